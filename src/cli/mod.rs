@@ -1,0 +1,81 @@
+//! The command-line front end: parses arguments into validated options,
+//! runs the command, and owns the exit-code policy (0 ok, 1 found a problem,
+//! 2 error, 130 interrupted). Broken pipes are not errors.
+
+mod completions;
+mod context;
+mod error;
+mod hash_cmd;
+mod output;
+mod size;
+
+use clap::{CommandFactory, Parser, Subcommand};
+pub use context::{Ctx, GlobalArgs};
+use error::Exit;
+
+/// evidentia: hash, sign and package digital evidence into chain-of-custody
+/// bundles that a lab in another country can verify offline.
+#[derive(Debug, Parser)]
+#[command(
+    name = "evidentia",
+    version,
+    about = "Hash, sign and package digital evidence into verifiable chain-of-custody bundles",
+    long_about = "evidentia hashes, signs and packages digital evidence into chain-of-custody \
+bundles (BagIt bags in a zip, with minisign-compatible signatures) that a lab in another \
+country can verify and ingest, and that a court can check years later, with no network at \
+any step.\n\nExit codes: 0 success / everything verified; 1 the command ran and found a \
+problem (mismatch, missing file, bad signature, ...); 2 usage or operational error; \
+130 interrupted.",
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Hash files, trees, devices or standard input, or check a hash list
+    Hash(hash_cmd::HashArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions(completions::CompletionsArgs),
+    /// Write the man pages into a directory
+    #[command(hide = true)]
+    Man(completions::ManArgs),
+}
+
+/// The clap command tree (for completions and man pages).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Run the command line and return the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Exit::Error } else { Exit::Ok };
+            let _ = e.print();
+            return code as i32;
+        }
+    };
+    let ctx = Ctx::new(&cli.global);
+    let result = match cli.command {
+        Command::Hash(args) => hash_cmd::run(&ctx, args),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => completions::run_man(args),
+    };
+    match result {
+        Ok(exit) => exit as i32,
+        Err(e) if e.broken_pipe => Exit::Ok as i32,
+        Err(e) => {
+            eprintln!("evidentia: {}", e.message);
+            if let Some(h) = &e.hint {
+                eprintln!("hint: {h}");
+            }
+            e.exit as i32
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Where results and diagnostics go: results to stdout (human text or JSON,
+//! chosen once), diagnostics and progress to stderr. Text that came from
+//! evidence is sanitized before it reaches a terminal.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+/// The output mode, chosen once per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Text for people.
+    Human,
+    /// JSON for programs (one document, or JSON Lines for streams).
+    Json,
+}
+
+/// Results on stdout, through one buffered writer.
+pub struct Output {
+    out: io::BufWriter<io::Stdout>,
+}
+
+impl Output {
+    /// A writer in `mode`.
+    pub fn new(mode: Mode) -> Output {
+        let _ = mode;
+        Output { out: io::BufWriter::with_capacity(64 * 1024, io::stdout()) }
+    }
+
+    /// Write raw bytes (sums lines keep file names byte for byte).
+    pub fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
+        self.out.write_all(b)
+    }
+
+    /// Write one JSON value on its own line (JSON Lines, or a whole document).
+    pub fn json<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value).map_err(io::Error::other)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Flush to the OS.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Diagnostics on stderr.
+#[derive(Debug, Clone)]
+pub struct Diag {
+    /// Suppress warnings and notes (errors are always shown).
+    pub quiet: bool,
+}
+
+impl Diag {
+    /// `evidentia: warning: ...`
+    pub fn warn(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("evidentia: warning: {msg}");
+        }
+    }
+
+    /// `evidentia: note: ...`
+    pub fn note(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("evidentia: note: {msg}");
+        }
+    }
+
+    /// `evidentia: ...` for an error that does not stop the command.
+    pub fn error(&self, msg: &str) {
+        eprintln!("evidentia: {msg}");
+    }
+}
+
+/// Make text safe for a terminal: control characters (including ESC, which
+/// could drive the terminal) become visible escapes.
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A path for a diagnostic: lossy for invalid UTF-8 (marked with U+FFFD),
+/// sanitized.
+pub fn display_path(p: &Path) -> String {
+    sanitize(&p.to_string_lossy())
+}
+
+/// Progress on stderr: a bar when the total is known, a byte counter
+/// otherwise; hidden unless stderr is a terminal and progress is wanted.
+pub fn progress_bar(enabled: bool, total: Option<u64>) -> ProgressBar {
+    if !enabled || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template("{spinner} {bytes} {binary_bytes_per_sec} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_escapes_controls() {
+        assert_eq!(sanitize("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(sanitize("plain é"), "plain é");
+    }
+}

@@ -1,0 +1,289 @@
+//! The one-pass engine: one reader, one worker thread per algorithm.
+//!
+//! The calling thread reads the input in large blocks into a small pool of
+//! buffers and hands each filled block (shared, read-only) to every worker.
+//! The last worker to finish with a block returns its buffer to the pool, so
+//! memory stays at `POOL_BLOCKS * block_size` whatever the input size, and a
+//! fast algorithm can run at most `POOL_BLOCKS` blocks ahead of a slow one.
+//! Inputs that fit in one block are hashed inline: starting threads would
+//! cost more than the hashing.
+
+use super::{AlgorithmSet, Digest, HasherState, PieceHasher, Pieces};
+use std::io::{self, Read};
+use std::sync::Arc;
+use std::sync::mpsc;
+
+/// Default read size: large sequential reads, 2 MiB.
+pub const DEFAULT_BLOCK_SIZE: usize = 2 * 1024 * 1024;
+
+/// Number of blocks in flight per stream.
+const POOL_BLOCKS: usize = 4;
+
+/// What to compute over a stream.
+#[derive(Debug, Clone)]
+pub struct HashOptions {
+    /// The algorithms; every one sees every byte.
+    pub algorithms: AlgorithmSet,
+    /// Piecewise SHA-256 window size, if wanted.
+    pub piece_size: Option<u64>,
+    /// Read size in bytes (at least 4 KiB is sensible; 1-4 MiB is fastest).
+    pub block_size: usize,
+}
+
+impl Default for HashOptions {
+    fn default() -> Self {
+        HashOptions {
+            algorithms: AlgorithmSet::default_set(),
+            piece_size: None,
+            block_size: DEFAULT_BLOCK_SIZE,
+        }
+    }
+}
+
+/// The outcome of hashing one stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashResult {
+    /// Number of bytes read.
+    pub size: u64,
+    /// One digest per requested algorithm, in canonical order.
+    pub digests: Vec<Digest>,
+    /// Piecewise SHA-256, when requested.
+    pub pieces: Option<Pieces>,
+}
+
+impl HashResult {
+    /// The digest for `algorithm`, if it was computed.
+    pub fn digest(&self, algorithm: super::Algorithm) -> Option<&Digest> {
+        self.digests.iter().find(|d| d.algorithm == algorithm)
+    }
+}
+
+/// One unit of work: an algorithm or the piecewise hasher.
+enum Worker {
+    Whole(HasherState),
+    Pieces(PieceHasher),
+}
+
+impl Worker {
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Worker::Whole(h) => h.update(data),
+            Worker::Pieces(p) => p.update(data),
+        }
+    }
+}
+
+fn workers_for(opts: &HashOptions) -> Vec<Worker> {
+    let mut w: Vec<Worker> = opts
+        .algorithms
+        .as_slice()
+        .iter()
+        .map(|a| Worker::Whole(HasherState::new(*a)))
+        .collect();
+    if let Some(size) = opts.piece_size.filter(|s| *s > 0) {
+        w.push(Worker::Pieces(PieceHasher::new(size)));
+    }
+    w
+}
+
+fn finish(size: u64, workers: Vec<Worker>) -> HashResult {
+    let mut digests = Vec::new();
+    let mut pieces = None;
+    for w in workers {
+        match w {
+            Worker::Whole(h) => digests.push(h.finalize()),
+            Worker::Pieces(p) => pieces = Some(p.finalize()),
+        }
+    }
+    HashResult { size, digests, pieces }
+}
+
+/// Hash a byte slice already in memory (small inputs, tests).
+pub fn hash_bytes(data: &[u8], opts: &HashOptions) -> HashResult {
+    let mut workers = workers_for(opts);
+    for w in &mut workers {
+        w.update(data);
+    }
+    finish(data.len() as u64, workers)
+}
+
+/// Fill `buf` as far as the reader allows; returns the number of bytes read,
+/// which is less than `buf.len()` only at end of input.
+fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// A filled block shared by the workers.
+struct Block {
+    data: Vec<u8>,
+    len: usize,
+}
+
+/// Hash everything `reader` yields, in one pass, with every requested
+/// algorithm. `progress` is called from the calling thread with the number
+/// of bytes just read.
+///
+/// A read error stops the work and is returned; no partial result is given,
+/// because a partial hash of evidence is worse than none.
+pub fn hash_reader(
+    mut reader: impl Read,
+    opts: &HashOptions,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<HashResult> {
+    let block_size = opts.block_size.max(4096);
+    let mut first = vec![0u8; block_size];
+    let n = read_full(&mut reader, &mut first)?;
+    if n < block_size {
+        progress(n as u64);
+        return Ok(hash_bytes(&first[..n], opts));
+    }
+    let workers = workers_for(opts);
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+
+    std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(workers.len());
+        let mut handles = Vec::with_capacity(workers.len());
+        for mut worker in workers {
+            let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(POOL_BLOCKS);
+            let free_tx = free_tx.clone();
+            senders.push(tx);
+            handles.push(scope.spawn(move || {
+                for block in rx {
+                    worker.update(&block.data[..block.len]);
+                    // Exactly one worker gets the buffer back (Arc::into_inner
+                    // guarantees it), and returns it to the pool.
+                    if let Some(b) = Arc::into_inner(block) {
+                        let _ = free_tx.send(b.data);
+                    }
+                }
+                worker
+            }));
+        }
+        drop(free_tx);
+
+        let mut total: u64 = 0;
+        let mut allocated = 1;
+        let mut next = Some((first, n));
+        let outcome: io::Result<()> = loop {
+            let (data, len) = match next.take() {
+                Some(x) => x,
+                None => {
+                    let mut buf = match free_rx.try_recv() {
+                        Ok(b) => b,
+                        Err(_) if allocated < POOL_BLOCKS => {
+                            allocated += 1;
+                            vec![0u8; block_size]
+                        }
+                        Err(_) => match free_rx.recv() {
+                            Ok(b) => b,
+                            // Every worker is gone: only possible if one
+                            // panicked; the join below reports it.
+                            Err(_) => break Ok(()),
+                        },
+                    };
+                    match read_full(&mut reader, &mut buf) {
+                        Ok(len) => (buf, len),
+                        Err(e) => break Err(e),
+                    }
+                }
+            };
+            if len == 0 {
+                break Ok(());
+            }
+            total += len as u64;
+            let block = Arc::new(Block { data, len });
+            for tx in &senders {
+                // A send fails only if that worker is gone (panicked).
+                let _ = tx.send(Arc::clone(&block));
+            }
+            drop(block);
+            progress(len as u64);
+            if len < block_size {
+                break Ok(());
+            }
+        };
+        drop(senders);
+        let mut finished = Vec::with_capacity(handles.len());
+        for h in handles {
+            match h.join() {
+                Ok(w) => finished.push(w),
+                Err(_) => {
+                    return Err(io::Error::other("a hashing thread panicked"));
+                }
+            }
+        }
+        outcome?;
+        Ok(finish(total, finished))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::Algorithm;
+
+    fn all_opts(block: usize, piece: Option<u64>) -> HashOptions {
+        HashOptions {
+            algorithms: AlgorithmSet::new(Algorithm::ALL).unwrap(),
+            piece_size: piece,
+            block_size: block,
+        }
+    }
+
+    /// A reader that returns at most 1000 bytes per call, to exercise the
+    /// refill loop.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(1000);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn threaded_matches_inline_at_block_boundaries() {
+        let block = 4096;
+        let data: Vec<u8> = (0..(block * 5 + 17)).map(|i| (i * 7 % 251) as u8).collect();
+        for len in [0, 1, block - 1, block, block + 1, block * 4, block * 5 + 17] {
+            let slice = &data[..len];
+            let inline = hash_bytes(slice, &all_opts(block, Some(1000)));
+            let mut seen = 0;
+            let threaded =
+                hash_reader(Trickle(slice), &all_opts(block, Some(1000)), &mut |n| seen += n)
+                    .unwrap();
+            assert_eq!(inline, threaded, "length {len}");
+            assert_eq!(seen, len as u64);
+            assert_eq!(threaded.size, len as u64);
+        }
+    }
+
+    struct Failing(usize);
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0 == 0 {
+                return Err(io::Error::other("sector not found"));
+            }
+            let n = buf.len().min(self.0);
+            buf[..n].fill(0);
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn read_error_is_returned_not_hidden() {
+        let err = hash_reader(Failing(4096 * 3), &all_opts(4096, None), &mut |_| {}).unwrap_err();
+        assert_eq!(err.to_string(), "sector not found");
+    }
+}

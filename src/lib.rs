@@ -1,0 +1,12 @@
+//! evidentia: hash, sign and package digital evidence into chain-of-custody
+//! bundles that another lab can verify offline.
+//!
+//! The library never prints, never reads argv or the environment, never
+//! exits and never shows a progress bar; long work takes a progress
+//! callback. Modules depend downward only:
+//! `hash` → `source` → `pathrepr` → `hashlist`.
+
+pub mod hash;
+pub mod source;
+pub mod pathrepr;
+pub mod hashlist;

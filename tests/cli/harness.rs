@@ -1,0 +1,145 @@
+//! A small harness: run the real `evidentia` binary in a temporary
+//! directory with a scrubbed environment, and find peer tools.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A scratch directory with its own evidentia home.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+/// The result of one run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Panic with the full output unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code,
+            code,
+            "exit code {} (wanted {code})\nstdout:\n{}\nstderr:\n{}",
+            self.code,
+            self.stdout_str(),
+            self.stderr
+        );
+        self
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.path().join("home")
+    }
+
+    /// A command with a scrubbed environment, run in the scratch directory.
+    pub fn cmd<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_evidentia"));
+        c.args(args)
+            .current_dir(self.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("EVIDENTIA_HOME", self.home())
+            .env("HOME", self.path())
+            .env("LC_ALL", "C");
+        c
+    }
+
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run_cmd(self.cmd(args).stdin(Stdio::null()))
+    }
+
+    pub fn run_stdin<I, S>(&self, args: I, input: &[u8]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        use std::io::Write;
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn evidentia");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let data = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&data);
+        });
+        let out = child.wait_with_output().expect("wait");
+        writer.join().expect("writer");
+        to_run(out)
+    }
+
+    pub fn run_cmd(&self, cmd: &mut Command) -> Run {
+        to_run(cmd.output().expect("run evidentia"))
+    }
+
+    pub fn write(&self, rel: &str, data: &[u8]) -> PathBuf {
+        let p = self.path().join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).expect("mkdir");
+        }
+        std::fs::write(&p, data).expect("write");
+        p
+    }
+}
+
+fn to_run(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Find a peer tool on PATH. When it is missing, the test is skipped with a
+/// printed note, unless EVIDENTIA_REQUIRE_PEERS=1 (set by `.ci/run`), which
+/// turns a missing peer into a failure.
+pub fn peer(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let p = dir.join(tool);
+        if p.is_file() {
+            return Some(p);
+        }
+    }
+    if std::env::var("EVIDENTIA_REQUIRE_PEERS").as_deref() == Ok("1") {
+        panic!("peer tool {tool} is required (EVIDENTIA_REQUIRE_PEERS=1) but not installed");
+    }
+    eprintln!("skipped: {tool} not installed");
+    None
+}
+
+/// Run a peer tool in `dir`, returning its output.
+pub fn run_peer(tool: &Path, args: &[&OsStr], dir: &Path) -> Output {
+    Command::new(tool).args(args).current_dir(dir).output().expect("run peer tool")
+}

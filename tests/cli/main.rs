@@ -1,0 +1,5 @@
+//! Command-line tests: the real binary, real peer tools, real files.
+//! One test binary so everything links once.
+
+mod harness;
+mod hash;
