@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! A small harness: run the real `evidentia` binary in a temporary
 //! directory with a scrubbed environment, and find peer tools.
 
