@@ -6,7 +6,10 @@
 //! callback. Modules depend downward only:
 //! `hash` → `source` → `pathrepr` → `hashlist`.
 
+pub mod bundle;
 pub mod hash;
-pub mod source;
-pub mod pathrepr;
 pub mod hashlist;
+pub mod model;
+pub mod pathrepr;
+pub mod source;
+pub mod verify;

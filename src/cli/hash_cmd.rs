@@ -99,7 +99,9 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
     let format = match (ctx.mode, args.format) {
         (Mode::Json, None | Some(Format::Json)) => Format::Json,
         (Mode::Json, Some(_)) => {
-            return Err(CliError::usage("--json conflicts with --format sums/hashdeep"));
+            return Err(CliError::usage(
+                "--json conflicts with --format sums/hashdeep",
+            ));
         }
         (Mode::Human, f) => f.unwrap_or(Format::Sums),
     };
@@ -109,14 +111,20 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
         (None, _) => AlgorithmSet::default_set(),
     };
     if format == Format::Hashdeep {
-        if let Some(a) = algorithms.as_slice().iter().find(|a| !HASHDEEP_ALGORITHMS.contains(a)) {
+        if let Some(a) = algorithms
+            .as_slice()
+            .iter()
+            .find(|a| !HASHDEEP_ALGORITHMS.contains(a))
+        {
             return Err(CliError::usage(format!("hashdeep files cannot carry {a}"))
                 .hint("use --algo with md5, sha1 and/or sha256, or --format sums"));
         }
     }
     if args.piece.is_some() && format != Format::Json {
-        return Err(CliError::usage("piecewise hashes can only be written as JSON")
-            .hint("add --format json (or --json)"));
+        return Err(
+            CliError::usage("piecewise hashes can only be written as JSON")
+                .hint("add --format json (or --json)"),
+        );
     }
     if args.piece == Some(0) {
         return Err(CliError::usage("--piece must be larger than 0"));
@@ -126,17 +134,29 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
     } else {
         args.paths
             .iter()
-            .map(|p| if p.as_os_str() == "-" { Input::Stdin } else { Input::Path(p.clone()) })
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    Input::Stdin
+                } else {
+                    Input::Path(p.clone())
+                }
+            })
             .collect()
     };
     if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
-        return Err(CliError::usage("standard input (-) can be hashed only once"));
+        return Err(CliError::usage(
+            "standard input (-) can be hashed only once",
+        ));
     }
     Ok(HashPlan {
         inputs,
         format,
         source: SourceOptions {
-            hash: HashOptions { algorithms, piece_size: args.piece, block_size: block_size(args)? },
+            hash: HashOptions {
+                algorithms,
+                piece_size: args.piece,
+                block_size: block_size(args)?,
+            },
             threads: threads(args)?,
         },
     })
@@ -231,21 +251,35 @@ fn json_record(record: &Record) -> JsonRecord {
     match record {
         Record::Hashed { path, result } => JsonRecord {
             size: Some(result.size),
-            hashes: Some(result.digests.iter().map(|d| (d.algorithm.name(), d.hex())).collect()),
+            hashes: Some(
+                result
+                    .digests
+                    .iter()
+                    .map(|d| (d.algorithm.name(), d.hex()))
+                    .collect(),
+            ),
             pieces: result.pieces.as_ref().map(|p| JsonPieces {
                 size: p.size,
                 sha256: p
                     .pieces
                     .iter()
-                    .map(|x| JsonPiece { offset: x.offset, len: x.len, sha256: evidentia::hash::to_hex(&x.sha256) })
+                    .map(|x| JsonPiece {
+                        offset: x.offset,
+                        len: x.len,
+                        sha256: evidentia::hash::to_hex(&x.sha256),
+                    })
                     .collect(),
             }),
             ..base("file", path)
         },
-        Record::Symlink { path, target } => {
-            JsonRecord { target: Some(PathRepr::from_path(target)), ..base("symlink", path) }
-        }
-        Record::Skipped { path, kind } => JsonRecord { reason: Some(kind.name().to_string()), ..base("skipped", path) },
+        Record::Symlink { path, target } => JsonRecord {
+            target: Some(PathRepr::from_path(target)),
+            ..base("symlink", path)
+        },
+        Record::Skipped { path, kind } => JsonRecord {
+            reason: Some(kind.name().to_string()),
+            ..base("skipped", path)
+        },
         Record::Unreadable { path, .. } => base("error", path),
     }
 }
@@ -265,7 +299,9 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     let mut out = Output::new(ctx.mode);
     let algos: Vec<Algorithm> = plan.source.hash.algorithms.as_slice().to_vec();
     if plan.format == Format::Hashdeep {
-        let cwd = std::env::current_dir().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_default();
+        let cwd = std::env::current_dir()
+            .map(|p| p.as_os_str().as_bytes().to_vec())
+            .unwrap_or_default();
         out.bytes(&hashlist::hashdeep_header(&algos, &cwd, &command_line()))?;
     }
     let bar = progress_bar(ctx.progress, total_size(&plan.inputs));
@@ -273,9 +309,16 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     let mut exit = Exit::Ok;
     let mut emit = |record: Record| -> Result<(), CliError> {
         match &record {
-            Record::Hashed { path, result } => {
-                write_hashed(&mut out, plan.format, &algos, path, result, &record, ctx, &mut exit)?
-            }
+            Record::Hashed { path, result } => write_hashed(
+                &mut out,
+                plan.format,
+                &algos,
+                path,
+                result,
+                &record,
+                ctx,
+                &mut exit,
+            )?,
             Record::Symlink { path, target } => {
                 if plan.format == Format::Json {
                     out.json(&json_record(&record))?;
@@ -292,8 +335,15 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
                 if plan.format == Format::Json {
                     out.json(&json_record(&record))?;
                 }
-                let what = if *kind == SpecialKind::Other { "special file" } else { kind.name() };
-                bar.suspend(|| ctx.diag.warn(&format!("skipped {what}: {}", display_path(path))));
+                let what = if *kind == SpecialKind::Other {
+                    "special file"
+                } else {
+                    kind.name()
+                };
+                bar.suspend(|| {
+                    ctx.diag
+                        .warn(&format!("skipped {what}: {}", display_path(path)))
+                });
             }
             Record::Unreadable { path, error } => {
                 if plan.format == Format::Json {
@@ -303,7 +353,11 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
                 }
                 exit = exit.worst(Exit::Error);
                 bar.suspend(|| {
-                    ctx.diag.error(&format!("cannot read {}: {}", display_path(path), io_reason(error)))
+                    ctx.diag.error(&format!(
+                        "cannot read {}: {}",
+                        display_path(path),
+                        io_reason(error)
+                    ))
                 });
             }
         }
@@ -356,7 +410,10 @@ const MAX_LIST_BYTES: u64 = 1 << 30;
 fn read_list(path: &Path) -> Result<Vec<u8>, CliError> {
     let mut data = Vec::new();
     let res = if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(MAX_LIST_BYTES + 1).read_to_end(&mut data)
+        std::io::stdin()
+            .lock()
+            .take(MAX_LIST_BYTES + 1)
+            .read_to_end(&mut data)
     } else {
         std::fs::File::open(path)
             .map_err(|e| CliError::io("cannot open hash list", path, &e))?
@@ -365,7 +422,10 @@ fn read_list(path: &Path) -> Result<Vec<u8>, CliError> {
     };
     res.map_err(|e| CliError::io("cannot read hash list", path, &e))?;
     if data.len() as u64 > MAX_LIST_BYTES {
-        return Err(CliError::op(format!("hash list {} is larger than 1 GiB", display_path(path))));
+        return Err(CliError::op(format!(
+            "hash list {} is larger than 1 GiB",
+            display_path(path)
+        )));
     }
     Ok(data)
 }
@@ -411,11 +471,19 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
     drop(data);
     let mut out = Output::new(ctx.mode);
     for p in &list.problems {
-        ctx.diag.error(&format!("{}: line {}: {}", display_path(&plan.list), p.line, p.reason));
+        ctx.diag.error(&format!(
+            "{}: line {}: {}",
+            display_path(&plan.list),
+            p.line,
+            p.reason
+        ));
     }
     if list.entries.is_empty() {
-        return Err(CliError::op(format!("{}: no checksum lines found", display_path(&plan.list)))
-            .hint("the list must hold `HEX  NAME`, `ALGO (NAME) = HEX` or HASHDEEP-1.0 lines"));
+        return Err(CliError::op(format!(
+            "{}: no checksum lines found",
+            display_path(&plan.list)
+        ))
+        .hint("the list must hold `HEX  NAME`, `ALGO (NAME) = HEX` or HASHDEEP-1.0 lines"));
     }
     let bad_lines = list.problems.len();
     let (mut ok, mut failed, mut missing, mut unreadable) = (0, 0, 0, 0);
@@ -471,7 +539,8 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
                 })?;
             }
             Mode::Human => {
-                let (esc, escaped) = hashlist::escape_name(&o.entry.name, hashlist::EscapeStyle::Coreutils);
+                let (esc, escaped) =
+                    hashlist::escape_name(&o.entry.name, hashlist::EscapeStyle::Coreutils);
                 let mut line = Vec::new();
                 if escaped {
                     line.push(b'\\');
@@ -496,9 +565,9 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
                             ctx.diag.note(&format!("{name}: size expected {e} got {a}"));
                         }
                     }
-                    CheckStatus::Unreadable(e) => {
-                        ctx.diag.error(&format!("cannot read {name}: {}", io_reason(e)))
-                    }
+                    CheckStatus::Unreadable(e) => ctx
+                        .diag
+                        .error(&format!("cannot read {name}: {}", io_reason(e))),
                     _ => {}
                 });
             }
@@ -508,7 +577,15 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
     hashlist::check_list(list, plan.threads, plan.block_size, &progress, &mut emit)?;
     bar.finish_and_clear();
     if ctx.mode == Mode::Json {
-        out.json(&JsonCheckSummary { v: 1, kind: "summary", ok, failed, missing, unreadable, bad_lines })?;
+        out.json(&JsonCheckSummary {
+            v: 1,
+            kind: "summary",
+            ok,
+            failed,
+            missing,
+            unreadable,
+            bad_lines,
+        })?;
     }
     out.flush()?;
     let total = ok + failed + missing + unreadable;

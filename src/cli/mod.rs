@@ -7,7 +7,9 @@ mod context;
 mod error;
 mod hash_cmd;
 mod output;
+mod seal_cmd;
 mod size;
+mod verify_cmd;
 
 use clap::{CommandFactory, Parser, Subcommand};
 pub use context::{Ctx, GlobalArgs};
@@ -39,6 +41,10 @@ pub struct Cli {
 enum Command {
     /// Hash files, trees, devices or standard input, or check a hash list
     Hash(hash_cmd::HashArgs),
+    /// Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)
+    Seal(seal_cmd::SealArgs),
+    /// Check a bundle completely: exit 0 only if everything holds
+    Verify(verify_cmd::VerifyArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Write the man pages into a directory
@@ -56,7 +62,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { Exit::Error } else { Exit::Ok };
+            let code = if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Ok
+            };
             let _ = e.print();
             return code as i32;
         }
@@ -64,6 +74,8 @@ pub fn main() -> i32 {
     let ctx = Ctx::new(&cli.global);
     let result = match cli.command {
         Command::Hash(args) => hash_cmd::run(&ctx, args),
+        Command::Seal(args) => seal_cmd::run(&ctx, args),
+        Command::Verify(args) => verify_cmd::run(&ctx, args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     };

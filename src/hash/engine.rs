@@ -95,7 +95,11 @@ fn finish(size: u64, workers: Vec<Worker>) -> HashResult {
             Worker::Pieces(p) => pieces = Some(p.finalize()),
         }
     }
-    HashResult { size, digests, pieces }
+    HashResult {
+        size,
+        digests,
+        pieces,
+    }
 }
 
 /// Hash a byte slice already in memory (small inputs, tests).
@@ -259,9 +263,10 @@ mod tests {
             let slice = &data[..len];
             let inline = hash_bytes(slice, &all_opts(block, Some(1000)));
             let mut seen = 0;
-            let threaded =
-                hash_reader(Trickle(slice), &all_opts(block, Some(1000)), &mut |n| seen += n)
-                    .unwrap();
+            let threaded = hash_reader(Trickle(slice), &all_opts(block, Some(1000)), &mut |n| {
+                seen += n
+            })
+            .unwrap();
             assert_eq!(inline, threaded, "length {len}");
             assert_eq!(seen, len as u64);
             assert_eq!(threaded.size, len as u64);

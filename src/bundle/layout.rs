@@ -1,0 +1,253 @@
+//! Every member name of a bundle, in one place, and the rules that turn an
+//! evidence path into a name BagIt tools can carry.
+//!
+//! Invariants:
+//! - Member names are relative, `/`-separated, valid UTF-8, without `..`,
+//!   control characters, backslashes or `%`.
+//! - Escaping is deterministic and injective: a byte that cannot be carried
+//!   (control characters including CR and LF, `%`, `\`, bytes of invalid
+//!   UTF-8, and the escape character `^` itself) becomes `^XX` with
+//!   upper-case hex, so the same evidence always gets the same name and two
+//!   names never merge. The original bytes are kept in `manifest.json`.
+//!   `^` rather than `%` is the escape character because tools disagree on
+//!   percent-decoding manifest paths (bagit.py decodes `%0A` and `%0D` but
+//!   not `%25`); an escaped name holds no `%`, so every tool reads it alike.
+//! - Names that would collide case-insensitively get a `^7EN` suffix on
+//!   their last component (a natural `^` is always escaped, so the suffix
+//!   cannot be mistaken for part of a name).
+
+use crate::hash::Algorithm;
+use std::collections::BTreeMap;
+
+/// `bagit.txt`: the bag declaration.
+pub const BAGIT_TXT: &str = "bagit.txt";
+/// The exact bytes of `bagit.txt`.
+pub const BAGIT_TXT_CONTENT: &[u8] = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+/// `bag-info.txt`: reserved and case labels.
+pub const BAG_INFO: &str = "bag-info.txt";
+/// The tag manifest we write and require.
+pub const TAGMANIFEST_SHA256: &str = "tagmanifest-sha256.txt";
+/// The payload directory (with its slash).
+pub const DATA_DIR: &str = "data/";
+/// The rich manifest.
+pub const MANIFEST_JSON: &str = "evidentia/manifest.json";
+/// The directory of evidentia's own tag files (with its slash).
+pub const EVIDENTIA_DIR: &str = "evidentia/";
+/// Custody events (with its slash).
+pub const CUSTODY_DIR: &str = "custody/";
+/// Signers' public keys and certificates (with its slash).
+pub const KEYS_DIR: &str = "keys/";
+/// Suffix of a detached minisign signature.
+pub const MINISIG_SUFFIX: &str = ".minisig";
+
+/// The algorithms BagIt manifests may use, as in their file names.
+pub const MANIFEST_ALGORITHMS: [Algorithm; 4] = [
+    Algorithm::Md5,
+    Algorithm::Sha1,
+    Algorithm::Sha256,
+    Algorithm::Sha512,
+];
+
+/// `manifest-<algo>.txt`.
+pub fn manifest_name(algo: Algorithm) -> String {
+    format!("manifest-{}.txt", algo.name())
+}
+
+/// `tagmanifest-<algo>.txt`.
+pub fn tagmanifest_name(algo: Algorithm) -> String {
+    format!("tagmanifest-{}.txt", algo.name())
+}
+
+/// The algorithm of a `manifest-<algo>.txt` name (relative to the bag).
+pub fn manifest_algorithm(name: &str) -> Option<Algorithm> {
+    let a = name.strip_prefix("manifest-")?.strip_suffix(".txt")?;
+    MANIFEST_ALGORITHMS.into_iter().find(|x| x.name() == a)
+}
+
+/// The algorithm of a `tagmanifest-<algo>.txt` name.
+pub fn tagmanifest_algorithm(name: &str) -> Option<Algorithm> {
+    let a = name.strip_prefix("tagmanifest-")?.strip_suffix(".txt")?;
+    MANIFEST_ALGORITHMS.into_iter().find(|x| x.name() == a)
+}
+
+/// The name of custody event `seq` with `action`: `custody/000001-seal.json`.
+pub fn event_name(seq: u64, action: &str) -> String {
+    format!("{CUSTODY_DIR}{seq:06}-{action}.json")
+}
+
+/// The signature member of an event or certificate member.
+pub fn signature_name(member: &str) -> String {
+    format!("{member}{MINISIG_SUFFIX}")
+}
+
+/// A signer's public key file: `keys/<KEYID>.pub`.
+pub fn public_key_name(key_id: &str) -> String {
+    format!("{KEYS_DIR}{key_id}.pub")
+}
+
+/// A signer's key certificate: `keys/<KEYID>.cert.json`.
+pub fn certificate_name(key_id: &str) -> String {
+    format!("{KEYS_DIR}{key_id}.cert.json")
+}
+
+/// Parse `custody/NNNNNN-action.json` into (seq, action).
+pub fn parse_event_name(name: &str) -> Option<(u64, &str)> {
+    let rest = name.strip_prefix(CUSTODY_DIR)?.strip_suffix(".json")?;
+    let (num, action) = rest.split_once('-')?;
+    if num.len() != 6 || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if action.is_empty() || !action.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        return None;
+    }
+    Some((num.parse().ok()?, action))
+}
+
+/// The escape character of member names.
+pub const ESCAPE: u8 = b'^';
+
+/// Whether `b` must be escaped in a member name.
+fn must_escape(b: u8) -> bool {
+    b < 0x20 || b == 0x7f || b == b'%' || b == b'\\' || b == ESCAPE
+}
+
+/// Escape one path component (raw bytes) into a carriable name.
+pub fn escape_component(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let (valid, bad) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, 0),
+            Err(e) => {
+                // SAFETY-free: the prefix up to valid_up_to is valid UTF-8.
+                let s = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or("");
+                (s, e.error_len().unwrap_or(rest.len() - e.valid_up_to()))
+            }
+        };
+        for c in valid.chars() {
+            if c.is_ascii() && must_escape(c as u8) {
+                out.push_str(&format!("^{:02X}", c as u8));
+            } else {
+                out.push(c);
+            }
+        }
+        let start = valid.len();
+        for b in &rest[start..start + bad] {
+            out.push_str(&format!("^{b:02X}"));
+        }
+        rest = &rest[start + bad..];
+    }
+    // "." and ".." are not names a bag can hold.
+    match out.as_str() {
+        "" => "^00".to_string(),
+        "." => "^2E".to_string(),
+        ".." => "^2E^2E".to_string(),
+        _ => out,
+    }
+}
+
+/// Escape a relative path given as raw components into a `/`-joined name.
+pub fn escape_path(components: &[&[u8]]) -> String {
+    components
+        .iter()
+        .map(|c| escape_component(c))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Make escaped names unique case-insensitively: the first (in the given
+/// order) keeps its name, later ones get `^7E1`, `^7E2`, ... appended.
+/// Returns the names in the same order.
+pub fn disambiguate(names: &[String]) -> Vec<String> {
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    let mut out = Vec::with_capacity(names.len());
+    for n in names {
+        let key = n.to_lowercase();
+        match seen.get_mut(&key) {
+            None => {
+                seen.insert(key, 0);
+                out.push(n.clone());
+            }
+            Some(count) => {
+                *count += 1;
+                out.push(format!("{n}^7E{count}"));
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encode a path for a BagIt manifest line (RFC 8493 §2.1.3):
+/// CR, LF and `%`.
+pub fn manifest_encode(path: &str) -> String {
+    path.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Decode a manifest path (the inverse of [`manifest_encode`]; the hex
+/// digits may be in either case, as RFC 8493 allows).
+pub fn manifest_decode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let code = rest.get(i + 1..i + 3).map(str::to_ascii_uppercase);
+        match code.as_deref() {
+            Some("25") => out.push('%'),
+            Some("0D") => out.push('\r'),
+            Some("0A") => out.push('\n'),
+            _ => {
+                out.push('%');
+                rest = &rest[i + 1..];
+                continue;
+            }
+        }
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_is_injective_and_carriable() {
+        assert_eq!(escape_component(b"plain name.txt"), "plain name.txt");
+        assert_eq!(escape_component(b"a\nb"), "a^0Ab");
+        assert_eq!(escape_component(b"a^0Ab"), "a^5E0Ab");
+        assert_eq!(escape_component(b"50%"), "50^25");
+        assert_eq!(escape_component(b"x\xff\xfey"), "x^FF^FEy");
+        assert_eq!(escape_component("é\\".as_bytes()), "é^5C");
+        assert_eq!(escape_component(b".."), "^2E^2E");
+    }
+
+    #[test]
+    fn collisions_get_suffixes() {
+        let names = vec![
+            "data/A".to_string(),
+            "data/a".to_string(),
+            "data/b".to_string(),
+        ];
+        assert_eq!(disambiguate(&names), vec!["data/A", "data/a^7E1", "data/b"]);
+    }
+
+    #[test]
+    fn manifest_paths_roundtrip() {
+        let p = "data/a%25b\nc\r";
+        assert_eq!(manifest_decode(&manifest_encode(p)), p);
+        assert_eq!(manifest_decode("a%0aB"), "a\nB");
+    }
+
+    #[test]
+    fn event_names() {
+        assert_eq!(event_name(1, "seal"), "custody/000001-seal.json");
+        assert_eq!(
+            parse_event_name("custody/000012-transfer.json"),
+            Some((12, "transfer"))
+        );
+        assert_eq!(parse_event_name("custody/12-x.json"), None);
+    }
+}

@@ -1,0 +1,650 @@
+//! A distrustful zip reader: it walks the central directory itself,
+//! validates every entry before any data is read, and streams entry data
+//! with the declared size as a hard cap (so a deflate bomb stops at the
+//! size it admitted to). It never writes anything anywhere.
+//!
+//! Fatal problems (no end record, a central directory outside the file,
+//! absurd counts) make [`Archive::open`] fail: the file is not a bundle.
+//! Problems with single entries (names, attributes, encryption, header
+//! disagreement, overlap) are returned as [`ContainerIssue`]s, and those
+//! entries are marked unsafe so that nobody reads them.
+
+use flate2::read::DeflateDecoder;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+/// At most this many entries.
+pub const MAX_ENTRIES: u64 = 1_000_000;
+/// At most this many bytes of central directory.
+pub const MAX_CD_SIZE: u64 = 256 << 20;
+/// The largest deflate expansion ratio that is physically possible.
+const MAX_DEFLATE_RATIO: u64 = 1032;
+
+/// Why a file cannot be read as a zip at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ZipError {
+    /// I/O error.
+    #[error("cannot read: {0}")]
+    Io(#[from] io::Error),
+    /// No end-of-central-directory record: truncated, or not a zip.
+    #[error("not a zip file, or truncated: no end of central directory record")]
+    NoEndRecord,
+    /// The end records contradict each other or the file.
+    #[error("corrupt end of central directory: {0}")]
+    BadEndRecord(&'static str),
+    /// Too many entries or too large a directory.
+    #[error("central directory too large ({entries} entries, {bytes} bytes)")]
+    TooLarge {
+        /// Declared entries.
+        entries: u64,
+        /// Declared size.
+        bytes: u64,
+    },
+    /// A central directory header is malformed.
+    #[error("corrupt central directory at entry {index}: {reason}")]
+    BadCentralHeader {
+        /// 0-based index.
+        index: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+/// One entry of the central directory.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The name (lossy if it was not UTF-8, which is also an issue).
+    pub name: String,
+    /// Compression method (0 stored, 8 deflate).
+    pub method: u16,
+    /// General-purpose flags.
+    pub flags: u16,
+    /// Declared CRC-32.
+    pub crc: u32,
+    /// Declared compressed size.
+    pub compressed_size: u64,
+    /// Declared uncompressed size.
+    pub size: u64,
+    /// Offset of the local header.
+    pub header_offset: u64,
+    /// Offset of the data (after the local header), when it could be read.
+    pub data_offset: u64,
+    /// External attributes.
+    pub external_attrs: u32,
+    /// Host system of "version made by".
+    pub made_by_host: u8,
+    /// False when an issue makes the entry unsafe to read.
+    pub safe: bool,
+}
+
+impl Entry {
+    /// Whether this is a directory entry (`name/`).
+    pub fn is_dir(&self) -> bool {
+        self.name.ends_with('/')
+    }
+}
+
+/// What is wrong with one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueKind {
+    /// Name not valid UTF-8.
+    NameNotUtf8,
+    /// Absolute path (or drive letter).
+    AbsolutePath,
+    /// `..`, `.` or an empty component.
+    Traversal,
+    /// A backslash.
+    Backslash,
+    /// NUL or another control character.
+    ControlCharacter,
+    /// The same name twice.
+    Duplicate,
+    /// Same name as another but for case.
+    CaseCollision(String),
+    /// A symbolic link entry.
+    Symlink,
+    /// Another special file type (device, FIFO, ...).
+    SpecialFile(u32),
+    /// Encrypted.
+    Encrypted,
+    /// A method other than stored or deflate.
+    UnsupportedMethod(u16),
+    /// Local header missing or disagreeing with the central one.
+    HeaderMismatch(&'static str),
+    /// Data reaches outside the file or into the directory.
+    OutOfBounds,
+    /// Data overlaps another entry's.
+    Overlap(String),
+    /// Declared sizes impossible for the method.
+    ImplausibleSize {
+        /// Declared compressed size.
+        compressed: u64,
+        /// Declared uncompressed size.
+        size: u64,
+    },
+}
+
+impl std::fmt::Display for IssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IssueKind::NameNotUtf8 => write!(f, "entry name is not UTF-8"),
+            IssueKind::AbsolutePath => write!(f, "absolute path"),
+            IssueKind::Traversal => write!(f, "path traversal ('..', '.' or empty component)"),
+            IssueKind::Backslash => write!(f, "backslash in name"),
+            IssueKind::ControlCharacter => write!(f, "NUL or control character in name"),
+            IssueKind::Duplicate => write!(f, "duplicate entry name"),
+            IssueKind::CaseCollision(o) => write!(f, "name collides with {o:?} ignoring case"),
+            IssueKind::Symlink => write!(f, "symbolic link entry"),
+            IssueKind::SpecialFile(m) => write!(f, "special file entry (mode {m:o})"),
+            IssueKind::Encrypted => write!(f, "encrypted entry"),
+            IssueKind::UnsupportedMethod(m) => write!(f, "unsupported compression method {m}"),
+            IssueKind::HeaderMismatch(w) => {
+                write!(f, "local header disagrees with central directory: {w}")
+            }
+            IssueKind::OutOfBounds => write!(f, "entry data lies outside the file's data area"),
+            IssueKind::Overlap(o) => write!(f, "entry data overlaps {o:?}"),
+            IssueKind::ImplausibleSize { compressed, size } => {
+                write!(
+                    f,
+                    "declared size {size} impossible from {compressed} compressed bytes"
+                )
+            }
+        }
+    }
+}
+
+/// A problem with one entry of the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerIssue {
+    /// The entry's name (lossy).
+    pub name: String,
+    /// What is wrong.
+    pub kind: IssueKind,
+}
+
+/// Why an entry's data is bad, found while streaming it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryDataError {
+    /// More bytes than declared (a bomb, or a lie).
+    #[error("data exceeds its declared size of {declared} bytes")]
+    TooLong {
+        /// Declared size.
+        declared: u64,
+    },
+    /// Fewer bytes than declared.
+    #[error("data ends after {actual} of {declared} declared bytes")]
+    TooShort {
+        /// Declared size.
+        declared: u64,
+        /// Bytes produced.
+        actual: u64,
+    },
+    /// CRC-32 mismatch.
+    #[error("CRC-32 mismatch (declared {declared:08x}, actual {actual:08x})")]
+    Crc {
+        /// Declared CRC.
+        declared: u32,
+        /// Computed CRC.
+        actual: u32,
+    },
+}
+
+/// An opened zip file and its validated directory.
+#[derive(Debug)]
+pub struct Archive {
+    file: File,
+    len: u64,
+    /// Entries in central directory order.
+    pub entries: Vec<Entry>,
+}
+
+fn u16_at(b: &[u8], i: usize) -> u16 {
+    u16::from_le_bytes([b[i], b[i + 1]])
+}
+fn u32_at(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+fn u64_at(b: &[u8], i: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(a)
+}
+
+fn read_exact_at(file: &File, len: u64, offset: u64, n: usize) -> io::Result<Vec<u8>> {
+    if offset.checked_add(n as u64).is_none_or(|end| end > len) {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "read past end of file",
+        ));
+    }
+    let mut buf = vec![0u8; n];
+    file.read_exact_at(&mut buf, offset)?;
+    Ok(buf)
+}
+
+/// Find the ZIP64 extended information in an extra field.
+fn zip64_extra(extra: &[u8]) -> Option<&[u8]> {
+    let mut i = 0;
+    while i + 4 <= extra.len() {
+        let id = u16_at(extra, i);
+        let len = u16_at(extra, i + 2) as usize;
+        let body = extra.get(i + 4..i + 4 + len)?;
+        if id == 0x0001 {
+            return Some(body);
+        }
+        i += 4 + len;
+    }
+    None
+}
+
+/// Resolve 0xFFFFFFFF markers from a ZIP64 extra, in the spec's order.
+fn resolve64(extra: &[u8], fields: &mut [(&mut u64, bool)]) -> Result<(), &'static str> {
+    let body = zip64_extra(extra);
+    let mut at = 0;
+    for (value, is32) in fields.iter_mut() {
+        if **value == 0xFFFF_FFFF && *is32 {
+            let b = body.ok_or("ZIP64 marker without ZIP64 extra field")?;
+            if at + 8 > b.len() {
+                return Err("ZIP64 extra field too short");
+            }
+            **value = u64_at(b, at);
+            at += 8;
+        }
+    }
+    Ok(())
+}
+
+fn check_name(raw: &[u8]) -> Vec<IssueKind> {
+    let mut v = Vec::new();
+    let Ok(name) = std::str::from_utf8(raw) else {
+        v.push(IssueKind::NameNotUtf8);
+        return v;
+    };
+    if name.starts_with('/') || (name.len() >= 2 && name.as_bytes()[1] == b':') {
+        v.push(IssueKind::AbsolutePath);
+    }
+    if name.contains('\\') {
+        v.push(IssueKind::Backslash);
+    }
+    if name.chars().any(char::is_control) {
+        v.push(IssueKind::ControlCharacter);
+    }
+    let trimmed = name.strip_suffix('/').unwrap_or(name);
+    if trimmed
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+        && !name.starts_with('/')
+    {
+        v.push(IssueKind::Traversal);
+    }
+    v
+}
+
+impl Archive {
+    /// Open `path` and validate its structure.
+    pub fn open(path: &Path) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
+        Archive::from_file(file, len)
+    }
+
+    fn from_file(file: File, len: u64) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
+        if len < 22 {
+            return Err(ZipError::NoEndRecord);
+        }
+        let tail_len = len.min(22 + 65_535) as usize;
+        let tail_start = len - tail_len as u64;
+        let tail = read_exact_at(&file, len, tail_start, tail_len)?;
+        let mut eocd = None;
+        for i in (0..=tail_len - 22).rev() {
+            if u32_at(&tail, i) == 0x0605_4b50
+                && i + 22 + u16_at(&tail, i + 20) as usize == tail_len
+            {
+                eocd = Some(i);
+                break;
+            }
+        }
+        let i = eocd.ok_or(ZipError::NoEndRecord)?;
+        let eocd_at = tail_start + i as u64;
+        if u16_at(&tail, i + 4) != 0 || u16_at(&tail, i + 6) != 0 {
+            return Err(ZipError::BadEndRecord(
+                "multi-disk archives are not bundles",
+            ));
+        }
+        let mut count = u64::from(u16_at(&tail, i + 10));
+        let mut cd_size = u64::from(u32_at(&tail, i + 12));
+        let mut cd_offset = u64::from(u32_at(&tail, i + 16));
+        let mut cd_end = eocd_at;
+        if count == 0xFFFF || cd_size == 0xFFFF_FFFF || cd_offset == 0xFFFF_FFFF {
+            if eocd_at < 20 {
+                return Err(ZipError::BadEndRecord("ZIP64 locator missing"));
+            }
+            let loc = read_exact_at(&file, len, eocd_at - 20, 20)?;
+            if u32_at(&loc, 0) != 0x0706_4b50 {
+                return Err(ZipError::BadEndRecord("ZIP64 locator missing"));
+            }
+            let at = u64_at(&loc, 8);
+            if at.checked_add(56).is_none_or(|e| e > eocd_at - 20) {
+                return Err(ZipError::BadEndRecord("ZIP64 end record outside the file"));
+            }
+            let r = read_exact_at(&file, len, at, 56)?;
+            if u32_at(&r, 0) != 0x0606_4b50 {
+                return Err(ZipError::BadEndRecord("ZIP64 end record signature"));
+            }
+            count = u64_at(&r, 32);
+            cd_size = u64_at(&r, 40);
+            cd_offset = u64_at(&r, 48);
+            cd_end = at;
+        }
+        if count > MAX_ENTRIES || cd_size > MAX_CD_SIZE {
+            return Err(ZipError::TooLarge {
+                entries: count,
+                bytes: cd_size,
+            });
+        }
+        if cd_offset.checked_add(cd_size) != Some(cd_end) {
+            return Err(ZipError::BadEndRecord(
+                "central directory is not where the end record says",
+            ));
+        }
+        if count.saturating_mul(46) > cd_size {
+            return Err(ZipError::BadEndRecord(
+                "entry count does not fit the central directory",
+            ));
+        }
+        let cd = read_exact_at(&file, len, cd_offset, cd_size as usize)?;
+        let mut entries = Vec::with_capacity(count as usize);
+        let mut issues = Vec::new();
+        let mut p = 0usize;
+        for index in 0..count as usize {
+            let bad = |reason| ZipError::BadCentralHeader { index, reason };
+            if p + 46 > cd.len() || u32_at(&cd, p) != 0x0201_4b50 {
+                return Err(bad("bad signature or truncated"));
+            }
+            let h = &cd[p..];
+            let (nl, el, cl) = (
+                u16_at(h, 28) as usize,
+                u16_at(h, 30) as usize,
+                u16_at(h, 32) as usize,
+            );
+            if 46 + nl + el + cl > h.len() {
+                return Err(bad("header runs past the directory"));
+            }
+            let raw_name = &h[46..46 + nl];
+            let extra = &h[46 + nl..46 + nl + el];
+            let mut size = u64::from(u32_at(h, 24));
+            let mut csize = u64::from(u32_at(h, 20));
+            let mut offset = u64::from(u32_at(h, 42));
+            let (s32, c32, o32) = (
+                size == 0xFFFF_FFFF,
+                csize == 0xFFFF_FFFF,
+                offset == 0xFFFF_FFFF,
+            );
+            resolve64(
+                extra,
+                &mut [(&mut size, s32), (&mut csize, c32), (&mut offset, o32)],
+            )
+            .map_err(bad)?;
+            let entry = Entry {
+                name: String::from_utf8_lossy(raw_name).into_owned(),
+                method: u16_at(h, 10),
+                flags: u16_at(h, 8),
+                crc: u32_at(h, 16),
+                compressed_size: csize,
+                size,
+                header_offset: offset,
+                data_offset: 0,
+                external_attrs: u32_at(h, 38),
+                made_by_host: h[5],
+                safe: true,
+            };
+            for k in check_name(raw_name) {
+                issues.push(ContainerIssue {
+                    name: entry.name.clone(),
+                    kind: k,
+                });
+            }
+            entries.push(entry);
+            p += 46 + nl + el + cl;
+        }
+        let mut archive = Archive { file, len, entries };
+        archive.check_entries(cd_offset, &mut issues);
+        for issue in &issues {
+            for e in archive.entries.iter_mut().filter(|e| e.name == issue.name) {
+                e.safe = false;
+            }
+        }
+        Ok((archive, issues))
+    }
+
+    fn check_entries(&mut self, data_end: u64, issues: &mut Vec<ContainerIssue>) {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for e in &mut self.entries {
+            let mut push = |kind| {
+                issues.push(ContainerIssue {
+                    name: e.name.clone(),
+                    kind,
+                })
+            };
+            let lower = e.name.to_lowercase();
+            match seen.get(&lower) {
+                Some(other) if *other == e.name => push(IssueKind::Duplicate),
+                Some(other) => push(IssueKind::CaseCollision(other.clone())),
+                None => {
+                    seen.insert(lower, e.name.clone());
+                }
+            }
+            if e.made_by_host == 3 {
+                let mode = e.external_attrs >> 16;
+                match mode & 0o170000 {
+                    0 | 0o100000 | 0o040000 => {}
+                    0o120000 => push(IssueKind::Symlink),
+                    other => push(IssueKind::SpecialFile(other)),
+                }
+            }
+            if e.flags & 0x41 != 0 {
+                push(IssueKind::Encrypted);
+            }
+            match e.method {
+                0 if e.compressed_size != e.size => push(IssueKind::ImplausibleSize {
+                    compressed: e.compressed_size,
+                    size: e.size,
+                }),
+                8 if e.size > e.compressed_size.saturating_mul(MAX_DEFLATE_RATIO) + 64 => {
+                    push(IssueKind::ImplausibleSize {
+                        compressed: e.compressed_size,
+                        size: e.size,
+                    })
+                }
+                0 | 8 => {}
+                m => push(IssueKind::UnsupportedMethod(m)),
+            }
+            match local_header(&self.file, self.len, e) {
+                Err(w) => push(IssueKind::HeaderMismatch(w)),
+                Ok(data_offset) => {
+                    e.data_offset = data_offset;
+                    if data_offset
+                        .checked_add(e.compressed_size)
+                        .is_none_or(|end| end > data_end)
+                    {
+                        push(IssueKind::OutOfBounds);
+                    }
+                }
+            }
+        }
+        let mut spans: Vec<(u64, u64, &str)> = self
+            .entries
+            .iter()
+            .filter(|e| e.data_offset > 0)
+            .map(|e| {
+                (
+                    e.header_offset,
+                    e.data_offset.saturating_add(e.compressed_size),
+                    e.name.as_str(),
+                )
+            })
+            .collect();
+        spans.sort();
+        for w in spans.windows(2) {
+            if w[1].0 < w[0].1 {
+                issues.push(ContainerIssue {
+                    name: w[1].2.to_string(),
+                    kind: IssueKind::Overlap(w[0].2.to_string()),
+                });
+            }
+        }
+    }
+
+    /// Open an entry's data for reading: decompressed, capped at the
+    /// declared size, CRC-checked at the end (errors carry
+    /// [`EntryDataError`]).
+    pub fn reader<'a>(&'a self, e: &Entry) -> io::Result<EntryReader<'a>> {
+        if !e.safe || e.data_offset == 0 {
+            return Err(io::Error::other("entry is unsafe to read"));
+        }
+        let raw = RangeReader {
+            file: &self.file,
+            pos: e.data_offset,
+            end: e.data_offset + e.compressed_size,
+        };
+        let inner: Box<dyn Read + 'a> = match e.method {
+            8 => Box::new(DeflateDecoder::new(raw)),
+            _ => Box::new(raw),
+        };
+        Ok(EntryReader {
+            inner,
+            crc: crc32fast::Hasher::new(),
+            count: 0,
+            declared: e.size,
+            declared_crc: e.crc,
+        })
+    }
+
+    /// Read a whole entry into memory, refusing entries over `limit` bytes.
+    pub fn read_small(&self, e: &Entry, limit: u64) -> io::Result<Vec<u8>> {
+        if e.size > limit {
+            return Err(io::Error::other(format!(
+                "{} bytes is more than the {limit} allowed",
+                e.size
+            )));
+        }
+        let mut v = Vec::with_capacity(e.size as usize);
+        self.reader(e)?.read_to_end(&mut v)?;
+        Ok(v)
+    }
+}
+
+/// Read and compare the local header; returns the data offset.
+fn local_header(file: &File, len: u64, e: &Entry) -> Result<u64, &'static str> {
+    let h = read_exact_at(file, len, e.header_offset, 30)
+        .map_err(|_| "local header outside the file")?;
+    if u32_at(&h, 0) != 0x0403_4b50 {
+        return Err("no local header signature");
+    }
+    let (nl, el) = (u16_at(&h, 26) as u64, u16_at(&h, 28) as u64);
+    let rest = read_exact_at(file, len, e.header_offset + 30, (nl + el) as usize)
+        .map_err(|_| "local header truncated")?;
+    if rest[..nl as usize] != *e.name.as_bytes()
+        && String::from_utf8_lossy(&rest[..nl as usize]) != e.name
+    {
+        return Err("name");
+    }
+    if u16_at(&h, 6) != e.flags {
+        return Err("flags");
+    }
+    if u16_at(&h, 8) != e.method {
+        return Err("method");
+    }
+    if e.flags & 0x08 == 0 {
+        let mut size = u64::from(u32_at(&h, 22));
+        let mut csize = u64::from(u32_at(&h, 18));
+        let (s, c) = (size == 0xFFFF_FFFF, csize == 0xFFFF_FFFF);
+        resolve64(&rest[nl as usize..], &mut [(&mut size, s), (&mut csize, c)])?;
+        if u32_at(&h, 14) != e.crc {
+            return Err("CRC-32");
+        }
+        if size != e.size || csize != e.compressed_size {
+            return Err("sizes");
+        }
+    }
+    Ok(e.header_offset + 30 + nl + el)
+}
+
+struct RangeReader<'a> {
+    file: &'a File,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for RangeReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = (self.end - self.pos).min(buf.len() as u64) as usize;
+        if n == 0 {
+            return Ok(0);
+        }
+        let got = self.file.read_at(&mut buf[..n], self.pos)?;
+        if got == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "file ends inside an entry",
+            ));
+        }
+        self.pos += got as u64;
+        Ok(got)
+    }
+}
+
+/// Streams one entry's data; see [`Archive::reader`].
+pub struct EntryReader<'a> {
+    inner: Box<dyn Read + 'a>,
+    crc: crc32fast::Hasher,
+    count: u64,
+    declared: u64,
+    declared_crc: u32,
+}
+
+impl Read for EntryReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Never ask for more than one byte past the declared size: enough
+        // to notice a lie, not enough to inflate a bomb.
+        let room = (self.declared - self.count.min(self.declared)).saturating_add(1);
+        let want = buf.len().min(room.min(usize::MAX as u64) as usize);
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            if self.count != self.declared {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    EntryDataError::TooShort {
+                        declared: self.declared,
+                        actual: self.count,
+                    },
+                ));
+            }
+            let actual = self.crc.clone().finalize();
+            if actual != self.declared_crc {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    EntryDataError::Crc {
+                        declared: self.declared_crc,
+                        actual,
+                    },
+                ));
+            }
+            return Ok(0);
+        }
+        self.count += n as u64;
+        if self.count > self.declared {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                EntryDataError::TooLong {
+                    declared: self.declared,
+                },
+            ));
+        }
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+}

@@ -1,0 +1,365 @@
+//! A streaming zip writer for bundles, written by hand so that every byte
+//! of the container is ours to explain.
+//!
+//! Invariants:
+//! - Entries are written in the order given, each as a local header, its
+//!   data, and nothing else (no data descriptors): once an entry's data is
+//!   written, the writer seeks back and fills in its CRC-32 and sizes, so
+//!   local and central headers always agree.
+//! - An entry uses ZIP64 sizes when its expected size is near or past
+//!   4 GiB; the end record uses ZIP64 when the count, size or offset of the
+//!   central directory needs it. An entry that outgrows its 32-bit header is
+//!   an error, never a silently wrong archive.
+//! - Memory is constant: data passes straight through (and through the
+//!   deflate encoder when asked).
+//! - Output is deterministic: one fixed timestamp for every entry, fixed
+//!   attributes, no extra fields but ZIP64.
+
+use flate2::Compression;
+use flate2::write::DeflateEncoder;
+use std::io::{self, Seek, SeekFrom, Write};
+
+/// How an entry's data is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// No compression (method 0), the default.
+    Stored,
+    /// Raw deflate (method 8).
+    Deflate,
+}
+
+impl Method {
+    fn code(self) -> u16 {
+        match self {
+            Method::Stored => 0,
+            Method::Deflate => 8,
+        }
+    }
+}
+
+/// Sizes at or above this use ZIP64 (leaving room for deflate expansion).
+const ZIP64_THRESHOLD: u64 = 0xFFFF_0000;
+/// General-purpose flag bit 11: the name is UTF-8.
+const FLAG_UTF8: u16 = 1 << 11;
+/// Version made by: Unix (3), spec 4.5.
+const MADE_BY: u16 = (3 << 8) | 45;
+/// External attributes of every file entry: a regular file, mode 0644.
+const FILE_ATTRS: u32 = 0o100644 << 16;
+
+/// A date and time in MS-DOS form, as zip headers hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DosTime {
+    /// Packed time (hours, minutes, seconds / 2).
+    pub time: u16,
+    /// Packed date (year - 1980, month, day).
+    pub date: u16,
+}
+
+impl DosTime {
+    /// From seconds since the Unix epoch, in UTC. Times before 1980 become
+    /// 1980-01-01 00:00:00, the earliest a zip can hold.
+    pub fn from_unix(secs: i64) -> DosTime {
+        let (y, mo, d, h, mi, s) = crate::model::civil_from_unix(secs);
+        if y < 1980 {
+            return DosTime {
+                time: 0,
+                date: (1 << 5) | 1,
+            };
+        }
+        let y = (y - 1980).min(127) as u16;
+        DosTime {
+            time: ((h as u16) << 11) | ((mi as u16) << 5) | (s as u16 / 2),
+            date: (y << 9) | ((mo as u16) << 5) | d as u16,
+        }
+    }
+}
+
+struct CentralRecord {
+    name: String,
+    method: Method,
+    zip64: bool,
+    crc: u32,
+    csize: u64,
+    usize: u64,
+    offset: u64,
+}
+
+/// Writes a zip archive entry by entry.
+pub struct ZipWriter<W: Write + Seek> {
+    out: W,
+    pos: u64,
+    when: DosTime,
+    records: Vec<CentralRecord>,
+}
+
+/// Counts bytes on their way to the archive.
+struct Counter<'a, W: Write> {
+    out: &'a mut W,
+    count: u64,
+}
+
+impl<W: Write> Write for Counter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+enum Sink<'a, W: Write> {
+    Stored(Counter<'a, W>),
+    Deflate(DeflateEncoder<Counter<'a, W>>),
+}
+
+/// The data of one entry being written; call [`EntryWriter::finish`].
+pub struct EntryWriter<'a, W: Write + Seek> {
+    sink: Sink<'a, W>,
+    crc: crc32fast::Hasher,
+    usize: u64,
+    header_at: u64,
+    name_len: u64,
+    zip64: bool,
+    records: &'a mut Vec<CentralRecord>,
+    pos: &'a mut u64,
+    name: String,
+    method: Method,
+}
+
+impl<W: Write + Seek> Write for EntryWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = match &mut self.sink {
+            Sink::Stored(c) => c.write(buf)?,
+            Sink::Deflate(d) => d.write(buf)?,
+        };
+        self.crc.update(&buf[..n]);
+        self.usize += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<W: Write + Seek> EntryWriter<'_, W> {
+    /// Finish the entry: flush the encoder, patch the local header, and
+    /// remember the entry for the central directory. Returns its CRC-32.
+    pub fn finish(self) -> io::Result<u32> {
+        let counter = match self.sink {
+            Sink::Stored(c) => c,
+            Sink::Deflate(d) => d.finish()?,
+        };
+        let csize = counter.count;
+        let out = counter.out;
+        let crc = self.crc.finalize();
+        if !self.zip64 && (csize >= 0xFFFF_FFFF || self.usize >= 0xFFFF_FFFF) {
+            return Err(io::Error::other(format!(
+                "{} grew past 4 GiB while being written",
+                self.name
+            )));
+        }
+        let end = self.header_at + 30 + self.name_len + if self.zip64 { 20 } else { 0 } + csize;
+        out.seek(SeekFrom::Start(self.header_at + 14))?;
+        out.write_all(&crc.to_le_bytes())?;
+        if self.zip64 {
+            out.seek(SeekFrom::Start(self.header_at + 30 + self.name_len + 4))?;
+            out.write_all(&self.usize.to_le_bytes())?;
+            out.write_all(&csize.to_le_bytes())?;
+        } else {
+            out.write_all(&(csize as u32).to_le_bytes())?;
+            out.write_all(&(self.usize as u32).to_le_bytes())?;
+        }
+        out.seek(SeekFrom::Start(end))?;
+        *self.pos = end;
+        self.records.push(CentralRecord {
+            name: self.name,
+            method: self.method,
+            zip64: self.zip64,
+            crc,
+            csize,
+            usize: self.usize,
+            offset: self.header_at,
+        });
+        Ok(crc)
+    }
+}
+
+fn put16(v: &mut Vec<u8>, x: u16) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+fn put32(v: &mut Vec<u8>, x: u32) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+fn put64(v: &mut Vec<u8>, x: u64) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+
+impl<W: Write + Seek> ZipWriter<W> {
+    /// A writer that starts at the current end of `out` (normally an empty
+    /// file), stamping every entry with `when`.
+    pub fn new(out: W, when: DosTime) -> ZipWriter<W> {
+        ZipWriter {
+            out,
+            pos: 0,
+            when,
+            records: Vec::new(),
+        }
+    }
+
+    /// Start an entry. `expected_size` decides whether ZIP64 sizes are
+    /// used; it must be at least close to the real size.
+    pub fn start_entry(
+        &mut self,
+        name: &str,
+        method: Method,
+        expected_size: u64,
+    ) -> io::Result<EntryWriter<'_, W>> {
+        let zip64 = expected_size >= ZIP64_THRESHOLD;
+        let mut h = Vec::with_capacity(30 + name.len() + 20);
+        put32(&mut h, 0x0403_4b50);
+        put16(&mut h, if zip64 { 45 } else { 20 });
+        put16(&mut h, FLAG_UTF8);
+        put16(&mut h, method.code());
+        put16(&mut h, self.when.time);
+        put16(&mut h, self.when.date);
+        put32(&mut h, 0); // CRC, patched in finish
+        let marker = if zip64 { 0xFFFF_FFFF } else { 0 };
+        put32(&mut h, marker);
+        put32(&mut h, marker);
+        put16(&mut h, name.len() as u16);
+        put16(&mut h, if zip64 { 20 } else { 0 });
+        h.extend_from_slice(name.as_bytes());
+        if zip64 {
+            put16(&mut h, 0x0001);
+            put16(&mut h, 16);
+            put64(&mut h, 0);
+            put64(&mut h, 0);
+        }
+        self.out.write_all(&h)?;
+        let header_at = self.pos;
+        self.pos += h.len() as u64;
+        let counter = Counter {
+            out: &mut self.out,
+            count: 0,
+        };
+        let sink = match method {
+            Method::Stored => Sink::Stored(counter),
+            Method::Deflate => Sink::Deflate(DeflateEncoder::new(counter, Compression::default())),
+        };
+        Ok(EntryWriter {
+            sink,
+            crc: crc32fast::Hasher::new(),
+            usize: 0,
+            header_at,
+            name_len: name.len() as u64,
+            zip64,
+            records: &mut self.records,
+            pos: &mut self.pos,
+            name: name.to_string(),
+            method,
+        })
+    }
+
+    /// Write a whole small entry from memory.
+    pub fn add_bytes(&mut self, name: &str, method: Method, data: &[u8]) -> io::Result<()> {
+        let mut e = self.start_entry(name, method, data.len() as u64)?;
+        e.write_all(data)?;
+        e.finish().map(|_| ())
+    }
+
+    /// Write the central directory and end records; returns the output.
+    pub fn finish(mut self) -> io::Result<W> {
+        let cd_start = self.pos;
+        let mut cd = Vec::new();
+        for r in &self.records {
+            let big_offset = r.offset >= 0xFFFF_FFFF;
+            let mut extra = Vec::new();
+            if r.zip64 {
+                put64(&mut extra, r.usize);
+                put64(&mut extra, r.csize);
+            }
+            if big_offset {
+                put64(&mut extra, r.offset);
+            }
+            put32(&mut cd, 0x0201_4b50);
+            put16(&mut cd, MADE_BY);
+            put16(&mut cd, if r.zip64 { 45 } else { 20 });
+            put16(&mut cd, FLAG_UTF8);
+            put16(&mut cd, r.method.code());
+            put16(&mut cd, self.when.time);
+            put16(&mut cd, self.when.date);
+            put32(&mut cd, r.crc);
+            put32(&mut cd, if r.zip64 { 0xFFFF_FFFF } else { r.csize as u32 });
+            put32(&mut cd, if r.zip64 { 0xFFFF_FFFF } else { r.usize as u32 });
+            put16(&mut cd, r.name.len() as u16);
+            put16(
+                &mut cd,
+                if extra.is_empty() {
+                    0
+                } else {
+                    extra.len() as u16 + 4
+                },
+            );
+            put16(&mut cd, 0); // comment
+            put16(&mut cd, 0); // disk
+            put16(&mut cd, 0); // internal attributes
+            put32(&mut cd, FILE_ATTRS);
+            put32(
+                &mut cd,
+                if big_offset {
+                    0xFFFF_FFFF
+                } else {
+                    r.offset as u32
+                },
+            );
+            cd.extend_from_slice(r.name.as_bytes());
+            if !extra.is_empty() {
+                put16(&mut cd, 0x0001);
+                put16(&mut cd, extra.len() as u16);
+                cd.extend_from_slice(&extra);
+            }
+            if cd.len() >= 1 << 20 {
+                self.out.write_all(&cd)?;
+                self.pos += cd.len() as u64;
+                cd.clear();
+            }
+        }
+        self.out.write_all(&cd)?;
+        self.pos += cd.len() as u64;
+        let cd_size = self.pos - cd_start;
+        let count = self.records.len() as u64;
+        let mut end = Vec::new();
+        let need64 = count >= 0xFFFF || cd_size >= 0xFFFF_FFFF || cd_start >= 0xFFFF_FFFF;
+        if need64 {
+            let eocd64_at = self.pos;
+            put32(&mut end, 0x0606_4b50);
+            put64(&mut end, 44);
+            put16(&mut end, MADE_BY);
+            put16(&mut end, 45);
+            put32(&mut end, 0);
+            put32(&mut end, 0);
+            put64(&mut end, count);
+            put64(&mut end, count);
+            put64(&mut end, cd_size);
+            put64(&mut end, cd_start);
+            put32(&mut end, 0x0706_4b50);
+            put32(&mut end, 0);
+            put64(&mut end, eocd64_at);
+            put32(&mut end, 1);
+        }
+        put32(&mut end, 0x0605_4b50);
+        put16(&mut end, 0);
+        put16(&mut end, 0);
+        let c16 = if need64 { 0xFFFF } else { count as u16 };
+        put16(&mut end, c16);
+        put16(&mut end, c16);
+        put32(&mut end, if need64 { 0xFFFF_FFFF } else { cd_size as u32 });
+        put32(&mut end, if need64 { 0xFFFF_FFFF } else { cd_start as u32 });
+        put16(&mut end, 0);
+        self.out.write_all(&end)?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}

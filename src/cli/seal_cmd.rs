@@ -1,0 +1,226 @@
+//! `evidentia seal`: package evidence into a bundle.
+
+use super::context::Ctx;
+use super::error::{CliError, Exit, io_reason};
+use super::output::{Mode, Output, display_path, progress_bar};
+use super::size::parse_size;
+use clap::{Args, ValueEnum};
+use evidentia::bundle::{self, Method, SealError, SealOptions};
+use evidentia::hash::Algorithm;
+use evidentia::model::{CaseMeta, parse_rfc3339};
+use evidentia::pathrepr::PathRepr;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Compression of bundle entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Compress {
+    /// No compression (the default)
+    Stored,
+    /// Deflate (portable zip compression)
+    Deflate,
+}
+
+/// Arguments of `seal`.
+#[derive(Debug, Args)]
+pub struct SealArgs {
+    /// Files and directories to seal (payload under data/, relative paths kept)
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+    /// The bundle file to create; its stem names the bag directory. Never
+    /// overwritten
+    #[arg(long, short = 'o', value_name = "BUNDLE.zip")]
+    out: PathBuf,
+    /// Case reference (required here or in --meta)
+    #[arg(long, value_name = "ID")]
+    case: Option<String>,
+    /// Item or exhibit item number (repeatable)
+    #[arg(long, value_name = "ID")]
+    item: Vec<String>,
+    /// Description of the evidence
+    #[arg(long, value_name = "TEXT")]
+    description: Option<String>,
+    /// Case and legal metadata, a JSON or TOML file (see docs/formats/manifest.md);
+    /// unknown keys are an error. Flags override the file
+    #[arg(long, value_name = "FILE")]
+    meta: Option<PathBuf>,
+    /// Extra BagIt manifests, comma-separated: sha512, sha1, md5 (sha256 and
+    /// BLAKE3 are always computed)
+    #[arg(long, short = 'a', value_name = "LIST")]
+    algo: Option<String>,
+    /// Entry compression [default: stored]
+    #[arg(long, value_enum, value_name = "METHOD")]
+    compress: Option<Compress>,
+    /// Record files that cannot be opened instead of stopping
+    #[arg(long)]
+    allow_unreadable: bool,
+    /// Sealing time (RFC 3339), for reproducible output [default: now]
+    #[arg(long, value_name = "RFC3339")]
+    time: Option<String>,
+    /// Window size of the piecewise SHA-256 hashes
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
+    piece: u64,
+}
+
+#[derive(Serialize)]
+struct SealJson {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    path: PathRepr,
+    bundle_id: String,
+    files: u64,
+    bytes: u64,
+    unreadable: u64,
+    signed: bool,
+    custody_head: String,
+}
+
+fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::io("cannot read", path, &e))?;
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let parsed = if is_toml {
+        toml::from_str::<CaseMeta>(&text).map_err(|e| e.to_string())
+    } else {
+        serde_json::from_str::<CaseMeta>(&text).map_err(|e| e.to_string())
+    };
+    parsed.map_err(|e| {
+        CliError::usage(format!(
+            "invalid metadata in {}: {}",
+            display_path(path),
+            e.trim()
+        ))
+        .hint("the keys are listed in docs/formats/manifest.md; unknown keys are refused")
+    })
+}
+
+fn options(args: SealArgs) -> Result<SealOptions, CliError> {
+    let mut case = match &args.meta {
+        Some(p) => read_meta(p)?,
+        None => CaseMeta::default(),
+    };
+    if let Some(c) = args.case {
+        case.case_reference = c;
+    }
+    if case.case_reference.trim().is_empty() {
+        return Err(CliError::usage("a case reference is required")
+            .hint("pass --case ID or set case_reference in --meta"));
+    }
+    case.items.extend(args.item);
+    if let Some(d) = args.description {
+        case.description = Some(d);
+    }
+    let mut extra = Vec::new();
+    if let Some(list) = &args.algo {
+        for name in list.split(',').filter(|s| !s.trim().is_empty()) {
+            let a: Algorithm = name
+                .parse()
+                .map_err(|e: evidentia::hash::UnknownAlgorithm| CliError::usage(e.to_string()))?;
+            match a {
+                Algorithm::Blake3 | Algorithm::Sha256 => {}
+                a => extra.push(a),
+            }
+        }
+    }
+    let (time, reproducible) = match &args.time {
+        Some(t) => (
+            parse_rfc3339(t).map_err(|e| CliError::usage(e.to_string()))?,
+            true,
+        ),
+        None => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            (now, false)
+        }
+    };
+    if args.piece < 4096 {
+        return Err(CliError::usage("--piece must be at least 4K"));
+    }
+    Ok(SealOptions {
+        inputs: args.paths,
+        out: args.out,
+        case,
+        extra_algorithms: extra,
+        method: match args.compress {
+            Some(Compress::Deflate) => Method::Deflate,
+            _ => Method::Stored,
+        },
+        allow_unreadable: args.allow_unreadable,
+        time,
+        bundle_id: None,
+        reproducible,
+        piece_size: args.piece,
+        agent: format!("evidentia {}", env!("CARGO_PKG_VERSION")),
+    })
+}
+
+fn seal_error(e: SealError) -> CliError {
+    match e {
+        SealError::OutputExists(p) => CliError::op(format!("{} exists already", display_path(&p)))
+            .hint("choose another --out; a bundle is never overwritten"),
+        SealError::Unreadable { path, source } => CliError::op(format!(
+            "cannot read {}: {}",
+            display_path(&path),
+            io_reason(&source)
+        ))
+        .hint(
+            "evidence must be complete; pass --allow-unreadable to record unopenable files instead",
+        ),
+        SealError::Write { path, source } => CliError::io("cannot write", &path, &source),
+        SealError::Changed {
+            path,
+            expected,
+            actual,
+        } => CliError::op(format!(
+            "{} changed while being sealed ({expected} bytes expected, {actual} read)",
+            display_path(&path)
+        )),
+        other => CliError::op(other.to_string()),
+    }
+}
+
+/// Run `seal`.
+pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
+    let opts = options(args)?;
+    let bar = progress_bar(ctx.progress, None);
+    let mut progress = |n: u64| bar.inc(n);
+    // Signing arrives with the key store (issue 3); until then the seal
+    // event is written unsigned and verify reports it.
+    let result = bundle::seal(&opts, None, &mut progress);
+    bar.finish_and_clear();
+    let summary = result.map_err(seal_error)?;
+    if !summary.signed {
+        ctx.diag.warn(
+            "the seal event is not signed: this build cannot sign yet, and verify will report it",
+        );
+    }
+    let mut out = Output::new(ctx.mode);
+    match ctx.mode {
+        Mode::Json => out.json(&SealJson {
+            kind: "evidentia/seal-result/v1",
+            path: PathRepr::from_path(&summary.path),
+            bundle_id: summary.bundle_id.clone(),
+            files: summary.files,
+            bytes: summary.bytes,
+            unreadable: summary.unreadable,
+            signed: summary.signed,
+            custody_head: summary.head.clone(),
+        })?,
+        Mode::Human => out.bytes(
+            format!(
+                "sealed {}: {} files, {} bytes\nbundle id: {}\ncustody head: {}\n",
+                display_path(&summary.path),
+                summary.files,
+                summary.bytes,
+                summary.bundle_id,
+                summary.head
+            )
+            .as_bytes(),
+        )?,
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,142 @@
+//! `evidentia verify`: check a bundle and print the verdict, every problem,
+//! the custody chain and its head.
+
+use super::context::Ctx;
+use super::error::{CliError, Exit};
+use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use clap::Args;
+use evidentia::verify::{self, VerifyOptions, VerifyReport};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle to check
+    #[arg(value_name = "BUNDLE")]
+    bundle: PathBuf,
+    /// The custody head (hex SHA-256) the sender announced; detects a chain
+    /// whose tail was cut off
+    #[arg(long, value_name = "HEX")]
+    expect_head: Option<String>,
+}
+
+/// The JSON document of `verify --json` (docs/verify-semantics.md).
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    verdict: &'static str,
+    problems: usize,
+    #[serde(flatten)]
+    report: &'a VerifyReport,
+}
+
+fn human(report: &VerifyReport, bundle: &str) -> String {
+    let mut s = String::new();
+    if report.verified() {
+        s.push_str(&format!("VERIFIED {bundle}\n"));
+    } else {
+        let n = report.findings.len();
+        s.push_str(&format!(
+            "FAILED ({n} problem{}) {bundle}\n",
+            if n == 1 { "" } else { "s" }
+        ));
+        for f in &report.findings {
+            s.push_str(&format!(
+                "  {}: {} [{}]\n",
+                sanitize(&f.path),
+                sanitize(&f.message),
+                f.code
+            ));
+            if let Some(e) = &f.expected {
+                s.push_str(&format!("    expected: {}\n", sanitize(e)));
+            }
+            if let Some(a) = &f.actual {
+                s.push_str(&format!("    actual:   {}\n", sanitize(a)));
+            }
+        }
+    }
+    if let Some(id) = &report.bundle_id {
+        s.push_str(&format!("bundle id: {}\n", sanitize(id)));
+    }
+    s.push_str(&format!(
+        "payload: {} files, {} bytes\n",
+        report.files, report.bytes
+    ));
+    for e in &report.events {
+        let key = e
+            .key_id
+            .as_deref()
+            .map(sanitize)
+            .unwrap_or_else(|| "(no key)".into());
+        let trust = e
+            .trust
+            .as_deref()
+            .map(|t| format!(": {}", sanitize(t)))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "custody event {}: {} at {} by {}, signature {}{}\n",
+            e.seq,
+            sanitize(&e.action),
+            sanitize(&e.time),
+            key,
+            e.signature,
+            trust
+        ));
+    }
+    if !report.signatures_checked {
+        s.push_str("signatures: NOT CHECKED (this build has no signature verification yet)\n");
+    }
+    match &report.head {
+        Some(h) => s.push_str(&format!("custody head: {h}\n")),
+        None => s.push_str("custody head: (none)\n"),
+    }
+    s
+}
+
+/// Run `verify`.
+pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
+    if let Some(h) = &args.expect_head {
+        if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(CliError::usage(
+                "--expect-head takes a hex SHA-256 (64 hex digits)",
+            ));
+        }
+    }
+    let opts = VerifyOptions {
+        expect_head: args.expect_head.clone(),
+    };
+    let total = std::fs::metadata(&args.bundle).ok().map(|m| m.len());
+    let bar = progress_bar(ctx.progress, total);
+    let mut progress = |n: u64| bar.inc(n);
+    let result = verify::verify(&args.bundle, &opts, None, &mut progress);
+    bar.finish_and_clear();
+    let report = result.map_err(|e| {
+        CliError::op(format!(
+            "cannot read {} as a bundle: {e}",
+            display_path(&args.bundle)
+        ))
+        .hint("the file is damaged or not an evidentia bundle; ask the sender for a fresh copy")
+    })?;
+    let mut out = Output::new(ctx.mode);
+    match ctx.mode {
+        Mode::Json => out.json(&VerifyJson {
+            kind: "evidentia/verify-report/v1",
+            verdict: if report.verified() {
+                "verified"
+            } else {
+                "failed"
+            },
+            problems: report.findings.len(),
+            report: &report,
+        })?,
+        Mode::Human => out.bytes(human(&report, &display_path(&args.bundle)).as_bytes())?,
+    }
+    out.flush()?;
+    Ok(if report.verified() {
+        Exit::Ok
+    } else {
+        Exit::Problem
+    })
+}

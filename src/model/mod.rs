@@ -1,0 +1,201 @@
+//! The documents inside a bundle: the rich manifest (`manifest.json`), the
+//! case and legal metadata, and custody events; plus timestamps.
+//!
+//! Invariants:
+//! - Serialization is deterministic: fields in declaration order, pretty
+//!   JSON with a final newline, no maps with unstable order.
+//! - Parsing is strict: unknown fields are an error, never dropped.
+//! - Nothing here touches the file system.
+
+mod case;
+mod time;
+
+pub use case::{CaseMeta, DataCategory};
+pub use time::{BadTimestamp, civil_from_unix, format_date_utc, format_rfc3339_utc, parse_rfc3339};
+
+use crate::pathrepr::PathRepr;
+use serde::{Deserialize, Serialize};
+
+/// The schema identifier of `manifest.json`.
+pub const MANIFEST_SCHEMA: &str = "evidentia/manifest/v1";
+/// The type of a custody event.
+pub const CUSTODY_EVENT_TYPE: &str = "evidentia/custody-event/v1";
+
+/// `evidentia/manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always [`MANIFEST_SCHEMA`].
+    pub schema: String,
+    /// The bundle id (a UUID, also in bag-info's External-Identifier).
+    pub bundle_id: String,
+    /// The bag's base directory name.
+    pub bundle_name: String,
+    /// When the bundle was sealed (RFC 3339).
+    pub sealed: String,
+    /// The software that sealed it.
+    pub tool: String,
+    /// Case and legal metadata.
+    pub case: CaseMeta,
+    /// The algorithms of the BagIt manifests, besides BLAKE3.
+    pub algorithms: Vec<String>,
+    /// Window size of the piecewise SHA-256 hashes.
+    pub piece_size: u64,
+    /// Every payload file, sorted by `path`.
+    pub files: Vec<FileEntry>,
+    /// Symbolic links found in the inputs: recorded, not followed.
+    pub symlinks: Vec<LinkEntry>,
+    /// Files that could not be read (only with `--allow-unreadable`).
+    pub unreadable: Vec<UnreadableEntry>,
+    /// Special files (FIFOs, sockets, devices) found inside trees.
+    pub skipped: Vec<SkippedEntry>,
+}
+
+/// One payload file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    /// Its name in the bag, `data/...`.
+    pub path: String,
+    /// The original path as given (relative to the input's parent).
+    pub original: PathRepr,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// BLAKE3, hex.
+    pub blake3: String,
+    /// SHA-512, hex, when requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha512: Option<String>,
+    /// SHA-1, hex, when requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
+    /// MD5, hex, when requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// SHA-256 of each `piece_size` window, in order; absent for files of
+    /// one window or less (whose only window is the whole file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pieces: Vec<String>,
+}
+
+/// A symbolic link, recorded and not followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkEntry {
+    /// The link's original path.
+    pub original: PathRepr,
+    /// What it points to, as stored in the link.
+    pub target: PathRepr,
+}
+
+/// A file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnreadableEntry {
+    /// Its original path.
+    pub original: PathRepr,
+    /// Why it could not be read.
+    pub error: String,
+}
+
+/// A special file, skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedEntry {
+    /// Its original path.
+    pub original: PathRepr,
+    /// What kind of file it is ("fifo", "socket", ...).
+    pub kind: String,
+}
+
+/// Who performed a custody action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// The signer's key id (absent only for an unsigned event).
+    pub key_id: Option<String>,
+    /// Person's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// ISO 3166 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+/// One custody event (`custody/NNNNNN-action.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustodyEvent {
+    /// Always [`CUSTODY_EVENT_TYPE`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The bundle this event belongs to.
+    pub bundle_id: String,
+    /// 1, 2, ...
+    pub seq: u64,
+    /// Hex SHA-256 of the previous event file; null for seq 1.
+    pub prev: Option<String>,
+    /// `seal`, `transfer`, `receive`, ...
+    pub action: String,
+    /// When (RFC 3339; the signer's clock, a claim).
+    pub time: String,
+    /// Who.
+    pub actor: Actor,
+    /// Hex SHA-256 of `tagmanifest-sha256.txt`.
+    pub tagmanifest_sha256: String,
+    /// The recipient of a transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// A free-text note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Deterministic JSON: pretty, with a final newline.
+pub fn to_json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serializing these plain structs cannot fail (no maps with non-string
+    // keys, no custom serializers that error).
+    let mut v = serde_json::to_vec_pretty(value).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_roundtrips_and_rejects_unknown_fields() {
+        let e = CustodyEvent {
+            kind: CUSTODY_EVENT_TYPE.into(),
+            bundle_id: "b".into(),
+            seq: 1,
+            prev: None,
+            action: "seal".into(),
+            time: "2024-01-01T00:00:00Z".into(),
+            actor: Actor {
+                key_id: Some("k".into()),
+                ..Actor::default()
+            },
+            tagmanifest_sha256: "00".into(),
+            to: None,
+            note: None,
+        };
+        let bytes = to_json_bytes(&e);
+        assert_eq!(to_json_bytes(&e), bytes);
+        let back: CustodyEvent = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, e);
+        let text = String::from_utf8(bytes)
+            .unwrap()
+            .replacen("\"seq\"", "\"evil\": 1, \"seq\"", 1);
+        assert!(serde_json::from_str::<CustodyEvent>(&text).is_err());
+    }
+}

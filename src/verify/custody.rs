@@ -1,0 +1,215 @@
+//! The custody side of verification: events in sequence, hash-chained,
+//! bound to the tag manifest, each with its signature; and the head.
+
+use super::bag::{Bag, sha256_hex};
+use super::{
+    BundledKeys, EventSummary, Finding, MAX_TAG_FILE, SignatureCheck, SignatureVerifier,
+    VerifyOptions, VerifyReport,
+};
+use crate::bundle::{Archive, layout};
+use crate::model::{CUSTODY_EVENT_TYPE, CustodyEvent};
+
+/// Check the custody events of `bag` (see the module docs).
+pub fn check(
+    archive: &Archive,
+    bag: &Bag,
+    tagmanifest: Option<&[u8]>,
+    opts: &VerifyOptions,
+    verifier: Option<&dyn SignatureVerifier>,
+    report: &mut VerifyReport,
+) {
+    let mut events = Vec::new();
+    let mut keys = BundledKeys::default();
+    for (rel, e) in &bag.members {
+        if rel.starts_with(layout::CUSTODY_DIR) {
+            if let Some((seq, action)) = layout::parse_event_name(rel) {
+                events.push((seq, action.to_string(), rel.clone()));
+            } else if rel.strip_suffix(layout::MINISIG_SUFFIX).is_none_or(|ev| {
+                layout::parse_event_name(ev).is_none() || !bag.members.contains_key(ev)
+            }) {
+                report.findings.push(Finding::new(
+                    "unexpected-file",
+                    rel,
+                    "not a custody event or its signature",
+                ));
+            }
+        } else if rel.starts_with(layout::KEYS_DIR) {
+            let ok = rel.ends_with(".pub")
+                || rel.ends_with(".cert.json")
+                || rel.ends_with(".cert.json.minisig");
+            if !ok {
+                report.findings.push(Finding::new(
+                    "unexpected-file",
+                    rel,
+                    "not a public key or key certificate",
+                ));
+            }
+            match archive.read_small(e, MAX_TAG_FILE) {
+                Ok(b) => keys.files.push((rel.clone(), b)),
+                Err(err) => report.findings.push(Finding::new(
+                    "entry-data",
+                    rel,
+                    format!("cannot read: {err}"),
+                )),
+            }
+        }
+    }
+    events.sort();
+    if events.is_empty() {
+        report.findings.push(Finding::new(
+            "custody",
+            layout::event_name(1, "seal"),
+            "no custody events: the seal event is missing",
+        ));
+        return;
+    }
+    let tm_hash = tagmanifest.map(sha256_hex);
+    let mut prev: Option<String> = None;
+    for (i, (seq, action, rel)) in events.iter().enumerate() {
+        let want_seq = i as u64 + 1;
+        if *seq != want_seq {
+            report.findings.push(Finding::values(
+                "custody",
+                rel,
+                "custody events out of sequence (one missing or extra)",
+                want_seq.to_string(),
+                seq.to_string(),
+            ));
+        }
+        if want_seq == 1 && action != "seal" {
+            report.findings.push(Finding::values(
+                "custody",
+                rel,
+                "the first custody event must be the seal",
+                "seal",
+                action,
+            ));
+        }
+        let Some(bytes) = archive
+            .read_small(&bag.members[rel], MAX_TAG_FILE)
+            .map_err(|err| {
+                report.findings.push(Finding::new(
+                    "entry-data",
+                    rel,
+                    format!("cannot read: {err}"),
+                ));
+            })
+            .ok()
+        else {
+            prev = None;
+            continue;
+        };
+        let this_hash = sha256_hex(&bytes);
+        let mut summary = EventSummary {
+            seq: *seq,
+            action: action.clone(),
+            time: String::new(),
+            key_id: None,
+            signature: "missing".into(),
+            trust: None,
+        };
+        match serde_json::from_slice::<CustodyEvent>(&bytes) {
+            Err(e) => report.findings.push(Finding::new(
+                "custody",
+                rel,
+                format!("not a valid custody event: {e}"),
+            )),
+            Ok(ev) => {
+                summary.time = ev.time.clone();
+                summary.key_id = ev.actor.key_id.clone();
+                let mut cmp = |what: &str, want: String, got: String| {
+                    if want != got {
+                        report.findings.push(Finding::values(
+                            "custody",
+                            rel,
+                            format!("{what} is wrong"),
+                            want,
+                            got,
+                        ));
+                    }
+                };
+                cmp("type", CUSTODY_EVENT_TYPE.into(), ev.kind.clone());
+                cmp("seq", seq.to_string(), ev.seq.to_string());
+                cmp("action", action.clone(), ev.action.clone());
+                if let Some(id) = &report.bundle_id.clone() {
+                    cmp("bundle_id", id.clone(), ev.bundle_id.clone());
+                }
+                let want_prev = if want_seq == 1 {
+                    "null".to_string()
+                } else {
+                    prev.clone()
+                        .unwrap_or_else(|| "(unreadable previous event)".into())
+                };
+                cmp(
+                    "prev",
+                    want_prev,
+                    ev.prev.clone().unwrap_or_else(|| "null".into()),
+                );
+                if let Some(h) = &tm_hash {
+                    cmp(
+                        "tagmanifest_sha256",
+                        h.clone(),
+                        ev.tagmanifest_sha256.clone(),
+                    );
+                }
+            }
+        }
+        let sig_name = layout::signature_name(rel);
+        match bag.members.get(&sig_name) {
+            None => report.findings.push(Finding::new(
+                "signature",
+                &sig_name,
+                "custody event is not signed (signature file missing)",
+            )),
+            Some(se) => match (archive.read_small(se, MAX_TAG_FILE), verifier) {
+                (Err(err), _) => report.findings.push(Finding::new(
+                    "entry-data",
+                    &sig_name,
+                    format!("cannot read: {err}"),
+                )),
+                (Ok(_), None) => summary.signature = "not-checked".into(),
+                (Ok(sig), Some(v)) => match v.verify(&bytes, &sig, &keys, &summary.time) {
+                    SignatureCheck::Trusted {
+                        key_id,
+                        signer,
+                        trust_path,
+                    } => {
+                        summary.signature = "trusted".into();
+                        summary.trust = Some(format!("{signer} ({key_id}), {trust_path}"));
+                    }
+                    SignatureCheck::Untrusted { key_id, reason } => {
+                        summary.signature = "untrusted".into();
+                        report.findings.push(Finding::new(
+                            "signature",
+                            &sig_name,
+                            format!("valid signature by untrusted key {key_id}: {reason}"),
+                        ));
+                    }
+                    SignatureCheck::Invalid { reason } => {
+                        summary.signature = "invalid".into();
+                        report.findings.push(Finding::new(
+                            "signature",
+                            &sig_name,
+                            format!("bad signature: {reason}"),
+                        ));
+                    }
+                },
+            },
+        }
+        report.events.push(summary);
+        prev = Some(this_hash.clone());
+        report.head = Some(this_hash);
+    }
+    if let Some(want) = &opts.expect_head {
+        let got = report.head.clone().unwrap_or_default();
+        if !want.eq_ignore_ascii_case(&got) {
+            report.findings.push(Finding::values(
+                "head",
+                layout::CUSTODY_DIR,
+                "custody head differs from the expected one (events cut off or replaced)",
+                want.to_ascii_lowercase(),
+                got,
+            ));
+        }
+    }
+}

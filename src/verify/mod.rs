@@ -1,0 +1,206 @@
+//! `verify`: check a bundle completely and report every finding. The result
+//! is a [`VerifyReport`], never an exit code; the caller decides.
+//!
+//! Invariants:
+//! - A bundle is VERIFIED only when the report holds no finding at all.
+//! - Every problem is reported, not only the first; each finding names its
+//!   path and, where there are any, the expected and actual values.
+//! - Entry data is read only from entries the container checks passed,
+//!   with sizes capped; tag files are read into memory only up to fixed
+//!   limits.
+//! - Signature checking goes through [`SignatureVerifier`]; without one the
+//!   report says signatures were not checked.
+
+mod bag;
+mod custody;
+
+use crate::bundle::{Archive, ZipError};
+use serde::Serialize;
+use std::path::Path;
+
+/// The largest tag file read into memory.
+pub const MAX_TAG_FILE: u64 = 64 << 20;
+/// The largest manifest.json read into memory.
+pub const MAX_MANIFEST_JSON: u64 = 512 << 20;
+
+/// The keys and certificates shipped in a bundle's `keys/` directory.
+#[derive(Debug, Clone, Default)]
+pub struct BundledKeys {
+    /// (member name relative to the bag, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// The outcome of checking one signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Valid, by a key trusted directly or through a certificate.
+    Trusted {
+        /// The signer's key id.
+        key_id: String,
+        /// Who the key belongs to.
+        signer: String,
+        /// How trust was established ("pinned", "certified by ROOT").
+        trust_path: String,
+    },
+    /// Valid, but the key is not trusted.
+    Untrusted {
+        /// The signer's key id.
+        key_id: String,
+        /// Why it is not trusted.
+        reason: String,
+    },
+    /// Not a valid signature.
+    Invalid {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Checks signatures against a trust store.
+pub trait SignatureVerifier {
+    /// Check `minisig` over `data`, using `bundled` keys and certificates as
+    /// hints and the local trust store as the authority.
+    fn verify(
+        &self,
+        data: &[u8],
+        minisig: &[u8],
+        bundled: &BundledKeys,
+        claimed_time: &str,
+    ) -> SignatureCheck;
+}
+
+/// What to check beyond the bundle itself.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// The custody head the sender announced (hex SHA-256).
+    pub expect_head: Option<String>,
+}
+
+/// One problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// A stable code (`digest-mismatch`, `unexpected-file`, ...).
+    pub code: &'static str,
+    /// The member (relative to the bag where possible).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// The expected value, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// The actual value, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+}
+
+impl Finding {
+    /// A finding without values.
+    pub fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            path: path.into(),
+            message: message.into(),
+            expected: None,
+            actual: None,
+        }
+    }
+
+    /// A finding with expected and actual values.
+    pub fn values(
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            code,
+            path: path.into(),
+            message: message.into(),
+            expected: Some(expected.into()),
+            actual: Some(actual.into()),
+        }
+    }
+}
+
+/// A custody event as verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventSummary {
+    /// Sequence number.
+    pub seq: u64,
+    /// Action.
+    pub action: String,
+    /// Claimed time.
+    pub time: String,
+    /// Key id of the actor, if any.
+    pub key_id: Option<String>,
+    /// Signature status: `trusted`, `untrusted`, `invalid`, `missing`,
+    /// `not-checked`.
+    pub signature: String,
+    /// Signer and trust path, for trusted signatures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<String>,
+}
+
+/// Everything verify found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    /// The bag's base directory name.
+    pub bag: Option<String>,
+    /// The bundle id from manifest.json.
+    pub bundle_id: Option<String>,
+    /// Payload files checked.
+    pub files: u64,
+    /// Payload bytes checked.
+    pub bytes: u64,
+    /// Custody events in order.
+    pub events: Vec<EventSummary>,
+    /// SHA-256 of the last event file.
+    pub head: Option<String>,
+    /// Whether signatures were checked at all.
+    pub signatures_checked: bool,
+    /// Every problem found.
+    pub findings: Vec<Finding>,
+}
+
+impl VerifyReport {
+    /// True when nothing is wrong.
+    pub fn verified(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Verify the bundle at `path`. Fails only when the file cannot be read as
+/// a zip at all; everything else is a finding.
+pub fn verify(
+    path: &Path,
+    opts: &VerifyOptions,
+    verifier: Option<&dyn SignatureVerifier>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<VerifyReport, ZipError> {
+    let (archive, issues) = Archive::open(path)?;
+    let mut report = VerifyReport {
+        signatures_checked: verifier.is_some(),
+        ..VerifyReport::default()
+    };
+    for i in issues {
+        report.findings.push(Finding::new(
+            "container",
+            i.name.clone(),
+            i.kind.to_string(),
+        ));
+    }
+    let bag = bag::Bag::index(&archive, &mut report);
+    if let Some(bag) = bag {
+        let tagmanifest = bag.check(&archive, &mut report, progress);
+        custody::check(
+            &archive,
+            &bag,
+            tagmanifest.as_deref(),
+            opts,
+            verifier,
+            &mut report,
+        );
+    }
+    Ok(report)
+}
