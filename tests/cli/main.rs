@@ -1,5 +1,6 @@
 //! Command-line tests: the real binary, real peer tools, real files.
 //! One test binary so everything links once.
 
+mod bundle;
 mod harness;
 mod hash;

@@ -1,0 +1,576 @@
+//! seal and verify: bundles that stock tools accept (unzip, bagit.py), and
+//! a tamper suite built at test time where every change is caught with its
+//! specific reason while the clean bundle always verifies.
+
+use crate::harness::{Env, Run, peer, run_peer};
+use evidentia::bundle::{Archive, DosTime, Method, ZipWriter};
+use serde_json::Value;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+/// Whether this build signs the seal event. Until signing lands (issue 3),
+/// a clean bundle carries exactly one finding: the unsigned seal.
+const SIGNING: bool = false;
+
+const TIME: &str = "2024-05-01T12:00:00Z";
+
+fn evidence(env: &Env) -> PathBuf {
+    env.write("ev/a.txt", b"hello\n");
+    env.write("ev/sub/b.bin", &vec![7u8; 100_000]);
+    env.write("ev/sub/empty", b"");
+    env.write("ev/50% off", b"percent");
+    env.path().join("ev")
+}
+
+fn seal(env: &Env, out: &str, extra: &[&str]) -> PathBuf {
+    let mut args = vec![
+        "seal", "ev", "--out", out, "--case", "CASE-1", "--time", TIME,
+    ];
+    args.extend_from_slice(extra);
+    env.run(&args).expect_code(0);
+    env.path().join(out)
+}
+
+fn verify_json(env: &Env, bundle: &Path) -> (Run, Value) {
+    let run = env.run([
+        OsStr::new("verify"),
+        OsStr::new("--json"),
+        bundle.as_os_str(),
+    ]);
+    let v = serde_json::from_slice(&run.stdout).unwrap_or(Value::Null);
+    (run, v)
+}
+
+fn findings(v: &Value) -> Vec<(String, String, String)> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+                    (s("code"), s("path"), s("message"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The bundle verifies (or, without signing, fails only for the unsigned seal).
+#[track_caller]
+fn assert_clean(env: &Env, bundle: &Path) {
+    let (run, v) = verify_json(env, bundle);
+    let f = findings(&v);
+    if SIGNING {
+        run.expect_code(0);
+        assert_eq!(v["verdict"], "verified");
+    } else {
+        run.expect_code(1);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, "signature");
+        assert_eq!(f[0].1, "custody/000001-seal.json.minisig");
+    }
+}
+
+/// verify exits 1 and reports a finding with `code` about `path`.
+#[track_caller]
+fn assert_finding(env: &Env, bundle: &Path, code: &str, path: &str) {
+    let (run, v) = verify_json(env, bundle);
+    run.expect_code(1);
+    let f = findings(&v);
+    assert!(
+        f.iter().any(|(c, p, _)| c == code && p == path),
+        "wanted {code} on {path}, got {f:#?}"
+    );
+}
+
+/// Unzip and run `bagit.py --validate`, and `unzip -t`.
+fn stock_tools_accept(env: &Env, bundle: &Path, bag: &str) {
+    if let Some(unzip) = peer("unzip") {
+        let out = run_peer(&unzip, &[OsStr::new("-t"), bundle.as_os_str()], env.path());
+        assert!(
+            out.status.success(),
+            "unzip -t: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let dir = env.path().join(format!("unzipped-{bag}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = run_peer(&unzip, &[OsStr::new("-q"), bundle.as_os_str()], &dir);
+        assert!(out.status.success());
+        if let Some(bagit) = peer("bagit.py") {
+            let out = run_peer(&bagit, &[OsStr::new("--validate"), OsStr::new(bag)], &dir);
+            assert!(
+                out.status.success(),
+                "bagit.py: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// Rebuild a bundle's entries (read with our reader, written with our
+/// writer) after `edit` changed them.
+fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
+    let (archive, issues) = Archive::open(src).unwrap();
+    assert!(issues.is_empty());
+    let mut entries: Vec<(String, Vec<u8>)> = archive
+        .entries
+        .iter()
+        .map(|e| (e.name.clone(), archive.read_small(e, 1 << 30).unwrap()))
+        .collect();
+    edit(&mut entries);
+    let file = std::fs::File::create(dst).unwrap();
+    let mut zip = ZipWriter::new(file, DosTime::from_unix(0));
+    for (n, d) in &entries {
+        zip.add_bytes(n, Method::Stored, d).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+fn find<'a>(entries: &'a mut [(String, Vec<u8>)], suffix: &str) -> &'a mut Vec<u8> {
+    &mut entries
+        .iter_mut()
+        .find(|(n, _)| n.ends_with(suffix))
+        .unwrap()
+        .1
+}
+
+#[test]
+fn seal_writes_a_bag_stock_tools_accept() {
+    let env = Env::new();
+    evidence(&env);
+    let b = seal(&env, "case1.zip", &[]);
+    stock_tools_accept(&env, &b, "case1");
+    assert_clean(&env, &b);
+    let d = seal(
+        &env,
+        "case1d.zip",
+        &["--compress", "deflate", "--algo", "sha512,sha1,md5"],
+    );
+    stock_tools_accept(&env, &d, "case1d");
+    assert_clean(&env, &d);
+    let (archive, _) = Archive::open(&d).unwrap();
+    let names: Vec<&str> = archive.entries.iter().map(|e| e.name.as_str()).collect();
+    for n in [
+        "manifest-sha512.txt",
+        "manifest-sha1.txt",
+        "manifest-md5.txt",
+        "bagit.txt",
+    ] {
+        assert!(
+            names.contains(&format!("case1d/{n}").as_str()),
+            "{n} in {names:?}"
+        );
+    }
+}
+
+#[test]
+fn same_inputs_and_time_give_the_same_bytes_and_output_is_never_overwritten() {
+    let env = Env::new();
+    evidence(&env);
+    let a = seal(&env, "r.zip", &[]);
+    let first = std::fs::read(&a).unwrap();
+    std::fs::rename(&a, env.path().join("r-first.zip")).unwrap();
+    let a = seal(&env, "r.zip", &[]);
+    assert_eq!(first, std::fs::read(&a).unwrap());
+    let run = env.run(["seal", "ev", "--out", "r.zip", "--case", "C"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("exists already"), "{}", run.stderr);
+    assert_eq!(first, std::fs::read(&a).unwrap());
+    let leftovers: Vec<_> = std::fs::read_dir(env.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().as_bytes().starts_with(b".r.zip"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn odd_names_are_escaped_kept_and_verified() {
+    let env = Env::new();
+    let dir = env.path().join("ev");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(OsStr::from_bytes(b"bad\xffname")), b"1").unwrap();
+    std::fs::write(dir.join("new\nline"), b"2").unwrap();
+    std::fs::write(dir.join("Case"), b"3").unwrap();
+    std::fs::write(dir.join("case"), b"4").unwrap();
+    std::os::unix::fs::symlink("Case", dir.join("link")).unwrap();
+    let b = seal(&env, "odd.zip", &[]);
+    stock_tools_accept(&env, &b, "odd");
+    assert_clean(&env, &b);
+    let (archive, _) = Archive::open(&b).unwrap();
+    let m = archive
+        .entries
+        .iter()
+        .find(|e| e.name == "odd/evidentia/manifest.json")
+        .unwrap();
+    let m: Value = serde_json::from_slice(&archive.read_small(m, 1 << 20).unwrap()).unwrap();
+    let files = m["files"].as_array().unwrap();
+    let by_path = |p: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("{p} in {files:?}"))
+    };
+    assert_eq!(
+        by_path("data/ev/bad^FFname")["original"]["bytes"],
+        "ZXYvYmFk/25hbWU="
+    );
+    assert_eq!(
+        by_path("data/ev/new^0Aline")["original"]["text"],
+        "ev/new\nline"
+    );
+    assert_eq!(by_path("data/ev/case^7E1")["original"]["text"], "ev/case");
+    assert_eq!(m["symlinks"][0]["target"]["text"], "Case");
+}
+
+#[test]
+fn meta_file_fills_case_labels_and_unknown_keys_are_refused() {
+    let env = Env::new();
+    evidence(&env);
+    env.write(
+        "meta.toml",
+        b"case_reference = \"EIO-2024-17\"\nlegal_basis = \"European Investigation Order\"\nissuing_state = \"DE\"\ndata_category = \"content\"\nsummary_of_facts = \"line one\\nline two\"\n",
+    );
+    let b = seal(&env, "m.zip", &["--meta", "meta.toml", "--item", "7"]);
+    stock_tools_accept(&env, &b, "m");
+    let (archive, _) = Archive::open(&b).unwrap();
+    let e = archive
+        .entries
+        .iter()
+        .find(|e| e.name == "m/bag-info.txt")
+        .unwrap();
+    let info = String::from_utf8(archive.read_small(e, 1 << 20).unwrap()).unwrap();
+    for l in [
+        "Case-Reference: CASE-1", // the flag overrides the file
+        "Legal-Basis: European Investigation Order",
+        "Issuing-State: DE",
+        "Data-Category: content",
+        "Item-Number: 7",
+        "Summary-Of-Facts: line one\n  line two",
+    ] {
+        assert!(info.contains(l), "{l} in {info}");
+    }
+    env.write(
+        "bad.json",
+        br#"{"case_reference": "X", "legal_basys": "typo"}"#,
+    );
+    let run = env.run(["seal", "ev", "--out", "bad.zip", "--meta", "bad.json"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("legal_basys"), "{}", run.stderr);
+    assert!(!env.path().join("bad.zip").exists());
+    let run = env.run(["seal", "ev", "--out", "nocase.zip"]);
+    run.expect_code(2);
+}
+
+#[test]
+fn unreadable_inputs_stop_the_seal_unless_allowed() {
+    let env = Env::new();
+    evidence(&env);
+    // A missing input stands for any file that cannot be opened (tests run
+    // as root here, where permissions cannot make a file unreadable).
+    let run = env.run(["seal", "ev", "gone.img", "--out", "u.zip", "--case", "C"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("gone.img"), "{}", run.stderr);
+    assert!(!env.path().join("u.zip").exists());
+    let args = [
+        "seal",
+        "ev",
+        "gone.img",
+        "--out",
+        "u2.zip",
+        "--case",
+        "C",
+        "--allow-unreadable",
+    ];
+    env.run(args).expect_code(0);
+    let b = env.path().join("u2.zip");
+    assert_clean(&env, &b);
+    let (archive, _) = Archive::open(&b).unwrap();
+    let m = archive
+        .entries
+        .iter()
+        .find(|e| e.name == "u2/evidentia/manifest.json")
+        .unwrap();
+    let m: Value = serde_json::from_slice(&archive.read_small(m, 1 << 20).unwrap()).unwrap();
+    assert_eq!(m["unreadable"][0]["original"]["text"], "gone.img");
+}
+
+#[test]
+fn tamper_suite_every_change_is_caught() {
+    let env = Env::new();
+    evidence(&env);
+    let clean = seal(&env, "t.zip", &[]);
+    assert_clean(&env, &clean);
+    let t = |name: &str| env.path().join(format!("{name}.zip"));
+
+    // The rewrite itself keeps a clean bundle clean.
+    rewrite(&clean, &t("same"), |_| {});
+    assert_clean(&env, &t("same"));
+
+    rewrite(&clean, &t("payload"), |e| {
+        find(e, "data/ev/sub/b.bin")[500] ^= 1
+    });
+    assert_finding(&env, &t("payload"), "digest-mismatch", "data/ev/sub/b.bin");
+
+    rewrite(&clean, &t("tagfile"), |e| {
+        find(e, "/manifest-sha256.txt").push(b'\n')
+    });
+    assert_finding(
+        &env,
+        &t("tagfile"),
+        "tag-digest-mismatch",
+        "manifest-sha256.txt",
+    );
+
+    rewrite(&clean, &t("manifestjson"), |e| {
+        let m = find(e, "evidentia/manifest.json");
+        let s = String::from_utf8(m.clone())
+            .unwrap()
+            .replace("CASE-1", "CASE-2");
+        *m = s.into_bytes();
+    });
+    assert_finding(
+        &env,
+        &t("manifestjson"),
+        "tag-digest-mismatch",
+        "evidentia/manifest.json",
+    );
+
+    rewrite(&clean, &t("baginfo"), |e| {
+        find(e, "bag-info.txt").extend_from_slice(b"Note: added\n")
+    });
+    assert_finding(&env, &t("baginfo"), "tag-digest-mismatch", "bag-info.txt");
+
+    rewrite(&clean, &t("added"), |e| {
+        e.push(("t/data/ev/new.txt".into(), b"new".to_vec()))
+    });
+    assert_finding(&env, &t("added"), "not-in-manifest", "data/ev/new.txt");
+
+    rewrite(&clean, &t("removed"), |e| {
+        e.retain(|(n, _)| !n.ends_with("data/ev/a.txt"))
+    });
+    assert_finding(&env, &t("removed"), "missing-file", "data/ev/a.txt");
+
+    rewrite(&clean, &t("renamed"), |e| {
+        let x = e
+            .iter_mut()
+            .find(|(n, _)| n.ends_with("data/ev/a.txt"))
+            .unwrap();
+        x.0 = "t/data/ev/A2.txt".into();
+    });
+    assert_finding(&env, &t("renamed"), "missing-file", "data/ev/a.txt");
+    assert_finding(&env, &t("renamed"), "not-in-manifest", "data/ev/A2.txt");
+
+    rewrite(&clean, &t("swapped"), |e| {
+        let a = find(e, "data/ev/a.txt").clone();
+        let b = std::mem::replace(find(e, "data/ev/50^25 off"), a);
+        *find(e, "data/ev/a.txt") = b;
+    });
+    assert_finding(&env, &t("swapped"), "digest-mismatch", "data/ev/a.txt");
+
+    rewrite(&clean, &t("stray"), |e| {
+        e.push(("t/notes.txt".into(), b"hi".to_vec()))
+    });
+    assert_finding(&env, &t("stray"), "unexpected-file", "notes.txt");
+
+    rewrite(&clean, &t("noseal"), |e| {
+        e.retain(|(n, _)| !n.contains("custody/"))
+    });
+    assert_finding(&env, &t("noseal"), "custody", "custody/000001-seal.json");
+
+    rewrite(&clean, &t("event"), |e| {
+        let ev = find(e, "custody/000001-seal.json");
+        let s = String::from_utf8(ev.clone())
+            .unwrap()
+            .replace("2024-05-01", "2023-01-01");
+        *ev = s.into_bytes();
+    });
+    let (_, v) = verify_json(&env, &t("event"));
+    let head_clean = verify_json(&env, &clean).1["head"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(v["head"].as_str().unwrap(), head_clean);
+    let run = env.run([
+        OsStr::new("verify"),
+        OsStr::new("--expect-head"),
+        OsStr::new(&head_clean),
+        t("event").as_os_str(),
+    ]);
+    run.expect_code(1);
+    assert!(
+        run.stdout_str().contains("custody head differs"),
+        "{}",
+        run.stdout_str()
+    );
+
+    rewrite(&clean, &t("forged"), |e| {
+        let ev = find(e, "custody/000001-seal.json").clone();
+        let s = String::from_utf8(ev)
+            .unwrap()
+            .replace("\"seq\": 1", "\"seq\": 2")
+            .replace("\"action\": \"seal\"", "\"action\": \"transfer\"");
+        e.push(("t/custody/000002-transfer.json".into(), s.into_bytes()));
+    });
+    assert_finding(
+        &env,
+        &t("forged"),
+        "custody",
+        "custody/000002-transfer.json",
+    );
+
+    rewrite(&clean, &t("bagit"), |e| {
+        *find(e, "/bagit.txt") =
+            b"BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n".to_vec()
+    });
+    assert_finding(&env, &t("bagit"), "bagit-txt", "bagit.txt");
+}
+
+#[test]
+fn hostile_containers_are_refused_with_reasons() {
+    let env = Env::new();
+    evidence(&env);
+    let clean = seal(&env, "h.zip", &[]);
+    let t = |name: &str| env.path().join(format!("{name}.zip"));
+
+    for (name, evil) in [
+        ("traversal", "h/../../etc/passwd"),
+        ("absolute", "/h/data/x"),
+        ("backslash", "h\\data\\x"),
+        ("control", "h/data/x\u{1}y"),
+    ] {
+        rewrite(&clean, &t(name), |e| e.push((evil.into(), b"x".to_vec())));
+        assert_finding(&env, &t(name), "container", evil);
+    }
+    rewrite(&clean, &t("dup"), |e| {
+        let x = e
+            .iter()
+            .find(|(n, _)| n.ends_with("data/ev/a.txt"))
+            .unwrap()
+            .clone();
+        e.push(x);
+    });
+    assert_finding(&env, &t("dup"), "container", "h/data/ev/a.txt");
+    rewrite(&clean, &t("case"), |e| {
+        e.push(("h/data/ev/A.TXT".into(), b"x".to_vec()))
+    });
+    assert_finding(&env, &t("case"), "container", "h/data/ev/A.TXT");
+
+    // Truncated and garbage files cannot be read at all: exit 2.
+    let bytes = std::fs::read(&clean).unwrap();
+    std::fs::write(t("trunc"), &bytes[..bytes.len() / 2]).unwrap();
+    let run = env.run([OsStr::new("verify"), t("trunc").as_os_str()]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("no end of central directory"),
+        "{}",
+        run.stderr
+    );
+    let garbage: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(t("garbage"), &garbage).unwrap();
+    env.run([OsStr::new("verify"), t("garbage").as_os_str()])
+        .expect_code(2);
+    std::fs::write(t("empty"), b"").unwrap();
+    env.run([OsStr::new("verify"), t("empty").as_os_str()])
+        .expect_code(2);
+
+    // A byte flipped in a stored entry is caught by the CRC and the hash.
+    let mut flipped = bytes.clone();
+    let at = find_bytes(&flipped, &[7u8; 64]).unwrap();
+    flipped[at + 10] = 8;
+    std::fs::write(t("flip"), &flipped).unwrap();
+    assert_finding(&env, &t("flip"), "entry-data", "data/ev/sub/b.bin");
+
+    // Symlink entry: external attributes say S_IFLNK.
+    let mut link = bytes.clone();
+    patch_attrs(&mut link, b"h/data/ev/a.txt", 0o120777 << 16);
+    std::fs::write(t("symlink"), &link).unwrap();
+    assert_finding(&env, &t("symlink"), "container", "h/data/ev/a.txt");
+}
+
+#[test]
+fn deflate_bomb_stops_at_its_declared_size() {
+    let env = Env::new();
+    evidence(&env);
+    let clean = seal(&env, "bomb.zip", &["--compress", "deflate"]);
+    // Replace b.bin by 200 MB of zeros, deflated, declaring 100000 bytes.
+    let (archive, _) = Archive::open(&clean).unwrap();
+    let out = env.path().join("bomb2.zip");
+    let file = std::fs::File::create(&out).unwrap();
+    let mut zip = ZipWriter::new(file, DosTime::from_unix(0));
+    for e in &archive.entries {
+        if e.name.ends_with("data/ev/sub/b.bin") {
+            use std::io::Write;
+            let mut w = zip.start_entry(&e.name, Method::Deflate, 0).unwrap();
+            let zeros = vec![7u8; 1 << 20];
+            for _ in 0..200 {
+                w.write_all(&zeros).unwrap();
+            }
+            w.finish().unwrap();
+        } else {
+            let d = archive.read_small(e, 1 << 30).unwrap();
+            zip.add_bytes(&e.name, Method::Deflate, &d).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+    let mut bytes = std::fs::read(&out).unwrap();
+    set_declared_size(&mut bytes, b"bomb/data/ev/sub/b.bin", 100_000);
+    std::fs::write(&out, &bytes).unwrap();
+    let (run, v) = verify_json(&env, &out);
+    run.expect_code(1);
+    let f = findings(&v);
+    assert!(
+        f.iter().any(|(c, p, m)| c == "entry-data"
+            && p == "data/ev/sub/b.bin"
+            && m.contains("exceeds its declared size")),
+        "{f:#?}"
+    );
+}
+
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Offsets of central directory headers for `name`.
+fn central_headers(bytes: &[u8], name: &[u8]) -> Vec<usize> {
+    (0..bytes.len().saturating_sub(46))
+        .filter(|&i| bytes[i..i + 4] == [0x50, 0x4b, 0x01, 0x02])
+        .filter(|&i| {
+            let nl = u16::from_le_bytes([bytes[i + 28], bytes[i + 29]]) as usize;
+            bytes.get(i + 46..i + 46 + nl) == Some(name)
+        })
+        .collect()
+}
+
+fn local_headers(bytes: &[u8], name: &[u8]) -> Vec<usize> {
+    (0..bytes.len().saturating_sub(30))
+        .filter(|&i| bytes[i..i + 4] == [0x50, 0x4b, 0x03, 0x04])
+        .filter(|&i| {
+            let nl = u16::from_le_bytes([bytes[i + 26], bytes[i + 27]]) as usize;
+            bytes.get(i + 30..i + 30 + nl) == Some(name)
+        })
+        .collect()
+}
+
+fn patch_attrs(bytes: &mut [u8], name: &[u8], attrs: u32) {
+    let cds = central_headers(bytes, name);
+    assert!(!cds.is_empty());
+    for i in cds {
+        bytes[i + 38..i + 42].copy_from_slice(&attrs.to_le_bytes());
+    }
+}
+
+fn set_declared_size(bytes: &mut [u8], name: &[u8], size: u32) {
+    let cds = central_headers(bytes, name);
+    let lhs = local_headers(bytes, name);
+    assert!(!cds.is_empty() && !lhs.is_empty());
+    for i in cds {
+        bytes[i + 24..i + 28].copy_from_slice(&size.to_le_bytes());
+    }
+    for i in lhs {
+        bytes[i + 22..i + 26].copy_from_slice(&size.to_le_bytes());
+    }
+}
