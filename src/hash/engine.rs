@@ -176,12 +176,14 @@ pub fn hash_reader(
 
         let mut total: u64 = 0;
         let mut allocated = 1;
+        // A buffer the reading thread got back itself (see below).
+        let mut spare: Option<Vec<u8>> = None;
         let mut next = Some((first, n));
         let outcome: io::Result<()> = loop {
             let (data, len) = match next.take() {
                 Some(x) => x,
                 None => {
-                    let mut buf = match free_rx.try_recv() {
+                    let mut buf = match spare.take().map_or_else(|| free_rx.try_recv(), Ok) {
                         Ok(b) => b,
                         Err(_) if allocated < POOL_BLOCKS => {
                             allocated += 1;
@@ -209,7 +211,14 @@ pub fn hash_reader(
                 // A send fails only if that worker is gone (panicked).
                 let _ = tx.send(Arc::clone(&block));
             }
-            drop(block);
+            // When every worker is already done with the block, the last
+            // reference is ours: keep the buffer, or it would be freed
+            // without returning to the pool and the next wait for a free
+            // buffer would never end (a slow reader, such as one that also
+            // writes what it reads, makes this the common case).
+            if let Some(b) = Arc::into_inner(block) {
+                spare = Some(b.data);
+            }
             progress(len as u64);
             if len < block_size {
                 break Ok(());
@@ -284,6 +293,30 @@ mod tests {
             self.0 -= n;
             Ok(n)
         }
+    }
+
+    /// A reader slower than every worker: the reading thread often holds
+    /// the last reference to a block.
+    struct Slow(usize);
+    impl Read for Slow {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            let n = buf.len().min(self.0).min(4096);
+            buf[..n].fill(1);
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn slow_reader_does_not_starve_the_pool() {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let r = hash_reader(Slow(4096 * 40), &all_opts(4096, Some(8192)), &mut |_| {});
+            let _ = tx.send(r.map(|r| r.size).ok());
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(20));
+        assert_eq!(got, Ok(Some(4096 * 40)), "hash_reader hung or failed");
     }
 
     #[test]
