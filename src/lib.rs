@@ -7,6 +7,6 @@
 //! `hash` → `source` → `pathrepr` → `hashlist`.
 
 pub mod hash;
-pub mod source;
-pub mod pathrepr;
 pub mod hashlist;
+pub mod pathrepr;
+pub mod source;

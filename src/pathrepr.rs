@@ -17,7 +17,11 @@ pub enum PathRepr {
     #[serde(rename = "text")]
     Text(String),
     /// Anything else, carried as base64 of the raw bytes.
-    #[serde(rename = "bytes", serialize_with = "ser_b64", deserialize_with = "de_b64")]
+    #[serde(
+        rename = "bytes",
+        serialize_with = "ser_b64",
+        deserialize_with = "de_b64"
+    )]
     Bytes(Vec<u8>),
 }
 
@@ -60,7 +64,9 @@ fn ser_b64<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
 
 fn de_b64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
     let s = String::deserialize(d)?;
-    BASE64.decode(s.as_bytes()).map_err(serde::de::Error::custom)
+    BASE64
+        .decode(s.as_bytes())
+        .map_err(serde::de::Error::custom)
 }
 
 #[cfg(test)]

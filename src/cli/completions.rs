@@ -32,8 +32,7 @@ pub fn run_completions(args: CompletionsArgs) -> Result<Exit, CliError> {
 
 /// Write the man pages.
 pub fn run_man(args: ManArgs) -> Result<Exit, CliError> {
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| CliError::io("cannot create", &args.out, &e))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| CliError::io("cannot create", &args.out, &e))?;
     clap_mangen::generate_to(super::command(), &args.out)
         .map_err(|e| CliError::io("cannot write man pages into", &args.out, &e))?;
     Ok(Exit::Ok)

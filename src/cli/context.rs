@@ -35,7 +35,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     no_progress: bool,
     /// When to use colour (NO_COLOR is honoured in auto mode)
-    #[arg(long, global = true, value_enum, default_value = "auto", value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
     color: ColorChoice,
 }
 
@@ -87,7 +93,9 @@ impl Ctx {
         if let Some(h) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
             return Ok(PathBuf::from(h).join(".local/share/evidentia"));
         }
-        Err(CliError::usage("cannot find a home directory for evidentia")
-            .hint("pass --home DIR or set EVIDENTIA_HOME"))
+        Err(
+            CliError::usage("cannot find a home directory for evidentia")
+                .hint("pass --home DIR or set EVIDENTIA_HOME"),
+        )
     }
 }

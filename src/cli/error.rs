@@ -44,7 +44,12 @@ pub struct CliError {
 impl CliError {
     /// A usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> CliError {
-        CliError { exit: Exit::Error, message: message.into(), hint: None, broken_pipe: false }
+        CliError {
+            exit: Exit::Error,
+            message: message.into(),
+            hint: None,
+            broken_pipe: false,
+        }
     }
 
     /// An operational error (exit 2).
@@ -54,7 +59,11 @@ impl CliError {
 
     /// An I/O error about `path`.
     pub fn io(what: &str, path: &Path, err: &std::io::Error) -> CliError {
-        CliError::op(format!("{what} {}: {}", super::output::display_path(path), io_reason(err)))
+        CliError::op(format!(
+            "{what} {}: {}",
+            super::output::display_path(path),
+            io_reason(err)
+        ))
     }
 
     /// Attach a hint.

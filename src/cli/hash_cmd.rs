@@ -51,6 +51,10 @@ pub struct HashArgs {
     /// Read size [default: 2M]
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     block_size: Option<u64>,
+    /// With --format hashdeep: write paths as given instead of absolute
+    /// (like `hashdeep -l`)
+    #[arg(long)]
+    relative: bool,
     /// Files hashed at once [default: number of CPUs]
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -60,6 +64,8 @@ pub struct HashArgs {
 struct HashPlan {
     inputs: Vec<Input>,
     format: Format,
+    /// Hashdeep names: absolute (hashdeep's default) or as given.
+    relative: bool,
     source: SourceOptions,
 }
 
@@ -99,7 +105,9 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
     let format = match (ctx.mode, args.format) {
         (Mode::Json, None | Some(Format::Json)) => Format::Json,
         (Mode::Json, Some(_)) => {
-            return Err(CliError::usage("--json conflicts with --format sums/hashdeep"));
+            return Err(CliError::usage(
+                "--json conflicts with --format sums/hashdeep",
+            ));
         }
         (Mode::Human, f) => f.unwrap_or(Format::Sums),
     };
@@ -109,14 +117,20 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
         (None, _) => AlgorithmSet::default_set(),
     };
     if format == Format::Hashdeep {
-        if let Some(a) = algorithms.as_slice().iter().find(|a| !HASHDEEP_ALGORITHMS.contains(a)) {
+        if let Some(a) = algorithms
+            .as_slice()
+            .iter()
+            .find(|a| !HASHDEEP_ALGORITHMS.contains(a))
+        {
             return Err(CliError::usage(format!("hashdeep files cannot carry {a}"))
                 .hint("use --algo with md5, sha1 and/or sha256, or --format sums"));
         }
     }
     if args.piece.is_some() && format != Format::Json {
-        return Err(CliError::usage("piecewise hashes can only be written as JSON")
-            .hint("add --format json (or --json)"));
+        return Err(
+            CliError::usage("piecewise hashes can only be written as JSON")
+                .hint("add --format json (or --json)"),
+        );
     }
     if args.piece == Some(0) {
         return Err(CliError::usage("--piece must be larger than 0"));
@@ -126,17 +140,35 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
     } else {
         args.paths
             .iter()
-            .map(|p| if p.as_os_str() == "-" { Input::Stdin } else { Input::Path(p.clone()) })
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    Input::Stdin
+                } else {
+                    Input::Path(p.clone())
+                }
+            })
             .collect()
     };
     if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
-        return Err(CliError::usage("standard input (-) can be hashed only once"));
+        return Err(CliError::usage(
+            "standard input (-) can be hashed only once",
+        ));
+    }
+    if args.relative && format != Format::Hashdeep {
+        return Err(CliError::usage(
+            "--relative only applies to --format hashdeep",
+        ));
     }
     Ok(HashPlan {
         inputs,
         format,
+        relative: args.relative,
         source: SourceOptions {
-            hash: HashOptions { algorithms, piece_size: args.piece, block_size: block_size(args)? },
+            hash: HashOptions {
+                algorithms,
+                piece_size: args.piece,
+                block_size: block_size(args)?,
+            },
             threads: threads(args)?,
         },
     })
@@ -231,21 +263,35 @@ fn json_record(record: &Record) -> JsonRecord {
     match record {
         Record::Hashed { path, result } => JsonRecord {
             size: Some(result.size),
-            hashes: Some(result.digests.iter().map(|d| (d.algorithm.name(), d.hex())).collect()),
+            hashes: Some(
+                result
+                    .digests
+                    .iter()
+                    .map(|d| (d.algorithm.name(), d.hex()))
+                    .collect(),
+            ),
             pieces: result.pieces.as_ref().map(|p| JsonPieces {
                 size: p.size,
                 sha256: p
                     .pieces
                     .iter()
-                    .map(|x| JsonPiece { offset: x.offset, len: x.len, sha256: evidentia::hash::to_hex(&x.sha256) })
+                    .map(|x| JsonPiece {
+                        offset: x.offset,
+                        len: x.len,
+                        sha256: evidentia::hash::to_hex(&x.sha256),
+                    })
                     .collect(),
             }),
             ..base("file", path)
         },
-        Record::Symlink { path, target } => {
-            JsonRecord { target: Some(PathRepr::from_path(target)), ..base("symlink", path) }
-        }
-        Record::Skipped { path, kind } => JsonRecord { reason: Some(kind.name().to_string()), ..base("skipped", path) },
+        Record::Symlink { path, target } => JsonRecord {
+            target: Some(PathRepr::from_path(target)),
+            ..base("symlink", path)
+        },
+        Record::Skipped { path, kind } => JsonRecord {
+            reason: Some(kind.name().to_string()),
+            ..base("skipped", path)
+        },
         Record::Unreadable { path, .. } => base("error", path),
     }
 }
@@ -265,7 +311,9 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     let mut out = Output::new(ctx.mode);
     let algos: Vec<Algorithm> = plan.source.hash.algorithms.as_slice().to_vec();
     if plan.format == Format::Hashdeep {
-        let cwd = std::env::current_dir().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_default();
+        let cwd = std::env::current_dir()
+            .map(|p| p.as_os_str().as_bytes().to_vec())
+            .unwrap_or_default();
         out.bytes(&hashlist::hashdeep_header(&algos, &cwd, &command_line()))?;
     }
     let bar = progress_bar(ctx.progress, total_size(&plan.inputs));
@@ -274,7 +322,17 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     let mut emit = |record: Record| -> Result<(), CliError> {
         match &record {
             Record::Hashed { path, result } => {
-                write_hashed(&mut out, plan.format, &algos, path, result, &record, ctx, &mut exit)?
+                let shown = hashdeep_name(&plan, path);
+                write_hashed(
+                    &mut out,
+                    plan.format,
+                    &algos,
+                    &shown,
+                    result,
+                    &record,
+                    ctx,
+                    &mut exit,
+                )?
             }
             Record::Symlink { path, target } => {
                 if plan.format == Format::Json {
@@ -292,8 +350,15 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
                 if plan.format == Format::Json {
                     out.json(&json_record(&record))?;
                 }
-                let what = if *kind == SpecialKind::Other { "special file" } else { kind.name() };
-                bar.suspend(|| ctx.diag.warn(&format!("skipped {what}: {}", display_path(path))));
+                let what = if *kind == SpecialKind::Other {
+                    "special file"
+                } else {
+                    kind.name()
+                };
+                bar.suspend(|| {
+                    ctx.diag
+                        .warn(&format!("skipped {what}: {}", display_path(path)))
+                });
             }
             Record::Unreadable { path, error } => {
                 if plan.format == Format::Json {
@@ -303,7 +368,11 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
                 }
                 exit = exit.worst(Exit::Error);
                 bar.suspend(|| {
-                    ctx.diag.error(&format!("cannot read {}: {}", display_path(path), io_reason(error)))
+                    ctx.diag.error(&format!(
+                        "cannot read {}: {}",
+                        display_path(path),
+                        io_reason(error)
+                    ))
                 });
             }
         }
@@ -313,6 +382,15 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     bar.finish_and_clear();
     out.flush()?;
     Ok(exit)
+}
+
+/// Hashdeep writes absolute paths unless asked for relative ones (`-l`);
+/// `hashdeep -a -k` matches on them, so do the same.
+fn hashdeep_name(plan: &HashPlan, path: &Path) -> PathBuf {
+    if plan.format != Format::Hashdeep || plan.relative || path.as_os_str() == "-" {
+        return path.to_path_buf();
+    }
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -356,7 +434,10 @@ const MAX_LIST_BYTES: u64 = 1 << 30;
 fn read_list(path: &Path) -> Result<Vec<u8>, CliError> {
     let mut data = Vec::new();
     let res = if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(MAX_LIST_BYTES + 1).read_to_end(&mut data)
+        std::io::stdin()
+            .lock()
+            .take(MAX_LIST_BYTES + 1)
+            .read_to_end(&mut data)
     } else {
         std::fs::File::open(path)
             .map_err(|e| CliError::io("cannot open hash list", path, &e))?
@@ -365,7 +446,10 @@ fn read_list(path: &Path) -> Result<Vec<u8>, CliError> {
     };
     res.map_err(|e| CliError::io("cannot read hash list", path, &e))?;
     if data.len() as u64 > MAX_LIST_BYTES {
-        return Err(CliError::op(format!("hash list {} is larger than 1 GiB", display_path(path))));
+        return Err(CliError::op(format!(
+            "hash list {} is larger than 1 GiB",
+            display_path(path)
+        )));
     }
     Ok(data)
 }
@@ -411,11 +495,19 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
     drop(data);
     let mut out = Output::new(ctx.mode);
     for p in &list.problems {
-        ctx.diag.error(&format!("{}: line {}: {}", display_path(&plan.list), p.line, p.reason));
+        ctx.diag.error(&format!(
+            "{}: line {}: {}",
+            display_path(&plan.list),
+            p.line,
+            p.reason
+        ));
     }
     if list.entries.is_empty() {
-        return Err(CliError::op(format!("{}: no checksum lines found", display_path(&plan.list)))
-            .hint("the list must hold `HEX  NAME`, `ALGO (NAME) = HEX` or HASHDEEP-1.0 lines"));
+        return Err(CliError::op(format!(
+            "{}: no checksum lines found",
+            display_path(&plan.list)
+        ))
+        .hint("the list must hold `HEX  NAME`, `ALGO (NAME) = HEX` or HASHDEEP-1.0 lines"));
     }
     let bad_lines = list.problems.len();
     let (mut ok, mut failed, mut missing, mut unreadable) = (0, 0, 0, 0);
@@ -471,7 +563,8 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
                 })?;
             }
             Mode::Human => {
-                let (esc, escaped) = hashlist::escape_name(&o.entry.name, hashlist::EscapeStyle::Coreutils);
+                let (esc, escaped) =
+                    hashlist::escape_name(&o.entry.name, hashlist::EscapeStyle::Coreutils);
                 let mut line = Vec::new();
                 if escaped {
                     line.push(b'\\');
@@ -496,9 +589,9 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
                             ctx.diag.note(&format!("{name}: size expected {e} got {a}"));
                         }
                     }
-                    CheckStatus::Unreadable(e) => {
-                        ctx.diag.error(&format!("cannot read {name}: {}", io_reason(e)))
-                    }
+                    CheckStatus::Unreadable(e) => ctx
+                        .diag
+                        .error(&format!("cannot read {name}: {}", io_reason(e))),
                     _ => {}
                 });
             }
@@ -508,7 +601,15 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
     hashlist::check_list(list, plan.threads, plan.block_size, &progress, &mut emit)?;
     bar.finish_and_clear();
     if ctx.mode == Mode::Json {
-        out.json(&JsonCheckSummary { v: 1, kind: "summary", ok, failed, missing, unreadable, bad_lines })?;
+        out.json(&JsonCheckSummary {
+            v: 1,
+            kind: "summary",
+            ok,
+            failed,
+            missing,
+            unreadable,
+            bad_lines,
+        })?;
     }
     out.flush()?;
     let total = ok + failed + missing + unreadable;

@@ -25,7 +25,9 @@ impl Output {
     /// A writer in `mode`.
     pub fn new(mode: Mode) -> Output {
         let _ = mode;
-        Output { out: io::BufWriter::with_capacity(64 * 1024, io::stdout()) }
+        Output {
+            out: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
+        }
     }
 
     /// Write raw bytes (sums lines keep file names byte for byte).

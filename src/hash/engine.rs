@@ -95,7 +95,11 @@ fn finish(size: u64, workers: Vec<Worker>) -> HashResult {
             Worker::Pieces(p) => pieces = Some(p.finalize()),
         }
     }
-    HashResult { size, digests, pieces }
+    HashResult {
+        size,
+        digests,
+        pieces,
+    }
 }
 
 /// Hash a byte slice already in memory (small inputs, tests).
@@ -200,12 +204,22 @@ pub fn hash_reader(
                 break Ok(());
             }
             total += len as u64;
+            // The reader keeps no reference: the last sender gets the
+            // original, so only workers ever drop a block, and the one that
+            // drops it last (Arc::into_inner) recycles the buffer. A plain
+            // drop here could lose the buffer and starve the pool.
             let block = Arc::new(Block { data, len });
-            for tx in &senders {
-                // A send fails only if that worker is gone (panicked).
-                let _ = tx.send(Arc::clone(&block));
+            let mut delivered = true;
+            if let Some((last, rest)) = senders.split_last() {
+                for tx in rest {
+                    delivered &= tx.send(Arc::clone(&block)).is_ok();
+                }
+                delivered &= last.send(block).is_ok();
             }
-            drop(block);
+            if !delivered {
+                // Only possible if a worker panicked; the join reports it.
+                break Ok(());
+            }
             progress(len as u64);
             if len < block_size {
                 break Ok(());
@@ -259,13 +273,30 @@ mod tests {
             let slice = &data[..len];
             let inline = hash_bytes(slice, &all_opts(block, Some(1000)));
             let mut seen = 0;
-            let threaded =
-                hash_reader(Trickle(slice), &all_opts(block, Some(1000)), &mut |n| seen += n)
-                    .unwrap();
+            let threaded = hash_reader(Trickle(slice), &all_opts(block, Some(1000)), &mut |n| {
+                seen += n
+            })
+            .unwrap();
             assert_eq!(inline, threaded, "length {len}");
             assert_eq!(seen, len as u64);
             assert_eq!(threaded.size, len as u64);
         }
+    }
+
+    /// Many blocks through every worker: a buffer lost from the pool would
+    /// starve the reader, so this must finish (it hung before a fix).
+    #[test]
+    fn pool_never_starves_on_long_streams() {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let data = vec![0x5au8; 4096 * 3000 + 1];
+            let r = hash_reader(&data[..], &all_opts(4096, Some(8192)), &mut |_| {}).unwrap();
+            let _ = tx.send(r.size);
+        });
+        let size = rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("hashing hung");
+        assert_eq!(size, 4096 * 3000 + 1);
     }
 
     struct Failing(usize);

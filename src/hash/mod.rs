@@ -110,7 +110,9 @@ impl FromStr for Algorithm {
             "sha256" | "sha-256" => Ok(Algorithm::Sha256),
             "sha512" | "sha-512" => Ok(Algorithm::Sha512),
             "blake3" | "b3" => Ok(Algorithm::Blake3),
-            _ => Err(UnknownAlgorithm { name: s.to_string() }),
+            _ => Err(UnknownAlgorithm {
+                name: s.to_string(),
+            }),
         }
     }
 }
@@ -126,7 +128,11 @@ impl AlgorithmSet {
         let mut v: Vec<Algorithm> = algos.into_iter().collect();
         v.sort();
         v.dedup();
-        if v.is_empty() { None } else { Some(AlgorithmSet(v)) }
+        if v.is_empty() {
+            None
+        } else {
+            Some(AlgorithmSet(v))
+        }
     }
 
     /// The default set: SHA-256 and BLAKE3.
@@ -141,7 +147,9 @@ impl AlgorithmSet {
             .filter(|s| !s.trim().is_empty())
             .map(str::parse)
             .collect::<Result<Vec<Algorithm>, _>>()?;
-        AlgorithmSet::new(algos).ok_or(UnknownAlgorithm { name: list.to_string() })
+        AlgorithmSet::new(algos).ok_or(UnknownAlgorithm {
+            name: list.to_string(),
+        })
     }
 
     /// The algorithms in canonical order.

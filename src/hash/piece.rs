@@ -76,7 +76,10 @@ impl PieceHasher {
         if self.filled > 0 {
             self.close();
         }
-        Pieces { size: self.size, pieces: self.done }
+        Pieces {
+            size: self.size,
+            pieces: self.done,
+        }
     }
 }
 

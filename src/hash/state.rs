@@ -87,7 +87,10 @@ mod tests {
 
     #[test]
     fn known_vectors_abc() {
-        assert_eq!(hex_of(Algorithm::Md5, b"abc"), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            hex_of(Algorithm::Md5, b"abc"),
+            "900150983cd24fb0d6963f7d28e17f72"
+        );
         assert_eq!(
             hex_of(Algorithm::Sha1, b"abc"),
             "a9993e364706816aba3e25717850c26c9cd0d89d"

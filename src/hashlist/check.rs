@@ -46,16 +46,27 @@ pub struct CheckOutcome {
     pub status: CheckStatus,
 }
 
-fn check_entry(entry: ListEntry, block_size: usize, progress: &(dyn Fn(u64) + Sync)) -> CheckOutcome {
+fn check_entry(
+    entry: ListEntry,
+    block_size: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> CheckOutcome {
     let Some(algorithms) = AlgorithmSet::new(entry.expected.iter().map(|d| d.algorithm)) else {
         // The parser never yields an entry without digests; treat it as a
         // failure rather than a pass if it ever did.
         return CheckOutcome {
             entry,
-            status: CheckStatus::Failed { mismatches: Vec::new(), size: None },
+            status: CheckStatus::Failed {
+                mismatches: Vec::new(),
+                size: None,
+            },
         };
     };
-    let opts = HashOptions { algorithms, piece_size: None, block_size };
+    let opts = HashOptions {
+        algorithms,
+        piece_size: None,
+        block_size,
+    };
     let path = path_from_bytes(&entry.name);
     let status = match hash_path(path, OpenMode::Direct, &opts, &mut |n| progress(n)) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => CheckStatus::Missing,
@@ -66,10 +77,16 @@ fn check_entry(entry: ListEntry, block_size: usize, progress: &(dyn Fn(u64) + Sy
                 .iter()
                 .filter_map(|exp| {
                     let actual = result.digest(exp.algorithm)?;
-                    (actual != exp).then(|| Mismatch { expected: exp.clone(), actual: actual.clone() })
+                    (actual != exp).then(|| Mismatch {
+                        expected: exp.clone(),
+                        actual: actual.clone(),
+                    })
                 })
                 .collect();
-            let size = entry.size.filter(|s| *s != result.size).map(|s| (s, result.size));
+            let size = entry
+                .size
+                .filter(|s| *s != result.size)
+                .map(|s| (s, result.size));
             if mismatches.is_empty() && size.is_none() {
                 CheckStatus::Ok
             } else {

@@ -16,7 +16,11 @@ pub enum EscapeStyle {
 impl EscapeStyle {
     /// The style of the tool that writes `algorithm` lines.
     pub fn for_algorithm(algorithm: Algorithm) -> EscapeStyle {
-        if algorithm == Algorithm::Blake3 { EscapeStyle::B3sum } else { EscapeStyle::Coreutils }
+        if algorithm == Algorithm::Blake3 {
+            EscapeStyle::B3sum
+        } else {
+            EscapeStyle::Coreutils
+        }
     }
 }
 
@@ -133,9 +137,15 @@ mod tests {
     #[test]
     fn coreutils_escaping() {
         assert_eq!(sums_line(Algorithm::Md5, "ab", b"x y"), b"ab  x y\n");
-        assert_eq!(sums_line(Algorithm::Md5, "ab", b"a\\b\nc\rd"), b"\\ab  a\\\\b\\nc\\rd\n");
+        assert_eq!(
+            sums_line(Algorithm::Md5, "ab", b"a\\b\nc\rd"),
+            b"\\ab  a\\\\b\\nc\\rd\n"
+        );
         // b3sum leaves CR alone.
         assert_eq!(sums_line(Algorithm::Blake3, "ab", b"c\rd"), b"ab  c\rd\n");
-        assert_eq!(tagged_line(Algorithm::Sha256, "ab", b"a\nb"), b"\\SHA256 (a\\nb) = ab\n");
+        assert_eq!(
+            tagged_line(Algorithm::Sha256, "ab", b"a\nb"),
+            b"\\SHA256 (a\\nb) = ab\n"
+        );
     }
 }

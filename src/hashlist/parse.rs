@@ -60,11 +60,16 @@ pub fn parse_list(data: &[u8], untagged_64: Option<Algorithm>) -> HashList {
 
 fn lines(data: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     let body = data.strip_suffix(b"\n").unwrap_or(data);
-    body.split(|b| *b == b'\n').enumerate().map(|(i, l)| (i + 1, l))
+    body.split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
 }
 
 fn problem(line: usize, reason: impl Into<String>) -> LineProblem {
-    LineProblem { line, reason: reason.into() }
+    LineProblem {
+        line,
+        reason: reason.into(),
+    }
 }
 
 fn unescape(name: &[u8]) -> Option<Vec<u8>> {
@@ -130,13 +135,25 @@ fn parse_sums(data: &[u8], untagged_64: Algorithm) -> HashList {
                     problems.push(problem(n, "empty file name"));
                     continue;
                 }
-                entries.push(ListEntry { line: n, name, size: None, expected: vec![digest] });
+                entries.push(ListEntry {
+                    line: n,
+                    name,
+                    size: None,
+                    expected: vec![digest],
+                });
             }
             Some(Err(p)) => problems.push(p),
-            None => problems.push(problem(n, "not a checksum line (expected `HEX  NAME` or `ALGO (NAME) = HEX`)")),
+            None => problems.push(problem(
+                n,
+                "not a checksum line (expected `HEX  NAME` or `ALGO (NAME) = HEX`)",
+            )),
         }
     }
-    HashList { kind: ListKind::Sums, entries, problems }
+    HashList {
+        kind: ListKind::Sums,
+        entries,
+        problems,
+    }
 }
 
 type Parsed<'a> = Option<Result<(Digest, &'a [u8]), LineProblem>>;
@@ -177,9 +194,19 @@ fn parse_untagged(line: &[u8], n: usize, untagged_64: Algorithm) -> Parsed<'_> {
         _ => return None,
     };
     let Some(algorithm) = algorithm_for_length(hex.len(), untagged_64) else {
-        return Some(Err(problem(n, format!("a digest of {} hex digits matches no known algorithm", hex.len()))));
+        return Some(Err(problem(
+            n,
+            format!(
+                "a digest of {} hex digits matches no known algorithm",
+                hex.len()
+            ),
+        )));
     };
-    Some(digest_of(algorithm, hex).map(|d| (d, name)).ok_or_else(|| problem(n, "bad digest")))
+    Some(
+        digest_of(algorithm, hex)
+            .map(|d| (d, name))
+            .ok_or_else(|| problem(n, "bad digest")),
+    )
 }
 
 fn parse_hashdeep(data: &[u8]) -> HashList {
@@ -193,23 +220,43 @@ fn parse_hashdeep(data: &[u8]) -> HashList {
         if let Some(spec) = line.strip_prefix(b"%%%% ") {
             let spec = String::from_utf8_lossy(spec);
             let fields: Vec<&str> = spec.split(',').collect();
-            if fields.first() != Some(&"size") || fields.last() != Some(&"filename") || fields.len() < 3 {
-                problems.push(problem(n, "hashdeep column line must be `size,ALGO...,filename`"));
-                return HashList { kind: ListKind::Hashdeep, entries, problems };
+            if fields.first() != Some(&"size")
+                || fields.last() != Some(&"filename")
+                || fields.len() < 3
+            {
+                problems.push(problem(
+                    n,
+                    "hashdeep column line must be `size,ALGO...,filename`",
+                ));
+                return HashList {
+                    kind: ListKind::Hashdeep,
+                    entries,
+                    problems,
+                };
             }
-            columns = Some(fields[1..fields.len() - 1].iter().map(|f| f.parse().ok()).collect());
+            columns = Some(
+                fields[1..fields.len() - 1]
+                    .iter()
+                    .map(|f| f.parse().ok())
+                    .collect(),
+            );
             continue;
         }
         if line.starts_with(b"#") || line.is_empty() {
             continue;
         }
         let Some(cols) = &columns else {
-            problems.push(problem(n, "hashdeep entry before the `%%%% size,...` column line"));
+            problems.push(problem(
+                n,
+                "hashdeep entry before the `%%%% size,...` column line",
+            ));
             continue;
         };
         // size, one field per column, then the file name (which may contain commas).
         let mut parts = line.splitn(cols.len() + 2, |b| *b == b',');
-        let size = parts.next().and_then(|s| std::str::from_utf8(s).ok()?.parse::<u64>().ok());
+        let size = parts
+            .next()
+            .and_then(|s| std::str::from_utf8(s).ok()?.parse::<u64>().ok());
         let Some(size) = size else {
             problems.push(problem(n, "bad size field"));
             continue;
@@ -221,14 +268,13 @@ fn parse_hashdeep(data: &[u8]) -> HashList {
                 bad = Some("too few fields".to_string());
                 break;
             };
-            match col {
-                Some(a) => match digest_of(*a, field) {
+            // A column evidentia cannot compute (tiger, whirlpool) is
+            // ignored; the others are still checked.
+            if let Some(a) = col {
+                match digest_of(*a, field) {
                     Some(d) => expected.push(d),
                     None => bad = Some(format!("not a valid {a} digest")),
-                },
-                // A column evidentia cannot compute (tiger, whirlpool) is
-                // ignored; the others are still checked.
-                None => {}
+                }
             }
         }
         let name = parts.next();
@@ -238,15 +284,25 @@ fn parse_hashdeep(data: &[u8]) -> HashList {
             (None, Some(_)) if expected.is_empty() => {
                 problems.push(problem(n, "no column with an algorithm evidentia computes"))
             }
-            (None, Some(name)) => {
-                entries.push(ListEntry { line: n, name: name.to_vec(), size: Some(size), expected })
-            }
+            (None, Some(name)) => entries.push(ListEntry {
+                line: n,
+                name: name.to_vec(),
+                size: Some(size),
+                expected,
+            }),
         }
     }
     if columns.is_none() {
-        problems.push(problem(1, "hashdeep file without a `%%%% size,...` column line"));
+        problems.push(problem(
+            1,
+            "hashdeep file without a `%%%% size,...` column line",
+        ));
     }
-    HashList { kind: ListKind::Hashdeep, entries, problems }
+    HashList {
+        kind: ListKind::Hashdeep,
+        entries,
+        problems,
+    }
 }
 
 #[cfg(test)]
@@ -259,7 +315,11 @@ mod tests {
     #[test]
     fn sums_roundtrip_with_escapes() {
         let mut data = sums_line(Algorithm::Sha256, H64, b"a\\b\nc\rd");
-        data.extend(tagged_line(Algorithm::Md5, "900150983cd24fb0d6963f7d28e17f72", b"x (1) = y"));
+        data.extend(tagged_line(
+            Algorithm::Md5,
+            "900150983cd24fb0d6963f7d28e17f72",
+            b"x (1) = y",
+        ));
         data.extend(format!("{H64} *bin\n").as_bytes());
         let list = parse_list(&data, None);
         assert!(list.problems.is_empty(), "{:?}", list.problems);

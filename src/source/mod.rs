@@ -196,19 +196,21 @@ enum Job {
 
 /// Enumerate `inputs` lazily, in order, as jobs.
 fn jobs(inputs: &[Input]) -> impl Iterator<Item = Job> + '_ {
-    inputs.iter().flat_map(|input| -> Box<dyn Iterator<Item = Job>> {
-        match input {
-            Input::Stdin => Box::new(std::iter::once(Job::Stdin)),
-            Input::Path(p) => match std::fs::metadata(p) {
-                Ok(md) if md.is_dir() => Box::new(walk(p)),
-                Ok(_) => Box::new(std::iter::once(Job::Open(p.clone(), OpenMode::Direct))),
-                Err(error) => Box::new(std::iter::once(Job::Ready(Record::Unreadable {
-                    path: p.clone(),
-                    error,
-                }))),
-            },
-        }
-    })
+    inputs
+        .iter()
+        .flat_map(|input| -> Box<dyn Iterator<Item = Job>> {
+            match input {
+                Input::Stdin => Box::new(std::iter::once(Job::Stdin)),
+                Input::Path(p) => match std::fs::metadata(p) {
+                    Ok(md) if md.is_dir() => Box::new(walk(p)),
+                    Ok(_) => Box::new(std::iter::once(Job::Open(p.clone(), OpenMode::Direct))),
+                    Err(error) => Box::new(std::iter::once(Job::Ready(Record::Unreadable {
+                        path: p.clone(),
+                        error,
+                    }))),
+                },
+            }
+        })
 }
 
 /// Walk a directory: sorted by name bytes, links not followed.
@@ -239,7 +241,10 @@ fn walk(root: &Path) -> impl Iterator<Item = Job> + use<> {
                         Err(error) => Record::Unreadable { path, error },
                     }))
                 } else {
-                    Some(Job::Ready(Record::Skipped { path, kind: SpecialKind::of(&ft) }))
+                    Some(Job::Ready(Record::Skipped {
+                        path,
+                        kind: SpecialKind::of(&ft),
+                    }))
                 }
             }
         })
@@ -310,7 +315,12 @@ mod tests {
             &SourceOptions::default(),
             &|_| {},
             &mut |r| {
-                let name = r.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                let name = r
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 let what = match r {
                     Record::Hashed { result, .. } => format!("file {}", result.size),
                     Record::Symlink { target, .. } => format!("link {}", target.display()),
@@ -324,7 +334,13 @@ mod tests {
         .unwrap();
         assert_eq!(
             seen,
-            vec!["a: file 1", "b: file 2", "link: link a", "pipe: fifo", "sub/c: file 0"]
+            vec![
+                "a: file 1",
+                "b: file 2",
+                "link: link a",
+                "pipe: fifo",
+                "sub/c: file 0"
+            ]
         );
     }
 

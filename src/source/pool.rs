@@ -49,17 +49,18 @@ where
         let mut pending: BTreeMap<u64, R> = BTreeMap::new();
         let mut next_emit: u64 = 0;
         let mut dispatched: u64 = 0;
-        let mut drain_one = |pending: &mut BTreeMap<u64, R>, next_emit: &mut u64| -> Result<bool, E> {
-            let Ok((seq, r)) = res_rx.recv() else {
-                return Ok(false);
+        let mut drain_one =
+            |pending: &mut BTreeMap<u64, R>, next_emit: &mut u64| -> Result<bool, E> {
+                let Ok((seq, r)) = res_rx.recv() else {
+                    return Ok(false);
+                };
+                pending.insert(seq, r);
+                while let Some(r) = pending.remove(next_emit) {
+                    *next_emit += 1;
+                    emit(r)?;
+                }
+                Ok(true)
             };
-            pending.insert(seq, r);
-            while let Some(r) = pending.remove(next_emit) {
-                *next_emit += 1;
-                emit(r)?;
-            }
-            Ok(true)
-        };
         let mut result = Ok(());
         for item in items {
             while dispatched - next_emit >= max_in_flight as u64 {
@@ -95,7 +96,6 @@ where
         }
         // On error, closing the result channel makes each worker stop after
         // its current item instead of working through the queue.
-        drop(drain_one);
         drop(res_rx);
         result
     })

@@ -41,7 +41,9 @@ impl Run {
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temp dir") }
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -142,5 +144,9 @@ pub fn peer(tool: &str) -> Option<PathBuf> {
 
 /// Run a peer tool in `dir`, returning its output.
 pub fn run_peer(tool: &Path, args: &[&OsStr], dir: &Path) -> Output {
-    Command::new(tool).args(args).current_dir(dir).output().expect("run peer tool")
+    Command::new(tool)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run peer tool")
 }
