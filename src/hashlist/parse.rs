@@ -221,14 +221,13 @@ fn parse_hashdeep(data: &[u8]) -> HashList {
                 bad = Some("too few fields".to_string());
                 break;
             };
-            match col {
-                Some(a) => match digest_of(*a, field) {
+            // A column evidentia cannot compute (tiger, whirlpool) is
+            // ignored; the others are still checked.
+            if let Some(a) = col {
+                match digest_of(*a, field) {
                     Some(d) => expected.push(d),
                     None => bad = Some(format!("not a valid {a} digest")),
-                },
-                // A column evidentia cannot compute (tiger, whirlpool) is
-                // ignored; the others are still checked.
-                None => {}
+                }
             }
         }
         let name = parts.next();

@@ -95,7 +95,7 @@ where
         }
         // On error, closing the result channel makes each worker stop after
         // its current item instead of working through the queue.
-        drop(drain_one);
+        let _ = drain_one;
         drop(res_rx);
         result
     })
