@@ -4,9 +4,10 @@
 //! The library never prints, never reads argv or the environment, never
 //! exits and never shows a progress bar; long work takes a progress
 //! callback. Modules depend downward only:
-//! `hash` → `source` → `pathrepr` → `hashlist`.
+//! `hash` → `source` → `pathrepr` → `hashlist` → `sign`.
 
 pub mod hash;
 pub mod source;
 pub mod pathrepr;
 pub mod hashlist;
+pub mod sign;
