@@ -4,6 +4,7 @@
 
 use super::keyfile::{KeyFile, write_new_private};
 use super::keyid::KeyId;
+use super::pubfile::PublicKeyFile;
 use super::signer::Signer;
 use super::{SignError, read_small};
 use std::path::{Path, PathBuf};
@@ -113,6 +114,23 @@ impl KeyStore {
             Err(e) => Err(SignError::io("cannot write", &path, e)),
             Ok(()) => Ok(path),
         }
+    }
+
+    /// Store the self-signed public key file of a key (`<KEYID>.pub.json`).
+    pub fn store_public(&self, file: &PublicKeyFile) -> Result<(), SignError> {
+        create_private_dir(&self.dir)?;
+        let path = self.dir.join(format!("{}.pub.json", file.key_id));
+        write_new_private(&path, &file.to_bytes())
+            .map_err(|e| SignError::io("cannot write", &path, e))
+    }
+
+    /// The self-signed public key file of `id`, if stored.
+    pub fn public_file(&self, id: &KeyId) -> Result<Option<Vec<u8>>, SignError> {
+        let path = self.dir.join(format!("{id}.pub.json"));
+        if !path.exists() {
+            return Ok(None);
+        }
+        read_small("public key file", &path).map(Some)
     }
 
     /// The imported certificate of `id` and its signature, if any.

@@ -30,6 +30,23 @@ pub fn prehash(data: &[u8]) -> [u8; 64] {
     out
 }
 
+/// BLAKE2b-512 of everything `reader` yields, read in 1 MiB blocks.
+pub fn prehash_reader(mut reader: impl std::io::Read) -> std::io::Result<[u8; 64]> {
+    let mut h = Blake2b512::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut out = [0u8; 64];
+    out.copy_from_slice(&h.finalize());
+    Ok(out)
+}
+
 /// A parsed minisign signature file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MinisignSignature {
@@ -157,10 +174,27 @@ impl MinisignSignature {
         trusted_comment: &str,
         untrusted_comment: &str,
     ) -> MinisignSignature {
+        Self::create_prehashed(
+            key,
+            keynum,
+            &prehash(data),
+            trusted_comment,
+            untrusted_comment,
+        )
+    }
+
+    /// Sign a BLAKE2b-512 digest computed by the caller (for streamed data).
+    pub fn create_prehashed(
+        key: &Ed25519KeyPair,
+        keynum: [u8; 8],
+        digest: &[u8; 64],
+        trusted_comment: &str,
+        untrusted_comment: &str,
+    ) -> MinisignSignature {
         let one_line = |s: &str| s.replace(['\n', '\r'], " ");
         let trusted_comment = one_line(trusted_comment);
         let mut signature = [0u8; 64];
-        signature.copy_from_slice(key.sign(&prehash(data)).as_ref());
+        signature.copy_from_slice(key.sign(digest).as_ref());
         let mut global_signature = [0u8; 64];
         global_signature.copy_from_slice(
             key.sign(&global_message(&signature, &trusted_comment))
@@ -178,8 +212,17 @@ impl MinisignSignature {
     /// Check both signatures with `public_key`: the data signature and the
     /// global signature over the trusted comment.
     pub fn verify(&self, public_key: &[u8; 32], data: &[u8]) -> Result<(), SignError> {
+        self.verify_prehashed(public_key, &prehash(data))
+    }
+
+    /// [`MinisignSignature::verify`] with a BLAKE2b-512 digest of the data.
+    pub fn verify_prehashed(
+        &self,
+        public_key: &[u8; 32],
+        digest: &[u8; 64],
+    ) -> Result<(), SignError> {
         let pk = UnparsedPublicKey::new(&ED25519, public_key);
-        pk.verify(&prehash(data), &self.signature)
+        pk.verify(digest, &self.signature)
             .map_err(|_| SignError::BadSignature)?;
         pk.verify(
             &global_message(&self.signature, &self.trusted_comment),

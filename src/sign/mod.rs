@@ -29,7 +29,10 @@ pub use minisign::{MinisignPublicKey, MinisignSignature};
 pub use pubfile::PublicKeyFile;
 pub use signer::Signer;
 pub use trust::{TrustEntry, TrustStore};
-pub use verify::{BundledKeys, SignatureCheck, SignatureStatus, TrustPath, verify_signature};
+pub use verify::{
+    BundledKeys, SignatureCheck, SignatureStatus, TrustPath, verify_prehashed_signature,
+    verify_signature,
+};
 
 use thiserror::Error;
 

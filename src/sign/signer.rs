@@ -72,6 +72,20 @@ impl Signer {
         .to_bytes()
     }
 
+    /// Like [`Signer::sign`], over a BLAKE2b-512 digest of the data
+    /// ([`super::minisign::prehash_reader`]) so large files stream.
+    pub fn sign_prehashed(&self, digest: &[u8; 64], trusted_comment: &str) -> Vec<u8> {
+        let untrusted = format!("signature from evidentia key {}", self.key_id().short());
+        MinisignSignature::create_prehashed(
+            self.key.pair(),
+            self.key_id().keynum(),
+            digest,
+            trusted_comment,
+            &untrusted,
+        )
+        .to_bytes()
+    }
+
     /// The minisign public key file (`keys/<KEYID>.pub` in a bundle).
     pub fn public_key_file(&self) -> Vec<u8> {
         MinisignPublicKey {

@@ -7,7 +7,7 @@ use super::cert::{Certificate, Validity};
 use super::civil::UnixTime;
 use super::identity::Identity;
 use super::keyid::KeyId;
-use super::minisign::MinisignSignature;
+use super::minisign::{MinisignSignature, prehash};
 use super::pubfile::parse_any_public_key;
 use super::trust::TrustStore;
 use serde::Serialize;
@@ -112,6 +112,18 @@ pub fn verify_signature(
     bundled: &BundledKeys,
     claimed_time: UnixTime,
 ) -> SignatureCheck {
+    verify_prehashed_signature(store, &prehash(data), minisig, bundled, claimed_time)
+}
+
+/// [`verify_signature`] with the BLAKE2b-512 digest of the data
+/// ([`super::minisign::prehash_reader`]), for large files.
+pub fn verify_prehashed_signature(
+    store: &TrustStore,
+    digest: &[u8; 64],
+    minisig: &[u8],
+    bundled: &BundledKeys,
+    claimed_time: UnixTime,
+) -> SignatureCheck {
     let mut check = SignatureCheck {
         status: SignatureStatus::UnknownKey,
         key_id: None,
@@ -154,7 +166,7 @@ pub fn verify_signature(
     let mut failure = None;
     let Some(pk) = candidates
         .into_iter()
-        .find(|pk| match sig.verify(pk, data) {
+        .find(|pk| match sig.verify_prehashed(pk, digest) {
             Ok(()) => true,
             Err(e) => {
                 failure.get_or_insert(e.to_string());
