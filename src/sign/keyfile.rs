@@ -203,6 +203,17 @@ impl KeyFile {
         let rng = SystemRandom::new();
         let mut seed = Zeroizing::new([0u8; 32]);
         rng.fill(seed.as_mut()).map_err(|_| SignError::Random)?;
+        Self::from_seed(seed, identity, root, created, protection)
+    }
+
+    fn from_seed(
+        seed: Zeroizing<[u8; 32]>,
+        identity: Identity,
+        root: bool,
+        created: UnixTime,
+        protection: Protection<'_>,
+    ) -> Result<(KeyFile, SecretKey), SignError> {
+        let rng = SystemRandom::new();
         let key = SecretKey::from_seed(&seed)?;
         let public_key = key.public_key();
         let secret = match protection {
@@ -402,6 +413,26 @@ mod tests {
             f3.unlock(Some(b"pw")),
             Err(SignError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn no_cleartext_seed_in_encrypted_file() {
+        let seed = [0x5au8; 32];
+        let prot = Protection::Passphrase {
+            passphrase: b"pw",
+            kdf: FAST,
+        };
+        let (f, _) = KeyFile::from_seed(Zeroizing::new(seed), ident(), false, 0, prot).unwrap();
+        let bytes = f.to_bytes();
+        assert!(!bytes.windows(32).any(|w| w == seed));
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(!text.contains(&b64::encode(&seed)[..40]));
+        assert!(!text.contains(&crate::sign::keyid::hex(&seed)[..32]));
+        let (plain, _) =
+            KeyFile::from_seed(Zeroizing::new(seed), ident(), false, 0, Protection::None).unwrap();
+        // The same check does find the seed in a --no-encrypt file.
+        let plain = String::from_utf8(plain.to_bytes()).unwrap();
+        assert!(plain.contains(&b64::encode(&seed)[..40]));
     }
 
     #[test]
