@@ -6,7 +6,6 @@ use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, sanitize};
 use super::passphrase::{key_store, load_signer, now, sign_error, trust_store, with_suffix};
 use clap::Args;
-use evidentia::sign::keyfile::write_new_private;
 use evidentia::sign::minisign::prehash_reader;
 use evidentia::sign::{
     BundledKeys, SignatureCheck, SignatureStatus, TrustPath, read_small, verify_prehashed_signature,
@@ -68,7 +67,13 @@ pub fn run(ctx: &Ctx, args: SignArgs) -> Result<Exit, CliError> {
         comment.push_str(&format!("\tcomment:{c}"));
     }
     let sig = signer.sign_prehashed(&digest, &comment);
-    write_new_private(&sig_path, &sig).map_err(|e| CliError::io("cannot write", &sig_path, &e))?;
+    // A signature is public: ordinary permissions, but never overwritten.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&sig_path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &sig))
+        .map_err(|e| CliError::io("cannot write", &sig_path, &e))?;
     ctx.diag
         .note(&format!("signed with key {}", signer.key_id().short()));
     let mut out = Output::new(ctx.mode);
