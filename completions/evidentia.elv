@@ -29,6 +29,9 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand hash 'Hash files, trees, devices or standard input, or check a hash list'
+            cand key 'Make, list, show, export, certify and import signing keys'
+            cand trust 'Manage the trust store: agency root keys and single keys'
+            cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Write the man pages into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -45,6 +48,197 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --threads 'Files hashed at once [default: number of CPUs]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --relative 'With --format hashdeep: write paths as given instead of absolute (like `hashdeep -l`)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+            cand list 'List own keys'
+            cand show 'Show one key (default: the only key)'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
+            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;key;new'= {
+            cand --name 'Name of the person or service'
+            cand --org 'Organisation'
+            cand --country 'ISO 3166-1 alpha-2 country code (e.g. CZ, DE)'
+            cand --email 'Contact e-mail'
+            cand --role 'Role (e.g. examiner)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --root 'Make an agency root key (certifies examiner keys; keep it offline)'
+            cand --no-encrypt 'Store the secret key unencrypted (not recommended)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;list'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;show'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;export'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --pem 'A standard SPKI PEM public key (`openssl pkey -pubin`)'
+            cand --minisign 'A minisign public key file (`minisign -V -p FILE`)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;certify'= {
+            cand --with 'The root key''s id or unique hex prefix'
+            cand --role 'Role to certify [default: the role in the public key file]'
+            cand --valid-from 'Start of validity: RFC 3339 or YYYY-MM-DD [default: now]'
+            cand --valid-until 'End of validity: RFC 3339 or YYYY-MM-DD [default: one year after the start]'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;import'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;help'= {
+            cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+            cand list 'List own keys'
+            cand show 'Show one key (default: the only key)'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
+            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;key;help;new'= {
+        }
+        &'evidentia;key;help;list'= {
+        }
+        &'evidentia;key;help;show'= {
+        }
+        &'evidentia;key;help;export'= {
+        }
+        &'evidentia;key;help;certify'= {
+        }
+        &'evidentia;key;help;import'= {
+        }
+        &'evidentia;key;help;help'= {
+        }
+        &'evidentia;trust'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand add 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+            cand list 'List trusted keys'
+            cand remove 'Stop trusting a key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;trust;add'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --root 'Trust it as an agency root (implied by a root''s evidentia public key file)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;trust;list'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;trust;remove'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;trust;help'= {
+            cand add 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+            cand list 'List trusted keys'
+            cand remove 'Stop trusting a key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;trust;help;add'= {
+        }
+        &'evidentia;trust;help;list'= {
+        }
+        &'evidentia;trust;help;remove'= {
+        }
+        &'evidentia;trust;help;help'= {
+        }
+        &'evidentia;sign'= {
+            cand --key 'Signing key id or unique hex prefix [default: the only examiner key]'
+            cand --comment 'Text added to the trusted comment (covered by the signature)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE'
+            cand --sig 'The signature file [default: FILE.minisig]'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --verify 'Verify FILE against its signature instead of signing'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
             cand -q 'Only errors on stderr (no warnings, notes or progress)'
             cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
@@ -75,11 +269,47 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;help'= {
             cand hash 'Hash files, trees, devices or standard input, or check a hash list'
+            cand key 'Make, list, show, export, certify and import signing keys'
+            cand trust 'Manage the trust store: agency root keys and single keys'
+            cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Write the man pages into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;help;hash'= {
+        }
+        &'evidentia;help;key'= {
+            cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+            cand list 'List own keys'
+            cand show 'Show one key (default: the only key)'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
+            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+        }
+        &'evidentia;help;key;new'= {
+        }
+        &'evidentia;help;key;list'= {
+        }
+        &'evidentia;help;key;show'= {
+        }
+        &'evidentia;help;key;export'= {
+        }
+        &'evidentia;help;key;certify'= {
+        }
+        &'evidentia;help;key;import'= {
+        }
+        &'evidentia;help;trust'= {
+            cand add 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+            cand list 'List trusted keys'
+            cand remove 'Stop trusting a key'
+        }
+        &'evidentia;help;trust;add'= {
+        }
+        &'evidentia;help;trust;list'= {
+        }
+        &'evidentia;help;trust;remove'= {
+        }
+        &'evidentia;help;sign'= {
         }
         &'evidentia;help;completions'= {
         }

@@ -4,9 +4,10 @@
 //! The library never prints, never reads argv or the environment, never
 //! exits and never shows a progress bar; long work takes a progress
 //! callback. Modules depend downward only:
-//! `hash` → `source` → `pathrepr` → `hashlist`.
+//! `hash` → `source` → `pathrepr` → `hashlist` → `sign`.
 
 pub mod hash;
 pub mod hashlist;
 pub mod pathrepr;
+pub mod sign;
 pub mod source;

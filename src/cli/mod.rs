@@ -6,8 +6,12 @@ mod completions;
 mod context;
 mod error;
 mod hash_cmd;
+mod key_cmd;
 mod output;
+mod passphrase;
+mod sign_cmd;
 mod size;
+mod trust_cmd;
 
 use clap::{CommandFactory, Parser, Subcommand};
 pub use context::{Ctx, GlobalArgs};
@@ -39,6 +43,12 @@ pub struct Cli {
 enum Command {
     /// Hash files, trees, devices or standard input, or check a hash list
     Hash(hash_cmd::HashArgs),
+    /// Make, list, show, export, certify and import signing keys
+    Key(key_cmd::KeyArgs),
+    /// Manage the trust store: agency root keys and single keys
+    Trust(trust_cmd::TrustArgs),
+    /// Sign a file into FILE.minisig, or verify one (--verify)
+    Sign(sign_cmd::SignArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Write the man pages into a directory
@@ -68,6 +78,9 @@ pub fn main() -> i32 {
     let ctx = Ctx::new(&cli.global);
     let result = match cli.command {
         Command::Hash(args) => hash_cmd::run(&ctx, args),
+        Command::Key(args) => key_cmd::run(&ctx, args),
+        Command::Trust(args) => trust_cmd::run(&ctx, args),
+        Command::Sign(args) => sign_cmd::run(&ctx, args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     };
