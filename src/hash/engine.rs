@@ -16,6 +16,10 @@ use std::sync::mpsc;
 /// Default read size: large sequential reads, 2 MiB.
 pub const DEFAULT_BLOCK_SIZE: usize = 2 * 1024 * 1024;
 
+thread_local! {
+    static FIRST_BLOCK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Number of blocks in flight per stream.
 const POOL_BLOCKS: usize = 4;
 
@@ -144,12 +148,26 @@ pub fn hash_reader(
     progress: &mut dyn FnMut(u64),
 ) -> io::Result<HashResult> {
     let block_size = opts.block_size.max(4096);
-    let mut first = vec![0u8; block_size];
-    let n = read_full(&mut reader, &mut first)?;
-    if n < block_size {
-        progress(n as u64);
-        return Ok(hash_bytes(&first[..n], opts));
-    }
+    // The first block is read into a per-thread buffer that is reused
+    // across calls: most files in an evidence tree are small, and a fresh
+    // 2 MiB allocation for each would cost more than hashing them.
+    let first = FIRST_BLOCK.with(|cell| -> io::Result<Result<(Vec<u8>, usize), HashResult>> {
+        let mut buf = cell.borrow_mut();
+        if buf.len() != block_size {
+            *buf = vec![0u8; block_size];
+        }
+        let n = read_full(&mut reader, &mut buf)?;
+        if n < block_size {
+            progress(n as u64);
+            return Ok(Err(hash_bytes(&buf[..n], opts)));
+        }
+        // A long stream: hand the buffer over to the pool.
+        Ok(Ok((std::mem::take(&mut *buf), n)))
+    })?;
+    let (first, n) = match first {
+        Ok(block) => block,
+        Err(small) => return Ok(small),
+    };
     let workers = workers_for(opts);
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
 

@@ -92,28 +92,15 @@ impl<'de> Deserialize<'de> for KeyId {
     }
 }
 
-/// Lowercase hex of `bytes`.
+/// Lowercase hex of `bytes` (the one encoder in `hash`).
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
+    crate::hash::to_hex(bytes)
 }
 
 /// Decode hex digits (any case); `None` unless the length is even and every
 /// character is a hex digit.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    s.as_bytes()
-        .chunks(2)
-        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
-        .collect()
+    crate::hash::from_hex(s)
 }
 
 #[cfg(test)]
