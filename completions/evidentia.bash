@@ -22,6 +22,9 @@ _evidentia() {
             evidentia,hash)
                 cmd="evidentia__subcmd__hash"
                 ;;
+            evidentia,hashset)
+                cmd="evidentia__subcmd__hashset"
+                ;;
             evidentia,help)
                 cmd="evidentia__subcmd__help"
                 ;;
@@ -31,17 +34,41 @@ _evidentia() {
             evidentia,man)
                 cmd="evidentia__subcmd__man"
                 ;;
+            evidentia,match)
+                cmd="evidentia__subcmd__match"
+                ;;
             evidentia,sign)
                 cmd="evidentia__subcmd__sign"
                 ;;
             evidentia,trust)
                 cmd="evidentia__subcmd__trust"
                 ;;
+            evidentia__subcmd__hashset,help)
+                cmd="evidentia__subcmd__hashset__subcmd__help"
+                ;;
+            evidentia__subcmd__hashset,import)
+                cmd="evidentia__subcmd__hashset__subcmd__import"
+                ;;
+            evidentia__subcmd__hashset,list)
+                cmd="evidentia__subcmd__hashset__subcmd__list"
+                ;;
+            evidentia__subcmd__hashset__subcmd__help,help)
+                cmd="evidentia__subcmd__hashset__subcmd__help__subcmd__help"
+                ;;
+            evidentia__subcmd__hashset__subcmd__help,import)
+                cmd="evidentia__subcmd__hashset__subcmd__help__subcmd__import"
+                ;;
+            evidentia__subcmd__hashset__subcmd__help,list)
+                cmd="evidentia__subcmd__hashset__subcmd__help__subcmd__list"
+                ;;
             evidentia__subcmd__help,completions)
                 cmd="evidentia__subcmd__help__subcmd__completions"
                 ;;
             evidentia__subcmd__help,hash)
                 cmd="evidentia__subcmd__help__subcmd__hash"
+                ;;
+            evidentia__subcmd__help,hashset)
+                cmd="evidentia__subcmd__help__subcmd__hashset"
                 ;;
             evidentia__subcmd__help,help)
                 cmd="evidentia__subcmd__help__subcmd__help"
@@ -52,11 +79,20 @@ _evidentia() {
             evidentia__subcmd__help,man)
                 cmd="evidentia__subcmd__help__subcmd__man"
                 ;;
+            evidentia__subcmd__help,match)
+                cmd="evidentia__subcmd__help__subcmd__match"
+                ;;
             evidentia__subcmd__help,sign)
                 cmd="evidentia__subcmd__help__subcmd__sign"
                 ;;
             evidentia__subcmd__help,trust)
                 cmd="evidentia__subcmd__help__subcmd__trust"
+                ;;
+            evidentia__subcmd__help__subcmd__hashset,import)
+                cmd="evidentia__subcmd__help__subcmd__hashset__subcmd__import"
+                ;;
+            evidentia__subcmd__help__subcmd__hashset,list)
+                cmd="evidentia__subcmd__help__subcmd__hashset__subcmd__list"
                 ;;
             evidentia__subcmd__help__subcmd__key,certify)
                 cmd="evidentia__subcmd__help__subcmd__key__subcmd__certify"
@@ -158,7 +194,7 @@ _evidentia() {
 
     case "${cmd}" in
         evidentia)
-            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash key trust sign completions man help"
+            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash key trust sign hashset match completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,8 +295,146 @@ _evidentia() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evidentia__subcmd__hashset)
+            opts="-q -h --home --json --quiet --no-progress --color --help import list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__hashset__subcmd__help)
+            opts="import list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__hashset__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__hashset__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__hashset__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__hashset__subcmd__import)
+            opts="-q -h --kind --algo --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kind)
+                    COMPREPLY=($(compgen -W "known-good known-bad" -- "${cur}"))
+                    return 0
+                    ;;
+                --algo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__hashset__subcmd__list)
+            opts="-q -h --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evidentia__subcmd__help)
-            opts="hash key trust sign completions man help"
+            opts="hash key trust sign hashset match completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +464,48 @@ _evidentia() {
         evidentia__subcmd__help__subcmd__hash)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__hashset)
+            opts="import list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__hashset__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__hashset__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -414,6 +630,20 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__match)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -815,6 +1045,36 @@ _evidentia() {
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__match)
+            opts="-q -h --hashset --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --hashset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --locker)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -32,6 +32,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand key 'Make, list, show, export, certify and import signing keys'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
+            cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+            cand match 'Match files against known-hash sets (exit 1 on a known-bad match)'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Write the man pages into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -246,6 +248,66 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'evidentia;hashset'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand import 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+            cand list 'List the hash sets in the locker'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;hashset;import'= {
+            cand --kind 'What a match means'
+            cand --algo 'Algorithm of bare 64-hex-digit lines in a sums list [default: sha256]'
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;hashset;list'= {
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;hashset;help'= {
+            cand import 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+            cand list 'List the hash sets in the locker'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;hashset;help;import'= {
+        }
+        &'evidentia;hashset;help;list'= {
+        }
+        &'evidentia;hashset;help;help'= {
+        }
+        &'evidentia;match'= {
+            cand --hashset 'Hash set to match against (repeatable)'
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'evidentia;completions'= {
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
@@ -272,6 +334,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand key 'Make, list, show, export, certify and import signing keys'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
+            cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+            cand match 'Match files against known-hash sets (exit 1 on a known-bad match)'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Write the man pages into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -310,6 +374,16 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;trust;remove'= {
         }
         &'evidentia;help;sign'= {
+        }
+        &'evidentia;help;hashset'= {
+            cand import 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+            cand list 'List the hash sets in the locker'
+        }
+        &'evidentia;help;hashset;import'= {
+        }
+        &'evidentia;help;hashset;list'= {
+        }
+        &'evidentia;help;match'= {
         }
         &'evidentia;help;completions'= {
         }

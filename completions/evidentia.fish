@@ -37,6 +37,8 @@ complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "hash" -d 'Hash 
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "man" -d 'Write the man pages into a directory'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -197,6 +199,51 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l json -d 'Ma
 complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -f -a "list" -d 'List the hash sets in the locker'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l kind -d 'What a match means' -r -f -a "known-good\t'Known software (e.g. NSRL): matches are informational'
+known-bad\t'Known illegal or malicious material: matches are alerts (exit 1)'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l algo -d 'Algorithm of bare 64-hex-digit lines in a sums list [default: sha256]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the hash sets in the locker'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l hashset -d 'Hash set to match against (repeatable)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_using_subcommand completions" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -214,13 +261,15 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l json -d 'Mac
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign completions man help" -f -a "man" -d 'Write the man pages into a directory'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "man" -d 'Write the man pages into a directory'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash key trust sign hashset match completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "list" -d 'List own keys'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Show one key (default: the only key)'
@@ -230,3 +279,5 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_see
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "add" -d 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "list" -d 'List trusted keys'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "remove" -d 'Stop trusting a key'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from hashset" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from hashset" -f -a "list" -d 'List the hash sets in the locker'

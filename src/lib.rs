@@ -8,6 +8,7 @@
 
 pub mod hash;
 pub mod hashlist;
+pub mod locker;
 pub mod pathrepr;
 pub mod sign;
 pub mod source;

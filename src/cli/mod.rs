@@ -6,6 +6,7 @@ mod completions;
 mod context;
 mod error;
 mod hash_cmd;
+mod hashset_cmd;
 mod key_cmd;
 mod output;
 mod passphrase;
@@ -49,6 +50,10 @@ enum Command {
     Trust(trust_cmd::TrustArgs),
     /// Sign a file into FILE.minisig, or verify one (--verify)
     Sign(sign_cmd::SignArgs),
+    /// Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)
+    Hashset(hashset_cmd::HashsetArgs),
+    /// Match files against known-hash sets (exit 1 on a known-bad match)
+    Match(hashset_cmd::MatchArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Write the man pages into a directory
@@ -78,6 +83,8 @@ pub fn main() -> i32 {
     let ctx = Ctx::new(&cli.global);
     let result = match cli.command {
         Command::Hash(args) => hash_cmd::run(&ctx, args),
+        Command::Hashset(args) => hashset_cmd::run_hashset(&ctx, args),
+        Command::Match(args) => hashset_cmd::run_match(&ctx, args),
         Command::Key(args) => key_cmd::run(&ctx, args),
         Command::Trust(args) => trust_cmd::run(&ctx, args),
         Command::Sign(args) => sign_cmd::run(&ctx, args),

@@ -3,4 +3,5 @@
 
 mod harness;
 mod hash;
+mod hashset;
 mod keys;
