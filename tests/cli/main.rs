@@ -5,3 +5,4 @@ mod harness;
 mod hash;
 mod hashset;
 mod keys;
+mod offline;
