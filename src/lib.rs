@@ -4,12 +4,15 @@
 //! The library never prints, never reads argv or the environment, never
 //! exits and never shows a progress bar; long work takes a progress
 //! callback. Modules depend downward only:
-//! `hash` → `source` → `pathrepr` → `hashlist`.
+//! `hash` → `source` → `pathrepr` → `hashlist` → `model` → `sign` →
+//! `bundle` → `verify` → `locker`.
 
 pub mod bundle;
 pub mod hash;
 pub mod hashlist;
+pub mod locker;
 pub mod model;
 pub mod pathrepr;
+pub mod sign;
 pub mod source;
 pub mod verify;

@@ -17,6 +17,7 @@
 mod bagit;
 pub mod layout;
 mod seal;
+mod signing;
 mod zipread;
 mod zipwrite;
 

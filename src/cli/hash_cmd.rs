@@ -51,6 +51,10 @@ pub struct HashArgs {
     /// Read size [default: 2M]
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     block_size: Option<u64>,
+    /// With --format hashdeep: write paths as given instead of absolute
+    /// (like `hashdeep -l`)
+    #[arg(long)]
+    relative: bool,
     /// Files hashed at once [default: number of CPUs]
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -60,6 +64,8 @@ pub struct HashArgs {
 struct HashPlan {
     inputs: Vec<Input>,
     format: Format,
+    /// Hashdeep names: absolute (hashdeep's default) or as given.
+    relative: bool,
     source: SourceOptions,
 }
 
@@ -148,9 +154,15 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
             "standard input (-) can be hashed only once",
         ));
     }
+    if args.relative && format != Format::Hashdeep {
+        return Err(CliError::usage(
+            "--relative only applies to --format hashdeep",
+        ));
+    }
     Ok(HashPlan {
         inputs,
         format,
+        relative: args.relative,
         source: SourceOptions {
             hash: HashOptions {
                 algorithms,
@@ -309,16 +321,19 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     let mut exit = Exit::Ok;
     let mut emit = |record: Record| -> Result<(), CliError> {
         match &record {
-            Record::Hashed { path, result } => write_hashed(
-                &mut out,
-                plan.format,
-                &algos,
-                path,
-                result,
-                &record,
-                ctx,
-                &mut exit,
-            )?,
+            Record::Hashed { path, result } => {
+                let shown = hashdeep_name(&plan, path);
+                write_hashed(
+                    &mut out,
+                    plan.format,
+                    &algos,
+                    &shown,
+                    result,
+                    &record,
+                    ctx,
+                    &mut exit,
+                )?
+            }
             Record::Symlink { path, target } => {
                 if plan.format == Format::Json {
                     out.json(&json_record(&record))?;
@@ -367,6 +382,15 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     bar.finish_and_clear();
     out.flush()?;
     Ok(exit)
+}
+
+/// Hashdeep writes absolute paths unless asked for relative ones (`-l`);
+/// `hashdeep -a -k` matches on them, so do the same.
+fn hashdeep_name(plan: &HashPlan, path: &Path) -> PathBuf {
+    if plan.format != Format::Hashdeep || plan.relative || path.as_os_str() == "-" {
+        return path.to_path_buf();
+    }
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -6,9 +6,14 @@ mod completions;
 mod context;
 mod error;
 mod hash_cmd;
+mod hashset_cmd;
+mod key_cmd;
 mod output;
+mod passphrase;
 mod seal_cmd;
+mod sign_cmd;
 mod size;
+mod trust_cmd;
 mod verify_cmd;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -45,6 +50,16 @@ enum Command {
     Seal(seal_cmd::SealArgs),
     /// Check a bundle completely: exit 0 only if everything holds
     Verify(verify_cmd::VerifyArgs),
+    /// Make, list, show, export, certify and import signing keys
+    Key(key_cmd::KeyArgs),
+    /// Manage the trust store: agency root keys and single keys
+    Trust(trust_cmd::TrustArgs),
+    /// Sign a file into FILE.minisig, or verify one (--verify)
+    Sign(sign_cmd::SignArgs),
+    /// Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)
+    Hashset(hashset_cmd::HashsetArgs),
+    /// Match files against known-hash sets (exit 1 on a known-bad match)
+    Match(hashset_cmd::MatchArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Write the man pages into a directory
@@ -76,6 +91,11 @@ pub fn main() -> i32 {
         Command::Hash(args) => hash_cmd::run(&ctx, args),
         Command::Seal(args) => seal_cmd::run(&ctx, args),
         Command::Verify(args) => verify_cmd::run(&ctx, args),
+        Command::Hashset(args) => hashset_cmd::run_hashset(&ctx, args),
+        Command::Match(args) => hashset_cmd::run_match(&ctx, args),
+        Command::Key(args) => key_cmd::run(&ctx, args),
+        Command::Trust(args) => trust_cmd::run(&ctx, args),
+        Command::Sign(args) => sign_cmd::run(&ctx, args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     };

@@ -3,6 +3,7 @@
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
 use super::output::{Mode, Output, display_path, progress_bar};
+use super::passphrase::load_signer;
 use super::size::parse_size;
 use clap::{Args, ValueEnum};
 use evidentia::bundle::{self, Method, SealError, SealOptions};
@@ -57,6 +58,12 @@ pub struct SealArgs {
     /// Sealing time (RFC 3339), for reproducible output [default: now]
     #[arg(long, value_name = "RFC3339")]
     time: Option<String>,
+    /// Signing key id or unique hex prefix [default: the only examiner key]
+    #[arg(long, value_name = "ID")]
+    key: Option<String>,
+    /// Read the signing key's passphrase from the first line of FILE
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     /// Window size of the piecewise SHA-256 hashes
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
     piece: u64,
@@ -95,21 +102,21 @@ fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
     })
 }
 
-fn options(args: SealArgs) -> Result<SealOptions, CliError> {
+fn options(args: &SealArgs) -> Result<SealOptions, CliError> {
     let mut case = match &args.meta {
         Some(p) => read_meta(p)?,
         None => CaseMeta::default(),
     };
-    if let Some(c) = args.case {
-        case.case_reference = c;
+    if let Some(c) = &args.case {
+        case.case_reference = c.clone();
     }
     if case.case_reference.trim().is_empty() {
         return Err(CliError::usage("a case reference is required")
             .hint("pass --case ID or set case_reference in --meta"));
     }
-    case.items.extend(args.item);
-    if let Some(d) = args.description {
-        case.description = Some(d);
+    case.items.extend(args.item.iter().cloned());
+    if let Some(d) = &args.description {
+        case.description = Some(d.clone());
     }
     let mut extra = Vec::new();
     if let Some(list) = &args.algo {
@@ -140,8 +147,8 @@ fn options(args: SealArgs) -> Result<SealOptions, CliError> {
         return Err(CliError::usage("--piece must be at least 4K"));
     }
     Ok(SealOptions {
-        inputs: args.paths,
-        out: args.out,
+        inputs: args.paths.clone(),
+        out: args.out.clone(),
         case,
         extra_algorithms: extra,
         method: match args.compress {
@@ -184,18 +191,22 @@ fn seal_error(e: SealError) -> CliError {
 
 /// Run `seal`.
 pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
-    let opts = options(args)?;
+    let opts = options(&args)?;
+    if std::fs::symlink_metadata(&opts.out).is_ok() {
+        return Err(seal_error(SealError::OutputExists(opts.out.clone())));
+    }
+    // The key (and its passphrase) before the long work, not after.
+    let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
     let bar = progress_bar(ctx.progress, None);
     let mut progress = |n: u64| bar.inc(n);
-    // Signing arrives with the key store (issue 3); until then the seal
-    // event is written unsigned and verify reports it.
-    let result = bundle::seal(&opts, None, &mut progress);
+    let result = bundle::seal(&opts, Some(&signer), &mut progress);
     bar.finish_and_clear();
     let summary = result.map_err(seal_error)?;
-    if !summary.signed {
-        ctx.diag.warn(
-            "the seal event is not signed: this build cannot sign yet, and verify will report it",
-        );
+    if summary.unreadable > 0 {
+        ctx.diag.warn(&format!(
+            "{} input(s) could not be read and are recorded as unreadable in manifest.json",
+            summary.unreadable
+        ));
     }
     let mut out = Output::new(ctx.mode);
     match ctx.mode {

@@ -4,8 +4,9 @@
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::passphrase::trust_store;
 use clap::Args;
-use evidentia::verify::{self, VerifyOptions, VerifyReport};
+use evidentia::verify::{self, TrustVerifier, VerifyOptions, VerifyReport};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -19,6 +20,9 @@ pub struct VerifyArgs {
     /// whose tail was cut off
     #[arg(long, value_name = "HEX")]
     expect_head: Option<String>,
+    /// Trust store directory [default: HOME/trust]
+    #[arg(long, value_name = "DIR")]
+    trust: Option<PathBuf>,
 }
 
 /// The JSON document of `verify --json` (docs/verify-semantics.md).
@@ -86,7 +90,7 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
         ));
     }
     if !report.signatures_checked {
-        s.push_str("signatures: NOT CHECKED (this build has no signature verification yet)\n");
+        s.push_str("signatures: NOT CHECKED\n");
     }
     match &report.head {
         Some(h) => s.push_str(&format!("custody head: {h}\n")),
@@ -104,13 +108,15 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
             ));
         }
     }
+    let store = trust_store(ctx, args.trust.as_deref())?;
     let opts = VerifyOptions {
         expect_head: args.expect_head.clone(),
     };
     let total = std::fs::metadata(&args.bundle).ok().map(|m| m.len());
     let bar = progress_bar(ctx.progress, total);
     let mut progress = |n: u64| bar.inc(n);
-    let result = verify::verify(&args.bundle, &opts, None, &mut progress);
+    let verifier = TrustVerifier { store: &store };
+    let result = verify::verify(&args.bundle, &opts, Some(&verifier), &mut progress);
     bar.finish_and_clear();
     let report = result.map_err(|e| {
         CliError::op(format!(

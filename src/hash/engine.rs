@@ -16,6 +16,10 @@ use std::sync::mpsc;
 /// Default read size: large sequential reads, 2 MiB.
 pub const DEFAULT_BLOCK_SIZE: usize = 2 * 1024 * 1024;
 
+thread_local! {
+    static FIRST_BLOCK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Number of blocks in flight per stream.
 const POOL_BLOCKS: usize = 4;
 
@@ -144,12 +148,26 @@ pub fn hash_reader(
     progress: &mut dyn FnMut(u64),
 ) -> io::Result<HashResult> {
     let block_size = opts.block_size.max(4096);
-    let mut first = vec![0u8; block_size];
-    let n = read_full(&mut reader, &mut first)?;
-    if n < block_size {
-        progress(n as u64);
-        return Ok(hash_bytes(&first[..n], opts));
-    }
+    // The first block is read into a per-thread buffer that is reused
+    // across calls: most files in an evidence tree are small, and a fresh
+    // 2 MiB allocation for each would cost more than hashing them.
+    let first = FIRST_BLOCK.with(|cell| -> io::Result<Result<(Vec<u8>, usize), HashResult>> {
+        let mut buf = cell.borrow_mut();
+        if buf.len() != block_size {
+            *buf = vec![0u8; block_size];
+        }
+        let n = read_full(&mut reader, &mut buf)?;
+        if n < block_size {
+            progress(n as u64);
+            return Ok(Err(hash_bytes(&buf[..n], opts)));
+        }
+        // A long stream: hand the buffer over to the pool.
+        Ok(Ok((std::mem::take(&mut *buf), n)))
+    })?;
+    let (first, n) = match first {
+        Ok(block) => block,
+        Err(small) => return Ok(small),
+    };
     let workers = workers_for(opts);
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
 
@@ -176,14 +194,12 @@ pub fn hash_reader(
 
         let mut total: u64 = 0;
         let mut allocated = 1;
-        // A buffer the reading thread got back itself (see below).
-        let mut spare: Option<Vec<u8>> = None;
         let mut next = Some((first, n));
         let outcome: io::Result<()> = loop {
             let (data, len) = match next.take() {
                 Some(x) => x,
                 None => {
-                    let mut buf = match spare.take().map_or_else(|| free_rx.try_recv(), Ok) {
+                    let mut buf = match free_rx.try_recv() {
                         Ok(b) => b,
                         Err(_) if allocated < POOL_BLOCKS => {
                             allocated += 1;
@@ -206,18 +222,21 @@ pub fn hash_reader(
                 break Ok(());
             }
             total += len as u64;
+            // The reader keeps no reference: the last sender gets the
+            // original, so only workers ever drop a block, and the one that
+            // drops it last (Arc::into_inner) recycles the buffer. A plain
+            // drop here could lose the buffer and starve the pool.
             let block = Arc::new(Block { data, len });
-            for tx in &senders {
-                // A send fails only if that worker is gone (panicked).
-                let _ = tx.send(Arc::clone(&block));
+            let mut delivered = true;
+            if let Some((last, rest)) = senders.split_last() {
+                for tx in rest {
+                    delivered &= tx.send(Arc::clone(&block)).is_ok();
+                }
+                delivered &= last.send(block).is_ok();
             }
-            // When every worker is already done with the block, the last
-            // reference is ours: keep the buffer, or it would be freed
-            // without returning to the pool and the next wait for a free
-            // buffer would never end (a slow reader, such as one that also
-            // writes what it reads, makes this the common case).
-            if let Some(b) = Arc::into_inner(block) {
-                spare = Some(b.data);
+            if !delivered {
+                // Only possible if a worker panicked; the join reports it.
+                break Ok(());
             }
             progress(len as u64);
             if len < block_size {
@@ -282,6 +301,22 @@ mod tests {
         }
     }
 
+    /// Many blocks through every worker: a buffer lost from the pool would
+    /// starve the reader, so this must finish (it hung before a fix).
+    #[test]
+    fn pool_never_starves_on_long_streams() {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let data = vec![0x5au8; 4096 * 3000 + 1];
+            let r = hash_reader(&data[..], &all_opts(4096, Some(8192)), &mut |_| {}).unwrap();
+            let _ = tx.send(r.size);
+        });
+        let size = rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("hashing hung");
+        assert_eq!(size, 4096 * 3000 + 1);
+    }
+
     struct Failing(usize);
     impl Read for Failing {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -293,30 +328,6 @@ mod tests {
             self.0 -= n;
             Ok(n)
         }
-    }
-
-    /// A reader slower than every worker: the reading thread often holds
-    /// the last reference to a block.
-    struct Slow(usize);
-    impl Read for Slow {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-            let n = buf.len().min(self.0).min(4096);
-            buf[..n].fill(1);
-            self.0 -= n;
-            Ok(n)
-        }
-    }
-
-    #[test]
-    fn slow_reader_does_not_starve_the_pool() {
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let r = hash_reader(Slow(4096 * 40), &all_opts(4096, Some(8192)), &mut |_| {});
-            let _ = tx.send(r.map(|r| r.size).ok());
-        });
-        let got = rx.recv_timeout(std::time::Duration::from_secs(20));
-        assert_eq!(got, Ok(Some(4096 * 40)), "hash_reader hung or failed");
     }
 
     #[test]

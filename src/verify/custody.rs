@@ -6,7 +6,7 @@ use super::{
     BundledKeys, EventSummary, Finding, MAX_TAG_FILE, SignatureCheck, SignatureVerifier,
     VerifyOptions, VerifyReport,
 };
-use crate::bundle::{Archive, layout};
+use crate::bundle::{Archive, layout, trusted_comment};
 use crate::model::{CUSTODY_EVENT_TYPE, CustodyEvent};
 
 /// Check the custody events of `bag` (see the module docs).
@@ -45,7 +45,10 @@ pub fn check(
                 ));
             }
             match archive.read_small(e, MAX_TAG_FILE) {
-                Ok(b) => keys.files.push((rel.clone(), b)),
+                Ok(b) => {
+                    check_key_file(rel, &b, report);
+                    keys.files.push((rel.clone(), b));
+                }
                 Err(err) => report.findings.push(Finding::new(
                     "entry-data",
                     rel,
@@ -173,12 +176,19 @@ pub fn check(
                         key_id,
                         signer,
                         trust_path,
+                        trusted_comment,
                     } => {
                         summary.signature = "trusted".into();
                         summary.trust = Some(format!("{signer} ({key_id}), {trust_path}"));
+                        bind(report, &sig_name, *seq, &summary, &key_id, &trusted_comment);
                     }
-                    SignatureCheck::Untrusted { key_id, reason } => {
+                    SignatureCheck::Untrusted {
+                        key_id,
+                        reason,
+                        trusted_comment,
+                    } => {
                         summary.signature = "untrusted".into();
+                        bind(report, &sig_name, *seq, &summary, &key_id, &trusted_comment);
                         report.findings.push(Finding::new(
                             "signature",
                             &sig_name,
@@ -211,5 +221,65 @@ pub fn check(
                 got,
             ));
         }
+    }
+}
+
+/// A valid signature must be by the key the event names, over a trusted
+/// comment naming this bundle, sequence number and key: otherwise a
+/// signature could be moved from another event or bundle.
+fn bind(
+    report: &mut VerifyReport,
+    sig_name: &str,
+    seq: u64,
+    summary: &EventSummary,
+    key_id: &str,
+    comment: &str,
+) {
+    if summary.key_id.as_deref() != Some(key_id) {
+        report.findings.push(Finding::values(
+            "signature",
+            sig_name,
+            "signed by another key than the event's actor",
+            summary.key_id.clone().unwrap_or_else(|| "null".into()),
+            key_id,
+        ));
+    }
+    let want = trusted_comment(report.bundle_id.as_deref().unwrap_or(""), seq, key_id);
+    if comment != want {
+        report.findings.push(Finding::values(
+            "signature",
+            sig_name,
+            "trusted comment does not name this bundle, event and key",
+            want,
+            comment,
+        ));
+    }
+}
+
+/// `keys/<KEYID>.pub` must hold the key its name says: key files are
+/// hints for finding a key, and a swapped one must not go unnoticed.
+fn check_key_file(rel: &str, bytes: &[u8], report: &mut VerifyReport) {
+    let Some(named) = rel
+        .strip_prefix(layout::KEYS_DIR)
+        .and_then(|r| r.strip_suffix(".pub"))
+    else {
+        return;
+    };
+    match crate::sign::pubfile::parse_any_public_key(bytes) {
+        Ok(k) => {
+            let actual = crate::sign::KeyId::derive(&k.public_key).to_string();
+            if actual != named {
+                report.findings.push(Finding::values(
+                    "keys",
+                    rel,
+                    "public key file holds another key than its name says",
+                    named,
+                    actual,
+                ));
+            }
+        }
+        Err(e) => report
+            .findings
+            .push(Finding::new("keys", rel, format!("not a public key: {e}"))),
     }
 }

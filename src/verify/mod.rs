@@ -13,6 +13,9 @@
 
 mod bag;
 mod custody;
+mod trust;
+
+pub use trust::TrustVerifier;
 
 use crate::bundle::{Archive, ZipError};
 use serde::Serialize;
@@ -41,6 +44,8 @@ pub enum SignatureCheck {
         signer: String,
         /// How trust was established ("pinned", "certified by ROOT").
         trust_path: String,
+        /// The signed trusted comment.
+        trusted_comment: String,
     },
     /// Valid, but the key is not trusted.
     Untrusted {
@@ -48,6 +53,8 @@ pub enum SignatureCheck {
         key_id: String,
         /// Why it is not trusted.
         reason: String,
+        /// The signed trusted comment.
+        trusted_comment: String,
     },
     /// Not a valid signature.
     Invalid {
@@ -216,6 +223,10 @@ mod tests {
     use crate::model::{Actor, CaseMeta};
 
     struct FakeSigner;
+    const PK: [u8; 32] = [9; 32];
+    fn kid() -> String {
+        crate::sign::KeyId::derive(&PK).to_string()
+    }
     fn fake_sig(data: &[u8]) -> Vec<u8> {
         let mut v = b"SIG:".to_vec();
         v.extend_from_slice(&hash_bytes(data, &HashOptions::default()).digests[0].bytes);
@@ -223,7 +234,7 @@ mod tests {
     }
     impl EventSigner for FakeSigner {
         fn key_id(&self) -> String {
-            "K1".into()
+            kid()
         }
         fn actor(&self) -> Actor {
             Actor {
@@ -235,7 +246,12 @@ mod tests {
             Ok(fake_sig(data))
         }
         fn public_key_file(&self) -> Vec<u8> {
-            b"pub".to_vec()
+            let keynum = crate::sign::KeyId::derive(&PK).keynum();
+            crate::sign::MinisignPublicKey {
+                keynum,
+                public_key: PK,
+            }
+            .to_bytes()
         }
         fn certificate_files(&self) -> Option<(Vec<u8>, Vec<u8>)> {
             Some((b"{}".to_vec(), b"sig".to_vec()))
@@ -244,6 +260,12 @@ mod tests {
     struct FakeVerifier {
         trusted: bool,
     }
+    impl FakeVerifier {
+        fn bundle_id(&self, event: &[u8]) -> String {
+            let v: serde_json::Value = serde_json::from_slice(event).unwrap();
+            v["bundle_id"].as_str().unwrap().to_string()
+        }
+    }
     impl SignatureVerifier for FakeVerifier {
         fn verify(&self, data: &[u8], sig: &[u8], keys: &BundledKeys, _t: &str) -> SignatureCheck {
             if sig != fake_sig(data) {
@@ -251,17 +273,31 @@ mod tests {
                     reason: "mismatch".into(),
                 };
             }
-            assert!(keys.files.iter().any(|(n, _)| n == "keys/K1.pub"));
+            assert!(
+                keys.files
+                    .iter()
+                    .any(|(n, _)| *n == format!("keys/{}.pub", kid()))
+            );
             if self.trusted {
                 SignatureCheck::Trusted {
-                    key_id: "K1".into(),
+                    key_id: kid(),
                     signer: "Examiner".into(),
                     trust_path: "pinned".into(),
+                    trusted_comment: crate::bundle::trusted_comment(
+                        &self.bundle_id(data),
+                        1,
+                        &kid(),
+                    ),
                 }
             } else {
                 SignatureCheck::Untrusted {
-                    key_id: "K1".into(),
+                    key_id: kid(),
                     reason: "not pinned".into(),
+                    trusted_comment: crate::bundle::trusted_comment(
+                        &self.bundle_id(data),
+                        1,
+                        &kid(),
+                    ),
                 }
             }
         }

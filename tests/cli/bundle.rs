@@ -9,18 +9,46 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-/// Whether this build signs the seal event. Until signing lands (issue 3),
-/// a clean bundle carries exactly one finding: the unsigned seal.
-const SIGNING: bool = false;
-
 const TIME: &str = "2024-05-01T12:00:00Z";
 
-fn evidence(env: &Env) -> PathBuf {
+/// Make an examiner key (unencrypted, for tests) and return its id.
+fn examiner(env: &Env, name: &str) -> String {
+    let args = [
+        "--json",
+        "key",
+        "new",
+        "--name",
+        name,
+        "--org",
+        "Lab",
+        "--country",
+        "CZ",
+        "--no-encrypt",
+    ];
+    let r = env.run(args);
+    r.expect_code(0);
+    let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+    v["key_id"].as_str().unwrap().to_string()
+}
+
+/// Pin key `id` in the trust store.
+fn trust(env: &Env, id: &str) {
+    let r = env.run(["key", "export", id]);
+    r.expect_code(0);
+    let f = env.write(&format!("{id}.pub.json"), &r.stdout);
+    env.run([OsStr::new("trust"), OsStr::new("add"), f.as_os_str()])
+        .expect_code(0);
+}
+
+/// Evidence files and a trusted examiner key; returns the key id.
+fn evidence(env: &Env) -> String {
+    let id = examiner(env, "Jana Examiner");
+    trust(env, &id);
     env.write("ev/a.txt", b"hello\n");
     env.write("ev/sub/b.bin", &vec![7u8; 100_000]);
     env.write("ev/sub/empty", b"");
     env.write("ev/50% off", b"percent");
-    env.path().join("ev")
+    id
 }
 
 fn seal(env: &Env, out: &str, extra: &[&str]) -> PathBuf {
@@ -56,20 +84,14 @@ fn findings(v: &Value) -> Vec<(String, String, String)> {
         .unwrap_or_default()
 }
 
-/// The bundle verifies (or, without signing, fails only for the unsigned seal).
+/// The bundle verifies: exit 0, no finding, the seal signed and trusted.
 #[track_caller]
 fn assert_clean(env: &Env, bundle: &Path) {
     let (run, v) = verify_json(env, bundle);
-    let f = findings(&v);
-    if SIGNING {
-        run.expect_code(0);
-        assert_eq!(v["verdict"], "verified");
-    } else {
-        run.expect_code(1);
-        assert_eq!(f.len(), 1, "{f:?}");
-        assert_eq!(f[0].0, "signature");
-        assert_eq!(f[0].1, "custody/000001-seal.json.minisig");
-    }
+    run.expect_code(0);
+    assert_eq!(v["verdict"], "verified");
+    assert!(findings(&v).is_empty());
+    assert_eq!(v["events"][0]["signature"], "trusted");
 }
 
 /// verify exits 1 and reports a finding with `code` about `path`.
@@ -188,6 +210,8 @@ fn same_inputs_and_time_give_the_same_bytes_and_output_is_never_overwritten() {
 #[test]
 fn odd_names_are_escaped_kept_and_verified() {
     let env = Env::new();
+    let id = examiner(&env, "Jana Examiner");
+    trust(&env, &id);
     let dir = env.path().join("ev");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(OsStr::from_bytes(b"bad\xffname")), b"1").unwrap();
@@ -386,6 +410,12 @@ fn tamper_suite_every_change_is_caught() {
             .replace("2024-05-01", "2023-01-01");
         *ev = s.into_bytes();
     });
+    assert_finding(
+        &env,
+        &t("event"),
+        "signature",
+        "custody/000001-seal.json.minisig",
+    );
     let (_, v) = verify_json(&env, &t("event"));
     let head_clean = verify_json(&env, &clean).1["head"]
         .as_str()
@@ -425,6 +455,93 @@ fn tamper_suite_every_change_is_caught() {
             b"BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n".to_vec()
     });
     assert_finding(&env, &t("bagit"), "bagit-txt", "bagit.txt");
+
+    rewrite(&clean, &t("nosig"), |e| {
+        e.retain(|(n, _)| !n.ends_with(".minisig"))
+    });
+    assert_finding(
+        &env,
+        &t("nosig"),
+        "signature",
+        "custody/000001-seal.json.minisig",
+    );
+
+    // A signature from another bundle (same key, same event number).
+    env.write("other/x", b"other evidence");
+    env.run(["seal", "other", "--out", "t2.zip", "--case", "CASE-1"])
+        .expect_code(0);
+    let (other, _) = Archive::open(&env.path().join("t2.zip")).unwrap();
+    let e = other
+        .entries
+        .iter()
+        .find(|e| e.name.ends_with(".minisig"))
+        .unwrap();
+    let foreign = other.read_small(e, 1 << 20).unwrap();
+    rewrite(&clean, &t("movedsig"), |e| {
+        *find(e, "000001-seal.json.minisig") = foreign
+    });
+    assert_finding(
+        &env,
+        &t("movedsig"),
+        "signature",
+        "custody/000001-seal.json.minisig",
+    );
+
+    // A key file swapped for another key's.
+    let other_id = examiner(&env, "Mallory");
+    let other_pub = env.run(["key", "export", &other_id, "--minisign"]).stdout;
+    rewrite(&clean, &t("swappedkey"), |e| {
+        let k = e
+            .iter_mut()
+            .find(|(n, _)| n.contains("/keys/") && n.ends_with(".pub"))
+            .unwrap();
+        k.1 = other_pub;
+    });
+    let (_, v) = verify_json(&env, &t("swappedkey"));
+    assert!(findings(&v).iter().any(|(c, _, _)| c == "keys"), "{v:#}");
+}
+
+#[test]
+fn a_consistent_bundle_signed_by_an_untrusted_key_fails() {
+    let env = Env::new();
+    evidence(&env);
+    let stranger = examiner(&env, "Stranger");
+    let b = seal(&env, "u.zip", &["--key", &stranger]);
+    stock_tools_accept(&env, &b, "u");
+    let (run, v) = verify_json(&env, &b);
+    run.expect_code(1);
+    let f = findings(&v);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].0, "signature");
+    assert!(f[0].2.contains("untrusted key"), "{}", f[0].2);
+    // Trusting it (out of band) makes the same bundle verify.
+    trust(&env, &stranger);
+    let (run, v) = verify_json(&env, &b);
+    run.expect_code(0);
+    assert_eq!(v["events"][0]["signature"], "trusted");
+    // An empty trust store given explicitly trusts nobody.
+    let empty = env.path().join("empty-trust");
+    let run = env.run([
+        OsStr::new("verify"),
+        OsStr::new("--trust"),
+        empty.as_os_str(),
+        b.as_os_str(),
+    ]);
+    run.expect_code(1);
+    assert!(
+        run.stdout_str().contains("FAILED (1 problem)"),
+        "{}",
+        run.stdout_str()
+    );
+}
+
+#[test]
+fn seal_without_a_key_is_refused() {
+    let env = Env::new();
+    env.write("ev/a", b"a");
+    let run = env.run(["seal", "ev", "--out", "k.zip", "--case", "C"]);
+    run.expect_code(2);
+    assert!(!env.path().join("k.zip").exists());
 }
 
 #[test]
@@ -579,7 +696,7 @@ fn set_declared_size(bytes: &mut [u8], name: &[u8], size: u32) {
 #[test]
 fn verify_without_evidentia_steps_work() {
     let env = Env::new();
-    evidence(&env);
+    let key = evidence(&env);
     let b = seal(&env, "case-17.zip", &[]);
     let head = verify_json(&env, &b).1["head"]
         .as_str()
@@ -658,8 +775,29 @@ fn verify_without_evidentia_steps_work() {
     ));
     assert_eq!(h.split_whitespace().next().unwrap(), head);
     // 6. Signatures: only once signing is integrated.
-    if SIGNING {
-        assert!(bag.join("custody/000001-seal.json.minisig").exists());
+    if let Some(minisign) = peer("minisign") {
+        let r = env.run(["key", "export", &key, "--minisign"]);
+        r.expect_code(0);
+        let pubkey = env.write("sender.pub", &r.stdout);
+        let out = ok(run_peer(
+            &minisign,
+            &[
+                OsStr::new("-V"),
+                OsStr::new("-p"),
+                pubkey.as_os_str(),
+                OsStr::new("-m"),
+                OsStr::new("custody/000001-seal.json"),
+            ],
+            &bag,
+        ));
+        let bundle_id = verify_json(&env, &b).1["bundle_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            out.contains(&format!("bundle:{bundle_id} seq:1 key:{key}")),
+            "{out}"
+        );
     }
     // 7. Nothing else in the bag.
     let mut top: Vec<String> = std::fs::read_dir(&bag)
@@ -675,6 +813,7 @@ fn verify_without_evidentia_steps_work() {
             "custody",
             "data",
             "evidentia",
+            "keys",
             "manifest-sha256.txt",
             "tagmanifest-sha256.txt"
         ]

@@ -4,3 +4,6 @@
 mod bundle;
 mod harness;
 mod hash;
+mod hashset;
+mod keys;
+mod offline;

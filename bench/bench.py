@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of evidentia against its peer tools.
+
+Builds evidentia in release mode, creates (or reuses) the inputs under
+bench/work/, warms the page cache, runs every command interleaved several
+times, and prints the median times, ratios against the reference, and peak
+RSS. Figures are recorded in docs/performance.md. This is not a test: it
+asserts nothing, it measures.
+
+Usage: bench/bench.py [--runs N] [--size-gib G] [--files N] [--only hash|tree|seal]
+"""
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, "bench", "work")
+BIN = os.path.join(ROOT, "target", "release", "evidentia")
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, **kw)
+
+
+def ensure_peers():
+    need = {"sha256sum": "coreutils", "openssl": "openssl", "b3sum": "b3sum",
+            "hashdeep": "hashdeep", "dc3dd": "dc3dd"}
+    missing = [pkg for tool, pkg in need.items() if shutil.which(tool) is None]
+    if missing:
+        print(f"installing peers: {' '.join(missing)}", file=sys.stderr)
+        sh("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+           + " ".join(missing) + " >/dev/null")
+    if shutil.which("bagit.py") is None:
+        sh(f"{sys.executable} -m pip install --quiet bagit")
+
+
+def build():
+    sh(f"cd {ROOT} && cargo build --release --locked --quiet")
+
+
+def make_image(size_gib):
+    path = os.path.join(WORK, f"image-{size_gib}g.bin")
+    want = size_gib << 30
+    if not (os.path.exists(path) and os.path.getsize(path) == want):
+        print(f"creating {path} ({size_gib} GiB random)", file=sys.stderr)
+        # openssl's CTR keystream is a fast source of incompressible bytes.
+        sh(f"openssl enc -aes-128-ctr -pass pass:evidentia -nosalt -pbkdf2 "
+           f"-in /dev/zero 2>/dev/null | head -c {want} > {path}")
+    return path
+
+
+def make_tree(nfiles):
+    path = os.path.join(WORK, f"tree-{nfiles}")
+    stamp = os.path.join(path, ".complete")
+    if os.path.exists(stamp):
+        return path
+    print(f"creating {path} ({nfiles} files, log-normal sizes)", file=sys.stderr)
+    shutil.rmtree(path, ignore_errors=True)
+    rng = random.Random(42)
+    total = 0
+    chunk = os.urandom(1 << 20)
+    for i in range(nfiles):
+        d = os.path.join(path, f"d{i // 500:03d}")
+        os.makedirs(d, exist_ok=True)
+        # median ~8 KiB, long tail; mean ~24 KiB => ~1.2 GB for 50,000 files
+        size = min(int(rng.lognormvariate(9.0, 1.5)), 16 << 20)
+        with open(os.path.join(d, f"f{i:05d}.bin"), "wb") as f:
+            left = size
+            while left > 0:
+                n = min(left, len(chunk))
+                off = rng.randrange(0, len(chunk) - n + 1)
+                f.write(chunk[off:off + n])
+                left -= n
+        total += size
+    open(stamp, "w").close()
+    print(f"tree total {total / 1e9:.2f} GB", file=sys.stderr)
+    return path
+
+
+def warm(path):
+    sh(f"cat {path} > /dev/null" if os.path.isfile(path)
+       else f"find {path} -type f -exec cat {{}} + > /dev/null")
+
+
+def timed(cmd, cwd=None):
+    """Run a shell command; return its wall-clock seconds."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, shell=True, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, _ = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"command failed ({code}): {cmd}\n{stderr}")
+    return elapsed
+
+
+def rss_of(cmd, cwd=None):
+    """Peak RSS (MiB) of one command, measured with GNU time if present."""
+    if shutil.which("/usr/bin/time") is None:
+        return float("nan")
+    out = subprocess.run(f"/usr/bin/time -f %M {cmd} > /dev/null", shell=True, cwd=cwd,
+                         stderr=subprocess.PIPE, check=True).stderr.decode().strip().splitlines()
+    return int(out[-1]) / 1024.0
+
+
+def compare(title, commands, reference, runs, setup=None, cwd=None):
+    """commands: list of (label, shell command). Interleaved runs."""
+    times = {label: [] for label, _ in commands}
+    for r in range(runs):
+        for label, cmd in commands:
+            if setup:
+                setup()
+            t = timed(cmd, cwd=cwd)
+            times[label].append(t)
+    ref = statistics.median(times[reference])
+    print(f"\n### {title}\n")
+    print(f"| command | median s | ratio to `{reference}` |")
+    print("|---|---:|---:|")
+    for label, _ in commands:
+        m = statistics.median(times[label])
+        print(f"| `{label}` | {m:.2f} | {m / ref:.2f}x |")
+    return {label: statistics.median(v) for label, v in times.items()}
+
+
+def bench_hash(args):
+    img = make_image(args.size_gib)
+    warm(img)
+    cmds = [
+        ("openssl dgst -sha256", f"openssl dgst -sha256 {img}"),
+        ("evidentia hash --algo sha256,blake3", f"{BIN} hash --no-progress --algo sha256,blake3 {img}"),
+        ("evidentia hash --algo sha256", f"{BIN} hash --no-progress --algo sha256 {img}"),
+        ("sha256sum", f"sha256sum {img}"),
+        ("b3sum", f"b3sum {img}"),
+        ("hashdeep -c sha256", f"hashdeep -c sha256 {img}"),
+        ("dc3dd hash=sha256", f"dc3dd if={img} of=/dev/null hash=sha256 nwspc=on 2>/dev/null"),
+    ]
+    t = compare(f"hash a {args.size_gib} GiB image in page cache", cmds,
+                "openssl dgst -sha256", args.runs)
+    ev = t["evidentia hash --algo sha256,blake3"]
+    print()
+    for peer in ["sha256sum", "hashdeep -c sha256", "dc3dd hash=sha256"]:
+        print(f"- {peer} / evidentia(sha256+blake3) = {t[peer] / ev:.1f}x (target >= 6x)")
+    print(f"- evidentia(sha256+blake3) / openssl(sha256) = {ev / t['openssl dgst -sha256']:.2f}x (target <= 1.15x)")
+    print(f"- peak RSS evidentia hash: {rss_of(f'{BIN} hash --no-progress {img}'):.1f} MiB (target < 100)")
+
+
+def bench_tree(args):
+    tree = make_tree(args.files)
+    warm(tree)
+    cmds = [
+        ("hashdeep -r -c sha256", f"hashdeep -r -c sha256 {tree}"),
+        ("evidentia hash --algo sha256", f"{BIN} hash --no-progress --algo sha256 {tree}"),
+        ("evidentia hash (sha256+blake3)", f"{BIN} hash --no-progress {tree}"),
+    ]
+    t = compare(f"hash a tree of {args.files} small files", cmds, "hashdeep -r -c sha256", args.runs)
+    print()
+    print(f"- hashdeep / evidentia(sha256) = {t['hashdeep -r -c sha256'] / t['evidentia hash --algo sha256']:.1f}x (target >= 2x)")
+    print(f"- hashdeep / evidentia(sha256+blake3) = {t['hashdeep -r -c sha256'] / t['evidentia hash (sha256+blake3)']:.1f}x")
+    print(f"- peak RSS evidentia hash tree: {rss_of(f'{BIN} hash --no-progress {tree}'):.1f} MiB (target < 100)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--size-gib", type=int, default=4)
+    ap.add_argument("--files", type=int, default=50000)
+    ap.add_argument("--only", choices=["hash", "tree", "seal"], action="append")
+    args = ap.parse_args()
+    os.makedirs(WORK, exist_ok=True)
+    ensure_peers()
+    build()
+    only = set(args.only or ["hash", "tree", "seal"])
+    print(f"# evidentia benchmark ({os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')})")
+    if "hash" in only:
+        bench_hash(args)
+    if "tree" in only:
+        bench_tree(args)
+    if "seal" in only:
+        seal = os.path.join(ROOT, "bench", "seal.py")
+        if os.path.exists(seal):
+            sh(f"{sys.executable} {seal} --runs {args.runs} --size-gib {args.size_gib} --files {args.files}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,440 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[evidentia] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'evidentia'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'evidentia'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand hash 'Hash files, trees, devices or standard input, or check a hash list'
+            cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
+            cand verify 'Check a bundle completely: exit 0 only if everything holds'
+            cand key 'Make, list, show, export, certify and import signing keys'
+            cand trust 'Manage the trust store: agency root keys and single keys'
+            cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
+            cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+            cand match 'Match files against known-hash sets (exit 1 on a known-bad match)'
+            cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+            cand man 'Write the man pages into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;hash'= {
+            cand -a 'Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512 [default: sha256,blake3; sha256 with --format hashdeep]'
+            cand --algo 'Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512 [default: sha256,blake3; sha256 with --format hashdeep]'
+            cand -f 'Output format [default: sums]'
+            cand --format 'Output format [default: sums]'
+            cand --piece 'Also hash fixed windows of SIZE bytes (SHA-256 per window, e.g. 64M); needs JSON output'
+            cand -c 'Check the files named in a sums or hashdeep list (`-` for stdin)'
+            cand --check 'Check the files named in a sums or hashdeep list (`-` for stdin)'
+            cand --block-size 'Read size [default: 2M]'
+            cand --threads 'Files hashed at once [default: number of CPUs]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --relative 'With --format hashdeep: write paths as given instead of absolute (like `hashdeep -l`)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;seal'= {
+            cand -o 'The bundle file to create; its stem names the bag directory. Never overwritten'
+            cand --out 'The bundle file to create; its stem names the bag directory. Never overwritten'
+            cand --case 'Case reference (required here or in --meta)'
+            cand --item 'Item or exhibit item number (repeatable)'
+            cand --description 'Description of the evidence'
+            cand --meta 'Case and legal metadata, a JSON or TOML file (see docs/formats/manifest.md); unknown keys are an error. Flags override the file'
+            cand -a 'Extra BagIt manifests, comma-separated: sha512, sha1, md5 (sha256 and BLAKE3 are always computed)'
+            cand --algo 'Extra BagIt manifests, comma-separated: sha512, sha1, md5 (sha256 and BLAKE3 are always computed)'
+            cand --compress 'Entry compression [default: stored]'
+            cand --time 'Sealing time (RFC 3339), for reproducible output [default: now]'
+            cand --key 'Signing key id or unique hex prefix [default: the only examiner key]'
+            cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
+            cand --piece 'Window size of the piecewise SHA-256 hashes'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --allow-unreadable 'Record files that cannot be opened instead of stopping'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;verify'= {
+            cand --expect-head 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+            cand list 'List own keys'
+            cand show 'Show one key (default: the only key)'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
+            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;key;new'= {
+            cand --name 'Name of the person or service'
+            cand --org 'Organisation'
+            cand --country 'ISO 3166-1 alpha-2 country code (e.g. CZ, DE)'
+            cand --email 'Contact e-mail'
+            cand --role 'Role (e.g. examiner)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --root 'Make an agency root key (certifies examiner keys; keep it offline)'
+            cand --no-encrypt 'Store the secret key unencrypted (not recommended)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;list'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;show'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;export'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --pem 'A standard SPKI PEM public key (`openssl pkey -pubin`)'
+            cand --minisign 'A minisign public key file (`minisign -V -p FILE`)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;certify'= {
+            cand --with 'The root key''s id or unique hex prefix'
+            cand --role 'Role to certify [default: the role in the public key file]'
+            cand --valid-from 'Start of validity: RFC 3339 or YYYY-MM-DD [default: now]'
+            cand --valid-until 'End of validity: RFC 3339 or YYYY-MM-DD [default: one year after the start]'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;import'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;key;help'= {
+            cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+            cand list 'List own keys'
+            cand show 'Show one key (default: the only key)'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
+            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;key;help;new'= {
+        }
+        &'evidentia;key;help;list'= {
+        }
+        &'evidentia;key;help;show'= {
+        }
+        &'evidentia;key;help;export'= {
+        }
+        &'evidentia;key;help;certify'= {
+        }
+        &'evidentia;key;help;import'= {
+        }
+        &'evidentia;key;help;help'= {
+        }
+        &'evidentia;trust'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand add 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+            cand list 'List trusted keys'
+            cand remove 'Stop trusting a key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;trust;add'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --root 'Trust it as an agency root (implied by a root''s evidentia public key file)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;trust;list'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;trust;remove'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;trust;help'= {
+            cand add 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+            cand list 'List trusted keys'
+            cand remove 'Stop trusting a key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;trust;help;add'= {
+        }
+        &'evidentia;trust;help;list'= {
+        }
+        &'evidentia;trust;help;remove'= {
+        }
+        &'evidentia;trust;help;help'= {
+        }
+        &'evidentia;sign'= {
+            cand --key 'Signing key id or unique hex prefix [default: the only examiner key]'
+            cand --comment 'Text added to the trusted comment (covered by the signature)'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE'
+            cand --sig 'The signature file [default: FILE.minisig]'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --verify 'Verify FILE against its signature instead of signing'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;hashset'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand import 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+            cand list 'List the hash sets in the locker'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;hashset;import'= {
+            cand --kind 'What a match means'
+            cand --algo 'Algorithm of bare 64-hex-digit lines in a sums list [default: sha256]'
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;hashset;list'= {
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;hashset;help'= {
+            cand import 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+            cand list 'List the hash sets in the locker'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;hashset;help;import'= {
+        }
+        &'evidentia;hashset;help;list'= {
+        }
+        &'evidentia;hashset;help;help'= {
+        }
+        &'evidentia;match'= {
+            cand --hashset 'Hash set to match against (repeatable)'
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;completions'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;man'= {
+            cand --out 'Directory to write evidentia.1 and one page per subcommand into'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;help'= {
+            cand hash 'Hash files, trees, devices or standard input, or check a hash list'
+            cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
+            cand verify 'Check a bundle completely: exit 0 only if everything holds'
+            cand key 'Make, list, show, export, certify and import signing keys'
+            cand trust 'Manage the trust store: agency root keys and single keys'
+            cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
+            cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+            cand match 'Match files against known-hash sets (exit 1 on a known-bad match)'
+            cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+            cand man 'Write the man pages into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;help;hash'= {
+        }
+        &'evidentia;help;seal'= {
+        }
+        &'evidentia;help;verify'= {
+        }
+        &'evidentia;help;key'= {
+            cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+            cand list 'List own keys'
+            cand show 'Show one key (default: the only key)'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
+            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+        }
+        &'evidentia;help;key;new'= {
+        }
+        &'evidentia;help;key;list'= {
+        }
+        &'evidentia;help;key;show'= {
+        }
+        &'evidentia;help;key;export'= {
+        }
+        &'evidentia;help;key;certify'= {
+        }
+        &'evidentia;help;key;import'= {
+        }
+        &'evidentia;help;trust'= {
+            cand add 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+            cand list 'List trusted keys'
+            cand remove 'Stop trusting a key'
+        }
+        &'evidentia;help;trust;add'= {
+        }
+        &'evidentia;help;trust;list'= {
+        }
+        &'evidentia;help;trust;remove'= {
+        }
+        &'evidentia;help;sign'= {
+        }
+        &'evidentia;help;hashset'= {
+            cand import 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+            cand list 'List the hash sets in the locker'
+        }
+        &'evidentia;help;hashset;import'= {
+        }
+        &'evidentia;help;hashset;list'= {
+        }
+        &'evidentia;help;match'= {
+        }
+        &'evidentia;help;completions'= {
+        }
+        &'evidentia;help;man'= {
+        }
+        &'evidentia;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

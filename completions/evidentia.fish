@@ -1,0 +1,318 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_evidentia_global_optspecs
+    string join \n home= json q/quiet no-progress color= h/help V/version
+end
+
+function __fish_evidentia_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_evidentia_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_evidentia_using_subcommand
+    set -l cmd (__fish_evidentia_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c evidentia -n "__fish_evidentia_needs_command" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_needs_command" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_needs_command" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_needs_command" -s V -l version -d 'Print version'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "man" -d 'Write the man pages into a directory'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -s a -l algo -d 'Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512 [default: sha256,blake3; sha256 with --format hashdeep]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -s f -l format -d 'Output format [default: sums]' -r -f -a "sums\t'`sha256sum`/`b3sum` lines for one algorithm; BSD tagged lines for several'
+hashdeep\t'A HASHDEEP-1.0 file (md5, sha1, sha256) that `hashdeep -a -k` audits against'
+json\t'JSON Lines, one record per entry (the same as --json)'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l piece -d 'Also hash fixed windows of SIZE bytes (SHA-256 per window, e.g. 64M); needs JSON output' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -s c -l check -d 'Check the files named in a sums or hashdeep list (`-` for stdin)' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l block-size -d 'Read size [default: 2M]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l threads -d 'Files hashed at once [default: number of CPUs]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l relative -d 'With --format hashdeep: write paths as given instead of absolute (like `hashdeep -l`)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s o -l out -d 'The bundle file to create; its stem names the bag directory. Never overwritten' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l case -d 'Case reference (required here or in --meta)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l item -d 'Item or exhibit item number (repeatable)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l description -d 'Description of the evidence' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l meta -d 'Case and legal metadata, a JSON or TOML file (see docs/formats/manifest.md); unknown keys are an error. Flags override the file' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s a -l algo -d 'Extra BagIt manifests, comma-separated: sha512, sha1, md5 (sha256 and BLAKE3 are always computed)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l compress -d 'Entry compression [default: stored]' -r -f -a "stored\t'No compression (the default)'
+deflate\t'Deflate (portable zip compression)'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l time -d 'Sealing time (RFC 3339), for reproducible output [default: now]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l key -d 'Signing key id or unique hex prefix [default: the only examiner key]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l piece -d 'Window size of the piecewise SHA-256 hashes' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l allow-unreadable -d 'Record files that cannot be opened instead of stopping'
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l expect-head -d 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -f -a "new" -d 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -f -a "list" -d 'List own keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -f -a "show" -d 'Show one key (default: the only key)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -f -a "export" -d 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -f -a "certify" -d 'Certify an examiner\'s public key with an agency root key (certificate to stdout)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -f -a "import" -d 'Store a certificate (from `key certify`) with the key it certifies'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l name -d 'Name of the person or service' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l org -d 'Organisation' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l country -d 'ISO 3166-1 alpha-2 country code (e.g. CZ, DE)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l email -d 'Contact e-mail' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l role -d 'Role (e.g. examiner)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l root -d 'Make an agency root key (certifies examiner keys; keep it offline)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l no-encrypt -d 'Store the secret key unencrypted (not recommended)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from list" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from list" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from list" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from show" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from show" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from show" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from export" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from export" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from export" -l pem -d 'A standard SPKI PEM public key (`openssl pkey -pubin`)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from export" -l minisign -d 'A minisign public key file (`minisign -V -p FILE`)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from export" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from export" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l with -d 'The root key\'s id or unique hex prefix' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l role -d 'Role to certify [default: the role in the public key file]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l valid-from -d 'Start of validity: RFC 3339 or YYYY-MM-DD [default: now]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l valid-until -d 'End of validity: RFC 3339 or YYYY-MM-DD [default: one year after the start]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from certify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from import" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from import" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from import" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from import" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "new" -d 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "list" -d 'List own keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one key (default: the only key)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "certify" -d 'Certify an examiner\'s public key with an agency root key (certificate to stdout)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "import" -d 'Store a certificate (from `key certify`) with the key it certifies'
+complete -c evidentia -n "__fish_evidentia_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -f -a "add" -d 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -f -a "list" -d 'List trusted keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -f -a "remove" -d 'Stop trusting a key'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -l root -d 'Trust it as an agency root (implied by a root\'s evidentia public key file)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from list" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from list" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from list" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from remove" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from remove" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from remove" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "add" -d 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "list" -d 'List trusted keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Stop trusting a key'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l key -d 'Signing key id or unique hex prefix [default: the only examiner key]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l comment -d 'Text added to the trusted comment (covered by the signature)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l sig -d 'The signature file [default: FILE.minisig]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l verify -d 'Verify FILE against its signature instead of signing'
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -f -a "list" -d 'List the hash sets in the locker'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __fish_seen_subcommand_from import list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l kind -d 'What a match means' -r -f -a "known-good\t'Known software (e.g. NSRL): matches are informational'
+known-bad\t'Known illegal or malicious material: matches are alerts (exit 1)'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l algo -d 'Algorithm of bare 64-hex-digit lines in a sums list [default: sha256]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the hash sets in the locker'
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l hashset -d 'Hash set to match against (repeatable)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand completions" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand completions" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand completions" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l out -d 'Directory to write evidentia.1 and one page per subcommand into' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "man" -d 'Write the man pages into a directory'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "list" -d 'List own keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Show one key (default: the only key)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "export" -d 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "certify" -d 'Certify an examiner\'s public key with an agency root key (certificate to stdout)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "import" -d 'Store a certificate (from `key certify`) with the key it certifies'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "add" -d 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "list" -d 'List trusted keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "remove" -d 'Stop trusting a key'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from hashset" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from hashset" -f -a "list" -d 'List the hash sets in the locker'

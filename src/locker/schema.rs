@@ -1,0 +1,124 @@
+//! The locker schema and its forward migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Each
+//! migration runs in its own IMMEDIATE transaction together with the bump
+//! of `user_version`, so a crash leaves the locker at one version or the
+//! next, never in between. Migrations are only ever appended to this list;
+//! a released migration is never edited.
+
+/// Every migration, in order; `MIGRATIONS[i]` takes version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: bundles, items, files, custody, signers, audit.
+    r#"
+CREATE TABLE bundles (
+    id            INTEGER PRIMARY KEY,
+    bundle_id     TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    case_ref      TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('verified', 'quarantined')),
+    zip_sha256    TEXT NOT NULL,
+    custody_head  TEXT,
+    sealed_at     TEXT,
+    ingested_at   TEXT NOT NULL,
+    store_path    TEXT,
+    case_json     TEXT NOT NULL DEFAULT '{}',
+    problems_json TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX bundles_case ON bundles(case_ref);
+CREATE TABLE items (
+    id          INTEGER PRIMARY KEY,
+    bundle      INTEGER NOT NULL REFERENCES bundles(id),
+    item_ref    TEXT NOT NULL,
+    description TEXT,
+    UNIQUE (bundle, item_ref)
+);
+CREATE TABLE files (
+    id         INTEGER PRIMARY KEY,
+    bundle     INTEGER NOT NULL REFERENCES bundles(id),
+    path       TEXT NOT NULL,
+    path_bytes BLOB,
+    size       INTEGER NOT NULL,
+    md5        BLOB,
+    sha1       BLOB,
+    sha256     BLOB,
+    sha512     BLOB,
+    blake3     BLOB,
+    UNIQUE (bundle, path)
+);
+CREATE INDEX files_md5 ON files(md5) WHERE md5 IS NOT NULL;
+CREATE INDEX files_sha1 ON files(sha1) WHERE sha1 IS NOT NULL;
+CREATE INDEX files_sha256 ON files(sha256) WHERE sha256 IS NOT NULL;
+CREATE INDEX files_sha512 ON files(sha512) WHERE sha512 IS NOT NULL;
+CREATE INDEX files_blake3 ON files(blake3) WHERE blake3 IS NOT NULL;
+CREATE TABLE custody_events (
+    id           INTEGER PRIMARY KEY,
+    bundle       INTEGER NOT NULL REFERENCES bundles(id),
+    seq          INTEGER NOT NULL,
+    action       TEXT NOT NULL,
+    time         TEXT NOT NULL,
+    signer       TEXT NOT NULL,
+    event_sha256 TEXT NOT NULL,
+    event_json   TEXT NOT NULL,
+    UNIQUE (bundle, seq)
+);
+CREATE TABLE signers (
+    key_id     TEXT PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    name       TEXT,
+    org        TEXT,
+    country    TEXT,
+    role       TEXT,
+    trust_path TEXT
+);
+CREATE TABLE audit (
+    id           INTEGER PRIMARY KEY,
+    time         TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    host         TEXT NOT NULL,
+    bundle_id    TEXT,
+    result       TEXT NOT NULL,
+    custody_head TEXT,
+    detail       TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER custody_events_no_update BEFORE UPDATE ON custody_events
+BEGIN SELECT RAISE(ABORT, 'custody events are append-only'); END;
+CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events
+BEGIN SELECT RAISE(ABORT, 'custody events are append-only'); END;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
+    // 2: known-hash sets.
+    r#"
+CREATE TABLE hashsets (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL CHECK (kind IN ('known-good', 'known-bad')),
+    source      TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    algorithms  TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    entries     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE hashset_entries (
+    hashset INTEGER NOT NULL REFERENCES hashsets(id) ON DELETE CASCADE,
+    md5     BLOB,
+    sha1    BLOB,
+    sha256  BLOB,
+    sha512  BLOB,
+    blake3  BLOB,
+    name    TEXT,
+    size    INTEGER
+);
+CREATE INDEX hashset_md5 ON hashset_entries(md5) WHERE md5 IS NOT NULL;
+CREATE INDEX hashset_sha1 ON hashset_entries(sha1) WHERE sha1 IS NOT NULL;
+CREATE INDEX hashset_sha256 ON hashset_entries(sha256) WHERE sha256 IS NOT NULL;
+CREATE INDEX hashset_sha512 ON hashset_entries(sha512) WHERE sha512 IS NOT NULL;
+CREATE INDEX hashset_blake3 ON hashset_entries(blake3) WHERE blake3 IS NOT NULL;
+"#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

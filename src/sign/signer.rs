@@ -1,0 +1,102 @@
+//! A ready-to-use signing key: the decrypted secret key, its identity, its
+//! public key file and its certificate, as the seal and custody code needs.
+
+use super::identity::Identity;
+use super::keyfile::{KeyFile, SecretKey};
+use super::keyid::KeyId;
+use super::minisign::{MinisignPublicKey, MinisignSignature};
+
+/// A decrypted signing key with everything a bundle carries about it.
+/// `Debug` shows the key id only.
+pub struct Signer {
+    key: SecretKey,
+    identity: Identity,
+    root: bool,
+    certificate: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer({})", self.key.key_id())
+    }
+}
+
+impl Signer {
+    /// Bundle a decrypted key with its file's identity and its certificate
+    /// (certificate file bytes, signature file bytes).
+    pub fn new(file: &KeyFile, key: SecretKey, certificate: Option<(Vec<u8>, Vec<u8>)>) -> Signer {
+        Signer {
+            key,
+            identity: file.identity.clone(),
+            root: file.root,
+            certificate,
+        }
+    }
+
+    /// The key id.
+    pub fn key_id(&self) -> KeyId {
+        self.key.key_id()
+    }
+
+    /// The identity bound to the key.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// Whether this is an agency root key.
+    pub fn is_root(&self) -> bool {
+        self.root
+    }
+
+    /// The raw public key.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.key.public_key()
+    }
+
+    /// The decrypted key (for issuing certificates and self-signatures).
+    pub fn secret_key(&self) -> &SecretKey {
+        &self.key
+    }
+
+    /// Sign `data`: the bytes of a minisign `ED` signature file with
+    /// `trusted_comment` (one line) covered by the global signature.
+    pub fn sign(&self, data: &[u8], trusted_comment: &str) -> Vec<u8> {
+        let untrusted = format!("signature from evidentia key {}", self.key_id().short());
+        MinisignSignature::create(
+            self.key.pair(),
+            self.key_id().keynum(),
+            data,
+            trusted_comment,
+            &untrusted,
+        )
+        .to_bytes()
+    }
+
+    /// Like [`Signer::sign`], over a BLAKE2b-512 digest of the data
+    /// ([`super::minisign::prehash_reader`]) so large files stream.
+    pub fn sign_prehashed(&self, digest: &[u8; 64], trusted_comment: &str) -> Vec<u8> {
+        let untrusted = format!("signature from evidentia key {}", self.key_id().short());
+        MinisignSignature::create_prehashed(
+            self.key.pair(),
+            self.key_id().keynum(),
+            digest,
+            trusted_comment,
+            &untrusted,
+        )
+        .to_bytes()
+    }
+
+    /// The minisign public key file (`keys/<KEYID>.pub` in a bundle).
+    pub fn public_key_file(&self) -> Vec<u8> {
+        MinisignPublicKey {
+            keynum: self.key_id().keynum(),
+            public_key: self.public_key(),
+        }
+        .to_bytes()
+    }
+
+    /// The certificate file and its signature file, when one was imported.
+    pub fn certificate_files(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        self.certificate.clone()
+    }
+}
