@@ -12,6 +12,7 @@ use super::map::BadRanges;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Something to image. Tests implement it to fail at chosen offsets.
 pub trait SectorSource {
@@ -235,19 +236,55 @@ fn read_exact_sector(
 
 /// Read up to `buf.len()` bytes from a stream at `offset`; fewer only at
 /// the end of the stream.
+///
+/// A read interrupted by a signal while `cancel` is set returns what was
+/// read so far: a stream read can block indefinitely, and the interrupt is
+/// how the user stops it.
 pub fn read_stream_block(
     src: &mut dyn SectorSource,
     buf: &mut [u8],
     offset: u64,
+    cancel: &AtomicBool,
 ) -> Result<usize, BlockError> {
     let mut filled = 0;
     while filled < buf.len() {
         match src.read_at(&mut buf[filled..], offset + filled as u64) {
             Ok(0) => break,
             Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+            }
             Err(e) => return Err(BlockError::Stream(offset + filled as u64, e)),
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    #[test]
+    fn direct_sector_reads_return_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("img");
+        let data: Vec<u8> = (0..512 * 7 + 100).map(|i| (i % 253) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let direct = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECT)
+            .open(&path)
+            .ok();
+        let mut src = FileSource::new(File::open(&path).unwrap(), direct, 512, false);
+        let mut buf = [0u8; 512];
+        assert_eq!(src.read_sector_at(&mut buf, 512 * 3).unwrap(), 512);
+        assert_eq!(&buf[..], &data[512 * 3..512 * 4]);
+        // The partial last sector.
+        let n = src.read_sector_at(&mut buf[..100], 512 * 7).unwrap();
+        assert_eq!(&buf[..n], &data[512 * 7..]);
+        assert_eq!(src.size().unwrap(), Some(data.len() as u64));
+    }
 }

@@ -76,7 +76,7 @@ pub(crate) fn copy(
                 c.bad_sectors += n;
                 want
             }),
-            None => read_stream_block(src, &mut buf[..want], c.bytes),
+            None => read_stream_block(src, &mut buf[..want], c.bytes, cancel),
         };
         let n = match read {
             Ok(n) => n,
@@ -104,6 +104,9 @@ pub(crate) fn copy(
             break Ok(());
         }
     };
+    // An interrupt that arrived during the last read (a stream's short read
+    // looks like its end) must not be mistaken for a completed acquisition.
+    c.cancelled |= cancel.load(Ordering::Relaxed);
     // A source that grew (or shrank without a short read) changed under us.
     let result = result.and_then(|()| match (total, c.cancelled) {
         (Some(t), false) => match src.size() {
