@@ -145,9 +145,7 @@ the digests of the image"
             hashes,
         });
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = super::run::now();
     Ok(Some(Verification {
         outcome: if checks.iter().all(|c| c.matches) {
             Outcome::Passed
