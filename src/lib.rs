@@ -4,8 +4,9 @@
 //! The library never prints, never reads argv or the environment, never
 //! exits and never shows a progress bar; long work takes a progress
 //! callback. Modules depend downward only:
-//! `hash` → `source` → `pathrepr` → `hashlist` → `sign`.
+//! `hash` → `source` → `pathrepr` → `hashlist` → `sign` → `acquire`.
 
+pub mod acquire;
 pub mod hash;
 pub mod hashlist;
 pub mod locker;

@@ -2,6 +2,7 @@
 //! runs the command, and owns the exit-code policy (0 ok, 1 found a problem,
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
+mod acquire_cmd;
 mod completions;
 mod context;
 mod error;
@@ -44,6 +45,8 @@ pub struct Cli {
 enum Command {
     /// Hash files, trees, devices or standard input, or check a hash list
     Hash(hash_cmd::HashArgs),
+    /// Image a device, image file or stream with on-the-fly hashing
+    Acquire(acquire_cmd::AcquireArgs),
     /// Make, list, show, export, certify and import signing keys
     Key(key_cmd::KeyArgs),
     /// Manage the trust store: agency root keys and single keys
@@ -85,6 +88,7 @@ pub fn main() -> i32 {
         Command::Hash(args) => hash_cmd::run(&ctx, args),
         Command::Hashset(args) => hashset_cmd::run_hashset(&ctx, args),
         Command::Match(args) => hashset_cmd::run_match(&ctx, args),
+        Command::Acquire(args) => acquire_cmd::run(&ctx, args),
         Command::Key(args) => key_cmd::run(&ctx, args),
         Command::Trust(args) => trust_cmd::run(&ctx, args),
         Command::Sign(args) => sign_cmd::run(&ctx, args),
