@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'Hash files, trees, devices or standard input, or check a hash list')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import signing keys')
@@ -57,6 +58,30 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'With --format hashdeep: write paths as given instead of absolute (like `hashdeep -l`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;acquire' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'New directory for the image, map, record and log (must not exist)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'New directory for the image, map, record and log (must not exist)')
+            [CompletionResult]::new('--case', '--case', [CompletionResultType]::ParameterName, 'Case identifier, for the record')
+            [CompletionResult]::new('--item', '--item', [CompletionResultType]::ParameterName, 'Evidence item identifier, for the record')
+            [CompletionResult]::new('--examiner', '--examiner', [CompletionResultType]::ParameterName, 'Examiner''s name, for the record')
+            [CompletionResult]::new('--notes', '--notes', [CompletionResultType]::ParameterName, 'Free-text notes, for the record')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512 [default: sha256,blake3]')
+            [CompletionResult]::new('--algo', '--algo', [CompletionResultType]::ParameterName, 'Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512 [default: sha256,blake3]')
+            [CompletionResult]::new('--piece', '--piece', [CompletionResultType]::ParameterName, 'Also hash fixed windows of SIZE bytes (SHA-256 per window, e.g. 64M)')
+            [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Split the image into segments image.000, image.001, ... of SIZE bytes')
+            [CompletionResult]::new('--block-size', '--block-size', [CompletionResultType]::ParameterName, 'Read size, a multiple of 4K [default: 2M]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Extra attempts for each sector that fails [default: 3]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Re-read the image (and a device or file source) and compare hashes')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
@@ -411,6 +436,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         }
         'evidentia;help' {
             [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'Hash files, trees, devices or standard input, or check a hash list')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import signing keys')
@@ -424,6 +450,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;hash' {
+            break
+        }
+        'evidentia;help;acquire' {
             break
         }
         'evidentia;help;seal' {

@@ -16,6 +16,9 @@ _evidentia() {
             ",$1")
                 cmd="evidentia"
                 ;;
+            evidentia,acquire)
+                cmd="evidentia__subcmd__acquire"
+                ;;
             evidentia,completions)
                 cmd="evidentia__subcmd__completions"
                 ;;
@@ -66,6 +69,9 @@ _evidentia() {
                 ;;
             evidentia__subcmd__hashset__subcmd__help,list)
                 cmd="evidentia__subcmd__hashset__subcmd__help__subcmd__list"
+                ;;
+            evidentia__subcmd__help,acquire)
+                cmd="evidentia__subcmd__help__subcmd__acquire"
                 ;;
             evidentia__subcmd__help,completions)
                 cmd="evidentia__subcmd__help__subcmd__completions"
@@ -206,12 +212,82 @@ _evidentia() {
 
     case "${cmd}" in
         evidentia)
-            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash seal verify key trust sign hashset match completions man help"
+            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify key trust sign hashset match completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__acquire)
+            opts="-o -a -q -h --out --case --item --examiner --notes --algo --piece --split --block-size --retries --verify --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --case)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --item)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --examiner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --algo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --piece)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --split)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --block-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -446,8 +522,22 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help)
-            opts="hash seal verify key trust sign hashset match completions man help"
+            opts="hash acquire seal verify key trust sign hashset match completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__acquire)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand hash 'Hash files, trees, devices or standard input, or check a hash list'
+            cand acquire 'Image a device, image file or stream with on-the-fly hashing'
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
             cand key 'Make, list, show, export, certify and import signing keys'
@@ -53,6 +54,29 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --relative 'With --format hashdeep: write paths as given instead of absolute (like `hashdeep -l`)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;acquire'= {
+            cand -o 'New directory for the image, map, record and log (must not exist)'
+            cand --out 'New directory for the image, map, record and log (must not exist)'
+            cand --case 'Case identifier, for the record'
+            cand --item 'Evidence item identifier, for the record'
+            cand --examiner 'Examiner''s name, for the record'
+            cand --notes 'Free-text notes, for the record'
+            cand -a 'Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512 [default: sha256,blake3]'
+            cand --algo 'Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512 [default: sha256,blake3]'
+            cand --piece 'Also hash fixed windows of SIZE bytes (SHA-256 per window, e.g. 64M)'
+            cand --split 'Split the image into segments image.000, image.001, ... of SIZE bytes'
+            cand --block-size 'Read size, a multiple of 4K [default: 2M]'
+            cand --retries 'Extra attempts for each sector that fails [default: 3]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --verify 'Re-read the image (and a device or file source) and compare hashes'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
             cand -q 'Only errors on stderr (no warnings, notes or progress)'
             cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
@@ -369,6 +393,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;help'= {
             cand hash 'Hash files, trees, devices or standard input, or check a hash list'
+            cand acquire 'Image a device, image file or stream with on-the-fly hashing'
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
             cand key 'Make, list, show, export, certify and import signing keys'
@@ -381,6 +406,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;help;hash'= {
+        }
+        &'evidentia;help;acquire'= {
         }
         &'evidentia;help;seal'= {
         }

@@ -34,6 +34,7 @@ complete -c evidentia -n "__fish_evidentia_needs_command" -l no-progress -d 'Nev
 complete -c evidentia -n "__fish_evidentia_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_needs_command" -s V -l version -d 'Print version'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "acquire" -d 'Image a device, image file or stream with on-the-fly hashing'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
@@ -61,6 +62,25 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l json -d 'Ma
 complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hash" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -s o -l out -d 'New directory for the image, map, record and log (must not exist)' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l case -d 'Case identifier, for the record' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l item -d 'Evidence item identifier, for the record' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l examiner -d 'Examiner\'s name, for the record' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l notes -d 'Free-text notes, for the record' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -s a -l algo -d 'Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512 [default: sha256,blake3]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l piece -d 'Also hash fixed windows of SIZE bytes (SHA-256 per window, e.g. 64M)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l split -d 'Split the image into segments image.000, image.001, ... of SIZE bytes' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l block-size -d 'Read size, a multiple of 4K [default: 2M]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l retries -d 'Extra attempts for each sector that fails [default: 3]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l verify -d 'Re-read the image (and a device or file source) and compare hashes'
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s o -l out -d 'The bundle file to create; its stem names the bag directory. Never overwritten' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l case -d 'Case reference (required here or in --meta)' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l item -d 'Item or exhibit item number (repeatable)' -r
@@ -294,17 +314,18 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l json -d 'Mac
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "man" -d 'Write the man pages into a directory'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash seal verify key trust sign hashset match completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "acquire" -d 'Image a device, image file or stream with on-the-fly hashing'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "man" -d 'Write the man pages into a directory'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset match completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "list" -d 'List own keys'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Show one key (default: the only key)'

@@ -5,8 +5,9 @@
 //! exits and never shows a progress bar; long work takes a progress
 //! callback. Modules depend downward only:
 //! `hash` → `source` → `pathrepr` → `hashlist` → `model` → `sign` →
-//! `bundle` → `verify` → `locker`.
+//! `acquire` → `bundle` → `verify` → `locker`.
 
+pub mod acquire;
 pub mod bundle;
 pub mod hash;
 pub mod hashlist;

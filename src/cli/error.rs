@@ -17,7 +17,6 @@ pub enum Exit {
     /// Usage or operational error.
     Error = 2,
     /// Interrupted by the user.
-    #[allow(dead_code)] // the default SIGINT action gives 130 today
     Interrupted = 130,
 }
 

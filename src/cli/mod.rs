@@ -2,6 +2,7 @@
 //! runs the command, and owns the exit-code policy (0 ok, 1 found a problem,
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
+mod acquire_cmd;
 mod completions;
 mod context;
 mod error;
@@ -46,6 +47,8 @@ pub struct Cli {
 enum Command {
     /// Hash files, trees, devices or standard input, or check a hash list
     Hash(hash_cmd::HashArgs),
+    /// Image a device, image file or stream with on-the-fly hashing
+    Acquire(acquire_cmd::AcquireArgs),
     /// Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)
     Seal(seal_cmd::SealArgs),
     /// Check a bundle completely: exit 0 only if everything holds
@@ -93,6 +96,7 @@ pub fn main() -> i32 {
         Command::Verify(args) => verify_cmd::run(&ctx, args),
         Command::Hashset(args) => hashset_cmd::run_hashset(&ctx, args),
         Command::Match(args) => hashset_cmd::run_match(&ctx, args),
+        Command::Acquire(args) => acquire_cmd::run(&ctx, args),
         Command::Key(args) => key_cmd::run(&ctx, args),
         Command::Trust(args) => trust_cmd::run(&ctx, args),
         Command::Sign(args) => sign_cmd::run(&ctx, args),

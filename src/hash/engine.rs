@@ -1,5 +1,6 @@
 //! The one-pass engine: one reader, one worker thread per algorithm.
 //!
+//! [`MultiHasher`] is the engine; [`hash_reader`] drives it from a reader.
 //! The calling thread reads the input in large blocks into a small pool of
 //! buffers and hands each filled block (shared, read-only) to every worker.
 //! The last worker to finish with a block returns its buffer to the pool, so
@@ -136,6 +137,139 @@ struct Block {
     len: usize,
 }
 
+/// A push-style one-pass hasher: callers hand it blocks, one worker thread
+/// per algorithm (and one for the piecewise hashes) consumes them.
+///
+/// Buffers come from a small pool ([`MultiHasher::buffer`]) and go back to
+/// it when the last worker is done with them, so memory stays at
+/// `POOL_BLOCKS * block_size` and a caller that produces faster than the
+/// slowest algorithm waits for it. [`hash_reader`] is built on it, and so is
+/// acquisition, which writes each block to the image before hashing it.
+pub struct MultiHasher {
+    senders: Vec<mpsc::SyncSender<Arc<Block>>>,
+    handles: Vec<std::thread::JoinHandle<Worker>>,
+    free_rx: mpsc::Receiver<Vec<u8>>,
+    allocated: usize,
+    block_size: usize,
+    total: u64,
+    lost_worker: bool,
+}
+
+impl MultiHasher {
+    /// Start the workers for `opts`.
+    pub fn new(opts: &HashOptions) -> MultiHasher {
+        let block_size = opts.block_size.max(4096);
+        let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+        let mut senders = Vec::new();
+        let mut handles = Vec::new();
+        for mut worker in workers_for(opts) {
+            let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(POOL_BLOCKS);
+            let free_tx = free_tx.clone();
+            senders.push(tx);
+            handles.push(std::thread::spawn(move || {
+                for block in rx {
+                    worker.update(&block.data[..block.len]);
+                    // Exactly one worker gets the buffer back (Arc::into_inner
+                    // guarantees it), and returns it to the pool.
+                    if let Some(b) = Arc::into_inner(block) {
+                        let _ = free_tx.send(b.data);
+                    }
+                }
+                worker
+            }));
+        }
+        MultiHasher {
+            senders,
+            handles,
+            free_rx,
+            allocated: 0,
+            block_size,
+            total: 0,
+            lost_worker: false,
+        }
+    }
+
+    /// The block size: every buffer from [`MultiHasher::buffer`] has this
+    /// length.
+    pub fn block_size(&self) -> usize {
+        self.block_size
+    }
+
+    /// Bytes submitted so far.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// A free buffer of `block_size` bytes (contents unspecified); waits for
+    /// the slowest worker when every pooled buffer is in flight.
+    pub fn buffer(&mut self) -> Vec<u8> {
+        if let Ok(b) = self.free_rx.try_recv() {
+            return b;
+        }
+        if self.allocated < POOL_BLOCKS {
+            self.allocated += 1;
+            return vec![0u8; self.block_size];
+        }
+        match self.free_rx.recv() {
+            Ok(b) => b,
+            // Every worker is gone (only if one panicked): hand out a fresh
+            // buffer so the caller never hangs; finish() reports the panic.
+            Err(_) => {
+                self.lost_worker = true;
+                vec![0u8; self.block_size]
+            }
+        }
+    }
+
+    /// Hash `buf[..len]` with every algorithm. The buffer goes back to the
+    /// pool once every worker has seen it.
+    pub fn submit(&mut self, buf: Vec<u8>, len: usize) {
+        let len = len.min(buf.len());
+        if len == 0 {
+            return;
+        }
+        self.total += len as u64;
+        // The caller keeps no reference: the last sender gets the original,
+        // so only workers ever drop a block, and the one that drops it last
+        // (Arc::into_inner) recycles the buffer. A plain drop here could lose
+        // the buffer and starve the pool.
+        let block = Arc::new(Block { data: buf, len });
+        if let Some((last, rest)) = self.senders.split_last() {
+            for tx in rest {
+                self.lost_worker |= tx.send(Arc::clone(&block)).is_err();
+            }
+            self.lost_worker |= last.send(block).is_err();
+        }
+    }
+
+    /// Copy `data` into pooled buffers and hash it.
+    pub fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let mut buf = self.buffer();
+            let n = data.len().min(buf.len());
+            buf[..n].copy_from_slice(&data[..n]);
+            self.submit(buf, n);
+            data = &data[n..];
+        }
+    }
+
+    /// Wait for the workers and collect the digests.
+    pub fn finish(mut self) -> io::Result<HashResult> {
+        self.senders.clear();
+        let mut finished = Vec::with_capacity(self.handles.len());
+        for h in self.handles.drain(..) {
+            match h.join() {
+                Ok(w) => finished.push(w),
+                Err(_) => self.lost_worker = true,
+            }
+        }
+        if self.lost_worker {
+            return Err(io::Error::other("a hashing thread panicked"));
+        }
+        Ok(finish(self.total, finished))
+    }
+}
+
 /// Hash everything `reader` yields, in one pass, with every requested
 /// algorithm. `progress` is called from the calling thread with the number
 /// of bytes just read.
@@ -168,94 +302,19 @@ pub fn hash_reader(
         Ok(block) => block,
         Err(small) => return Ok(small),
     };
-    let workers = workers_for(opts);
-    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
-
-    std::thread::scope(|scope| {
-        let mut senders = Vec::with_capacity(workers.len());
-        let mut handles = Vec::with_capacity(workers.len());
-        for mut worker in workers {
-            let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(POOL_BLOCKS);
-            let free_tx = free_tx.clone();
-            senders.push(tx);
-            handles.push(scope.spawn(move || {
-                for block in rx {
-                    worker.update(&block.data[..block.len]);
-                    // Exactly one worker gets the buffer back (Arc::into_inner
-                    // guarantees it), and returns it to the pool.
-                    if let Some(b) = Arc::into_inner(block) {
-                        let _ = free_tx.send(b.data);
-                    }
-                }
-                worker
-            }));
+    let mut hasher = MultiHasher::new(opts);
+    hasher.submit(first, n);
+    progress(n as u64);
+    loop {
+        let mut buf = hasher.buffer();
+        let len = read_full(&mut reader, &mut buf)?;
+        hasher.submit(buf, len);
+        progress(len as u64);
+        if len < block_size {
+            break;
         }
-        drop(free_tx);
-
-        let mut total: u64 = 0;
-        let mut allocated = 1;
-        let mut next = Some((first, n));
-        let outcome: io::Result<()> = loop {
-            let (data, len) = match next.take() {
-                Some(x) => x,
-                None => {
-                    let mut buf = match free_rx.try_recv() {
-                        Ok(b) => b,
-                        Err(_) if allocated < POOL_BLOCKS => {
-                            allocated += 1;
-                            vec![0u8; block_size]
-                        }
-                        Err(_) => match free_rx.recv() {
-                            Ok(b) => b,
-                            // Every worker is gone: only possible if one
-                            // panicked; the join below reports it.
-                            Err(_) => break Ok(()),
-                        },
-                    };
-                    match read_full(&mut reader, &mut buf) {
-                        Ok(len) => (buf, len),
-                        Err(e) => break Err(e),
-                    }
-                }
-            };
-            if len == 0 {
-                break Ok(());
-            }
-            total += len as u64;
-            // The reader keeps no reference: the last sender gets the
-            // original, so only workers ever drop a block, and the one that
-            // drops it last (Arc::into_inner) recycles the buffer. A plain
-            // drop here could lose the buffer and starve the pool.
-            let block = Arc::new(Block { data, len });
-            let mut delivered = true;
-            if let Some((last, rest)) = senders.split_last() {
-                for tx in rest {
-                    delivered &= tx.send(Arc::clone(&block)).is_ok();
-                }
-                delivered &= last.send(block).is_ok();
-            }
-            if !delivered {
-                // Only possible if a worker panicked; the join reports it.
-                break Ok(());
-            }
-            progress(len as u64);
-            if len < block_size {
-                break Ok(());
-            }
-        };
-        drop(senders);
-        let mut finished = Vec::with_capacity(handles.len());
-        for h in handles {
-            match h.join() {
-                Ok(w) => finished.push(w),
-                Err(_) => {
-                    return Err(io::Error::other("a hashing thread panicked"));
-                }
-            }
-        }
-        outcome?;
-        Ok(finish(total, finished))
-    })
+    }
+    hasher.finish()
 }
 
 #[cfg(test)]
@@ -315,6 +374,18 @@ mod tests {
             .recv_timeout(std::time::Duration::from_secs(120))
             .expect("hashing hung");
         assert_eq!(size, 4096 * 3000 + 1);
+    }
+
+    #[test]
+    fn push_api_matches_inline() {
+        let data: Vec<u8> = (0..(4096 * 9 + 5)).map(|i| (i * 13 % 251) as u8).collect();
+        let mut h = MultiHasher::new(&all_opts(4096, Some(3000)));
+        for chunk in data.chunks(5000) {
+            h.update(chunk);
+        }
+        assert_eq!(h.total(), data.len() as u64);
+        let pushed = h.finish().unwrap();
+        assert_eq!(pushed, hash_bytes(&data, &all_opts(4096, Some(3000))));
     }
 
     struct Failing(usize);

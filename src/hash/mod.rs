@@ -13,7 +13,9 @@ mod engine;
 mod piece;
 mod state;
 
-pub use engine::{DEFAULT_BLOCK_SIZE, HashOptions, HashResult, hash_bytes, hash_reader};
+pub use engine::{
+    DEFAULT_BLOCK_SIZE, HashOptions, HashResult, MultiHasher, hash_bytes, hash_reader,
+};
 pub use piece::{Piece, PieceHasher, Pieces};
 pub use state::HasherState;
 

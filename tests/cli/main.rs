@@ -1,6 +1,7 @@
 //! Command-line tests: the real binary, real peer tools, real files.
 //! One test binary so everything links once.
 
+mod acquire;
 mod bundle;
 mod harness;
 mod hash;

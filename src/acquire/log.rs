@@ -1,0 +1,123 @@
+//! `acquisition.txt`: the human log, laid out like the logs labs already
+//! read from FTK Imager and Guymager (case information, source, hashes,
+//! verification, bad sectors). It says nothing the record does not.
+
+use super::record::{AcquisitionRecord, Outcome};
+use std::fmt::Write as _;
+
+fn or_dash(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("-")
+}
+
+/// Render the log for `rec`.
+pub fn render_log(rec: &AcquisitionRecord) -> String {
+    let mut s = String::new();
+    // Writing to a String cannot fail; results are ignored throughout.
+    let w = &mut s;
+    let _ = writeln!(w, "Created by {} {}", rec.tool.name, rec.tool.version);
+    let _ = writeln!(w, "\nCase Information:");
+    let _ = writeln!(w, "Case Number: {}", or_dash(&rec.case.case_id));
+    let _ = writeln!(w, "Evidence Number: {}", or_dash(&rec.case.item_id));
+    let _ = writeln!(w, "Examiner: {}", or_dash(&rec.case.examiner));
+    let _ = writeln!(w, "Notes: {}", or_dash(&rec.case.notes));
+    let _ = writeln!(w, "\n{}", "-".repeat(62));
+    let src = &rec.source;
+    let path = String::from_utf8_lossy(src.path.as_bytes()).into_owned();
+    let _ = writeln!(w, "\nInformation for {path}:");
+    let _ = writeln!(w, "\n[Source]");
+    let _ = writeln!(w, " Source Type: {:?}", src.kind);
+    if let Some(d) = &src.device {
+        let _ = writeln!(w, " Kernel Name: {}", or_dash(&d.kernel_name));
+        let _ = writeln!(w, " Drive Model: {}", or_dash(&d.model));
+        let _ = writeln!(w, " Drive Vendor: {}", or_dash(&d.vendor));
+        let _ = writeln!(w, " Drive Serial Number: {}", or_dash(&d.serial));
+        let _ = writeln!(w, " Firmware Revision: {}", or_dash(&d.firmware));
+        let removable = d.removable.map_or("-", |r| if r { "yes" } else { "no" });
+        let _ = writeln!(w, " Removable: {removable}");
+        if let Some(b) = &d.backing_file {
+            let _ = writeln!(w, " Loop Backing File: {b}");
+        }
+    }
+    let _ = writeln!(w, "\n[Drive Geometry]");
+    let _ = writeln!(w, " Bytes per Sector: {}", src.logical_sector_size);
+    let _ = writeln!(w, " Physical Sector Size: {}", src.physical_sector_size);
+    let num = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
+    let _ = writeln!(w, " Sector Count: {}", num(src.sectors));
+    let _ = writeln!(w, " Source Data Size: {} bytes", num(src.size));
+    let _ = writeln!(w, "\n[Acquisition]");
+    let _ = writeln!(w, " Host: {}", rec.host.name);
+    let _ = writeln!(
+        w,
+        " Operating System: {} {} {} {}",
+        rec.host.os, rec.host.os_release, rec.host.os_version, rec.host.machine
+    );
+    let _ = writeln!(w, " Command Line: {}", rec.command_line.join(" "));
+    let _ = writeln!(w, " Block Size: {}", rec.block_size);
+    let _ = writeln!(w, " Retries per Sector: {}", rec.retries);
+    let _ = writeln!(
+        w,
+        " Acquisition Started: {} ({})",
+        rec.started.utc, rec.started.local
+    );
+    if let Some(e) = &rec.ended {
+        let _ = writeln!(w, " Acquisition Finished: {} ({})", e.utc, e.local);
+    }
+    let _ = writeln!(w, " Complete: {}", if rec.complete { "yes" } else { "NO" });
+    if let Some(why) = &rec.stopped {
+        let _ = writeln!(w, " Stopped: {why}");
+    }
+    let _ = writeln!(w, "\n[Image]");
+    let _ = writeln!(w, " Image Size: {} bytes", rec.image.size);
+    let _ = writeln!(w, " Segment List:");
+    for seg in &rec.image.segments {
+        let _ = writeln!(w, "  {} ({} bytes)", seg.name, seg.size);
+    }
+    let _ = writeln!(w, " Map File: {}", rec.image.map_file);
+    let _ = writeln!(w, "\n[Computed Hashes]");
+    for (algo, hex) in &rec.hashes {
+        let _ = writeln!(w, " {:<7} checksum: {hex}", algo.to_uppercase());
+    }
+    let _ = writeln!(w, " {}", rec.hash_coverage);
+    let bad = &rec.bad_sectors;
+    let _ = writeln!(w, "\n[Bad Sectors]");
+    let _ = writeln!(
+        w,
+        " {} unreadable sector(s) of {} bytes, {} bytes zero-filled",
+        bad.count, bad.sector_size, bad.bytes
+    );
+    for r in &bad.ranges {
+        let first = r.offset / u64::from(bad.sector_size.max(1));
+        let _ = writeln!(
+            w,
+            "  bytes {}..{} (sector {first}, {} bytes)",
+            r.offset,
+            r.offset + r.length,
+            r.length
+        );
+    }
+    if let Some(v) = &rec.verification {
+        let _ = writeln!(w, "\n[Verification]");
+        for c in &v.checks {
+            let _ = writeln!(w, " {}: {}", c.target, c.compared);
+            let _ = writeln!(w, "  page cache dropped first: {}", c.page_cache_dropped);
+            for (algo, hex) in &c.hashes {
+                let ok = rec.hashes.get(algo) == Some(hex);
+                let verdict = if ok { "verified" } else { "MISMATCH" };
+                let _ = writeln!(
+                    w,
+                    "  {:<7} checksum: {hex} : {verdict}",
+                    algo.to_uppercase()
+                );
+            }
+        }
+        if let Some(why) = &v.source_not_checked {
+            let _ = writeln!(w, " source not re-read: {why}");
+        }
+        let outcome = match v.outcome {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "FAILED",
+        };
+        let _ = writeln!(w, " Verification {outcome} at {}", v.ended.utc);
+    }
+    s
+}

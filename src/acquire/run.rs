@@ -1,0 +1,318 @@
+//! The acquisition run: read, write, hash, record.
+
+use super::log::render_log;
+use super::map::{BadRanges, MapHeader, render_map};
+use super::reader::{BlockError, ReadPolicy, read_block, read_stream_block};
+use super::record::{
+    self, AcquisitionRecord, BadSectorRecord, HASH_COVERAGE, ImageRecord, MAP_FILE, PieceRecord,
+    PiecesRecord, SourceRecord, Timestamp, ToolInfo,
+};
+use super::split::ImageWriter;
+use super::{
+    AcquireError, AcquireOptions, Acquisition, Phase, Progress, SectorSource, SourceDescription,
+};
+use crate::hash::{HashResult, MultiHasher};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// What a copy pass produced.
+pub(crate) struct Copied {
+    /// Bytes read (and written).
+    pub bytes: u64,
+    /// Unreadable ranges.
+    pub bad: BadRanges,
+    /// Unreadable sectors.
+    pub bad_sectors: u64,
+    /// Stopped by the cancellation flag.
+    pub cancelled: bool,
+}
+
+/// Where a copy pass sends each block before it is hashed.
+pub(crate) type Sink<'a> = &'a mut dyn FnMut(&[u8]) -> Result<(), AcquireError>;
+
+/// Read the whole source once, through `sink` and the hasher. Returns what
+/// was copied and, separately, the error that stopped it (if any), so the
+/// caller can still record what was done.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn copy(
+    src: &mut dyn SectorSource,
+    path: &Path,
+    total: Option<u64>,
+    policy: ReadPolicy,
+    hasher: &mut MultiHasher,
+    sink: Sink<'_>,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> (Copied, Result<(), AcquireError>) {
+    let bs = hasher.block_size();
+    let mut c = Copied {
+        bytes: 0,
+        bad: BadRanges::new(),
+        bad_sectors: 0,
+        cancelled: false,
+    };
+    let result = loop {
+        if cancel.load(Ordering::Relaxed) {
+            c.cancelled = true;
+            break Ok(());
+        }
+        let want = match total {
+            Some(t) => (t - c.bytes).min(bs as u64) as usize,
+            None => bs,
+        };
+        if want == 0 {
+            break Ok(());
+        }
+        let mut buf = hasher.buffer();
+        let read = match total {
+            Some(_) => read_block(src, &mut buf[..want], c.bytes, policy, &mut c.bad).map(|n| {
+                c.bad_sectors += n;
+                want
+            }),
+            None => read_stream_block(src, &mut buf[..want], c.bytes, cancel),
+        };
+        let n = match read {
+            Ok(n) => n,
+            Err(BlockError::Shrank(at)) => {
+                break Err(AcquireError::SourceChanged {
+                    path: path.to_path_buf(),
+                    expected: total.unwrap_or(at),
+                    actual: at,
+                });
+            }
+            Err(BlockError::Stream(offset, source)) => {
+                break Err(AcquireError::StreamRead { offset, source });
+            }
+        };
+        if n == 0 {
+            break Ok(());
+        }
+        if let Err(e) = sink(&buf[..n]) {
+            break Err(e);
+        }
+        hasher.submit(buf, n);
+        c.bytes += n as u64;
+        progress(c.bytes, c.bad_sectors);
+        if total.is_none() && n < bs {
+            break Ok(());
+        }
+    };
+    // An interrupt that arrived during the last read (a stream's short read
+    // looks like its end) must not be mistaken for a completed acquisition.
+    c.cancelled |= cancel.load(Ordering::Relaxed);
+    // A source that grew (or shrank without a short read) changed under us.
+    let result = result.and_then(|()| match (total, c.cancelled) {
+        (Some(t), false) => match src.size() {
+            Ok(Some(now)) if now != t => Err(AcquireError::SourceChanged {
+                path: path.to_path_buf(),
+                expected: t,
+                actual: now,
+            }),
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    });
+    (c, result)
+}
+
+/// Digests as the record stores them.
+pub(crate) fn hex_map(r: &HashResult) -> BTreeMap<String, String> {
+    r.digests
+        .iter()
+        .map(|d| (d.algorithm.name().to_string(), d.hex()))
+        .collect()
+}
+
+fn create_out(out: &Path) -> Result<(), AcquireError> {
+    std::fs::create_dir(out).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            AcquireError::OutExists {
+                path: out.to_path_buf(),
+            }
+        } else {
+            AcquireError::CreateOut {
+                path: out.to_path_buf(),
+                source,
+            }
+        }
+    })
+}
+
+/// Acquire from an already opened source (any [`SectorSource`]; tests use
+/// one that fails at chosen offsets) into the new directory `out`.
+pub fn acquire_from(
+    src: &mut dyn SectorSource,
+    desc: &SourceDescription,
+    out: &Path,
+    opts: &AcquireOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Acquisition, AcquireError> {
+    let path: PathBuf = desc.path.to_path_buf();
+    let total = src.size().map_err(|source| AcquireError::OpenSource {
+        path: path.clone(),
+        source,
+    })?;
+    create_out(out)?;
+    let offset_at = |t: i64| Timestamp::at(t, (opts.local_offset)(t));
+    let started_unix = now();
+    let sector = desc.logical_sector_size.max(1);
+    let mut rec = AcquisitionRecord {
+        v: record::RECORD_VERSION,
+        complete: false,
+        stopped: Some("running".into()),
+        case: opts.case.clone(),
+        source: SourceRecord {
+            path: desc.path.clone(),
+            kind: desc.kind,
+            size: total,
+            sectors: total.map(|t| t.div_ceil(u64::from(sector))),
+            logical_sector_size: desc.logical_sector_size,
+            physical_sector_size: desc.physical_sector_size,
+            device: desc.device.clone(),
+        },
+        host: super::device::host(),
+        tool: ToolInfo::this(),
+        command_line: opts.command_line.clone(),
+        started: offset_at(started_unix),
+        ended: None,
+        block_size: opts.hash.block_size.max(4096) as u64,
+        retries: opts.retries,
+        image: ImageRecord {
+            format: "raw".into(),
+            size: 0,
+            split_size: opts.split,
+            segments: Vec::new(),
+            map_file: MAP_FILE.into(),
+        },
+        hashes: BTreeMap::new(),
+        hash_coverage: HASH_COVERAGE.into(),
+        pieces: None,
+        bad_sectors: BadSectorRecord {
+            sector_size: sector,
+            count: 0,
+            bytes: 0,
+            ranges: Vec::new(),
+        },
+        verification: None,
+    };
+    record::write_record(out, &rec)?;
+
+    let mut writer = ImageWriter::new(out, opts.split)?;
+    let mut hasher = MultiHasher::new(&opts.hash);
+    let policy = ReadPolicy {
+        sector_size: sector as usize,
+        retries: opts.retries,
+    };
+    let mut report = |done, bad| {
+        progress(&Progress {
+            phase: Phase::Acquire,
+            done,
+            total,
+            bad_sectors: bad,
+        })
+    };
+    let (copied, mut result) = copy(
+        src,
+        &path,
+        total,
+        policy,
+        &mut hasher,
+        &mut |data| writer.write(data),
+        cancel,
+        &mut report,
+    );
+    let segments = writer.segments().to_vec();
+    match writer.finish() {
+        Ok(s) => rec.image.segments = s,
+        Err(e) => {
+            rec.image.segments = segments;
+            result = result.and(Err(e));
+        }
+    }
+    let hashed = hasher.finish().map_err(AcquireError::Hash);
+    if let Ok(h) = &hashed {
+        rec.hashes = hex_map(h);
+        rec.pieces = h.pieces.as_ref().map(|p| PiecesRecord {
+            size: p.size,
+            sha256: p
+                .pieces
+                .iter()
+                .map(|x| PieceRecord {
+                    offset: x.offset,
+                    len: x.len,
+                    sha256: crate::hash::to_hex(&x.sha256),
+                })
+                .collect(),
+        });
+    }
+    rec.image.size = copied.bytes;
+    if total.is_none() {
+        rec.source.size = Some(copied.bytes);
+        rec.source.sectors = Some(copied.bytes.div_ceil(u64::from(sector)));
+    }
+    rec.bad_sectors.count = copied.bad_sectors;
+    rec.bad_sectors.bytes = copied.bad.bytes();
+    rec.bad_sectors.ranges = copied.bad.ranges().to_vec();
+    let result = result.and(hashed.map(|_| ()));
+    rec.complete = result.is_ok() && !copied.cancelled;
+    rec.stopped = match &result {
+        Err(e) => Some(e.to_string()),
+        Ok(()) if copied.cancelled => Some("interrupted".into()),
+        Ok(()) => None,
+    };
+
+    let mut result = result;
+    if rec.complete && opts.verify {
+        match super::verify::verify_all(src, &path, out, &rec, opts, cancel, progress) {
+            Ok(Some(v)) => rec.verification = Some(v),
+            // Interrupted during verification: the image is complete but
+            // the verification did not happen; say so.
+            Ok(None) => rec.stopped = Some("interrupted during verification".into()),
+            Err(e) => {
+                rec.stopped = Some(format!("verification failed: {e}"));
+                result = Err(e);
+            }
+        }
+    }
+    let ended = now();
+    rec.ended = Some(offset_at(ended));
+    // On a full disk the record may not fit either; the first error is the
+    // one to report.
+    let files = finish_files(out, &rec, &copied.bad, total, ended);
+    result?;
+    files?;
+    Ok(Acquisition {
+        dir: out.to_path_buf(),
+        record: rec,
+    })
+}
+
+/// Write the map file, the log and the final record.
+fn finish_files(
+    out: &Path,
+    rec: &AcquisitionRecord,
+    bad: &BadRanges,
+    total: Option<u64>,
+    ended: i64,
+) -> Result<(), AcquireError> {
+    let cmd = rec.command_line.join(" ");
+    let header = MapHeader {
+        version: &rec.tool.version,
+        command_line: &cmd,
+        started: &rec.started.utc,
+        now: &crate::sign::civil::format_rfc3339(ended),
+    };
+    let map = render_map(&header, bad, rec.image.size, total, rec.complete);
+    record::write_atomic(out, MAP_FILE, map.as_bytes())?;
+    record::write_atomic(out, record::LOG_FILE, render_log(rec).as_bytes())?;
+    record::write_record(out, rec)
+}

@@ -1,0 +1,266 @@
+//! `evidentia acquire`: image a device, an image file or standard input into
+//! a new directory, with on-the-fly hashing and exact bad-sector handling.
+//! Exit 0 clean, 1 bad sectors or a failed verification, 2 error, 130
+//! interrupted (the record then says `complete: false`).
+
+use super::context::Ctx;
+use super::error::{CliError, Exit, io_reason};
+use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::size::parse_size;
+use clap::Args;
+use evidentia::acquire::{
+    self, AcquireError, AcquireOptions, Acquisition, CaseInfo, DEFAULT_RETRIES, Phase, Progress,
+};
+use evidentia::hash::{AlgorithmSet, DEFAULT_BLOCK_SIZE, HashOptions};
+use evidentia::source::Input;
+use indicatif::ProgressBar;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Arguments of `acquire`.
+#[derive(Debug, Args)]
+pub struct AcquireArgs {
+    /// What to image: a block device (/dev/sdX), an image file, or `-` for
+    /// standard input. Opened read-only; never written
+    #[arg(value_name = "SOURCE")]
+    source: PathBuf,
+    /// New directory for the image, map, record and log (must not exist)
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: PathBuf,
+    /// Case identifier, for the record
+    #[arg(long = "case", value_name = "ID")]
+    case_id: Option<String>,
+    /// Evidence item identifier, for the record
+    #[arg(long = "item", value_name = "ID")]
+    item_id: Option<String>,
+    /// Examiner's name, for the record
+    #[arg(long, value_name = "NAME")]
+    examiner: Option<String>,
+    /// Free-text notes, for the record
+    #[arg(long, value_name = "TEXT")]
+    notes: Option<String>,
+    /// Algorithms, comma-separated: sha256, blake3, sha1, md5, sha512
+    /// [default: sha256,blake3]
+    #[arg(long, short = 'a', value_name = "LIST")]
+    algo: Option<String>,
+    /// Also hash fixed windows of SIZE bytes (SHA-256 per window, e.g. 64M)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    piece: Option<u64>,
+    /// Split the image into segments image.000, image.001, ... of SIZE bytes
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    split: Option<u64>,
+    /// Read size, a multiple of 4K [default: 2M]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    block_size: Option<u64>,
+    /// Extra attempts for each sector that fails [default: 3]
+    #[arg(long, value_name = "N")]
+    retries: Option<u32>,
+    /// Re-read the image (and a device or file source) and compare hashes
+    #[arg(long)]
+    verify: bool,
+}
+
+/// Set by the SIGINT handler; the library polls it between blocks.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Catch SIGINT so the acquisition can stop cleanly and record what it did.
+fn install_sigint() {
+    // SAFETY: the handler only stores to an atomic (async-signal-safe); the
+    // sigaction struct is zeroed plain data filled before the call.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
+        // No SA_RESTART: a read blocked on a quiet stream must return
+        // (EINTR) so the acquisition can stop.
+        sa.sa_flags = 0;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGINT, &sa, std::ptr::null_mut());
+    }
+}
+
+/// The local zone's offset from UTC at `t`, from the C library.
+fn local_offset(t: i64) -> i64 {
+    let tt = t as libc::time_t;
+    // SAFETY: localtime_r writes into the tm we own and returns it or null.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&tt, &mut tm).is_null() {
+            0
+        } else {
+            tm.tm_gmtoff as i64
+        }
+    }
+}
+
+fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions), CliError> {
+    let algorithms = match &args.algo {
+        Some(list) => AlgorithmSet::parse_list(list).map_err(|e| CliError::usage(e.to_string()))?,
+        None => AlgorithmSet::default_set(),
+    };
+    let block = args.block_size.unwrap_or(DEFAULT_BLOCK_SIZE as u64);
+    if !(4096..=(256 << 20)).contains(&block) || block % 4096 != 0 {
+        return Err(CliError::usage(
+            "--block-size must be a multiple of 4K between 4K and 256M",
+        ));
+    }
+    if args.piece == Some(0) {
+        return Err(CliError::usage("--piece must be larger than 0"));
+    }
+    if args.split.is_some_and(|s| s < 4096) {
+        return Err(CliError::usage("--split must be at least 4K"));
+    }
+    let input = if args.source.as_os_str() == "-" {
+        Input::Stdin
+    } else {
+        Input::Path(args.source)
+    };
+    let opts = AcquireOptions {
+        hash: HashOptions {
+            algorithms,
+            piece_size: args.piece,
+            block_size: block as usize,
+        },
+        retries: args.retries.unwrap_or(DEFAULT_RETRIES),
+        split: args.split,
+        verify: args.verify,
+        case: CaseInfo {
+            case_id: args.case_id,
+            item_id: args.item_id,
+            examiner: args.examiner,
+            notes: args.notes,
+        },
+        command_line: std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        local_offset,
+    };
+    Ok((input, args.out, opts))
+}
+
+/// Run `acquire`.
+pub fn run(ctx: &Ctx, args: AcquireArgs) -> Result<Exit, CliError> {
+    let (input, out, opts) = plan(args)?;
+    install_sigint();
+    // The bar is made at the first report, when the size is known.
+    let mut bar: Option<ProgressBar> = None;
+    let mut phase = None;
+    let mut on_progress = |p: &Progress| {
+        let bar = bar.get_or_insert_with(|| progress_bar(ctx.progress, p.total));
+        if phase != Some(p.phase) {
+            phase = Some(p.phase);
+            bar.reset();
+        }
+        bar.set_position(p.done);
+        let what = match p.phase {
+            Phase::Acquire => "acquiring",
+            Phase::VerifyImage => "verifying image",
+            Phase::VerifySource => "re-reading source",
+        };
+        bar.set_message(format!("{what}, {} bad sector(s)", p.bad_sectors));
+    };
+    let result = acquire::acquire(&input, &out, &opts, &INTERRUPTED, &mut on_progress);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let acq = result.map_err(cli_error)?;
+    report(ctx, &acq)
+}
+
+fn report(ctx: &Ctx, acq: &Acquisition) -> Result<Exit, CliError> {
+    let rec = &acq.record;
+    let mut out = Output::new(ctx.mode);
+    match ctx.mode {
+        Mode::Json => out.json(rec)?,
+        Mode::Human => {
+            let mut text = format!(
+                "{} {} bytes into {}\n",
+                if rec.complete {
+                    "acquired"
+                } else {
+                    "INCOMPLETE:"
+                },
+                rec.image.size,
+                display_path(&acq.dir)
+            );
+            for (algo, hex) in &rec.hashes {
+                text.push_str(&format!("{algo:<7} {hex}\n"));
+            }
+            text.push_str(&format!(
+                "bad sectors: {} ({} bytes zero-filled)\n",
+                rec.bad_sectors.count, rec.bad_sectors.bytes
+            ));
+            if let Some(v) = &rec.verification {
+                text.push_str(&format!("verification: {:?}\n", v.outcome).to_lowercase());
+            }
+            out.bytes(text.as_bytes())?;
+        }
+    }
+    out.flush()?;
+    if !rec.complete || INTERRUPTED.load(Ordering::SeqCst) {
+        ctx.diag.error(&format!(
+            "interrupted: what was done is kept in {} and recorded (acquisition.json)",
+            display_path(&acq.dir)
+        ));
+        return Ok(Exit::Interrupted);
+    }
+    let mut exit = Exit::Ok;
+    if acq.has_bad_sectors() {
+        ctx.diag.warn(&format!(
+            "{} unreadable sector(s) zero-filled; exact ranges in {}",
+            rec.bad_sectors.count,
+            display_path(&acq.dir.join(&rec.image.map_file))
+        ));
+        exit = Exit::Problem;
+    }
+    if acq.verification_failed() {
+        ctx.diag
+            .error("verification FAILED: the re-read does not match the acquisition hashes");
+        exit = Exit::Problem;
+    }
+    Ok(exit)
+}
+
+fn cli_error(e: AcquireError) -> CliError {
+    let message = sanitize(&match &e {
+        AcquireError::OpenSource { path, source } => format!(
+            "cannot open source {}: {}",
+            display_path(path),
+            io_reason(source)
+        ),
+        AcquireError::Write { path, source } => {
+            format!("cannot write {}: {}", display_path(path), io_reason(source))
+        }
+        other => other.to_string(),
+    });
+    let err = CliError::op(message);
+    match &e {
+        AcquireError::OutExists { .. } => {
+            err.hint("name a new directory: evidentia never writes into an earlier acquisition")
+        }
+        AcquireError::CreateOut { .. } => {
+            err.hint("check that the parent directory exists and is writable")
+        }
+        AcquireError::OpenSource { source, .. } if source.raw_os_error() == Some(libc::EACCES) => {
+            err.hint("reading a device usually needs root or membership of the disk group")
+        }
+        AcquireError::Write { source, .. } if source.raw_os_error() == Some(libc::ENOSPC) => err
+            .hint(
+                "the output disk is full; the record is marked incomplete. Acquire to a larger \
+                 disk (--split helps with file size limits)",
+            ),
+        AcquireError::Write { .. } => err.hint("check that the output location is writable"),
+        AcquireError::SourceChanged { .. } => err.hint(
+            "the source must not be mounted or written while it is imaged; unmount it (or use \
+             a write blocker) and acquire again into a new directory",
+        ),
+        AcquireError::StreamRead { .. } => err.hint(
+            "a stream cannot be re-read; acquire a device or file by its path to recover \
+             readable sectors around bad ones",
+        ),
+        _ => err,
+    }
+}
