@@ -14,10 +14,13 @@
 //!   on how keys are stored.
 //! - Nothing here prints, reads the environment or exits.
 
+mod atomic;
 mod bagit;
 pub mod layout;
 mod seal;
 mod signing;
+mod tags;
+mod walk;
 mod zipread;
 mod zipwrite;
 

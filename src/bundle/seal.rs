@@ -7,18 +7,16 @@
 //! always stops the seal: its entry is already half written, and a bundle
 //! with a partial file is worse than no bundle.
 
-use super::layout::{
-    self, BAG_INFO, BAGIT_TXT, BAGIT_TXT_CONTENT, MANIFEST_JSON, TAGMANIFEST_SHA256,
-};
+use super::atomic::{TempOut, rename_noreplace};
+use super::layout;
+use super::walk::{Planned, plan};
 use super::zipwrite::{DosTime, Method, ZipWriter};
-use super::{EventSigner, SignFailure, bagit, trusted_comment};
-use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_bytes, hash_reader, to_hex};
-use crate::model::{self, Actor, CaseMeta, CustodyEvent, FileEntry, LinkEntry, Manifest};
+use super::{EventSigner, SignFailure, tags};
+use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_reader, to_hex};
+use crate::model::{self, CaseMeta, FileEntry, LinkEntry};
 use crate::pathrepr::PathRepr;
 use crate::source::{OpenMode, open_evidence};
-use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// What to seal and how.
@@ -111,130 +109,6 @@ pub enum SealError {
     Sign(#[from] SignFailure),
 }
 
-/// A planned payload file or other record, from the walk.
-enum Planned {
-    File {
-        src: PathBuf,
-        rel: Vec<u8>,
-        size: u64,
-        mode: OpenMode,
-    },
-    Link {
-        rel: Vec<u8>,
-        target: PathBuf,
-    },
-    Special {
-        rel: Vec<u8>,
-        kind: &'static str,
-    },
-    Unreadable {
-        src: PathBuf,
-        rel: Vec<u8>,
-        error: io::Error,
-    },
-}
-
-fn rel_of(base: &Path, root: &Path, path: &Path) -> Vec<u8> {
-    let mut rel = base.as_os_str().as_bytes().to_vec();
-    if let Ok(rest) = path.strip_prefix(root) {
-        if !rest.as_os_str().is_empty() {
-            rel.push(b'/');
-            rel.extend_from_slice(rest.as_os_str().as_bytes());
-        }
-    }
-    rel
-}
-
-fn plan(inputs: &[PathBuf]) -> Vec<Planned> {
-    let mut out = Vec::new();
-    for input in inputs {
-        let base = input
-            .file_name()
-            .map(Path::new)
-            .unwrap_or(Path::new("input"));
-        let md = match std::fs::metadata(input) {
-            Ok(md) => md,
-            Err(error) => {
-                let rel = base.as_os_str().as_bytes().to_vec();
-                out.push(Planned::Unreadable {
-                    src: input.clone(),
-                    rel,
-                    error,
-                });
-                continue;
-            }
-        };
-        if !md.is_dir() {
-            let rel = base.as_os_str().as_bytes().to_vec();
-            out.push(Planned::File {
-                src: input.clone(),
-                rel,
-                size: md.len(),
-                mode: OpenMode::Direct,
-            });
-            continue;
-        }
-        let walk = walkdir::WalkDir::new(input)
-            .follow_links(false)
-            .min_depth(1)
-            .sort_by(|a, b| a.file_name().cmp(b.file_name()));
-        for entry in walk {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let src = e
-                        .path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| input.clone());
-                    let rel = rel_of(base, input, &src);
-                    let error = e
-                        .into_io_error()
-                        .unwrap_or_else(|| io::Error::other("file system loop"));
-                    out.push(Planned::Unreadable { src, rel, error });
-                    continue;
-                }
-            };
-            let ft = entry.file_type();
-            let rel = rel_of(base, input, entry.path());
-            if ft.is_dir() {
-                continue;
-            } else if ft.is_file() {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                out.push(Planned::File {
-                    src: entry.into_path(),
-                    rel,
-                    size,
-                    mode: OpenMode::TreeEntry,
-                });
-            } else if ft.is_symlink() {
-                match std::fs::read_link(entry.path()) {
-                    Ok(target) => out.push(Planned::Link { rel, target }),
-                    Err(error) => out.push(Planned::Unreadable {
-                        src: entry.into_path(),
-                        rel,
-                        error,
-                    }),
-                }
-            } else {
-                use std::os::unix::fs::FileTypeExt;
-                let kind = if ft.is_fifo() {
-                    "fifo"
-                } else if ft.is_socket() {
-                    "socket"
-                } else if ft.is_block_device() {
-                    "block device"
-                } else if ft.is_char_device() {
-                    "character device"
-                } else {
-                    "special file"
-                };
-                out.push(Planned::Special { rel, kind });
-            }
-        }
-    }
-    out
-}
-
 /// Copies what it reads into the zip entry: the single read pass that
 /// feeds the hashers also feeds the archive.
 struct Tee<'a, R: Read, W: Write> {
@@ -256,58 +130,6 @@ impl<R: Read, W: Write> Read for Tee<'_, R, W> {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct WriteFailed(io::Error);
-
-/// A temporary output that is removed unless committed.
-struct TempOut {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl Drop for TempOut {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// Rename `from` to `to` unless `to` exists (atomically where the kernel
-/// supports it), then flush the directory.
-fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
-    let a = std::ffi::CString::new(from.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    let b = std::ffi::CString::new(to.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    // SAFETY: two valid NUL-terminated paths; AT_FDCWD for both.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_NOREPLACE,
-        )
-    };
-    if rc != 0 {
-        let err = io::Error::last_os_error();
-        if !matches!(err.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
-            return Err(err);
-        }
-        // File systems without RENAME_NOREPLACE: link (fails if `to`
-        // exists), then drop the temporary name.
-        std::fs::hard_link(from, to)?;
-        std::fs::remove_file(from)?;
-    }
-    if let Some(dir) = to.parent() {
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
-}
 
 /// Seal `opts.inputs` into a new bundle at `opts.out`, signing the seal
 /// event with `signer` (an unsigned seal when `None`). `progress` receives
@@ -490,124 +312,18 @@ pub fn seal(
         return Err(SealError::Empty);
     }
 
-    // Tag files.
-    let manifest_algos: Vec<Algorithm> = algos
-        .as_slice()
-        .iter()
-        .copied()
-        .filter(|a| *a != Algorithm::Blake3)
-        .collect();
-    let mut tag_files: Vec<(String, Vec<u8>)> = Vec::new();
-    tag_files.push((BAGIT_TXT.to_string(), BAGIT_TXT_CONTENT.to_vec()));
-    let mut manifests = Vec::new();
-    for a in &manifest_algos {
-        let lines: Vec<(String, &str)> = entries
-            .iter()
-            .map(|e| {
-                let d = match a {
-                    Algorithm::Sha256 => e.sha256.clone(),
-                    Algorithm::Sha512 => e.sha512.clone().unwrap_or_default(),
-                    Algorithm::Sha1 => e.sha1.clone().unwrap_or_default(),
-                    _ => e.md5.clone().unwrap_or_default(),
-                };
-                (d, e.path.as_str())
-            })
-            .collect();
-        let text = bagit::render_manifest(lines.iter().map(|(d, p)| (d.as_str(), *p)));
-        manifests.push((layout::manifest_name(*a), text));
-    }
-    let bundle_id = match &opts.bundle_id {
-        Some(id) => id.clone(),
-        None if opts.reproducible => derived_id(opts, &manifests),
-        None => uuid::Uuid::new_v4().to_string(),
-    };
-    let sealed = model::format_rfc3339_utc(opts.time);
-    let mut labels: Vec<(&str, String)> = Vec::new();
-    labels.push(("Bagging-Date", model::format_date_utc(opts.time)));
-    labels.push(("Bag-Software-Agent", opts.agent.clone()));
-    labels.push(("External-Identifier", format!("urn:uuid:{bundle_id}")));
-    labels.push(("Payload-Oxum", format!("{total}.{}", entries.len())));
-    labels.push(("Bag-Size", bagit::human_size(total)));
-    labels.extend(opts.case.bag_info_labels());
-    tag_files.push((BAG_INFO.to_string(), bagit::render_bag_info(&labels)));
-    tag_files.extend(manifests);
-    let manifest = Manifest {
-        schema: model::MANIFEST_SCHEMA.to_string(),
-        bundle_id: bundle_id.clone(),
-        bundle_name: name.clone(),
-        sealed: sealed.clone(),
-        tool: opts.agent.clone(),
-        case: opts.case.clone(),
-        algorithms: manifest_algos
-            .iter()
-            .map(|a| a.name().to_string())
-            .collect(),
-        piece_size: opts.piece_size,
-        files: entries,
+    let tags = tags::build(tags::TagInput {
+        opts,
+        name: &name,
+        entries,
         symlinks: manifest_links,
-        unreadable: unreadable.clone(),
+        unreadable,
         skipped,
-    };
-    tag_files.push((MANIFEST_JSON.to_string(), model::to_json_bytes(&manifest)));
-    let tag_hash = |data: &[u8]| {
-        let o = HashOptions {
-            algorithms: AlgorithmSet::new([Algorithm::Sha256]).unwrap_or_default(),
-            ..HashOptions::default()
-        };
-        hash_bytes(data, &o).digests[0].hex()
-    };
-    let mut tm: Vec<(String, String)> = tag_files
-        .iter()
-        .map(|(n, d)| (tag_hash(d), n.clone()))
-        .collect();
-    tm.sort_by(|a, b| a.1.cmp(&b.1));
-    let tagmanifest = bagit::render_manifest(tm.iter().map(|(d, n)| (d.as_str(), n.as_str())));
-    let tagmanifest_sha256 = tag_hash(&tagmanifest);
-    tag_files.push((TAGMANIFEST_SHA256.to_string(), tagmanifest));
-
-    // The seal event, its signature and the signer's keys.
-    let actor = match signer {
-        Some(s) => Actor {
-            key_id: Some(s.key_id()),
-            ..s.actor()
-        },
-        None => Actor {
-            key_id: None,
-            name: opts.case.examiner.clone(),
-            organisation: opts.case.organisation.clone(),
-            country: None,
-            role: None,
-        },
-    };
-    let event = CustodyEvent {
-        kind: model::CUSTODY_EVENT_TYPE.to_string(),
-        bundle_id: bundle_id.clone(),
-        seq: 1,
-        prev: None,
-        action: "seal".to_string(),
-        time: sealed,
-        actor,
-        tagmanifest_sha256,
-        to: None,
-        note: None,
-    };
-    let event_bytes = model::to_json_bytes(&event);
-    let event_name = layout::event_name(1, "seal");
-    let head = tag_hash(&event_bytes);
-    if let Some(s) = signer {
-        let sig = s.sign(&event_bytes, &trusted_comment(&bundle_id, 1, &s.key_id()))?;
-        tag_files.push((event_name.clone(), event_bytes));
-        tag_files.push((layout::signature_name(&event_name), sig));
-        tag_files.push((layout::public_key_name(&s.key_id()), s.public_key_file()));
-        if let Some((cert, cert_sig)) = s.certificate_files() {
-            let cn = layout::certificate_name(&s.key_id());
-            tag_files.push((layout::signature_name(&cn), cert_sig));
-            tag_files.push((cn, cert));
-        }
-    } else {
-        tag_files.push((event_name, event_bytes));
-    }
-    for (n, data) in &tag_files {
+        total,
+        algos: &algos,
+        signer,
+    })?;
+    for (n, data) in &tags.files {
         zip.add_bytes(&format!("{name}/{n}"), opts.method, data)
             .map_err(werr)?;
     }
@@ -628,29 +344,11 @@ pub fn seal(
     tmp.keep = true;
     Ok(SealSummary {
         path: opts.out.clone(),
-        bundle_id,
-        files: manifest.files.len() as u64,
+        bundle_id: tags.bundle_id,
+        files: tags.files_sealed,
         bytes: total,
-        head,
-        unreadable: unreadable.len() as u64,
+        head: tags.head,
+        unreadable: tags.unreadable,
         signed: signer.is_some(),
     })
-}
-
-/// A bundle id derived from the content (UUID version 8, RFC 9562), for
-/// reproducible output: same payload, time and case give the same id.
-fn derived_id(opts: &SealOptions, manifests: &[(String, Vec<u8>)]) -> String {
-    let mut data = Vec::new();
-    data.extend_from_slice(&opts.time.to_le_bytes());
-    data.extend_from_slice(&model::to_json_bytes(&opts.case));
-    for (n, m) in manifests {
-        data.extend_from_slice(n.as_bytes());
-        data.extend_from_slice(m);
-    }
-    let d = hash_bytes(&data, &HashOptions::default());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d.digests[0].bytes[..16]);
-    b[6] = (b[6] & 0x0f) | 0x80;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    uuid::Uuid::from_bytes(b).to_string()
 }
