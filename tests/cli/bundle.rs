@@ -819,3 +819,139 @@ fn verify_without_evidentia_steps_work() {
         ]
     );
 }
+
+/// The documented `verify --json` and `seal --json` documents, exactly
+/// (docs/verify-semantics.md): unknown fields fail the test.
+mod wire {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Report {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub verdict: String,
+        pub problems: usize,
+        pub bag: Option<String>,
+        pub bundle_id: Option<String>,
+        pub files: u64,
+        pub bytes: u64,
+        pub events: Vec<Event>,
+        pub head: Option<String>,
+        pub signatures_checked: bool,
+        pub findings: Vec<Finding>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Event {
+        pub seq: u64,
+        pub action: String,
+        pub time: String,
+        pub key_id: Option<String>,
+        pub signature: String,
+        pub trust: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Finding {
+        pub code: String,
+        pub path: String,
+        pub message: String,
+        pub expected: Option<String>,
+        pub actual: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Sealed {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub path: evidentia::pathrepr::PathRepr,
+        pub bundle_id: String,
+        pub files: u64,
+        pub bytes: u64,
+        pub unreadable: u64,
+        pub signed: bool,
+        pub custody_head: String,
+    }
+}
+
+#[test]
+fn json_documents_match_their_documentation() {
+    let env = Env::new();
+    evidence(&env);
+    let r = env.run([
+        "--json", "seal", "ev", "--out", "j.zip", "--case", "C", "--time", TIME,
+    ]);
+    r.expect_code(0);
+    let s: wire::Sealed = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(s.kind, "evidentia/seal-result/v1");
+    assert!(s.signed);
+    assert_eq!(s.files, 4);
+    let b = env.path().join("j.zip");
+    let r = env.run([OsStr::new("--json"), OsStr::new("verify"), b.as_os_str()]);
+    r.expect_code(0);
+    let v: wire::Report = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(v.kind, "evidentia/verify-report/v1");
+    assert_eq!((v.verdict.as_str(), v.problems), ("verified", 0));
+    assert_eq!(v.head.as_deref(), Some(s.custody_head.as_str()));
+    assert_eq!(v.events[0].signature, "trusted");
+    assert!(v.signatures_checked);
+    // A failing report carries expected and actual values.
+    rewrite(&b, &env.path().join("j2.zip"), |e| {
+        find(e, "data/ev/a.txt")[0] ^= 1
+    });
+    let r = env.run([
+        OsStr::new("--json"),
+        OsStr::new("verify"),
+        env.path().join("j2.zip").as_os_str(),
+    ]);
+    r.expect_code(1);
+    let v: wire::Report = serde_json::from_slice(&r.stdout).unwrap();
+    let f = v
+        .findings
+        .iter()
+        .find(|f| f.code == "digest-mismatch")
+        .unwrap();
+    assert!(f.expected.is_some() && f.actual.is_some() && f.expected != f.actual);
+    assert_eq!(v.verdict, "failed");
+}
+
+#[test]
+fn human_verdict_names_head_signer_and_problems() {
+    let env = Env::new();
+    let key = evidence(&env);
+    let b = seal(&env, "hv.zip", &[]);
+    let r = env.run([OsStr::new("verify"), b.as_os_str()]);
+    r.expect_code(0);
+    let out = r.stdout_str();
+    assert!(out.starts_with("VERIFIED "), "{out}");
+    let head = verify_json(&env, &b).1["head"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(out.contains(&format!("custody head: {head}")), "{out}");
+    assert!(
+        out.contains(&key) && out.contains("Jana Examiner") && out.contains("trust store"),
+        "{out}"
+    );
+    rewrite(&b, &env.path().join("hv2.zip"), |e| {
+        find(e, "data/ev/a.txt")[0] ^= 1
+    });
+    let r = env.run([OsStr::new("verify"), env.path().join("hv2.zip").as_os_str()]);
+    r.expect_code(1);
+    let out = r.stdout_str();
+    assert!(out.starts_with("FAILED (3 problems) "), "{out}"); // manifest, sha256 and blake3 in manifest.json
+    assert!(
+        out.contains("  data/ev/a.txt: sha256 differs")
+            && out.contains("expected: ")
+            && out.contains("actual: "),
+        "{out}"
+    );
+}
