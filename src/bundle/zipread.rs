@@ -356,7 +356,7 @@ impl Archive {
             ));
         }
         let cd = read_exact_at(&file, len, cd_offset, cd_size as usize)?;
-        let mut entries = Vec::with_capacity(count as usize);
+        let mut entries = Vec::with_capacity(count.min(65_536) as usize);
         let mut issues = Vec::new();
         let mut p = 0usize;
         for index in 0..count as usize {
@@ -646,5 +646,87 @@ impl Read for EntryReader<'_> {
         }
         self.crc.update(&buf[..n]);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{DosTime, Method, ZipWriter};
+
+    fn write(path: &Path, entries: &[(String, Vec<u8>)], method: Method) {
+        let f = File::create(path).unwrap();
+        let mut z = ZipWriter::new(std::io::BufWriter::new(f), DosTime::from_unix(0));
+        for (n, d) in entries {
+            z.add_bytes(n, method, d).unwrap();
+        }
+        z.finish().unwrap();
+    }
+
+    #[test]
+    fn roundtrip_stored_and_deflate() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = vec![
+            ("b/x".to_string(), b"hello".to_vec()),
+            ("b/empty".to_string(), Vec::new()),
+            ("b/big".to_string(), vec![3u8; 300_000]),
+        ];
+        for m in [Method::Stored, Method::Deflate] {
+            let p = dir.path().join("t.zip");
+            write(&p, &entries, m);
+            let (a, issues) = Archive::open(&p).unwrap();
+            assert!(issues.is_empty(), "{issues:?}");
+            for (e, (n, d)) in a.entries.iter().zip(&entries) {
+                assert_eq!(&e.name, n);
+                assert_eq!(&a.read_small(e, 1 << 20).unwrap(), d);
+            }
+        }
+    }
+
+    #[test]
+    fn more_than_65535_entries_use_the_zip64_end_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("many.zip");
+        let entries: Vec<(String, Vec<u8>)> = (0..70_000)
+            .map(|i| (format!("b/{i:05}"), vec![(i % 251) as u8]))
+            .collect();
+        write(&p, &entries, Method::Stored);
+        let (a, issues) = Archive::open(&p).unwrap();
+        assert!(issues.is_empty());
+        assert_eq!(a.entries.len(), 70_000);
+        assert_eq!(
+            a.read_small(&a.entries[69_999], 10).unwrap(),
+            vec![(69_999 % 251) as u8]
+        );
+    }
+
+    #[test]
+    fn garbage_and_truncation_are_errors_not_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.zip");
+        write(&p, &[("b/x".to_string(), vec![1u8; 1000])], Method::Deflate);
+        let bytes = std::fs::read(&p).unwrap();
+        // Every truncation, and every single-byte change of the directory
+        // and end record, gives an error or issues, never a panic.
+        for cut in 0..bytes.len() {
+            std::fs::write(&p, &bytes[..cut]).unwrap();
+            let _ = Archive::open(&p).map(|(a, _)| {
+                for e in &a.entries {
+                    let _ = a.read_small(e, 1 << 20);
+                }
+            });
+        }
+        for i in bytes.len().saturating_sub(200)..bytes.len() {
+            for v in [0u8, 0xff, bytes[i] ^ 1] {
+                let mut b = bytes.clone();
+                b[i] = v;
+                std::fs::write(&p, &b).unwrap();
+                let _ = Archive::open(&p).map(|(a, _)| {
+                    for e in &a.entries {
+                        let _ = a.read_small(e, 1 << 20);
+                    }
+                });
+            }
+        }
     }
 }

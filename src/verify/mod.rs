@@ -24,7 +24,7 @@ use std::path::Path;
 /// The largest tag file read into memory.
 pub const MAX_TAG_FILE: u64 = 64 << 20;
 /// The largest manifest.json read into memory.
-pub const MAX_MANIFEST_JSON: u64 = 512 << 20;
+pub const MAX_MANIFEST_JSON: u64 = 128 << 20;
 
 /// The keys and certificates shipped in a bundle's `keys/` directory.
 #[derive(Debug, Clone, Default)]
