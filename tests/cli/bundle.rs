@@ -955,3 +955,32 @@ fn human_verdict_names_head_signer_and_problems() {
         "{out}"
     );
 }
+
+/// A payload file past 4 GiB (sparse, made at test time) goes in as a ZIP64
+/// entry that unzip and verify accept. Slow (it reads and writes 4 GiB):
+/// run with `cargo test -- --ignored`.
+#[test]
+#[ignore]
+fn files_past_4_gib_use_zip64() {
+    let env = Env::new();
+    let _ = evidence(&env);
+    let big = env.path().join("big");
+    std::fs::create_dir(&big).unwrap();
+    let f = std::fs::File::create(big.join("disk.img")).unwrap();
+    f.set_len((4u64 << 30) + 4097).unwrap();
+    drop(f);
+    env.run(["seal", "big", "--out", "big.zip", "--case", "C"])
+        .expect_code(0);
+    let b = env.path().join("big.zip");
+    assert_clean(&env, &b);
+    let (archive, _) = Archive::open(&b).unwrap();
+    assert_eq!(archive.entries[0].size, (4u64 << 30) + 4097);
+    if let Some(unzip) = peer("unzip") {
+        let out = run_peer(&unzip, &[OsStr::new("-t"), b.as_os_str()], env.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
