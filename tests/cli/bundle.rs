@@ -984,3 +984,84 @@ fn files_past_4_gib_use_zip64() {
         );
     }
 }
+
+/// Committed vectors in testdata/bundles (see its README): the good bundle
+/// verifies against the committed trust store, each `fail_*` bundle fails
+/// with its documented reason.
+const VECTORS: [(&str, i32, &str); 6] = [
+    ("good.zip", 0, ""),
+    ("fail_payload_byte.zip", 1, "digest-mismatch"),
+    ("fail_stray_file.zip", 1, "unexpected-file"),
+    ("fail_traversal.zip", 1, "container"),
+    ("fail_edited_event.zip", 1, "signature"),
+    ("fail_truncated.zip", 2, ""),
+];
+
+fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles")
+}
+
+#[test]
+fn committed_vectors_verify_as_documented() {
+    let env = Env::new();
+    let dir = vectors_dir();
+    let trust = dir.join("trust");
+    for (file, code, reason) in VECTORS {
+        let p = dir.join(file);
+        let args = [
+            OsStr::new("--json"),
+            OsStr::new("verify"),
+            OsStr::new("--trust"),
+            trust.as_os_str(),
+            p.as_os_str(),
+        ];
+        let r = env.run(args);
+        assert_eq!(r.code, code, "{file}: {}{}", r.stdout_str(), r.stderr);
+        if !reason.is_empty() {
+            let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+            assert!(
+                findings(&v).iter().any(|(c, _, _)| c == reason),
+                "{file}: {v:#}"
+            );
+        }
+    }
+}
+
+/// Rewrites testdata/bundles: `cargo test regenerate_vectors -- --ignored`.
+#[test]
+#[ignore]
+fn regenerate_vectors() {
+    let env = Env::new();
+    let id = examiner(&env, "Test Vector Examiner");
+    trust(&env, &id);
+    env.write("ev/a.txt", b"hello\n");
+    env.write("ev/sub/notes.txt", b"seized 2024-05-01\n");
+    let out = vectors_dir();
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(out.join("trust")).unwrap();
+    for e in std::fs::read_dir(env.home().join("trust")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), out.join("trust").join(e.file_name())).unwrap();
+    }
+    let good = seal(&env, "good.zip", &[]);
+    std::fs::copy(&good, out.join("good.zip")).unwrap();
+    let t = |n: &str| out.join(n);
+    rewrite(&good, &t("fail_payload_byte.zip"), |e| {
+        find(e, "data/ev/a.txt")[0] ^= 1
+    });
+    rewrite(&good, &t("fail_stray_file.zip"), |e| {
+        e.push(("good/notes.txt".into(), b"x".to_vec()))
+    });
+    rewrite(&good, &t("fail_traversal.zip"), |e| {
+        e.push(("good/../../evil".into(), b"x".to_vec()))
+    });
+    rewrite(&good, &t("fail_edited_event.zip"), |e| {
+        let ev = find(e, "custody/000001-seal.json");
+        *ev = String::from_utf8(ev.clone())
+            .unwrap()
+            .replace("2024-05-01", "2023-01-01")
+            .into_bytes();
+    });
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(t("fail_truncated.zip"), &bytes[..bytes.len() - 30]).unwrap();
+}
