@@ -12,12 +12,32 @@ use super::layout;
 use super::walk::{Planned, plan};
 use super::zipwrite::{DosTime, Method, ZipWriter};
 use super::{EventSigner, SignFailure, tags};
-use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_reader, to_hex};
+use crate::hash::{
+    Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader, to_hex,
+};
 use crate::model::{self, CaseMeta, FileEntry, LinkEntry};
 use crate::pathrepr::PathRepr;
-use crate::source::{OpenMode, open_evidence};
+use crate::source::{OpenMode, open_evidence, ordered_map};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+
+/// Tree files up to this size are read whole on worker threads.
+const SMALL_FILE: u64 = 256 << 10;
+/// At most this many small files wait in memory (bounds memory to
+/// `SMALL_FILE * SMALL_IN_FLIGHT`).
+const SMALL_IN_FLIGHT: usize = 64;
+
+/// A payload file as prepared by a worker.
+enum Prepared {
+    /// Read whole and hashed.
+    Read(Vec<u8>, HashResult),
+    /// Could not be opened.
+    OpenFailed(io::Error),
+    /// Opened but not read.
+    ReadFailed(io::Error),
+    /// Too large (or not a tree file): stream it on the calling thread.
+    Stream,
+}
 
 /// What to seal and how.
 #[derive(Debug, Clone)]
@@ -237,47 +257,103 @@ pub fn seal(
 
     let mut entries: Vec<FileEntry> = Vec::with_capacity(files.len());
     let mut total: u64 = 0;
-    for &i in &order {
-        let (src, rel, size, mode) = &files[i];
-        let reader = match open_evidence(src, *mode) {
-            Ok(f) => f,
-            Err(error) if opts.allow_unreadable => {
-                unreadable.push(model::UnreadableEntry {
-                    original: PathRepr::from_bytes(rel),
-                    error: error.to_string(),
-                });
-                continue;
+    // Small files in trees are read and hashed on worker threads, several
+    // at once, and come back in order with their bytes, which then go into
+    // the zip: still one read of the evidence, but many files in flight.
+    // Larger files (and direct inputs, which may be devices) stream
+    // through this thread.
+    let work = |i: usize| -> (usize, Prepared) {
+        let (src, _, size, mode) = &files[i];
+        if *mode != OpenMode::TreeEntry || *size > SMALL_FILE {
+            return (i, Prepared::Stream);
+        }
+        let prepared = match open_evidence(src, *mode) {
+            Err(e) => Prepared::OpenFailed(e),
+            Ok(f) => {
+                let mut data = Vec::with_capacity(*size as usize);
+                match f.take(SMALL_FILE + 1).read_to_end(&mut data) {
+                    Ok(_) => {
+                        let result = hash_bytes(&data, &hopts);
+                        Prepared::Read(data, result)
+                    }
+                    Err(e) => Prepared::ReadFailed(e),
+                }
             }
-            Err(error) => {
+        };
+        (i, prepared)
+    };
+    let mut emit = |(i, prepared): (usize, Prepared)| -> Result<(), SealError> {
+        let (src, rel, size, mode) = &files[i];
+        let member = format!("{name}/{}", names[i]);
+        let result = match prepared {
+            Prepared::Read(data, result) => {
+                progress(data.len() as u64);
+                let mut entry = zip.start_entry(&member, opts.method, *size).map_err(werr)?;
+                entry.write_all(&data).map_err(werr)?;
+                entry.finish().map_err(werr)?;
+                result
+            }
+            Prepared::ReadFailed(error) => {
                 return Err(SealError::Unreadable {
                     path: src.clone(),
                     source: error,
                 });
             }
-        };
-        let member = format!("{name}/{}", names[i]);
-        let mut entry = zip.start_entry(&member, opts.method, *size).map_err(werr)?;
-        let result = hash_reader(
-            Tee {
-                inner: reader,
-                sink: &mut entry,
-            },
-            &hopts,
-            progress,
-        )
-        .map_err(
-            |e| match e.get_ref().and_then(|r| r.downcast_ref::<WriteFailed>()) {
-                Some(WriteFailed(w)) => SealError::Write {
-                    path: tmp_path.clone(),
-                    source: io::Error::new(w.kind(), w.to_string()),
-                },
-                None => SealError::Unreadable {
+            Prepared::OpenFailed(error) if opts.allow_unreadable => {
+                unreadable.push(model::UnreadableEntry {
+                    original: PathRepr::from_bytes(rel),
+                    error: error.to_string(),
+                });
+                return Ok(());
+            }
+            Prepared::OpenFailed(error) => {
+                return Err(SealError::Unreadable {
                     path: src.clone(),
-                    source: e,
-                },
-            },
-        )?;
-        entry.finish().map_err(werr)?;
+                    source: error,
+                });
+            }
+            Prepared::Stream => {
+                let reader = match open_evidence(src, *mode) {
+                    Ok(f) => f,
+                    Err(error) if opts.allow_unreadable => {
+                        unreadable.push(model::UnreadableEntry {
+                            original: PathRepr::from_bytes(rel),
+                            error: error.to_string(),
+                        });
+                        return Ok(());
+                    }
+                    Err(error) => {
+                        return Err(SealError::Unreadable {
+                            path: src.clone(),
+                            source: error,
+                        });
+                    }
+                };
+                let mut entry = zip.start_entry(&member, opts.method, *size).map_err(werr)?;
+                let result = hash_reader(
+                    Tee {
+                        inner: reader,
+                        sink: &mut entry,
+                    },
+                    &hopts,
+                    progress,
+                )
+                .map_err(|e| {
+                    match e.get_ref().and_then(|r| r.downcast_ref::<WriteFailed>()) {
+                        Some(WriteFailed(w)) => SealError::Write {
+                            path: tmp_path.clone(),
+                            source: io::Error::new(w.kind(), w.to_string()),
+                        },
+                        None => SealError::Unreadable {
+                            path: src.clone(),
+                            source: e,
+                        },
+                    }
+                })?;
+                entry.finish().map_err(werr)?;
+                result
+            }
+        };
         if *mode == OpenMode::TreeEntry && result.size != *size {
             return Err(SealError::Changed {
                 path: src.clone(),
@@ -307,7 +383,16 @@ pub fn seal(
                 Vec::new()
             },
         });
-    }
+        Ok(())
+    };
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    ordered_map(
+        order.iter().copied(),
+        threads,
+        SMALL_IN_FLIGHT,
+        &work,
+        &mut emit,
+    )?;
     if entries.is_empty() {
         return Err(SealError::Empty);
     }
