@@ -35,11 +35,13 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import signing keys')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
             [CompletionResult]::new('hashset', 'hashset', [CompletionResultType]::ParameterValue, 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)')
             [CompletionResult]::new('match', 'match', [CompletionResultType]::ParameterValue, 'Match files against known-hash sets (exit 1 on a known-bad match)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole flow on the embedded sample image in a fresh directory')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -117,6 +119,22 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         }
         'evidentia;verify' {
             [CompletionResult]::new('--expect-head', '--expect-head', [CompletionResultType]::ParameterName, 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off')
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;report' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of standard output')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of standard output')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
@@ -411,6 +429,18 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'evidentia;demo' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'A new or empty directory for the demo''s homes, evidence, bundle and report [default: ./evidentia-demo]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'evidentia;completions' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
@@ -439,11 +469,13 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import signing keys')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
             [CompletionResult]::new('hashset', 'hashset', [CompletionResultType]::ParameterValue, 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)')
             [CompletionResult]::new('match', 'match', [CompletionResultType]::ParameterValue, 'Match files against known-hash sets (exit 1 on a known-bad match)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole flow on the embedded sample image in a fresh directory')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -459,6 +491,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;verify' {
+            break
+        }
+        'evidentia;help;report' {
             break
         }
         'evidentia;help;key' {
@@ -518,6 +553,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;match' {
+            break
+        }
+        'evidentia;help;demo' {
             break
         }
         'evidentia;help;completions' {

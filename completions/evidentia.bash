@@ -22,6 +22,9 @@ _evidentia() {
             evidentia,completions)
                 cmd="evidentia__subcmd__completions"
                 ;;
+            evidentia,demo)
+                cmd="evidentia__subcmd__demo"
+                ;;
             evidentia,hash)
                 cmd="evidentia__subcmd__hash"
                 ;;
@@ -39,6 +42,9 @@ _evidentia() {
                 ;;
             evidentia,match)
                 cmd="evidentia__subcmd__match"
+                ;;
+            evidentia,report)
+                cmd="evidentia__subcmd__report"
                 ;;
             evidentia,seal)
                 cmd="evidentia__subcmd__seal"
@@ -76,6 +82,9 @@ _evidentia() {
             evidentia__subcmd__help,completions)
                 cmd="evidentia__subcmd__help__subcmd__completions"
                 ;;
+            evidentia__subcmd__help,demo)
+                cmd="evidentia__subcmd__help__subcmd__demo"
+                ;;
             evidentia__subcmd__help,hash)
                 cmd="evidentia__subcmd__help__subcmd__hash"
                 ;;
@@ -93,6 +102,9 @@ _evidentia() {
                 ;;
             evidentia__subcmd__help,match)
                 cmd="evidentia__subcmd__help__subcmd__match"
+                ;;
+            evidentia__subcmd__help,report)
+                cmd="evidentia__subcmd__help__subcmd__report"
                 ;;
             evidentia__subcmd__help,seal)
                 cmd="evidentia__subcmd__help__subcmd__seal"
@@ -212,7 +224,7 @@ _evidentia() {
 
     case "${cmd}" in
         evidentia)
-            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify key trust sign hashset match completions man help"
+            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify report key trust sign hashset match demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +322,32 @@ _evidentia() {
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__demo)
+            opts="-q -h --dir --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -522,7 +560,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help)
-            opts="hash acquire seal verify key trust sign hashset match completions man help"
+            opts="hash acquire seal verify report key trust sign hashset match demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,6 +588,20 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -746,6 +798,20 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__match)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1205,6 +1271,48 @@ _evidentia() {
                     return 0
                     ;;
                 --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__report)
+            opts="-f -o -q -h --format --out --trust --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "html md json case" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "html md json case" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

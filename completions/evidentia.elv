@@ -32,11 +32,13 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand acquire 'Image a device, image file or stream with on-the-fly hashing'
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
+            cand report 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)'
             cand key 'Make, list, show, export, certify and import signing keys'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
             cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
             cand match 'Match files against known-hash sets (exit 1 on a known-bad match)'
+            cand demo 'Run the whole flow on the embedded sample image in a fresh directory'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Write the man pages into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -110,6 +112,21 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;verify'= {
             cand --expect-head 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;report'= {
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand -o 'Write the report to FILE instead of standard output'
+            cand --out 'Write the report to FILE instead of standard output'
             cand --trust 'Trust store directory [default: HOME/trust]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
@@ -370,6 +387,17 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'evidentia;demo'= {
+            cand --dir 'A new or empty directory for the demo''s homes, evidence, bundle and report [default: ./evidentia-demo]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'evidentia;completions'= {
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
@@ -396,11 +424,13 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand acquire 'Image a device, image file or stream with on-the-fly hashing'
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
+            cand report 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)'
             cand key 'Make, list, show, export, certify and import signing keys'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
             cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
             cand match 'Match files against known-hash sets (exit 1 on a known-bad match)'
+            cand demo 'Run the whole flow on the embedded sample image in a fresh directory'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand man 'Write the man pages into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -412,6 +442,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;seal'= {
         }
         &'evidentia;help;verify'= {
+        }
+        &'evidentia;help;report'= {
         }
         &'evidentia;help;key'= {
             cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
@@ -455,6 +487,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;hashset;list'= {
         }
         &'evidentia;help;match'= {
+        }
+        &'evidentia;help;demo'= {
         }
         &'evidentia;help;completions'= {
         }

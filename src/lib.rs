@@ -5,7 +5,7 @@
 //! exits and never shows a progress bar; long work takes a progress
 //! callback. Modules depend downward only:
 //! `hash` → `source` → `pathrepr` → `hashlist` → `model` → `sign` →
-//! `acquire` → `bundle` → `verify` → `locker`.
+//! `acquire` → `bundle` → `verify` → `locker` → `report`.
 
 pub mod acquire;
 pub mod bundle;
@@ -14,6 +14,7 @@ pub mod hashlist;
 pub mod locker;
 pub mod model;
 pub mod pathrepr;
+pub mod report;
 pub mod sign;
 pub mod source;
 pub mod verify;

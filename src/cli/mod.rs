@@ -5,12 +5,14 @@
 mod acquire_cmd;
 mod completions;
 mod context;
+mod demo_cmd;
 mod error;
 mod hash_cmd;
 mod hashset_cmd;
 mod key_cmd;
 mod output;
 mod passphrase;
+mod report_cmd;
 mod seal_cmd;
 mod sign_cmd;
 mod size;
@@ -53,6 +55,8 @@ enum Command {
     Seal(seal_cmd::SealArgs),
     /// Check a bundle completely: exit 0 only if everything holds
     Verify(verify_cmd::VerifyArgs),
+    /// Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)
+    Report(report_cmd::ReportArgs),
     /// Make, list, show, export, certify and import signing keys
     Key(key_cmd::KeyArgs),
     /// Manage the trust store: agency root keys and single keys
@@ -63,6 +67,8 @@ enum Command {
     Hashset(hashset_cmd::HashsetArgs),
     /// Match files against known-hash sets (exit 1 on a known-bad match)
     Match(hashset_cmd::MatchArgs),
+    /// Run the whole flow on the embedded sample image in a fresh directory
+    Demo(demo_cmd::DemoArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Write the man pages into a directory
@@ -97,9 +103,11 @@ pub fn main() -> i32 {
         Command::Hashset(args) => hashset_cmd::run_hashset(&ctx, args),
         Command::Match(args) => hashset_cmd::run_match(&ctx, args),
         Command::Acquire(args) => acquire_cmd::run(&ctx, args),
+        Command::Report(args) => report_cmd::run(&ctx, args),
         Command::Key(args) => key_cmd::run(&ctx, args),
         Command::Trust(args) => trust_cmd::run(&ctx, args),
         Command::Sign(args) => sign_cmd::run(&ctx, args),
+        Command::Demo(args) => demo_cmd::run(&ctx, args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
     };

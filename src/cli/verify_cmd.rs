@@ -6,8 +6,8 @@ use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::Args;
+use evidentia::report::VerifyJson;
 use evidentia::verify::{self, TrustVerifier, VerifyOptions, VerifyReport};
-use serde::Serialize;
 use std::path::PathBuf;
 
 /// Arguments of `verify`.
@@ -23,17 +23,6 @@ pub struct VerifyArgs {
     /// Trust store directory [default: HOME/trust]
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
-}
-
-/// The JSON document of `verify --json` (docs/verify-semantics.md).
-#[derive(Serialize)]
-struct VerifyJson<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    verdict: &'static str,
-    problems: usize,
-    #[serde(flatten)]
-    report: &'a VerifyReport,
 }
 
 fn human(report: &VerifyReport, bundle: &str) -> String {
@@ -127,16 +116,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
     })?;
     let mut out = Output::new(ctx.mode);
     match ctx.mode {
-        Mode::Json => out.json(&VerifyJson {
-            kind: "evidentia/verify-report/v1",
-            verdict: if report.verified() {
-                "verified"
-            } else {
-                "failed"
-            },
-            problems: report.findings.len(),
-            report: &report,
-        })?,
+        Mode::Json => out.json(&VerifyJson::new(&report))?,
         Mode::Human => out.bytes(human(&report, &display_path(&args.bundle)).as_bytes())?,
     }
     out.flush()?;

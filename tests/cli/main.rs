@@ -8,3 +8,4 @@ mod hash;
 mod hashset;
 mod keys;
 mod offline;
+mod report;

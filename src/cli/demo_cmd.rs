@@ -1,0 +1,307 @@
+//! `evidentia demo`: the whole flow on the sample image shipped inside the
+//! binary, in a fresh directory. Two agencies (a sending state and a
+//! receiving lab, each with a root key and an examiner key, in separate
+//! homes) trust each other's roots; the sending examiner acquires and
+//! seals the image; the lab verifies it and writes the court report.
+//!
+//! Every step runs this same binary as a child process with exactly the
+//! arguments printed (`$ evidentia ...`), so what the user sees is what a
+//! user would type. Keys are made with `--no-encrypt` so the demo runs
+//! without a prompt; the output says so.
+
+use super::context::Ctx;
+use super::error::{CliError, Exit};
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The sample image (testdata/sample-evidence/usb-stick.dd), embedded so
+/// the demo works from any directory.
+const SAMPLE_IMAGE: &[u8] = include_bytes!("../../testdata/sample-evidence/usb-stick.dd");
+
+const CASE: &str = "DEMO-2026-001";
+
+const META: &str = "\
+case_reference = \"DEMO-2026-001\"
+legal_basis = \"Budapest Convention art. 31 (mutual assistance regarding accessing of stored computer data)\"
+legal_reference = \"MLA-NL-DE-2026-0042\"
+issuing_authority = \"Public Prosecution Service, Rotterdam\"
+issuing_state = \"NL\"
+executing_authority = \"Bundeskriminalamt, Wiesbaden\"
+offence = \"Payment card fraud (demo)\"
+summary_of_facts = \"A USB stick seized at a search; imaged on site (sample data).\"
+data_category = \"content\"
+exhibit = \"EXH-1\"
+items = [\"USB-1\"]
+description = \"Sample USB stick image shipped with evidentia\"
+seizure_place = \"Rotterdam, NL\"
+";
+
+/// Arguments of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// A new or empty directory for the demo's homes, evidence, bundle and
+    /// report [default: ./evidentia-demo]
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
+
+/// One agency: its home and its two keys.
+struct Agency {
+    home: &'static str,
+    root: String,
+    examiner: String,
+}
+
+struct Demo {
+    exe: PathBuf,
+    dir: PathBuf,
+    quiet: bool,
+}
+
+impl Demo {
+    fn say(&self, s: &str) {
+        if !self.quiet {
+            println!("{s}");
+        }
+    }
+
+    /// Run `evidentia ARGS` in the demo directory; print the command and
+    /// its output; return stdout. `redirect` names the file stdout goes to.
+    fn run(&self, args: &[&str], redirect: Option<&str>) -> Result<(i32, String), CliError> {
+        let shown = match redirect {
+            Some(f) => format!("$ evidentia {} > {f}", args.join(" ")),
+            None => format!("$ evidentia {}", args.join(" ")),
+        };
+        self.say(&shown);
+        let out = Command::new(&self.exe)
+            .args(["--no-progress", "--color", "never"])
+            .args(args)
+            .current_dir(&self.dir)
+            .env_remove("EVIDENTIA_HOME")
+            .env_remove("EVIDENTIA_PASSPHRASE")
+            .output()
+            .map_err(|e| CliError::op(format!("cannot run {}: {e}", self.exe.display())))?;
+        let code = out.status.code().unwrap_or(2);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        match redirect {
+            Some(f) => {
+                let p = self.dir.join(f);
+                std::fs::write(&p, &out.stdout)
+                    .map_err(|e| CliError::io("cannot write", &p, &e))?;
+            }
+            None => {
+                for line in stdout.lines().take(12) {
+                    self.say(&format!("    {line}"));
+                }
+            }
+        }
+        if code > 1 {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(CliError::op(format!(
+                "demo step failed (exit {code}): {shown}\n{err}"
+            )));
+        }
+        Ok((code, stdout))
+    }
+
+    fn key_id(&self, args: &[&str]) -> Result<String, CliError> {
+        let (_, out) = self.run(args, None)?;
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .map_err(|e| CliError::op(format!("demo: unexpected key output: {e}")))?;
+        v["key_id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| CliError::op("demo: key new printed no key id"))
+    }
+
+    fn agency(
+        &self,
+        home: &'static str,
+        org: &str,
+        cc: &str,
+        person: &str,
+    ) -> Result<Agency, CliError> {
+        let root_name = format!("{org} root");
+        let base = ["--home", home, "--json", "key", "new", "--no-encrypt"];
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend([
+            "--root",
+            "--name",
+            &root_name,
+            "--org",
+            org,
+            "--country",
+            cc,
+        ]);
+        let root = self.key_id(&a)?;
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend([
+            "--name",
+            person,
+            "--org",
+            org,
+            "--country",
+            cc,
+            "--role",
+            "examiner",
+        ]);
+        let examiner = self.key_id(&a)?;
+        let pubf = format!("exchange/{home}-examiner.pub.json");
+        let certf = format!("exchange/{home}-examiner.cert");
+        self.run(&["--home", home, "key", "export", &examiner], Some(&pubf))?;
+        self.run(
+            &[
+                "--home", home, "key", "certify", &pubf, "--with", &root, "--role", "examiner",
+            ],
+            Some(&certf),
+        )?;
+        self.run(&["--home", home, "key", "import", &certf], None)?;
+        let rootf = format!("exchange/{home}-root.pub.json");
+        self.run(&["--home", home, "key", "export", &root], Some(&rootf))?;
+        self.run(&["--home", home, "trust", "add", &rootf], None)?;
+        Ok(Agency {
+            home,
+            root,
+            examiner,
+        })
+    }
+}
+
+fn fresh_dir(dir: &Path) -> Result<(), CliError> {
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .map_err(|e| CliError::io("cannot read", dir, &e))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(
+                CliError::usage(format!("{} exists and is not empty", dir.display()))
+                    .hint("pass --dir with a new or empty directory"),
+            );
+        }
+    }
+    for sub in ["", "exchange", "evidence"] {
+        let p = dir.join(sub);
+        std::fs::create_dir_all(&p).map_err(|e| CliError::io("cannot create", &p, &e))?;
+    }
+    Ok(())
+}
+
+/// Run `demo`.
+pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
+    let dir = args.dir.unwrap_or_else(|| PathBuf::from("evidentia-demo"));
+    fresh_dir(&dir)?;
+    let exe = std::env::current_exe()
+        .map_err(|e| CliError::op(format!("cannot find the evidentia binary: {e}")))?;
+    let d = Demo {
+        exe,
+        dir: dir.clone(),
+        quiet: ctx.diag.quiet,
+    };
+    let img = dir.join("evidence/usb-stick.dd");
+    std::fs::write(&img, SAMPLE_IMAGE).map_err(|e| CliError::io("cannot write", &img, &e))?;
+    std::fs::write(dir.join("eio.toml"), META)
+        .map_err(|e| CliError::io("cannot write", &dir, &e))?;
+    d.say(&format!("evidentia demo in {}", dir.display()));
+    d.say("Keys are made with --no-encrypt so the demo runs without a passphrase prompt;");
+    d.say("real keys are encrypted at rest (leave out --no-encrypt).");
+    d.say("Each agency has its own home; public keys travel through exchange/.\n");
+
+    d.say("== 1. Two agencies: a sending state (NL) and a receiving lab (DE) ==");
+    let nl = d.agency("nl-police", "Politie Nederland", "NL", "Anna de Vries")?;
+    let de = d.agency("de-lab", "BKA Forensic Lab", "DE", "Jonas Weber")?;
+    d.say("\n== 2. Each trusts the other's root (fingerprints confirmed out of band) ==");
+    d.run(
+        &[
+            "--home",
+            nl.home,
+            "trust",
+            "add",
+            "exchange/de-lab-root.pub.json",
+        ],
+        None,
+    )?;
+    d.run(
+        &[
+            "--home",
+            de.home,
+            "trust",
+            "add",
+            "exchange/nl-police-root.pub.json",
+        ],
+        None,
+    )?;
+
+    d.say("\n== 3. In the field: acquire the USB stick image and seal it ==");
+    let (code, _) = d.run(
+        &[
+            "acquire",
+            "evidence/usb-stick.dd",
+            "--out",
+            "usb1",
+            "--case",
+            CASE,
+            "--item",
+            "USB-1",
+            "--verify",
+        ],
+        None,
+    )?;
+    if code != 0 {
+        return Err(CliError::op("demo: acquisition reported a problem"));
+    }
+    let bundle = format!("{CASE}.zip");
+    d.run(
+        &[
+            "--home",
+            nl.home,
+            "seal",
+            "usb1",
+            "--out",
+            &bundle,
+            "--meta",
+            "eio.toml",
+            "--key",
+            &nl.examiner,
+        ],
+        None,
+    )?;
+    d.run(&["--home", nl.home, "verify", &bundle], None)?;
+
+    d.say("\n== 4. Transfer and receipt ==");
+    d.say("(not in this build: `evidentia custody add --action transfer` and `evidentia receive`");
+    d.say(" come with the custody commands; the bundle travels as is, e.g. on a courier disk)");
+
+    d.say("\n== 5. At the lab: verify against the trust store ==");
+    let (code, _) = d.run(&["--home", de.home, "verify", &bundle], None)?;
+    d.say("\n(not in this build: `evidentia ingest` into the evidence locker comes with the locker commands)");
+
+    d.say("\n== 6. The court report and the CASE/UCO export ==");
+    d.run(
+        &["--home", de.home, "report", &bundle, "-o", "report.html"],
+        None,
+    )?;
+    d.run(
+        &[
+            "--home",
+            de.home,
+            "report",
+            &bundle,
+            "--format",
+            "case",
+            "-o",
+            "report.jsonld",
+        ],
+        None,
+    )?;
+    d.say(&format!(
+        "\nDone. Open {} in a browser; roots: NL {}, DE {}; examiners: NL {}, DE {}.",
+        dir.join("report.html").display(),
+        &nl.root[..16.min(nl.root.len())],
+        &de.root[..16.min(de.root.len())],
+        &nl.examiner[..16.min(nl.examiner.len())],
+        &de.examiner[..16.min(de.examiner.len())],
+    ));
+    Ok(if code == 0 { Exit::Ok } else { Exit::Problem })
+}

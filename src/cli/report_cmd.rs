@@ -1,0 +1,151 @@
+//! `evidentia report`: verify a bundle, then write a report of it for a
+//! court (HTML, Markdown), a program (the verify JSON) or a case management
+//! system (CASE/UCO JSON-LD). Exit 0 when the bundle verified, 1 when the
+//! report shows problems, 2 when it cannot be written.
+
+use super::context::Ctx;
+use super::error::{CliError, Exit};
+use super::output::{Mode, Output, display_path, progress_bar};
+use super::passphrase::{now, trust_store};
+use clap::{Args, ValueEnum};
+use evidentia::model::format_rfc3339_utc;
+use evidentia::report::{self, Format, ReportInput};
+use evidentia::verify::{self, TrustVerifier, VerifyOptions};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Report formats on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One self-contained HTML file, printable on A4
+    Html,
+    /// The same content as Markdown
+    Md,
+    /// The verification report document (as `verify --json`)
+    Json,
+    /// CASE 1.5.0 / UCO JSON-LD
+    Case,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The bundle to report on
+    #[arg(value_name = "BUNDLE")]
+    bundle: PathBuf,
+    /// Output format
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        default_value = "html",
+        value_name = "FORMAT"
+    )]
+    format: FormatArg,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Trust store directory [default: HOME/trust]
+    #[arg(long, value_name = "DIR")]
+    trust: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Written<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    verdict: &'static str,
+    report: &'a str,
+}
+
+/// Verify `bundle` and write its report in `format` to `out` (or stdout).
+/// Returns whether the bundle verified.
+pub fn write_report(
+    ctx: &Ctx,
+    bundle: &Path,
+    format: Format,
+    out: Option<&Path>,
+    trust: Option<&Path>,
+) -> Result<bool, CliError> {
+    let store = trust_store(ctx, trust)?;
+    let verifier = TrustVerifier { store: &store };
+    let total = std::fs::metadata(bundle).ok().map(|m| m.len());
+    let bar = progress_bar(ctx.progress, total);
+    let mut progress = |n: u64| bar.inc(n);
+    let unreadable = |e: evidentia::bundle::ZipError| {
+        CliError::op(format!(
+            "cannot read {} as a bundle: {e}",
+            display_path(bundle)
+        ))
+        .hint("the file is damaged or not an evidentia bundle; ask the sender for a fresh copy")
+    };
+    let result = verify::verify(
+        bundle,
+        &VerifyOptions::default(),
+        Some(&verifier),
+        &mut progress,
+    );
+    bar.finish_and_clear();
+    let verified = result.map_err(unreadable)?;
+    let facts = report::read_facts(bundle).map_err(unreadable)?;
+    let name = bundle
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| display_path(bundle));
+    let generated = format_rfc3339_utc(now());
+    let input = ReportInput {
+        verify: &verified,
+        facts: &facts,
+        bundle_name: &name,
+        generated: &generated,
+    };
+    let mut buf = Vec::new();
+    report::render(&input, format, &mut buf).map_err(|e| CliError::op(e.to_string()))?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &buf).map_err(|e| CliError::io("cannot write", path, &e))?
+        }
+        None => {
+            let mut o = std::io::stdout().lock();
+            o.write_all(&buf)
+                .and_then(|_| o.flush())
+                .map_err(CliError::from)?;
+        }
+    }
+    Ok(verified.verified())
+}
+
+/// Run `report`.
+pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<Exit, CliError> {
+    let format = match args.format {
+        FormatArg::Html => Format::Html,
+        FormatArg::Md => Format::Markdown,
+        FormatArg::Json => Format::Json,
+        FormatArg::Case => Format::Case,
+    };
+    let ok = write_report(
+        ctx,
+        &args.bundle,
+        format,
+        args.out.as_deref(),
+        args.trust.as_deref(),
+    )?;
+    if let Some(path) = &args.out {
+        let verdict = if ok { "verified" } else { "failed" };
+        let shown = display_path(path);
+        let mut out = Output::new(ctx.mode);
+        match ctx.mode {
+            Mode::Json => out.json(&Written {
+                kind: "evidentia/report-written/v1",
+                verdict,
+                report: &shown,
+            })?,
+            Mode::Human => {
+                out.bytes(format!("wrote {shown} ({})\n", verdict.to_uppercase()).as_bytes())?
+            }
+        }
+        out.flush()?;
+    }
+    Ok(if ok { Exit::Ok } else { Exit::Problem })
+}

@@ -1,0 +1,330 @@
+//! CASE 1.5.0 / UCO JSON-LD export (docs/report.md has the mapping).
+//!
+//! Invariants:
+//! - Every node, facet and hash has an IRI; there are no blank nodes. IRIs
+//!   are `urn:uuid:` names (UUID version 5) derived from the bundle id and
+//!   the node's role, so the same bundle always gives the same graph.
+//! - Only hash methods in UCO's HashNameVocab are written (SHA256, SHA512,
+//!   SHA1, MD5); BLAKE3 stays in the human reports.
+//! - Literals whose syntax we cannot vouch for (a claimed time that is not
+//!   RFC 3339) are left out rather than mistyped.
+
+use super::{ReportInput, TOOL_VERSION};
+use crate::model::{Actor, FileEntry, parse_rfc3339};
+use serde_json::{Value, json};
+
+/// Deterministic IRIs for one bundle.
+struct Iris {
+    bundle: String,
+}
+
+impl Iris {
+    /// `kb:` + a UUID version 5 (RFC 9562: SHA-1, name-based) of the
+    /// bundle id and the node's role, under evidentia's namespace.
+    fn id(&self, role: &str) -> String {
+        use sha1::Digest;
+        let mut h = sha1::Sha1::new();
+        h.update(NAMESPACE.as_bytes());
+        h.update(format!("{}\n{role}", self.bundle).as_bytes());
+        let d = h.finalize();
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&d[..16]);
+        b[6] = (b[6] & 0x0f) | 0x50; // version 5
+        b[8] = (b[8] & 0x3f) | 0x80; // RFC 9562 variant
+        format!("kb:{}", uuid::Uuid::from_bytes(b).hyphenated())
+    }
+}
+
+/// The UUID namespace of evidentia's CASE exports.
+const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6e1d_3c2a_9f4b_5e07_8a61_2d4c_0b7e_59f3);
+
+fn dt(s: &str) -> Option<Value> {
+    parse_rfc3339(s)
+        .ok()
+        .map(|_| json!({"@type": "xsd:dateTime", "@value": s}))
+}
+
+fn context() -> Value {
+    json!({
+        "kb": "urn:uuid:",
+        "case-investigation": "https://ontology.caseontology.org/case/investigation/",
+        "uco-action": "https://ontology.unifiedcyberontology.org/uco/action/",
+        "uco-core": "https://ontology.unifiedcyberontology.org/uco/core/",
+        "uco-identity": "https://ontology.unifiedcyberontology.org/uco/identity/",
+        "uco-location": "https://ontology.unifiedcyberontology.org/uco/location/",
+        "uco-observable": "https://ontology.unifiedcyberontology.org/uco/observable/",
+        "uco-role": "https://ontology.unifiedcyberontology.org/uco/role/",
+        "uco-tool": "https://ontology.unifiedcyberontology.org/uco/tool/",
+        "uco-types": "https://ontology.unifiedcyberontology.org/uco/types/",
+        "uco-vocabulary": "https://ontology.unifiedcyberontology.org/uco/vocabulary/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#"
+    })
+}
+
+fn is_image(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let numbered = name
+        .strip_prefix("image.")
+        .is_some_and(|n| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()));
+    numbered || name == "image.raw" || name.ends_with(".dd") || name.ends_with(".E01")
+}
+
+fn file_node(iris: &Iris, f: &FileEntry, graph: &mut Vec<Value>) -> String {
+    let role = format!("file:{}", f.path);
+    let id = iris.id(&role);
+    let mut hashes = Vec::new();
+    let all = [
+        ("SHA256", Some(&f.sha256)),
+        ("SHA512", f.sha512.as_ref()),
+        ("SHA1", f.sha1.as_ref()),
+        ("MD5", f.md5.as_ref()),
+    ];
+    for (method, value) in all {
+        if let Some(v) = value {
+            hashes.push(json!({
+                "@id": iris.id(&format!("{role}:hash:{method}")),
+                "@type": "uco-types:Hash",
+                "uco-types:hashMethod": method,
+                "uco-types:hashValue": {"@type": "xsd:hexBinary", "@value": v}
+            }));
+        }
+    }
+    let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+    let size = json!({"@type": "xsd:integer", "@value": f.size.to_string()});
+    graph.push(json!({
+        "@id": id,
+        "@type": if is_image(&f.path) {
+            json!(["uco-observable:Disk", "uco-observable:StorageMedium"])
+        } else {
+            json!("uco-observable:File")
+        },
+        "uco-core:name": f.path,
+        "uco-core:hasFacet": [
+            {
+                "@id": iris.id(&format!("{role}:file-facet")),
+                "@type": "uco-observable:FileFacet",
+                "uco-observable:fileName": name,
+                "uco-observable:filePath": f.path,
+                "uco-observable:sizeInBytes": size
+            },
+            {
+                "@id": iris.id(&format!("{role}:content-facet")),
+                "@type": "uco-observable:ContentDataFacet",
+                "uco-observable:sizeInBytes": size,
+                "uco-observable:hash": hashes
+            }
+        ]
+    }));
+    id
+}
+
+/// Nodes for the actor of an event: person, organisation, role, and the
+/// relationships between them. Returns (person, organisation) IRIs.
+fn actor_nodes(
+    iris: &Iris,
+    a: &Actor,
+    graph: &mut Vec<Value>,
+    seen: &mut Vec<String>,
+) -> (String, Option<String>) {
+    let key = a
+        .key_id
+        .clone()
+        .or_else(|| a.name.clone())
+        .unwrap_or_else(|| "unknown".into());
+    let person = iris.id(&format!("person:{key}"));
+    let org = a
+        .organisation
+        .as_ref()
+        .map(|o| iris.id(&format!("organization:{o}")));
+    if seen.contains(&person) {
+        return (person, org);
+    }
+    seen.push(person.clone());
+    graph.push(json!({
+        "@id": person,
+        "@type": "uco-identity:Person",
+        "uco-core:name": a.name.clone().unwrap_or_else(|| format!("key {key}")),
+        "uco-core:description": format!("signing key {key}")
+    }));
+    let role_name = a.role.clone().unwrap_or_else(|| "custodian".into());
+    let role = iris.id(&format!("role:{key}:{role_name}"));
+    graph.push(json!({"@id": role, "@type": "uco-role:Role", "uco-core:name": role_name}));
+    graph.push(json!({
+        "@id": iris.id(&format!("relationship:{key}:has-role")),
+        "@type": "uco-core:Relationship",
+        "uco-core:source": {"@id": person},
+        "uco-core:target": {"@id": role},
+        "uco-core:kindOfRelationship": "Has_Role",
+        "uco-core:isDirectional": true
+    }));
+    if let (Some(o), Some(name)) = (&org, &a.organisation) {
+        if !seen.contains(o) {
+            seen.push(o.clone());
+            graph.push(
+                json!({"@id": o, "@type": "uco-identity:Organization", "uco-core:name": name}),
+            );
+        }
+        graph.push(json!({
+            "@id": iris.id(&format!("relationship:{key}:affiliated")),
+            "@type": "uco-core:Relationship",
+            "uco-core:source": {"@id": person},
+            "uco-core:target": {"@id": o},
+            "uco-core:kindOfRelationship": "Affiliated_With",
+            "uco-core:isDirectional": true
+        }));
+    }
+    (person, org)
+}
+
+/// The JSON-LD document for `input`.
+pub fn graph(input: &ReportInput) -> Value {
+    let f = input.facts;
+    let bundle = f
+        .manifest
+        .as_ref()
+        .map(|m| m.bundle_id.clone())
+        .or_else(|| input.verify.bundle_id.clone())
+        .unwrap_or_else(|| input.bundle_name.to_string());
+    let iris = Iris { bundle };
+    let mut g: Vec<Value> = Vec::new();
+    let tool = iris.id("tool");
+    g.push(json!({
+        "@id": tool,
+        "@type": "uco-tool:Tool",
+        "uco-core:name": "evidentia",
+        "uco-tool:version": TOOL_VERSION,
+        "uco-tool:toolType": "evidence packaging and verification"
+    }));
+    let files: Vec<String> = f
+        .manifest
+        .iter()
+        .flat_map(|m| m.files.iter())
+        .map(|x| file_node(&iris, x, &mut g))
+        .collect();
+    let file_refs: Vec<Value> = files.iter().map(|i| json!({"@id": i})).collect();
+    let case = f
+        .manifest
+        .as_ref()
+        .map(|m| m.case.clone())
+        .unwrap_or_default();
+
+    let mut exhibits: Vec<String> = case.exhibit.iter().cloned().collect();
+    exhibits.extend(case.items.iter().cloned());
+    if exhibits.is_empty() {
+        exhibits.push(case.case_reference.clone());
+    }
+    let mut records = Vec::new();
+    for ex in &exhibits {
+        let id = iris.id(&format!("provenance:{ex}"));
+        let mut node = json!({
+            "@id": id,
+            "@type": "case-investigation:ProvenanceRecord",
+            "case-investigation:exhibitNumber": ex,
+            "uco-core:description": "evidence sealed in the bundle"
+        });
+        if !file_refs.is_empty() {
+            node["uco-core:object"] = Value::Array(file_refs.clone());
+        }
+        if file_refs.is_empty() {
+            node["uco-core:object"] = json!([{"@id": tool}]);
+        }
+        g.push(node);
+        records.push(id);
+    }
+
+    let mut seen = Vec::new();
+    let mut actions: Vec<String> = Vec::new();
+    for e in &f.events {
+        let ev = &e.event;
+        let (person, org) = actor_nodes(&iris, &ev.actor, &mut g, &mut seen);
+        let id = iris.id(&format!("action:{}", ev.seq));
+        let mut node = json!({
+            "@id": id,
+            "@type": "case-investigation:InvestigativeAction",
+            "uco-core:name": format!("custody event {}: {}", ev.seq, ev.action),
+            "uco-action:performer": {"@id": person},
+            "uco-action:instrument": [{"@id": tool}],
+            "uco-action:object": file_refs.clone()
+        });
+        let mut participants: Vec<Value> = org.iter().map(|o| json!({"@id": o})).collect();
+        if let Some(to) = &ev.to {
+            let rid = iris.id(&format!("recipient:{to}"));
+            g.push(json!({"@id": rid, "@type": "uco-identity:Identity", "uco-core:name": to}));
+            participants.push(json!({"@id": rid}));
+        }
+        if !participants.is_empty() {
+            node["uco-action:participant"] = Value::Array(participants);
+        }
+        if let Some(cc) = &ev.actor.country {
+            let lid = iris.id(&format!("location:{cc}"));
+            if !seen.contains(&lid) {
+                seen.push(lid.clone());
+                g.push(json!({
+                    "@id": lid,
+                    "@type": "uco-location:Location",
+                    "uco-core:hasFacet": [{
+                        "@id": iris.id(&format!("location:{cc}:address")),
+                        "@type": "uco-location:SimpleAddressFacet",
+                        "uco-location:country": cc
+                    }]
+                }));
+            }
+            node["uco-action:location"] = json!([{"@id": lid}]);
+        }
+        if let Some(t) = dt(&ev.time) {
+            node["uco-action:startTime"] = t.clone();
+            node["uco-action:endTime"] = t;
+        }
+        if let Some(n) = &ev.note {
+            node["uco-core:description"] = json!(n);
+        }
+        if ev.seq == 1 {
+            node["uco-action:result"] =
+                Value::Array(records.iter().map(|r| json!({"@id": r})).collect());
+        }
+        if let Some(prev) = actions.last() {
+            node["case-investigation:wasInformedBy"] = json!([{"@id": prev}]);
+        }
+        g.push(node);
+        actions.push(id);
+    }
+
+    let auth = iris.id("authorization");
+    let mut a = json!({
+        "@id": auth,
+        "@type": "case-investigation:Authorization",
+        "case-investigation:authorizationType": case.legal_basis.clone().unwrap_or_else(|| "not recorded".into())
+    });
+    if let Some(r) = &case.legal_reference {
+        a["case-investigation:authorizationIdentifier"] = json!([r]);
+    }
+    if let Some(i) = &case.issuing_authority {
+        a["uco-core:description"] = json!(format!("issued by {i}"));
+    }
+    g.push(a);
+
+    let mut objects: Vec<Value> = file_refs;
+    objects.extend(
+        records
+            .iter()
+            .chain(actions.iter())
+            .map(|i| json!({"@id": i})),
+    );
+    objects.push(json!({"@id": tool}));
+    let mut inv = json!({
+        "@id": iris.id("investigation"),
+        "@type": "case-investigation:Investigation",
+        "uco-core:name": case.case_reference,
+        "case-investigation:investigationForm": "case",
+        "case-investigation:relevantAuthorization": [{"@id": auth}],
+        "uco-core:object": objects
+    });
+    if let Some(o) = &case.offence {
+        inv["case-investigation:focus"] = json!([o]);
+    }
+    if let Some(s) = &case.summary_of_facts {
+        inv["uco-core:description"] = json!([s]);
+    }
+    g.insert(0, inv);
+    json!({"@context": context(), "@graph": g})
+}

@@ -1,0 +1,368 @@
+//! The content of a human report, independent of its markup: sections of
+//! fields, tables, a custody timeline and commands. The HTML and Markdown
+//! renderers draw the same document, so both always say the same thing.
+//! Strings here are raw; renderers escape every one of them.
+
+use super::{ReportInput, TOOL_VERSION};
+use crate::model::{CaseMeta, FileEntry};
+
+/// One table cell or field value.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    /// Plain text.
+    Text(String),
+    /// Labelled hex digests, one per line, in a monospace face.
+    Hashes(Vec<(&'static str, String)>),
+}
+
+/// One event on the custody timeline.
+#[derive(Debug, Clone)]
+pub struct Stop {
+    /// "1. seal".
+    pub title: String,
+    /// Whether the signature is trusted.
+    pub ok: bool,
+    /// Who, where, when, why, signature.
+    pub fields: Vec<(&'static str, Cell)>,
+}
+
+/// A block of content.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A section heading.
+    Heading(String),
+    /// A paragraph.
+    Para(String),
+    /// Label and value pairs.
+    Fields(Vec<(&'static str, Cell)>),
+    /// A table with a header row.
+    Table(Vec<&'static str>, Vec<Vec<Cell>>),
+    /// The custody timeline.
+    Timeline(Vec<Stop>),
+    /// Shell commands, one per line.
+    Commands(Vec<String>),
+}
+
+/// A whole report.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The title.
+    pub title: String,
+    /// True when the bundle verified.
+    pub verified: bool,
+    /// "VERIFIED" or "FAILED (n problems)".
+    pub verdict: String,
+    /// The blocks in order.
+    pub blocks: Vec<Block>,
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+/// A finding's expected or actual value: digests in the hex face.
+fn value(v: Option<&str>) -> Cell {
+    let v = v.unwrap_or_default();
+    if v.len() >= 32 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Cell::Hashes(vec![("", v.to_string())])
+    } else {
+        text(v)
+    }
+}
+
+fn case_fields(c: &CaseMeta) -> Vec<(&'static str, Cell)> {
+    let mut v = vec![("Case reference", text(&c.case_reference))];
+    let opts: [(&'static str, &Option<String>); 18] = [
+        ("Legal basis", &c.legal_basis),
+        ("Legal reference", &c.legal_reference),
+        ("Issuing authority", &c.issuing_authority),
+        ("Issuing state", &c.issuing_state),
+        ("Issuing file number", &c.issuing_file_number),
+        ("Requesting authority", &c.requesting_authority),
+        ("Executing authority", &c.executing_authority),
+        ("Offence", &c.offence),
+        ("Summary of facts", &c.summary_of_facts),
+        ("Time range start", &c.time_range_start),
+        ("Time range end", &c.time_range_end),
+        ("Use limitations", &c.use_limitations),
+        ("Confidentiality", &c.confidentiality),
+        ("Exhibit number", &c.exhibit),
+        ("Description", &c.description),
+        ("Examiner", &c.examiner),
+        ("Seizure place", &c.seizure_place),
+        ("Seizure time", &c.seizure_time),
+    ];
+    for (label, value) in opts {
+        if let Some(x) = value {
+            v.push((label, text(x)));
+        }
+    }
+    if let Some(d) = c.data_category {
+        v.push(("Data category", text(d.name())));
+    }
+    if !c.items.is_empty() {
+        v.push(("Items", text(c.items.join(", "))));
+    }
+    v
+}
+
+/// Every digest of a file, SHA-256 first.
+pub fn file_hashes(f: &FileEntry) -> Vec<(&'static str, String)> {
+    let mut h = vec![("SHA-256", f.sha256.clone()), ("BLAKE3", f.blake3.clone())];
+    for (label, v) in [("SHA-512", &f.sha512), ("SHA-1", &f.sha1), ("MD5", &f.md5)] {
+        if let Some(x) = v {
+            h.push((label, x.clone()));
+        }
+    }
+    h
+}
+
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The stock-tool commands of docs/verify-without-evidentia.md for this
+/// bundle.
+fn howto(bundle: &str, bag: &str, last_event: &str) -> Vec<String> {
+    vec![
+        format!("unzip -t {bundle}"),
+        format!("unzip -Z1 {bundle}        # every name must start with \"{bag}/\""),
+        format!("mkdir check && cd check && unzip -q ../{bundle}"),
+        format!("bagit.py --validate {bag}"),
+        format!(
+            "(cd {bag} && sha256sum -c manifest-sha256.txt && sha256sum -c tagmanifest-sha256.txt)"
+        ),
+        format!("sha256sum {bag}/tagmanifest-sha256.txt"),
+        format!(
+            "grep tagmanifest_sha256 {bag}/custody/000001-seal.json   # must equal the line above"
+        ),
+        format!(
+            "sha256sum {bag}/custody/{last_event}   # the custody head; must equal the transmittal letter"
+        ),
+        format!(
+            "minisign -V -p sender.pub -m {bag}/custody/000001-seal.json   # repeat for every event"
+        ),
+        format!(
+            "sed -n 2p {bag}/custody/000001-seal.json.minisig | base64 -d | tail -c 64 > seal.sig"
+        ),
+        format!("openssl dgst -blake2b512 -binary {bag}/custody/000001-seal.json > seal.b2"),
+        "openssl pkeyutl -verify -pubin -inkey sender.pem -rawin -in seal.b2 -sigfile seal.sig"
+            .to_string(),
+        format!(
+            "ls -A {bag}   # only data/, bagit.txt, bag-info.txt, manifest-*, tagmanifest-*, evidentia/, custody/, keys/"
+        ),
+    ]
+}
+
+/// Build the document for `input`.
+pub fn build(input: &ReportInput) -> Document {
+    let r = input.verify;
+    let f = input.facts;
+    let verdict = if r.verified() {
+        "VERIFIED".to_string()
+    } else {
+        format!("FAILED ({})", plural(r.findings.len(), "problem"))
+    };
+    let mut b = Vec::new();
+    let mut summary = vec![
+        ("Bundle", text(input.bundle_name)),
+        ("Bundle id", text(r.bundle_id.clone().unwrap_or_default())),
+        ("Report made", text(input.generated)),
+        ("Verified by", text(format!("evidentia {TOOL_VERSION}"))),
+        (
+            "Payload",
+            text(format!(
+                "{}, {} bytes",
+                plural(r.files as usize, "file"),
+                r.bytes
+            )),
+        ),
+        (
+            "Signatures",
+            text(if r.signatures_checked {
+                "checked against the local trust store"
+            } else {
+                "NOT CHECKED"
+            }),
+        ),
+    ];
+    if let Some(h) = &r.head {
+        summary.push(("Custody head", Cell::Hashes(vec![("SHA-256", h.clone())])));
+    }
+    b.push(Block::Fields(summary));
+
+    b.push(Block::Heading("Case and legal basis".into()));
+    match &f.manifest {
+        Some(m) => {
+            let mut fields = case_fields(&m.case);
+            fields.push(("Sealed", text(&m.sealed)));
+            fields.push(("Sealed with", text(&m.tool)));
+            b.push(Block::Fields(fields));
+        }
+        None => b.push(Block::Para(
+            "manifest.json could not be read: no case metadata (see the problems below).".into(),
+        )),
+    }
+
+    b.push(Block::Heading("Evidence files and hashes".into()));
+    if let Some(m) = &f.manifest {
+        let mut files: Vec<&FileEntry> = m.files.iter().collect();
+        files.sort_by(|a, c| a.path.cmp(&c.path));
+        let rows = files
+            .iter()
+            .map(|x| {
+                vec![
+                    text(&x.path),
+                    text(x.size.to_string()),
+                    Cell::Hashes(file_hashes(x)),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(vec!["File", "Bytes", "Hashes"], rows));
+        for u in &m.unreadable {
+            b.push(Block::Para(format!(
+                "Unreadable at sealing: {} ({})",
+                String::from_utf8_lossy(u.original.as_bytes()),
+                u.error
+            )));
+        }
+        for s in &m.symlinks {
+            b.push(Block::Para(format!(
+                "Symbolic link recorded, not followed: {} -> {}",
+                String::from_utf8_lossy(s.original.as_bytes()),
+                String::from_utf8_lossy(s.target.as_bytes())
+            )));
+        }
+    }
+
+    b.push(Block::Heading("Custody timeline".into()));
+    let mut stops = Vec::new();
+    for e in &f.events {
+        let ev = &e.event;
+        let a = &ev.actor;
+        let check = r.events.iter().find(|s| s.seq == ev.seq);
+        let status = check
+            .map(|c| c.signature.clone())
+            .unwrap_or_else(|| "unknown".into());
+        let mut fields = vec![
+            ("When", text(&ev.time)),
+            (
+                "Who",
+                text(a.name.clone().unwrap_or_else(|| "(not named)".into())),
+            ),
+            (
+                "Organisation",
+                text(a.organisation.clone().unwrap_or_default()),
+            ),
+            ("Country", text(a.country.clone().unwrap_or_default())),
+        ];
+        if let Some(role) = &a.role {
+            fields.push(("Role", text(role)));
+        }
+        if let Some(to) = &ev.to {
+            fields.push(("To", text(to)));
+        }
+        let why = match &ev.note {
+            Some(n) => format!("{}: {n}", ev.action),
+            None => ev.action.clone(),
+        };
+        fields.push(("Why", text(why)));
+        let sig = match check.and_then(|c| c.trust.clone()) {
+            Some(t) => format!("{status} ({t})"),
+            None => status.clone(),
+        };
+        fields.push(("Signature", text(sig)));
+        fields.push(("Key", text(a.key_id.clone().unwrap_or_default())));
+        stops.push(Stop {
+            title: format!("{}. {}", ev.seq, ev.action),
+            ok: status == "trusted",
+            fields,
+        });
+    }
+    b.push(Block::Timeline(stops));
+
+    b.push(Block::Heading("Signers".into()));
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut seen = Vec::new();
+    for s in &r.events {
+        let key = s.key_id.clone().unwrap_or_default();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key.clone());
+        let who = f
+            .events
+            .iter()
+            .find(|e| e.event.actor.key_id.as_deref() == Some(key.as_str()))
+            .map(|e| {
+                let a = &e.event.actor;
+                [&a.name, &a.organisation, &a.country]
+                    .iter()
+                    .filter_map(|x| (*x).clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let trust = s.trust.clone().unwrap_or_else(|| s.signature.clone());
+        rows.push(vec![
+            text(who),
+            Cell::Hashes(vec![("key id", key)]),
+            text(trust),
+        ]);
+    }
+    b.push(Block::Table(
+        vec!["Signer", "Fingerprint (key id)", "Trust path"],
+        rows,
+    ));
+
+    b.push(Block::Heading("Problems found".into()));
+    if r.findings.is_empty() {
+        b.push(Block::Para("None: every check passed.".into()));
+    } else {
+        let rows = r
+            .findings
+            .iter()
+            .map(|x| {
+                vec![
+                    text(x.code),
+                    text(&x.path),
+                    text(&x.message),
+                    value(x.expected.as_deref()),
+                    value(x.actual.as_deref()),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(
+            vec!["Code", "Path", "Problem", "Expected", "Actual"],
+            rows,
+        ));
+    }
+
+    b.push(Block::Heading("How to verify this yourself".into()));
+    b.push(Block::Para(
+        "Without evidentia, with stock tools only (unzip, bagit.py, sha256sum, minisign or openssl), \
+         as docs/verify-without-evidentia.md explains. Obtain the signers' public keys out of band \
+         and confirm their fingerprints against the table above; the copies in keys/ are only hints."
+            .into(),
+    ));
+    let bag = f
+        .bag
+        .clone()
+        .or_else(|| r.bag.clone())
+        .unwrap_or_else(|| "BAG".into());
+    let last = f
+        .events
+        .last()
+        .map(|e| e.member.trim_start_matches("custody/").to_string());
+    b.push(Block::Commands(howto(
+        input.bundle_name,
+        &bag,
+        &last.unwrap_or_else(|| "000001-seal.json".into()),
+    )));
+    Document {
+        title: format!("Custody and integrity report: {}", input.bundle_name),
+        verified: r.verified(),
+        verdict,
+        blocks: b,
+    }
+}

@@ -1,0 +1,111 @@
+//! Escaping of bundle strings for each output format. A bundle is hostile
+//! input: a case reference or file name may hold markup, Markdown syntax
+//! or terminal control characters. Every bundle string goes through one
+//! of these functions before it reaches a document.
+
+/// Replace control characters (C0, DEL, C1) other than tab with a visible
+/// `\u{..}` escape, so they can neither drive a terminal nor hide text.
+pub fn visible_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Escape for HTML text and double- or single-quoted attribute values.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in visible_controls(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape for Markdown inline text (CommonMark): every ASCII punctuation
+/// character that can start syntax gets a backslash, `<` and `>` and `&`
+/// become entities (no raw HTML), and line breaks become spaces so a
+/// value cannot start a new block.
+pub fn markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | '"' | '\'' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() && c != '\t' => out.push_str(&format!("\\\\u{{{:x}}}", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A hex digest split into groups of 16 with HTML `<wbr>` break points, so
+/// a 64-digit SHA-256 wraps legibly and still copies as one string.
+pub fn html_hex(hex: &str) -> String {
+    let safe = html(hex);
+    if !safe.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return safe;
+    }
+    let groups: Vec<&str> = safe
+        .as_bytes()
+        .chunks(16)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    groups.join("<wbr>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_markup_quotes_and_ampersands() {
+        let hostile = "<script>alert('x')</script> & \"q\"\u{1b}[31m";
+        let e = html(hostile);
+        assert!(!e.contains('<') && !e.contains('>'), "{e}");
+        assert!(!e.contains('"') && !e.contains('\''), "{e}");
+        assert!(!e.contains('\u{1b}'));
+        assert_eq!(
+            e,
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;\\u{1b}[31m"
+        );
+        assert_eq!(html("&amp;"), "&amp;amp;");
+    }
+
+    #[test]
+    fn markdown_escapes_syntax_and_controls() {
+        let e = markdown("# [x](http://e) *b* <img> `c` | d\n- e\u{7}");
+        assert_eq!(
+            e,
+            "\\# \\[x\\]\\(http://e\\) \\*b\\* &lt;img&gt; \\`c\\` \\| d \\- e\\\\u{7}"
+        );
+        assert!(!e.contains('\n'));
+    }
+
+    #[test]
+    fn hex_gets_break_points_and_non_hex_is_only_escaped() {
+        let h = "0123456789abcdef".repeat(4);
+        let w = html_hex(&h);
+        assert_eq!(w.matches("<wbr>").count(), 3);
+        assert_eq!(w.replace("<wbr>", ""), h);
+        assert_eq!(html_hex("<b>"), "&lt;b&gt;");
+    }
+}

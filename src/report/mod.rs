@@ -1,0 +1,114 @@
+//! `report`: turn a bundle and its verification into a document for people
+//! (HTML for a court, Markdown) or for programs (the verify JSON, CASE/UCO
+//! JSON-LD).
+//!
+//! Invariants:
+//! - Nothing here prints: every renderer writes to a caller's writer.
+//! - The bundle is read with the same capped reader as `verify`; anything
+//!   unreadable is simply absent from the facts (verify reports why).
+//! - Every string that came from the bundle is escaped for its output
+//!   format ([`escape`]); HTML output is one self-contained file with no
+//!   external resource and no script.
+//! - The verdict shown is the verify report's, never recomputed here.
+
+mod case;
+mod document;
+pub mod escape;
+mod facts;
+mod html;
+mod markdown;
+
+pub use facts::{BundleFacts, EventFacts, read_facts};
+
+use crate::verify::VerifyReport;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The version of the tool writing the report.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The output format of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One self-contained, printable HTML file.
+    Html,
+    /// The same content as Markdown.
+    Markdown,
+    /// The verification report document (`evidentia/verify-report/v1`).
+    Json,
+    /// CASE 1.5.0 / UCO JSON-LD.
+    Case,
+}
+
+/// What a report is made from.
+#[derive(Debug, Clone)]
+pub struct ReportInput<'a> {
+    /// The verification result.
+    pub verify: &'a VerifyReport,
+    /// What was read from the bundle.
+    pub facts: &'a BundleFacts,
+    /// The bundle's file name, as given.
+    pub bundle_name: &'a str,
+    /// When the report was made (RFC 3339, from the caller's clock).
+    pub generated: &'a str,
+}
+
+/// A report that could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The writer failed.
+    #[error("cannot write the report: {0}")]
+    Write(#[from] io::Error),
+    /// The JSON could not be serialized.
+    #[error("cannot serialize the report: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The JSON document of `verify --json` and `report --format json`
+/// (docs/verify-semantics.md).
+#[derive(Debug, Serialize)]
+pub struct VerifyJson<'a> {
+    /// `evidentia/verify-report/v1`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// `verified` or `failed`.
+    pub verdict: &'static str,
+    /// The number of findings.
+    pub problems: usize,
+    /// The report itself.
+    #[serde(flatten)]
+    pub report: &'a VerifyReport,
+}
+
+impl<'a> VerifyJson<'a> {
+    /// The document for `report`.
+    pub fn new(report: &'a VerifyReport) -> VerifyJson<'a> {
+        VerifyJson {
+            kind: "evidentia/verify-report/v1",
+            verdict: if report.verified() {
+                "verified"
+            } else {
+                "failed"
+            },
+            problems: report.findings.len(),
+            report,
+        }
+    }
+}
+
+/// Render `input` as `format` into `out`.
+pub fn render(input: &ReportInput, format: Format, out: &mut dyn Write) -> Result<(), ReportError> {
+    match format {
+        Format::Html => html::render(&document::build(input), out)?,
+        Format::Markdown => markdown::render(&document::build(input), out)?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &VerifyJson::new(input.verify))?;
+            out.write_all(b"\n")?;
+        }
+        Format::Case => {
+            serde_json::to_writer_pretty(&mut *out, &case::graph(input))?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
