@@ -59,6 +59,24 @@ struct Written<'a> {
     report: &'a str,
 }
 
+/// Write `data` to `path` complete or not at all: a temporary file beside
+/// it, flushed, then renamed over it (a report may be rewritten).
+fn write_whole(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Verify `bundle` and write its report in `format` to `out` (or stdout).
 /// Returns whether the bundle verified.
 pub fn write_report(
@@ -104,7 +122,7 @@ pub fn write_report(
     report::render(&input, format, &mut buf).map_err(|e| CliError::op(e.to_string()))?;
     match out {
         Some(path) => {
-            std::fs::write(path, &buf).map_err(|e| CliError::io("cannot write", path, &e))?
+            write_whole(path, &buf).map_err(|e| CliError::io("cannot write", path, &e))?
         }
         None => {
             let mut o = std::io::stdout().lock();

@@ -155,6 +155,37 @@ fn a_failed_bundle_reports_its_problems_with_exit_1() {
     assert!(html.contains("digest-mismatch"));
 }
 
+/// The committed vectors export to CASE graphs that validate, the failed
+/// ones too (a failed verification is still a faithful description).
+#[test]
+fn committed_vectors_export_valid_case() {
+    let Some(validate) = peer("case_validate") else {
+        return;
+    };
+    let env = Env::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles");
+    for (name, code) in [("good.zip", 0), ("fail_edited_event.zip", 1)] {
+        let out = env.path().join(format!("{name}.jsonld"));
+        let r = env.run([
+            OsStr::new("report"),
+            root.join(name).as_os_str(),
+            OsStr::new("--format"),
+            OsStr::new("case"),
+            OsStr::new("--trust"),
+            root.join("trust").as_os_str(),
+            OsStr::new("-o"),
+            out.as_os_str(),
+        ]);
+        r.expect_code(code);
+        let v = run_peer(&validate, &[out.as_os_str()], env.path());
+        let stdout = String::from_utf8_lossy(&v.stdout);
+        assert!(
+            v.status.success() && stdout.contains("Conforms: True"),
+            "{name}: {stdout}"
+        );
+    }
+}
+
 fn walk_ids(v: &Value, out: &mut Vec<String>, nodes: &mut usize) {
     match v {
         Value::Object(m) => {
