@@ -33,16 +33,27 @@ pub fn html(s: &str) -> String {
     out
 }
 
-/// Escape for Markdown inline text (CommonMark): every ASCII punctuation
-/// character that can start syntax gets a backslash, `<` and `>` and `&`
-/// become entities (no raw HTML), and line breaks become spaces so a
-/// value cannot start a new block.
+/// Escape for Markdown inline text (CommonMark with GFM tables): the
+/// characters that start inline syntax anywhere (backslash, backtick, `*`, `_`,
+/// `[`, `]`, `~`, `|`) get a backslash; those that only start a block (`# + - ! =`, and `.` or `)`
+/// after leading digits) get one at the start of the value; `<`, `>` and
+/// `&` become entities (no raw HTML); line breaks become spaces so a value
+/// cannot start a new block; other control characters become visible.
 pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut leading_digits = true;
+    for (i, c) in s.chars().enumerate() {
+        let block_start = (i == 0 && matches!(c, '#' | '+' | '-' | '!' | '='))
+            || (leading_digits && i > 0 && matches!(c, '.' | ')'));
+        if !c.is_ascii_digit() {
+            leading_digits = false;
+        }
         match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '"' | '\'' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ if block_start => {
                 out.push('\\');
                 out.push(c);
             }
@@ -95,9 +106,11 @@ mod tests {
         let e = markdown("# [x](http://e) *b* <img> `c` | d\n- e\u{7}");
         assert_eq!(
             e,
-            "\\# \\[x\\]\\(http://e\\) \\*b\\* &lt;img&gt; \\`c\\` \\| d \\- e\\\\u{7}"
+            "\\# \\[x\\](http://e) \\*b\\* &lt;img&gt; \\`c\\` \\| d - e\\\\u{7}"
         );
         assert!(!e.contains('\n'));
+        assert_eq!(markdown("2026. x-y.z"), "2026\\. x-y.z");
+        assert_eq!(markdown("- item"), "\\- item");
     }
 
     #[test]

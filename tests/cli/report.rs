@@ -129,7 +129,7 @@ fn markdown_holds_every_hash_and_json_parses() {
     }
     assert!(md.contains("&lt;script&gt;"));
     assert!(!md.contains("<script>"));
-    assert!(md.contains("\\[md\\]\\(x\\)"));
+    assert!(md.contains("\\[md\\](x)"));
     let json = report(&env, "json");
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["type"], "evidentia/verify-report/v1");
