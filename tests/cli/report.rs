@@ -62,6 +62,37 @@ fn report(env: &Env, format: &str) -> String {
     r.stdout_str()
 }
 
+/// The wire format of `report --format json` (= `verify --json`), strictly.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ReportJson {
+    #[serde(rename = "type")]
+    kind: String,
+    verdict: String,
+    problems: usize,
+    bag: Option<String>,
+    bundle_id: Option<String>,
+    files: u64,
+    bytes: u64,
+    events: Vec<EventJson>,
+    head: Option<String>,
+    signatures_checked: bool,
+    findings: Vec<Value>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct EventJson {
+    seq: u64,
+    action: String,
+    time: String,
+    key_id: Option<String>,
+    signature: String,
+    trust: Option<String>,
+}
+
 fn manifest_hashes(env: &Env) -> Vec<String> {
     let (archive, _) = evidentia::bundle::Archive::open(&env.path().join("b.zip")).unwrap();
     let e = archive
@@ -131,6 +162,12 @@ fn markdown_holds_every_hash_and_json_parses() {
     assert!(!md.contains("<script>"));
     assert!(md.contains("\\[md\\](x)"));
     let json = report(&env, "json");
+    let doc: ReportJson = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc.problems, 0);
+    assert!(doc.signatures_checked && doc.head.is_some() && doc.findings.is_empty());
+    assert_eq!(doc.events.len(), 1);
+    assert_eq!(doc.files, 2);
+    assert!(doc.bag.is_some() && doc.bundle_id.is_some() && doc.bytes > 0);
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["type"], "evidentia/verify-report/v1");
     assert_eq!(v["verdict"], "verified");
