@@ -328,3 +328,27 @@ pub fn graph(input: &ReportInput) -> Value {
     g.insert(0, inv);
     json!({"@context": context(), "@graph": g})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iris_are_deterministic_version_5_uuids() {
+        let a = Iris {
+            bundle: "b1".into(),
+        };
+        let id = a.id("tool");
+        assert_eq!(id, a.id("tool"));
+        assert_ne!(id, a.id("investigation"));
+        let other = Iris {
+            bundle: "b2".into(),
+        };
+        assert_ne!(id, other.id("tool"));
+        let u = uuid::Uuid::parse_str(id.trim_start_matches("kb:")).unwrap();
+        assert_eq!(u.get_version_num(), 5);
+        assert!(is_image("data/usb1/image.raw") && is_image("data/x/image.001"));
+        assert!(!is_image("data/notes.txt"));
+        assert!(dt("2024-05-01T12:00:00Z").is_some() && dt("yesterday").is_none());
+    }
+}

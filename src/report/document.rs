@@ -273,6 +273,7 @@ pub fn build(input: &ReportInput) -> Document {
         };
         fields.push(("Signature", text(sig)));
         fields.push(("Key", text(a.key_id.clone().unwrap_or_default())));
+        fields.push(("Event file", text(&e.member)));
         stops.push(Stop {
             title: format!("{}. {}", ev.seq, ev.action),
             ok: status == "trusted",
