@@ -14,6 +14,9 @@ fn network_calls(env: &Env, strace: &Path, args: &[&str], stdin: Option<&str>) -
         .arg("-qq")
         .arg("-e")
         .arg("trace=network")
+        // Signals (SIGCHLD from the demo's child steps) are not calls.
+        .arg("-e")
+        .arg("signal=none")
         .arg("-o")
         .arg(&log)
         .arg(bin)
@@ -97,6 +100,17 @@ fn no_command_opens_a_socket() {
             "known-bad",
         ],
         vec!["match", "evidence", "--hashset", "bad"],
+        // The demo runs every other step as a child process (strace -f
+        // follows them), then the reports.
+        vec!["demo", "--dir", "demo"],
+        vec![
+            "--home",
+            "demo/de-lab",
+            "report",
+            "demo/DEMO-2026-001.zip",
+            "--format",
+            "case",
+        ],
     ];
     for args in &runs {
         let calls = network_calls(&env, &strace, args, Some("correct horse"));
