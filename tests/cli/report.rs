@@ -190,6 +190,17 @@ fn a_failed_bundle_reports_its_problems_with_exit_1() {
     let html = r.stdout_str();
     assert!(html.contains("FAILED ("), "{html}");
     assert!(html.contains("digest-mismatch"));
+    // A file that is not a zip at all is an error (exit 2), not a report.
+    let truncated = bad.with_file_name("fail_truncated.zip");
+    let r = env.run([
+        OsStr::new("report"),
+        truncated.as_os_str(),
+        OsStr::new("-o"),
+        OsStr::new("t.html"),
+    ]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+    assert!(!env.path().join("t.html").exists());
 }
 
 /// The committed vectors export to CASE graphs that validate, the failed
