@@ -140,6 +140,20 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
         Mode::Human => out.bytes(human(&report, &display_path(&args.bundle)).as_bytes())?,
     }
     out.flush()?;
+    for w in &report.warnings {
+        ctx.diag
+            .warn(&format!("{}: {}", sanitize(&w.path), sanitize(&w.message)));
+    }
+    if report
+        .findings
+        .iter()
+        .any(|f| f.code == verify::INTERRUPTED_APPEND)
+    {
+        ctx.diag.error(&format!(
+            "hint: an append was interrupted; run `evidentia repair {}`",
+            display_path(&args.bundle)
+        ));
+    }
     Ok(if report.verified() {
         Exit::Ok
     } else {

@@ -3,6 +3,7 @@
 
 mod acquire;
 mod bundle;
+mod custody;
 mod harness;
 mod hash;
 mod hashset;
