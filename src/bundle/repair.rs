@@ -111,3 +111,99 @@ fn appended_hash(file: &File, j: &Journal) -> io::Result<String> {
     file.read_exact_at(&mut buf, j.original_len)?;
     Ok(hex_sha256(&buf))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::append::{AppendHook, append};
+    use crate::bundle::{DosTime, Method, ZipWriter};
+
+    /// Fails step `at`, counting every step.
+    struct FailAt(usize);
+    impl AppendHook for FailAt {
+        fn before(&mut self, n: usize) -> io::Result<()> {
+            if n == self.0 {
+                return Err(io::Error::other("injected"));
+            }
+            Ok(())
+        }
+        fn after(&mut self, _n: usize) {}
+    }
+
+    fn zip(path: &Path) {
+        let mut z = ZipWriter::new(File::create(path).unwrap(), DosTime::from_unix(0));
+        z.add_bytes("b/x", Method::Stored, b"hello").unwrap();
+        z.finish().unwrap();
+    }
+
+    #[test]
+    fn appended_entries_read_back_and_old_bytes_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.zip");
+        zip(&p);
+        let before = std::fs::read(&p).unwrap();
+        let new = vec![("b/y".to_string(), b"world".to_vec())];
+        append(&p, &new, DosTime::from_unix(0), &mut FailAt(0)).unwrap();
+        let after = std::fs::read(&p).unwrap();
+        assert_eq!(&after[..before.len()], &before[..]);
+        let (a, issues) = Archive::open(&p).unwrap();
+        assert!(issues.is_empty(), "{issues:?}");
+        let names: Vec<_> = a.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["b/x", "b/y"]);
+        assert_eq!(a.read_small(&a.entries[1], 10).unwrap(), b"world");
+        assert!(!journal_path(&p).exists());
+        assert_eq!(repair(&p).unwrap(), RepairOutcome::Clean);
+    }
+
+    #[test]
+    fn a_failure_at_any_step_restores_or_repairs_to_the_original() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.zip");
+        zip(&p);
+        let before = std::fs::read(&p).unwrap();
+        let new = vec![("b/y".to_string(), b"world".to_vec())];
+        for k in 1..=9 {
+            let r = append(&p, &new, DosTime::from_unix(0), &mut FailAt(k));
+            assert!(r.is_err(), "step {k} did not fail");
+            if journal_path(&p).exists() {
+                assert!(matches!(
+                    repair(&p).unwrap(),
+                    RepairOutcome::Completed { .. }
+                ));
+            }
+            let now = std::fs::read(&p).unwrap();
+            assert!(now == before || Archive::open(&p).unwrap().0.entries.len() == 2);
+            std::fs::write(&p, &before).unwrap();
+        }
+        // A crash mid-append (simulated: bytes added, journal left).
+        append(&p, &new, DosTime::from_unix(0), &mut FailAt(0)).unwrap();
+        let full = std::fs::read(&p).unwrap();
+        let j = Journal {
+            kind: "evidentia/append-journal/v1".into(),
+            original_len: before.len() as u64,
+            original_tail_sha256: hex_sha256(&before),
+            final_len: full.len() as u64,
+            appended_sha256: hex_sha256(&full[before.len()..]),
+        };
+        std::fs::write(journal_path(&p), serde_json::to_vec(&j).unwrap()).unwrap();
+        std::fs::write(&p, &full[..full.len() - 7]).unwrap();
+        assert!(matches!(
+            repair(&p).unwrap(),
+            RepairOutcome::RolledBack { .. }
+        ));
+        assert_eq!(std::fs::read(&p).unwrap(), before);
+        // A journal that does not describe the file changes nothing.
+        std::fs::write(
+            journal_path(&p),
+            serde_json::to_vec(&Journal {
+                original_tail_sha256: "00".into(),
+                ..j
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        std::fs::write(&p, &full).unwrap();
+        assert!(matches!(repair(&p), Err(RepairError::Mismatch { .. })));
+        assert_eq!(std::fs::read(&p).unwrap(), full);
+    }
+}
