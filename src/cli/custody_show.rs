@@ -1,13 +1,12 @@
 //! `evidentia custody show`: the custody chain as a timeline, with each
-//! signature's status and trust path, and the head; and `evidentia repair`.
+//! signature's status and trust path, and the head.
 
 use super::context::Ctx;
-use super::custody_cmd::{AddArgs, ReceiveArgs};
+use super::custody_cmd::AddArgs;
 use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, sanitize};
 use super::passphrase::trust_store;
 use clap::{Args, Subcommand};
-use evidentia::bundle::{self, RepairError, RepairOutcome};
 use evidentia::model::{Actor, EventRef, Party};
 use evidentia::verify::{self, Finding, INTERRUPTED_APPEND, TrustVerifier, VerifyOptions};
 use serde::Serialize;
@@ -37,14 +36,6 @@ pub struct ShowArgs {
     /// Trust store directory [default: HOME/trust]
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
-}
-
-/// Arguments of `repair`.
-#[derive(Debug, Args)]
-pub struct RepairArgs {
-    /// The bundle whose append was interrupted
-    #[arg(value_name = "BUNDLE")]
-    bundle: PathBuf,
 }
 
 #[derive(Serialize)]
@@ -230,41 +221,4 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
     } else {
         Exit::Problem
     })
-}
-
-/// Run `receive`.
-pub fn run_receive(ctx: &Ctx, args: ReceiveArgs) -> Result<Exit, CliError> {
-    super::custody_cmd::run_receive(ctx, args)
-}
-
-/// Run `repair`.
-pub fn run_repair(ctx: &Ctx, args: RepairArgs) -> Result<Exit, CliError> {
-    let shown = display_path(&args.bundle);
-    let outcome = bundle::repair(&args.bundle).map_err(|e| match e {
-        RepairError::Io(err) => CliError::io("cannot repair", &args.bundle, &err),
-        other => CliError::op(format!("{shown}: {other}"))
-            .hint("nothing was changed; keep the file and ask the sender for a fresh copy"),
-    })?;
-    let msg = match outcome {
-        RepairOutcome::Clean => format!("{shown}: no interrupted append; nothing to do\n"),
-        RepairOutcome::TornJournal => {
-            format!("{shown}: the append had not started; removed its torn journal\n")
-        }
-        RepairOutcome::Completed { len } => {
-            format!("{shown}: the append had completed ({len} bytes); removed its journal\n")
-        }
-        RepairOutcome::RolledBack { len, removed } => format!(
-            "{shown}: removed {removed} bytes of an unfinished append; restored the original {len} bytes\n"
-        ),
-    };
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&serde_json::json!({
-            "type": "evidentia/repair-result/v1",
-            "message": msg.trim_end(),
-        }))?,
-        Mode::Human => out.bytes(msg.as_bytes())?,
-    }
-    out.flush()?;
-    Ok(Exit::Ok)
 }

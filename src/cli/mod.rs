@@ -13,6 +13,7 @@ mod hashset_cmd;
 mod key_cmd;
 mod output;
 mod passphrase;
+mod repair_cmd;
 mod seal_cmd;
 mod sign_cmd;
 mod size;
@@ -60,7 +61,7 @@ enum Command {
     /// Verify a bundle transferred to you, then sign its receipt
     Receive(custody_cmd::ReceiveArgs),
     /// Finish an interrupted append: restore the bundle's original bytes
-    Repair(custody_show::RepairArgs),
+    Repair(repair_cmd::RepairArgs),
     /// Make, list, show, export, certify and import signing keys
     Key(key_cmd::KeyArgs),
     /// Manage the trust store: agency root keys and single keys
@@ -106,8 +107,8 @@ pub fn main() -> i32 {
         Command::Match(args) => hashset_cmd::run_match(&ctx, args),
         Command::Acquire(args) => acquire_cmd::run(&ctx, args),
         Command::Custody(args) => custody_show::run(&ctx, args),
-        Command::Receive(args) => custody_show::run_receive(&ctx, args),
-        Command::Repair(args) => custody_show::run_repair(&ctx, args),
+        Command::Receive(args) => custody_cmd::run_receive(&ctx, args),
+        Command::Repair(args) => repair_cmd::run_repair(&ctx, args),
         Command::Key(args) => key_cmd::run(&ctx, args),
         Command::Trust(args) => trust_cmd::run(&ctx, args),
         Command::Sign(args) => sign_cmd::run(&ctx, args),

@@ -4,6 +4,7 @@
 mod acquire;
 mod bundle;
 mod custody;
+mod custody_crash;
 mod harness;
 mod hash;
 mod hashset;
