@@ -237,14 +237,20 @@ pub fn run_add(ctx: &Ctx, args: AddArgs) -> Result<Exit, CliError> {
         return Err(CliError::usage(format!("unknown action {:?}", args.action))
             .hint(format!("one of: {}", CUSTODY_ACTIONS.join(", "))));
     }
-    let recipient = match (&args.to, &args.to_key) {
-        (Some(t), _) => Some(parse_to(t)?),
-        (None, Some(k)) => Some(Party {
-            key_id: Some(k.clone()),
-            ..Party::default()
-        }),
-        (None, None) => None,
-    };
+    let recipient =
+        match (&args.to, &args.to_key) {
+            (Some(t), _) => Some(parse_to(t)?),
+            (None, Some(k)) if k.len() != 64 || !k.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                return Err(CliError::usage(format!("--to-key {k:?} is not a key id")).hint(
+                "give the recipient's full key id (64 hex digits, from `evidentia key list`)",
+            ));
+            }
+            (None, Some(k)) => Some(Party {
+                key_id: Some(k.to_ascii_lowercase()),
+                ..Party::default()
+            }),
+            (None, None) => None,
+        };
     if args.action == "transfer" && recipient.is_none() {
         return Err(CliError::usage("a transfer needs a recipient")
             .hint("pass --to \"NAME, ORG, CC\" or --to-key ID"));

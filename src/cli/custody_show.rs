@@ -213,8 +213,10 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     if report.findings.iter().any(|f| f.code == INTERRUPTED_APPEND) {
-        ctx.diag
-            .error(&format!("hint: run `evidentia repair {shown}`"));
+        ctx.diag.error("an append to this bundle was interrupted");
+        ctx.diag.hint(&format!(
+            "run `evidentia repair {shown}` to finish or undo it"
+        ));
     }
     Ok(if report.verified() {
         Exit::Ok

@@ -149,8 +149,10 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
         .iter()
         .any(|f| f.code == verify::INTERRUPTED_APPEND)
     {
-        ctx.diag.error(&format!(
-            "hint: an append was interrupted; run `evidentia repair {}`",
+        ctx.diag
+            .error("an append to this bundle was interrupted; it is not in a verifiable state");
+        ctx.diag.hint(&format!(
+            "run `evidentia repair {}` to finish or undo it",
             display_path(&args.bundle)
         ));
     }
