@@ -157,7 +157,7 @@ fn assert_fails(p: &Party, bundle: &Path, code: &str, needle: &str) {
     );
 }
 
-fn transfer_and_receive(agency: &Party, lab: &Party, b: &Path) {
+pub fn transfer_and_receive(agency: &Party, lab: &Party, b: &Path) {
     add(
         agency,
         b,
