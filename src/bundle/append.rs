@@ -66,6 +66,12 @@ pub enum AppendError {
     /// A journal from an earlier append is present.
     #[error("an earlier append was interrupted (journal {0} present)")]
     Pending(PathBuf),
+    /// The container has unsafe entries; nothing is appended to it.
+    #[error("the bundle has {0} unsafe zip entries; refusing to append")]
+    Unsafe(usize),
+    /// Another append changed the bundle meanwhile.
+    #[error("the bundle changed while the append was being prepared")]
+    Concurrent,
     /// An entry to append is too large or its name too long.
     #[error("entry {0} is too large to append")]
     TooLarge(String),
@@ -200,7 +206,10 @@ pub fn append(
     {
         return Err(AppendError::TooLarge(n.clone()));
     }
-    let (archive, _) = Archive::open(path)?;
+    let (archive, issues) = Archive::open(path)?;
+    if !issues.is_empty() {
+        return Err(AppendError::Unsafe(issues.len()));
+    }
     let original_len = archive.len();
     let io_err = |source| AppendError::Write {
         rolled_back: true,
@@ -233,7 +242,16 @@ pub fn append(
         .write(true)
         .create_new(true)
         .open(&journal)
-        .map_err(io_err)?;
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => AppendError::Pending(journal.clone()),
+            _ => io_err(e),
+        })?;
+    // The journal, created exclusively, is also the lock: if another
+    // append got in since the plan was made, the plan is stale.
+    if file.metadata().map(|m| m.len()).ok() != Some(original_len) {
+        let _ = std::fs::remove_file(&journal);
+        return Err(AppendError::Concurrent);
+    }
     let journaled = steps
         .write(&mut jfile, &jbytes)
         .and_then(|_| steps.run(|| jfile.sync_all()))
