@@ -143,10 +143,19 @@ fn verify_first(ctx: &Ctx, bundle: &Path, trust: Option<&Path>) -> Result<(), Cl
             display_path(bundle)
         ))
     })?;
+    let shown = display_path(bundle);
     if report.verified() {
+        if let Some(d) = report.events.iter().find(|e| e.action == "dispose") {
+            return Err(CliError {
+                exit: Exit::Problem,
+                ..CliError::op(format!(
+                    "{shown} records the disposal of the evidence (event {}); nothing may follow it",
+                    d.seq
+                ))
+            });
+        }
         return Ok(());
     }
-    let shown = display_path(bundle);
     let first = &report.findings[0];
     let msg = format!(
         "{shown} does not verify ({} problem(s), first: {}: {}); nothing was appended",

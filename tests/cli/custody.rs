@@ -4,7 +4,9 @@
 //! crash safety is in custody_crash.rs.
 
 use crate::harness::{Env, Run, peer, run_peer};
-use evidentia::bundle::{Archive, DosTime, Method, ZipWriter};
+use evidentia::bundle::{Archive, DosTime, EventOptions, Method, NoHook, ZipWriter, add_event};
+use evidentia::sign::KeyStore;
+use evidentia::sign::keystore::KeyRole;
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -421,12 +423,20 @@ fn receive_by_the_wrong_party_and_events_after_dispose_fail() {
     // Nothing after dispose; times going backwards only warn.
     add(&agency, &c, &["--action", "dispose", "--time", T2]).expect_code(0);
     verify(&agency, &c, &[]).0.expect_code(0);
-    add(
-        &agency,
-        &c,
-        &["--action", "note", "--note", "late", "--time", T1],
-    )
-    .expect_code(0);
+    // The command refuses; an event forged with the library fails verify.
+    let r = add(&agency, &c, &["--action", "note", "--time", T1]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("nothing may follow"), "{}", r.stderr);
+    let store = KeyStore::open(agency.env.home().join("keys"));
+    let file = store.find(None, KeyRole::Examiner).unwrap();
+    let signer = store.signer(&file, None).unwrap();
+    let late = EventOptions {
+        action: "note".into(),
+        time: 1_714_521_600, // before the dispose: also a warning
+        note: Some("late".into()),
+        ..EventOptions::default()
+    };
+    add_event(&c, &late, &signer, &mut NoHook).unwrap();
     assert_fails(&agency, &c, "custody", "after the evidence was disposed");
     let (_, v) = verify(&agency, &c, &[]);
     assert_eq!(v["warnings"][0]["code"], "time-backwards");
