@@ -2,7 +2,8 @@
 //! binary, in a fresh directory. Two agencies (a sending state and a
 //! receiving lab, each with a root key and an examiner key, in separate
 //! homes) trust each other's roots; the sending examiner acquires and
-//! seals the image; the lab verifies it and writes the court report.
+//! seals the image and records its transfer; the lab verifies it, signs its
+//! receipt and writes the court report.
 //!
 //! Every step runs this same binary as a child process with exactly the
 //! arguments printed (`$ evidentia ...`), so what the user sees is what a
@@ -69,9 +70,10 @@ impl Demo {
     /// Run `evidentia ARGS` in the demo directory; print the command and
     /// its output; return stdout. `redirect` names the file stdout goes to.
     fn run(&self, args: &[&str], redirect: Option<&str>) -> Result<(i32, String), CliError> {
+        let line: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
         let shown = match redirect {
-            Some(f) => format!("$ evidentia {} > {f}", args.join(" ")),
-            None => format!("$ evidentia {}", args.join(" ")),
+            Some(f) => format!("$ evidentia {} > {f}", line.join(" ")),
+            None => format!("$ evidentia {}", line.join(" ")),
         };
         self.say(&shown);
         let out = Command::new(&self.exe)
@@ -165,6 +167,19 @@ impl Demo {
             root,
             examiner,
         })
+    }
+}
+
+/// Quote an argument for a POSIX shell when it needs it, so a printed
+/// command can be pasted as is.
+fn shell_quote(a: &str) -> String {
+    let plain = !a.is_empty()
+        && a.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,@%+".contains(&b));
+    if plain {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
     }
 }
 
@@ -269,11 +284,45 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
     )?;
     d.run(&["--home", nl.home, "verify", &bundle], None)?;
 
-    d.say("\n== 4. Transfer and receipt ==");
-    d.say("(not in this build: `evidentia custody add --action transfer` and `evidentia receive`");
-    d.say(" come with the custody commands; the bundle travels as is, e.g. on a courier disk)");
+    d.say("\n== 4. The sending examiner records the transfer to the lab ==");
+    d.run(
+        &[
+            "--home",
+            nl.home,
+            "custody",
+            "add",
+            &bundle,
+            "--action",
+            "transfer",
+            "--to-key",
+            &de.examiner,
+            "--location",
+            "Rotterdam, NL",
+            "--purpose",
+            "MLA request MLA-NL-DE-2026-0042",
+            "--key",
+            &nl.examiner,
+        ],
+        None,
+    )?;
+    d.say("(the bundle now travels, e.g. on a courier disk)");
 
-    d.say("\n== 5. At the lab: verify against the trust store ==");
+    d.say("\n== 5. At the lab: verify, sign the receipt, show the chain ==");
+    d.run(&["--home", de.home, "verify", &bundle], None)?;
+    d.run(
+        &[
+            "--home",
+            de.home,
+            "receive",
+            &bundle,
+            "--location",
+            "Wiesbaden, DE",
+            "--key",
+            &de.examiner,
+        ],
+        None,
+    )?;
+    d.run(&["--home", de.home, "custody", "show", &bundle], None)?;
     let (code, _) = d.run(&["--home", de.home, "verify", &bundle], None)?;
     d.say("\n(not in this build: `evidentia ingest` into the evidence locker comes with the locker commands)");
 

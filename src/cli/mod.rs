@@ -5,6 +5,8 @@
 mod acquire_cmd;
 mod completions;
 mod context;
+mod custody_cmd;
+mod custody_show;
 mod demo_cmd;
 mod error;
 mod hash_cmd;
@@ -12,6 +14,7 @@ mod hashset_cmd;
 mod key_cmd;
 mod output;
 mod passphrase;
+mod repair_cmd;
 mod report_cmd;
 mod seal_cmd;
 mod sign_cmd;
@@ -57,6 +60,12 @@ enum Command {
     Verify(verify_cmd::VerifyArgs),
     /// Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)
     Report(report_cmd::ReportArgs),
+    /// Add signed custody events to a bundle, or show its custody chain
+    Custody(custody_show::CustodyArgs),
+    /// Verify a bundle transferred to you, then sign its receipt
+    Receive(custody_cmd::ReceiveArgs),
+    /// Finish an interrupted append: restore the bundle's original bytes
+    Repair(repair_cmd::RepairArgs),
     /// Make, list, show, export, certify and import signing keys
     Key(key_cmd::KeyArgs),
     /// Manage the trust store: agency root keys and single keys
@@ -104,6 +113,9 @@ pub fn main() -> i32 {
         Command::Match(args) => hashset_cmd::run_match(&ctx, args),
         Command::Acquire(args) => acquire_cmd::run(&ctx, args),
         Command::Report(args) => report_cmd::run(&ctx, args),
+        Command::Custody(args) => custody_show::run(&ctx, args),
+        Command::Receive(args) => custody_cmd::run_receive(&ctx, args),
+        Command::Repair(args) => repair_cmd::run_repair(&ctx, args),
         Command::Key(args) => key_cmd::run(&ctx, args),
         Command::Trust(args) => trust_cmd::run(&ctx, args),
         Command::Sign(args) => sign_cmd::run(&ctx, args),

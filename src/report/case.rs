@@ -247,26 +247,46 @@ pub fn graph(input: &ReportInput) -> Value {
             "uco-action:object": file_refs.clone()
         });
         let mut participants: Vec<Value> = org.iter().map(|o| json!({"@id": o})).collect();
-        if let Some(to) = &ev.to {
-            let rid = iris.id(&format!("recipient:{to}"));
-            g.push(json!({"@id": rid, "@type": "uco-identity:Identity", "uco-core:name": to}));
+        if let Some(to) = &ev.recipient {
+            let key = to
+                .key_id
+                .clone()
+                .or_else(|| to.name.clone())
+                .unwrap_or_default();
+            let rid = iris.id(&format!("recipient:{key}"));
+            if !seen.contains(&rid) {
+                seen.push(rid.clone());
+                g.push(json!({
+                    "@id": rid,
+                    "@type": "uco-identity:Identity",
+                    "uco-core:name": super::document::party_text(to)
+                }));
+            }
             participants.push(json!({"@id": rid}));
         }
         if !participants.is_empty() {
             node["uco-action:participant"] = Value::Array(participants);
         }
-        if let Some(cc) = &ev.actor.country {
-            let lid = iris.id(&format!("location:{cc}"));
+        if ev.actor.country.is_some() || ev.location.is_some() {
+            let cc = ev.actor.country.clone().unwrap_or_default();
+            let place = ev.location.clone().unwrap_or_default();
+            let lid = iris.id(&format!("location:{cc}:{place}"));
             if !seen.contains(&lid) {
                 seen.push(lid.clone());
+                let mut facet = json!({
+                    "@id": iris.id(&format!("location:{cc}:{place}:address")),
+                    "@type": "uco-location:SimpleAddressFacet"
+                });
+                if !cc.is_empty() {
+                    facet["uco-location:country"] = json!(cc);
+                }
+                if !place.is_empty() {
+                    facet["uco-location:locality"] = json!(place);
+                }
                 g.push(json!({
                     "@id": lid,
                     "@type": "uco-location:Location",
-                    "uco-core:hasFacet": [{
-                        "@id": iris.id(&format!("location:{cc}:address")),
-                        "@type": "uco-location:SimpleAddressFacet",
-                        "uco-location:country": cc
-                    }]
+                    "uco-core:hasFacet": [facet]
                 }));
             }
             node["uco-action:location"] = json!([{"@id": lid}]);
@@ -275,8 +295,14 @@ pub fn graph(input: &ReportInput) -> Value {
             node["uco-action:startTime"] = t.clone();
             node["uco-action:endTime"] = t;
         }
-        if let Some(n) = &ev.note {
-            node["uco-core:description"] = json!(n);
+        let why: Vec<&String> = [&ev.purpose, &ev.note].into_iter().flatten().collect();
+        if !why.is_empty() {
+            node["uco-core:description"] = json!(
+                why.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
         }
         if ev.seq == 1 {
             node["uco-action:result"] =

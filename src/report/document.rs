@@ -4,7 +4,7 @@
 //! Strings here are raw; renderers escape every one of them.
 
 use super::{ReportInput, TOOL_VERSION};
-use crate::model::{CaseMeta, FileEntry};
+use crate::model::{CaseMeta, FileEntry, Party};
 
 /// One table cell or field value.
 #[derive(Debug, Clone)]
@@ -115,6 +115,20 @@ pub fn file_hashes(f: &FileEntry) -> Vec<(&'static str, String)> {
         }
     }
     h
+}
+
+/// "name, organisation, country (key KEYID)" of a party.
+pub fn party_text(p: &Party) -> String {
+    let mut s = [&p.name, &p.organisation, &p.country]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Some(k) = &p.key_id {
+        s.push_str(&format!(" (key {k})"));
+    }
+    s
 }
 
 fn plural(n: usize, what: &str) -> String {
@@ -259,13 +273,19 @@ pub fn build(input: &ReportInput) -> Document {
         if let Some(role) = &a.role {
             fields.push(("Role", text(role)));
         }
-        if let Some(to) = &ev.to {
-            fields.push(("To", text(to)));
+        if let Some(loc) = &ev.location {
+            fields.push(("Where", text(loc)));
         }
-        let why = match &ev.note {
-            Some(n) => format!("{}: {n}", ev.action),
-            None => ev.action.clone(),
-        };
+        if let Some(to) = &ev.recipient {
+            fields.push(("To", text(party_text(to))));
+        }
+        if let Some(c) = &ev.completes {
+            fields.push(("Completes", text(format!("transfer, event {}", c.seq))));
+        }
+        let mut why = ev.action.clone();
+        for extra in [&ev.purpose, &ev.note].into_iter().flatten() {
+            why.push_str(&format!(": {extra}"));
+        }
         fields.push(("Why", text(why)));
         let sig = match check.and_then(|c| c.trust.clone()) {
             Some(t) => format!("{status} ({t})"),
@@ -337,6 +357,18 @@ pub fn build(input: &ReportInput) -> Document {
             vec!["Code", "Path", "Problem", "Expected", "Actual"],
             rows,
         ));
+    }
+
+    if !r.warnings.is_empty() {
+        b.push(Block::Para(
+            "Warnings (not problems: the bundle can still verify):".into(),
+        ));
+        let rows = r
+            .warnings
+            .iter()
+            .map(|x| vec![text(x.code), text(&x.path), text(&x.message)])
+            .collect();
+        b.push(Block::Table(vec!["Code", "Path", "Warning"], rows));
     }
 
     b.push(Block::Heading("How to verify this yourself".into()));

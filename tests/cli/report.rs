@@ -314,6 +314,17 @@ fn demo_runs_end_to_end_and_leaves_a_verified_bundle_and_report() {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("VERIFIED"));
     assert!(html.contains("certified by trusted root"));
+    assert!(
+        out.contains("custody add DEMO-2026-001.zip --action transfer"),
+        "{out}"
+    );
+    for stop in ["1. seal", "2. transfer", "3. receive"] {
+        assert!(html.contains(stop), "{stop} missing from the report");
+    }
+    assert!(
+        !html.contains("stop bad"),
+        "an event without a trusted signature"
+    );
     let r = env.run([
         OsStr::new("--home"),
         dir.join("de-lab").as_os_str(),
