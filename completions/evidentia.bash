@@ -276,7 +276,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__acquire)
-            opts="-o -a -q -h --out --case --item --examiner --notes --algo --piece --split --block-size --retries --verify --home --json --quiet --no-progress --color --help"
+            opts="-o -a -q -h --out --case --item --examiner --notes --algo --piece --split --block-size --retries --verify --seal --key --passphrase-file --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,6 +327,18 @@ _evidentia() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -75,6 +75,9 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l piece -d
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l split -d 'Split the image into segments image.000, image.001, ... of SIZE bytes' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l block-size -d 'Read size, a multiple of 4K [default: 2M]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l retries -d 'Extra attempts for each sector that fails [default: 3]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l seal -d 'Then seal the acquisition directory into this signed bundle (needs --case; the same as `evidentia seal DIR`)' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l key -d 'Signing key for --seal [default: the only examiner key]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'

@@ -2,6 +2,7 @@
 //! One test binary so everything links once.
 
 mod acquire;
+mod acquire_seal;
 mod bundle;
 mod custody;
 mod custody_crash;
