@@ -12,10 +12,20 @@
 //! - Custody events and the audit log are append-only (triggers).
 
 mod hashset;
-mod schema;
+mod ingest;
+mod query;
+mod record;
+pub mod schema;
+mod store;
 
 pub use hashset::{HashsetFormat, HashsetInfo, HashsetKind, ImportOptions, KnownMatch};
-pub use schema::CURRENT_VERSION;
+pub use ingest::{Actor, IngestOutcome, IngestRequest, IngestSummary};
+pub use query::{
+    AuditRow, BundleDetail, BundleRow, EventRow, FileRow, MatchRow, SignerRow, glob_to_like,
+};
+pub use record::{BundleRecord, StoredEvent, read_record};
+pub use schema::{CURRENT_VERSION, MIGRATIONS};
+pub use store::{file_sha256, store_copy, store_path};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -71,6 +81,20 @@ pub enum LockerError {
     /// A hash set name is already taken or unknown.
     #[error("{0}")]
     Hashset(String),
+    /// Ingest was asked to record a bundle that failed verification.
+    #[error("the bundle failed verification ({problems} problems); nothing was written")]
+    NotVerified {
+        /// How many findings.
+        problems: usize,
+    },
+    /// This copy's custody chain contradicts the one recorded.
+    #[error("bundle {bundle_id}: its custody chain conflicts with the recorded one: {detail}")]
+    ChainConflict {
+        /// The bundle id.
+        bundle_id: String,
+        /// Which event differs.
+        detail: String,
+    },
 }
 
 /// An open evidence locker.
