@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Args)]
 pub struct LockerArg {
     /// The locker database [default: <home>/locker.db]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     locker: Option<PathBuf>,
 }
 

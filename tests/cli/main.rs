@@ -7,4 +7,5 @@ mod harness;
 mod hash;
 mod hashset;
 mod keys;
+mod locker;
 mod offline;
