@@ -12,6 +12,7 @@ mod ingest_cmd;
 mod key_cmd;
 mod locker_cmd;
 mod locker_show;
+mod match_sources;
 mod output;
 mod passphrase;
 mod seal_cmd;

@@ -399,3 +399,7 @@ fn insert_events(
     }
     Ok(n)
 }
+
+#[cfg(test)]
+#[path = "ingest_tests.rs"]
+mod tests;

@@ -323,6 +323,70 @@ fn locker_store_and_known_bad_alert_at_ingest() {
 }
 
 #[test]
+fn locker_match_takes_a_bundle_or_the_whole_locker() {
+    let env = Env::new();
+    let good = setup(&env);
+    env.write(
+        "bad.sha256",
+        b"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  a.txt\n",
+    );
+    let args = [
+        "hashset",
+        "import",
+        "evil",
+        "bad.sha256",
+        "--kind",
+        "known-bad",
+    ];
+    run(&env, &args.map(OsStr::new)).expect_code(0);
+    let r = run(
+        &env,
+        &[
+            OsStr::new("match"),
+            good.as_os_str(),
+            OsStr::new("--hashset"),
+            OsStr::new("evil"),
+        ],
+    );
+    r.expect_code(1);
+    assert!(
+        r.stdout_str().contains("good.zip/data/ev/a.txt"),
+        "{}",
+        r.stdout_str()
+    );
+    let r = run(
+        &env,
+        &["match", "--locker-files", "--hashset", "evil"].map(OsStr::new),
+    );
+    r.expect_code(0);
+    assert_eq!(r.stdout_str(), "");
+    ingest(&env, &good, &[]).expect_code(0);
+    let r = run(
+        &env,
+        &["match", "--locker-files", "--hashset", "evil"].map(OsStr::new),
+    );
+    r.expect_code(1);
+    assert!(
+        r.stdout_str().contains("/data/ev/a.txt"),
+        "{}",
+        r.stdout_str()
+    );
+    // A tampered bundle is not matched: exit 1 with the reason.
+    let bad = tampered(&env, &good);
+    let r = run(
+        &env,
+        &[
+            OsStr::new("match"),
+            bad.as_os_str(),
+            OsStr::new("--hashset"),
+            OsStr::new("evil"),
+        ],
+    );
+    r.expect_code(1);
+    assert!(r.stderr.contains("failed verification"), "{}", r.stderr);
+}
+
+#[test]
 fn locker_two_processes_ingest_at_once() {
     let env = Env::new();
     let good = setup(&env);
