@@ -159,15 +159,29 @@ impl Locker {
         self.conn
             .busy_timeout(Duration::from_secs(60))
             .map_err(|e| self.err(e))?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(LockerError::NoWal {
-                path: self.path.clone(),
-                mode,
-            });
+        // Switching a new file to WAL needs a moment alone with it: when
+        // another process is opening the same new locker, SQLite answers
+        // BUSY or leaves the old mode. Retry for a while before concluding
+        // that the file system cannot do WAL.
+        let mut tries = 0;
+        loop {
+            let mode = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+            match mode {
+                Ok(m) if m.eq_ignore_ascii_case("wal") => break,
+                Ok(_) | Err(_) if tries < 200 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Ok(mode) => {
+                    return Err(LockerError::NoWal {
+                        path: self.path.clone(),
+                        mode,
+                    });
+                }
+                Err(e) => return Err(self.err(e)),
+            }
         }
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")

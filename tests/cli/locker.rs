@@ -401,12 +401,19 @@ fn locker_two_processes_ingest_at_once() {
             l.as_os_str(),
         ])
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap()
     };
-    let (mut a, mut b) = (spawn(&good), spawn(&other));
-    assert!(a.wait().unwrap().success());
-    assert!(b.wait().unwrap().success());
+    let (a, b) = (spawn(&good), spawn(&other));
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     assert_eq!(count(&env, "bundles"), 2);
     assert_eq!(count(&env, "files"), 3);
 }
