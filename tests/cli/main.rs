@@ -8,4 +8,5 @@ mod hash;
 mod hashset;
 mod keys;
 mod locker;
+mod locker_robust;
 mod offline;
