@@ -35,6 +35,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
+            [CompletionResult]::new('custody', 'custody', [CompletionResultType]::ParameterValue, 'Add signed custody events to a bundle, or show its custody chain')
+            [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Verify a bundle transferred to you, then sign its receipt')
+            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Finish an interrupted append: restore the bundle''s original bytes')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import signing keys')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
@@ -120,6 +123,97 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;verify' {
             [CompletionResult]::new('--expect-head', '--expect-head', [CompletionResultType]::ParameterName, 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;custody' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Verify the bundle, then sign and append a custody event')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the custody chain as a timeline, with signatures and the head')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'evidentia;custody;add' {
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'transfer, receive, access, copy, verify, return, dispose or note')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The recipient of a transfer: "NAME, ORG, CC" (CC an ISO 3166 code)')
+            [CompletionResult]::new('--to-key', '--to-key', [CompletionResultType]::ParameterName, 'The recipient of a transfer by key id')
+            [CompletionResult]::new('--location', '--location', [CompletionResultType]::ParameterName, 'Where the action took place')
+            [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'Why (the purpose of the action)')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'A free-text note')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key id or unique hex prefix [default: the only examiner key]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the signing key''s passphrase from the first line of FILE')
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'The claimed time of the event (RFC 3339) [default: now]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;custody;show' {
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;custody;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Verify the bundle, then sign and append a custody event')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the custody chain as a timeline, with signatures and the head')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'evidentia;custody;help;add' {
+            break
+        }
+        'evidentia;custody;help;show' {
+            break
+        }
+        'evidentia;custody;help;help' {
+            break
+        }
+        'evidentia;receive' {
+            [CompletionResult]::new('--location', '--location', [CompletionResultType]::ParameterName, 'Where the action took place')
+            [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'Why (the purpose of the action)')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'A free-text note')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key id or unique hex prefix [default: the only examiner key]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the signing key''s passphrase from the first line of FILE')
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'The claimed time of the event (RFC 3339) [default: now]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;repair' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -567,6 +661,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
+            [CompletionResult]::new('custody', 'custody', [CompletionResultType]::ParameterValue, 'Add signed custody events to a bundle, or show its custody chain')
+            [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Verify a bundle transferred to you, then sign its receipt')
+            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Finish an interrupted append: restore the bundle''s original bytes')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import signing keys')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
@@ -589,6 +686,23 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;verify' {
+            break
+        }
+        'evidentia;help;custody' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Verify the bundle, then sign and append a custody event')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the custody chain as a timeline, with signatures and the head')
+            break
+        }
+        'evidentia;help;custody;add' {
+            break
+        }
+        'evidentia;help;custody;show' {
+            break
+        }
+        'evidentia;help;receive' {
+            break
+        }
+        'evidentia;help;repair' {
             break
         }
         'evidentia;help;key' {

@@ -22,6 +22,9 @@ _evidentia() {
             evidentia,completions)
                 cmd="evidentia__subcmd__completions"
                 ;;
+            evidentia,custody)
+                cmd="evidentia__subcmd__custody"
+                ;;
             evidentia,hash)
                 cmd="evidentia__subcmd__hash"
                 ;;
@@ -46,6 +49,12 @@ _evidentia() {
             evidentia,match)
                 cmd="evidentia__subcmd__match"
                 ;;
+            evidentia,receive)
+                cmd="evidentia__subcmd__receive"
+                ;;
+            evidentia,repair)
+                cmd="evidentia__subcmd__repair"
+                ;;
             evidentia,seal)
                 cmd="evidentia__subcmd__seal"
                 ;;
@@ -57,6 +66,24 @@ _evidentia() {
                 ;;
             evidentia,verify)
                 cmd="evidentia__subcmd__verify"
+                ;;
+            evidentia__subcmd__custody,add)
+                cmd="evidentia__subcmd__custody__subcmd__add"
+                ;;
+            evidentia__subcmd__custody,help)
+                cmd="evidentia__subcmd__custody__subcmd__help"
+                ;;
+            evidentia__subcmd__custody,show)
+                cmd="evidentia__subcmd__custody__subcmd__show"
+                ;;
+            evidentia__subcmd__custody__subcmd__help,add)
+                cmd="evidentia__subcmd__custody__subcmd__help__subcmd__add"
+                ;;
+            evidentia__subcmd__custody__subcmd__help,help)
+                cmd="evidentia__subcmd__custody__subcmd__help__subcmd__help"
+                ;;
+            evidentia__subcmd__custody__subcmd__help,show)
+                cmd="evidentia__subcmd__custody__subcmd__help__subcmd__show"
                 ;;
             evidentia__subcmd__hashset,help)
                 cmd="evidentia__subcmd__hashset__subcmd__help"
@@ -82,6 +109,9 @@ _evidentia() {
             evidentia__subcmd__help,completions)
                 cmd="evidentia__subcmd__help__subcmd__completions"
                 ;;
+            evidentia__subcmd__help,custody)
+                cmd="evidentia__subcmd__help__subcmd__custody"
+                ;;
             evidentia__subcmd__help,hash)
                 cmd="evidentia__subcmd__help__subcmd__hash"
                 ;;
@@ -106,6 +136,12 @@ _evidentia() {
             evidentia__subcmd__help,match)
                 cmd="evidentia__subcmd__help__subcmd__match"
                 ;;
+            evidentia__subcmd__help,receive)
+                cmd="evidentia__subcmd__help__subcmd__receive"
+                ;;
+            evidentia__subcmd__help,repair)
+                cmd="evidentia__subcmd__help__subcmd__repair"
+                ;;
             evidentia__subcmd__help,seal)
                 cmd="evidentia__subcmd__help__subcmd__seal"
                 ;;
@@ -117,6 +153,12 @@ _evidentia() {
                 ;;
             evidentia__subcmd__help,verify)
                 cmd="evidentia__subcmd__help__subcmd__verify"
+                ;;
+            evidentia__subcmd__help__subcmd__custody,add)
+                cmd="evidentia__subcmd__help__subcmd__custody__subcmd__add"
+                ;;
+            evidentia__subcmd__help__subcmd__custody,show)
+                cmd="evidentia__subcmd__help__subcmd__custody__subcmd__show"
                 ;;
             evidentia__subcmd__help__subcmd__hashset,import)
                 cmd="evidentia__subcmd__help__subcmd__hashset__subcmd__import"
@@ -275,7 +317,7 @@ _evidentia() {
 
     case "${cmd}" in
         evidentia)
-            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify key trust sign hashset ingest locker match completions man help"
+            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +415,172 @@ _evidentia() {
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__custody)
+            opts="-q -h --home --json --quiet --no-progress --color --help add show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__custody__subcmd__add)
+            opts="-q -h --action --to --to-key --location --purpose --note --key --passphrase-file --trust --time --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --action)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --purpose)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__custody__subcmd__help)
+            opts="add show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__custody__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__custody__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__custody__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__custody__subcmd__show)
+            opts="-q -h --trust --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -585,7 +793,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help)
-            opts="hash acquire seal verify key trust sign hashset ingest locker match completions man help"
+            opts="hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,6 +823,48 @@ _evidentia() {
         evidentia__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__custody)
+            opts="add show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__custody__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__custody__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -907,6 +1157,34 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__match)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__receive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__repair)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1677,6 +1955,78 @@ _evidentia() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__receive)
+            opts="-q -h --location --purpose --note --key --passphrase-file --trust --time --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --purpose)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__repair)
+            opts="-q -h --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -32,6 +32,9 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand acquire 'Image a device, image file or stream with on-the-fly hashing'
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
+            cand custody 'Add signed custody events to a bundle, or show its custody chain'
+            cand receive 'Verify a bundle transferred to you, then sign its receipt'
+            cand repair 'Finish an interrupted append: restore the bundle''s original bytes'
             cand key 'Make, list, show, export, certify and import signing keys'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
@@ -113,6 +116,88 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;verify'= {
             cand --expect-head 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off'
             cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;custody'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand add 'Verify the bundle, then sign and append a custody event'
+            cand show 'Show the custody chain as a timeline, with signatures and the head'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;custody;add'= {
+            cand --action 'transfer, receive, access, copy, verify, return, dispose or note'
+            cand --to 'The recipient of a transfer: "NAME, ORG, CC" (CC an ISO 3166 code)'
+            cand --to-key 'The recipient of a transfer by key id'
+            cand --location 'Where the action took place'
+            cand --purpose 'Why (the purpose of the action)'
+            cand --note 'A free-text note'
+            cand --key 'Signing key id or unique hex prefix [default: the only examiner key]'
+            cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --time 'The claimed time of the event (RFC 3339) [default: now]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;custody;show'= {
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;custody;help'= {
+            cand add 'Verify the bundle, then sign and append a custody event'
+            cand show 'Show the custody chain as a timeline, with signatures and the head'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;custody;help;add'= {
+        }
+        &'evidentia;custody;help;show'= {
+        }
+        &'evidentia;custody;help;help'= {
+        }
+        &'evidentia;receive'= {
+            cand --location 'Where the action took place'
+            cand --purpose 'Why (the purpose of the action)'
+            cand --note 'A free-text note'
+            cand --key 'Signing key id or unique hex prefix [default: the only examiner key]'
+            cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --time 'The claimed time of the event (RFC 3339) [default: now]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;repair'= {
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -510,6 +595,9 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand acquire 'Image a device, image file or stream with on-the-fly hashing'
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
+            cand custody 'Add signed custody events to a bundle, or show its custody chain'
+            cand receive 'Verify a bundle transferred to you, then sign its receipt'
+            cand repair 'Finish an interrupted append: restore the bundle''s original bytes'
             cand key 'Make, list, show, export, certify and import signing keys'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
@@ -528,6 +616,18 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;seal'= {
         }
         &'evidentia;help;verify'= {
+        }
+        &'evidentia;help;custody'= {
+            cand add 'Verify the bundle, then sign and append a custody event'
+            cand show 'Show the custody chain as a timeline, with signatures and the head'
+        }
+        &'evidentia;help;custody;add'= {
+        }
+        &'evidentia;help;custody;show'= {
+        }
+        &'evidentia;help;receive'= {
+        }
+        &'evidentia;help;repair'= {
         }
         &'evidentia;help;key'= {
             cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'

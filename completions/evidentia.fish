@@ -37,6 +37,9 @@ complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "hash" -d 'Hash 
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "acquire" -d 'Image a device, image file or stream with on-the-fly hashing'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "custody" -d 'Add signed custody events to a bundle, or show its custody chain'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "receive" -d 'Verify a bundle transferred to you, then sign its receipt'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "repair" -d 'Finish an interrupted append: restore the bundle\'s original bytes'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
@@ -114,6 +117,70 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l json -d '
 complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -f -a "add" -d 'Verify the bundle, then sign and append a custody event'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -f -a "show" -d 'Show the custody chain as a timeline, with signatures and the head'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and not __fish_seen_subcommand_from add show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l action -d 'transfer, receive, access, copy, verify, return, dispose or note' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l to -d 'The recipient of a transfer: "NAME, ORG, CC" (CC an ISO 3166 code)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l to-key -d 'The recipient of a transfer by key id' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l location -d 'Where the action took place' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l purpose -d 'Why (the purpose of the action)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l note -d 'A free-text note' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l key -d 'Signing key id or unique hex prefix [default: the only examiner key]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l time -d 'The claimed time of the event (RFC 3339) [default: now]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from help" -f -a "add" -d 'Verify the bundle, then sign and append a custody event'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the custody chain as a timeline, with signatures and the head'
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l location -d 'Where the action took place' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l purpose -d 'Why (the purpose of the action)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l note -d 'A free-text note' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l key -d 'Signing key id or unique hex prefix [default: the only examiner key]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l time -d 'The claimed time of the event (RFC 3339) [default: now]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand repair" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand repair" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand repair" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand repair" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand repair" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand repair" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand key; and not __fish_seen_subcommand_from new list show export certify import help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -400,20 +467,25 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l json -d 'Mac
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "acquire" -d 'Image a device, image file or stream with on-the-fly hashing'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "ingest" -d 'Verify bundles and record them in the evidence locker'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "locker" -d 'Query the evidence locker: list, show, find, audit, verify'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "man" -d 'Write the man pages into a directory'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify key trust sign hashset ingest locker match completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "acquire" -d 'Image a device, image file or stream with on-the-fly hashing'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "custody" -d 'Add signed custody events to a bundle, or show its custody chain'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "receive" -d 'Verify a bundle transferred to you, then sign its receipt'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "repair" -d 'Finish an interrupted append: restore the bundle\'s original bytes'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "ingest" -d 'Verify bundles and record them in the evidence locker'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "locker" -d 'Query the evidence locker: list, show, find, audit, verify'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "man" -d 'Write the man pages into a directory'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify custody receive repair key trust sign hashset ingest locker match completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from custody" -f -a "add" -d 'Verify the bundle, then sign and append a custody event'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from custody" -f -a "show" -d 'Show the custody chain as a timeline, with signatures and the head'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "list" -d 'List own keys'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "show" -d 'Show one key (default: the only key)'

@@ -14,9 +14,12 @@
 //!   on how keys are stored.
 //! - Nothing here prints, reads the environment or exits.
 
+mod append;
 mod atomic;
 mod bagit;
+mod custody;
 pub mod layout;
+mod repair;
 mod seal;
 mod signing;
 mod tags;
@@ -24,10 +27,13 @@ mod walk;
 mod zipread;
 mod zipwrite;
 
+pub use append::{AppendError, AppendHook, JOURNAL_SUFFIX, Journal, NoHook, append, journal_path};
 pub use bagit::{
     ManifestLine, ManifestSyntax, human_size, parse_bag_info, parse_manifest, render_bag_info,
     render_manifest,
 };
+pub use custody::{AddedEvent, CustodyError, EventOptions, add_event, open_transfer};
+pub use repair::{RepairError, RepairOutcome, repair};
 pub use seal::{SealError, SealOptions, SealSummary, seal};
 pub use zipread::{Archive, ContainerIssue, Entry, EntryDataError, IssueKind, ZipError};
 pub use zipwrite::{DosTime, EntryWriter, Method, ZipWriter};

@@ -147,7 +147,10 @@ pub(super) fn build(input: TagInput<'_>) -> Result<Tags, SealError> {
         time: sealed,
         actor,
         tagmanifest_sha256,
-        to: None,
+        recipient: None,
+        completes: None,
+        location: None,
+        purpose: None,
         note: None,
     };
     let event_bytes = model::to_json_bytes(&event);

@@ -32,6 +32,16 @@ pub enum ZipError {
     /// No end-of-central-directory record: truncated, or not a zip.
     #[error("not a zip file, or truncated: no end of central directory record")]
     NoEndRecord,
+    /// An end record exists, but bytes follow it: an interrupted append.
+    #[error(
+        "{trailing} bytes follow the last end of central directory record at {end} (an interrupted append?)"
+    )]
+    TrailingBytes {
+        /// Where the last complete end record ends.
+        end: u64,
+        /// How many bytes follow it.
+        trailing: u64,
+    },
     /// The end records contradict each other or the file.
     #[error("corrupt end of central directory: {0}")]
     BadEndRecord(&'static str),
@@ -199,6 +209,12 @@ pub struct Archive {
     len: u64,
     /// Entries in central directory order.
     pub entries: Vec<Entry>,
+    /// Where the central directory starts (entry data must end before it;
+    /// bytes between entries, such as the directory an append superseded,
+    /// are never read).
+    pub cd_offset: u64,
+    /// The size of the central directory.
+    pub cd_size: u64,
 }
 
 fn u16_at(b: &[u8], i: usize) -> u16 {
@@ -307,7 +323,20 @@ impl Archive {
                 break;
             }
         }
-        let i = eocd.ok_or(ZipError::NoEndRecord)?;
+        let Some(i) = eocd else {
+            // An end record that ends before the file does: bytes were
+            // added after a complete archive (an append that died).
+            for i in (0..=tail_len - 22).rev() {
+                let end = i + 22 + u16_at(&tail, i + 20) as usize;
+                if u32_at(&tail, i) == 0x0605_4b50 && end < tail_len {
+                    return Err(ZipError::TrailingBytes {
+                        end: tail_start + end as u64,
+                        trailing: (tail_len - end) as u64,
+                    });
+                }
+            }
+            return Err(ZipError::NoEndRecord);
+        };
         let eocd_at = tail_start + i as u64;
         if u16_at(&tail, i + 4) != 0 || u16_at(&tail, i + 6) != 0 {
             return Err(ZipError::BadEndRecord(
@@ -410,7 +439,13 @@ impl Archive {
             entries.push(entry);
             p += 46 + nl + el + cl;
         }
-        let mut archive = Archive { file, len, entries };
+        let mut archive = Archive {
+            file,
+            len,
+            entries,
+            cd_offset,
+            cd_size,
+        };
         archive.check_entries(cd_offset, &mut issues);
         for issue in &issues {
             for e in archive.entries.iter_mut().filter(|e| e.name == issue.name) {
@@ -496,6 +531,21 @@ impl Archive {
                 });
             }
         }
+    }
+
+    /// The length of the file.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file is empty (never, for an opened archive).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Read `n` raw bytes of the file at `offset` (bounds-checked).
+    pub fn raw(&self, offset: u64, n: usize) -> io::Result<Vec<u8>> {
+        read_exact_at(&self.file, self.len, offset, n)
     }
 
     /// Open an entry's data for reading: decompressed, capped at the

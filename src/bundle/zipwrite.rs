@@ -274,52 +274,7 @@ impl<W: Write + Seek> ZipWriter<W> {
         let cd_start = self.pos;
         let mut cd = Vec::new();
         for r in &self.records {
-            let big_offset = r.offset >= 0xFFFF_FFFF;
-            let mut extra = Vec::new();
-            if r.zip64 {
-                put64(&mut extra, r.usize);
-                put64(&mut extra, r.csize);
-            }
-            if big_offset {
-                put64(&mut extra, r.offset);
-            }
-            put32(&mut cd, 0x0201_4b50);
-            put16(&mut cd, MADE_BY);
-            put16(&mut cd, if r.zip64 { 45 } else { 20 });
-            put16(&mut cd, FLAG_UTF8);
-            put16(&mut cd, r.method.code());
-            put16(&mut cd, self.when.time);
-            put16(&mut cd, self.when.date);
-            put32(&mut cd, r.crc);
-            put32(&mut cd, if r.zip64 { 0xFFFF_FFFF } else { r.csize as u32 });
-            put32(&mut cd, if r.zip64 { 0xFFFF_FFFF } else { r.usize as u32 });
-            put16(&mut cd, r.name.len() as u16);
-            put16(
-                &mut cd,
-                if extra.is_empty() {
-                    0
-                } else {
-                    extra.len() as u16 + 4
-                },
-            );
-            put16(&mut cd, 0); // comment
-            put16(&mut cd, 0); // disk
-            put16(&mut cd, 0); // internal attributes
-            put32(&mut cd, FILE_ATTRS);
-            put32(
-                &mut cd,
-                if big_offset {
-                    0xFFFF_FFFF
-                } else {
-                    r.offset as u32
-                },
-            );
-            cd.extend_from_slice(r.name.as_bytes());
-            if !extra.is_empty() {
-                put16(&mut cd, 0x0001);
-                put16(&mut cd, extra.len() as u16);
-                cd.extend_from_slice(&extra);
-            }
+            cd.extend_from_slice(&central_header(r, self.when));
             if cd.len() >= 1 << 20 {
                 self.out.write_all(&cd)?;
                 self.pos += cd.len() as u64;
@@ -329,37 +284,134 @@ impl<W: Write + Seek> ZipWriter<W> {
         self.out.write_all(&cd)?;
         self.pos += cd.len() as u64;
         let cd_size = self.pos - cd_start;
-        let count = self.records.len() as u64;
-        let mut end = Vec::new();
-        let need64 = count >= 0xFFFF || cd_size >= 0xFFFF_FFFF || cd_start >= 0xFFFF_FFFF;
-        if need64 {
-            let eocd64_at = self.pos;
-            put32(&mut end, 0x0606_4b50);
-            put64(&mut end, 44);
-            put16(&mut end, MADE_BY);
-            put16(&mut end, 45);
-            put32(&mut end, 0);
-            put32(&mut end, 0);
-            put64(&mut end, count);
-            put64(&mut end, count);
-            put64(&mut end, cd_size);
-            put64(&mut end, cd_start);
-            put32(&mut end, 0x0706_4b50);
-            put32(&mut end, 0);
-            put64(&mut end, eocd64_at);
-            put32(&mut end, 1);
-        }
-        put32(&mut end, 0x0605_4b50);
-        put16(&mut end, 0);
-        put16(&mut end, 0);
-        let c16 = if need64 { 0xFFFF } else { count as u16 };
-        put16(&mut end, c16);
-        put16(&mut end, c16);
-        put32(&mut end, if need64 { 0xFFFF_FFFF } else { cd_size as u32 });
-        put32(&mut end, if need64 { 0xFFFF_FFFF } else { cd_start as u32 });
-        put16(&mut end, 0);
+        let end = end_records(self.pos, self.records.len() as u64, cd_start, cd_size);
         self.out.write_all(&end)?;
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// The local header of a small stored entry whose CRC-32 and size are
+/// known up front (appended custody entries).
+pub(super) fn stored_local_header(name: &str, crc: u32, size: u32, when: DosTime) -> Vec<u8> {
+    let mut h = Vec::with_capacity(30 + name.len());
+    put32(&mut h, 0x0403_4b50);
+    put16(&mut h, 20);
+    put16(&mut h, FLAG_UTF8);
+    put16(&mut h, Method::Stored.code());
+    put16(&mut h, when.time);
+    put16(&mut h, when.date);
+    put32(&mut h, crc);
+    put32(&mut h, size);
+    put32(&mut h, size);
+    put16(&mut h, name.len() as u16);
+    put16(&mut h, 0);
+    h.extend_from_slice(name.as_bytes());
+    h
+}
+
+/// The central directory header of a small stored entry at `offset`.
+pub(super) fn stored_central_header(
+    name: &str,
+    crc: u32,
+    size: u32,
+    offset: u64,
+    when: DosTime,
+) -> Vec<u8> {
+    central_header(
+        &CentralRecord {
+            name: name.to_string(),
+            method: Method::Stored,
+            zip64: false,
+            crc,
+            csize: u64::from(size),
+            usize: u64::from(size),
+            offset,
+        },
+        when,
+    )
+}
+
+fn central_header(r: &CentralRecord, when: DosTime) -> Vec<u8> {
+    let mut cd = Vec::with_capacity(46 + r.name.len() + 28);
+    let big_offset = r.offset >= 0xFFFF_FFFF;
+    let mut extra = Vec::new();
+    if r.zip64 {
+        put64(&mut extra, r.usize);
+        put64(&mut extra, r.csize);
+    }
+    if big_offset {
+        put64(&mut extra, r.offset);
+    }
+    put32(&mut cd, 0x0201_4b50);
+    put16(&mut cd, MADE_BY);
+    put16(&mut cd, if r.zip64 { 45 } else { 20 });
+    put16(&mut cd, FLAG_UTF8);
+    put16(&mut cd, r.method.code());
+    put16(&mut cd, when.time);
+    put16(&mut cd, when.date);
+    put32(&mut cd, r.crc);
+    put32(&mut cd, if r.zip64 { 0xFFFF_FFFF } else { r.csize as u32 });
+    put32(&mut cd, if r.zip64 { 0xFFFF_FFFF } else { r.usize as u32 });
+    put16(&mut cd, r.name.len() as u16);
+    put16(
+        &mut cd,
+        if extra.is_empty() {
+            0
+        } else {
+            extra.len() as u16 + 4
+        },
+    );
+    put16(&mut cd, 0); // comment
+    put16(&mut cd, 0); // disk
+    put16(&mut cd, 0); // internal attributes
+    put32(&mut cd, FILE_ATTRS);
+    put32(
+        &mut cd,
+        if big_offset {
+            0xFFFF_FFFF
+        } else {
+            r.offset as u32
+        },
+    );
+    cd.extend_from_slice(r.name.as_bytes());
+    if !extra.is_empty() {
+        put16(&mut cd, 0x0001);
+        put16(&mut cd, extra.len() as u16);
+        cd.extend_from_slice(&extra);
+    }
+    cd
+}
+
+/// The end records (ZIP64 ones when needed) of a directory of `count`
+/// entries and `cd_size` bytes at `cd_start`; `pos` is where they go.
+pub(super) fn end_records(pos: u64, count: u64, cd_start: u64, cd_size: u64) -> Vec<u8> {
+    let mut end = Vec::new();
+    let need64 = count >= 0xFFFF || cd_size >= 0xFFFF_FFFF || cd_start >= 0xFFFF_FFFF;
+    if need64 {
+        put32(&mut end, 0x0606_4b50);
+        put64(&mut end, 44);
+        put16(&mut end, MADE_BY);
+        put16(&mut end, 45);
+        put32(&mut end, 0);
+        put32(&mut end, 0);
+        put64(&mut end, count);
+        put64(&mut end, count);
+        put64(&mut end, cd_size);
+        put64(&mut end, cd_start);
+        put32(&mut end, 0x0706_4b50);
+        put32(&mut end, 0);
+        put64(&mut end, pos);
+        put32(&mut end, 1);
+    }
+    put32(&mut end, 0x0605_4b50);
+    put16(&mut end, 0);
+    put16(&mut end, 0);
+    let c16 = if need64 { 0xFFFF } else { count as u16 };
+    put16(&mut end, c16);
+    put16(&mut end, c16);
+    put32(&mut end, if need64 { 0xFFFF_FFFF } else { cd_size as u32 });
+    put32(&mut end, if need64 { 0xFFFF_FFFF } else { cd_start as u32 });
+    put16(&mut end, 0);
+    end
 }

@@ -5,6 +5,8 @@
 mod acquire_cmd;
 mod completions;
 mod context;
+mod custody_cmd;
+mod custody_show;
 mod error;
 mod hash_cmd;
 mod hashset_cmd;
@@ -15,6 +17,7 @@ mod locker_show;
 mod match_sources;
 mod output;
 mod passphrase;
+mod repair_cmd;
 mod seal_cmd;
 mod sign_cmd;
 mod size;
@@ -57,6 +60,12 @@ enum Command {
     Seal(seal_cmd::SealArgs),
     /// Check a bundle completely: exit 0 only if everything holds
     Verify(verify_cmd::VerifyArgs),
+    /// Add signed custody events to a bundle, or show its custody chain
+    Custody(custody_show::CustodyArgs),
+    /// Verify a bundle transferred to you, then sign its receipt
+    Receive(custody_cmd::ReceiveArgs),
+    /// Finish an interrupted append: restore the bundle's original bytes
+    Repair(repair_cmd::RepairArgs),
     /// Make, list, show, export, certify and import signing keys
     Key(key_cmd::KeyArgs),
     /// Manage the trust store: agency root keys and single keys
@@ -107,6 +116,9 @@ pub fn main() -> i32 {
         Command::Locker(args) => locker_cmd::run(&ctx, args),
         Command::Match(args) => hashset_cmd::run_match(&ctx, args),
         Command::Acquire(args) => acquire_cmd::run(&ctx, args),
+        Command::Custody(args) => custody_show::run(&ctx, args),
+        Command::Receive(args) => custody_cmd::run_receive(&ctx, args),
+        Command::Repair(args) => repair_cmd::run_repair(&ctx, args),
         Command::Key(args) => key_cmd::run(&ctx, args),
         Command::Trust(args) => trust_cmd::run(&ctx, args),
         Command::Sign(args) => sign_cmd::run(&ctx, args),

@@ -69,6 +69,11 @@ impl Diag {
         }
     }
 
+    /// `hint: ...`, the line after an error saying what to do.
+    pub fn hint(&self, msg: &str) {
+        eprintln!("hint: {msg}");
+    }
+
     /// `evidentia: ...` for an error that does not stop the command.
     pub fn error(&self, msg: &str) {
         eprintln!("evidentia: {msg}");

@@ -140,6 +140,22 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
         Mode::Human => out.bytes(human(&report, &display_path(&args.bundle)).as_bytes())?,
     }
     out.flush()?;
+    for w in &report.warnings {
+        ctx.diag
+            .warn(&format!("{}: {}", sanitize(&w.path), sanitize(&w.message)));
+    }
+    if report
+        .findings
+        .iter()
+        .any(|f| f.code == verify::INTERRUPTED_APPEND)
+    {
+        ctx.diag
+            .error("an append to this bundle was interrupted; it is not in a verifiable state");
+        ctx.diag.hint(&format!(
+            "run `evidentia repair {}` to finish or undo it",
+            display_path(&args.bundle)
+        ));
+    }
     Ok(if report.verified() {
         Exit::Ok
     } else {

@@ -130,6 +130,40 @@ pub struct Actor {
     pub role: Option<String>,
 }
 
+/// The actions a custody event may record after the seal.
+pub const CUSTODY_ACTIONS: [&str; 8] = [
+    "transfer", "receive", "access", "copy", "verify", "return", "dispose", "note",
+];
+
+/// The party a transfer names as recipient: a key id (`--to-key`), or a
+/// name, organisation and ISO 3166 country.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    /// The recipient's key id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// Person's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// ISO 3166 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// A reference to an earlier event: its seq and the SHA-256 of its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRef {
+    /// Sequence number.
+    pub seq: u64,
+    /// Hex SHA-256 of the event file.
+    pub sha256: String,
+}
+
 /// One custody event (`custody/NNNNNN-action.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -153,7 +187,16 @@ pub struct CustodyEvent {
     pub tagmanifest_sha256: String,
     /// The recipient of a transfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub recipient: Option<Party>,
+    /// For a receive: the transfer it completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completes: Option<EventRef>,
+    /// Where the action took place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
     /// A free-text note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -186,7 +229,10 @@ mod tests {
                 ..Actor::default()
             },
             tagmanifest_sha256: "00".into(),
-            to: None,
+            recipient: None,
+            completes: None,
+            location: None,
+            purpose: None,
             note: None,
         };
         let bytes = to_json_bytes(&e);

@@ -110,6 +110,10 @@ pub fn check(
             key_id: None,
             signature: "missing".into(),
             trust: None,
+            event: None,
+            sha256: this_hash.clone(),
+            signed_by: None,
+            signer_identity: None,
         };
         match serde_json::from_slice::<CustodyEvent>(&bytes) {
             Err(e) => report.findings.push(Finding::new(
@@ -155,6 +159,7 @@ pub fn check(
                         ev.tagmanifest_sha256.clone(),
                     );
                 }
+                summary.event = Some(ev);
             }
         }
         let sig_name = layout::signature_name(rel);
@@ -177,8 +182,11 @@ pub fn check(
                         signer,
                         trust_path,
                         trusted_comment,
+                        identity,
                     } => {
                         summary.signature = "trusted".into();
+                        summary.signed_by = Some(key_id.clone());
+                        summary.signer_identity = identity;
                         summary.trust = Some(format!("{signer} ({key_id}), {trust_path}"));
                         bind(report, &sig_name, *seq, &summary, &key_id, &trusted_comment);
                     }
@@ -188,6 +196,7 @@ pub fn check(
                         trusted_comment,
                     } => {
                         summary.signature = "untrusted".into();
+                        summary.signed_by = Some(key_id.clone());
                         bind(report, &sig_name, *seq, &summary, &key_id, &trusted_comment);
                         report.findings.push(Finding::new(
                             "signature",

@@ -12,14 +12,19 @@
 //!   report says signatures were not checked.
 
 mod bag;
+mod chain;
 mod custody;
 mod trust;
 
 pub use trust::TrustVerifier;
 
-use crate::bundle::{Archive, ZipError};
+use crate::bundle::{Archive, ZipError, journal_path};
+use crate::model::{CustodyEvent, Party};
 use serde::Serialize;
 use std::path::Path;
+
+/// The finding code of an interrupted append (the CLI names `repair`).
+pub const INTERRUPTED_APPEND: &str = "interrupted-append";
 
 /// The largest tag file read into memory.
 pub const MAX_TAG_FILE: u64 = 64 << 20;
@@ -44,6 +49,8 @@ pub enum SignatureCheck {
         signer: String,
         /// How trust was established ("pinned", "certified by ROOT").
         trust_path: String,
+        /// The identity bound to the key (by its certificate or pin).
+        identity: Option<Party>,
         /// The signed trusted comment.
         trusted_comment: String,
     },
@@ -147,6 +154,18 @@ pub struct EventSummary {
     /// Signer and trust path, for trusted signatures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust: Option<String>,
+    /// The event as parsed (for `custody show` and the chain rules).
+    #[serde(skip)]
+    pub event: Option<CustodyEvent>,
+    /// Hex SHA-256 of the event file.
+    #[serde(skip)]
+    pub sha256: String,
+    /// The key that made a valid signature over the event.
+    #[serde(skip)]
+    pub signed_by: Option<String>,
+    /// The identity the trust store binds to that key.
+    #[serde(skip)]
+    pub signer_identity: Option<Party>,
 }
 
 /// Everything verify found.
@@ -168,6 +187,10 @@ pub struct VerifyReport {
     pub signatures_checked: bool,
     /// Every problem found.
     pub findings: Vec<Finding>,
+    /// Things worth a look that do not fail verification (claimed times
+    /// going backwards).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Finding>,
 }
 
 impl VerifyReport {
@@ -185,10 +208,35 @@ pub fn verify(
     verifier: Option<&dyn SignatureVerifier>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, ZipError> {
-    let (archive, issues) = Archive::open(path)?;
     let mut report = VerifyReport {
         signatures_checked: verifier.is_some(),
         ..VerifyReport::default()
+    };
+    // An append that died leaves its journal, or bytes after the last end
+    // record: say so (and let the caller name `repair`), whatever else.
+    let journal = journal_path(path);
+    let pending = std::fs::symlink_metadata(&journal).is_ok();
+    if pending {
+        report.findings.push(Finding::new(
+            INTERRUPTED_APPEND,
+            journal.display().to_string(),
+            "an append to this bundle was interrupted (its journal is present)",
+        ));
+    }
+    let (archive, issues) = match Archive::open(path) {
+        Ok(a) => a,
+        Err(e @ ZipError::TrailingBytes { .. }) => {
+            if !pending {
+                report.findings.push(Finding::new(
+                    INTERRUPTED_APPEND,
+                    path.display().to_string(),
+                    e.to_string(),
+                ));
+            }
+            return Ok(report);
+        }
+        Err(_) if pending => return Ok(report),
+        Err(e) => return Err(e),
     };
     for i in issues {
         report.findings.push(Finding::new(
@@ -208,6 +256,7 @@ pub fn verify(
             verifier,
             &mut report,
         );
+        chain::check(&mut report);
     }
     Ok(report)
 }
@@ -283,6 +332,7 @@ mod tests {
                     key_id: kid(),
                     signer: "Examiner".into(),
                     trust_path: "pinned".into(),
+                    identity: None,
                     trusted_comment: crate::bundle::trusted_comment(
                         &self.bundle_id(data),
                         1,

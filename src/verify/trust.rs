@@ -53,6 +53,12 @@ impl SignatureVerifier for TrustVerifier<'_> {
             SignatureStatus::Trusted { via } => SignatureCheck::Trusted {
                 key_id,
                 signer,
+                identity: check.signer.as_ref().map(|s| crate::model::Party {
+                    key_id: None,
+                    name: Some(s.name.clone()),
+                    organisation: Some(s.org.clone()),
+                    country: Some(s.country.clone()),
+                }),
                 trust_path: match via {
                     TrustPath::Direct => "key pinned in the trust store".into(),
                     TrustPath::Root { root_id } => format!("certified by trusted root {root_id}"),

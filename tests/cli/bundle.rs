@@ -841,6 +841,8 @@ mod wire {
         pub head: Option<String>,
         pub signatures_checked: bool,
         pub findings: Vec<Finding>,
+        #[serde(default)]
+        pub warnings: Vec<Finding>,
     }
 
     #[derive(Deserialize)]

@@ -3,6 +3,9 @@
 
 mod acquire;
 mod bundle;
+mod custody;
+mod custody_crash;
+mod custody_json;
 mod harness;
 mod hash;
 mod hashset;

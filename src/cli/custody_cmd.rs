@@ -1,0 +1,287 @@
+//! `evidentia custody add` and `evidentia receive`: verify the bundle, then
+//! sign and append the next custody event. Also `repair`, which finishes
+//! an interrupted append from its journal.
+//!
+//! The test hooks `EVIDENTIA_TEST_FAIL_STEP=K` (fail step K of an append)
+//! and `EVIDENTIA_TEST_PAUSE_STEP=K` (stop for a minute after step K) are
+//! read here, never by the library; the crash-safety tests use them.
+
+use super::context::Ctx;
+use super::error::{CliError, Exit};
+use super::output::{Mode, Output, display_path, sanitize};
+use super::passphrase::{load_signer, now, trust_store};
+use clap::Args;
+use evidentia::bundle::{self, AppendError, AppendHook, CustodyError, EventOptions};
+use evidentia::model::{CUSTODY_ACTIONS, Party, parse_rfc3339};
+use evidentia::sign::identity::is_country_code;
+use evidentia::verify::{self, INTERRUPTED_APPEND, TrustVerifier, VerifyOptions};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Options shared by `custody add` and `receive`.
+#[derive(Debug, Args)]
+pub struct EventArgs {
+    /// Where the action took place
+    #[arg(long, value_name = "TEXT")]
+    location: Option<String>,
+    /// Why (the purpose of the action)
+    #[arg(long, value_name = "TEXT")]
+    purpose: Option<String>,
+    /// A free-text note
+    #[arg(long, value_name = "TEXT")]
+    note: Option<String>,
+    /// Signing key id or unique hex prefix [default: the only examiner key]
+    #[arg(long, value_name = "ID")]
+    key: Option<String>,
+    /// Read the signing key's passphrase from the first line of FILE
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// Trust store directory [default: HOME/trust]
+    #[arg(long, value_name = "DIR")]
+    trust: Option<PathBuf>,
+    /// The claimed time of the event (RFC 3339) [default: now]
+    #[arg(long, value_name = "RFC3339")]
+    time: Option<String>,
+}
+
+/// Arguments of `custody add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The bundle to append to
+    #[arg(value_name = "BUNDLE")]
+    bundle: PathBuf,
+    /// transfer, receive, access, copy, verify, return, dispose or note
+    #[arg(long, value_name = "ACTION")]
+    action: String,
+    /// The recipient of a transfer: "NAME, ORG, CC" (CC an ISO 3166 code)
+    #[arg(long, value_name = "NAME, ORG, CC", conflicts_with = "to_key")]
+    to: Option<String>,
+    /// The recipient of a transfer by key id
+    #[arg(long, value_name = "ID")]
+    to_key: Option<String>,
+    #[command(flatten)]
+    event: EventArgs,
+}
+
+/// Arguments of `receive`.
+#[derive(Debug, Args)]
+pub struct ReceiveArgs {
+    /// The bundle that was transferred to you
+    #[arg(value_name = "BUNDLE")]
+    bundle: PathBuf,
+    #[command(flatten)]
+    event: EventArgs,
+}
+
+#[derive(Serialize)]
+struct AddedJson {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    seq: u64,
+    action: String,
+    member: String,
+    custody_head: String,
+}
+
+fn parse_to(text: &str) -> Result<Party, CliError> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    match parts.as_slice() {
+        [name, org, cc] if !name.is_empty() && !org.is_empty() && is_country_code(cc) => {
+            Ok(Party {
+                key_id: None,
+                name: Some(name.to_string()),
+                organisation: Some(org.to_string()),
+                country: Some(cc.to_string()),
+            })
+        }
+        _ => Err(
+            CliError::usage(format!("--to {text:?} is not \"NAME, ORG, CC\"")).hint(
+                "for example --to \"Petr Novak, Forensic Lab, CZ\" (an ISO 3166 country code)",
+            ),
+        ),
+    }
+}
+
+/// The test hook (see the module docs).
+struct EnvHook {
+    fail: Option<usize>,
+    pause: Option<usize>,
+}
+
+impl AppendHook for EnvHook {
+    fn before(&mut self, n: usize) -> std::io::Result<()> {
+        if self.fail == Some(n) {
+            return Err(std::io::Error::other(format!("test hook: step {n} fails")));
+        }
+        Ok(())
+    }
+    fn after(&mut self, n: usize) {
+        if self.pause == Some(n) {
+            eprintln!("evidentia-test: paused after step {n}");
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    }
+}
+
+fn env_step(name: &str) -> Option<usize> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+/// Refuse to append to a bundle that does not verify, with the reason.
+fn verify_first(ctx: &Ctx, bundle: &Path, trust: Option<&Path>) -> Result<(), CliError> {
+    let store = trust_store(ctx, trust)?;
+    let verifier = TrustVerifier { store: &store };
+    let report = verify::verify(
+        bundle,
+        &VerifyOptions::default(),
+        Some(&verifier),
+        &mut |_| {},
+    )
+    .map_err(|e| {
+        CliError::op(format!(
+            "cannot read {} as a bundle: {e}",
+            display_path(bundle)
+        ))
+    })?;
+    let shown = display_path(bundle);
+    if report.verified() {
+        if let Some(d) = report.events.iter().find(|e| e.action == "dispose") {
+            return Err(CliError {
+                exit: Exit::Problem,
+                ..CliError::op(format!(
+                    "{shown} records the disposal of the evidence (event {}); nothing may follow it",
+                    d.seq
+                ))
+            });
+        }
+        return Ok(());
+    }
+    let first = &report.findings[0];
+    let msg = format!(
+        "{shown} does not verify ({} problem(s), first: {}: {}); nothing was appended",
+        report.findings.len(),
+        sanitize(&first.path),
+        sanitize(&first.message)
+    );
+    let hint = if report.findings.iter().any(|f| f.code == INTERRUPTED_APPEND) {
+        format!("run `evidentia repair {shown}` to finish the interrupted append")
+    } else if report.findings.iter().all(|f| f.code == "signature") {
+        "the bundle is intact but signed by keys your trust store does not trust; \
+         confirm the sender's root key fingerprint and run `evidentia trust add --root FILE`"
+            .to_string()
+    } else {
+        format!("run `evidentia verify {shown}` for every problem")
+    };
+    Err(CliError {
+        exit: Exit::Problem,
+        ..CliError::op(msg).hint(hint)
+    })
+}
+
+fn custody_error(bundle: &Path, e: CustodyError) -> CliError {
+    let shown = display_path(bundle);
+    match e {
+        CustodyError::Append(AppendError::Pending(_)) => CliError::op(e.to_string())
+            .hint(format!("run `evidentia repair {shown}` first")),
+        CustodyError::Append(AppendError::Write {
+            rolled_back: false, ..
+        }) => CliError::op(e.to_string()).hint(format!("run `evidentia repair {shown}`")),
+        CustodyError::NoOpenTransfer => CliError {
+            exit: Exit::Problem,
+            ..CliError::op(e.to_string())
+        }
+        .hint("the sender records a transfer first: `evidentia custody add BUNDLE --action transfer --to ...`"),
+        other => CliError::op(format!("{shown}: {other}")),
+    }
+}
+
+fn append_event(
+    ctx: &Ctx,
+    bundle: &Path,
+    args: &EventArgs,
+    mut opts: EventOptions,
+) -> Result<Exit, CliError> {
+    opts.time = match &args.time {
+        Some(t) => parse_rfc3339(t).map_err(|e| CliError::usage(e.to_string()))?,
+        None => now(),
+    };
+    opts.location = args.location.clone();
+    opts.purpose = args.purpose.clone();
+    opts.note = args.note.clone();
+    let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
+    verify_first(ctx, bundle, args.trust.as_deref())?;
+    let mut hook = EnvHook {
+        fail: env_step("EVIDENTIA_TEST_FAIL_STEP"),
+        pause: env_step("EVIDENTIA_TEST_PAUSE_STEP"),
+    };
+    let added = bundle::add_event(bundle, &opts, &signer, &mut hook)
+        .map_err(|e| custody_error(bundle, e))?;
+    let mut out = Output::new(ctx.mode);
+    match ctx.mode {
+        Mode::Json => out.json(&AddedJson {
+            kind: "evidentia/custody-added/v1",
+            seq: added.seq,
+            action: added.event.action.clone(),
+            member: added.name.clone(),
+            custody_head: added.head.clone(),
+        })?,
+        Mode::Human => out.bytes(
+            format!(
+                "appended custody event {} ({}) to {}\ncustody head: {}\n",
+                added.seq,
+                added.event.action,
+                display_path(bundle),
+                added.head
+            )
+            .as_bytes(),
+        )?,
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+/// Run `custody add`.
+pub fn run_add(ctx: &Ctx, args: AddArgs) -> Result<Exit, CliError> {
+    if !CUSTODY_ACTIONS.contains(&args.action.as_str()) {
+        return Err(CliError::usage(format!("unknown action {:?}", args.action))
+            .hint(format!("one of: {}", CUSTODY_ACTIONS.join(", "))));
+    }
+    let recipient =
+        match (&args.to, &args.to_key) {
+            (Some(t), _) => Some(parse_to(t)?),
+            (None, Some(k)) if k.len() != 64 || !k.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                return Err(CliError::usage(format!("--to-key {k:?} is not a key id")).hint(
+                "give the recipient's full key id (64 hex digits, from `evidentia key list`)",
+            ));
+            }
+            (None, Some(k)) => Some(Party {
+                key_id: Some(k.to_ascii_lowercase()),
+                ..Party::default()
+            }),
+            (None, None) => None,
+        };
+    if args.action == "transfer" && recipient.is_none() {
+        return Err(CliError::usage("a transfer needs a recipient")
+            .hint("pass --to \"NAME, ORG, CC\" or --to-key ID"));
+    }
+    if args.action != "transfer" && recipient.is_some() {
+        return Err(CliError::usage(
+            "--to and --to-key are only for --action transfer",
+        ));
+    }
+    let opts = EventOptions {
+        action: args.action.clone(),
+        recipient,
+        ..EventOptions::default()
+    };
+    append_event(ctx, &args.bundle, &args.event, opts)
+}
+
+/// Run `receive`.
+pub fn run_receive(ctx: &Ctx, args: ReceiveArgs) -> Result<Exit, CliError> {
+    let opts = EventOptions {
+        action: "receive".into(),
+        ..EventOptions::default()
+    };
+    append_event(ctx, &args.bundle, &args.event, opts)
+}

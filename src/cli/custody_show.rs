@@ -1,0 +1,226 @@
+//! `evidentia custody show`: the custody chain as a timeline, with each
+//! signature's status and trust path, and the head.
+
+use super::context::Ctx;
+use super::custody_cmd::AddArgs;
+use super::error::{CliError, Exit};
+use super::output::{Mode, Output, display_path, sanitize};
+use super::passphrase::trust_store;
+use clap::{Args, Subcommand};
+use evidentia::model::{Actor, EventRef, Party};
+use evidentia::verify::{self, Finding, INTERRUPTED_APPEND, TrustVerifier, VerifyOptions};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Arguments of `custody`.
+#[derive(Debug, Args)]
+pub struct CustodyArgs {
+    #[command(subcommand)]
+    command: CustodyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CustodyCommand {
+    /// Verify the bundle, then sign and append a custody event
+    Add(Box<AddArgs>),
+    /// Show the custody chain as a timeline, with signatures and the head
+    Show(ShowArgs),
+}
+
+/// Arguments of `custody show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The bundle
+    #[arg(value_name = "BUNDLE")]
+    bundle: PathBuf,
+    /// Trust store directory [default: HOME/trust]
+    #[arg(long, value_name = "DIR")]
+    trust: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct TimelineEvent<'a> {
+    seq: u64,
+    time: &'a str,
+    action: &'a str,
+    actor: Option<&'a Actor>,
+    recipient: Option<&'a Party>,
+    completes: Option<&'a EventRef>,
+    location: Option<&'a str>,
+    purpose: Option<&'a str>,
+    note: Option<&'a str>,
+    signature: &'a str,
+    trust: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Timeline<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    bundle_id: Option<&'a str>,
+    verdict: &'static str,
+    events: Vec<TimelineEvent<'a>>,
+    head: Option<&'a str>,
+    findings: &'a [Finding],
+    warnings: &'a [Finding],
+}
+
+fn who(a: Option<&Actor>) -> String {
+    let Some(a) = a else {
+        return "(unreadable event)".into();
+    };
+    let parts: Vec<&str> = [&a.name, &a.organisation, &a.country]
+        .iter()
+        .filter_map(|x| x.as_deref())
+        .collect();
+    sanitize(&parts.join(", "))
+}
+
+fn party(p: &Party) -> String {
+    match &p.key_id {
+        Some(k) => format!("key {}", sanitize(k)),
+        None => who(Some(&Actor {
+            key_id: None,
+            name: p.name.clone(),
+            organisation: p.organisation.clone(),
+            country: p.country.clone(),
+            role: None,
+        })),
+    }
+}
+
+fn human(t: &Timeline, bundle: &str) -> String {
+    let mut s = format!("custody of {bundle}\n");
+    if let Some(id) = t.bundle_id {
+        s.push_str(&format!("bundle id: {}\n", sanitize(id)));
+    }
+    for e in &t.events {
+        s.push_str(&format!(
+            "{:>3}  {}  {:<8} {}\n",
+            e.seq,
+            sanitize(e.time),
+            sanitize(e.action),
+            who(e.actor)
+        ));
+        let mut line = |label: &str, v: String| s.push_str(&format!("       {label:<9}{v}\n"));
+        if let Some(r) = e.recipient {
+            line("to:", party(r));
+        }
+        if let Some(c) = e.completes {
+            line(
+                "receives:",
+                format!("transfer {} ({})", c.seq, sanitize(&c.sha256)),
+            );
+        }
+        for (label, v) in [
+            ("where:", e.location),
+            ("why:", e.purpose),
+            ("note:", e.note),
+        ] {
+            if let Some(v) = v {
+                line(label, sanitize(v));
+            }
+        }
+        let trust = e
+            .trust
+            .map(|t| format!(": {}", sanitize(t)))
+            .unwrap_or_default();
+        line("signed:", format!("{}{trust}", e.signature));
+    }
+    s.push_str(&format!("custody head: {}\n", t.head.unwrap_or("(none)")));
+    for w in t.warnings {
+        s.push_str(&format!(
+            "warning: {}: {}\n",
+            sanitize(&w.path),
+            sanitize(&w.message)
+        ));
+    }
+    if t.findings.is_empty() {
+        s.push_str("verdict: VERIFIED\n");
+    } else {
+        s.push_str(&format!(
+            "verdict: FAILED ({} problem(s))\n",
+            t.findings.len()
+        ));
+        for f in t.findings {
+            s.push_str(&format!(
+                "  {}: {} [{}]\n",
+                sanitize(&f.path),
+                sanitize(&f.message),
+                f.code
+            ));
+        }
+    }
+    s
+}
+
+/// Run `custody`.
+pub fn run(ctx: &Ctx, args: CustodyArgs) -> Result<Exit, CliError> {
+    match args.command {
+        CustodyCommand::Add(a) => super::custody_cmd::run_add(ctx, *a),
+        CustodyCommand::Show(a) => show(ctx, a),
+    }
+}
+
+fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
+    let store = trust_store(ctx, args.trust.as_deref())?;
+    let verifier = TrustVerifier { store: &store };
+    let shown = display_path(&args.bundle);
+    let report = verify::verify(
+        &args.bundle,
+        &VerifyOptions::default(),
+        Some(&verifier),
+        &mut |_| {},
+    )
+    .map_err(|e| CliError::op(format!("cannot read {shown} as a bundle: {e}")))?;
+    let events = report
+        .events
+        .iter()
+        .map(|e| {
+            let ev = e.event.as_ref();
+            TimelineEvent {
+                seq: e.seq,
+                time: &e.time,
+                action: &e.action,
+                actor: ev.map(|v| &v.actor),
+                recipient: ev.and_then(|v| v.recipient.as_ref()),
+                completes: ev.and_then(|v| v.completes.as_ref()),
+                location: ev.and_then(|v| v.location.as_deref()),
+                purpose: ev.and_then(|v| v.purpose.as_deref()),
+                note: ev.and_then(|v| v.note.as_deref()),
+                signature: &e.signature,
+                trust: e.trust.as_deref(),
+            }
+        })
+        .collect();
+    let t = Timeline {
+        kind: "evidentia/custody-timeline/v1",
+        bundle_id: report.bundle_id.as_deref(),
+        verdict: if report.verified() {
+            "verified"
+        } else {
+            "failed"
+        },
+        events,
+        head: report.head.as_deref(),
+        findings: &report.findings,
+        warnings: &report.warnings,
+    };
+    let mut out = Output::new(ctx.mode);
+    match ctx.mode {
+        Mode::Json => out.json(&t)?,
+        Mode::Human => out.bytes(human(&t, &shown).as_bytes())?,
+    }
+    out.flush()?;
+    if report.findings.iter().any(|f| f.code == INTERRUPTED_APPEND) {
+        ctx.diag.error("an append to this bundle was interrupted");
+        ctx.diag.hint(&format!(
+            "run `evidentia repair {shown}` to finish or undo it"
+        ));
+    }
+    Ok(if report.verified() {
+        Exit::Ok
+    } else {
+        Exit::Problem
+    })
+}
