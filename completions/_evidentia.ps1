@@ -498,6 +498,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the signing key''s passphrase from the first line of FILE')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--quarantine', '--quarantine', [CompletionResultType]::ParameterName, 'Record a bundle that fails verification as quarantined, with its reasons, instead of refusing it (still exit 1)')

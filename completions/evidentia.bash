@@ -1297,7 +1297,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__ingest)
-            opts="-q -h --locker --store --quarantine --trust --home --json --quiet --no-progress --color --help"
+            opts="-q -h --locker --store --quarantine --trust --key --passphrase-file --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1312,6 +1312,14 @@ _evidentia() {
                     return 0
                     ;;
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

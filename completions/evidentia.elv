@@ -449,6 +449,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --locker 'The locker database [default: <home>/locker.db]'
             cand --store 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)'
             cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --key 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)'
+            cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --quarantine 'Record a bundle that fails verification as quarantined, with its reasons, instead of refusing it (still exit 1)'

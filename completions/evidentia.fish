@@ -359,6 +359,8 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l store -d 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l key -d 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'

@@ -7,8 +7,9 @@ use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::hashset_cmd::LockerArg;
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
-use super::passphrase::trust_store;
+use super::passphrase::{load_signer, now, trust_store};
 use clap::Args;
+use evidentia::bundle::{self, CustodyError, EventOptions, EventSigner, NoHook};
 use evidentia::locker::{
     Actor, IngestOutcome, IngestRequest, Locker, LockerError, MatchRow, file_sha256, read_record,
     store_copy,
@@ -36,6 +37,13 @@ pub struct IngestArgs {
     /// Trust store directory [default: HOME/trust]
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
+    /// Sign and append a receive event with this key before recording the
+    /// bundle, as `evidentia receive` does (the bundle file is changed)
+    #[arg(long, value_name = "ID")]
+    key: Option<String>,
+    /// Read the signing key's passphrase from the first line of FILE
+    #[arg(long, value_name = "FILE", requires = "key")]
+    passphrase_file: Option<PathBuf>,
 }
 
 /// A known-hash match on the wire.
@@ -110,8 +118,33 @@ fn actor() -> Actor {
     Actor {
         user,
         host,
-        now: evidentia::sign::civil::format_rfc3339(super::passphrase::now()),
+        now: evidentia::sign::civil::format_rfc3339(now()),
     }
+}
+
+/// Append a signed receive event to the bundle at `path`.
+fn receive(path: &Path, signer: &dyn EventSigner) -> Result<(), CliError> {
+    let opts = EventOptions {
+        action: "receive".into(),
+        time: now(),
+        ..EventOptions::default()
+    };
+    bundle::add_event(path, &opts, signer, &mut NoHook).map_err(|e| {
+        let shown = display_path(path);
+        let c = CliError {
+            exit: Exit::Problem,
+            ..CliError::op(format!("{shown}: cannot append the receive event: {e}"))
+        };
+        match e {
+            CustodyError::NoOpenTransfer => {
+                c.hint("the sender records a transfer to you first; or ingest without --key")
+            }
+            _ => c.hint(format!(
+                "`evidentia repair {shown}` finishes an interrupted append"
+            )),
+        }
+    })?;
+    Ok(())
 }
 
 fn locker_error(e: LockerError) -> CliError {
@@ -122,6 +155,10 @@ fn locker_error(e: LockerError) -> CliError {
 pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
     let store = trust_store(ctx, args.trust.as_deref())?;
     let verifier = TrustVerifier { store: &store };
+    let signer = match &args.key {
+        Some(k) => Some(load_signer(ctx, Some(k), args.passphrase_file.as_deref())?),
+        None => None,
+    };
     let mut locker: Option<Locker> = None;
     let mut out = Output::new(ctx.mode);
     let mut exit = Exit::Ok;
@@ -181,6 +218,27 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             }
             continue;
         }
+        let report = match (&signer, verified) {
+            (Some(signer), true) => {
+                receive(path, signer)?;
+                let bar = progress_bar(ctx.progress, total);
+                let again =
+                    verify::verify(path, &VerifyOptions::default(), Some(&verifier), &mut |n| {
+                        bar.inc(n)
+                    });
+                bar.finish_and_clear();
+                let again =
+                    again.map_err(|e| CliError::op(format!("cannot re-read {shown}: {e}")))?;
+                if !again.verified() {
+                    return Err(CliError::op(format!(
+                        "{shown} does not verify after appending the receive event; nothing was ingested"
+                    ))
+                    .hint(format!("run `evidentia verify {shown}`")));
+                }
+                again
+            }
+            _ => report,
+        };
         let record = read_record(path).map_err(locker_error)?;
         let zip_sha256 = file_sha256(path).map_err(locker_error)?;
         let stored = match &args.store {

@@ -239,3 +239,54 @@ fn locker_json_documents_match_their_documentation() {
     let d: wire::Drift = serde_json::from_slice(&r.stdout).unwrap();
     assert!(d.ok && d.drift.is_empty());
 }
+
+#[test]
+fn locker_longer_chain_extends_conflicting_chain_is_refused_and_key_receives() {
+    let env = Env::new();
+    let id = examiner(&env);
+    env.write("ev/a.txt", b"hello\n");
+    let b = seal(&env, "ev", "b.zip", "CASE-X");
+    let fork = env.path().join("fork.zip");
+    std::fs::copy(&b, &fork).unwrap();
+    ingest(&env, &b, &[]).expect_code(0);
+    let transfer = |bundle: &Path, time: &str| {
+        env.run([
+            OsStr::new("custody"),
+            OsStr::new("add"),
+            bundle.as_os_str(),
+            OsStr::new("--action"),
+            OsStr::new("transfer"),
+            OsStr::new("--to-key"),
+            OsStr::new(&id),
+            OsStr::new("--time"),
+            OsStr::new(time),
+        ])
+        .expect_code(0);
+    };
+    transfer(&b, "2024-05-02T00:00:00Z");
+    let r = ingest(&env, &b, &[]);
+    r.expect_code(0);
+    let v = &json_lines(&r)[0];
+    assert_eq!(
+        (v["outcome"].as_str(), v["events"].as_u64()),
+        (Some("extended"), Some(2))
+    );
+    // --key appends a signed receive event, then the chain is extended.
+    let r = ingest(&env, &b, &["--key", &id]);
+    r.expect_code(0);
+    let v = &json_lines(&r)[0];
+    assert_eq!(
+        (v["outcome"].as_str(), v["new_events"].as_u64()),
+        (Some("extended"), Some(1))
+    );
+    assert_eq!(count(&env, "custody_events"), 3);
+    // Another event 2 on a copy of the sealed bundle: a conflicting chain.
+    transfer(&fork, "2024-06-01T00:00:00Z");
+    let r = ingest(&env, &fork, &[]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("conflicts"), "{}", r.stderr);
+    assert_eq!(count(&env, "custody_events"), 3);
+    let r = run(&env, &["--json", "locker", "audit"].map(OsStr::new));
+    let last = json_lines(&r).pop().unwrap();
+    assert_eq!(last["result"], "refused-chain-conflict (verified)");
+}
