@@ -11,4 +11,6 @@ mod harness;
 mod hash;
 mod hashset;
 mod keys;
+mod locker;
+mod locker_robust;
 mod offline;
