@@ -43,6 +43,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
             [CompletionResult]::new('hashset', 'hashset', [CompletionResultType]::ParameterValue, 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)')
+            [CompletionResult]::new('ingest', 'ingest', [CompletionResultType]::ParameterValue, 'Verify bundles and record them in the evidence locker')
+            [CompletionResult]::new('locker', 'locker', [CompletionResultType]::ParameterValue, 'Query the evidence locker: list, show, find, audit, verify')
             [CompletionResult]::new('match', 'match', [CompletionResultType]::ParameterValue, 'Match files against known-hash sets (exit 1 on a known-bad match)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole flow on the embedded sample image in a fresh directory')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
@@ -84,6 +86,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Split the image into segments image.000, image.001, ... of SIZE bytes')
             [CompletionResult]::new('--block-size', '--block-size', [CompletionResultType]::ParameterName, 'Read size, a multiple of 4K [default: 2M]')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Extra attempts for each sector that fails [default: 3]')
+            [CompletionResult]::new('--seal', '--seal', [CompletionResultType]::ParameterName, 'Then seal the acquisition directory into this signed bundle (needs --case; the same as `evidentia seal DIR`)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key for --seal [default: the only examiner key]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the signing key''s passphrase from the first line of FILE')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Re-read the image (and a device or file source) and compare hashes')
@@ -510,11 +515,139 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;hashset;help;help' {
             break
         }
+        'evidentia;ingest' {
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)')
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the signing key''s passphrase from the first line of FILE')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--quarantine', '--quarantine', [CompletionResultType]::ParameterName, 'Record a bundle that fails verification as quarantined, with its reasons, instead of refusing it (still exit 1)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;locker' {
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the bundles with case, items and status')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one bundle (by bundle id) or every bundle of a case')
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find files across all bundles by hash or by name (exit 1 when none)')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (who ingested what, when, from where)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'evidentia;locker;list' {
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;locker;show' {
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;locker;find' {
+            [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'A digest in hex, either case (length picks the algorithm; 64 digits searches SHA-256 and BLAKE3)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A path pattern: a glob with * and ?, or an SQL LIKE pattern (% and _) when it holds no * or ?')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;locker;audit' {
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;locker;verify' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The content-addressed store the bundles were copied into')
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;locker;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the bundles with case, items and status')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one bundle (by bundle id) or every bundle of a case')
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find files across all bundles by hash or by name (exit 1 when none)')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (who ingested what, when, from where)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'evidentia;locker;help;list' {
+            break
+        }
+        'evidentia;locker;help;show' {
+            break
+        }
+        'evidentia;locker;help;find' {
+            break
+        }
+        'evidentia;locker;help;audit' {
+            break
+        }
+        'evidentia;locker;help;verify' {
+            break
+        }
+        'evidentia;locker;help;help' {
+            break
+        }
         'evidentia;match' {
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store for verifying bundle targets [default: HOME/trust]')
             [CompletionResult]::new('--hashset', '--hashset', [CompletionResultType]::ParameterName, 'Hash set to match against (repeatable)')
             [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--locker-files', '--locker-files', [CompletionResultType]::ParameterName, 'Match every file recorded in the locker')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
@@ -571,6 +704,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
             [CompletionResult]::new('hashset', 'hashset', [CompletionResultType]::ParameterValue, 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)')
+            [CompletionResult]::new('ingest', 'ingest', [CompletionResultType]::ParameterValue, 'Verify bundles and record them in the evidence locker')
+            [CompletionResult]::new('locker', 'locker', [CompletionResultType]::ParameterValue, 'Query the evidence locker: list, show, find, audit, verify')
             [CompletionResult]::new('match', 'match', [CompletionResultType]::ParameterValue, 'Match files against known-hash sets (exit 1 on a known-bad match)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole flow on the embedded sample image in a fresh directory')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
@@ -664,6 +799,32 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;hashset;list' {
+            break
+        }
+        'evidentia;help;ingest' {
+            break
+        }
+        'evidentia;help;locker' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the bundles with case, items and status')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one bundle (by bundle id) or every bundle of a case')
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find files across all bundles by hash or by name (exit 1 when none)')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (who ingested what, when, from where)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift')
+            break
+        }
+        'evidentia;help;locker;list' {
+            break
+        }
+        'evidentia;help;locker;show' {
+            break
+        }
+        'evidentia;help;locker;find' {
+            break
+        }
+        'evidentia;help;locker;audit' {
+            break
+        }
+        'evidentia;help;locker;verify' {
             break
         }
         'evidentia;help;match' {

@@ -37,8 +37,14 @@ _evidentia() {
             evidentia,help)
                 cmd="evidentia__subcmd__help"
                 ;;
+            evidentia,ingest)
+                cmd="evidentia__subcmd__ingest"
+                ;;
             evidentia,key)
                 cmd="evidentia__subcmd__key"
+                ;;
+            evidentia,locker)
+                cmd="evidentia__subcmd__locker"
                 ;;
             evidentia,man)
                 cmd="evidentia__subcmd__man"
@@ -124,8 +130,14 @@ _evidentia() {
             evidentia__subcmd__help,help)
                 cmd="evidentia__subcmd__help__subcmd__help"
                 ;;
+            evidentia__subcmd__help,ingest)
+                cmd="evidentia__subcmd__help__subcmd__ingest"
+                ;;
             evidentia__subcmd__help,key)
                 cmd="evidentia__subcmd__help__subcmd__key"
+                ;;
+            evidentia__subcmd__help,locker)
+                cmd="evidentia__subcmd__help__subcmd__locker"
                 ;;
             evidentia__subcmd__help,man)
                 cmd="evidentia__subcmd__help__subcmd__man"
@@ -184,6 +196,21 @@ _evidentia() {
             evidentia__subcmd__help__subcmd__key,show)
                 cmd="evidentia__subcmd__help__subcmd__key__subcmd__show"
                 ;;
+            evidentia__subcmd__help__subcmd__locker,audit)
+                cmd="evidentia__subcmd__help__subcmd__locker__subcmd__audit"
+                ;;
+            evidentia__subcmd__help__subcmd__locker,find)
+                cmd="evidentia__subcmd__help__subcmd__locker__subcmd__find"
+                ;;
+            evidentia__subcmd__help__subcmd__locker,list)
+                cmd="evidentia__subcmd__help__subcmd__locker__subcmd__list"
+                ;;
+            evidentia__subcmd__help__subcmd__locker,show)
+                cmd="evidentia__subcmd__help__subcmd__locker__subcmd__show"
+                ;;
+            evidentia__subcmd__help__subcmd__locker,verify)
+                cmd="evidentia__subcmd__help__subcmd__locker__subcmd__verify"
+                ;;
             evidentia__subcmd__help__subcmd__trust,add)
                 cmd="evidentia__subcmd__help__subcmd__trust__subcmd__add"
                 ;;
@@ -235,6 +262,42 @@ _evidentia() {
             evidentia__subcmd__key__subcmd__help,show)
                 cmd="evidentia__subcmd__key__subcmd__help__subcmd__show"
                 ;;
+            evidentia__subcmd__locker,audit)
+                cmd="evidentia__subcmd__locker__subcmd__audit"
+                ;;
+            evidentia__subcmd__locker,find)
+                cmd="evidentia__subcmd__locker__subcmd__find"
+                ;;
+            evidentia__subcmd__locker,help)
+                cmd="evidentia__subcmd__locker__subcmd__help"
+                ;;
+            evidentia__subcmd__locker,list)
+                cmd="evidentia__subcmd__locker__subcmd__list"
+                ;;
+            evidentia__subcmd__locker,show)
+                cmd="evidentia__subcmd__locker__subcmd__show"
+                ;;
+            evidentia__subcmd__locker,verify)
+                cmd="evidentia__subcmd__locker__subcmd__verify"
+                ;;
+            evidentia__subcmd__locker__subcmd__help,audit)
+                cmd="evidentia__subcmd__locker__subcmd__help__subcmd__audit"
+                ;;
+            evidentia__subcmd__locker__subcmd__help,find)
+                cmd="evidentia__subcmd__locker__subcmd__help__subcmd__find"
+                ;;
+            evidentia__subcmd__locker__subcmd__help,help)
+                cmd="evidentia__subcmd__locker__subcmd__help__subcmd__help"
+                ;;
+            evidentia__subcmd__locker__subcmd__help,list)
+                cmd="evidentia__subcmd__locker__subcmd__help__subcmd__list"
+                ;;
+            evidentia__subcmd__locker__subcmd__help,show)
+                cmd="evidentia__subcmd__locker__subcmd__help__subcmd__show"
+                ;;
+            evidentia__subcmd__locker__subcmd__help,verify)
+                cmd="evidentia__subcmd__locker__subcmd__help__subcmd__verify"
+                ;;
             evidentia__subcmd__trust,add)
                 cmd="evidentia__subcmd__trust__subcmd__add"
                 ;;
@@ -266,7 +329,7 @@ _evidentia() {
 
     case "${cmd}" in
         evidentia)
-            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help"
+            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,7 +351,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__acquire)
-            opts="-o -a -q -h --out --case --item --examiner --notes --algo --piece --split --block-size --retries --verify --home --json --quiet --no-progress --color --help"
+            opts="-o -a -q -h --out --case --item --examiner --notes --algo --piece --split --block-size --retries --verify --seal --key --passphrase-file --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,6 +402,18 @@ _evidentia() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -768,7 +843,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help)
-            opts="hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help"
+            opts="hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,6 +1010,20 @@ _evidentia() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evidentia__subcmd__help__subcmd__ingest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evidentia__subcmd__help__subcmd__key)
             opts="new list show export certify import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1020,6 +1109,90 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__key__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__locker)
+            opts="list show find audit verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__locker__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__locker__subcmd__find)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__locker__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__locker__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__locker__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1194,6 +1367,48 @@ _evidentia() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__ingest)
+            opts="-q -h --locker --store --quarantine --trust --key --passphrase-file --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1511,6 +1726,276 @@ _evidentia() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evidentia__subcmd__locker)
+            opts="-q -h --locker --home --json --quiet --no-progress --color --help list show find audit verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__audit)
+            opts="-q -h --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__find)
+            opts="-q -h --hash --name --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --hash)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__help)
+            opts="list show find audit verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__help__subcmd__find)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__list)
+            opts="-q -h --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__show)
+            opts="-q -h --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__verify)
+            opts="-q -h --store --trust --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evidentia__subcmd__man)
             opts="-q -h --out --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1538,12 +2023,16 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__match)
-            opts="-q -h --hashset --locker --home --json --quiet --no-progress --color --help"
+            opts="-q -h --locker-files --trust --hashset --locker --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --hashset)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

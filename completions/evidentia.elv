@@ -40,6 +40,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
             cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+            cand ingest 'Verify bundles and record them in the evidence locker'
+            cand locker 'Query the evidence locker: list, show, find, audit, verify'
             cand match 'Match files against known-hash sets (exit 1 on a known-bad match)'
             cand demo 'Run the whole flow on the embedded sample image in a fresh directory'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
@@ -79,6 +81,9 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --split 'Split the image into segments image.000, image.001, ... of SIZE bytes'
             cand --block-size 'Read size, a multiple of 4K [default: 2M]'
             cand --retries 'Extra attempts for each sector that fails [default: 3]'
+            cand --seal 'Then seal the acquisition directory into this signed bundle (needs --case; the same as `evidentia seal DIR`)'
+            cand --key 'Signing key for --seal [default: the only examiner key]'
+            cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --verify 'Re-read the image (and a device or file source) and compare hashes'
@@ -460,11 +465,125 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;hashset;help;help'= {
         }
+        &'evidentia;ingest'= {
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --store 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --key 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)'
+            cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --quarantine 'Record a bundle that fails verification as quarantined, with its reasons, instead of refusing it (still exit 1)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;locker'= {
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'List the bundles with case, items and status'
+            cand show 'Show one bundle (by bundle id) or every bundle of a case'
+            cand find 'Find files across all bundles by hash or by name (exit 1 when none)'
+            cand audit 'Show the audit log (who ingested what, when, from where)'
+            cand verify 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;locker;list'= {
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;locker;show'= {
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;locker;find'= {
+            cand --hash 'A digest in hex, either case (length picks the algorithm; 64 digits searches SHA-256 and BLAKE3)'
+            cand --name 'A path pattern: a glob with * and ?, or an SQL LIKE pattern (% and _) when it holds no * or ?'
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;locker;audit'= {
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;locker;verify'= {
+            cand --store 'The content-addressed store the bundles were copied into'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;locker;help'= {
+            cand list 'List the bundles with case, items and status'
+            cand show 'Show one bundle (by bundle id) or every bundle of a case'
+            cand find 'Find files across all bundles by hash or by name (exit 1 when none)'
+            cand audit 'Show the audit log (who ingested what, when, from where)'
+            cand verify 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evidentia;locker;help;list'= {
+        }
+        &'evidentia;locker;help;show'= {
+        }
+        &'evidentia;locker;help;find'= {
+        }
+        &'evidentia;locker;help;audit'= {
+        }
+        &'evidentia;locker;help;verify'= {
+        }
+        &'evidentia;locker;help;help'= {
+        }
         &'evidentia;match'= {
+            cand --trust 'Trust store for verifying bundle targets [default: HOME/trust]'
             cand --hashset 'Hash set to match against (repeatable)'
             cand --locker 'The locker database [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --locker-files 'Match every file recorded in the locker'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
             cand -q 'Only errors on stderr (no warnings, notes or progress)'
             cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
@@ -517,6 +636,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
             cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+            cand ingest 'Verify bundles and record them in the evidence locker'
+            cand locker 'Query the evidence locker: list, show, find, audit, verify'
             cand match 'Match files against known-hash sets (exit 1 on a known-bad match)'
             cand demo 'Run the whole flow on the embedded sample image in a fresh directory'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
@@ -585,6 +706,25 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;hashset;import'= {
         }
         &'evidentia;help;hashset;list'= {
+        }
+        &'evidentia;help;ingest'= {
+        }
+        &'evidentia;help;locker'= {
+            cand list 'List the bundles with case, items and status'
+            cand show 'Show one bundle (by bundle id) or every bundle of a case'
+            cand find 'Find files across all bundles by hash or by name (exit 1 when none)'
+            cand audit 'Show the audit log (who ingested what, when, from where)'
+            cand verify 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+        }
+        &'evidentia;help;locker;list'= {
+        }
+        &'evidentia;help;locker;show'= {
+        }
+        &'evidentia;help;locker;find'= {
+        }
+        &'evidentia;help;locker;audit'= {
+        }
+        &'evidentia;help;locker;verify'= {
         }
         &'evidentia;help;match'= {
         }

@@ -45,6 +45,8 @@ complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "key" -d 'Make, 
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "ingest" -d 'Verify bundles and record them in the evidence locker'
+complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "locker" -d 'Query the evidence locker: list, show, find, audit, verify'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "demo" -d 'Run the whole flow on the embedded sample image in a fresh directory'
 complete -c evidentia -n "__fish_evidentia_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
@@ -77,6 +79,9 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l piece -d
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l split -d 'Split the image into segments image.000, image.001, ... of SIZE bytes' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l block-size -d 'Read size, a multiple of 4K [default: 2M]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l retries -d 'Extra attempts for each sector that fails [default: 3]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l seal -d 'Then seal the acquisition directory into this signed bundle (needs --case; the same as `evidentia seal DIR`)' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l key -d 'Signing key for --seal [default: the only examiner key]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -370,12 +375,98 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the hash sets in the locker'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l store -d 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l key -d 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l quarantine -d 'Record a bundle that fails verification as quarantined, with its reasons, instead of refusing it (still exit 1)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "list" -d 'List the bundles with case, items and status'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "show" -d 'Show one bundle (by bundle id) or every bundle of a case'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "find" -d 'Find files across all bundles by hash or by name (exit 1 when none)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "audit" -d 'Show the audit log (who ingested what, when, from where)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "verify" -d 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l hash -d 'A digest in hex, either case (length picks the algorithm; 64 digits searches SHA-256 and BLAKE3)' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l name -d 'A path pattern: a glob with * and ?, or an SQL LIKE pattern (% and _) when it holds no * or ?' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l store -d 'The content-addressed store the bundles were copied into' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the bundles with case, items and status'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one bundle (by bundle id) or every bundle of a case'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "find" -d 'Find files across all bundles by hash or by name (exit 1 when none)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "audit" -d 'Show the audit log (who ingested what, when, from where)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l trust -d 'Trust store for verifying bundle targets [default: HOME/trust]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l hashset -d 'Hash set to match against (repeatable)' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l locker-files -d 'Match every file recorded in the locker'
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l no-progress -d 'Never show a progress bar'
@@ -406,23 +497,25 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l json -d 'Mac
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "acquire" -d 'Image a device, image file or stream with on-the-fly hashing'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "report" -d 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "custody" -d 'Add signed custody events to a bundle, or show its custody chain'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "receive" -d 'Verify a bundle transferred to you, then sign its receipt'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "repair" -d 'Finish an interrupted append: restore the bundle\'s original bytes'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "demo" -d 'Run the whole flow on the embedded sample image in a fresh directory'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "man" -d 'Write the man pages into a directory'
-complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset match demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "hash" -d 'Hash files, trees, devices or standard input, or check a hash list'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "acquire" -d 'Image a device, image file or stream with on-the-fly hashing'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "seal" -d 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "verify" -d 'Check a bundle completely: exit 0 only if everything holds'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "report" -d 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "custody" -d 'Add signed custody events to a bundle, or show its custody chain'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "receive" -d 'Verify a bundle transferred to you, then sign its receipt'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "repair" -d 'Finish an interrupted append: restore the bundle\'s original bytes'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "key" -d 'Make, list, show, export, certify and import signing keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "trust" -d 'Manage the trust store: agency root keys and single keys'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "sign" -d 'Sign a file into FILE.minisig, or verify one (--verify)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "hashset" -d 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "ingest" -d 'Verify bundles and record them in the evidence locker'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "locker" -d 'Query the evidence locker: list, show, find, audit, verify'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "match" -d 'Match files against known-hash sets (exit 1 on a known-bad match)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "demo" -d 'Run the whole flow on the embedded sample image in a fresh directory'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "man" -d 'Write the man pages into a directory'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and not __fish_seen_subcommand_from hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from custody" -f -a "add" -d 'Verify the bundle, then sign and append a custody event'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from custody" -f -a "show" -d 'Show the custody chain as a timeline, with signatures and the head'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "new" -d 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
@@ -436,3 +529,8 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_see
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "remove" -d 'Stop trusting a key'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from hashset" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from hashset" -f -a "list" -d 'List the hash sets in the locker'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "list" -d 'List the bundles with case, items and status'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "show" -d 'Show one bundle (by bundle id) or every bundle of a case'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "find" -d 'Find files across all bundles by hash or by name (exit 1 when none)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "audit" -d 'Show the audit log (who ingested what, when, from where)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "verify" -d 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'

@@ -18,6 +18,7 @@ mod append;
 mod atomic;
 mod bagit;
 mod custody;
+mod items;
 pub mod layout;
 mod repair;
 mod seal;

@@ -397,9 +397,11 @@ pub fn seal(
         return Err(SealError::Empty);
     }
 
+    let items = super::items::acquisition_items(&opts.inputs, &entries)?;
     let tags = tags::build(tags::TagInput {
         opts,
         name: &name,
+        items,
         entries,
         symlinks: manifest_links,
         unreadable,

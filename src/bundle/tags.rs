@@ -21,6 +21,7 @@ pub(super) struct TagInput<'a> {
     pub symlinks: Vec<LinkEntry>,
     pub unreadable: Vec<UnreadableEntry>,
     pub skipped: Vec<SkippedEntry>,
+    pub items: Vec<model::ItemEntry>,
     pub total: u64,
     pub algos: &'a AlgorithmSet,
     pub signer: Option<&'a dyn EventSigner>,
@@ -44,6 +45,7 @@ pub(super) fn build(input: TagInput<'_>) -> Result<Tags, SealError> {
         symlinks,
         unreadable,
         skipped,
+        items,
         total,
         algos,
         signer,
@@ -106,6 +108,7 @@ pub(super) fn build(input: TagInput<'_>) -> Result<Tags, SealError> {
         symlinks,
         unreadable,
         skipped,
+        items,
     };
     tag_files.push((MANIFEST_JSON.to_string(), model::to_json_bytes(&manifest)));
     let tag_hash = |data: &[u8]| {

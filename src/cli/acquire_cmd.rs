@@ -58,6 +58,23 @@ pub struct AcquireArgs {
     /// Re-read the image (and a device or file source) and compare hashes
     #[arg(long)]
     verify: bool,
+    /// Then seal the acquisition directory into this signed bundle (needs
+    /// --case; the same as `evidentia seal DIR`)
+    #[arg(long, value_name = "BUNDLE.zip", requires = "case_id")]
+    seal: Option<PathBuf>,
+    /// Signing key for --seal [default: the only examiner key]
+    #[arg(long, value_name = "ID", requires = "seal")]
+    key: Option<String>,
+    /// Read the signing key's passphrase from the first line of FILE
+    #[arg(long, value_name = "FILE", requires = "seal")]
+    passphrase_file: Option<PathBuf>,
+}
+
+/// What `--seal` asked for, resolved before the acquisition starts.
+struct SealPlan {
+    out: PathBuf,
+    case: evidentia::model::CaseMeta,
+    signer: evidentia::sign::Signer,
 }
 
 /// Set by the SIGINT handler; the library polls it between blocks.
@@ -141,8 +158,32 @@ fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions), CliError>
     Ok((input, args.out, opts))
 }
 
+/// Resolve `--seal` up front: the bundle must be new and the key (and its
+/// passphrase) are loaded before hours of imaging, not after.
+fn seal_plan(ctx: &Ctx, args: &AcquireArgs) -> Result<Option<SealPlan>, CliError> {
+    let Some(out) = &args.seal else {
+        return Ok(None);
+    };
+    super::seal_cmd::check_new_bundle(out)?;
+    let case = evidentia::model::CaseMeta {
+        case_reference: args.case_id.clone().unwrap_or_default(),
+        items: args.item_id.iter().cloned().collect(),
+        examiner: args.examiner.clone(),
+        description: args.notes.clone(),
+        ..Default::default()
+    };
+    let signer =
+        super::passphrase::load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
+    Ok(Some(SealPlan {
+        out: out.clone(),
+        case,
+        signer,
+    }))
+}
+
 /// Run `acquire`.
 pub fn run(ctx: &Ctx, args: AcquireArgs) -> Result<Exit, CliError> {
+    let sealing = seal_plan(ctx, &args)?;
     let (input, out, opts) = plan(args)?;
     install_sigint();
     // The bar is made at the first report, when the size is known.
@@ -167,7 +208,22 @@ pub fn run(ctx: &Ctx, args: AcquireArgs) -> Result<Exit, CliError> {
         b.finish_and_clear();
     }
     let acq = result.map_err(cli_error)?;
-    report(ctx, &acq)
+    let exit = report(ctx, &acq)?;
+    let Some(sp) = sealing else { return Ok(exit) };
+    if exit == Exit::Interrupted || acq.verification_failed() {
+        ctx.diag
+            .error("not sealing: the acquisition is incomplete or failed verification");
+        return Ok(exit.worst(Exit::Problem));
+    }
+    let opts = super::seal_cmd::acquisition_seal_options(&acq.dir, &sp.out, sp.case)?;
+    let summary = super::seal_cmd::seal_with(ctx, &opts, &sp.signer)?;
+    let mut o = Output::new(ctx.mode);
+    match ctx.mode {
+        Mode::Json => o.json(&super::seal_cmd::seal_json(&summary))?,
+        Mode::Human => o.bytes(super::seal_cmd::seal_text(&summary).as_bytes())?,
+    }
+    o.flush()?;
+    Ok(exit)
 }
 
 fn report(ctx: &Ctx, acq: &Acquisition) -> Result<Exit, CliError> {

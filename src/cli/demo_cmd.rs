@@ -3,7 +3,7 @@
 //! receiving lab, each with a root key and an examiner key, in separate
 //! homes) trust each other's roots; the sending examiner acquires and
 //! seals the image and records its transfer; the lab verifies it, signs its
-//! receipt and writes the court report.
+//! receipt, ingests it into its locker and writes the court report.
 //!
 //! Every step runs this same binary as a child process with exactly the
 //! arguments printed (`$ evidentia ...`), so what the user sees is what a
@@ -21,6 +21,9 @@ use std::process::Command;
 const SAMPLE_IMAGE: &[u8] = include_bytes!("../../testdata/sample-evidence/usb-stick.dd");
 
 const CASE: &str = "DEMO-2026-001";
+
+/// SHA-256 of [`SAMPLE_IMAGE`] (checked by a unit test).
+const SAMPLE_SHA256: &str = "befc94ab879af41869ff8c5a6b6145ee668148e921b4f07c169f46b37aa0d7e3";
 
 const META: &str = "\
 case_reference = \"DEMO-2026-001\"
@@ -324,9 +327,16 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
     )?;
     d.run(&["--home", de.home, "custody", "show", &bundle], None)?;
     let (code, _) = d.run(&["--home", de.home, "verify", &bundle], None)?;
-    d.say("\n(not in this build: `evidentia ingest` into the evidence locker comes with the locker commands)");
 
-    d.say("\n== 6. The court report and the CASE/UCO export ==");
+    d.say("\n== 6. The lab ingests it into its evidence locker ==");
+    d.run(&["--home", de.home, "ingest", &bundle], None)?;
+    d.run(&["--home", de.home, "locker", "list"], None)?;
+    d.run(
+        &["--home", de.home, "locker", "find", "--hash", SAMPLE_SHA256],
+        None,
+    )?;
+
+    d.say("\n== 7. The court report and the CASE/UCO export ==");
     d.run(
         &["--home", de.home, "report", &bundle, "-o", "report.html"],
         None,
@@ -353,4 +363,23 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
         &de.examiner[..16.min(de.examiner.len())],
     ));
     Ok(if code == 0 { Exit::Ok } else { Exit::Problem })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_hash_matches_the_embedded_image() {
+        let o = evidentia::hash::HashOptions::default();
+        let d = evidentia::hash::hash_bytes(SAMPLE_IMAGE, &o);
+        assert!(d.digests.iter().any(|x| x.hex() == SAMPLE_SHA256));
+    }
+
+    #[test]
+    fn printed_arguments_paste_into_a_shell() {
+        assert_eq!(shell_quote("DEMO-2026-001.zip"), "DEMO-2026-001.zip");
+        assert_eq!(shell_quote("Anna de Vries"), "'Anna de Vries'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Args)]
 pub struct LockerArg {
     /// The locker database [default: <home>/locker.db]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     locker: Option<PathBuf>,
 }
 
@@ -183,9 +183,16 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
 /// Arguments of `match`.
 #[derive(Debug, Args)]
 pub struct MatchArgs {
-    /// Files or directories to match
-    #[arg(required = true, value_name = "TARGET")]
+    /// Files, directories or bundle zips (a bundle is verified, then its
+    /// payload files are matched by the digests it records)
+    #[arg(value_name = "TARGET", required_unless_present = "locker_files")]
     targets: Vec<PathBuf>,
+    /// Match every file recorded in the locker
+    #[arg(long)]
+    locker_files: bool,
+    /// Trust store for verifying bundle targets [default: HOME/trust]
+    #[arg(long, value_name = "DIR")]
+    trust: Option<PathBuf>,
     /// Hash set to match against (repeatable)
     #[arg(long, required = true, value_name = "NAME")]
     hashset: Vec<String>,
@@ -236,11 +243,18 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
         },
         ..SourceOptions::default()
     };
-    let inputs: Vec<Input> = args
+    let (bundles, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = args
         .targets
         .iter()
-        .map(|p| Input::Path(p.clone()))
-        .collect();
+        .partition(|p| super::match_sources::is_bundle(p));
+    let inputs: Vec<Input> = paths.into_iter().map(|p| Input::Path(p.clone())).collect();
+    let mut bundle_records = Vec::new();
+    if !bundles.is_empty() {
+        let store = super::passphrase::trust_store(ctx, args.trust.as_deref())?;
+        for b in bundles {
+            bundle_records.extend(super::match_sources::bundle_records(ctx, b, &store)?);
+        }
+    }
     let mut out = Output::new(ctx.mode);
     let bar = progress_bar(ctx.progress, None);
     let progress = |n: u64| bar.inc(n);
@@ -307,7 +321,15 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
         }
         Ok(())
     };
-    hash_inputs(&inputs, &opts, &progress, &mut emit)?;
+    for r in bundle_records {
+        emit(r)?;
+    }
+    if args.locker_files {
+        super::match_sources::locker_records(&locker, &mut emit)?;
+    }
+    if !inputs.is_empty() {
+        hash_inputs(&inputs, &opts, &progress, &mut emit)?;
+    }
     bar.finish_and_clear();
     out.flush()?;
     ctx.diag.note(&format!(

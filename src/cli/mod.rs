@@ -11,7 +11,11 @@ mod demo_cmd;
 mod error;
 mod hash_cmd;
 mod hashset_cmd;
+mod ingest_cmd;
 mod key_cmd;
+mod locker_cmd;
+mod locker_show;
+mod match_sources;
 mod output;
 mod passphrase;
 mod repair_cmd;
@@ -74,6 +78,10 @@ enum Command {
     Sign(sign_cmd::SignArgs),
     /// Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)
     Hashset(hashset_cmd::HashsetArgs),
+    /// Verify bundles and record them in the evidence locker
+    Ingest(ingest_cmd::IngestArgs),
+    /// Query the evidence locker: list, show, find, audit, verify
+    Locker(locker_cmd::LockerArgs),
     /// Match files against known-hash sets (exit 1 on a known-bad match)
     Match(hashset_cmd::MatchArgs),
     /// Run the whole flow on the embedded sample image in a fresh directory
@@ -110,6 +118,8 @@ pub fn main() -> i32 {
         Command::Seal(args) => seal_cmd::run(&ctx, args),
         Command::Verify(args) => verify_cmd::run(&ctx, args),
         Command::Hashset(args) => hashset_cmd::run_hashset(&ctx, args),
+        Command::Ingest(args) => ingest_cmd::run(&ctx, args),
+        Command::Locker(args) => locker_cmd::run(&ctx, args),
         Command::Match(args) => hashset_cmd::run_match(&ctx, args),
         Command::Acquire(args) => acquire_cmd::run(&ctx, args),
         Command::Report(args) => report_cmd::run(&ctx, args),

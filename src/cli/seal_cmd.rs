@@ -197,9 +197,26 @@ pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
     }
     // The key (and its passphrase) before the long work, not after.
     let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
+    let summary = seal_with(ctx, &opts, &signer)?;
+    let mut out = Output::new(ctx.mode);
+    match ctx.mode {
+        Mode::Json => out.json(&seal_json(&summary))?,
+        Mode::Human => out.bytes(seal_text(&summary).as_bytes())?,
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+/// Seal with a progress bar and warnings; shared by `seal` and
+/// `acquire --seal`.
+pub fn seal_with(
+    ctx: &Ctx,
+    opts: &SealOptions,
+    signer: &evidentia::sign::Signer,
+) -> Result<bundle::SealSummary, CliError> {
     let bar = progress_bar(ctx.progress, None);
     let mut progress = |n: u64| bar.inc(n);
-    let result = bundle::seal(&opts, Some(&signer), &mut progress);
+    let result = bundle::seal(opts, Some(signer), &mut progress);
     bar.finish_and_clear();
     let summary = result.map_err(seal_error)?;
     if summary.unreadable > 0 {
@@ -208,30 +225,67 @@ pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
             summary.unreadable
         ));
     }
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&SealJson {
-            kind: "evidentia/seal-result/v1",
-            path: PathRepr::from_path(&summary.path),
-            bundle_id: summary.bundle_id.clone(),
-            files: summary.files,
-            bytes: summary.bytes,
-            unreadable: summary.unreadable,
-            signed: summary.signed,
-            custody_head: summary.head.clone(),
-        })?,
-        Mode::Human => out.bytes(
-            format!(
-                "sealed {}: {} files, {} bytes\nbundle id: {}\ncustody head: {}\n",
-                display_path(&summary.path),
-                summary.files,
-                summary.bytes,
-                summary.bundle_id,
-                summary.head
-            )
-            .as_bytes(),
-        )?,
+    Ok(summary)
+}
+
+/// The `seal --json` document.
+pub fn seal_json(summary: &bundle::SealSummary) -> impl Serialize + '_ {
+    SealJson {
+        kind: "evidentia/seal-result/v1",
+        path: PathRepr::from_path(&summary.path),
+        bundle_id: summary.bundle_id.clone(),
+        files: summary.files,
+        bytes: summary.bytes,
+        unreadable: summary.unreadable,
+        signed: summary.signed,
+        custody_head: summary.head.clone(),
     }
-    out.flush()?;
-    Ok(Exit::Ok)
+}
+
+/// The human summary of a seal.
+pub fn seal_text(summary: &bundle::SealSummary) -> String {
+    format!(
+        "sealed {}: {} files, {} bytes\nbundle id: {}\ncustody head: {}\n",
+        display_path(&summary.path),
+        summary.files,
+        summary.bytes,
+        summary.bundle_id,
+        summary.head
+    )
+}
+
+/// Seal options for an acquisition directory (`acquire --seal`).
+pub fn acquisition_seal_options(
+    dir: &Path,
+    out: &Path,
+    case: CaseMeta,
+) -> Result<SealOptions, CliError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    if case.case_reference.trim().is_empty() {
+        return Err(CliError::usage("sealing needs a case reference").hint("pass --case ID"));
+    }
+    Ok(SealOptions {
+        inputs: vec![dir.to_path_buf()],
+        out: out.to_path_buf(),
+        case,
+        extra_algorithms: Vec::new(),
+        method: Method::Stored,
+        allow_unreadable: false,
+        time: now,
+        bundle_id: None,
+        reproducible: false,
+        piece_size: 64 << 20,
+        agent: format!("evidentia {}", env!("CARGO_PKG_VERSION")),
+    })
+}
+
+/// Refuse an existing bundle path up front.
+pub fn check_new_bundle(out: &Path) -> Result<(), CliError> {
+    if std::fs::symlink_metadata(out).is_ok() {
+        return Err(seal_error(SealError::OutputExists(out.to_path_buf())));
+    }
+    Ok(())
 }

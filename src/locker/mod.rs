@@ -12,10 +12,20 @@
 //! - Custody events and the audit log are append-only (triggers).
 
 mod hashset;
-mod schema;
+mod ingest;
+mod query;
+mod record;
+pub mod schema;
+mod store;
 
 pub use hashset::{HashsetFormat, HashsetInfo, HashsetKind, ImportOptions, KnownMatch};
-pub use schema::CURRENT_VERSION;
+pub use ingest::{Actor, IngestOutcome, IngestRequest, IngestSummary};
+pub use query::{
+    AuditRow, BundleDetail, BundleRow, EventRow, FileRow, MatchRow, SignerRow, glob_to_like,
+};
+pub use record::{BundleRecord, StoredEvent, read_record};
+pub use schema::{CURRENT_VERSION, MIGRATIONS};
+pub use store::{file_sha256, store_copy, store_path};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -71,6 +81,20 @@ pub enum LockerError {
     /// A hash set name is already taken or unknown.
     #[error("{0}")]
     Hashset(String),
+    /// Ingest was asked to record a bundle that failed verification.
+    #[error("the bundle failed verification ({problems} problems); nothing was written")]
+    NotVerified {
+        /// How many findings.
+        problems: usize,
+    },
+    /// This copy's custody chain contradicts the one recorded.
+    #[error("bundle {bundle_id}: its custody chain conflicts with the recorded one: {detail}")]
+    ChainConflict {
+        /// The bundle id.
+        bundle_id: String,
+        /// Which event differs.
+        detail: String,
+    },
 }
 
 /// An open evidence locker.
@@ -135,15 +159,29 @@ impl Locker {
         self.conn
             .busy_timeout(Duration::from_secs(60))
             .map_err(|e| self.err(e))?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(LockerError::NoWal {
-                path: self.path.clone(),
-                mode,
-            });
+        // Switching a new file to WAL needs a moment alone with it: when
+        // another process is opening the same new locker, SQLite answers
+        // BUSY or leaves the old mode. Retry for a while before concluding
+        // that the file system cannot do WAL.
+        let mut tries = 0;
+        loop {
+            let mode = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+            match mode {
+                Ok(m) if m.eq_ignore_ascii_case("wal") => break,
+                Ok(_) | Err(_) if tries < 200 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Ok(mode) => {
+                    return Err(LockerError::NoWal {
+                        path: self.path.clone(),
+                        mode,
+                    });
+                }
+                Err(e) => return Err(self.err(e)),
+            }
         }
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")

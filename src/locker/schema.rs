@@ -118,6 +118,19 @@ CREATE INDEX hashset_sha256 ON hashset_entries(sha256) WHERE sha256 IS NOT NULL;
 CREATE INDEX hashset_sha512 ON hashset_entries(sha512) WHERE sha512 IS NOT NULL;
 CREATE INDEX hashset_blake3 ON hashset_entries(blake3) WHERE blake3 IS NOT NULL;
 "#,
+    // 3: known-hash matches found at ingest; file names for `find --name`.
+    r#"
+CREATE TABLE matches (
+    id          INTEGER PRIMARY KEY,
+    file        INTEGER NOT NULL REFERENCES files(id),
+    hashset     INTEGER NOT NULL REFERENCES hashsets(id) ON DELETE CASCADE,
+    algorithm   TEXT NOT NULL,
+    listed_name TEXT,
+    UNIQUE (file, hashset)
+);
+CREATE INDEX matches_hashset ON matches(hashset);
+CREATE INDEX files_bundle ON files(bundle);
+"#,
 ];
 
 /// The schema version this build writes.

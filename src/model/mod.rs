@@ -49,6 +49,36 @@ pub struct Manifest {
     pub unreadable: Vec<UnreadableEntry>,
     /// Special files (FIFOs, sockets, devices) found inside trees.
     pub skipped: Vec<SkippedEntry>,
+    /// Evidence items imaged with `evidentia acquire` and sealed from their
+    /// acquisition directories (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ItemEntry>,
+}
+
+/// An evidence item sealed from an acquisition directory: where its
+/// record and image are in the bag, and what the acquisition recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemEntry {
+    /// The item id from the acquisition (or the directory's name).
+    pub item: String,
+    /// Bag path of the acquisition record (`data/.../acquisition.json`).
+    pub record: String,
+    /// Bag paths of the image segments, in order (concatenated, the image).
+    pub image: Vec<String>,
+    /// The source as recorded (device or file path).
+    pub source: PathRepr,
+    /// Device model and serial, when the OS exposed them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// Image size in bytes.
+    pub size: u64,
+    /// The image hashes the acquisition computed (algorithm → hex).
+    pub hashes: std::collections::BTreeMap<String, String>,
+    /// Unreadable, zero-filled ranges as `[offset, length]` in bytes.
+    pub bad_ranges: Vec<[u64; 2]>,
+    /// Whether the acquisition ran to completion.
+    pub complete: bool,
 }
 
 /// One payload file.

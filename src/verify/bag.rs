@@ -230,6 +230,9 @@ impl Bag {
                     "listed in manifest.json but not in the bundle",
                 ));
             }
+            if let Some(m) = &manifest {
+                super::items::check_items(m, &rich, &mut report.findings);
+            }
         }
         // Hash the payload once per file.
         let piece_size = manifest

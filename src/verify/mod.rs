@@ -14,6 +14,7 @@
 mod bag;
 mod chain;
 mod custody;
+mod items;
 mod trust;
 
 pub use trust::TrustVerifier;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 const TIME: &str = "2024-05-01T12:00:00Z";
 
 /// Make an examiner key (unencrypted, for tests) and return its id.
-fn examiner(env: &Env, name: &str) -> String {
+pub(crate) fn examiner(env: &Env, name: &str) -> String {
     let args = [
         "--json",
         "key",
@@ -32,7 +32,7 @@ fn examiner(env: &Env, name: &str) -> String {
 }
 
 /// Pin key `id` in the trust store.
-fn trust(env: &Env, id: &str) {
+pub(crate) fn trust(env: &Env, id: &str) {
     let r = env.run(["key", "export", id]);
     r.expect_code(0);
     let f = env.write(&format!("{id}.pub.json"), &r.stdout);

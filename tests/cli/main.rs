@@ -2,6 +2,7 @@
 //! One test binary so everything links once.
 
 mod acquire;
+mod acquire_seal;
 mod bundle;
 mod custody;
 mod custody_crash;
@@ -10,5 +11,7 @@ mod harness;
 mod hash;
 mod hashset;
 mod keys;
+mod locker;
+mod locker_robust;
 mod offline;
 mod report;

@@ -1,0 +1,87 @@
+//! Evidence items from acquisition directories: when an input to `seal`
+//! is a directory written by `evidentia acquire`, its record is read and
+//! summarised in `manifest.json` (`items`), pointing at the record and the
+//! image segments inside the bag, so that a verifier can tie the sealed
+//! image to the hashes taken at acquisition time.
+
+use super::seal::SealError;
+use crate::acquire::record::{RECORD_FILE, read_record};
+use crate::model::{FileEntry, ItemEntry};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+/// The items for every input that is an acquisition directory. A directory
+/// with an `acquisition.json` that cannot be read is an error: it claims
+/// to be an acquisition, and sealing it without its record would hide that.
+pub(super) fn acquisition_items(
+    inputs: &[PathBuf],
+    entries: &[FileEntry],
+) -> Result<Vec<ItemEntry>, SealError> {
+    let mut items = Vec::new();
+    for input in inputs {
+        if !input.join(RECORD_FILE).is_file() {
+            continue;
+        }
+        let record = read_record(input).map_err(|e| SealError::Unreadable {
+            path: input.join(RECORD_FILE),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let base = input
+            .file_name()
+            .map(|n| n.as_bytes().to_vec())
+            .unwrap_or_else(|| b"input".to_vec());
+        let bag_path = |name: &str| -> Option<String> {
+            let mut rel = base.clone();
+            rel.push(b'/');
+            rel.extend_from_slice(name.as_bytes());
+            entries
+                .iter()
+                .find(|e| e.original.as_bytes() == rel.as_slice())
+                .map(|e| e.path.clone())
+        };
+        let missing = |name: &str| SealError::Unreadable {
+            path: input.join(name),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "listed in acquisition.json but not sealed",
+            ),
+        };
+        let record_path = bag_path(RECORD_FILE).ok_or_else(|| missing(RECORD_FILE))?;
+        let image = record
+            .image
+            .segments
+            .iter()
+            .map(|s| bag_path(&s.name).ok_or_else(|| missing(&s.name)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let device = record.source.device.as_ref().and_then(|d| {
+            let parts: Vec<&str> = [d.vendor.as_deref(), d.model.as_deref(), d.serial.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        });
+        items.push(ItemEntry {
+            item: record
+                .case
+                .item_id
+                .clone()
+                .unwrap_or_else(|| String::from_utf8_lossy(&base).into_owned()),
+            record: record_path,
+            image,
+            source: record.source.path.clone(),
+            device,
+            size: record.image.size,
+            hashes: record.hashes.clone(),
+            bad_ranges: record
+                .bad_sectors
+                .ranges
+                .iter()
+                .map(|r| [r.offset, r.length])
+                .collect(),
+            complete: record.complete,
+        });
+    }
+    Ok(items)
+}

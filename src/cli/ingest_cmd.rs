@@ -1,0 +1,335 @@
+//! `evidentia ingest`: verify each bundle in full, then record it in the
+//! evidence locker (one transaction per bundle), optionally keeping a copy
+//! in a content-addressed store. Known-bad matches print an ALERT line but
+//! do not fail the ingest.
+
+use super::context::Ctx;
+use super::error::{CliError, Exit};
+use super::hashset_cmd::LockerArg;
+use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::passphrase::{load_signer, now, trust_store};
+use clap::Args;
+use evidentia::bundle::{self, CustodyError, EventOptions, EventSigner, NoHook};
+use evidentia::locker::{
+    Actor, IngestOutcome, IngestRequest, Locker, LockerError, MatchRow, file_sha256, read_record,
+    store_copy,
+};
+use evidentia::verify::{self, Finding, TrustVerifier, VerifyOptions};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Bundles to ingest
+    #[arg(required = true, value_name = "BUNDLE")]
+    bundles: Vec<PathBuf>,
+    #[command(flatten)]
+    locker: LockerArg,
+    /// Keep a copy of each bundle in this content-addressed store
+    /// (DIR/sha256/ab/abcd....zip)
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// Record a bundle that fails verification as quarantined, with its
+    /// reasons, instead of refusing it (still exit 1)
+    #[arg(long)]
+    quarantine: bool,
+    /// Trust store directory [default: HOME/trust]
+    #[arg(long, value_name = "DIR")]
+    trust: Option<PathBuf>,
+    /// Sign and append a receive event with this key before recording the
+    /// bundle, as `evidentia receive` does (the bundle file is changed)
+    #[arg(long, value_name = "ID")]
+    key: Option<String>,
+    /// Read the signing key's passphrase from the first line of FILE
+    #[arg(long, value_name = "FILE", requires = "key")]
+    passphrase_file: Option<PathBuf>,
+}
+
+/// A known-hash match on the wire.
+#[derive(Serialize)]
+pub struct JsonMatch<'a> {
+    /// Path in the bag.
+    pub path: &'a str,
+    /// Hash set.
+    pub hashset: &'a str,
+    /// `known-good` or `known-bad`.
+    pub set_kind: &'static str,
+    /// Algorithm.
+    pub algorithm: &'a str,
+    /// Name the set lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listed_name: Option<&'a str>,
+}
+
+/// Convert match rows for JSON.
+pub fn json_matches(m: &[MatchRow]) -> Vec<JsonMatch<'_>> {
+    m.iter()
+        .map(|m| JsonMatch {
+            path: &m.path,
+            hashset: &m.hashset,
+            set_kind: if m.known_bad {
+                "known-bad"
+            } else {
+                "known-good"
+            },
+            algorithm: &m.algorithm,
+            listed_name: m.listed_name.as_deref(),
+        })
+        .collect()
+}
+
+/// The JSON line of one ingested bundle (docs/locker.md).
+#[derive(Serialize)]
+struct JsonIngest<'a> {
+    v: u32,
+    kind: &'static str,
+    bundle: String,
+    bundle_id: Option<&'a str>,
+    outcome: &'a str,
+    verdict: &'static str,
+    problems: &'a [Finding],
+    files: u64,
+    events: u64,
+    new_events: u64,
+    head: Option<&'a str>,
+    stored: Option<String>,
+    alerts: usize,
+    matches: Vec<JsonMatch<'a>>,
+}
+
+/// The OS user and host name, for the audit log.
+fn actor() -> Actor {
+    let user = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        // SAFETY: getuid has no preconditions and cannot fail.
+        .unwrap_or_else(|| format!("uid {}", unsafe { libc::getuid() }));
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates
+    // within it or we cut at the length.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let host = if rc == 0 {
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        "unknown".into()
+    };
+    Actor {
+        user,
+        host,
+        now: evidentia::sign::civil::format_rfc3339(now()),
+    }
+}
+
+/// Append a signed receive event to the bundle at `path`.
+fn receive(path: &Path, signer: &dyn EventSigner) -> Result<(), CliError> {
+    let opts = EventOptions {
+        action: "receive".into(),
+        time: now(),
+        ..EventOptions::default()
+    };
+    bundle::add_event(path, &opts, signer, &mut NoHook).map_err(|e| {
+        let shown = display_path(path);
+        let c = CliError {
+            exit: Exit::Problem,
+            ..CliError::op(format!("{shown}: cannot append the receive event: {e}"))
+        };
+        match e {
+            CustodyError::NoOpenTransfer => {
+                c.hint("the sender records a transfer to you first; or ingest without --key")
+            }
+            _ => c.hint(format!(
+                "`evidentia repair {shown}` finishes an interrupted append"
+            )),
+        }
+    })?;
+    Ok(())
+}
+
+fn locker_error(e: LockerError) -> CliError {
+    CliError::op(e.to_string())
+}
+
+/// Run `ingest`.
+pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
+    let store = trust_store(ctx, args.trust.as_deref())?;
+    let verifier = TrustVerifier { store: &store };
+    let signer = match &args.key {
+        Some(k) => Some(load_signer(ctx, Some(k), args.passphrase_file.as_deref())?),
+        None => None,
+    };
+    let mut locker: Option<Locker> = None;
+    let mut out = Output::new(ctx.mode);
+    let mut exit = Exit::Ok;
+    for path in &args.bundles {
+        let shown = display_path(path);
+        let total = std::fs::metadata(path).ok().map(|m| m.len());
+        let bar = progress_bar(ctx.progress, total);
+        let mut progress = |n: u64| bar.inc(n);
+        let report = verify::verify(
+            path,
+            &VerifyOptions::default(),
+            Some(&verifier),
+            &mut progress,
+        );
+        bar.finish_and_clear();
+        let report = report.map_err(|e| {
+            CliError::op(format!("cannot read {shown} as a bundle: {e}"))
+                .hint("the file is damaged or not an evidentia bundle; nothing was ingested")
+        })?;
+        let verified = report.verified();
+        if !verified {
+            exit = exit.worst(Exit::Problem);
+        }
+        if !verified && !args.quarantine {
+            match ctx.mode {
+                Mode::Json => out.json(&JsonIngest {
+                    v: 1,
+                    kind: "ingest",
+                    bundle: shown.clone(),
+                    bundle_id: report.bundle_id.as_deref(),
+                    outcome: "refused",
+                    verdict: "failed",
+                    problems: &report.findings,
+                    files: 0,
+                    events: 0,
+                    new_events: 0,
+                    head: report.head.as_deref(),
+                    stored: None,
+                    alerts: 0,
+                    matches: Vec::new(),
+                })?,
+                Mode::Human => {
+                    let mut s = format!(
+                        "REFUSED {shown}: failed verification ({} problems), nothing written\n",
+                        report.findings.len()
+                    );
+                    for f in &report.findings {
+                        s.push_str(&format!(
+                            "  {}: {} [{}]\n",
+                            sanitize(&f.path),
+                            sanitize(&f.message),
+                            f.code
+                        ));
+                    }
+                    out.bytes(s.as_bytes())?;
+                }
+            }
+            continue;
+        }
+        let report = match (&signer, verified) {
+            (Some(signer), true) => {
+                receive(path, signer)?;
+                let bar = progress_bar(ctx.progress, total);
+                let again =
+                    verify::verify(path, &VerifyOptions::default(), Some(&verifier), &mut |n| {
+                        bar.inc(n)
+                    });
+                bar.finish_and_clear();
+                let again =
+                    again.map_err(|e| CliError::op(format!("cannot re-read {shown}: {e}")))?;
+                if !again.verified() {
+                    return Err(CliError::op(format!(
+                        "{shown} does not verify after appending the receive event; nothing was ingested"
+                    ))
+                    .hint(format!("run `evidentia verify {shown}`")));
+                }
+                again
+            }
+            _ => report,
+        };
+        let record = read_record(path).map_err(locker_error)?;
+        let zip_sha256 = file_sha256(path).map_err(locker_error)?;
+        let stored = match &args.store {
+            Some(dir) => Some(store_copy(path, dir, &zip_sha256).map_err(locker_error)?),
+            None => None,
+        };
+        let location = stored
+            .clone()
+            .or_else(|| std::fs::canonicalize(path).ok())
+            .unwrap_or_else(|| path.clone());
+        if locker.is_none() {
+            locker = Some(args.locker.open(ctx)?);
+        }
+        let Some(l) = locker.as_mut() else {
+            continue;
+        };
+        let req = IngestRequest {
+            report: &report,
+            record: &record,
+            zip_sha256,
+            location: location.to_string_lossy().into_owned(),
+            quarantine: args.quarantine,
+            actor: actor(),
+        };
+        let summary = match l.ingest(&req) {
+            Ok(s) => s,
+            Err(e @ LockerError::ChainConflict { .. }) => {
+                exit = exit.worst(Exit::Problem);
+                ctx.diag.error(&sanitize(&e.to_string()));
+                continue;
+            }
+            Err(e) => return Err(locker_error(e)),
+        };
+        let alerts = summary.matches.iter().filter(|m| m.known_bad).count();
+        match ctx.mode {
+            Mode::Json => out.json(&JsonIngest {
+                v: 1,
+                kind: "ingest",
+                bundle: shown.clone(),
+                bundle_id: Some(&summary.bundle_id),
+                outcome: summary.outcome.as_str(),
+                verdict: if verified { "verified" } else { "failed" },
+                problems: &report.findings,
+                files: summary.files,
+                events: summary.events,
+                new_events: summary.new_events,
+                head: summary.head.as_deref(),
+                stored: stored.as_deref().map(display_path),
+                alerts,
+                matches: json_matches(&summary.matches),
+            })?,
+            Mode::Human => out.bytes(human(&shown, &summary, stored.as_deref()).as_bytes())?,
+        }
+    }
+    out.flush()?;
+    Ok(exit)
+}
+
+fn human(shown: &str, s: &evidentia::locker::IngestSummary, stored: Option<&Path>) -> String {
+    let what = match s.outcome {
+        IngestOutcome::Added => "INGESTED",
+        IngestOutcome::Unchanged => "ALREADY IN LOCKER",
+        IngestOutcome::Extended => "EXTENDED",
+        IngestOutcome::Quarantined => "QUARANTINED",
+        IngestOutcome::Promoted => "INGESTED (was quarantined)",
+    };
+    let mut t = format!(
+        "{what} {shown}\n  bundle id: {}\n  {} files, {} custody events ({} new)\n",
+        sanitize(&s.bundle_id),
+        s.files,
+        s.events,
+        s.new_events
+    );
+    if let Some(h) = &s.head {
+        t.push_str(&format!("  custody head: {h}\n"));
+    }
+    if let Some(p) = stored {
+        t.push_str(&format!("  stored: {}\n", display_path(p)));
+    }
+    for m in &s.matches {
+        let label = if m.known_bad {
+            "ALERT known-bad"
+        } else {
+            "known-good"
+        };
+        t.push_str(&format!(
+            "  {label}: {} (hash set {}, {})\n",
+            sanitize(&m.path),
+            sanitize(&m.hashset),
+            m.algorithm
+        ));
+    }
+    t
+}

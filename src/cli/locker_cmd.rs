@@ -1,0 +1,283 @@
+//! `evidentia locker list|show|find|audit|verify`: queries over the
+//! evidence locker, human or `--json` (every document carries `v: 1`;
+//! docs/locker.md).
+
+use super::context::Ctx;
+use super::error::{CliError, Exit};
+use super::hashset_cmd::LockerArg;
+use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::passphrase::trust_store;
+use clap::{Args, Subcommand};
+use evidentia::locker::{BundleRow, FileRow, file_sha256, store_path};
+use evidentia::pathrepr::PathRepr;
+use evidentia::verify::{self, TrustVerifier, VerifyOptions};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Arguments of `locker`.
+#[derive(Debug, Args)]
+pub struct LockerArgs {
+    #[command(subcommand)]
+    command: LockerCommand,
+    #[command(flatten)]
+    locker: LockerArg,
+}
+
+#[derive(Debug, Subcommand)]
+enum LockerCommand {
+    /// List the bundles with case, items and status
+    List,
+    /// Show one bundle (by bundle id) or every bundle of a case
+    Show {
+        /// A bundle id (urn:uuid:...) or a case reference
+        #[arg(value_name = "BUNDLE_ID|CASE")]
+        what: String,
+    },
+    /// Find files across all bundles by hash or by name (exit 1 when none)
+    #[command(group(clap::ArgGroup::new("by").required(true).args(["hash", "name"])))]
+    Find {
+        /// A digest in hex, either case (length picks the algorithm; 64
+        /// digits searches SHA-256 and BLAKE3)
+        #[arg(long, value_name = "HEX")]
+        hash: Option<String>,
+        /// A path pattern: a glob with * and ?, or an SQL LIKE pattern
+        /// (% and _) when it holds no * or ?
+        #[arg(long, value_name = "PATTERN")]
+        name: Option<String>,
+    },
+    /// Show the audit log (who ingested what, when, from where)
+    Audit,
+    /// Re-verify the stored bundles and compare them with the locker
+    /// records; exit 1 on any drift
+    Verify {
+        /// The content-addressed store the bundles were copied into
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Trust store directory [default: HOME/trust]
+        #[arg(long, value_name = "DIR")]
+        trust: Option<PathBuf>,
+    },
+}
+
+#[derive(Serialize)]
+struct JsonBundle<'a> {
+    v: u32,
+    kind: &'static str,
+    bundle_id: &'a str,
+    name: &'a str,
+    case: Option<&'a str>,
+    status: &'a str,
+    items: &'a [String],
+    files: u64,
+    zip_sha256: &'a str,
+    custody_head: Option<&'a str>,
+    sealed_at: Option<&'a str>,
+    ingested_at: &'a str,
+    location: Option<&'a str>,
+}
+
+fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str) -> JsonBundle<'a> {
+    JsonBundle {
+        v: 1,
+        kind,
+        bundle_id: &b.bundle_id,
+        name: &b.name,
+        case: b.case_ref.as_deref(),
+        status: &b.status,
+        items: &b.items,
+        files: b.files,
+        zip_sha256: &b.zip_sha256,
+        custody_head: b.custody_head.as_deref(),
+        sealed_at: b.sealed_at.as_deref(),
+        ingested_at: &b.ingested_at,
+        location: b.location.as_deref(),
+    }
+}
+
+fn bundle_line(b: &BundleRow) -> String {
+    format!(
+        "{}  {:<11}  case {}  items [{}]  {} files  {}\n",
+        sanitize(&b.bundle_id),
+        b.status,
+        sanitize(b.case_ref.as_deref().unwrap_or("-")),
+        sanitize(&b.items.join(", ")),
+        b.files,
+        sanitize(&b.name)
+    )
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    v: u32,
+    kind: &'static str,
+    bundle_id: &'a str,
+    case: Option<&'a str>,
+    path: PathRepr,
+    size: u64,
+    sha256: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched: Option<&'a str>,
+}
+
+fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
+    let path = match &f.path_bytes {
+        Some(b) => PathRepr::from_bytes(b),
+        None => PathRepr::Text(f.path.clone()),
+    };
+    match mode {
+        Mode::Json => out.json(&JsonFile {
+            v: 1,
+            kind: "file",
+            bundle_id: &f.bundle_id,
+            case: f.case_ref.as_deref(),
+            path,
+            size: f.size,
+            sha256: f.sha256.as_deref(),
+            matched: f.matched.as_deref(),
+        }),
+        Mode::Human => out.bytes(
+            format!(
+                "{}  {}  {} bytes{}  (case {})\n",
+                sanitize(&f.bundle_id),
+                sanitize(&f.path),
+                f.size,
+                f.matched
+                    .as_deref()
+                    .map(|a| format!(", {a}"))
+                    .unwrap_or_default(),
+                sanitize(f.case_ref.as_deref().unwrap_or("-"))
+            )
+            .as_bytes(),
+        ),
+    }
+}
+
+fn op(e: evidentia::locker::LockerError) -> CliError {
+    CliError::op(e.to_string())
+}
+
+/// Run `locker`.
+pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
+    let locker = args.locker.open(ctx)?;
+    let mut out = Output::new(ctx.mode);
+    let exit = match args.command {
+        LockerCommand::List => {
+            for b in locker.bundles().map_err(op)? {
+                match ctx.mode {
+                    Mode::Json => out.json(&json_bundle(&b, "bundle"))?,
+                    Mode::Human => out.bytes(bundle_line(&b).as_bytes())?,
+                }
+            }
+            Exit::Ok
+        }
+        LockerCommand::Show { what } => super::locker_show::show(ctx, &locker, &what, &mut out)?,
+        LockerCommand::Find { hash, name } => {
+            let rows = match (hash, name) {
+                (Some(h), _) => locker.find_hash(h.trim()).map_err(op)?.ok_or_else(|| {
+                    CliError::usage(format!("{h:?} is not a digest in hex"))
+                        .hint("give 32 (MD5), 40 (SHA-1), 64 (SHA-256/BLAKE3) or 128 (SHA-512) hex digits")
+                })?,
+                (None, Some(n)) => locker.find_name(&n).map_err(op)?,
+                (None, None) => return Err(CliError::usage("give --hash or --name")),
+            };
+            for f in &rows {
+                file_out(&mut out, ctx.mode, f)?;
+            }
+            if rows.is_empty() {
+                ctx.diag.note("no file in the locker matches");
+                Exit::Problem
+            } else {
+                Exit::Ok
+            }
+        }
+        LockerCommand::Audit => {
+            for a in locker.audit_log().map_err(op)? {
+                match ctx.mode {
+                    Mode::Json => out.json(&super::locker_show::json_audit(&a))?,
+                    Mode::Human => out.bytes(
+                        format!(
+                            "{}  {}  {}@{}  {}  {}  {}\n",
+                            a.time,
+                            a.action,
+                            sanitize(&a.actor),
+                            sanitize(&a.host),
+                            sanitize(a.bundle_id.as_deref().unwrap_or("-")),
+                            sanitize(&a.result),
+                            sanitize(&a.detail)
+                        )
+                        .as_bytes(),
+                    )?,
+                }
+            }
+            Exit::Ok
+        }
+        LockerCommand::Verify { store, trust } => {
+            let ts = trust_store(ctx, trust.as_deref())?;
+            let verifier = TrustVerifier { store: &ts };
+            let mut exit = Exit::Ok;
+            for b in locker.bundles().map_err(op)? {
+                if b.status != "verified" {
+                    continue;
+                }
+                let drift = drift(ctx, &b, store.as_deref(), &verifier);
+                if !drift.is_empty() {
+                    exit = Exit::Problem;
+                }
+                super::locker_show::drift_out(&mut out, ctx.mode, &b, &drift)?;
+            }
+            exit
+        }
+    };
+    out.flush()?;
+    Ok(exit)
+}
+
+/// Differences between a stored bundle and its locker records.
+fn drift(
+    ctx: &Ctx,
+    b: &BundleRow,
+    store: Option<&std::path::Path>,
+    verifier: &TrustVerifier<'_>,
+) -> Vec<String> {
+    let path = match (store, &b.location) {
+        (Some(dir), _) => store_path(dir, &b.zip_sha256),
+        (None, Some(l)) => PathBuf::from(l),
+        (None, None) => return vec!["no recorded location; pass --store".into()],
+    };
+    let mut d = Vec::new();
+    match file_sha256(&path) {
+        Err(e) => return vec![format!("cannot read {}: {e}", display_path(&path))],
+        Ok(h) if h != b.zip_sha256 => d.push(format!(
+            "zip SHA-256 is {h}, the locker recorded {}",
+            b.zip_sha256
+        )),
+        Ok(_) => {}
+    }
+    let bar = progress_bar(ctx.progress, None);
+    let r = verify::verify(&path, &VerifyOptions::default(), Some(verifier), &mut |n| {
+        bar.inc(n)
+    });
+    bar.finish_and_clear();
+    match r {
+        Err(e) => d.push(format!("not readable as a bundle: {e}")),
+        Ok(r) => {
+            for f in &r.findings {
+                d.push(format!("{}: {} [{}]", f.path, f.message, f.code));
+            }
+            if r.head != b.custody_head {
+                d.push(format!(
+                    "custody head is {}, the locker recorded {}",
+                    r.head.as_deref().unwrap_or("(none)"),
+                    b.custody_head.as_deref().unwrap_or("(none)")
+                ));
+            }
+            if r.files != b.files {
+                d.push(format!(
+                    "{} payload files, the locker recorded {}",
+                    r.files, b.files
+                ));
+            }
+        }
+    }
+    d
+}

@@ -1,0 +1,218 @@
+//! Output of `locker show`, `locker audit` and `locker verify`.
+
+use super::context::Ctx;
+use super::error::{CliError, Exit};
+use super::ingest_cmd::{JsonMatch, json_matches};
+use super::output::{Mode, Output, sanitize};
+use evidentia::locker::{AuditRow, BundleRow, Locker};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct JsonEvent<'a> {
+    seq: u64,
+    action: &'a str,
+    time: &'a str,
+    signer: &'a str,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSigner<'a> {
+    key_id: &'a str,
+    name: Option<&'a str>,
+    org: Option<&'a str>,
+    trust_path: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonShow<'a> {
+    v: u32,
+    kind: &'static str,
+    bundle_id: &'a str,
+    name: &'a str,
+    case: Option<&'a str>,
+    status: &'a str,
+    items: &'a [String],
+    files: u64,
+    zip_sha256: &'a str,
+    custody_head: Option<&'a str>,
+    sealed_at: Option<&'a str>,
+    ingested_at: &'a str,
+    location: Option<&'a str>,
+    case_meta: serde_json::Value,
+    problems: serde_json::Value,
+    events: Vec<JsonEvent<'a>>,
+    signers: Vec<JsonSigner<'a>>,
+    matches: Vec<JsonMatch<'a>>,
+}
+
+/// `locker show`: exit 1 when nothing matches.
+pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<Exit, CliError> {
+    let found = locker.show(what).map_err(|e| CliError::op(e.to_string()))?;
+    for d in &found {
+        let b = &d.bundle;
+        match ctx.mode {
+            Mode::Json => out.json(&JsonShow {
+                v: 1,
+                kind: "bundle-detail",
+                bundle_id: &b.bundle_id,
+                name: &b.name,
+                case: b.case_ref.as_deref(),
+                status: &b.status,
+                items: &b.items,
+                files: b.files,
+                zip_sha256: &b.zip_sha256,
+                custody_head: b.custody_head.as_deref(),
+                sealed_at: b.sealed_at.as_deref(),
+                ingested_at: &b.ingested_at,
+                location: b.location.as_deref(),
+                case_meta: serde_json::from_str(&b.case_json).unwrap_or_default(),
+                problems: serde_json::from_str(&b.problems_json).unwrap_or_default(),
+                events: d
+                    .events
+                    .iter()
+                    .map(|e| JsonEvent {
+                        seq: e.seq,
+                        action: &e.action,
+                        time: &e.time,
+                        signer: &e.signer,
+                        sha256: &e.sha256,
+                    })
+                    .collect(),
+                signers: d
+                    .signers
+                    .iter()
+                    .map(|s| JsonSigner {
+                        key_id: &s.key_id,
+                        name: s.name.as_deref(),
+                        org: s.org.as_deref(),
+                        trust_path: s.trust_path.as_deref(),
+                    })
+                    .collect(),
+                matches: json_matches(&d.matches),
+            })?,
+            Mode::Human => {
+                let mut s = format!(
+                    "bundle {} ({})\n  status: {}\n  case: {}\n  items: {}\n  files: {}\n  zip sha256: {}\n  sealed: {}\n  ingested: {}\n  location: {}\n  custody head: {}\n",
+                    sanitize(&b.bundle_id),
+                    sanitize(&b.name),
+                    b.status,
+                    sanitize(b.case_ref.as_deref().unwrap_or("-")),
+                    sanitize(&b.items.join(", ")),
+                    b.files,
+                    b.zip_sha256,
+                    sanitize(b.sealed_at.as_deref().unwrap_or("-")),
+                    b.ingested_at,
+                    sanitize(b.location.as_deref().unwrap_or("-")),
+                    b.custody_head.as_deref().unwrap_or("-"),
+                );
+                for e in &d.events {
+                    s.push_str(&format!(
+                        "  custody event {}: {} at {} by {}\n",
+                        e.seq,
+                        sanitize(&e.action),
+                        sanitize(&e.time),
+                        sanitize(&e.signer)
+                    ));
+                }
+                for g in &d.signers {
+                    s.push_str(&format!(
+                        "  signer {}: {}, {}\n",
+                        sanitize(&g.key_id),
+                        sanitize(g.name.as_deref().unwrap_or("-")),
+                        sanitize(g.trust_path.as_deref().unwrap_or("trust not recorded"))
+                    ));
+                }
+                for m in &d.matches {
+                    let label = if m.known_bad {
+                        "ALERT known-bad"
+                    } else {
+                        "known-good"
+                    };
+                    s.push_str(&format!(
+                        "  {label}: {} (hash set {}, {})\n",
+                        sanitize(&m.path),
+                        sanitize(&m.hashset),
+                        m.algorithm
+                    ));
+                }
+                if b.status == "quarantined" {
+                    s.push_str(&format!("  problems: {}\n", sanitize(&b.problems_json)));
+                }
+                out.bytes(s.as_bytes())?;
+            }
+        }
+    }
+    if found.is_empty() {
+        ctx.diag.note(&format!(
+            "no bundle id or case reference {:?} in the locker",
+            sanitize(what)
+        ));
+        return Ok(Exit::Problem);
+    }
+    Ok(Exit::Ok)
+}
+
+/// An audit row on the wire.
+#[derive(Serialize)]
+pub struct JsonAudit<'a> {
+    v: u32,
+    kind: &'static str,
+    time: &'a str,
+    action: &'a str,
+    actor: &'a str,
+    host: &'a str,
+    bundle_id: Option<&'a str>,
+    result: &'a str,
+    custody_head: Option<&'a str>,
+    detail: &'a str,
+}
+
+/// Convert an audit row.
+pub fn json_audit(a: &AuditRow) -> JsonAudit<'_> {
+    JsonAudit {
+        v: 1,
+        kind: "audit",
+        time: &a.time,
+        action: &a.action,
+        actor: &a.actor,
+        host: &a.host,
+        bundle_id: a.bundle_id.as_deref(),
+        result: &a.result,
+        custody_head: a.custody_head.as_deref(),
+        detail: &a.detail,
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDrift<'a> {
+    v: u32,
+    kind: &'static str,
+    bundle_id: &'a str,
+    ok: bool,
+    drift: &'a [String],
+}
+
+/// One line (or document) of `locker verify`.
+pub fn drift_out(out: &mut Output, mode: Mode, b: &BundleRow, d: &[String]) -> std::io::Result<()> {
+    match mode {
+        Mode::Json => out.json(&JsonDrift {
+            v: 1,
+            kind: "locker-verify",
+            bundle_id: &b.bundle_id,
+            ok: d.is_empty(),
+            drift: d,
+        }),
+        Mode::Human => {
+            let mut s = if d.is_empty() {
+                format!("OK     {}\n", sanitize(&b.bundle_id))
+            } else {
+                format!("DRIFT  {}\n", sanitize(&b.bundle_id))
+            };
+            for x in d {
+                s.push_str(&format!("  {}\n", sanitize(x)));
+            }
+            out.bytes(s.as_bytes())
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! Ingest: write one verified bundle (or a quarantined one) into the
+//! locker in a single IMMEDIATE transaction.
+//!
+//! Invariants:
+//! - The caller verifies first; this module refuses a report with findings
+//!   unless quarantine was asked for, so a failing bundle never reaches the
+//!   evidence tables.
+//! - Everything for one bundle (bundle row, items, files, custody events,
+//!   signers, known-hash matches, audit row) commits together or not at all.
+//! - Idempotent: the same bundle and chain again adds only an audit row; a
+//!   longer chain with the same prefix appends the new events; a different
+//!   chain is refused ([`LockerError::ChainConflict`]).
+
+use super::query::{MatchRow, bundle_matches};
+use super::record::BundleRecord;
+use super::{Locker, LockerError, sql};
+use crate::hash::{Algorithm, from_hex};
+use crate::verify::VerifyReport;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+
+/// Who ingests, from where, when (recorded in the audit log).
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    /// The operating-system user.
+    pub user: String,
+    /// The host name.
+    pub host: String,
+    /// Now, RFC 3339.
+    pub now: String,
+}
+
+/// One bundle to ingest: its verify report and its contents.
+#[derive(Debug, Clone)]
+pub struct IngestRequest<'a> {
+    /// The full verify report of this copy.
+    pub report: &'a VerifyReport,
+    /// What was read from the bundle.
+    pub record: &'a BundleRecord,
+    /// Hex SHA-256 of the zip file.
+    pub zip_sha256: String,
+    /// Where the bundle can be found again (store copy or ingested path).
+    pub location: String,
+    /// Record a failing bundle as quarantined instead of refusing it.
+    pub quarantine: bool,
+    /// Who, where, when.
+    pub actor: Actor,
+}
+
+/// What ingest did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// A new bundle was recorded.
+    Added,
+    /// The same bundle and chain were already recorded; only audited.
+    Unchanged,
+    /// The stored chain was extended by new custody events.
+    Extended,
+    /// The bundle failed verification and was recorded as quarantined.
+    Quarantined,
+    /// A bundle recorded as quarantined verified now and was recorded in full.
+    Promoted,
+}
+
+impl IngestOutcome {
+    /// The word recorded in the audit log and printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IngestOutcome::Added => "added",
+            IngestOutcome::Unchanged => "unchanged",
+            IngestOutcome::Extended => "extended",
+            IngestOutcome::Quarantined => "quarantined",
+            IngestOutcome::Promoted => "promoted",
+        }
+    }
+}
+
+/// The result of one ingest.
+#[derive(Debug, Clone)]
+pub struct IngestSummary {
+    /// What happened.
+    pub outcome: IngestOutcome,
+    /// The bundle id as recorded.
+    pub bundle_id: String,
+    /// Payload files recorded for the bundle.
+    pub files: u64,
+    /// Custody events recorded for the bundle (after this ingest).
+    pub events: u64,
+    /// Events appended by this ingest.
+    pub new_events: u64,
+    /// The custody head recorded.
+    pub head: Option<String>,
+    /// Known-hash matches of the bundle's files.
+    pub matches: Vec<MatchRow>,
+}
+
+impl Locker {
+    /// Ingest one bundle (see the module docs).
+    pub fn ingest(&mut self, req: &IngestRequest<'_>) -> Result<IngestSummary, LockerError> {
+        let verified = req.report.verified();
+        if !verified && !req.quarantine {
+            return Err(LockerError::NotVerified {
+                problems: req.report.findings.len(),
+            });
+        }
+        let bundle_id = req
+            .report
+            .bundle_id
+            .clone()
+            .unwrap_or_else(|| format!("sha256:{}", req.zip_sha256));
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql(&path, e))?;
+        let result = write(&tx, req, &bundle_id, verified);
+        match result {
+            Ok(Ok(summary)) => {
+                tx.commit().map_err(|e| sql(&path, e))?;
+                Ok(summary)
+            }
+            Ok(Err(conflict)) => {
+                // Refused: only the refusal is recorded.
+                audit(&tx, req, &bundle_id, "refused-chain-conflict", &conflict)
+                    .map_err(|e| sql(&path, e))?;
+                tx.commit().map_err(|e| sql(&path, e))?;
+                Err(LockerError::ChainConflict {
+                    bundle_id,
+                    detail: conflict,
+                })
+            }
+            Err(e) => Err(sql(&path, e)),
+        }
+    }
+}
+
+type Stored = (i64, String);
+
+/// Ok(Err(detail)) is a chain conflict.
+fn write(
+    tx: &Transaction<'_>,
+    req: &IngestRequest<'_>,
+    bundle_id: &str,
+    verified: bool,
+) -> rusqlite::Result<Result<IngestSummary, String>> {
+    let existing: Option<Stored> = tx
+        .query_row(
+            "SELECT id, status FROM bundles WHERE bundle_id = ?1",
+            [bundle_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (row, outcome, new_events) = match (existing, verified) {
+        (None, true) => {
+            let row = insert_bundle(tx, req, bundle_id, "verified")?;
+            insert_contents(tx, req, row)?;
+            let n = insert_events(tx, req, row, 0)?;
+            (row, IngestOutcome::Added, n)
+        }
+        (None, false) => {
+            let row = insert_bundle(tx, req, bundle_id, "quarantined")?;
+            (row, IngestOutcome::Quarantined, 0)
+        }
+        (Some((row, status)), true) if status == "quarantined" => {
+            tx.execute(
+                "UPDATE bundles SET status = 'verified', problems_json = '[]', zip_sha256 = ?2,
+                 custody_head = ?3, store_path = ?4 WHERE id = ?1",
+                params![row, req.zip_sha256, req.report.head, req.location],
+            )?;
+            insert_contents(tx, req, row)?;
+            let n = insert_events(tx, req, row, 0)?;
+            (row, IngestOutcome::Promoted, n)
+        }
+        (Some((row, _)), false) => (row, IngestOutcome::Unchanged, 0),
+        (Some((row, _)), true) => {
+            let stored: Vec<(u64, String)> = tx
+                .prepare(
+                    "SELECT seq, event_sha256 FROM custody_events WHERE bundle = ?1 ORDER BY seq",
+                )?
+                .query_map([row], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (i, (seq, h)) in stored.iter().enumerate() {
+                match req.record.events.get(i) {
+                    Some(ev) if ev.seq == *seq && ev.sha256 == *h => {}
+                    Some(ev) => {
+                        return Ok(Err(format!(
+                            "custody event {} differs from the one recorded (stored {h}, this copy {})",
+                            seq, ev.sha256
+                        )));
+                    }
+                    // A shorter copy of the same chain: nothing new.
+                    None => break,
+                }
+            }
+            let n = insert_events(tx, req, row, stored.len())?;
+            if n > 0 {
+                tx.execute(
+                    "UPDATE bundles SET custody_head = ?2, zip_sha256 = ?3, store_path = ?4 WHERE id = ?1",
+                    params![row, req.report.head, req.zip_sha256, req.location],
+                )?;
+                (row, IngestOutcome::Extended, n)
+            } else {
+                (row, IngestOutcome::Unchanged, 0)
+            }
+        }
+    };
+    let files: i64 = tx.query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
+        r.get(0)
+    })?;
+    let events: i64 = tx.query_row(
+        "SELECT count(*) FROM custody_events WHERE bundle = ?1",
+        [row],
+        |r| r.get(0),
+    )?;
+    let head: Option<String> = tx.query_row(
+        "SELECT custody_head FROM bundles WHERE id = ?1",
+        [row],
+        |r| r.get(0),
+    )?;
+    let matches = bundle_matches(tx, row)?;
+    let detail = format!(
+        "{files} files, {events} custody events ({new_events} new), {} problems, {} known-bad matches",
+        req.report.findings.len(),
+        matches.iter().filter(|m| m.known_bad).count()
+    );
+    audit(tx, req, bundle_id, outcome.as_str(), &detail)?;
+    Ok(Ok(IngestSummary {
+        outcome,
+        bundle_id: bundle_id.to_string(),
+        files: files as u64,
+        events: events as u64,
+        new_events,
+        head,
+        matches,
+    }))
+}
+
+fn audit(
+    tx: &Transaction<'_>,
+    req: &IngestRequest<'_>,
+    bundle_id: &str,
+    result: &str,
+    detail: &str,
+) -> rusqlite::Result<()> {
+    let verdict = if req.report.verified() {
+        "verified"
+    } else {
+        "failed"
+    };
+    tx.execute(
+        "INSERT INTO audit (time, action, actor, host, bundle_id, result, custody_head, detail)
+         VALUES (?1, 'ingest', ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            req.actor.now,
+            req.actor.user,
+            req.actor.host,
+            bundle_id,
+            format!("{result} ({verdict})"),
+            req.report.head,
+            detail
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_bundle(
+    tx: &Transaction<'_>,
+    req: &IngestRequest<'_>,
+    bundle_id: &str,
+    status: &str,
+) -> rusqlite::Result<i64> {
+    let m = req.record.manifest.as_ref();
+    let name = m
+        .map(|m| m.bundle_name.clone())
+        .or_else(|| req.report.bag.clone())
+        .unwrap_or_default();
+    let case_json = m
+        .and_then(|m| serde_json::to_string(&m.case).ok())
+        .unwrap_or_else(|| "{}".into());
+    let problems = serde_json::to_string(&req.report.findings).unwrap_or_else(|_| "[]".into());
+    tx.execute(
+        "INSERT INTO bundles (bundle_id, name, case_ref, status, zip_sha256, custody_head,
+         sealed_at, ingested_at, store_path, case_json, problems_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            bundle_id,
+            name,
+            m.map(|m| m.case.case_reference.clone()),
+            status,
+            req.zip_sha256,
+            req.report.head,
+            m.map(|m| m.sealed.clone()),
+            req.actor.now,
+            req.location,
+            case_json,
+            if status == "verified" {
+                "[]".to_string()
+            } else {
+                problems
+            },
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn blob(hex: Option<&str>) -> Option<Vec<u8>> {
+    hex.and_then(from_hex)
+}
+
+/// Items, files (with every hash), signers, and known-hash matches.
+fn insert_contents(
+    tx: &Transaction<'_>,
+    req: &IngestRequest<'_>,
+    row: i64,
+) -> rusqlite::Result<()> {
+    let Some(m) = req.record.manifest.as_ref() else {
+        return Ok(());
+    };
+    for item in &m.case.items {
+        tx.execute(
+            "INSERT OR IGNORE INTO items (bundle, item_ref, description) VALUES (?1, ?2, ?3)",
+            params![row, item, m.case.description],
+        )?;
+    }
+    let mut ins = tx.prepare(
+        "INSERT OR IGNORE INTO files (bundle, path, path_bytes, size, md5, sha1, sha256, sha512, blake3)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for f in &m.files {
+        let raw = match &f.original {
+            crate::pathrepr::PathRepr::Bytes(b) => Some(b.clone()),
+            crate::pathrepr::PathRepr::Text(_) => None,
+        };
+        ins.execute(params![
+            row,
+            f.path,
+            raw,
+            f.size as i64,
+            blob(f.md5.as_deref()),
+            blob(f.sha1.as_deref()),
+            blob(Some(&f.sha256)),
+            blob(f.sha512.as_deref()),
+            blob(Some(&f.blake3)),
+        ])?;
+    }
+    for a in Algorithm::ALL {
+        let c = a.name();
+        tx.execute(
+            &format!(
+                "INSERT OR IGNORE INTO matches (file, hashset, algorithm, listed_name)
+                 SELECT f.id, e.hashset, '{c}', e.name FROM files f
+                 JOIN hashset_entries e ON e.{c} = f.{c}
+                 WHERE f.bundle = ?1 AND f.{c} IS NOT NULL AND e.{c} IS NOT NULL"
+            ),
+            [row],
+        )?;
+    }
+    Ok(())
+}
+
+/// Append the events past the first `skip`, with their signers.
+fn insert_events(
+    tx: &Transaction<'_>,
+    req: &IngestRequest<'_>,
+    row: i64,
+    skip: usize,
+) -> rusqlite::Result<u64> {
+    let mut n = 0;
+    for ev in req.record.events.iter().skip(skip) {
+        tx.execute(
+            "INSERT INTO custody_events (bundle, seq, action, time, signer, event_sha256, event_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![row, ev.seq as i64, ev.action, ev.time, ev.signer, ev.sha256, ev.json],
+        )?;
+        n += 1;
+        let trust = req
+            .report
+            .events
+            .iter()
+            .find(|s| s.seq == ev.seq)
+            .and_then(|s| s.trust.clone());
+        if let (Some(key), Some(actor)) = (
+            req.record.public_keys.get(&ev.signer),
+            ev.event.as_ref().map(|e| &e.actor),
+        ) {
+            tx.execute(
+                "INSERT OR IGNORE INTO signers (key_id, public_key, name, org, country, role, trust_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    ev.signer,
+                    key,
+                    actor.name,
+                    actor.organisation,
+                    actor.country,
+                    actor.role,
+                    trust
+                ],
+            )?;
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+#[path = "ingest_tests.rs"]
+mod tests;

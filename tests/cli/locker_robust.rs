@@ -1,0 +1,292 @@
+//! The evidence locker under stress: two processes ingesting at once, a
+//! SIGKILL at any moment of an ingest, a locker from an older schema, and
+//! the JSON documents read strictly.
+
+use crate::harness::Env;
+use crate::locker::{count, examiner, ingest, json_lines, locker, run, seal, setup};
+use std::ffi::OsStr;
+use std::path::Path;
+
+#[test]
+fn locker_two_processes_ingest_at_once() {
+    let env = Env::new();
+    let good = setup(&env);
+    env.write("ev2/c.txt", b"other");
+    let other = seal(&env, "ev2", "other.zip", "CASE-2");
+    let l = locker(&env);
+    let spawn = |b: &Path| {
+        env.cmd([
+            OsStr::new("ingest"),
+            b.as_os_str(),
+            OsStr::new("--locker"),
+            l.as_os_str(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+    };
+    let (a, b) = (spawn(&good), spawn(&other));
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(count(&env, "bundles"), 2);
+    assert_eq!(count(&env, "files"), 3);
+}
+
+fn spawn_ingest(env: &Env, bundle: &Path, l: &Path) -> std::process::Child {
+    env.cmd([
+        OsStr::new("ingest"),
+        bundle.as_os_str(),
+        OsStr::new("--locker"),
+        l.as_os_str(),
+    ])
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap()
+}
+
+#[test]
+fn locker_kill_during_ingest_leaves_it_sound() {
+    const FILES: i64 = 1500;
+    let env = Env::new();
+    examiner(&env);
+    for i in 0..FILES {
+        env.write(&format!("big/f{i:04}"), format!("file {i}").as_bytes());
+    }
+    let big = seal(&env, "big", "big.zip", "CASE-K");
+    // How long a whole ingest takes here, so the kills land across it
+    // (verify, opening the locker, the write transaction, the commit).
+    let t0 = std::time::Instant::now();
+    let full = spawn_ingest(&env, &big, &env.path().join("timing.db"))
+        .wait()
+        .unwrap();
+    assert!(full.success());
+    let total = t0.elapsed();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, pct) in [5u32, 20, 40, 60, 75, 85, 92, 97].into_iter().enumerate() {
+        let l = env.path().join(format!("kill{i}.db"));
+        let mut child = spawn_ingest(&env, &big, &l);
+        std::thread::sleep(total * pct / 100);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        if !l.exists() {
+            seen.insert("no locker");
+            continue;
+        }
+        let c = rusqlite::Connection::open(&l).unwrap();
+        let ok: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        let version: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        if version == evidentia::locker::CURRENT_VERSION {
+            let files: i64 = c
+                .query_row("SELECT count(*) FROM files", [], |r| r.get(0))
+                .unwrap();
+            let audit: i64 = c
+                .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+                .unwrap();
+            assert!(
+                (files, audit) == (0, 0) || (files, audit) == (FILES, 1),
+                "partial ingest: {files} files, {audit} audit rows"
+            );
+            seen.insert(if files == 0 { "absent" } else { "complete" });
+        } else {
+            seen.insert("migrating");
+        }
+        drop(c);
+        // Ingesting again works and gives the complete bundle.
+        let r = env.run([
+            OsStr::new("--json"),
+            OsStr::new("ingest"),
+            big.as_os_str(),
+            OsStr::new("--locker"),
+            l.as_os_str(),
+        ]);
+        r.expect_code(0);
+        assert_eq!(json_lines(&r)[0]["files"], FILES);
+    }
+    eprintln!("states seen after SIGKILL: {seen:?}");
+}
+
+#[test]
+fn locker_old_schema_is_migrated_on_ingest() {
+    let env = Env::new();
+    let good = setup(&env);
+    {
+        // A version 1 locker, exactly as migration 1 made it, with a row.
+        let c = rusqlite::Connection::open(locker(&env)).unwrap();
+        c.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+        c.execute_batch(evidentia::locker::MIGRATIONS[0]).unwrap();
+        c.execute_batch("PRAGMA user_version = 1").unwrap();
+        c.execute(
+            "INSERT INTO bundles (bundle_id, name, status, zip_sha256, ingested_at)
+             VALUES ('urn:uuid:old', 'old', 'verified', 'z', 't')",
+            [],
+        )
+        .unwrap();
+    }
+    ingest(&env, &good, &[]).expect_code(0);
+    let c = rusqlite::Connection::open(locker(&env)).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, evidentia::locker::CURRENT_VERSION);
+    assert_eq!(count(&env, "bundles"), 2);
+    assert_eq!(count(&env, "matches"), 0);
+}
+
+/// The documented JSON shapes (docs/locker.md), read strictly.
+mod wire {
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Ingest {
+        pub v: u32,
+        pub kind: String,
+        pub bundle: String,
+        pub bundle_id: Option<String>,
+        pub outcome: String,
+        pub verdict: String,
+        pub problems: Vec<Value>,
+        pub files: u64,
+        pub events: u64,
+        pub new_events: u64,
+        pub head: Option<String>,
+        pub stored: Option<String>,
+        pub alerts: u64,
+        pub matches: Vec<Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Bundle {
+        pub v: u32,
+        pub kind: String,
+        pub bundle_id: String,
+        pub name: String,
+        pub case: Option<String>,
+        pub status: String,
+        pub items: Vec<String>,
+        pub files: u64,
+        pub zip_sha256: String,
+        pub custody_head: Option<String>,
+        pub sealed_at: Option<String>,
+        pub ingested_at: String,
+        pub location: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Audit {
+        pub v: u32,
+        pub kind: String,
+        pub time: String,
+        pub action: String,
+        pub actor: String,
+        pub host: String,
+        pub bundle_id: Option<String>,
+        pub result: String,
+        pub custody_head: Option<String>,
+        pub detail: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Drift {
+        pub v: u32,
+        pub kind: String,
+        pub bundle_id: String,
+        pub ok: bool,
+        pub drift: Vec<String>,
+    }
+}
+
+#[test]
+fn locker_json_documents_match_their_documentation() {
+    let env = Env::new();
+    let good = setup(&env);
+    let r = ingest(&env, &good, &[]);
+    let d: wire::Ingest = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!((d.v, d.kind.as_str()), (1, "ingest"));
+    let r = run(&env, &["--json", "locker", "list"].map(OsStr::new));
+    let d: wire::Bundle = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(
+        (d.v, d.kind.as_str(), d.status.as_str()),
+        (1, "bundle", "verified")
+    );
+    let r = run(&env, &["--json", "locker", "audit"].map(OsStr::new));
+    let d: wire::Audit = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(d.result, "added (verified)");
+    assert!(!d.actor.is_empty() && !d.host.is_empty());
+    let r = run(&env, &["--json", "locker", "verify"].map(OsStr::new));
+    r.expect_code(0);
+    let d: wire::Drift = serde_json::from_slice(&r.stdout).unwrap();
+    assert!(d.ok && d.drift.is_empty());
+}
+
+#[test]
+fn locker_longer_chain_extends_conflicting_chain_is_refused_and_key_receives() {
+    let env = Env::new();
+    let id = examiner(&env);
+    env.write("ev/a.txt", b"hello\n");
+    let b = seal(&env, "ev", "b.zip", "CASE-X");
+    let fork = env.path().join("fork.zip");
+    std::fs::copy(&b, &fork).unwrap();
+    ingest(&env, &b, &[]).expect_code(0);
+    let transfer = |bundle: &Path, time: &str| {
+        env.run([
+            OsStr::new("custody"),
+            OsStr::new("add"),
+            bundle.as_os_str(),
+            OsStr::new("--action"),
+            OsStr::new("transfer"),
+            OsStr::new("--to-key"),
+            OsStr::new(&id),
+            OsStr::new("--time"),
+            OsStr::new(time),
+        ])
+        .expect_code(0);
+    };
+    transfer(&b, "2024-05-02T00:00:00Z");
+    let r = ingest(&env, &b, &[]);
+    r.expect_code(0);
+    let v = &json_lines(&r)[0];
+    assert_eq!(
+        (v["outcome"].as_str(), v["events"].as_u64()),
+        (Some("extended"), Some(2))
+    );
+    // --key appends a signed receive event, then the chain is extended.
+    let r = ingest(&env, &b, &["--key", &id]);
+    r.expect_code(0);
+    let v = &json_lines(&r)[0];
+    assert_eq!(
+        (v["outcome"].as_str(), v["new_events"].as_u64()),
+        (Some("extended"), Some(1))
+    );
+    assert_eq!(count(&env, "custody_events"), 3);
+    // Another event 2 on a copy of the sealed bundle: a conflicting chain.
+    transfer(&fork, "2024-06-01T00:00:00Z");
+    let r = ingest(&env, &fork, &[]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("conflicts"), "{}", r.stderr);
+    assert_eq!(count(&env, "custody_events"), 3);
+    let r = run(&env, &["--json", "locker", "audit"].map(OsStr::new));
+    let last = json_lines(&r).pop().unwrap();
+    assert_eq!(last["result"], "refused-chain-conflict (verified)");
+}
