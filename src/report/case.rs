@@ -69,7 +69,7 @@ fn is_image(path: &str) -> bool {
     numbered || name == "image.raw" || name.ends_with(".dd") || name.ends_with(".E01")
 }
 
-fn file_node(iris: &Iris, f: &FileEntry, graph: &mut Vec<Value>) -> String {
+fn file_node(iris: &Iris, f: &FileEntry, images: &[&str], graph: &mut Vec<Value>) -> String {
     let role = format!("file:{}", f.path);
     let id = iris.id(&role);
     let mut hashes = Vec::new();
@@ -93,7 +93,7 @@ fn file_node(iris: &Iris, f: &FileEntry, graph: &mut Vec<Value>) -> String {
     let size = json!({"@type": "xsd:integer", "@value": f.size.to_string()});
     graph.push(json!({
         "@id": id,
-        "@type": if is_image(&f.path) {
+        "@type": if is_image(&f.path) || images.contains(&f.path.as_str()) {
             json!(["uco-observable:Disk", "uco-observable:StorageMedium"])
         } else {
             json!("uco-observable:File")
@@ -195,11 +195,17 @@ pub fn graph(input: &ReportInput) -> Value {
         "uco-tool:version": TOOL_VERSION,
         "uco-tool:toolType": "evidence packaging and verification"
     }));
+    let images: Vec<&str> = f
+        .manifest
+        .iter()
+        .flat_map(|m| m.items.iter())
+        .flat_map(|i| i.image.iter().map(String::as_str))
+        .collect();
     let files: Vec<String> = f
         .manifest
         .iter()
         .flat_map(|m| m.files.iter())
-        .map(|x| file_node(&iris, x, &mut g))
+        .map(|x| file_node(&iris, x, &images, &mut g))
         .collect();
     let file_refs: Vec<Value> = files.iter().map(|i| json!({"@id": i})).collect();
     let case = f

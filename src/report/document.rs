@@ -131,6 +131,18 @@ pub fn party_text(p: &Party) -> String {
     s
 }
 
+/// The display label of an algorithm name from a manifest.
+fn algo_label(name: &str) -> &'static str {
+    match name {
+        "sha256" => "SHA-256",
+        "blake3" => "BLAKE3",
+        "sha512" => "SHA-512",
+        "sha1" => "SHA-1",
+        "md5" => "MD5",
+        _ => "other",
+    }
+}
+
 fn plural(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
@@ -216,6 +228,47 @@ pub fn build(input: &ReportInput) -> Document {
         None => b.push(Block::Para(
             "manifest.json could not be read: no case metadata (see the problems below).".into(),
         )),
+    }
+
+    if let Some(m) = f.manifest.as_ref().filter(|m| !m.items.is_empty()) {
+        b.push(Block::Heading("Evidence items (acquisitions)".into()));
+        let rows = m
+            .items
+            .iter()
+            .map(|it| {
+                let mut source = String::from_utf8_lossy(it.source.as_bytes()).into_owned();
+                if let Some(d) = &it.device {
+                    source.push_str(&format!(" ({d})"));
+                }
+                let state = format!(
+                    "{} bytes; {}; {} unreadable range{}; image {}",
+                    it.size,
+                    if it.complete {
+                        "complete"
+                    } else {
+                        "INCOMPLETE"
+                    },
+                    it.bad_ranges.len(),
+                    if it.bad_ranges.len() == 1 { "" } else { "s" },
+                    it.image.join(", ")
+                );
+                let hashes = it
+                    .hashes
+                    .iter()
+                    .map(|(k, v)| (algo_label(k), v.clone()))
+                    .collect();
+                vec![
+                    text(&it.item),
+                    text(source),
+                    text(state),
+                    Cell::Hashes(hashes),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(
+            vec!["Item", "Source", "Acquisition", "Hashes at acquisition"],
+            rows,
+        ));
     }
 
     b.push(Block::Heading("Evidence files and hashes".into()));
