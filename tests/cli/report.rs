@@ -318,6 +318,8 @@ fn demo_runs_end_to_end_and_leaves_a_verified_bundle_and_report() {
         out.contains("custody add DEMO-2026-001.zip --action transfer"),
         "{out}"
     );
+    assert!(out.contains("INGESTED DEMO-2026-001.zip"), "{out}");
+    assert!(html.contains("Evidence items (acquisitions)") && html.contains("<td>USB-1</td>"));
     for stop in ["1. seal", "2. transfer", "3. receive"] {
         assert!(html.contains(stop), "{stop} missing from the report");
     }
