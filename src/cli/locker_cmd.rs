@@ -60,7 +60,7 @@ enum LockerCommand {
 }
 
 #[derive(Serialize)]
-struct JsonBundle<'a> {
+pub(super) struct JsonBundle<'a> {
     v: u32,
     kind: &'static str,
     bundle_id: &'a str,
@@ -76,7 +76,7 @@ struct JsonBundle<'a> {
     location: Option<&'a str>,
 }
 
-fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str) -> JsonBundle<'a> {
+pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str) -> JsonBundle<'a> {
     JsonBundle {
         v: 1,
         kind,

@@ -26,19 +26,9 @@ struct JsonSigner<'a> {
 
 #[derive(Serialize)]
 struct JsonShow<'a> {
-    v: u32,
-    kind: &'static str,
-    bundle_id: &'a str,
-    name: &'a str,
-    case: Option<&'a str>,
-    status: &'a str,
-    items: &'a [String],
-    files: u64,
-    zip_sha256: &'a str,
-    custody_head: Option<&'a str>,
-    sealed_at: Option<&'a str>,
-    ingested_at: &'a str,
-    location: Option<&'a str>,
+    /// The same fields as a `locker list` record.
+    #[serde(flatten)]
+    bundle: super::locker_cmd::JsonBundle<'a>,
     case_meta: serde_json::Value,
     problems: serde_json::Value,
     events: Vec<JsonEvent<'a>>,
@@ -53,19 +43,7 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
         let b = &d.bundle;
         match ctx.mode {
             Mode::Json => out.json(&JsonShow {
-                v: 1,
-                kind: "bundle-detail",
-                bundle_id: &b.bundle_id,
-                name: &b.name,
-                case: b.case_ref.as_deref(),
-                status: &b.status,
-                items: &b.items,
-                files: b.files,
-                zip_sha256: &b.zip_sha256,
-                custody_head: b.custody_head.as_deref(),
-                sealed_at: b.sealed_at.as_deref(),
-                ingested_at: &b.ingested_at,
-                location: b.location.as_deref(),
+                bundle: super::locker_cmd::json_bundle(b, "bundle-detail"),
                 case_meta: serde_json::from_str(&b.case_json).unwrap_or_default(),
                 problems: serde_json::from_str(&b.problems_json).unwrap_or_default(),
                 events: d
