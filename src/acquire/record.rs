@@ -205,6 +205,24 @@ pub struct PieceRecord {
     pub sha256: String,
 }
 
+impl From<&crate::hash::Pieces> for PiecesRecord {
+    /// The wire form of piecewise hashes (also used by `hash --json`).
+    fn from(p: &crate::hash::Pieces) -> PiecesRecord {
+        PiecesRecord {
+            size: p.size,
+            sha256: p
+                .pieces
+                .iter()
+                .map(|x| PieceRecord {
+                    offset: x.offset,
+                    len: x.len,
+                    sha256: crate::hash::to_hex(&x.sha256),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Unreadable sectors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

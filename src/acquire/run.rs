@@ -4,8 +4,8 @@ use super::log::render_log;
 use super::map::{BadRanges, MapHeader, render_map};
 use super::reader::{BlockError, ReadPolicy, read_block, read_stream_block};
 use super::record::{
-    self, AcquisitionRecord, BadSectorRecord, HASH_COVERAGE, ImageRecord, MAP_FILE, PieceRecord,
-    PiecesRecord, SourceRecord, Timestamp, ToolInfo,
+    self, AcquisitionRecord, BadSectorRecord, HASH_COVERAGE, ImageRecord, MAP_FILE, PiecesRecord,
+    SourceRecord, Timestamp, ToolInfo,
 };
 use super::split::ImageWriter;
 use super::{
@@ -241,18 +241,7 @@ pub fn acquire_from(
     let hashed = hasher.finish().map_err(AcquireError::Hash);
     if let Ok(h) = &hashed {
         rec.hashes = hex_map(h);
-        rec.pieces = h.pieces.as_ref().map(|p| PiecesRecord {
-            size: p.size,
-            sha256: p
-                .pieces
-                .iter()
-                .map(|x| PieceRecord {
-                    offset: x.offset,
-                    len: x.len,
-                    sha256: crate::hash::to_hex(&x.sha256),
-                })
-                .collect(),
-        });
+        rec.pieces = h.pieces.as_ref().map(PiecesRecord::from);
     }
     rec.image.size = copied.bytes;
     if total.is_none() {

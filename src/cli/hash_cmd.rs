@@ -6,6 +6,7 @@ use super::error::{CliError, Exit, io_reason};
 use super::output::{Mode, Output, display_path, progress_bar};
 use super::size::parse_size;
 use clap::{Args, ValueEnum};
+use evidentia::acquire::record::PiecesRecord;
 use evidentia::hash::{Algorithm, AlgorithmSet, DEFAULT_BLOCK_SIZE, HashOptions, HashResult};
 use evidentia::hashlist::{self, CheckStatus, HASHDEEP_ALGORITHMS};
 use evidentia::pathrepr::PathRepr;
@@ -229,24 +230,11 @@ struct JsonRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     hashes: Option<BTreeMap<&'static str, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pieces: Option<JsonPieces>,
+    pieces: Option<PiecesRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<PathRepr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
-}
-
-#[derive(Serialize)]
-struct JsonPieces {
-    size: u64,
-    sha256: Vec<JsonPiece>,
-}
-
-#[derive(Serialize)]
-struct JsonPiece {
-    offset: u64,
-    len: u64,
-    sha256: String,
 }
 
 fn json_record(record: &Record) -> JsonRecord {
@@ -270,18 +258,7 @@ fn json_record(record: &Record) -> JsonRecord {
                     .map(|d| (d.algorithm.name(), d.hex()))
                     .collect(),
             ),
-            pieces: result.pieces.as_ref().map(|p| JsonPieces {
-                size: p.size,
-                sha256: p
-                    .pieces
-                    .iter()
-                    .map(|x| JsonPiece {
-                        offset: x.offset,
-                        len: x.len,
-                        sha256: evidentia::hash::to_hex(&x.sha256),
-                    })
-                    .collect(),
-            }),
+            pieces: result.pieces.as_ref().map(PiecesRecord::from),
             ..base("file", path)
         },
         Record::Symlink { path, target } => JsonRecord {
