@@ -106,6 +106,41 @@ impl Env {
         to_run(cmd.output().expect("run evidentia"))
     }
 
+    /// Run a command to completion and also return its peak resident set
+    /// size in KiB (from `wait4`'s rusage, so it covers the whole life of
+    /// the process and nothing else). Output is captured through temporary
+    /// files so that the child is reaped by `wait4` itself.
+    pub fn run_cmd_rss(&self, cmd: &mut Command) -> (Run, u64) {
+        use std::os::unix::process::ExitStatusExt;
+        let out_path = self.path().join(".rss-stdout");
+        let err_path = self.path().join(".rss-stderr");
+        let out = std::fs::File::create(&out_path).expect("stdout file");
+        let err = std::fs::File::create(&err_path).expect("stderr file");
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("spawn evidentia");
+        let pid = child.id() as libc::pid_t;
+        let mut status: libc::c_int = 0;
+        // SAFETY: rusage is plain old data; wait4 fills it for our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
+        std::mem::forget(child);
+        let status = std::process::ExitStatus::from_raw(status);
+        let run = Run {
+            code: status.code().unwrap_or(-1),
+            stdout: std::fs::read(&out_path).expect("read stdout"),
+            stderr: String::from_utf8_lossy(&std::fs::read(&err_path).expect("read stderr"))
+                .into_owned(),
+        };
+        let _ = std::fs::remove_file(&out_path);
+        let _ = std::fs::remove_file(&err_path);
+        (run, usage.ru_maxrss as u64)
+    }
+
     pub fn write(&self, rel: &str, data: &[u8]) -> PathBuf {
         let p = self.path().join(rel);
         if let Some(d) = p.parent() {
