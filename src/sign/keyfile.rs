@@ -9,6 +9,7 @@
 use super::civil::{UnixTime, format_rfc3339};
 use super::identity::Identity;
 use super::keyid::KeyId;
+use super::wipe::Wiped;
 use super::{SignError, b64};
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -124,7 +125,8 @@ pub enum Protection<'a> {
 
 /// A decrypted Ed25519 key pair. Its `Debug` shows only the public key id.
 pub struct SecretKey {
-    pair: Ed25519KeyPair,
+    /// Wiped on drop: ring does not clear the private scalar itself.
+    pair: Wiped<Ed25519KeyPair>,
     id: KeyId,
 }
 
@@ -136,7 +138,8 @@ impl std::fmt::Debug for SecretKey {
 
 impl SecretKey {
     fn from_seed(seed: &[u8; 32]) -> Result<SecretKey, SignError> {
-        let pair = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| SignError::Random)?;
+        let pair =
+            Wiped::new(Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| SignError::Random)?);
         let pk: [u8; 32] = pair
             .public_key()
             .as_ref()
@@ -226,10 +229,10 @@ impl KeyFile {
                 rng.fill(&mut salt).map_err(|_| SignError::Random)?;
                 rng.fill(&mut nonce).map_err(|_| SignError::Random)?;
                 let k = derive_key(passphrase, &salt, kdf)?;
-                let aead = LessSafeKey::new(
+                let aead = Wiped::new(LessSafeKey::new(
                     UnboundKey::new(&CHACHA20_POLY1305, k.as_ref())
                         .map_err(|_| SignError::Random)?,
-                );
+                ));
                 let mut buf = Zeroizing::new(seed.to_vec());
                 aead.seal_in_place_append_tag(
                     Nonce::assume_unique_for_key(nonce),
@@ -271,7 +274,12 @@ impl KeyFile {
         let seed: Zeroizing<[u8; 32]> = match &self.secret {
             Sealed::Plain { seed } => {
                 let raw = Zeroizing::new(b64::decode(seed).ok_or_else(|| bad("invalid seed"))?);
-                Zeroizing::new(raw.as_slice().try_into().map_err(|_| bad("invalid seed"))?)
+                if raw.len() != 32 {
+                    return Err(bad("invalid seed"));
+                }
+                let mut seed = Zeroizing::new([0u8; 32]);
+                seed.copy_from_slice(&raw);
+                seed
             }
             Sealed::Encrypted {
                 kdf,
@@ -291,10 +299,10 @@ impl KeyFile {
                     return Err(bad("ciphertext has the wrong length"));
                 }
                 let k = derive_key(passphrase, &salt, *kdf)?;
-                let aead = LessSafeKey::new(
+                let aead = Wiped::new(LessSafeKey::new(
                     UnboundKey::new(&CHACHA20_POLY1305, k.as_ref())
                         .map_err(|_| SignError::Random)?,
-                );
+                ));
                 let plain = aead
                     .open_in_place(
                         Nonce::assume_unique_for_key(nonce),
@@ -302,7 +310,12 @@ impl KeyFile {
                         &mut buf,
                     )
                     .map_err(|_| SignError::WrongPassphrase)?;
-                Zeroizing::new(plain.try_into().map_err(|_| bad("invalid seed"))?)
+                if plain.len() != 32 {
+                    return Err(bad("invalid seed"));
+                }
+                let mut seed = Zeroizing::new([0u8; 32]);
+                seed.copy_from_slice(plain);
+                seed
             }
         };
         let key = SecretKey::from_seed(&seed)?;

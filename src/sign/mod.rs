@@ -19,6 +19,7 @@ pub mod pubfile;
 pub mod signer;
 pub mod trust;
 mod verify;
+pub mod wipe;
 
 pub use cert::{CertBundle, Certificate};
 pub use identity::Identity;

@@ -136,3 +136,73 @@ fn no_command_opens_a_socket() {
         );
     }
 }
+
+/// The dependency audit, kept true: no crate that talks to a network is in
+/// the build (Cargo.lock lists every crate compiled in), and our own code
+/// names no socket type. The strace test above is the proof at run time;
+/// this catches a networked dependency the day it is added.
+#[test]
+fn no_networking_crate_or_socket_type_is_in_the_build() {
+    const NETWORK_CRATES: &[&str] = &[
+        "async-std",
+        "curl",
+        "curl-sys",
+        "h2",
+        "hyper",
+        "isahc",
+        "mio",
+        "native-tls",
+        "openssl",
+        "openssl-sys",
+        "quinn",
+        "reqwest",
+        "rustls",
+        "smol",
+        "socket2",
+        "surf",
+        "tokio",
+        "tungstenite",
+        "ureq",
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock");
+    let names: Vec<&str> = lock
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .collect();
+    assert!(names.contains(&"ring") && names.len() > 20, "{names:?}");
+    let found: Vec<&&str> = names
+        .iter()
+        .filter(|n| NETWORK_CRATES.contains(n))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "networking crates in Cargo.lock: {found:?}"
+    );
+
+    const SOCKET_WORDS: &[&str] = &[
+        "std::net",
+        "TcpStream",
+        "TcpListener",
+        "UdpSocket",
+        "UnixStream",
+        "UnixListener",
+        "UnixDatagram",
+        "libc::socket",
+        "libc::connect",
+    ];
+    let mut hits = Vec::new();
+    for e in walkdir::WalkDir::new(root.join("src")) {
+        let e = e.expect("walk src");
+        if e.path().extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(e.path()).expect("read source");
+            for w in SOCKET_WORDS {
+                if text.contains(w) {
+                    hits.push(format!("{}: {w}", e.path().display()));
+                }
+            }
+        }
+    }
+    assert!(hits.is_empty(), "socket types in our code: {hits:?}");
+}
