@@ -12,12 +12,18 @@
 //!   `^` rather than `%` is the escape character because tools disagree on
 //!   percent-decoding manifest paths (bagit.py decodes `%0A` and `%0D` but
 //!   not `%25`); an escaped name holds no `%`, so every tool reads it alike.
+//! - Names are in Unicode NFC (DESIGN.md section 4): a component in
+//!   another normal form (as macOS writes decomposed accents) is stored
+//!   under its NFC spelling, the original bytes again in `manifest.json`.
+//!   Two files whose names differ only in normal form would then meet on
+//!   one name, so they are told apart like case collisions.
 //! - Names that would collide case-insensitively get a `^7EN` suffix on
 //!   their last component (a natural `^` is always escaped, so the suffix
 //!   cannot be mistaken for part of a name).
 
 use crate::hash::Algorithm;
 use std::collections::BTreeMap;
+use unicode_normalization::UnicodeNormalization;
 
 /// `bagit.txt`: the bag declaration.
 pub const BAGIT_TXT: &str = "bagit.txt";
@@ -124,7 +130,7 @@ pub fn escape_component(raw: &[u8]) -> String {
                 (s, e.error_len().unwrap_or(rest.len() - e.valid_up_to()))
             }
         };
-        for c in valid.chars() {
+        for c in valid.nfc() {
             if c.is_ascii() && must_escape(c as u8) {
                 out.push_str(&format!("^{:02X}", c as u8));
             } else {
@@ -222,6 +228,27 @@ mod tests {
         assert_eq!(escape_component(b"x\xff\xfey"), "x^FF^FEy");
         assert_eq!(escape_component("é\\".as_bytes()), "é^5C");
         assert_eq!(escape_component(b".."), "^2E^2E");
+    }
+
+    #[test]
+    fn names_are_stored_in_nfc() {
+        // "é" decomposed (e + U+0301) is stored as the precomposed U+00E9.
+        assert_eq!(
+            escape_component("cafe\u{301}.txt".as_bytes()),
+            "caf\u{e9}.txt"
+        );
+        assert_eq!(
+            escape_component("caf\u{e9}.txt".as_bytes()),
+            "caf\u{e9}.txt"
+        );
+        // Normalisation happens around escaped bytes too.
+        assert_eq!(escape_component(b"e\xcc\x81\xff%"), "\u{e9}^FF^25");
+        // The two spellings collide, and are told apart.
+        let names = vec![
+            escape_component("cafe\u{301}".as_bytes()),
+            escape_component("caf\u{e9}".as_bytes()),
+        ];
+        assert_eq!(disambiguate(&names), vec!["caf\u{e9}", "caf\u{e9}^7E1"]);
     }
 
     #[test]

@@ -218,6 +218,9 @@ fn odd_names_are_escaped_kept_and_verified() {
     std::fs::write(dir.join("new\nline"), b"2").unwrap();
     std::fs::write(dir.join("Case"), b"3").unwrap();
     std::fs::write(dir.join("case"), b"4").unwrap();
+    // The same name decomposed (as macOS writes it) and precomposed.
+    std::fs::write(dir.join("cafe\u{301}"), b"5").unwrap();
+    std::fs::write(dir.join("caf\u{e9}"), b"6").unwrap();
     std::os::unix::fs::symlink("Case", dir.join("link")).unwrap();
     let b = seal(&env, "odd.zip", &[]);
     stock_tools_accept(&env, &b, "odd");
@@ -245,6 +248,15 @@ fn odd_names_are_escaped_kept_and_verified() {
         "ev/new\nline"
     );
     assert_eq!(by_path("data/ev/case^7E1")["original"]["text"], "ev/case");
+    // Names are NFC; the decomposed spelling is kept as the original.
+    assert_eq!(
+        by_path("data/ev/caf\u{e9}")["original"]["text"],
+        "ev/cafe\u{301}"
+    );
+    assert_eq!(
+        by_path("data/ev/caf\u{e9}^7E1")["original"]["text"],
+        "ev/caf\u{e9}"
+    );
     assert_eq!(m["symlinks"][0]["target"]["text"], "Case");
 }
 
