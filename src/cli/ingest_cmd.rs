@@ -148,7 +148,16 @@ fn receive(path: &Path, signer: &dyn EventSigner) -> Result<(), CliError> {
 }
 
 fn locker_error(e: LockerError) -> CliError {
-    CliError::op(e.to_string())
+    match &e {
+        LockerError::Write { path, source } if source.kind() == std::io::ErrorKind::StorageFull => {
+            CliError::io("cannot write", path, source).hint(
+                "the disk is full; this bundle was not recorded (earlier ones in this run were). \
+                 Free space and ingest again",
+            )
+        }
+        LockerError::Write { path, source } => CliError::io("cannot write", path, source),
+        _ => CliError::op(e.to_string()),
+    }
 }
 
 /// Run `ingest`.
