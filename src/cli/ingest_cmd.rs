@@ -156,6 +156,13 @@ fn locker_error(e: LockerError) -> CliError {
             )
         }
         LockerError::Write { path, source } => CliError::io("cannot write", path, source),
+        LockerError::Sqlite {
+            source: rusqlite::Error::SqliteFailure(f, _),
+            ..
+        } if f.code == rusqlite::ErrorCode::DiskFull => CliError::op(e.to_string()).hint(
+            "the disk holding the locker is full; the transaction was rolled back, so this \
+             bundle was not recorded. Free space and ingest again",
+        ),
         _ => CliError::op(e.to_string()),
     }
 }

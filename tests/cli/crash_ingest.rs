@@ -9,7 +9,7 @@
 //! bundles and the earlier stored copy are untouched; ingesting again
 //! succeeds.
 
-use crate::crash::{Snapshot, assert_unchanged, fail_at, kill_at_every_op, kinds, snapshot};
+use crate::crash::{Snapshot, Tmpfs, assert_unchanged, fail_at, kill_at_every_op, kinds, snapshot};
 use crate::harness::Env;
 use crate::locker::{examiner, seal};
 use sha2::{Digest, Sha256};
@@ -247,4 +247,55 @@ fn ingest_kill_9_before_every_operation() {
     assert!(k["write"] >= 4, "{k:?}");
     // Killed before a.zip's commit, and between the two commits.
     assert!(seen[0] >= 6 && seen[1] >= 4, "{seen:?}");
+}
+
+/// Free bytes on the file system holding `dir`.
+fn free_bytes(dir: &Path) -> u64 {
+    let c = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid path and a zeroed statvfs to fill.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::statvfs(c.as_ptr(), &mut st) }, 0);
+    st.f_bavail as u64 * st.f_frsize as u64
+}
+
+#[test]
+fn ingest_into_a_locker_on_a_really_full_disk_changes_nothing() {
+    let env = Env::new();
+    examiner(&env);
+    env.write("ev0/x.txt", b"earlier\n");
+    let old = seal(&env, "ev0", "old.zip", "CASE-0");
+    // 1500 files: a transaction of several hundred KiB of pages.
+    for i in 0..1500 {
+        env.write(&format!("many/f{i:04}"), format!("file {i}").as_bytes());
+    }
+    let many = seal(&env, "many", "many.zip", "CASE-M");
+    let Some(fs) = Tmpfs::mount(&env, "4m") else {
+        return;
+    };
+    let l = fs.dir.join("l.db");
+    let ingest = |b: &Path| {
+        let mut c = env.cmd(["ingest"]);
+        c.arg(b).arg("--locker").arg(&l);
+        env.run_cmd(&mut c)
+    };
+    ingest(&old).expect_code(0);
+    let before = state(&l);
+    let before_old = snapshot(&old);
+    // Fill the disk, leaving 64 KiB.
+    let free = free_bytes(&fs.dir);
+    let filler = fs.dir.join("filler");
+    std::fs::write(&filler, vec![0u8; (free - (64 << 10)) as usize]).unwrap();
+    let r = ingest(&many);
+    r.expect_code(2);
+    assert!(r.stderr.contains("disk is full"), "{}", r.stderr);
+    assert!(r.stderr.contains("rolled back"), "{}", r.stderr);
+    assert_eq!(state(&l), before);
+    assert_unchanged(&before_old, &old, "full disk");
+    let mut c = env.cmd(["locker", "verify", "--locker"]);
+    c.arg(&l);
+    env.run_cmd(&mut c).expect_code(0);
+    // With space again, the same ingest works.
+    std::fs::remove_file(&filler).unwrap();
+    ingest(&many).expect_code(0);
+    assert_eq!(state(&l).0.len(), 2);
 }
