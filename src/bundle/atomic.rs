@@ -96,3 +96,37 @@ pub(super) fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_leftovers_of_gone_processes_are_removed() {
+        let d = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let gone = child.id();
+        child.wait().unwrap();
+        let me = std::process::id();
+        let names = [
+            format!(".b.zip.{gone}{TMP_SUFFIX}"),
+            format!(".b.zip.{me}{TMP_SUFFIX}"),
+            format!(".b.zip.{gone}.partial"),
+            format!(".c.zip.{gone}{TMP_SUFFIX}"),
+            format!(".b.zip.x{gone}{TMP_SUFFIX}"),
+            "b.zip".to_string(),
+        ];
+        for n in &names {
+            std::fs::write(d.path().join(n), b"x").unwrap();
+        }
+        remove_stale(d.path(), ".b.zip.");
+        let mut left: Vec<String> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut want: Vec<String> = names[1..].to_vec();
+        want.sort();
+        assert_eq!(left, want);
+    }
+}
