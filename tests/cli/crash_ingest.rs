@@ -299,3 +299,64 @@ fn ingest_into_a_locker_on_a_really_full_disk_changes_nothing() {
     ingest(&many).expect_code(0);
     assert_eq!(state(&l).0.len(), 2);
 }
+
+/// `ingest --key` first appends the lab's receive event to the bundle,
+/// then records it. A failure at any operation of either leaves the bundle
+/// verifying (or restorable by `repair`) and the locker without it; and
+/// ingesting again with --key works, also when the receive was appended
+/// but the locker commit failed.
+#[test]
+fn ingest_with_key_fails_at_every_write_and_again_succeeds() {
+    use crate::custody::{LAB_TO, T2, run, setup};
+    let (agency, lab, b) = setup();
+    let mut c = agency.env.cmd(["custody", "add"]);
+    c.arg(&b)
+        .args(["--action", "transfer", "--to", LAB_TO, "--time", T2]);
+    agency.env.run_cmd(&mut c).expect_code(0);
+    let sent = std::fs::read(&b).unwrap();
+    let env = &lab.env;
+    let mut appended_then_failed = 0;
+    for n in 1.. {
+        let copy = env.write(&format!("in{n}.zip"), &sent);
+        let l = env.path().join(format!("l{n}.db"));
+        let mut c = env.cmd(["--json", "ingest", "--key", &lab.examiner, "--locker"]);
+        c.arg(&l).arg(&copy);
+        let r = fail_at(env, c, n);
+        if r.code == 0 {
+            break;
+        }
+        let when = format!("failure at op {n}");
+        r.expect_code(2);
+        assert!(
+            r.stderr.contains("No space left on device"),
+            "{when}: {}",
+            r.stderr
+        );
+        if journal_left(&copy) {
+            run(&lab, &["repair"], &copy).expect_code(0);
+        }
+        let now = std::fs::read(&copy).unwrap();
+        if now != sent {
+            appended_then_failed += 1;
+        }
+        if l.exists() {
+            assert_eq!(state(&l).0, Vec::<String>::new(), "{when}");
+        }
+        // Again, without a failure: the receive is appended once, and the
+        // bundle is recorded with it.
+        let mut c = env.cmd(["--json", "ingest", "--key", &lab.examiner, "--locker"]);
+        c.arg(&l).arg(&copy);
+        let r = env.run_cmd(&mut c);
+        r.expect_code(0);
+        let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+        assert_eq!(v["events"], 3, "{when}: {}", r.stdout_str());
+        assert!(n < 100);
+    }
+    // Failures after the receive was in place: removing the append
+    // journal, the directory fsync after that, and the locker commit.
+    assert_eq!(appended_then_failed, 3);
+}
+
+fn journal_left(b: &Path) -> bool {
+    PathBuf::from(format!("{}.evidentia-append", b.display())).exists()
+}
