@@ -98,7 +98,6 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
-/// Run the command line and return the process exit code.
 /// The crash-safety tests' fault and pause points (docs/testing.md):
 /// `EVIDENTIA_TEST_FAIL_OP=N` fails output operation N with "No space left
 /// on device"; `EVIDENTIA_TEST_PAUSE_OP=N` prints a marker line to stderr
@@ -130,6 +129,7 @@ fn install_test_hook() {
     });
 }
 
+/// Run the command line and return the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
