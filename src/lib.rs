@@ -5,7 +5,8 @@
 //! exits and never shows a progress bar; long work takes a progress
 //! callback. Modules depend downward only:
 //! `hash` → `source` → `pathrepr` → `hashlist` → `model` → `sign` →
-//! `acquire` → `bundle` → `verify` → `locker` → `report`.
+//! `acquire` → `bundle` → `verify` → `locker` → `report`; `testhook`
+//! (fault and pause points for the crash tests) is below them all.
 
 pub mod acquire;
 pub mod bundle;
@@ -17,4 +18,5 @@ pub mod pathrepr;
 pub mod report;
 pub mod sign;
 pub mod source;
+pub mod testhook;
 pub mod verify;

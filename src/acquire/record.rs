@@ -13,10 +13,10 @@ use super::map::ByteRange;
 use super::split::Segment;
 use crate::pathrepr::PathRepr;
 use crate::sign::civil::format_rfc3339;
+use crate::testhook::{self, Op};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::Path;
 
 /// The record format version.
@@ -280,23 +280,30 @@ pub struct Check {
     pub matches: bool,
 }
 
-/// Replace `dir/name` atomically with `data`.
+/// Replace `dir/name` atomically with `data`: written to
+/// `.NAME.evidentia-tmp`, flushed, renamed into place, directory flushed.
+/// A failed write removes the temporary file.
 pub fn write_atomic(dir: &Path, name: &str, data: &[u8]) -> Result<(), AcquireError> {
-    let tmp = dir.join(format!(".{name}.tmp"));
+    // The same suffix as every temporary output (bundle::TMP_SUFFIX).
+    let tmp = dir.join(format!(".{name}.evidentia-tmp"));
     let path = dir.join(name);
-    let err = |source| AcquireError::Write {
-        path: path.clone(),
-        source,
-    };
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&tmp)
-        .map_err(err)?;
-    f.write_all(data).map_err(err)?;
-    f.sync_all().map_err(err)?;
-    std::fs::rename(&tmp, &path).map_err(err)?;
+    let written = (|| {
+        testhook::op(Op::Create, &tmp)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        testhook::write_all(&mut f, &tmp, data)?;
+        testhook::op(Op::Sync, &tmp)?;
+        f.sync_all()?;
+        testhook::op(Op::Rename, &path)?;
+        std::fs::rename(&tmp, &path)
+    })();
+    if let Err(source) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(AcquireError::Write { path, source });
+    }
     super::split::sync_dir(dir)
 }
 

@@ -301,7 +301,18 @@ fn finish_files(
         now: &crate::sign::civil::format_rfc3339(ended),
     };
     let map = render_map(&header, bad, rec.image.size, total, rec.complete);
-    record::write_atomic(out, MAP_FILE, map.as_bytes())?;
-    record::write_atomic(out, record::LOG_FILE, render_log(rec).as_bytes())?;
-    record::write_record(out, rec)
+    let views = record::write_atomic(out, MAP_FILE, map.as_bytes())
+        .and_then(|()| record::write_atomic(out, record::LOG_FILE, render_log(rec).as_bytes()));
+    match views {
+        Ok(()) => record::write_record(out, rec),
+        Err(e) => {
+            // The record is the only claim of completion: without its map
+            // and log the acquisition is not complete.
+            let mut stopped = rec.clone();
+            stopped.complete = false;
+            stopped.stopped = Some(e.to_string());
+            let _ = record::write_record(out, &stopped);
+            Err(e)
+        }
+    }
 }

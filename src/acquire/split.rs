@@ -6,9 +6,9 @@
 //! durable too.
 
 use super::AcquireError;
+use crate::testhook::{self, Op};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// One file of the image.
@@ -39,14 +39,16 @@ pub fn segment_name(split: bool, index: usize) -> String {
 }
 
 fn create_new(path: &Path) -> Result<File, AcquireError> {
+    let err = |source| AcquireError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    testhook::op(Op::Create, path).map_err(err)?;
     OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|source| AcquireError::Write {
-            path: path.to_path_buf(),
-            source,
-        })
+        .map_err(err)
 }
 
 impl ImageWriter {
@@ -74,7 +76,8 @@ impl ImageWriter {
 
     fn close_current(&mut self) -> Result<(), AcquireError> {
         if let Some((file, path)) = self.current.take() {
-            file.sync_all()
+            testhook::op(Op::Sync, &path)
+                .and_then(|()| file.sync_all())
                 .map_err(|source| AcquireError::Write { path, source })?;
         }
         Ok(())
@@ -90,11 +93,12 @@ impl ImageWriter {
             let room = self.split.map_or(u64::MAX, |s| s - used);
             let take = (data.len() as u64).min(room) as usize;
             if let Some((file, path)) = &mut self.current {
-                file.write_all(&data[..take])
-                    .map_err(|source| AcquireError::Write {
+                testhook::write_all(file, path, &data[..take]).map_err(|source| {
+                    AcquireError::Write {
                         path: path.clone(),
                         source,
-                    })?;
+                    }
+                })?;
             }
             if let Some(seg) = self.segments.last_mut() {
                 seg.size += take as u64;
@@ -122,7 +126,8 @@ impl ImageWriter {
 
 /// fsync a directory so the names in it are durable.
 pub fn sync_dir(dir: &Path) -> Result<(), AcquireError> {
-    File::open(dir)
+    testhook::op(Op::SyncDir, dir)
+        .and_then(|()| File::open(dir))
         .and_then(|d| d.sync_all())
         .map_err(|source| AcquireError::Write {
             path: dir.to_path_buf(),

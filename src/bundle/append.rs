@@ -16,11 +16,13 @@
 //! - A failed write rolls back (truncates to the original length); a crash
 //!   leaves the journal, and [`repair`] either proves the append complete
 //!   or restores the original bytes. It never guesses.
-//! - Every I/O step goes through an [`AppendHook`], so tests can fail or
-//!   pause any step. Nothing here prints or reads the environment.
+//! - Every I/O step goes through an [`AppendHook`] and the process's
+//!   [`crate::testhook`], so tests can fail or pause any step. Nothing here
+//!   prints or reads the environment.
 
 use super::zipread::{Archive, ZipError};
 use super::zipwrite::{DosTime, end_records, stored_central_header, stored_local_header};
+use crate::testhook::{self, Op};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
@@ -161,28 +163,30 @@ fn plan(
     Ok(pieces)
 }
 
-/// Counts and runs the steps of one append through its hook.
+/// Counts and runs the steps of one append through its hook (and the
+/// process's [`crate::testhook`]).
 struct Steps<'a> {
     n: usize,
     hook: &'a mut dyn AppendHook,
 }
 
 impl Steps<'_> {
-    fn run(&mut self, f: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+    fn run(&mut self, kind: Op, path: &Path, f: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
         self.n += 1;
         self.hook.before(self.n)?;
+        testhook::op(kind, path)?;
         f()?;
         self.hook.after(self.n);
         Ok(())
     }
 
-    fn write(&mut self, file: &mut File, data: &[u8]) -> io::Result<()> {
+    fn write(&mut self, file: &mut File, path: &Path, data: &[u8]) -> io::Result<()> {
         self.n += 1;
         if let Err(e) = self.hook.before(self.n) {
             let _ = file.write_all(&data[..data.len() / 2]);
             return Err(e);
         }
-        file.write_all(data)?;
+        testhook::write_all(file, path, data)?;
         self.hook.after(self.n);
         Ok(())
     }
@@ -238,6 +242,7 @@ pub fn append(
     let mut jbytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     jbytes.push(b'\n');
     // The journal: written and flushed before the bundle is touched.
+    testhook::op(Op::Create, &journal).map_err(io_err)?;
     let mut jfile = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -253,9 +258,9 @@ pub fn append(
         return Err(AppendError::Concurrent);
     }
     let journaled = steps
-        .write(&mut jfile, &jbytes)
-        .and_then(|_| steps.run(|| jfile.sync_all()))
-        .and_then(|_| steps.run(|| sync_dir(&journal)));
+        .write(&mut jfile, &journal, &jbytes)
+        .and_then(|_| steps.run(Op::Sync, &journal, || jfile.sync_all()))
+        .and_then(|_| steps.run(Op::SyncDir, &journal, || sync_dir(&journal)));
     if let Err(source) = journaled {
         // Nothing was appended yet: the journal alone goes.
         let _ = std::fs::remove_file(&journal);
@@ -263,22 +268,22 @@ pub fn append(
     }
     let mut written = Ok(());
     for p in &pieces {
-        written = steps.write(&mut file, p);
+        written = steps.write(&mut file, path, p);
         if written.is_err() {
             break;
         }
     }
-    if let Err(source) = written.and_then(|_| steps.run(|| file.sync_all())) {
+    if let Err(source) = written.and_then(|_| steps.run(Op::Sync, path, || file.sync_all())) {
         return Err(rollback(&file, &journal, original_len, source));
     }
     steps
-        .run(|| std::fs::remove_file(&journal))
+        .run(Op::Remove, &journal, || std::fs::remove_file(&journal))
         .map_err(|source| AppendError::Write {
             rolled_back: false,
             source,
         })?;
     steps
-        .run(|| sync_dir(&journal))
+        .run(Op::SyncDir, &journal, || sync_dir(&journal))
         .map_err(|source| AppendError::Write {
             rolled_back: false,
             source,

@@ -29,6 +29,8 @@ mod zipread;
 mod zipwrite;
 
 pub use append::{AppendError, AppendHook, JOURNAL_SUFFIX, Journal, NoHook, append, journal_path};
+pub use atomic::TMP_SUFFIX;
+pub(crate) use atomic::remove_stale;
 pub use bagit::{
     ManifestLine, ManifestSyntax, human_size, parse_bag_info, parse_manifest, render_bag_info,
     render_manifest,

@@ -7,7 +7,7 @@
 //! always stops the seal: its entry is already half written, and a bundle
 //! with a partial file is worse than no bundle.
 
-use super::atomic::{TempOut, rename_noreplace};
+use super::atomic::{TMP_SUFFIX, TempOut, remove_stale, rename_noreplace};
 use super::layout;
 use super::walk::{Planned, plan};
 use super::zipwrite::{DosTime, Method, ZipWriter};
@@ -18,6 +18,7 @@ use crate::hash::{
 use crate::model::{self, CaseMeta, FileEntry, LinkEntry};
 use crate::pathrepr::PathRepr;
 use crate::source::{OpenMode, open_evidence, ordered_map};
+use crate::testhook::{self, HookedFile, Op};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -227,11 +228,14 @@ pub fn seal(
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let tmp_path = dir.join(format!(".{name}.zip.partial-{}", std::process::id()));
+    let tmp_prefix = format!(".{name}.zip.");
+    remove_stale(dir, &tmp_prefix);
+    let tmp_path = dir.join(format!("{tmp_prefix}{}{TMP_SUFFIX}", std::process::id()));
     let werr = |source: io::Error| SealError::Write {
         path: tmp_path.clone(),
         source,
     };
+    testhook::op(Op::Create, &tmp_path).map_err(werr)?;
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -242,7 +246,7 @@ pub fn seal(
         keep: false,
     };
     let mut zip = ZipWriter::new(
-        BufWriter::with_capacity(1 << 20, file),
+        BufWriter::with_capacity(1 << 20, HookedFile::new(file, &tmp_path)),
         DosTime::from_unix(opts.time),
     );
 

@@ -1,17 +1,13 @@
 //! `evidentia custody add` and `evidentia receive`: verify the bundle, then
 //! sign and append the next custody event. Also `repair`, which finishes
 //! an interrupted append from its journal.
-//!
-//! The test hooks `EVIDENTIA_TEST_FAIL_STEP=K` (fail step K of an append)
-//! and `EVIDENTIA_TEST_PAUSE_STEP=K` (stop for a minute after step K) are
-//! read here, never by the library; the crash-safety tests use them.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, sanitize};
 use super::passphrase::{load_signer, now, trust_store};
 use clap::Args;
-use evidentia::bundle::{self, AppendError, AppendHook, CustodyError, EventOptions};
+use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, NoHook};
 use evidentia::model::{CUSTODY_ACTIONS, Party, parse_rfc3339};
 use evidentia::sign::identity::is_country_code;
 use evidentia::verify::{self, INTERRUPTED_APPEND, TrustVerifier, VerifyOptions};
@@ -102,31 +98,6 @@ fn parse_to(text: &str) -> Result<Party, CliError> {
     }
 }
 
-/// The test hook (see the module docs).
-struct EnvHook {
-    fail: Option<usize>,
-    pause: Option<usize>,
-}
-
-impl AppendHook for EnvHook {
-    fn before(&mut self, n: usize) -> std::io::Result<()> {
-        if self.fail == Some(n) {
-            return Err(std::io::Error::other(format!("test hook: step {n} fails")));
-        }
-        Ok(())
-    }
-    fn after(&mut self, n: usize) {
-        if self.pause == Some(n) {
-            eprintln!("evidentia-test: paused after step {n}");
-            std::thread::sleep(std::time::Duration::from_secs(60));
-        }
-    }
-}
-
-fn env_step(name: &str) -> Option<usize> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
-}
-
 /// Refuse to append to a bundle that does not verify, with the reason.
 fn verify_first(ctx: &Ctx, bundle: &Path, trust: Option<&Path>) -> Result<(), CliError> {
     let store = trust_store(ctx, trust)?;
@@ -210,11 +181,7 @@ fn append_event(
     opts.note = args.note.clone();
     let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
     verify_first(ctx, bundle, args.trust.as_deref())?;
-    let mut hook = EnvHook {
-        fail: env_step("EVIDENTIA_TEST_FAIL_STEP"),
-        pause: env_step("EVIDENTIA_TEST_PAUSE_STEP"),
-    };
-    let added = bundle::add_event(bundle, &opts, &signer, &mut hook)
+    let added = bundle::add_event(bundle, &opts, &signer, &mut NoHook)
         .map_err(|e| custody_error(bundle, e))?;
     let mut out = Output::new(ctx.mode);
     match ctx.mode {

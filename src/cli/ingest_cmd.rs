@@ -9,7 +9,7 @@ use super::hashset_cmd::LockerArg;
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::passphrase::{load_signer, now, trust_store};
 use clap::Args;
-use evidentia::bundle::{self, CustodyError, EventOptions, EventSigner, NoHook};
+use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, EventSigner, NoHook};
 use evidentia::locker::{
     Actor, IngestOutcome, IngestRequest, Locker, LockerError, MatchRow, file_sha256, read_record,
     store_copy,
@@ -131,15 +131,27 @@ fn receive(path: &Path, signer: &dyn EventSigner) -> Result<(), CliError> {
     };
     bundle::add_event(path, &opts, signer, &mut NoHook).map_err(|e| {
         let shown = display_path(path);
-        let c = CliError {
-            exit: Exit::Problem,
-            ..CliError::op(format!("{shown}: cannot append the receive event: {e}"))
-        };
+        let c = CliError::op(format!(
+            "{shown}: cannot append the receive event: {e}; nothing was ingested"
+        ));
         match e {
-            CustodyError::NoOpenTransfer => {
-                c.hint("the sender records a transfer to you first; or ingest without --key")
+            // An I/O failure (a full disk) is an operational error.
+            CustodyError::Append(AppendError::Write {
+                rolled_back: true, ..
+            }) => c.hint("the bundle's original bytes were restored; ingest again"),
+            CustodyError::Append(AppendError::Write { .. }) => c.hint(format!(
+                "`evidentia repair {shown}` finishes the interrupted append"
+            )),
+            CustodyError::NoOpenTransfer => CliError {
+                exit: Exit::Problem,
+                ..c
             }
-            _ => c.hint(format!(
+            .hint("the sender records a transfer to you first; or ingest without --key"),
+            _ => CliError {
+                exit: Exit::Problem,
+                ..c
+            }
+            .hint(format!(
                 "`evidentia repair {shown}` finishes an interrupted append"
             )),
         }
@@ -147,8 +159,35 @@ fn receive(path: &Path, signer: &dyn EventSigner) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Whether the chain already ends with a receive signed by `signer` (an
+/// earlier `ingest --key` appended it, then failed or was killed before
+/// recording the bundle): then it is not appended again.
+fn received_by(report: &verify::VerifyReport, signer: &dyn EventSigner) -> Option<u64> {
+    report
+        .events
+        .last()
+        .filter(|e| e.action == "receive" && e.signed_by.as_deref() == Some(&signer.key_id()))
+        .map(|e| e.seq)
+}
+
 fn locker_error(e: LockerError) -> CliError {
-    CliError::op(e.to_string())
+    match &e {
+        LockerError::Write { path, source } if source.kind() == std::io::ErrorKind::StorageFull => {
+            CliError::io("cannot write", path, source).hint(
+                "the disk is full; this bundle was not recorded (earlier ones in this run were). \
+                 Free space and ingest again",
+            )
+        }
+        LockerError::Write { path, source } => CliError::io("cannot write", path, source),
+        LockerError::Sqlite {
+            source: rusqlite::Error::SqliteFailure(f, _),
+            ..
+        } if f.code == rusqlite::ErrorCode::DiskFull => CliError::op(e.to_string()).hint(
+            "the disk holding the locker is full; the transaction was rolled back, so this \
+             bundle was not recorded. Free space and ingest again",
+        ),
+        _ => CliError::op(e.to_string()),
+    }
 }
 
 /// Run `ingest`.
@@ -219,6 +258,13 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             continue;
         }
         let report = match (&signer, verified) {
+            (Some(signer), true) if received_by(&report, signer).is_some() => {
+                ctx.diag.note(&format!(
+                    "{shown}: custody event {} already records your receipt; not appended again",
+                    received_by(&report, signer).unwrap_or_default()
+                ));
+                report
+            }
             (Some(signer), true) => {
                 receive(path, signer)?;
                 let bar = progress_bar(ctx.progress, total);

@@ -98,6 +98,37 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
+/// The crash-safety tests' fault and pause points (docs/testing.md):
+/// `EVIDENTIA_TEST_FAIL_OP=N` fails output operation N with "No space left
+/// on device"; `EVIDENTIA_TEST_PAUSE_OP=N` prints a marker line to stderr
+/// before operation N and waits a minute, for the test to SIGKILL us.
+fn install_test_hook() {
+    fn var(name: &str) -> Option<u64> {
+        std::env::var(name).ok().and_then(|v| v.parse().ok())
+    }
+    static FAIL: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    static PAUSE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let fail = *FAIL.get_or_init(|| var("EVIDENTIA_TEST_FAIL_OP"));
+    let pause = *PAUSE.get_or_init(|| var("EVIDENTIA_TEST_PAUSE_OP"));
+    if fail.is_none() && pause.is_none() {
+        return;
+    }
+    evidentia::testhook::install(|n, op, path| {
+        if PAUSE.get() == Some(&Some(n)) {
+            eprintln!(
+                "evidentia-test: paused before op {n} ({} {})",
+                op.name(),
+                path.display()
+            );
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+        if FAIL.get() == Some(&Some(n)) {
+            return Err(evidentia::testhook::disk_full());
+        }
+        Ok(())
+    });
+}
+
 /// Run the command line and return the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -112,6 +143,7 @@ pub fn main() -> i32 {
             return code as i32;
         }
     };
+    install_test_hook();
     let ctx = Ctx::new(&cli.global);
     let result = match cli.command {
         Command::Hash(args) => hash_cmd::run(&ctx, args),

@@ -176,7 +176,15 @@ fn seal_error(e: SealError) -> CliError {
         .hint(
             "evidence must be complete; pass --allow-unreadable to record unopenable files instead",
         ),
-        SealError::Write { path, source } => CliError::io("cannot write", &path, &source),
+        SealError::Write { path, source } => {
+            let full = source.kind() == std::io::ErrorKind::StorageFull;
+            let e = CliError::io("cannot write", &path, &source);
+            if full {
+                e.hint("the disk is full; the partial bundle was removed and nothing else written")
+            } else {
+                e
+            }
+        }
         SealError::Changed {
             path,
             expected,

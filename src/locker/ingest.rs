@@ -115,6 +115,12 @@ impl Locker {
         let result = write(&tx, req, &bundle_id, verified);
         match result {
             Ok(Ok(summary)) => {
+                crate::testhook::op(crate::testhook::Op::Commit, &path).map_err(|source| {
+                    LockerError::Write {
+                        path: path.clone(),
+                        source,
+                    }
+                })?;
                 tx.commit().map_err(|e| sql(&path, e))?;
                 Ok(summary)
             }

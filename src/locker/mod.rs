@@ -70,6 +70,15 @@ pub enum LockerError {
         #[source]
         source: std::io::Error,
     },
+    /// A stored copy (or the locker) could not be written (a full disk).
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A file to import is not in a format we can read.
     #[error("{path}: {reason}")]
     BadInput {

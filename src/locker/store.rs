@@ -1,18 +1,34 @@
 //! The content-addressed bundle store: `DIR/sha256/ab/abcdef....zip`,
 //! named by the SHA-256 of the zip file.
 //!
-//! Invariants: a stored file is written to a temporary name, flushed with
-//! fsync, renamed into place and its directory synced; an existing file is
-//! never overwritten (same name means same content).
+//! Invariants: a stored file is written to a temporary name
+//! (`.HEX.PID.evidentia-tmp`), flushed with fsync, linked into place and
+//! its directory synced; an existing file is never overwritten (same name
+//! means same content), so every `HEX.zip` in the store is complete. A
+//! temporary file left by a killed process is removed by the next store of
+//! the same zip. A stored file the locker does not (yet) record, left when
+//! an ingest fails or is killed after the copy, is complete and is reused.
 
 use super::LockerError;
+use crate::bundle::{TMP_SUFFIX, remove_stale};
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, MultiHasher};
+use crate::testhook::{self, Op};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+/// Bytes copied per announced write.
+const COPY_CHUNK: u64 = 1 << 20;
+
 fn io_err(path: &Path, source: io::Error) -> LockerError {
     LockerError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_err(path: &Path, source: io::Error) -> LockerError {
+    LockerError::Write {
         path: path.to_path_buf(),
         source,
     }
@@ -54,41 +70,55 @@ pub fn store_path(dir: &Path, hex: &str) -> PathBuf {
 /// the stored path. An existing copy is kept as is.
 pub fn store_copy(src: &Path, dir: &Path, hex: &str) -> Result<PathBuf, LockerError> {
     let dst = store_path(dir, hex);
+    let parent = dst.parent().unwrap_or(dir).to_path_buf();
+    let prefix = format!(".{hex}.");
+    remove_stale(&parent, &prefix);
     if dst.exists() {
         return Ok(dst);
     }
-    let parent = dst.parent().unwrap_or(dir).to_path_buf();
-    fs::create_dir_all(&parent).map_err(|e| io_err(&parent, e))?;
-    let tmp = parent.join(format!(".{hex}.{}.tmp", std::process::id()));
+    testhook::op(Op::Create, &parent)
+        .and_then(|()| fs::create_dir_all(&parent))
+        .map_err(|e| write_err(&parent, e))?;
+    let tmp = parent.join(format!("{prefix}{}{TMP_SUFFIX}", std::process::id()));
+    let mut from = File::open(src).map_err(|e| io_err(src, e))?;
     let result = (|| -> io::Result<()> {
-        let mut from = File::open(src)?;
+        testhook::op(Op::Create, &tmp)?;
         let mut to = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        io::copy(&mut from, &mut to)?;
+        // In chunks, each one announced to the test hook; io::copy keeps
+        // the kernel's file-to-file copy.
+        loop {
+            testhook::op(Op::Write, &tmp)?;
+            if io::copy(&mut (&mut from).take(COPY_CHUNK), &mut to)? == 0 {
+                break;
+            }
+        }
         to.flush()?;
+        testhook::op(Op::Sync, &tmp)?;
         to.sync_all()?;
         Ok(())
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(io_err(&tmp, e));
+        return Err(write_err(&tmp, e));
     }
     // hard_link refuses an existing target, so a concurrent store of the
     // same zip can never be overwritten; then the temp name goes away.
-    match fs::hard_link(&tmp, &dst) {
+    match testhook::op(Op::Link, &dst).and_then(|()| fs::hard_link(&tmp, &dst)) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
         Err(e) => {
             let _ = fs::remove_file(&tmp);
-            return Err(io_err(&dst, e));
+            return Err(write_err(&dst, e));
         }
     }
     let _ = fs::remove_file(&tmp);
-    File::open(&parent)
+    testhook::op(Op::SyncDir, &parent)
+        .and_then(|()| File::open(&parent))
         .and_then(|d| d.sync_all())
-        .map_err(|e| io_err(&parent, e))?;
+        .map_err(|e| write_err(&parent, e))?;
     Ok(dst)
 }
 

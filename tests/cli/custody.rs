@@ -18,7 +18,7 @@ pub const LAB_TO: &str = "Petr Lab, Forensic Lab, CZ";
 
 pub struct Party {
     pub env: Env,
-    examiner: String,
+    pub examiner: String,
     root_pub: PathBuf,
 }
 

@@ -4,6 +4,10 @@
 mod acquire;
 mod acquire_seal;
 mod bundle;
+mod crash;
+mod crash_acquire;
+mod crash_ingest;
+mod crash_seal;
 mod custody;
 mod custody_crash;
 mod custody_json;
