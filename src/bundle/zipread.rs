@@ -664,7 +664,7 @@ impl Archive {
     pub fn read_small(&self, e: &Entry, limit: u64) -> io::Result<Vec<u8>> {
         if e.size > limit {
             return Err(io::Error::other(format!(
-                "declared size of {} bytes is over the limit of {limit} bytes for this member",
+                "declared size of {} bytes is over the limit of {limit} bytes for this member (see \"Limits\" in docs/verify-semantics.md)",
                 e.size
             )));
         }

@@ -112,7 +112,10 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
             "cannot read {} as a bundle: {e}",
             display_path(&args.bundle)
         ))
-        .hint("the file is damaged or not an evidentia bundle; ask the sender for a fresh copy")
+        .hint(match e {
+            evidentia::bundle::ZipError::NotAFile(_) => "give the path of a bundle's .zip file",
+            _ => "the file is damaged or not an evidentia bundle; ask the sender for a fresh copy",
+        })
     })?;
     let mut out = Output::new(ctx.mode);
     match ctx.mode {
