@@ -660,6 +660,25 @@ impl Archive {
         })
     }
 
+    /// Parse an entry as JSON as it streams, refusing entries over `limit`
+    /// bytes first: padding costs no memory, only what is parsed does. The
+    /// outer error is about the entry's data (size, CRC, I/O), the inner
+    /// one about the JSON.
+    pub fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        e: &Entry,
+        limit: u64,
+    ) -> io::Result<Result<T, serde_json::Error>> {
+        if e.size > limit {
+            self.read_small(e, limit)?;
+        }
+        let r = io::BufReader::new(self.reader(e)?);
+        match serde_json::from_reader(r) {
+            Err(j) if j.is_io() => Err(io::Error::from(j)),
+            other => Ok(other),
+        }
+    }
+
     /// Read a whole entry into memory, refusing entries over `limit` bytes.
     pub fn read_small(&self, e: &Entry, limit: u64) -> io::Result<Vec<u8>> {
         if e.size > limit {

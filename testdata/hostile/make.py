@@ -303,6 +303,12 @@ def manifest_1gib(old):
     return E(old.name, body, 8, run_crc(old.data, 0x20, GIB), GIB)
 
 
+def manifest_padded(old):
+    # Just under the 128 MiB limit: read whole, it would take 120 MiB.
+    n = 120 * MIB
+    return E(old.name, run_stream(old.data, 0x20, n), 8, run_crc(old.data, 0x20, n), n)
+
+
 def manifest_1gib_declared(old):
     # The real manifest.json in a short stream that claims 1 GiB.
     return E(old.name, run_stream(old.data, 0x20, len(old.data) + 1), 8, old.crc, GIB)
@@ -415,6 +421,7 @@ CASES = [
     ("overlapping.zip", overlapping),
     ("shared_header.zip", shared_header),
     ("manifest_1gib.zip", replaced("evidentia/manifest.json", manifest_1gib)),
+    ("manifest_padded.zip", replaced("evidentia/manifest.json", manifest_padded)),
     (
         "manifest_1gib_declared.zip",
         replaced("evidentia/manifest.json", manifest_1gib_declared),

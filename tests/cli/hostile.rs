@@ -157,6 +157,14 @@ const CORPUS: &[(&str, Want)] = &[
         )]),
     ),
     (
+        "manifest_padded.zip",
+        Want::Findings(&[(
+            "tag-digest-mismatch",
+            "evidentia/manifest.json",
+            "sha256 differs from tagmanifest-sha256.txt",
+        )]),
+    ),
+    (
         "manifest_1gib_declared.zip",
         Want::Findings(&[(
             "container",
@@ -433,20 +441,28 @@ fn hostile_corpus_is_refused_with_reasons_in_bounded_memory_writing_nothing() {
         eprintln!("{file}: verify exit {}, peak RSS {rss} KiB", run.code);
 
         // The human verdict never lets a name's escape sequences through.
-        let mut c = env.cmd([
-            OsStr::new("verify"),
-            OsStr::new("--trust"),
-            trust.as_os_str(),
-            bundle.as_os_str(),
-        ]);
-        let (run, _) = run_guarded(&mut c, LIMIT);
-        assert!(run.code == 1 || run.code == 2, "{file}: {}", run.stderr);
-        let all = [run.stdout.as_slice(), run.stderr.as_bytes()].concat();
-        assert!(
-            !all.iter().any(|b| *b == 0x1b || *b == 0 || *b == 0x07),
-            "{file}: control bytes reached the terminal: {}",
-            String::from_utf8_lossy(&all)
-        );
+        let odd_name = match want {
+            Want::Findings(list) => list
+                .iter()
+                .any(|(_, p, _)| p.chars().any(|c| c.is_control() || !c.is_ascii())),
+            Want::Unreadable(_) => false,
+        };
+        if odd_name {
+            let mut c = env.cmd([
+                OsStr::new("verify"),
+                OsStr::new("--trust"),
+                trust.as_os_str(),
+                bundle.as_os_str(),
+            ]);
+            let (run, _) = run_guarded(&mut c, LIMIT);
+            assert!(run.code == 1 || run.code == 2, "{file}: {}", run.stderr);
+            let all = [run.stdout.as_slice(), run.stderr.as_bytes()].concat();
+            assert!(
+                !all.iter().any(|b| *b == 0x1b || *b == 0 || *b == 0x07),
+                "{file}: control bytes reached the terminal: {}",
+                String::from_utf8_lossy(&all)
+            );
+        }
 
         let (run, rss) = ingest(&bundle);
         assert_reason(file, "ingest --json", want, &run, "problems");
