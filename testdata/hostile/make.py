@@ -309,6 +309,27 @@ def manifest_padded(old):
     return E(old.name, run_stream(old.data, 0x20, n), 8, run_crc(old.data, 0x20, n), n)
 
 
+def event_padded(old):
+    # The seal event followed by spaces up to 60 MiB.
+    n = 60 * MIB
+    return E(old.name, run_stream(old.data, 0x20, n), 8, run_crc(old.data, 0x20, n), n)
+
+
+def padded_keys(count, size):
+    # `count` extra key files in keys/, each the bundle's public key
+    # followed by spaces up to `size` bytes.
+    def make(good, dos):
+        key = [e for e in good if b"/keys/" in e.name][0]
+        crc = run_crc(key.data, 0x20, size)
+        body = run_stream(key.data, 0x20, size)
+        extra = [
+            E("good/keys/padding-%03d.pub" % i, body, 8, crc, size) for i in range(count)
+        ]
+        return assemble(good + extra, dos)
+
+    return make
+
+
 def manifest_1gib_declared(old):
     # The real manifest.json in a short stream that claims 1 GiB.
     return E(old.name, run_stream(old.data, 0x20, len(old.data) + 1), 8, old.crc, GIB)
@@ -422,6 +443,9 @@ CASES = [
     ("shared_header.zip", shared_header),
     ("manifest_1gib.zip", replaced("evidentia/manifest.json", manifest_1gib)),
     ("manifest_padded.zip", replaced("evidentia/manifest.json", manifest_padded)),
+    ("event_padded.zip", replaced("custody/000001-seal.json", event_padded)),
+    ("keys_padded.zip", padded_keys(2, 64 * MIB)),
+    ("keys_many.zip", padded_keys(300, 64 * 1024)),
     (
         "manifest_1gib_declared.zip",
         replaced("evidentia/manifest.json", manifest_1gib_declared),

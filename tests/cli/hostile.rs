@@ -165,6 +165,40 @@ const CORPUS: &[(&str, Want)] = &[
         )]),
     ),
     (
+        "event_padded.zip",
+        Want::Findings(&[(
+            "entry-data",
+            "custody/000001-seal.json",
+            "declared size of 62914560 bytes is over the limit of 1048576 bytes",
+        )]),
+    ),
+    (
+        "keys_padded.zip",
+        Want::Findings(&[
+            (
+                "entry-data",
+                "keys/padding-000.pub",
+                "declared size of 67108864 bytes is over the limit of 65536 bytes",
+            ),
+            (
+                "entry-data",
+                "keys/padding-001.pub",
+                "declared size of 67108864 bytes is over the limit of 65536 bytes",
+            ),
+        ]),
+    ),
+    (
+        "keys_many.zip",
+        Want::Findings(&[
+            ("keys", "keys/padding-000.pub", "not a public key"),
+            (
+                "keys",
+                "keys/padding-299.pub",
+                "not read: keys/ holds more than 16777216 bytes of key files",
+            ),
+        ]),
+    ),
+    (
         "manifest_1gib_declared.zip",
         Want::Findings(&[(
             "container",
