@@ -3,7 +3,8 @@
 //! RSS under 100 MiB, and write nothing anywhere (zip-slip names create no
 //! file, the locker and its store are unchanged). A directory, /dev/zero
 //! and a FIFO given where a bundle is expected get a clear error and never
-//! hang. The committed corpus is what `make.py` makes.
+//! hang. The committed corpus is what `make.py` makes. And a legitimate
+//! bundle of thousands of files passes the same limits.
 
 use crate::harness::{Env, Run, peer};
 use serde_json::Value;
@@ -671,4 +672,56 @@ fn a_directory_dev_zero_or_fifo_is_not_a_bundle() {
     // Nobody ever writes to the FIFO: a reader that opened it blocking
     // would hang until the watchdog kills it.
     assert_not_a_bundle(&env, &fifo, "it is a FIFO (named pipe), not a bundle file");
+}
+
+#[test]
+fn a_legitimate_bundle_of_thousands_of_files_passes_the_limits() {
+    let env = Env::new();
+    let id = crate::bundle::examiner(&env, "Jana Examiner");
+    crate::bundle::trust(&env, &id);
+    for d in 0..30 {
+        for f in 0..100 {
+            env.write(
+                &format!("ev/d{d:02}/f{f:03}.txt"),
+                format!("{d} {f}\n").as_bytes(),
+            );
+        }
+    }
+    env.write("ev/zeros.bin", &vec![0u8; 3 << 20]);
+    env.run([
+        "seal",
+        "ev",
+        "--out",
+        "many.zip",
+        "--case",
+        "C-1",
+        "--compress",
+        "deflate",
+    ])
+    .expect_code(0);
+    let bundle = env.path().join("many.zip");
+    let (run, rss) = run_guarded(
+        &mut env.cmd([
+            OsStr::new("--json"),
+            OsStr::new("verify"),
+            bundle.as_os_str(),
+        ]),
+        LIMIT,
+    );
+    run.expect_code(0);
+    let v: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(v["files"], 3001);
+    assert_rss("verify of 3001 files", rss);
+    let locker = env.path().join("l.db");
+    let (run, rss) = run_guarded(
+        &mut env.cmd([
+            OsStr::new("ingest"),
+            OsStr::new("--locker"),
+            locker.as_os_str(),
+            bundle.as_os_str(),
+        ]),
+        LIMIT,
+    );
+    run.expect_code(0);
+    assert_rss("ingest of 3001 files", rss);
 }
