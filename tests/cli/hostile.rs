@@ -296,9 +296,13 @@ fn assert_unchanged(
 /// Run `cmd` to completion, killing it after `limit` (a hang is a
 /// failure, not a wait), and return its result and peak RSS in KiB.
 fn run_guarded(cmd: &mut Command, limit: Duration) -> (Run, u64) {
+    use std::os::unix::process::CommandExt;
     use std::os::unix::process::ExitStatusExt;
     let out = tempfile::NamedTempFile::new().unwrap();
     let err = tempfile::NamedTempFile::new().unwrap();
+    // SAFETY: the hook does nothing; it only makes std fork instead of
+    // vfork (see `harness::Env::run_cmd_rss`).
+    unsafe { cmd.pre_exec(|| Ok(())) };
     let child = cmd
         .stdin(Stdio::null())
         .stdout(out.reopen().unwrap())
