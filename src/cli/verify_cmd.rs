@@ -127,6 +127,12 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
         ctx.diag
             .warn(&format!("{}: {}", sanitize(&w.path), sanitize(&w.message)));
     }
+    if report.findings.iter().any(|f| f.code == "container") {
+        ctx.diag.hint(
+            "the zip holds entries that are unsafe to read (named in the `container` findings); \
+             evidentia never read them: do not unpack this file with other tools, and ask the sender for a fresh copy",
+        );
+    }
     if report
         .findings
         .iter()
