@@ -341,30 +341,22 @@ fn check_name(raw: &[u8]) -> Vec<IssueKind> {
 
 impl Archive {
     /// Open `path` and validate its structure.
-    /// Anything but a regular file is refused before a byte is read; the
-    /// open itself does not block (a FIFO without a writer).
+    /// Anything but a regular file is refused before a byte is read: it is
+    /// checked before opening (opening a device can have effects of its
+    /// own) and again on the open file, which is opened without blocking
+    /// (a FIFO swapped in meanwhile cannot hang us).
     pub fn open(path: &Path) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
-        use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+        use std::os::unix::fs::OpenOptionsExt;
+        if let Some(kind) = std::fs::metadata(path).ok().and_then(|m| not_a_file(&m)) {
+            return Err(ZipError::NotAFile(kind));
+        }
         let file = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
             .open(path)?;
         let meta = file.metadata()?;
-        let t = meta.file_type();
-        if !t.is_file() {
-            return Err(ZipError::NotAFile(if t.is_dir() {
-                "a directory"
-            } else if t.is_fifo() {
-                "a FIFO (named pipe)"
-            } else if t.is_char_device() {
-                "a character device"
-            } else if t.is_block_device() {
-                "a block device"
-            } else if t.is_socket() {
-                "a socket"
-            } else {
-                "not a regular file"
-            }));
+        if let Some(kind) = not_a_file(&meta) {
+            return Err(ZipError::NotAFile(kind));
         }
         Archive::from_file(file, meta.len())
     }
@@ -691,6 +683,28 @@ impl Archive {
         self.reader(e)?.read_to_end(&mut v)?;
         Ok(v)
     }
+}
+
+/// What a file that is not a regular file is, for [`ZipError::NotAFile`].
+fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    Some(if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    })
 }
 
 /// Read and compare the local header; returns the data offset.
