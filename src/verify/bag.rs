@@ -116,6 +116,15 @@ impl Bag {
         };
         match hashed {
             Ok(h) => h,
+            // Said once already (manifest.json is read twice).
+            Err(_)
+                if report
+                    .findings
+                    .iter()
+                    .any(|f| f.code == "entry-data" && f.path == rel) =>
+            {
+                None
+            }
             Err(err) => {
                 report.findings.push(Finding::new(
                     "entry-data",
