@@ -29,6 +29,10 @@ pub enum ZipError {
     /// I/O error.
     #[error("cannot read: {0}")]
     Io(#[from] io::Error),
+    /// Not a regular file (a directory, a device, a FIFO, a socket): never
+    /// read, so that a FIFO cannot hang us and /dev/zero cannot feed us.
+    #[error("it is {0}, not a bundle file")]
+    NotAFile(&'static str),
     /// No end-of-central-directory record: truncated, or not a zip.
     #[error("not a zip file, or truncated: no end of central directory record")]
     NoEndRecord,
@@ -45,6 +49,21 @@ pub enum ZipError {
     /// The end records contradict each other or the file.
     #[error("corrupt end of central directory: {0}")]
     BadEndRecord(&'static str),
+    /// The central directory the end record declares is not inside the
+    /// file, or does not end where the end record starts.
+    #[error(
+        "corrupt end of central directory: it declares a central directory of {size} bytes at offset {offset}, but the directory must end at {end} in this file of {len} bytes"
+    )]
+    DirectoryOutside {
+        /// Declared offset.
+        offset: u64,
+        /// Declared size.
+        size: u64,
+        /// Where the directory has to end (the end record's offset).
+        end: u64,
+        /// The file's length.
+        len: u64,
+    },
     /// Too many entries or too large a directory.
     #[error("central directory too large ({entries} entries, {bytes} bytes)")]
     TooLarge {
@@ -124,8 +143,22 @@ pub enum IssueKind {
     UnsupportedMethod(u16),
     /// Local header missing or disagreeing with the central one.
     HeaderMismatch(&'static str),
+    /// The local header offset lies outside the file.
+    HeaderOutside {
+        /// Declared offset of the local header.
+        offset: u64,
+        /// The file's length.
+        len: u64,
+    },
     /// Data reaches outside the file or into the directory.
-    OutOfBounds,
+    OutOfBounds {
+        /// Where the data starts.
+        offset: u64,
+        /// Declared compressed size.
+        size: u64,
+        /// Where entry data must end (the central directory's offset).
+        end: u64,
+    },
     /// Data overlaps another entry's.
     Overlap(String),
     /// Declared sizes impossible for the method.
@@ -154,7 +187,14 @@ impl std::fmt::Display for IssueKind {
             IssueKind::HeaderMismatch(w) => {
                 write!(f, "local header disagrees with central directory: {w}")
             }
-            IssueKind::OutOfBounds => write!(f, "entry data lies outside the file's data area"),
+            IssueKind::HeaderOutside { offset, len } => write!(
+                f,
+                "local header offset {offset} lies outside the file ({len} bytes)"
+            ),
+            IssueKind::OutOfBounds { offset, size, end } => write!(
+                f,
+                "entry data ({size} compressed bytes at offset {offset}) runs past the end of the entry data area at {end}"
+            ),
             IssueKind::Overlap(o) => write!(f, "entry data overlaps {o:?}"),
             IssueKind::ImplausibleSize { compressed, size } => {
                 write!(
@@ -301,10 +341,24 @@ fn check_name(raw: &[u8]) -> Vec<IssueKind> {
 
 impl Archive {
     /// Open `path` and validate its structure.
+    /// Anything but a regular file is refused before a byte is read: it is
+    /// checked before opening (opening a device can have effects of its
+    /// own) and again on the open file, which is opened without blocking
+    /// (a FIFO swapped in meanwhile cannot hang us).
     pub fn open(path: &Path) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
-        let file = File::open(path)?;
-        let len = file.metadata()?.len();
-        Archive::from_file(file, len)
+        use std::os::unix::fs::OpenOptionsExt;
+        if let Some(kind) = std::fs::metadata(path).ok().and_then(|m| not_a_file(&m)) {
+            return Err(ZipError::NotAFile(kind));
+        }
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)?;
+        let meta = file.metadata()?;
+        if let Some(kind) = not_a_file(&meta) {
+            return Err(ZipError::NotAFile(kind));
+        }
+        Archive::from_file(file, meta.len())
     }
 
     fn from_file(file: File, len: u64) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
@@ -375,9 +429,12 @@ impl Archive {
             });
         }
         if cd_offset.checked_add(cd_size) != Some(cd_end) {
-            return Err(ZipError::BadEndRecord(
-                "central directory is not where the end record says",
-            ));
+            return Err(ZipError::DirectoryOutside {
+                offset: cd_offset,
+                size: cd_size,
+                end: cd_end,
+                len,
+            });
         }
         if count.saturating_mul(46) > cd_size {
             return Err(ZipError::BadEndRecord(
@@ -498,6 +555,12 @@ impl Archive {
                 m => push(IssueKind::UnsupportedMethod(m)),
             }
             match local_header(&self.file, self.len, e) {
+                Err(_) if e.header_offset.saturating_add(30) > self.len => {
+                    push(IssueKind::HeaderOutside {
+                        offset: e.header_offset,
+                        len: self.len,
+                    })
+                }
                 Err(w) => push(IssueKind::HeaderMismatch(w)),
                 Ok(data_offset) => {
                     e.data_offset = data_offset;
@@ -505,7 +568,11 @@ impl Archive {
                         .checked_add(e.compressed_size)
                         .is_none_or(|end| end > data_end)
                     {
-                        push(IssueKind::OutOfBounds);
+                        push(IssueKind::OutOfBounds {
+                            offset: data_offset,
+                            size: e.compressed_size,
+                            end: data_end,
+                        });
                     }
                 }
             }
@@ -523,12 +590,24 @@ impl Archive {
             })
             .collect();
         spans.sort();
-        for w in spans.windows(2) {
-            if w[1].0 < w[0].1 {
-                issues.push(ContainerIssue {
-                    name: w[1].2.to_string(),
-                    kind: IssueKind::Overlap(w[0].2.to_string()),
-                });
+        // Both entries of an overlapping pair are suspect (which one is the
+        // "real" owner of the bytes is unknowable), so both are marked.
+        // Spans are sorted by start, so one that reaches furthest so far
+        // is what each next span must not enter.
+        let mut furthest: Option<(u64, &str)> = None;
+        for &(start, end, name) in &spans {
+            if let Some((reach, owner)) = furthest {
+                if start < reach {
+                    for (n, o) in [(name, owner), (owner, name)] {
+                        issues.push(ContainerIssue {
+                            name: n.to_string(),
+                            kind: IssueKind::Overlap(o.to_string()),
+                        });
+                    }
+                }
+            }
+            if furthest.is_none_or(|(reach, _)| end > reach) {
+                furthest = Some((end, name));
             }
         }
     }
@@ -573,11 +652,30 @@ impl Archive {
         })
     }
 
+    /// Parse an entry as JSON as it streams, refusing entries over `limit`
+    /// bytes first: padding costs no memory, only what is parsed does. The
+    /// outer error is about the entry's data (size, CRC, I/O), the inner
+    /// one about the JSON.
+    pub fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        e: &Entry,
+        limit: u64,
+    ) -> io::Result<Result<T, serde_json::Error>> {
+        if e.size > limit {
+            self.read_small(e, limit)?;
+        }
+        let r = io::BufReader::new(self.reader(e)?);
+        match serde_json::from_reader(r) {
+            Err(j) if j.is_io() => Err(io::Error::from(j)),
+            other => Ok(other),
+        }
+    }
+
     /// Read a whole entry into memory, refusing entries over `limit` bytes.
     pub fn read_small(&self, e: &Entry, limit: u64) -> io::Result<Vec<u8>> {
         if e.size > limit {
             return Err(io::Error::other(format!(
-                "{} bytes is more than the {limit} allowed",
+                "declared size of {} bytes is over the limit of {limit} bytes for this member (see \"Limits\" in docs/verify-semantics.md)",
                 e.size
             )));
         }
@@ -585,6 +683,28 @@ impl Archive {
         self.reader(e)?.read_to_end(&mut v)?;
         Ok(v)
     }
+}
+
+/// What a file that is not a regular file is, for [`ZipError::NotAFile`].
+fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    Some(if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    })
 }
 
 /// Read and compare the local header; returns the data offset.
@@ -748,6 +868,62 @@ mod tests {
             a.read_small(&a.entries[69_999], 10).unwrap(),
             vec![(69_999 % 251) as u8]
         );
+    }
+
+    #[test]
+    fn only_regular_files_are_opened_and_a_fifo_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Archive::open(dir.path());
+        assert!(matches!(r, Err(ZipError::NotAFile("a directory"))), "{r:?}");
+        let fifo = dir.path().join("p.zip");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let r = Archive::open(&fifo);
+        assert!(
+            matches!(r, Err(ZipError::NotAFile("a FIFO (named pipe)"))),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn both_entries_of_an_overlap_are_unsafe() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.zip");
+        write(
+            &p,
+            &[
+                ("b/x".to_string(), vec![1u8; 100]),
+                ("b/y".to_string(), vec![2u8; 100]),
+            ],
+            Method::Stored,
+        );
+        let mut bytes = std::fs::read(&p).unwrap();
+        let (a, _) = Archive::open(&p).unwrap();
+        let (x, y) = (a.entries[0].clone(), a.entries[1].clone());
+        drop(a);
+        // Make x's data run on over all of y (sizes in x's central and
+        // local headers; they must agree, or that is the finding instead).
+        let first = bytes
+            .windows(4)
+            .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            .unwrap();
+        let grown = (y.data_offset + y.compressed_size - x.data_offset) as u32;
+        for at in [first + 20, first + 24] {
+            bytes[at..at + 4].copy_from_slice(&grown.to_le_bytes());
+        }
+        for at in [18, 22] {
+            bytes[at..at + 4].copy_from_slice(&grown.to_le_bytes());
+        }
+        std::fs::write(&p, &bytes).unwrap();
+        let (a, issues) = Archive::open(&p).unwrap();
+        let overlaps: Vec<_> = issues
+            .iter()
+            .filter(|i| matches!(i.kind, IssueKind::Overlap(_)))
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(overlaps, ["b/y", "b/x"], "{issues:?}");
+        assert!(a.entries.iter().all(|e| !e.safe));
     }
 
     #[test]

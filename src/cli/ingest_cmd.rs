@@ -214,8 +214,12 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         );
         bar.finish_and_clear();
         let report = report.map_err(|e| {
-            CliError::op(format!("cannot read {shown} as a bundle: {e}"))
-                .hint("the file is damaged or not an evidentia bundle; nothing was ingested")
+            CliError::op(format!("cannot read {shown} as a bundle: {e}")).hint(match e {
+                evidentia::bundle::ZipError::NotAFile(_) => {
+                    "give the path of a bundle's .zip file; nothing was ingested"
+                }
+                _ => "the file is damaged or not an evidentia bundle; nothing was ingested",
+            })
         })?;
         let verified = report.verified();
         if !verified {

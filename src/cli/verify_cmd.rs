@@ -112,7 +112,10 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
             "cannot read {} as a bundle: {e}",
             display_path(&args.bundle)
         ))
-        .hint("the file is damaged or not an evidentia bundle; ask the sender for a fresh copy")
+        .hint(match e {
+            evidentia::bundle::ZipError::NotAFile(_) => "give the path of a bundle's .zip file",
+            _ => "the file is damaged or not an evidentia bundle; ask the sender for a fresh copy",
+        })
     })?;
     let mut out = Output::new(ctx.mode);
     match ctx.mode {
@@ -123,6 +126,12 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
     for w in &report.warnings {
         ctx.diag
             .warn(&format!("{}: {}", sanitize(&w.path), sanitize(&w.message)));
+    }
+    if report.findings.iter().any(|f| f.code == "container") {
+        ctx.diag.hint(
+            "the zip holds entries that are unsafe to read (named in the `container` findings); \
+             evidentia never read them: do not unpack this file with other tools, and ask the sender for a fresh copy",
+        );
     }
     if report
         .findings

@@ -68,8 +68,8 @@ pub fn read_record(path: &Path) -> Result<BundleRecord, LockerError> {
             continue;
         };
         if rel == layout::MANIFEST_JSON {
-            if let Ok(b) = archive.read_small(e, MAX_MANIFEST_JSON) {
-                rec.manifest = serde_json::from_slice(&b).ok();
+            if let Ok(m) = archive.read_json(e, MAX_MANIFEST_JSON) {
+                rec.manifest = m.ok();
             }
         } else if let Some((seq, action)) = layout::parse_event_name(rel) {
             let Ok(b) = archive.read_small(e, MAX_TAG_FILE) else {

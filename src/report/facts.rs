@@ -42,9 +42,9 @@ pub fn read_facts(path: &Path) -> Result<BundleFacts, ZipError> {
         };
         if rel == layout::MANIFEST_JSON {
             facts.manifest = archive
-                .read_small(e, MAX_MANIFEST_JSON)
+                .read_json(e, MAX_MANIFEST_JSON)
                 .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok());
+                .and_then(Result::ok);
         } else if rel.starts_with(layout::CUSTODY_DIR) && layout::parse_event_name(rel).is_some() {
             let parsed = archive
                 .read_small(e, MAX_TAG_FILE)

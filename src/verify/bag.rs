@@ -75,6 +75,67 @@ impl Bag {
         }
     }
 
+    /// Parse manifest.json straight from its entry (size limit checked
+    /// first); `None` when it cannot be read (reported as `entry-data`).
+    fn parse_manifest_json(
+        &self,
+        archive: &Archive,
+        report: &mut VerifyReport,
+    ) -> Option<Result<Manifest, serde_json::Error>> {
+        let e = self.members.get(layout::MANIFEST_JSON)?;
+        match archive.read_json(e, MAX_MANIFEST_JSON) {
+            Ok(m) => Some(m),
+            Err(err) => {
+                report.findings.push(Finding::new(
+                    "entry-data",
+                    layout::MANIFEST_JSON,
+                    format!("cannot read: {}", data_error(&err)),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Hash one tag file as it streams (it may be up to the manifest.json
+    /// limit); `None` when it cannot be read (reported).
+    fn hash_member(
+        &self,
+        archive: &Archive,
+        rel: &str,
+        opts: &HashOptions,
+        report: &mut VerifyReport,
+    ) -> Option<String> {
+        let e = self.members.get(rel)?;
+        let hashed = if e.size > MAX_MANIFEST_JSON {
+            archive.read_small(e, MAX_MANIFEST_JSON).map(|_| None)
+        } else {
+            archive
+                .reader(e)
+                .and_then(|r| hash_reader(r, opts, &mut |_| {}))
+                .map(|h| Some(h.digests[0].hex()))
+        };
+        match hashed {
+            Ok(h) => h,
+            // Said once already (manifest.json is read twice).
+            Err(_)
+                if report
+                    .findings
+                    .iter()
+                    .any(|f| f.code == "entry-data" && f.path == rel) =>
+            {
+                None
+            }
+            Err(err) => {
+                report.findings.push(Finding::new(
+                    "entry-data",
+                    rel,
+                    format!("cannot read: {}", data_error(&err)),
+                ));
+                None
+            }
+        }
+    }
+
     /// Run every BagIt and manifest.json check; returns the bytes of
     /// tagmanifest-sha256.txt when readable.
     pub fn check(
@@ -175,30 +236,31 @@ impl Bag {
                 ));
             }
         }
-        // manifest.json.
-        let manifest: Option<Manifest> = self
-            .read(archive, layout::MANIFEST_JSON, MAX_MANIFEST_JSON, report)
-            .and_then(|b| match serde_json::from_slice::<Manifest>(&b) {
-                Ok(m) if m.schema == MANIFEST_SCHEMA => Some(m),
-                Ok(m) => {
-                    report.findings.push(Finding::values(
-                        "manifest-json",
-                        layout::MANIFEST_JSON,
-                        "unknown schema",
-                        MANIFEST_SCHEMA,
-                        m.schema,
-                    ));
-                    None
-                }
-                Err(e) => {
-                    report.findings.push(Finding::new(
-                        "manifest-json",
-                        layout::MANIFEST_JSON,
-                        format!("not a valid manifest: {e}"),
-                    ));
-                    None
-                }
-            });
+        // manifest.json, parsed as it streams: padding (whitespace up to
+        // the size limit) costs no memory.
+        let manifest: Option<Manifest> =
+            self.parse_manifest_json(archive, report)
+                .and_then(|m| match m {
+                    Ok(m) if m.schema == MANIFEST_SCHEMA => Some(m),
+                    Ok(m) => {
+                        report.findings.push(Finding::values(
+                            "manifest-json",
+                            layout::MANIFEST_JSON,
+                            "unknown schema",
+                            MANIFEST_SCHEMA,
+                            m.schema,
+                        ));
+                        None
+                    }
+                    Err(e) => {
+                        report.findings.push(Finding::new(
+                            "manifest-json",
+                            layout::MANIFEST_JSON,
+                            format!("not a valid manifest: {e}"),
+                        ));
+                        None
+                    }
+                });
         if let Some(m) = &manifest {
             report.bundle_id = Some(m.bundle_id.clone());
             if m.bundle_name != self.name {
@@ -400,8 +462,7 @@ impl Bag {
                             ));
                             continue;
                         }
-                        if let Some(b) = self.read(archive, &l.path, MAX_MANIFEST_JSON, report) {
-                            let got = hash_bytes(&b, &o).digests[0].hex();
+                        if let Some(got) = self.hash_member(archive, &l.path, &o, report) {
                             if got != l.digest {
                                 report.findings.push(Finding::values(
                                     "tag-digest-mismatch",

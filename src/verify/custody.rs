@@ -3,8 +3,8 @@
 
 use super::bag::{Bag, sha256_hex};
 use super::{
-    BundledKeys, EventSummary, Finding, MAX_TAG_FILE, SignatureCheck, SignatureVerifier,
-    VerifyOptions, VerifyReport,
+    BundledKeys, EventSummary, Finding, MAX_EVENT_FILE, MAX_KEY_FILE, MAX_KEY_FILES_TOTAL,
+    SignatureCheck, SignatureVerifier, VerifyOptions, VerifyReport,
 };
 use crate::bundle::{Archive, layout, trusted_comment};
 use crate::model::{CUSTODY_EVENT_TYPE, CustodyEvent};
@@ -20,6 +20,7 @@ pub fn check(
 ) {
     let mut events = Vec::new();
     let mut keys = BundledKeys::default();
+    let mut key_bytes = 0u64;
     for (rel, e) in &bag.members {
         if rel.starts_with(layout::CUSTODY_DIR) {
             if let Some((seq, action)) = layout::parse_event_name(rel) {
@@ -44,8 +45,19 @@ pub fn check(
                     "not a public key or key certificate",
                 ));
             }
-            match archive.read_small(e, MAX_TAG_FILE) {
+            if e.size <= MAX_KEY_FILE && key_bytes + e.size > MAX_KEY_FILES_TOTAL {
+                report.findings.push(Finding::new(
+                    "keys",
+                    rel,
+                    format!(
+                        "not read: keys/ holds more than {MAX_KEY_FILES_TOTAL} bytes of key files (a bundle needs one key and certificate per signer)"
+                    ),
+                ));
+                continue;
+            }
+            match archive.read_small(e, MAX_KEY_FILE) {
                 Ok(b) => {
+                    key_bytes += b.len() as u64;
                     check_key_file(rel, &b, report);
                     keys.files.push((rel.clone(), b));
                 }
@@ -89,7 +101,7 @@ pub fn check(
             ));
         }
         let Some(bytes) = archive
-            .read_small(&bag.members[rel], MAX_TAG_FILE)
+            .read_small(&bag.members[rel], MAX_EVENT_FILE)
             .map_err(|err| {
                 report.findings.push(Finding::new(
                     "entry-data",
@@ -169,7 +181,7 @@ pub fn check(
                 &sig_name,
                 "custody event is not signed (signature file missing)",
             )),
-            Some(se) => match (archive.read_small(se, MAX_TAG_FILE), verifier) {
+            Some(se) => match (archive.read_small(se, MAX_KEY_FILE), verifier) {
                 (Err(err), _) => report.findings.push(Finding::new(
                     "entry-data",
                     &sig_name,

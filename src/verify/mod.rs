@@ -31,6 +31,15 @@ pub const INTERRUPTED_APPEND: &str = "interrupted-append";
 pub const MAX_TAG_FILE: u64 = 64 << 20;
 /// The largest manifest.json read into memory.
 pub const MAX_MANIFEST_JSON: u64 = 128 << 20;
+/// The largest custody event file (events are a few KiB; `custody add`
+/// and `custody show` hold them to the same limit).
+pub const MAX_EVENT_FILE: u64 = 1 << 20;
+/// The largest key, certificate or signature file (minisign's own limit
+/// for text files).
+pub const MAX_KEY_FILE: u64 = 64 << 10;
+/// The most bytes of `keys/` files held at once: they are kept for every
+/// signature check, so their total is bounded, not only each one.
+pub const MAX_KEY_FILES_TOTAL: u64 = 16 << 20;
 
 /// The keys and certificates shipped in a bundle's `keys/` directory.
 #[derive(Debug, Clone, Default)]

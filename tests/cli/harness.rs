@@ -110,8 +110,16 @@ impl Env {
     /// size in KiB (from `wait4`'s rusage, so it covers the whole life of
     /// the process and nothing else). Output is captured through temporary
     /// files so that the child is reaped by `wait4` itself.
+    ///
+    /// The child is forked, not vforked: a child that shares our memory
+    /// until exec inherits our peak RSS as its own (Linux carries the old
+    /// memory's high-water mark across exec), so every measurement would be
+    /// at least the test process's peak. Forked, it starts from our current
+    /// RSS instead.
     pub fn run_cmd_rss(&self, cmd: &mut Command) -> (Run, u64) {
-        use std::os::unix::process::ExitStatusExt;
+        use std::os::unix::process::{CommandExt, ExitStatusExt};
+        // SAFETY: the hook does nothing; its presence makes std fork.
+        unsafe { cmd.pre_exec(|| Ok(())) };
         let out_path = self.path().join(".rss-stdout");
         let err_path = self.path().join(".rss-stderr");
         let out = std::fs::File::create(&out_path).expect("stdout file");

@@ -14,6 +14,7 @@ mod custody_json;
 mod harness;
 mod hash;
 mod hashset;
+mod hostile;
 mod keys;
 mod locker;
 mod locker_robust;
