@@ -15,6 +15,14 @@ use crate::hash::{HashResult, MultiHasher};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The image writer as the hashing engine's stage sees it.
+struct WriteStage {
+    writer: Option<ImageWriter>,
+    /// The first write error; the stage refuses every block after it.
+    error: Option<AcquireError>,
+}
 
 /// Seconds since the Unix epoch.
 pub(crate) fn now() -> i64 {
@@ -35,20 +43,17 @@ pub(crate) struct Copied {
     pub cancelled: bool,
 }
 
-/// Where a copy pass sends each block before it is hashed.
-pub(crate) type Sink<'a> = &'a mut dyn FnMut(&[u8]) -> Result<(), AcquireError>;
-
-/// Read the whole source once, through `sink` and the hasher. Returns what
-/// was copied and, separately, the error that stopped it (if any), so the
-/// caller can still record what was done.
-#[allow(clippy::too_many_arguments)]
+/// Read the whole source once into the hasher (and its stage, which writes
+/// the image during an acquisition). Returns what was read and,
+/// separately, the error that stopped it (if any), so the caller can still
+/// record what was done. A failing stage stops the reading; its error is
+/// the caller's to collect.
 pub(crate) fn copy(
     src: &mut dyn SectorSource,
     path: &Path,
     total: Option<u64>,
     policy: ReadPolicy,
     hasher: &mut MultiHasher,
-    sink: Sink<'_>,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> (Copied, Result<(), AcquireError>) {
@@ -68,7 +73,7 @@ pub(crate) fn copy(
             Some(t) => (t - c.bytes).min(bs as u64) as usize,
             None => bs,
         };
-        if want == 0 {
+        if want == 0 || hasher.stage_failed() {
             break Ok(());
         }
         let mut buf = hasher.buffer();
@@ -94,9 +99,6 @@ pub(crate) fn copy(
         };
         if n == 0 {
             break Ok(());
-        }
-        if let Err(e) = sink(&buf[..n]) {
-            break Err(e);
         }
         hasher.submit(buf, n);
         c.bytes += n as u64;
@@ -206,8 +208,30 @@ pub fn acquire_from(
     };
     record::write_record(out, &rec)?;
 
-    let mut writer = ImageWriter::new(out, opts.split)?;
-    let mut hasher = MultiHasher::new(&opts.hash);
+    // The image is written on the engine's stage thread, block by block,
+    // before the hashes see the block: reading, writing and hashing
+    // overlap, and the digests cover exactly the bytes the writer took.
+    let shared = Arc::new(Mutex::new(WriteStage {
+        writer: Some(ImageWriter::new(out, opts.split)?),
+        error: None,
+    }));
+    let stage = Arc::clone(&shared);
+    let mut hasher = MultiHasher::with_stage(
+        &opts.hash,
+        Box::new(move |data| {
+            let mut st = stage.lock().unwrap_or_else(PoisonError::into_inner);
+            let Some(w) = st.writer.as_mut() else {
+                return false;
+            };
+            match w.write(data) {
+                Ok(()) => true,
+                Err(e) => {
+                    st.error = Some(e);
+                    false
+                }
+            }
+        }),
+    );
     let policy = ReadPolicy {
         sector_size: sector as usize,
         retries: opts.retries,
@@ -220,30 +244,49 @@ pub fn acquire_from(
             bad_sectors: bad,
         })
     };
-    let (copied, mut result) = copy(
-        src,
-        &path,
-        total,
-        policy,
-        &mut hasher,
-        &mut |data| writer.write(data),
-        cancel,
-        &mut report,
-    );
-    let segments = writer.segments().to_vec();
-    match writer.finish() {
-        Ok(s) => rec.image.segments = s,
-        Err(e) => {
-            rec.image.segments = segments;
-            result = result.and(Err(e));
+    let (copied, mut result) = copy(src, &path, total, policy, &mut hasher, cancel, &mut report);
+    // Waits for the writer to drain its queue: everything read is written
+    // (or the write error is known) after this.
+    let hashed = hasher.finish().map_err(AcquireError::Hash);
+    let (writer, write_error) = {
+        let mut st = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        (st.writer.take(), st.error.take())
+    };
+    if let Some(e) = write_error {
+        result = Err(e);
+    }
+    let mut written = 0;
+    let image_path = out.join(super::split::segment_name(
+        opts.split.is_some_and(|s| s > 0),
+        0,
+    ));
+    if let Some(writer) = writer {
+        let segments = writer.segments().to_vec();
+        written = writer.written();
+        match writer.finish() {
+            Ok(s) => rec.image.segments = s,
+            Err(e) => {
+                rec.image.segments = segments;
+                result = result.and(Err(e));
+            }
         }
     }
-    let hashed = hasher.finish().map_err(AcquireError::Hash);
     if let Ok(h) = &hashed {
         rec.hashes = hex_map(h);
         rec.pieces = h.pieces.as_ref().map(PiecesRecord::from);
     }
-    rec.image.size = copied.bytes;
+    // What is in the image files (less than what was read only when a
+    // write failed). The record never claims bytes the files do not hold.
+    if result.is_ok() && written != copied.bytes {
+        result = Err(AcquireError::Write {
+            path: image_path,
+            source: std::io::Error::other(format!(
+                "{written} of {} bytes read reached the image",
+                copied.bytes
+            )),
+        });
+    }
+    rec.image.size = written;
     if total.is_none() {
         rec.source.size = Some(copied.bytes);
         rec.source.sectors = Some(copied.bytes.div_ceil(u64::from(sector)));

@@ -295,3 +295,46 @@ fn streams_are_read_once_in_order() {
     assert_eq!(v.checks.len(), 1);
     assert!(v.source_not_checked.is_some());
 }
+
+/// A source that grows while it is read is an error too: the image would
+/// miss what was appended.
+#[test]
+fn a_source_that_grows_is_an_error() {
+    struct Grower {
+        inner: Faulty,
+        sizes: u32,
+    }
+    impl SectorSource for Grower {
+        fn read_at(&mut self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+            self.inner.read_at(buf, offset)
+        }
+        fn size(&mut self) -> io::Result<Option<u64>> {
+            self.sizes += 1;
+            let grown = if self.sizes > 1 { 512 } else { 0 };
+            Ok(Some(self.inner.data.len() as u64 + grown))
+        }
+    }
+    let mut src = Grower {
+        inner: Faulty::new(pattern(5000)),
+        sizes: 0,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("acq");
+    let cancel = AtomicBool::new(false);
+    let e = acquire_from(&mut src, &desc(), &out, &opts(), &cancel, &mut |_| {});
+    assert!(
+        matches!(
+            e,
+            Err(AcquireError::SourceChanged {
+                expected: 5000,
+                actual: 5512,
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+    let rec = record::read_record(&out).unwrap();
+    assert!(!rec.complete);
+    assert!(rec.stopped.unwrap().contains("changed size"));
+    assert_eq!(rec.image.size, 5000);
+}

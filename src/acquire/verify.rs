@@ -110,7 +110,6 @@ pub(crate) fn verify_all(
             total,
             policy,
             &mut hasher,
-            &mut |_| Ok(()),
             cancel,
             &mut |done, bad| {
                 progress(&Progress {

@@ -297,6 +297,9 @@ fn cli_error(e: AcquireError) -> CliError {
         AcquireError::OutExists { .. } => {
             err.hint("name a new directory: evidentia never writes into an earlier acquisition")
         }
+        AcquireError::CreateOut { source, .. } if source.raw_os_error() == Some(libc::EROFS) => {
+            err.hint("the output location is on a read-only file system; choose a writable disk")
+        }
         AcquireError::CreateOut { .. } => {
             err.hint("check that the parent directory exists and is writable")
         }

@@ -8,10 +8,16 @@
 //! fast algorithm can run at most `POOL_BLOCKS` blocks ahead of a slow one.
 //! Inputs that fit in one block are hashed inline: starting threads would
 //! cost more than the hashing.
+//!
+//! A [`Stage`] can sit in front of the hashes: one more thread that sees
+//! every block first (acquisition writes the image there), so reading,
+//! writing and hashing overlap without copying a block.
 
 use super::{AlgorithmSet, Digest, HasherState, PieceHasher, Pieces};
 use std::io::{self, Read};
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 /// Default read size: large sequential reads, 2 MiB.
@@ -23,6 +29,65 @@ thread_local! {
 
 /// Number of blocks in flight per stream.
 const POOL_BLOCKS: usize = 4;
+
+/// Number of blocks in flight when a stage runs before the hashes (one more
+/// step in the pipeline: reading, the stage, and the hashes each hold some).
+const STAGED_POOL_BLOCKS: usize = 8;
+
+/// Alignment of pooled buffers: what `O_DIRECT` asks of a buffer address
+/// on every common device (4 KiB sectors and pages).
+pub const BUFFER_ALIGN: usize = 4096;
+
+/// A block buffer from the pool. Its bytes start at a [`BUFFER_ALIGN`]ed
+/// address (when it was made by the pool), so an image writer can hand it
+/// to the kernel with `O_DIRECT` without a bounce copy.
+pub struct PoolBuf {
+    data: Vec<u8>,
+    start: usize,
+    len: usize,
+}
+
+impl PoolBuf {
+    /// A zeroed buffer of `len` bytes starting at an aligned address.
+    pub fn aligned(len: usize) -> PoolBuf {
+        let data = vec![0u8; len + BUFFER_ALIGN - 1];
+        let start = data
+            .as_ptr()
+            .align_offset(BUFFER_ALIGN)
+            .min(BUFFER_ALIGN - 1);
+        PoolBuf { data, start, len }
+    }
+}
+
+impl From<Vec<u8>> for PoolBuf {
+    fn from(data: Vec<u8>) -> PoolBuf {
+        let len = data.len();
+        PoolBuf {
+            data,
+            start: 0,
+            len,
+        }
+    }
+}
+
+impl Deref for PoolBuf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.data[self.start..self.start + self.len]
+    }
+}
+
+impl DerefMut for PoolBuf {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.data[self.start..self.start + self.len]
+    }
+}
+
+/// A step every block goes through, in order, on its own thread, before
+/// the hashes see it (acquisition writes the image in one). It returns
+/// false to stop: that block and every later one are then not hashed, so
+/// the digests cover exactly the bytes the stage accepted.
+pub type Stage = Box<dyn FnMut(&[u8]) -> bool + Send>;
 
 /// What to compute over a stream.
 #[derive(Debug, Clone)]
@@ -133,7 +198,7 @@ fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 
 /// A filled block shared by the workers.
 struct Block {
-    data: Vec<u8>,
+    data: PoolBuf,
     len: usize,
 }
 
@@ -144,26 +209,71 @@ struct Block {
 /// it when the last worker is done with them, so memory stays at
 /// `POOL_BLOCKS * block_size` and a caller that produces faster than the
 /// slowest algorithm waits for it. [`hash_reader`] is built on it, and so is
-/// acquisition, which writes each block to the image before hashing it.
+/// acquisition, which writes each block to the image in a [`Stage`] before
+/// the hashes see it ([`MultiHasher::with_stage`]).
 pub struct MultiHasher {
+    /// Where [`MultiHasher::submit`] sends: the hash workers, or the stage.
     senders: Vec<mpsc::SyncSender<Arc<Block>>>,
+    stage: Option<StageThread>,
     handles: Vec<std::thread::JoinHandle<Worker>>,
-    free_rx: mpsc::Receiver<Vec<u8>>,
+    free_rx: mpsc::Receiver<PoolBuf>,
     allocated: usize,
+    pool_blocks: usize,
     block_size: usize,
     total: u64,
     lost_worker: bool,
 }
 
+/// The stage's thread (it returns the bytes it passed on and whether a
+/// hash worker was lost) and its refusal flag.
+struct StageThread {
+    handle: std::thread::JoinHandle<(u64, bool)>,
+    failed: Arc<AtomicBool>,
+}
+
+/// Send `block` to every sender; false if a receiver is gone.
+fn fan_out(senders: &[mpsc::SyncSender<Arc<Block>>], block: Arc<Block>) -> bool {
+    let mut ok = true;
+    // The sender keeps no reference: the last one gets the original, so
+    // only workers ever drop a block, and the one that drops it last
+    // (Arc::into_inner) recycles the buffer. A plain drop here could lose
+    // the buffer and starve the pool.
+    if let Some((last, rest)) = senders.split_last() {
+        for tx in rest {
+            ok &= tx.send(Arc::clone(&block)).is_ok();
+        }
+        ok &= last.send(block).is_ok();
+    }
+    ok
+}
+
 impl MultiHasher {
     /// Start the workers for `opts`.
     pub fn new(opts: &HashOptions) -> MultiHasher {
+        Self::start(opts, None)
+    }
+
+    /// Start the workers for `opts` behind `stage`: every submitted block
+    /// goes through the stage first (on its own thread, in order), then to
+    /// the hashes. The digests and [`HashResult::size`] cover the blocks
+    /// the stage accepted; after it refuses one, later blocks are dropped
+    /// and [`MultiHasher::stage_failed`] is true.
+    pub fn with_stage(opts: &HashOptions, stage: Stage) -> MultiHasher {
+        Self::start(opts, Some(stage))
+    }
+
+    fn start(opts: &HashOptions, stage: Option<Stage>) -> MultiHasher {
         let block_size = opts.block_size.max(4096);
-        let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+        let pool_blocks = if stage.is_some() {
+            STAGED_POOL_BLOCKS
+        } else {
+            POOL_BLOCKS
+        };
+        let (free_tx, free_rx) = mpsc::channel::<PoolBuf>();
         let mut senders = Vec::new();
         let mut handles = Vec::new();
         for mut worker in workers_for(opts) {
-            let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(POOL_BLOCKS);
+            let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(pool_blocks);
             let free_tx = free_tx.clone();
             senders.push(tx);
             handles.push(std::thread::spawn(move || {
@@ -178,15 +288,52 @@ impl MultiHasher {
                 worker
             }));
         }
+        let stage = stage.map(|mut stage| {
+            let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(pool_blocks);
+            let workers = std::mem::replace(&mut senders, vec![tx]);
+            let failed = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&failed);
+            let free_tx = free_tx.clone();
+            let handle = std::thread::spawn(move || {
+                let mut passed = 0u64;
+                let mut ok = true;
+                let mut lost_worker = false;
+                for block in rx {
+                    ok = ok && stage(&block.data[..block.len]);
+                    if ok {
+                        passed += block.len as u64;
+                        lost_worker |= !fan_out(&workers, block);
+                    } else {
+                        flag.store(true, Ordering::Relaxed);
+                        // Not hashed: straight back to the pool.
+                        if let Some(b) = Arc::into_inner(block) {
+                            let _ = free_tx.send(b.data);
+                        }
+                    }
+                }
+                (passed, lost_worker)
+            });
+            StageThread { handle, failed }
+        });
         MultiHasher {
             senders,
+            stage,
             handles,
             free_rx,
             allocated: 0,
+            pool_blocks,
             block_size,
             total: 0,
             lost_worker: false,
         }
+    }
+
+    /// Whether the stage (see [`MultiHasher::with_stage`]) refused a block;
+    /// a caller stops submitting then.
+    pub fn stage_failed(&self) -> bool {
+        self.stage
+            .as_ref()
+            .is_some_and(|s| s.failed.load(Ordering::Relaxed))
     }
 
     /// The block size: every buffer from [`MultiHasher::buffer`] has this
@@ -200,15 +347,16 @@ impl MultiHasher {
         self.total
     }
 
-    /// A free buffer of `block_size` bytes (contents unspecified); waits for
-    /// the slowest worker when every pooled buffer is in flight.
-    pub fn buffer(&mut self) -> Vec<u8> {
+    /// A free buffer of `block_size` bytes (contents unspecified, start
+    /// aligned to [`BUFFER_ALIGN`]); waits for the slowest worker when every
+    /// pooled buffer is in flight.
+    pub fn buffer(&mut self) -> PoolBuf {
         if let Ok(b) = self.free_rx.try_recv() {
             return b;
         }
-        if self.allocated < POOL_BLOCKS {
+        if self.allocated < self.pool_blocks {
             self.allocated += 1;
-            return vec![0u8; self.block_size];
+            return PoolBuf::aligned(self.block_size);
         }
         match self.free_rx.recv() {
             Ok(b) => b,
@@ -216,30 +364,21 @@ impl MultiHasher {
             // buffer so the caller never hangs; finish() reports the panic.
             Err(_) => {
                 self.lost_worker = true;
-                vec![0u8; self.block_size]
+                PoolBuf::aligned(self.block_size)
             }
         }
     }
 
-    /// Hash `buf[..len]` with every algorithm. The buffer goes back to the
-    /// pool once every worker has seen it.
-    pub fn submit(&mut self, buf: Vec<u8>, len: usize) {
+    /// Hash `buf[..len]` with every algorithm (after the stage, if any).
+    /// The buffer goes back to the pool once every worker has seen it.
+    pub fn submit(&mut self, buf: PoolBuf, len: usize) {
         let len = len.min(buf.len());
         if len == 0 {
             return;
         }
         self.total += len as u64;
-        // The caller keeps no reference: the last sender gets the original,
-        // so only workers ever drop a block, and the one that drops it last
-        // (Arc::into_inner) recycles the buffer. A plain drop here could lose
-        // the buffer and starve the pool.
         let block = Arc::new(Block { data: buf, len });
-        if let Some((last, rest)) = self.senders.split_last() {
-            for tx in rest {
-                self.lost_worker |= tx.send(Arc::clone(&block)).is_err();
-            }
-            self.lost_worker |= last.send(block).is_err();
-        }
+        self.lost_worker |= !fan_out(&self.senders, block);
     }
 
     /// Copy `data` into pooled buffers and hash it.
@@ -253,9 +392,19 @@ impl MultiHasher {
         }
     }
 
-    /// Wait for the workers and collect the digests.
+    /// Wait for the stage and the workers and collect the digests.
     pub fn finish(mut self) -> io::Result<HashResult> {
         self.senders.clear();
+        // The stage drains its queue, then hangs up on the workers.
+        if let Some(stage) = self.stage.take() {
+            match stage.handle.join() {
+                Ok((passed, lost)) => {
+                    self.total = passed;
+                    self.lost_worker |= lost;
+                }
+                Err(_) => self.lost_worker = true,
+            }
+        }
         let mut finished = Vec::with_capacity(self.handles.len());
         for h in self.handles.drain(..) {
             match h.join() {
@@ -303,7 +452,7 @@ pub fn hash_reader(
         Err(small) => return Ok(small),
     };
     let mut hasher = MultiHasher::new(opts);
-    hasher.submit(first, n);
+    hasher.submit(PoolBuf::from(first), n);
     progress(n as u64);
     loop {
         let mut buf = hasher.buffer();
@@ -386,6 +535,55 @@ mod tests {
         assert_eq!(h.total(), data.len() as u64);
         let pushed = h.finish().unwrap();
         assert_eq!(pushed, hash_bytes(&data, &all_opts(4096, Some(3000))));
+    }
+
+    #[test]
+    fn pooled_buffers_are_aligned() {
+        let mut h = MultiHasher::new(&all_opts(4096 * 3, None));
+        for _ in 0..POOL_BLOCKS {
+            let b = h.buffer();
+            assert_eq!(b.len(), 4096 * 3);
+            assert_eq!(b.as_ptr() as usize % BUFFER_ALIGN, 0);
+        }
+    }
+
+    /// The stage sees every block in order before the hashes; once it
+    /// refuses one, the digests cover exactly what it accepted.
+    #[test]
+    fn stage_runs_first_and_can_stop_the_hashes() {
+        let data: Vec<u8> = (0..(4096 * 20 + 9)).map(|i| (i * 11 % 251) as u8).collect();
+        for limit in [usize::MAX, 4096 * 7] {
+            let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let log = Arc::clone(&seen);
+            let mut h = MultiHasher::with_stage(
+                &all_opts(4096, Some(5000)),
+                Box::new(move |block: &[u8]| {
+                    let mut v = log.lock().unwrap();
+                    if v.len() + block.len() > limit {
+                        return false;
+                    }
+                    v.extend_from_slice(block);
+                    true
+                }),
+            );
+            for chunk in data.chunks(4096) {
+                if h.stage_failed() {
+                    break;
+                }
+                let mut b = h.buffer();
+                b[..chunk.len()].copy_from_slice(chunk);
+                h.submit(b, chunk.len());
+            }
+            let r = h.finish().unwrap();
+            let accepted = seen.lock().unwrap().clone();
+            assert_eq!(r.size, accepted.len() as u64);
+            assert_eq!(r, hash_bytes(&accepted, &all_opts(4096, Some(5000))));
+            if limit == usize::MAX {
+                assert!(accepted == data);
+            } else {
+                assert_eq!(accepted.len(), 4096 * 7);
+            }
+        }
     }
 
     struct Failing(usize);

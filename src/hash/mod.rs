@@ -14,7 +14,8 @@ mod piece;
 mod state;
 
 pub use engine::{
-    DEFAULT_BLOCK_SIZE, HashOptions, HashResult, MultiHasher, hash_bytes, hash_reader,
+    BUFFER_ALIGN, DEFAULT_BLOCK_SIZE, HashOptions, HashResult, MultiHasher, PoolBuf, Stage,
+    hash_bytes, hash_reader,
 };
 pub use piece::{Piece, PieceHasher, Pieces};
 pub use state::HasherState;

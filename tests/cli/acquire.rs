@@ -360,6 +360,41 @@ fn acquire_full_disk_is_a_clear_error() {
 }
 
 #[test]
+fn acquire_to_a_read_only_location_is_a_clear_error() {
+    let env = Env::new();
+    let mnt = env.path().join("ro");
+    std::fs::create_dir(&mnt).unwrap();
+    let Some(m) = mnt.to_str() else { return };
+    if sys("mount", &["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", m]).is_none() {
+        eprintln!("skipped: cannot mount a read-only tmpfs here");
+        return;
+    }
+    struct Umount(String);
+    impl Drop for Umount {
+        fn drop(&mut self) {
+            let _ = sys("umount", &[&self.0]);
+        }
+    }
+    let _guard = Umount(m.to_string());
+    env.write("src.bin", &pattern(64 * 1024));
+    let run = env.run(["acquire", "src.bin", "--out", "ro/acq"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("ro/acq"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Read-only file system"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("hint: the output location is on a read-only file system"),
+        "{}",
+        run.stderr
+    );
+    assert!(!mnt.join("acq").exists());
+}
+
+#[test]
 fn acquire_sigint_stops_cleanly_and_records_incomplete() {
     let env = Env::new();
     let mut child = env
