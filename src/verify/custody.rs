@@ -20,12 +20,13 @@ pub fn check(
 ) {
     let mut events = Vec::new();
     let mut keys = BundledKeys::default();
-    for (rel, e) in &bag.members {
+    for (rel, e) in bag.members(archive) {
+        let rel = rel.as_str();
         if rel.starts_with(layout::CUSTODY_DIR) {
             if let Some((seq, action)) = layout::parse_event_name(rel) {
-                events.push((seq, action.to_string(), rel.clone()));
+                events.push((seq, action.to_string(), rel.to_string()));
             } else if rel.strip_suffix(layout::MINISIG_SUFFIX).is_none_or(|ev| {
-                layout::parse_event_name(ev).is_none() || !bag.members.contains_key(ev)
+                layout::parse_event_name(ev).is_none() || !bag.contains(archive, ev)
             }) {
                 report.findings.push(Finding::new(
                     "unexpected-file",
@@ -44,10 +45,10 @@ pub fn check(
                     "not a public key or key certificate",
                 ));
             }
-            match archive.read_small(e, MAX_TAG_FILE) {
+            match archive.read_small(&e, MAX_TAG_FILE) {
                 Ok(b) => {
                     check_key_file(rel, &b, report);
-                    keys.files.push((rel.clone(), b));
+                    keys.files.push((rel.to_string(), b));
                 }
                 Err(err) => report.findings.push(Finding::new(
                     "entry-data",
@@ -88,8 +89,10 @@ pub fn check(
                 action,
             ));
         }
-        let Some(bytes) = archive
-            .read_small(&bag.members[rel], MAX_TAG_FILE)
+        let Some(bytes) = bag
+            .get(archive, rel)
+            .ok_or_else(|| std::io::Error::other("member vanished"))
+            .and_then(|e| archive.read_small(&e, MAX_TAG_FILE))
             .map_err(|err| {
                 report.findings.push(Finding::new(
                     "entry-data",
@@ -163,13 +166,13 @@ pub fn check(
             }
         }
         let sig_name = layout::signature_name(rel);
-        match bag.members.get(&sig_name) {
+        match bag.get(archive, &sig_name) {
             None => report.findings.push(Finding::new(
                 "signature",
                 &sig_name,
                 "custody event is not signed (signature file missing)",
             )),
-            Some(se) => match (archive.read_small(se, MAX_TAG_FILE), verifier) {
+            Some(se) => match (archive.read_small(&se, MAX_TAG_FILE), verifier) {
                 (Err(err), _) => report.findings.push(Finding::new(
                     "entry-data",
                     &sig_name,

@@ -15,3 +15,4 @@ mod locker;
 mod locker_robust;
 mod offline;
 mod report;
+mod scale;
