@@ -363,6 +363,10 @@ impl Bag {
             piece_size,
             ..HashOptions::default()
         };
+        let no_pieces = HashOptions {
+            piece_size: None,
+            ..hopts.clone()
+        };
         let mut pass = Pass::default();
         let mut run = |files: &mut dyn Iterator<Item = FileEntry>| {
             let mut files = files.peekable();
@@ -400,10 +404,14 @@ impl Bag {
                         }
                     }
                 }
-                let result = match archive
-                    .reader(&e)
-                    .and_then(|r| hash_reader(r, &hopts, progress))
-                {
+                // An entry no larger than one piece (its reader stops at the
+                // declared size) has no piecewise hashes to compare: skip
+                // that second SHA-256 stream.
+                let o = match piece_size {
+                    Some(s) if e.size <= s => &no_pieces,
+                    _ => &hopts,
+                };
+                let result = match archive.reader(&e).and_then(|r| hash_reader(r, o, progress)) {
                     Ok(r) => r,
                     Err(err) => {
                         pass.hashed.push(Finding::new(
