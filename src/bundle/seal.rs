@@ -302,9 +302,7 @@ pub fn seal(
         let result = match prepared {
             Prepared::Read(data, result) => {
                 progress(data.len() as u64);
-                let mut entry = zip.start_entry(&member, opts.method, *size).map_err(werr)?;
-                entry.write_all(&data).map_err(werr)?;
-                entry.finish().map_err(werr)?;
+                zip.add_bytes(&member, opts.method, &data).map_err(werr)?;
                 result
             }
             Prepared::ReadFailed(error) => {
