@@ -87,13 +87,19 @@ def warm(path):
        else f"find {path} -type f -exec cat {{}} + > /dev/null")
 
 
+LAST_CPU = [0.0]
+
+
 def timed(cmd, cwd=None):
-    """Run a shell command; return its wall-clock seconds."""
+    """Run a shell command; return its wall-clock seconds (its CPU seconds,
+    user + system of the shell and everything it waited for, are left in
+    LAST_CPU[0])."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, shell=True, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, _ = os.wait4(proc.pid, 0)
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     stderr = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
@@ -114,19 +120,21 @@ def rss_of(cmd, cwd=None):
 def compare(title, commands, reference, runs, setup=None, cwd=None):
     """commands: list of (label, shell command). Interleaved runs."""
     times = {label: [] for label, _ in commands}
+    cpu = {label: [] for label, _ in commands}
     for r in range(runs):
         for label, cmd in commands:
             if setup:
                 setup()
             t = timed(cmd, cwd=cwd)
             times[label].append(t)
+            cpu[label].append(LAST_CPU[0])
     ref = statistics.median(times[reference])
     print(f"\n### {title}\n")
-    print(f"| command | median s | ratio to `{reference}` |")
-    print("|---|---:|---:|")
+    print(f"| command | median s | ratio to `{reference}` | median CPU s (user+sys) |")
+    print("|---|---:|---:|---:|")
     for label, _ in commands:
         m = statistics.median(times[label])
-        print(f"| `{label}` | {m:.2f} | {m / ref:.2f}x |")
+        print(f"| `{label}` | {m:.2f} | {m / ref:.2f}x | {statistics.median(cpu[label]):.2f} |")
     return {label: statistics.median(v) for label, v in times.items()}
 
 

@@ -156,7 +156,7 @@ fn plan(
         at += local.len() as u64;
         pieces.push(local);
     }
-    let count = (archive.entries.len() + entries.len()) as u64;
+    let count = (archive.entry_count() + entries.len()) as u64;
     let end = end_records(at + cd.len() as u64, count, at, cd.len() as u64);
     pieces.push(cd);
     pieces.push(end);

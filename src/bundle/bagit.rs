@@ -40,34 +40,108 @@ pub fn render_manifest<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>
 
 /// Parse a manifest of digests `digest_len` bytes long.
 pub fn parse_manifest(text: &[u8], digest_len: usize) -> Result<Vec<ManifestLine>, ManifestSyntax> {
-    let text = std::str::from_utf8(text).map_err(|_| ManifestSyntax {
-        line: 0,
-        reason: "not UTF-8".into(),
-    })?;
+    let text = std::str::from_utf8(text).map_err(|_| not_utf8())?;
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.is_empty() {
-            continue;
+        if let Some(l) = parse_line(raw, i + 1, digest_len)? {
+            out.push(l);
         }
-        let err = |reason: &str| ManifestSyntax {
-            line: i + 1,
-            reason: reason.into(),
-        };
-        let (digest, rest) = line.split_once([' ', '\t']).ok_or_else(|| err("no path"))?;
-        let path = rest.trim_start_matches([' ', '\t']);
-        if digest.len() != digest_len * 2 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(err("malformed digest"));
-        }
-        if path.is_empty() {
-            return Err(err("no path"));
-        }
-        out.push(ManifestLine {
-            digest: digest.to_ascii_lowercase(),
-            path: layout::manifest_decode(path),
-        });
     }
     Ok(out)
+}
+
+fn not_utf8() -> ManifestSyntax {
+    ManifestSyntax {
+        line: 0,
+        reason: "not UTF-8".into(),
+    }
+}
+
+/// One line (without its `\n`); `None` for an empty line.
+fn parse_line(
+    raw: &str,
+    number: usize,
+    digest_len: usize,
+) -> Result<Option<ManifestLine>, ManifestSyntax> {
+    let line = raw.strip_suffix('\r').unwrap_or(raw);
+    if line.is_empty() {
+        return Ok(None);
+    }
+    let err = |reason: &str| ManifestSyntax {
+        line: number,
+        reason: reason.into(),
+    };
+    let (digest, rest) = line.split_once([' ', '\t']).ok_or_else(|| err("no path"))?;
+    let path = rest.trim_start_matches([' ', '\t']);
+    if digest.len() != digest_len * 2 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(err("malformed digest"));
+    }
+    if path.is_empty() {
+        return Err(err("no path"));
+    }
+    Ok(Some(ManifestLine {
+        digest: digest.to_ascii_lowercase(),
+        path: layout::manifest_decode(path),
+    }))
+}
+
+/// The longest manifest line [`ManifestLines`] reads.
+pub const MAX_MANIFEST_LINE: usize = 1 << 20;
+
+/// A manifest read line by line from a stream: the same lines, in the same
+/// order, with the same syntax errors as [`parse_manifest`] (except that
+/// text that is not UTF-8 is noticed at its line, not before the first).
+pub struct ManifestLines<R> {
+    reader: std::io::BufReader<R>,
+    buf: Vec<u8>,
+    number: usize,
+    digest_len: usize,
+}
+
+/// A line longer than [`MAX_MANIFEST_LINE`] (an `io::Error` payload).
+#[derive(Debug, thiserror::Error)]
+#[error("manifest line longer than {MAX_MANIFEST_LINE} bytes")]
+pub struct LineTooLong;
+
+impl<R: std::io::Read> ManifestLines<R> {
+    /// Read manifest lines with digests `digest_len` bytes long.
+    pub fn new(reader: R, digest_len: usize) -> ManifestLines<R> {
+        ManifestLines {
+            reader: std::io::BufReader::with_capacity(64 << 10, reader),
+            buf: Vec::new(),
+            number: 0,
+            digest_len,
+        }
+    }
+
+    /// The next non-empty line: `Ok(None)` at the end, `Ok(Some(Err))` for
+    /// a syntax error (line 0 when the line is not UTF-8).
+    #[allow(clippy::type_complexity)]
+    pub fn next_line(&mut self) -> std::io::Result<Option<Result<ManifestLine, ManifestSyntax>>> {
+        use std::io::{BufRead, Read};
+        loop {
+            self.buf.clear();
+            let n = (&mut self.reader)
+                .take(MAX_MANIFEST_LINE as u64 + 1)
+                .read_until(b'\n', &mut self.buf)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            if self.buf.len() > MAX_MANIFEST_LINE {
+                return Err(std::io::Error::other(LineTooLong));
+            }
+            self.number += 1;
+            let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+            let Ok(raw) = std::str::from_utf8(raw) else {
+                return Ok(Some(Err(not_utf8())));
+            };
+            match parse_line(raw, self.number, self.digest_len) {
+                Ok(None) => continue,
+                Ok(Some(l)) => return Ok(Some(Ok(l))),
+                Err(e) => return Ok(Some(Err(e))),
+            }
+        }
+    }
 }
 
 /// Render bag-info.txt from labels in order; multi-line values are folded.

@@ -76,17 +76,22 @@ type Chain = Vec<(u64, String, Vec<u8>, Option<CustodyEvent>)>;
 
 fn read_chain(archive: &Archive) -> Result<(String, BTreeMap<String, Entry>, Chain), CustodyError> {
     let bag = archive
-        .entries
-        .first()
-        .and_then(|e| e.name.split('/').next())
+        .entry(0)
+        .and_then(|e| e.name.split('/').next().map(str::to_string))
         .filter(|b| !b.is_empty())
-        .ok_or(CustodyError::NotABundle("empty archive"))?
-        .to_string();
+        .ok_or(CustodyError::NotABundle("empty archive"))?;
     let prefix = format!("{bag}/");
+    // Only the tag side is needed (custody, keys, the tag manifest): the
+    // payload may hold millions of members.
     let members: BTreeMap<String, Entry> = archive
-        .entries
-        .iter()
-        .filter_map(|e| Some((e.name.strip_prefix(&prefix)?.to_string(), e.clone())))
+        .entries()
+        .filter_map(|e| {
+            let rel = e.name.strip_prefix(&prefix)?;
+            let wanted = rel.starts_with(layout::CUSTODY_DIR)
+                || rel.starts_with(layout::KEYS_DIR)
+                || rel == layout::TAGMANIFEST_SHA256;
+            wanted.then(|| (rel.to_string(), e.clone()))
+        })
         .collect();
     let mut chain = Vec::new();
     for (rel, e) in &members {

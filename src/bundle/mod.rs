@@ -20,6 +20,7 @@ mod bagit;
 mod custody;
 mod items;
 pub mod layout;
+pub mod mjson;
 mod repair;
 mod seal;
 mod signing;
@@ -32,13 +33,15 @@ pub use append::{AppendError, AppendHook, JOURNAL_SUFFIX, Journal, NoHook, appen
 pub use atomic::TMP_SUFFIX;
 pub(crate) use atomic::remove_stale;
 pub use bagit::{
-    ManifestLine, ManifestSyntax, human_size, parse_bag_info, parse_manifest, render_bag_info,
-    render_manifest,
+    LineTooLong, ManifestLine, ManifestLines, ManifestSyntax, human_size, parse_bag_info,
+    parse_manifest, render_bag_info, render_manifest,
 };
 pub use custody::{AddedEvent, CustodyError, EventOptions, add_event, open_transfer};
 pub use repair::{RepairError, RepairOutcome, repair};
 pub use seal::{SealError, SealOptions, SealSummary, seal};
-pub use zipread::{Archive, ContainerIssue, Entry, EntryDataError, IssueKind, ZipError};
+pub use zipread::{
+    Archive, ContainerIssue, Entries, Entry, EntryDataError, EntryReader, IssueKind, ZipError,
+};
 pub use zipwrite::{DosTime, EntryWriter, Method, ZipWriter};
 
 use crate::model::Actor;

@@ -148,9 +148,9 @@ mod tests {
         assert_eq!(&after[..before.len()], &before[..]);
         let (a, issues) = Archive::open(&p).unwrap();
         assert!(issues.is_empty(), "{issues:?}");
-        let names: Vec<_> = a.entries.iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<_> = a.entries().map(|e| e.name).collect();
         assert_eq!(names, ["b/x", "b/y"]);
-        assert_eq!(a.read_small(&a.entries[1], 10).unwrap(), b"world");
+        assert_eq!(a.read_small(&a.entry(1).unwrap(), 10).unwrap(), b"world");
         assert!(!journal_path(&p).exists());
         assert_eq!(repair(&p).unwrap(), RepairOutcome::Clean);
     }
@@ -172,7 +172,7 @@ mod tests {
                 ));
             }
             let now = std::fs::read(&p).unwrap();
-            assert!(now == before || Archive::open(&p).unwrap().0.entries.len() == 2);
+            assert!(now == before || Archive::open(&p).unwrap().0.entry_count() == 2);
             std::fs::write(&p, &before).unwrap();
         }
         // A crash mid-append (simulated: bytes added, journal left).

@@ -259,6 +259,20 @@ pub fn seal(
         ..HashOptions::default()
     };
 
+    // A file no larger than one piece has no piecewise hashes in the
+    // manifest (one piece would repeat its SHA-256): skip that second
+    // SHA-256 stream for it.
+    let no_pieces = HashOptions {
+        piece_size: None,
+        ..hopts.clone()
+    };
+    let whole_only = |data: &[u8]| {
+        if data.len() as u64 <= opts.piece_size {
+            &no_pieces
+        } else {
+            &hopts
+        }
+    };
     let mut entries: Vec<FileEntry> = Vec::with_capacity(files.len());
     let mut total: u64 = 0;
     // Small files in trees are read and hashed on worker threads, several
@@ -277,7 +291,7 @@ pub fn seal(
                 let mut data = Vec::with_capacity(*size as usize);
                 match f.take(SMALL_FILE + 1).read_to_end(&mut data) {
                     Ok(_) => {
-                        let result = hash_bytes(&data, &hopts);
+                        let result = hash_bytes(&data, whole_only(&data));
                         Prepared::Read(data, result)
                     }
                     Err(e) => Prepared::ReadFailed(e),
@@ -292,9 +306,7 @@ pub fn seal(
         let result = match prepared {
             Prepared::Read(data, result) => {
                 progress(data.len() as u64);
-                let mut entry = zip.start_entry(&member, opts.method, *size).map_err(werr)?;
-                entry.write_all(&data).map_err(werr)?;
-                entry.finish().map_err(werr)?;
+                zip.add_bytes(&member, opts.method, &data).map_err(werr)?;
                 result
             }
             Prepared::ReadFailed(error) => {
@@ -334,12 +346,19 @@ pub fn seal(
                     }
                 };
                 let mut entry = zip.start_entry(&member, opts.method, *size).map_err(werr)?;
+                // A tree file that grows past one piece while it is read
+                // stops the seal (`Changed`), so its size can be trusted.
+                let o = if *mode == OpenMode::TreeEntry && *size <= opts.piece_size {
+                    &no_pieces
+                } else {
+                    &hopts
+                };
                 let result = hash_reader(
                     Tee {
                         inner: reader,
                         sink: &mut entry,
                     },
-                    &hopts,
+                    o,
                     progress,
                 )
                 .map_err(|e| {

@@ -10,14 +10,16 @@
 //! entries are marked unsafe so that nobody reads them.
 
 use flate2::read::DeflateDecoder;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 /// At most this many entries.
-pub const MAX_ENTRIES: u64 = 1_000_000;
+pub const MAX_ENTRIES: u64 = 4_000_000;
+/// At most this many container issues are listed (every unsafe entry is
+/// still marked; the rest are counted in one [`IssueKind::More`]).
+pub const MAX_ISSUES: usize = 10_000;
 /// At most this many bytes of central directory.
 pub const MAX_CD_SIZE: u64 = 256 << 20;
 /// The largest deflate expansion ratio that is physically possible.
@@ -82,9 +84,12 @@ pub enum ZipError {
     },
 }
 
-/// One entry of the central directory.
+/// One entry of the central directory, as parsed from it on demand (the
+/// archive itself keeps only a few bytes per entry, see [`Archive`]).
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// Position in the central directory (0-based).
+    pub index: usize,
     /// The name (lossy if it was not UTF-8, which is also an issue).
     pub name: String,
     /// Compression method (0 stored, 8 deflate).
@@ -161,6 +166,8 @@ pub enum IssueKind {
     },
     /// Data overlaps another entry's.
     Overlap(String),
+    /// More issues than [`MAX_ISSUES`]: how many were not listed.
+    More(u64),
     /// Declared sizes impossible for the method.
     ImplausibleSize {
         /// Declared compressed size.
@@ -196,6 +203,7 @@ impl std::fmt::Display for IssueKind {
                 "entry data ({size} compressed bytes at offset {offset}) runs past the end of the entry data area at {end}"
             ),
             IssueKind::Overlap(o) => write!(f, "entry data overlaps {o:?}"),
+            IssueKind::More(n) => write!(f, "{n} more problems with entries, not listed"),
             IssueKind::ImplausibleSize { compressed, size } => {
                 write!(
                     f,
@@ -243,12 +251,23 @@ pub enum EntryDataError {
 }
 
 /// An opened zip file and its validated directory.
+///
+/// Memory per entry is fixed and small (8 bytes): where its header sits
+/// in the central directory, where its data starts and whether it is
+/// safe. Everything else (names, sizes, attributes) is parsed again from
+/// the central directory when asked for, by [`Archive::entries`] (a
+/// streaming pass) or [`Archive::entry`] (one positioned read), so a
+/// bundle of millions of members is opened in a few tens of MiB.
 #[derive(Debug)]
 pub struct Archive {
     file: File,
     len: u64,
-    /// Entries in central directory order.
-    pub entries: Vec<Entry>,
+    /// Per entry: offset of its header within the central directory.
+    cd_pos: Vec<u32>,
+    /// Per entry: data offset minus header offset (0 when the local
+    /// header could not be read), with [`UNSAFE`] set when an issue makes
+    /// the entry unsafe to read.
+    state: Vec<u32>,
     /// Where the central directory starts (entry data must end before it;
     /// bytes between entries, such as the directory an append superseded,
     /// are never read).
@@ -256,6 +275,37 @@ pub struct Archive {
     /// The size of the central directory.
     pub cd_size: u64,
 }
+
+/// Issues as they are found: the first [`MAX_ISSUES`] listed, every
+/// entry with one remembered (to mark it unsafe).
+#[derive(Default)]
+struct Issues {
+    list: Vec<ContainerIssue>,
+    at: Vec<u32>,
+    more: u64,
+}
+
+impl Issues {
+    fn add(
+        &mut self,
+        index: usize,
+        name: impl FnOnce() -> String,
+        kind: impl FnOnce() -> IssueKind,
+    ) {
+        self.at.push(index as u32);
+        if self.list.len() < MAX_ISSUES {
+            self.list.push(ContainerIssue {
+                name: name(),
+                kind: kind(),
+            });
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+/// The unsafe bit of [`Archive::state`].
+const UNSAFE: u32 = 1 << 31;
 
 fn u16_at(b: &[u8], i: usize) -> u16 {
     u16::from_le_bytes([b[i], b[i + 1]])
@@ -338,6 +388,144 @@ fn check_name(raw: &[u8]) -> Vec<IssueKind> {
     }
     v
 }
+
+/// Parse one central directory header (`h` starts at its signature and
+/// holds at least the whole header). Returns the entry and the header's
+/// length.
+fn parse_central(h: &[u8], index: usize) -> Result<(Entry, usize), &'static str> {
+    if h.len() < 46 || u32_at(h, 0) != 0x0201_4b50 {
+        return Err("bad signature or truncated");
+    }
+    let (nl, el, cl) = (
+        u16_at(h, 28) as usize,
+        u16_at(h, 30) as usize,
+        u16_at(h, 32) as usize,
+    );
+    if 46 + nl + el + cl > h.len() {
+        return Err("header runs past the directory");
+    }
+    let raw_name = &h[46..46 + nl];
+    let extra = &h[46 + nl..46 + nl + el];
+    let mut size = u64::from(u32_at(h, 24));
+    let mut csize = u64::from(u32_at(h, 20));
+    let mut offset = u64::from(u32_at(h, 42));
+    let (s32, c32, o32) = (
+        size == 0xFFFF_FFFF,
+        csize == 0xFFFF_FFFF,
+        offset == 0xFFFF_FFFF,
+    );
+    resolve64(
+        extra,
+        &mut [(&mut size, s32), (&mut csize, c32), (&mut offset, o32)],
+    )?;
+    let entry = Entry {
+        index,
+        name: String::from_utf8_lossy(raw_name).into_owned(),
+        method: u16_at(h, 10),
+        flags: u16_at(h, 8),
+        crc: u32_at(h, 16),
+        compressed_size: csize,
+        size,
+        header_offset: offset,
+        data_offset: 0,
+        external_attrs: u32_at(h, 38),
+        made_by_host: h[5],
+        safe: true,
+    };
+    Ok((entry, 46 + nl + el + cl))
+}
+
+/// A parsed header, its raw name and its length.
+type RawHeader<'a> = (Entry, &'a [u8], usize);
+
+/// Streams the central directory header by header.
+struct CdStream<'a> {
+    reader: io::BufReader<RangeReader<'a>>,
+    buf: Vec<u8>,
+    index: usize,
+    count: usize,
+}
+
+impl<'a> CdStream<'a> {
+    fn new(file: &'a File, cd_offset: u64, cd_size: u64, count: usize) -> CdStream<'a> {
+        CdStream {
+            reader: io::BufReader::with_capacity(
+                256 << 10,
+                RangeReader {
+                    file,
+                    pos: cd_offset,
+                    end: cd_offset + cd_size,
+                },
+            ),
+            buf: Vec::with_capacity(512),
+            index: 0,
+            count,
+        }
+    }
+
+    /// The next header: the entry, its raw name, and its header length.
+    fn next_raw(&mut self) -> Result<Option<RawHeader<'_>>, &'static str> {
+        if self.index >= self.count {
+            return Ok(None);
+        }
+        self.buf.resize(46, 0);
+        self.reader
+            .read_exact(&mut self.buf)
+            .map_err(|_| "bad signature or truncated")?;
+        if u32_at(&self.buf, 0) != 0x0201_4b50 {
+            return Err("bad signature or truncated");
+        }
+        let rest = u16_at(&self.buf, 28) as usize
+            + u16_at(&self.buf, 30) as usize
+            + u16_at(&self.buf, 32) as usize;
+        self.buf.resize(46 + rest, 0);
+        self.reader
+            .read_exact(&mut self.buf[46..])
+            .map_err(|_| "header runs past the directory")?;
+        let (entry, hl) = parse_central(&self.buf, self.index)?;
+        self.index += 1;
+        let nl = u16_at(&self.buf, 28) as usize;
+        Ok(Some((entry, &self.buf[46..46 + nl], hl)))
+    }
+}
+
+/// The central directory's entries in order; see [`Archive::entries`].
+pub struct Entries<'a> {
+    archive: &'a Archive,
+    stream: CdStream<'a>,
+}
+
+impl Entries<'_> {
+    /// The index of the entry the next call yields.
+    pub fn position(&self) -> usize {
+        self.stream.index
+    }
+}
+
+impl Iterator for Entries<'_> {
+    type Item = Entry;
+    fn next(&mut self) -> Option<Entry> {
+        // The directory was validated when the archive was opened; a read
+        // that fails now (the file changed underneath) ends the pass.
+        let (mut e, _, _) = self.stream.next_raw().ok()??;
+        self.archive.complete(&mut e);
+        Some(e)
+    }
+}
+
+/// A 64-bit key of a lower-cased name for the duplicate check: 42 bits
+/// of hash above 22 bits of entry index.
+fn fold_key(lower: &str, index: usize) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .build_hasher();
+    h.write(lower.as_bytes());
+    (h.finish() & !INDEX_MASK) | index as u64
+}
+
+/// The index bits of [`fold_key`]; [`MAX_ENTRIES`] must fit.
+const INDEX_MASK: u64 = (1 << 22) - 1;
 
 impl Archive {
     /// Open `path` and validate its structure.
@@ -441,94 +629,114 @@ impl Archive {
                 "entry count does not fit the central directory",
             ));
         }
-        let cd = read_exact_at(&file, len, cd_offset, cd_size as usize)?;
-        let mut entries = Vec::with_capacity(count.min(65_536) as usize);
-        let mut issues = Vec::new();
-        let mut p = 0usize;
-        for index in 0..count as usize {
-            let bad = |reason| ZipError::BadCentralHeader { index, reason };
-            if p + 46 > cd.len() || u32_at(&cd, p) != 0x0201_4b50 {
-                return Err(bad("bad signature or truncated"));
-            }
-            let h = &cd[p..];
-            let (nl, el, cl) = (
-                u16_at(h, 28) as usize,
-                u16_at(h, 30) as usize,
-                u16_at(h, 32) as usize,
-            );
-            if 46 + nl + el + cl > h.len() {
-                return Err(bad("header runs past the directory"));
-            }
-            let raw_name = &h[46..46 + nl];
-            let extra = &h[46 + nl..46 + nl + el];
-            let mut size = u64::from(u32_at(h, 24));
-            let mut csize = u64::from(u32_at(h, 20));
-            let mut offset = u64::from(u32_at(h, 42));
-            let (s32, c32, o32) = (
-                size == 0xFFFF_FFFF,
-                csize == 0xFFFF_FFFF,
-                offset == 0xFFFF_FFFF,
-            );
-            resolve64(
-                extra,
-                &mut [(&mut size, s32), (&mut csize, c32), (&mut offset, o32)],
-            )
-            .map_err(bad)?;
-            let entry = Entry {
-                name: String::from_utf8_lossy(raw_name).into_owned(),
-                method: u16_at(h, 10),
-                flags: u16_at(h, 8),
-                crc: u32_at(h, 16),
-                compressed_size: csize,
-                size,
-                header_offset: offset,
-                data_offset: 0,
-                external_attrs: u32_at(h, 38),
-                made_by_host: h[5],
-                safe: true,
-            };
-            for k in check_name(raw_name) {
-                issues.push(ContainerIssue {
-                    name: entry.name.clone(),
-                    kind: k,
-                });
-            }
-            entries.push(entry);
-            p += 46 + nl + el + cl;
-        }
+        let count = count as usize;
         let mut archive = Archive {
             file,
             len,
-            entries,
+            cd_pos: Vec::with_capacity(count),
+            state: vec![0; count],
             cd_offset,
             cd_size,
         };
-        archive.check_entries(cd_offset, &mut issues);
-        for issue in &issues {
-            for e in archive.entries.iter_mut().filter(|e| e.name == issue.name) {
-                e.safe = false;
+        // Pass 1: parse every header, check names, and key the names for
+        // the duplicate check.
+        let mut issues = Issues::default();
+        let mut keys: Vec<u64> = Vec::with_capacity(count);
+        {
+            let mut cd = CdStream::new(&archive.file, cd_offset, cd_size, count);
+            let mut pos = 0usize;
+            for index in 0..count {
+                let bad = |reason| ZipError::BadCentralHeader { index, reason };
+                let (entry, raw_name, hl) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
+                archive.cd_pos.push(pos as u32);
+                pos += hl;
+                for k in check_name(raw_name) {
+                    issues.add(index, || entry.name.clone(), || k);
+                }
+                keys.push(fold_key(&entry.name.to_lowercase(), index));
             }
         }
-        Ok((archive, issues))
+        let folds = archive.fold_issues(keys)?;
+        archive.check_entries(cd_offset, folds, &mut issues)?;
+        for i in issues.at {
+            archive.state[i as usize] |= UNSAFE;
+        }
+        let mut list = issues.list;
+        if issues.more > 0 {
+            list.push(ContainerIssue {
+                name: "*".to_string(),
+                kind: IssueKind::More(issues.more),
+            });
+        }
+        Ok((archive, list))
     }
 
-    fn check_entries(&mut self, data_end: u64, issues: &mut Vec<ContainerIssue>) {
-        let mut seen: HashMap<String, String> = HashMap::new();
-        for e in &mut self.entries {
-            let mut push = |kind| {
-                issues.push(ContainerIssue {
-                    name: e.name.clone(),
-                    kind,
-                })
-            };
-            let lower = e.name.to_lowercase();
-            match seen.get(&lower) {
-                Some(other) if *other == e.name => push(IssueKind::Duplicate),
-                Some(other) => push(IssueKind::CaseCollision(other.clone())),
-                None => {
-                    seen.insert(lower, e.name.clone());
+    /// Duplicate and case-colliding names, from the sorted keys: for each
+    /// entry whose lower-cased name an earlier entry has, the issue (and
+    /// the earlier entry, which an exact duplicate makes unsafe too).
+    /// Each fold is (entry, first entry of its name, exact duplicate).
+    fn fold_issues(&self, mut keys: Vec<u64>) -> Result<Vec<(u32, u32, bool)>, ZipError> {
+        keys.sort_unstable();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < keys.len() {
+            let mut j = i + 1;
+            while j < keys.len() && keys[j] & !INDEX_MASK == keys[i] & !INDEX_MASK {
+                j += 1;
+            }
+            if j - i > 1 {
+                // Same hash: compare the real names, in index order.
+                let mut seen: Vec<(String, String, usize)> = Vec::new();
+                for k in &keys[i..j] {
+                    let index = (k & INDEX_MASK) as usize;
+                    let name = self.entry_raw(index)?.name;
+                    let lower = name.to_lowercase();
+                    match seen.iter().find(|(l, _, _)| *l == lower) {
+                        Some((_, other, first)) => {
+                            out.push((index as u32, *first as u32, *other == name))
+                        }
+                        None => seen.push((lower, name, index)),
+                    }
                 }
             }
+            i = j;
+        }
+        out.sort_by_key(|x| x.0);
+        Ok(out)
+    }
+
+    fn check_entries(
+        &mut self,
+        data_end: u64,
+        folds: Vec<(u32, u32, bool)>,
+        issues: &mut Issues,
+    ) -> Result<(), ZipError> {
+        let mut folds = folds.into_iter().peekable();
+        let mut overlaps = Vec::new();
+        let mut furthest: Option<(u64, u32)> = None;
+        let mut prev_start: Option<u64> = None;
+        let mut spans_sorted = true;
+        let count = self.state.len();
+        let mut cd = CdStream::new(&self.file, self.cd_offset, self.cd_size, count);
+        for index in 0..count {
+            let bad = |reason| ZipError::BadCentralHeader { index, reason };
+            let (mut e, _, _) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
+            while let Some((_, first, dup)) = folds.next_if(|f| f.0 as usize == index) {
+                if dup {
+                    // Every entry of that name is unsafe, the first too.
+                    issues.at.push(first);
+                }
+                let kind = || match dup {
+                    true => IssueKind::Duplicate,
+                    false => IssueKind::CaseCollision(
+                        self.entry_raw(first as usize)
+                            .map(|f| f.name)
+                            .unwrap_or_default(),
+                    ),
+                };
+                issues.add(index, || e.name.clone(), kind);
+            }
+            let mut push = |kind| issues.add(index, || e.name.clone(), || kind);
             if e.made_by_host == 3 {
                 let mode = e.external_attrs >> 16;
                 match mode & 0o170000 {
@@ -554,7 +762,7 @@ impl Archive {
                 0 | 8 => {}
                 m => push(IssueKind::UnsupportedMethod(m)),
             }
-            match local_header(&self.file, self.len, e) {
+            match local_header(&self.file, self.len, &e) {
                 Err(_) if e.header_offset.saturating_add(30) > self.len => {
                     push(IssueKind::HeaderOutside {
                         offset: e.header_offset,
@@ -564,6 +772,7 @@ impl Archive {
                 Err(w) => push(IssueKind::HeaderMismatch(w)),
                 Ok(data_offset) => {
                     e.data_offset = data_offset;
+                    self.state[index] = (data_offset - e.header_offset) as u32;
                     if data_offset
                         .checked_add(e.compressed_size)
                         .is_none_or(|end| end > data_end)
@@ -574,42 +783,141 @@ impl Archive {
                             end: data_end,
                         });
                     }
-                }
-            }
-        }
-        let mut spans: Vec<(u64, u64, &str)> = self
-            .entries
-            .iter()
-            .filter(|e| e.data_offset > 0)
-            .map(|e| {
-                (
-                    e.header_offset,
-                    e.data_offset.saturating_add(e.compressed_size),
-                    e.name.as_str(),
-                )
-            })
-            .collect();
-        spans.sort();
-        // Both entries of an overlapping pair are suspect (which one is the
-        // "real" owner of the bytes is unknowable), so both are marked.
-        // Spans are sorted by start, so one that reaches furthest so far
-        // is what each next span must not enter.
-        let mut furthest: Option<(u64, &str)> = None;
-        for &(start, end, name) in &spans {
-            if let Some((reach, owner)) = furthest {
-                if start < reach {
-                    for (n, o) in [(name, owner), (owner, name)] {
-                        issues.push(ContainerIssue {
-                            name: n.to_string(),
-                            kind: IssueKind::Overlap(o.to_string()),
-                        });
+                    // Overlaps: in a directory whose data comes in file
+                    // order (every bundle we write), one pass suffices:
+                    // each span must not enter the one that reaches
+                    // furthest so far.
+                    let span = (
+                        e.header_offset,
+                        data_offset.saturating_add(e.compressed_size),
+                    );
+                    if prev_start.is_some_and(|s| span.0 <= s) {
+                        spans_sorted = false;
+                    }
+                    if spans_sorted {
+                        check_reach(&mut furthest, span, index as u32, &mut overlaps);
+                        prev_start = Some(span.0);
                     }
                 }
             }
-            if furthest.is_none_or(|(reach, _)| end > reach) {
-                furthest = Some((end, name));
+        }
+        if !spans_sorted {
+            overlaps = self.overlaps_unsorted()?;
+        }
+        for (index, other) in overlaps {
+            let name = |i: u32| {
+                self.entry_raw(i as usize)
+                    .map(|e| e.name)
+                    .unwrap_or_default()
+            };
+            issues.add(
+                index as usize,
+                || name(index),
+                || IssueKind::Overlap(name(other)),
+            );
+        }
+        Ok(())
+    }
+
+    /// Overlapping entries when the data is not in directory order: sort
+    /// the spans (start, end, then name).
+    fn overlaps_unsorted(&self) -> Result<Vec<(u32, u32)>, ZipError> {
+        let mut spans: Vec<(u64, u64, u32)> = Vec::new();
+        for e in self.entries() {
+            if e.data_offset > 0 {
+                spans.push((
+                    e.header_offset,
+                    e.data_offset.saturating_add(e.compressed_size),
+                    e.index as u32,
+                ));
             }
         }
+        let mut failed = None;
+        spans.sort_by(|a, b| {
+            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+                match (self.entry_raw(a.2 as usize), self.entry_raw(b.2 as usize)) {
+                    (Ok(x), Ok(y)) => x.name.cmp(&y.name),
+                    (Err(e), _) | (_, Err(e)) => {
+                        failed = Some(e);
+                        std::cmp::Ordering::Equal
+                    }
+                }
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let mut furthest = None;
+        let mut overlaps = Vec::new();
+        for &(start, end, index) in &spans {
+            check_reach(&mut furthest, (start, end), index, &mut overlaps);
+        }
+        Ok(overlaps)
+    }
+
+    /// The number of entries.
+    pub fn entry_count(&self) -> usize {
+        self.state.len()
+    }
+
+    /// Every entry in central directory order, parsed again from the
+    /// directory as the iterator goes (one buffered sequential read).
+    pub fn entries(&self) -> Entries<'_> {
+        Entries {
+            archive: self,
+            stream: CdStream::new(&self.file, self.cd_offset, self.cd_size, self.state.len()),
+        }
+    }
+
+    /// Entries from `index` on, in central directory order.
+    pub fn entries_from(&self, index: usize) -> Entries<'_> {
+        let count = self.state.len();
+        let index = index.min(count);
+        let pos = self
+            .cd_pos
+            .get(index)
+            .map_or(self.cd_size, |p| u64::from(*p));
+        let mut stream = CdStream::new(&self.file, self.cd_offset + pos, self.cd_size - pos, count);
+        stream.index = index;
+        Entries {
+            archive: self,
+            stream,
+        }
+    }
+
+    /// One entry, by its index (one positioned read of its header).
+    pub fn entry(&self, index: usize) -> Option<Entry> {
+        let mut e = self.entry_raw(index).ok()?;
+        self.complete(&mut e);
+        Some(e)
+    }
+
+    fn entry_raw(&self, index: usize) -> Result<Entry, ZipError> {
+        let bad = |reason| ZipError::BadCentralHeader { index, reason };
+        let pos = u64::from(*self.cd_pos.get(index).ok_or(bad("no such entry"))?);
+        let room = (self.cd_size - pos).min(46 + 3 * 65_535) as usize;
+        let head = read_exact_at(&self.file, self.len, self.cd_offset + pos, room.min(46))?;
+        if head.len() < 46 {
+            return Err(bad("bad signature or truncated"));
+        }
+        let want = 46
+            + u16_at(&head, 28) as usize
+            + u16_at(&head, 30) as usize
+            + u16_at(&head, 32) as usize;
+        let h = read_exact_at(&self.file, self.len, self.cd_offset + pos, want.min(room))?;
+        Ok(parse_central(&h, index).map_err(bad)?.0)
+    }
+
+    /// Fill in what only the open pass knows: data offset and safety.
+    fn complete(&self, e: &mut Entry) {
+        let s = self.state.get(e.index).copied().unwrap_or(UNSAFE);
+        let delta = s & !UNSAFE;
+        e.data_offset = if delta == 0 {
+            0
+        } else {
+            e.header_offset + u64::from(delta)
+        };
+        e.safe = s & UNSAFE == 0;
     }
 
     /// The length of the file.
@@ -819,6 +1127,27 @@ impl Read for EntryReader<'_> {
     }
 }
 
+/// One step of the overlap sweep over spans sorted by start: a span that
+/// starts before the furthest end seen so far overlaps that span's owner.
+/// Both entries of an overlapping pair are suspect (which one really owns
+/// the bytes is unknowable), so the pair goes in both directions.
+fn check_reach(
+    furthest: &mut Option<(u64, u32)>,
+    (start, end): (u64, u64),
+    index: u32,
+    overlaps: &mut Vec<(u32, u32)>,
+) {
+    if let Some((reach, owner)) = *furthest
+        && start < reach
+    {
+        overlaps.push((index, owner));
+        overlaps.push((owner, index));
+    }
+    if furthest.is_none_or(|(reach, _)| end > reach) {
+        *furthest = Some((end, index));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -846,9 +1175,9 @@ mod tests {
             write(&p, &entries, m);
             let (a, issues) = Archive::open(&p).unwrap();
             assert!(issues.is_empty(), "{issues:?}");
-            for (e, (n, d)) in a.entries.iter().zip(&entries) {
+            for (e, (n, d)) in a.entries().zip(&entries) {
                 assert_eq!(&e.name, n);
-                assert_eq!(&a.read_small(e, 1 << 20).unwrap(), d);
+                assert_eq!(&a.read_small(&e, 1 << 20).unwrap(), d);
             }
         }
     }
@@ -863,9 +1192,10 @@ mod tests {
         write(&p, &entries, Method::Stored);
         let (a, issues) = Archive::open(&p).unwrap();
         assert!(issues.is_empty());
-        assert_eq!(a.entries.len(), 70_000);
+        assert_eq!(a.entry_count(), 70_000);
+        assert_eq!(a.entries().count(), 70_000);
         assert_eq!(
-            a.read_small(&a.entries[69_999], 10).unwrap(),
+            a.read_small(&a.entry(69_999).unwrap(), 10).unwrap(),
             vec![(69_999 % 251) as u8]
         );
     }
@@ -900,7 +1230,7 @@ mod tests {
         );
         let mut bytes = std::fs::read(&p).unwrap();
         let (a, _) = Archive::open(&p).unwrap();
-        let (x, y) = (a.entries[0].clone(), a.entries[1].clone());
+        let (x, y) = (a.entry(0).unwrap(), a.entry(1).unwrap());
         drop(a);
         // Make x's data run on over all of y (sizes in x's central and
         // local headers; they must agree, or that is the finding instead).
@@ -923,7 +1253,7 @@ mod tests {
             .map(|i| i.name.as_str())
             .collect();
         assert_eq!(overlaps, ["b/y", "b/x"], "{issues:?}");
-        assert!(a.entries.iter().all(|e| !e.safe));
+        assert!(a.entries().all(|e| !e.safe));
     }
 
     #[test]
@@ -937,8 +1267,8 @@ mod tests {
         for cut in 0..bytes.len() {
             std::fs::write(&p, &bytes[..cut]).unwrap();
             let _ = Archive::open(&p).map(|(a, _)| {
-                for e in &a.entries {
-                    let _ = a.read_small(e, 1 << 20);
+                for e in a.entries() {
+                    let _ = a.read_small(&e, 1 << 20);
                 }
             });
         }
@@ -948,8 +1278,8 @@ mod tests {
                 b[i] = v;
                 std::fs::write(&p, &b).unwrap();
                 let _ = Archive::open(&p).map(|(a, _)| {
-                    for e in &a.entries {
-                        let _ = a.read_small(e, 1 << 20);
+                    for e in a.entries() {
+                        let _ = a.read_small(&e, 1 << 20);
                     }
                 });
             }

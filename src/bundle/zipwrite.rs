@@ -264,6 +264,40 @@ impl<W: Write + Seek> ZipWriter<W> {
 
     /// Write a whole small entry from memory.
     pub fn add_bytes(&mut self, name: &str, method: Method, data: &[u8]) -> io::Result<()> {
+        let len = data.len() as u64;
+        if method == Method::Stored && len < ZIP64_THRESHOLD {
+            // Everything the local header holds is known already: write it
+            // complete, with no seek back to patch it (the same bytes, and
+            // many small entries coalesce in the output buffer).
+            let crc = crc32fast::hash(data);
+            let mut h = Vec::with_capacity(30 + name.len());
+            put32(&mut h, 0x0403_4b50);
+            put16(&mut h, 20);
+            put16(&mut h, FLAG_UTF8);
+            put16(&mut h, method.code());
+            put16(&mut h, self.when.time);
+            put16(&mut h, self.when.date);
+            put32(&mut h, crc);
+            put32(&mut h, len as u32);
+            put32(&mut h, len as u32);
+            put16(&mut h, name.len() as u16);
+            put16(&mut h, 0);
+            h.extend_from_slice(name.as_bytes());
+            self.out.write_all(&h)?;
+            self.out.write_all(data)?;
+            let header_at = self.pos;
+            self.pos += h.len() as u64 + len;
+            self.records.push(CentralRecord {
+                name: name.to_string(),
+                method,
+                zip64: false,
+                crc,
+                csize: len,
+                usize: len,
+                offset: header_at,
+            });
+            return Ok(());
+        }
         let mut e = self.start_entry(name, method, data.len() as u64)?;
         e.write_all(data)?;
         e.finish().map(|_| ())
@@ -414,4 +448,34 @@ pub(super) fn end_records(pos: u64, count: u64, cd_start: u64, cd_size: u64) -> 
     put32(&mut end, if need64 { 0xFFFF_FFFF } else { cd_start as u32 });
     put16(&mut end, 0);
     end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// `add_bytes` writes a stored entry's header complete at once; the
+    /// bytes are exactly those of the streamed path, which patches the
+    /// header after the data.
+    #[test]
+    fn stored_bytes_in_one_go_equal_the_streamed_entry() {
+        let entries: Vec<(String, Vec<u8>)> = vec![
+            ("b/empty".into(), Vec::new()),
+            ("b/x".into(), b"hello".to_vec()),
+            ("b/big".into(), (0..300_000u32).map(|i| i as u8).collect()),
+        ];
+        let when = DosTime::from_unix(1_700_000_000);
+        let mut fast = ZipWriter::new(Cursor::new(Vec::new()), when);
+        let mut slow = ZipWriter::new(Cursor::new(Vec::new()), when);
+        for (n, d) in &entries {
+            fast.add_bytes(n, Method::Stored, d).unwrap();
+            let mut e = slow.start_entry(n, Method::Stored, d.len() as u64).unwrap();
+            e.write_all(d).unwrap();
+            e.finish().unwrap();
+        }
+        let fast = fast.finish().unwrap().into_inner();
+        let slow = slow.finish().unwrap().into_inner();
+        assert_eq!(fast, slow);
+    }
 }

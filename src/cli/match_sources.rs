@@ -7,7 +7,7 @@ use super::context::Ctx;
 use super::error::CliError;
 use super::output::{display_path, progress_bar};
 use evidentia::hash::{Algorithm, Digest, HashResult, from_hex};
-use evidentia::locker::{Locker, read_record};
+use evidentia::locker::{Locker, for_each_file, read_record};
 use evidentia::sign::TrustStore;
 use evidentia::source::Record;
 use evidentia::verify::{self, TrustVerifier, VerifyOptions};
@@ -61,30 +61,28 @@ pub fn bundle_records(ctx: &Ctx, path: &Path, store: &TrustStore) -> Result<Vec<
         });
     }
     let rec = read_record(path).map_err(|e| CliError::op(e.to_string()))?;
-    let Some(m) = rec.manifest else {
-        return Ok(Vec::new());
-    };
-    Ok(m.files
-        .iter()
-        .map(|f| {
-            let digests = [
-                (Algorithm::Md5, f.md5.as_deref()),
-                (Algorithm::Sha1, f.sha1.as_deref()),
-                (Algorithm::Sha256, Some(f.sha256.as_str())),
-                (Algorithm::Sha512, f.sha512.as_deref()),
-                (Algorithm::Blake3, Some(f.blake3.as_str())),
-            ]
-            .into_iter()
-            .filter_map(|(algorithm, hex)| {
-                Some(Digest {
-                    algorithm,
-                    bytes: from_hex(hex?)?,
-                })
+    let mut out = Vec::new();
+    for_each_file(&rec, &mut |f| {
+        let digests = [
+            (Algorithm::Md5, f.md5.as_deref()),
+            (Algorithm::Sha1, f.sha1.as_deref()),
+            (Algorithm::Sha256, Some(f.sha256.as_str())),
+            (Algorithm::Sha512, f.sha512.as_deref()),
+            (Algorithm::Blake3, Some(f.blake3.as_str())),
+        ]
+        .into_iter()
+        .filter_map(|(algorithm, hex)| {
+            Some(Digest {
+                algorithm,
+                bytes: from_hex(hex?)?,
             })
-            .collect();
-            record(path.join(&f.path), f.size, digests)
         })
-        .collect())
+        .collect();
+        out.push(record(path.join(&f.path), f.size, digests));
+        true
+    })
+    .map_err(|e| CliError::op(e.to_string()))?;
+    Ok(out)
 }
 
 /// Feed every file in the locker to `emit` as `BUNDLE_ID/data/...`.

@@ -331,12 +331,14 @@ fn insert_contents(
         "INSERT OR IGNORE INTO files (bundle, path, path_bytes, size, md5, sha1, sha256, sha512, blake3)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for f in &m.files {
+    // Streamed from the bundle for a large manifest: one row at a time.
+    let mut failed: Option<rusqlite::Error> = None;
+    super::record::for_each_file(req.record, &mut |f| {
         let raw = match &f.original {
             crate::pathrepr::PathRepr::Bytes(b) => Some(b.clone()),
             crate::pathrepr::PathRepr::Text(_) => None,
         };
-        ins.execute(params![
+        let r = ins.execute(params![
             row,
             f.path,
             raw,
@@ -346,7 +348,18 @@ fn insert_contents(
             blob(Some(&f.sha256)),
             blob(f.sha512.as_deref()),
             blob(Some(&f.blake3)),
-        ])?;
+        ]);
+        match r {
+            Ok(_) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    })
+    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    if let Some(e) = failed {
+        return Err(e);
     }
     for a in Algorithm::ALL {
         let c = a.name();

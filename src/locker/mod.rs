@@ -23,7 +23,7 @@ pub use ingest::{Actor, IngestOutcome, IngestRequest, IngestSummary};
 pub use query::{
     AuditRow, BundleDetail, BundleRow, EventRow, FileRow, MatchRow, SignerRow, glob_to_like,
 };
-pub use record::{BundleRecord, StoredEvent, read_record};
+pub use record::{BundleRecord, StoredEvent, for_each_file, read_record};
 pub use schema::{CURRENT_VERSION, MIGRATIONS};
 pub use store::{file_sha256, store_copy, store_path};
 

@@ -31,23 +31,23 @@ pub struct BundleFacts {
 pub fn read_facts(path: &Path) -> Result<BundleFacts, ZipError> {
     let (archive, _issues) = Archive::open(path)?;
     let mut facts = BundleFacts::default();
-    let Some(first) = archive.entries.iter().find(|e| e.safe) else {
+    let Some(first) = archive.entries().find(|e| e.safe) else {
         return Ok(facts);
     };
     let bag = first.name.split('/').next().unwrap_or("").to_string();
     let prefix = format!("{bag}/");
-    for e in archive.entries.iter().filter(|e| e.safe && !e.is_dir()) {
+    for e in archive.entries().filter(|e| e.safe && !e.is_dir()) {
         let Some(rel) = e.name.strip_prefix(&prefix) else {
             continue;
         };
         if rel == layout::MANIFEST_JSON {
             facts.manifest = archive
-                .read_json(e, MAX_MANIFEST_JSON)
+                .read_json(&e, MAX_MANIFEST_JSON)
                 .ok()
                 .and_then(Result::ok);
         } else if rel.starts_with(layout::CUSTODY_DIR) && layout::parse_event_name(rel).is_some() {
             let parsed = archive
-                .read_small(e, MAX_TAG_FILE)
+                .read_small(&e, MAX_TAG_FILE)
                 .ok()
                 .and_then(|b| serde_json::from_slice::<CustodyEvent>(&b).ok());
             if let Some(event) = parsed {

@@ -1,19 +1,32 @@
 //! The BagIt side of verification: layout, bagit.txt, every manifest both
 //! ways, Payload-Oxum, the tag manifest, manifest.json, and the payload
 //! itself, hashed in one pass per file.
+//!
+//! Memory does not grow with the names, digests or manifest entries of
+//! the payload: the bag keeps 4 bytes per member (its entry index, in name
+//! order), and the manifests and manifest.json are streamed and checked
+//! against the payload by merging sorted lists, as every bundle evidentia
+//! writes has them sorted. A manifest (or a manifest.json) that is not
+//! sorted is checked the old way, read whole within its size cap, with
+//! exactly the same findings.
 
-use super::{Finding, MAX_MANIFEST_JSON, MAX_TAG_FILE, VerifyReport};
-use crate::bundle::{Archive, Entry, EntryDataError, layout, parse_bag_info, parse_manifest};
+use super::{Finding, Findings, MAX_FINDINGS, MAX_MANIFEST_JSON, MAX_TAG_FILE, VerifyReport};
+use crate::bundle::mjson::stream_manifest;
+use crate::bundle::{
+    Archive, Entries, Entry, EntryDataError, ManifestLine, ManifestLines, ManifestSyntax, layout,
+    parse_bag_info, parse_manifest,
+};
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_bytes, hash_reader, to_hex};
-use crate::model::{MANIFEST_SCHEMA, Manifest};
+use crate::model::{FileEntry, MANIFEST_SCHEMA, Manifest};
 use std::collections::{BTreeMap, BTreeSet};
+use std::iter::Peekable;
 
 /// The bag's members, by name relative to the base directory.
 pub struct Bag {
     /// Base directory name.
     pub name: String,
-    /// Safe, non-directory members.
-    pub members: BTreeMap<String, Entry>,
+    /// Safe, non-directory members: entry indices in name order.
+    order: Vec<u32>,
 }
 
 pub(super) fn sha256_hex(data: &[u8]) -> String {
@@ -31,16 +44,93 @@ fn data_error(e: &std::io::Error) -> String {
     }
 }
 
+/// Runs of ascending names merged at once; more runs than this (only a
+/// zip that is not in any order) are sorted instead.
+const MAX_RUNS: usize = 64;
+
+/// Members in name order, streamed from the central directory.
+pub struct Members<'a> {
+    archive: &'a Archive,
+    order: std::slice::Iter<'a, u32>,
+    cursor: Option<Entries<'a>>,
+    skip: usize,
+}
+
+impl Iterator for Members<'_> {
+    type Item = (String, Entry);
+    fn next(&mut self) -> Option<(String, Entry)> {
+        let want = *self.order.next()? as usize;
+        // Follow the directory with one buffered reader while the members
+        // come in its order (the payload of every bundle); jump otherwise.
+        let near = self
+            .cursor
+            .as_ref()
+            .is_some_and(|c| c.position() <= want && want - c.position() < 256);
+        if !near {
+            self.cursor = Some(self.archive.entries_from(want));
+        }
+        let cursor = self.cursor.as_mut()?;
+        let e = cursor.find(|e| e.index >= want)?;
+        if e.index != want {
+            return None;
+        }
+        let rel = e.name.get(self.skip..).unwrap_or("").to_string();
+        Some((rel, e))
+    }
+}
+
+/// A sorted manifest's lines, from a stream.
+type Lines<'a> = Peekable<LineIter<'a>>;
+
+/// The good lines of a manifest already checked to parse.
+pub struct LineIter<'a>(ManifestLines<crate::bundle::EntryReader<'a>>);
+
+impl Iterator for LineIter<'_> {
+    type Item = ManifestLine;
+    fn next(&mut self) -> Option<ManifestLine> {
+        match self.0.next_line() {
+            Ok(Some(Ok(l))) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// How one payload manifest's digests are found during hashing.
+enum Listed<'a> {
+    /// Sorted: streamed again beside the payload.
+    Stream(Lines<'a>),
+    /// Not sorted: read whole (path -> digests in line order).
+    Map(BTreeMap<String, Vec<String>>),
+}
+
+/// What a first pass over a manifest found.
+enum Scan {
+    /// Reading failed.
+    Read(std::io::Error),
+    /// A syntax error (the one [`parse_manifest`] reports).
+    Syntax(ManifestSyntax),
+    /// Parses, and the paths never go down.
+    Sorted,
+    /// Parses but is not sorted, or a line is absurdly long.
+    Irregular,
+}
+
 impl Bag {
     /// Find the single top-level directory and index the members.
     pub fn index(archive: &Archive, report: &mut VerifyReport) -> Option<Bag> {
-        let first = archive.entries.iter().find(|e| e.safe)?;
+        let first = archive.entries().find(|e| e.safe)?;
         let name = first.name.split('/').next().unwrap_or("").to_string();
-        let mut members = BTreeMap::new();
-        for e in archive.entries.iter().filter(|e| e.safe) {
+        let mut order = Vec::new();
+        let mut runs = Vec::new();
+        let mut prev: Option<String> = None;
+        for e in archive.entries().filter(|e| e.safe) {
             match e.name.strip_prefix(&name).and_then(|r| r.strip_prefix('/')) {
                 Some(rel) if !rel.is_empty() && !e.is_dir() => {
-                    members.insert(rel.to_string(), e.clone());
+                    if prev.as_deref().is_none_or(|p| p >= rel) {
+                        runs.push(order.len());
+                    }
+                    prev = Some(rel.to_string());
+                    order.push(e.index as u32);
                 }
                 Some(_) => {}
                 None => report.findings.push(Finding::new(
@@ -50,19 +140,69 @@ impl Bag {
                 )),
             }
         }
+        let skip = name.len() + 1;
+        let order = if runs.len() <= 1 {
+            order
+        } else if runs.len() <= MAX_RUNS {
+            merge_runs(archive, &order, &runs, skip)
+        } else {
+            sort_members(archive, order, skip)
+        };
         report.bag = Some(name.clone());
-        Some(Bag { name, members })
+        Some(Bag { name, order })
     }
 
-    fn read(
+    /// Every member in name order.
+    pub fn members<'a>(&'a self, archive: &'a Archive) -> Members<'a> {
+        Members {
+            archive,
+            order: self.order.iter(),
+            cursor: None,
+            skip: self.name.len() + 1,
+        }
+    }
+
+    /// The payload (`data/...`) in name order.
+    fn payload<'a>(&'a self, archive: &'a Archive) -> impl Iterator<Item = (String, Entry)> + 'a {
+        self.members(archive)
+            .skip_while(|(r, _)| r.as_str() < layout::DATA_DIR)
+            .take_while(|(r, _)| r.starts_with(layout::DATA_DIR))
+    }
+
+    /// The member `rel`, found by binary search over the names.
+    pub fn get(&self, archive: &Archive, rel: &str) -> Option<Entry> {
+        let skip = self.name.len() + 1;
+        let mut found = None;
+        let at = self
+            .order
+            .binary_search_by(|i| match archive.entry(*i as usize) {
+                Some(e) => {
+                    let c = e.name.get(skip..).unwrap_or("").cmp(rel);
+                    if c == std::cmp::Ordering::Equal {
+                        found = Some(e);
+                    }
+                    c
+                }
+                None => std::cmp::Ordering::Less,
+            })
+            .ok();
+        at.and(found)
+    }
+
+    /// Whether `rel` is a member.
+    pub fn contains(&self, archive: &Archive, rel: &str) -> bool {
+        self.get(archive, rel).is_some()
+    }
+
+    pub(super) fn read(
         &self,
         archive: &Archive,
         rel: &str,
         limit: u64,
         report: &mut VerifyReport,
     ) -> Option<Vec<u8>> {
-        let e = self.members.get(rel)?;
-        match archive.read_small(e, limit) {
+        let e = self.get(archive, rel)?;
+        match archive.read_small(&e, limit) {
             Ok(v) => Some(v),
             Err(err) => {
                 report.findings.push(Finding::new(
@@ -82,8 +222,8 @@ impl Bag {
         archive: &Archive,
         report: &mut VerifyReport,
     ) -> Option<Result<Manifest, serde_json::Error>> {
-        let e = self.members.get(layout::MANIFEST_JSON)?;
-        match archive.read_json(e, MAX_MANIFEST_JSON) {
+        let e = self.get(archive, layout::MANIFEST_JSON)?;
+        match archive.read_json(&e, MAX_MANIFEST_JSON) {
             Ok(m) => Some(m),
             Err(err) => {
                 report.findings.push(Finding::new(
@@ -105,15 +245,13 @@ impl Bag {
         opts: &HashOptions,
         report: &mut VerifyReport,
     ) -> Option<String> {
-        let e = self.members.get(rel)?;
-        let hashed = if e.size > MAX_MANIFEST_JSON {
-            archive.read_small(e, MAX_MANIFEST_JSON).map(|_| None)
-        } else {
-            archive
-                .reader(e)
-                .and_then(|r| hash_reader(r, opts, &mut |_| {}))
-                .map(|h| Some(h.digests[0].hex()))
-        };
+        let e = self.get(archive, rel)?;
+        // Streamed, whatever the size: the manifests and manifest.json of
+        // a large bag are far larger than any in-memory cap.
+        let hashed = archive
+            .reader(&e)
+            .and_then(|r| hash_reader(r, opts, &mut |_| {}))
+            .map(|h| Some(h.digests[0].hex()));
         match hashed {
             Ok(h) => h,
             // Said once already (manifest.json is read twice).
@@ -146,16 +284,23 @@ impl Bag {
     ) -> Option<Vec<u8>> {
         let f = &mut report.findings;
         // Classify members.
-        let mut payload = BTreeSet::new();
         let mut manifests = Vec::new();
         let mut tagmanifests = Vec::new();
-        for rel in self.members.keys() {
+        let mut tag_files: Capped<String> = Capped::default();
+        for (rel, _) in self.members(archive) {
             if rel.starts_with(layout::DATA_DIR) {
-                payload.insert(rel.clone());
-            } else if let Some(a) = layout::manifest_algorithm(rel) {
-                manifests.push((a, rel.clone()));
-            } else if let Some(a) = layout::tagmanifest_algorithm(rel) {
-                tagmanifests.push((a, rel.clone()));
+                continue;
+            }
+            if !rel.starts_with(layout::CUSTODY_DIR)
+                && !rel.starts_with(layout::KEYS_DIR)
+                && layout::tagmanifest_algorithm(&rel).is_none()
+            {
+                tag_files.push(rel.clone());
+            }
+            if let Some(a) = layout::manifest_algorithm(&rel) {
+                manifests.push((a, rel));
+            } else if let Some(a) = layout::tagmanifest_algorithm(&rel) {
+                tagmanifests.push((a, rel));
             } else if !(rel == layout::BAGIT_TXT
                 || rel == layout::BAG_INFO
                 || rel == layout::MANIFEST_JSON
@@ -164,7 +309,7 @@ impl Bag {
             {
                 f.push(Finding::new(
                     "unexpected-file",
-                    rel,
+                    &rel,
                     "file not allowed in a bundle",
                 ));
             }
@@ -176,8 +321,8 @@ impl Bag {
             layout::MANIFEST_JSON,
             &layout::manifest_name(Algorithm::Sha256),
         ] {
-            if !self.members.contains_key(required) {
-                f.push(Finding::new(
+            if !self.contains(archive, required) {
+                report.findings.push(Finding::new(
                     "missing-file",
                     required,
                     "required tag file is missing",
@@ -195,72 +340,54 @@ impl Bag {
                 ));
             }
         }
-        // Payload manifests: path -> (algo -> digest).
-        let mut listed: BTreeMap<String, Vec<(Algorithm, String)>> = BTreeMap::new();
+        // Payload manifests, both ways.
+        let mut listed: Vec<(Algorithm, Listed<'_>)> = Vec::new();
         for (algo, rel) in &manifests {
-            let Some(text) = self.read(archive, rel, MAX_TAG_FILE, report) else {
+            let Some(e) = self.get(archive, rel) else {
                 continue;
             };
-            let lines = match parse_manifest(&text, algo.digest_len()) {
-                Ok(l) => l,
-                Err(e) => {
+            match scan_manifest(archive, &e, algo.digest_len()) {
+                Scan::Read(err) => report.findings.push(Finding::new(
+                    "entry-data",
+                    rel,
+                    format!("cannot read: {}", data_error(&err)),
+                )),
+                Scan::Syntax(err) => {
                     report
                         .findings
-                        .push(Finding::new("manifest-syntax", rel, e.to_string()));
-                    continue;
+                        .push(Finding::new("manifest-syntax", rel, err.to_string()))
                 }
-            };
-            let mut seen = BTreeSet::new();
-            for l in lines {
-                if !seen.insert(l.path.clone()) {
-                    report.findings.push(Finding::new(
-                        "manifest-syntax",
-                        rel,
-                        format!("{:?} listed twice", l.path),
-                    ));
+                Scan::Sorted => {
+                    self.merge_manifest(archive, &e, *algo, rel, report);
+                    // Read again beside the payload when hashing.
+                    if let Ok(r) = archive.reader(&e) {
+                        let lines = LineIter(ManifestLines::new(r, algo.digest_len()));
+                        listed.push((*algo, Listed::Stream(lines.peekable())));
+                    }
                 }
-                if !payload.contains(&l.path) {
-                    report.findings.push(Finding::new(
-                        "missing-file",
-                        &l.path,
-                        format!("listed in {rel} but not in the bundle"),
-                    ));
+                Scan::Irregular => {
+                    if let Some(map) = self.manifest_whole(archive, *algo, rel, report) {
+                        listed.push((*algo, Listed::Map(map)));
+                    }
                 }
-                listed.entry(l.path).or_default().push((*algo, l.digest));
-            }
-            for p in payload.iter().filter(|p| !seen.contains(*p)) {
-                report.findings.push(Finding::new(
-                    "not-in-manifest",
-                    p,
-                    format!("payload file not listed in {rel}"),
-                ));
             }
         }
-        // manifest.json, parsed as it streams: padding (whitespace up to
-        // the size limit) costs no memory.
-        let manifest: Option<Manifest> =
-            self.parse_manifest_json(archive, report)
-                .and_then(|m| match m {
-                    Ok(m) if m.schema == MANIFEST_SCHEMA => Some(m),
-                    Ok(m) => {
-                        report.findings.push(Finding::values(
-                            "manifest-json",
-                            layout::MANIFEST_JSON,
-                            "unknown schema",
-                            MANIFEST_SCHEMA,
-                            m.schema,
-                        ));
-                        None
-                    }
-                    Err(e) => {
-                        report.findings.push(Finding::new(
-                            "manifest-json",
-                            layout::MANIFEST_JSON,
-                            format!("not a valid manifest: {e}"),
-                        ));
-                        None
-                    }
-                });
+        // manifest.json: streamed when sorted, else read whole.
+        let json_entry = self.get(archive, layout::MANIFEST_JSON);
+        let streamed_json = json_entry
+            .as_ref()
+            .and_then(|e| stream_sorted_manifest(archive, e));
+        let (manifest, rich_map) = match streamed_json {
+            Some(m) => (Some(m), None),
+            None => {
+                let m = self.manifest_whole_json(archive, report);
+                let map: BTreeMap<String, FileEntry> = m
+                    .iter()
+                    .flat_map(|m| m.files.iter().map(|f| (f.path.clone(), f.clone())))
+                    .collect();
+                (m, Some(map))
+            }
+        };
         if let Some(m) = &manifest {
             report.bundle_id = Some(m.bundle_id.clone());
             if m.bundle_name != self.name {
@@ -273,30 +400,16 @@ impl Bag {
                 ));
             }
         }
-        let rich: BTreeMap<&str, &crate::model::FileEntry> = manifest
+        // One pass over the payload in name order, beside manifest.json's
+        // files and the sorted manifests: membership both ways, then
+        // hashing. Findings come out in the order of the checks (manifest
+        // membership, items, then hash comparisons).
+        let wanted: BTreeSet<String> = manifest
             .iter()
-            .flat_map(|m| m.files.iter().map(|f| (f.path.as_str(), f)))
+            .flat_map(|m| &m.items)
+            .flat_map(|i| std::iter::once(&i.record).chain(&i.image))
+            .cloned()
             .collect();
-        if manifest.is_some() {
-            for p in payload.iter().filter(|p| !rich.contains_key(p.as_str())) {
-                report.findings.push(Finding::new(
-                    "manifest-json",
-                    p,
-                    "payload file not in manifest.json",
-                ));
-            }
-            for p in rich.keys().filter(|p| !payload.contains(**p)) {
-                report.findings.push(Finding::new(
-                    "missing-file",
-                    *p,
-                    "listed in manifest.json but not in the bundle",
-                ));
-            }
-            if let Some(m) = &manifest {
-                super::items::check_items(m, &rich, &mut report.findings);
-            }
-        }
-        // Hash the payload once per file.
         let piece_size = manifest
             .as_ref()
             .map(|m| m.piece_size)
@@ -309,79 +422,120 @@ impl Bag {
             piece_size,
             ..HashOptions::default()
         };
-        let (mut files, mut bytes) = (0u64, 0u64);
-        for p in &payload {
-            let e = &self.members[p];
-            files += 1;
-            bytes += e.size;
-            let result = match archive
-                .reader(e)
-                .and_then(|r| hash_reader(r, &hopts, progress))
-            {
-                Ok(r) => r,
-                Err(err) => {
-                    report.findings.push(Finding::new(
-                        "entry-data",
-                        p,
-                        format!("cannot read: {}", data_error(&err)),
-                    ));
-                    continue;
+        let no_pieces = HashOptions {
+            piece_size: None,
+            ..hopts.clone()
+        };
+        let mut pass = Pass::default();
+        let mut run = |files: &mut dyn Iterator<Item = FileEntry>| {
+            let mut files = files.peekable();
+            let keep = |pass: &mut Pass, f: FileEntry| {
+                if wanted.contains(&f.path) {
+                    pass.for_items.insert(f.path.clone(), f);
                 }
             };
-            for (algo, want) in listed.get(p).map(Vec::as_slice).unwrap_or(&[]) {
-                let got = result.digest(*algo).map(|d| d.hex()).unwrap_or_default();
-                if *want != got {
-                    report.findings.push(Finding::values(
-                        "digest-mismatch",
-                        p,
-                        format!(
-                            "{} differs from {}",
-                            algo.name(),
-                            layout::manifest_name(*algo)
-                        ),
-                        want,
-                        got,
-                    ));
+            for (p, e) in self.payload(archive) {
+                pass.files += 1;
+                pass.bytes += e.size;
+                while let Some(f) = files.next_if(|f| f.path < p) {
+                    pass.not_in_bag.push(f.path.clone());
+                    keep(&mut pass, f);
                 }
-            }
-            if let Some(r) = rich.get(p.as_str()) {
-                let hex = |a| result.digest(a).map(|d| d.hex()).unwrap_or_default();
-                let mut cmp = |what: &str, want: &str, got: String| {
-                    if want != got {
-                        report.findings.push(Finding::values(
-                            "manifest-json",
-                            p,
-                            format!("{what} in manifest.json differs"),
+                let rich = files.next_if(|f| f.path == p);
+                match &rich {
+                    Some(f) => keep(&mut pass, f.clone()),
+                    None => pass.not_in_json.push(p.clone()),
+                }
+                // The digests listed for `p`, manifest by manifest.
+                let mut want: Vec<(Algorithm, String)> = Vec::new();
+                for (algo, l) in &mut listed {
+                    match l {
+                        Listed::Map(m) => {
+                            for d in m.get(&p).map(Vec::as_slice).unwrap_or(&[]) {
+                                want.push((*algo, d.clone()));
+                            }
+                        }
+                        Listed::Stream(lines) => {
+                            while lines.next_if(|x| x.path < p).is_some() {}
+                            while let Some(x) = lines.next_if(|x| x.path == p) {
+                                want.push((*algo, x.digest));
+                            }
+                        }
+                    }
+                }
+                // An entry no larger than one piece (its reader stops at the
+                // declared size) has no piecewise hashes to compare: skip
+                // that second SHA-256 stream.
+                let o = match piece_size {
+                    Some(s) if e.size <= s => &no_pieces,
+                    _ => &hopts,
+                };
+                let result = match archive.reader(&e).and_then(|r| hash_reader(r, o, progress)) {
+                    Ok(r) => r,
+                    Err(err) => {
+                        pass.hashed.push(Finding::new(
+                            "entry-data",
+                            &p,
+                            format!("cannot read: {}", data_error(&err)),
+                        ));
+                        continue;
+                    }
+                };
+                for (algo, want) in &want {
+                    let got = result.digest(*algo).map(|d| d.hex()).unwrap_or_default();
+                    if *want != got {
+                        pass.hashed.push(Finding::values(
+                            "digest-mismatch",
+                            &p,
+                            format!(
+                                "{} differs from {}",
+                                algo.name(),
+                                layout::manifest_name(*algo)
+                            ),
                             want,
                             got,
                         ));
                     }
-                };
-                cmp("size", &r.size.to_string(), result.size.to_string());
-                cmp("sha256", &r.sha256, hex(Algorithm::Sha256));
-                cmp("blake3", &r.blake3, hex(Algorithm::Blake3));
-                let pieces: Vec<String> = result
-                    .pieces
-                    .as_ref()
-                    .map(|ps| ps.pieces.iter().map(|x| to_hex(&x.sha256)).collect())
-                    .unwrap_or_default();
-                let pieces = if pieces.len() > 1 { pieces } else { Vec::new() };
-                if r.pieces != pieces {
-                    let bad = r.pieces.iter().zip(&pieces).position(|(a, b)| a != b);
-                    let msg = match bad {
-                        Some(i) => format!("piecewise hash {i} in manifest.json differs"),
-                        None => "piecewise hash count in manifest.json differs".to_string(),
-                    };
-                    report.findings.push(Finding::values(
-                        "manifest-json",
-                        p,
-                        msg,
-                        r.pieces.len().to_string(),
-                        pieces.len().to_string(),
-                    ));
+                }
+                if let Some(r) = rich {
+                    let mut found = Vec::new();
+                    compare_rich(&p, &r, &result, &mut found);
+                    for f in found {
+                        pass.hashed.push(f);
+                    }
                 }
             }
+            for f in files {
+                pass.not_in_bag.push(f.path.clone());
+                keep(&mut pass, f);
+            }
+        };
+        match (&rich_map, &json_entry, &manifest) {
+            (Some(map), _, _) => run(&mut map.values().cloned()),
+            (None, Some(e), Some(_)) => with_json_files(archive, e, |f| run(f)),
+            _ => run(&mut std::iter::empty()),
         }
+        if let Some(m) = &manifest {
+            std::mem::take(&mut pass.not_in_json).flush(&mut report.findings, |p| {
+                Finding::new("manifest-json", p, "payload file not in manifest.json")
+            });
+            std::mem::take(&mut pass.not_in_bag).flush(&mut report.findings, |p| {
+                Finding::new(
+                    "missing-file",
+                    p,
+                    "listed in manifest.json but not in the bundle",
+                )
+            });
+            let rich: BTreeMap<&str, &FileEntry> = pass
+                .for_items
+                .iter()
+                .map(|(k, v)| (k.as_str(), v))
+                .collect();
+            super::items::check_items(m, &rich, &mut report.findings);
+        }
+        std::mem::take(&mut pass.hashed).flush(&mut report.findings, |f| f);
+        let (files, bytes) = (pass.files, pass.bytes);
+        drop(listed);
         report.files = files;
         report.bytes = bytes;
         // bag-info.txt.
@@ -427,16 +581,6 @@ impl Bag {
             }
         }
         // Tag manifests.
-        let tag_files: Vec<&String> = self
-            .members
-            .keys()
-            .filter(|r| {
-                !r.starts_with(layout::DATA_DIR)
-                    && !r.starts_with(layout::CUSTODY_DIR)
-                    && !r.starts_with(layout::KEYS_DIR)
-                    && layout::tagmanifest_algorithm(r).is_none()
-            })
-            .collect();
         let mut sha256_tm = None;
         for (algo, rel) in &tagmanifests {
             let Some(text) = self.read(archive, rel, MAX_TAG_FILE, report) else {
@@ -454,7 +598,7 @@ impl Bag {
                     let mut seen = BTreeSet::new();
                     for l in &lines {
                         seen.insert(l.path.as_str());
-                        if !self.members.contains_key(&l.path) {
+                        if !self.contains(archive, &l.path) {
                             report.findings.push(Finding::new(
                                 "missing-file",
                                 &l.path,
@@ -474,13 +618,16 @@ impl Bag {
                             }
                         }
                     }
-                    for t in tag_files.iter().filter(|t| !seen.contains(t.as_str())) {
+                    for t in tag_files.list.iter().filter(|t| !seen.contains(t.as_str())) {
                         report.findings.push(Finding::new(
                             "not-in-tagmanifest",
-                            *t,
+                            t,
                             format!("tag file not listed in {rel}"),
                         ));
                     }
+                    // Past the limit, counted as not listed (a bag that
+                    // large is findings all over already).
+                    report.findings.count(tag_files.more);
                 }
             }
             if rel == layout::TAGMANIFEST_SHA256 {
@@ -489,4 +636,399 @@ impl Bag {
         }
         sha256_tm
     }
+
+    /// Check a sorted manifest's lines against the payload by merging the
+    /// two sorted lists: the same findings, in the same order, as
+    /// [`Bag::manifest_whole`].
+    fn merge_manifest(
+        &self,
+        archive: &Archive,
+        e: &Entry,
+        algo: Algorithm,
+        rel: &str,
+        report: &mut VerifyReport,
+    ) {
+        let Ok(r) = archive.reader(e) else {
+            return;
+        };
+        let lines = LineIter(ManifestLines::new(r, algo.digest_len()));
+        let mut payload = self.payload(archive).map(|(p, _)| p).peekable();
+        let mut unlisted = Capped::default();
+        let mut prev: Option<(String, bool)> = None;
+        for l in lines {
+            let member = match &prev {
+                Some((p, member)) if *p == l.path => {
+                    report.findings.push(Finding::new(
+                        "manifest-syntax",
+                        rel,
+                        format!("{:?} listed twice", l.path),
+                    ));
+                    *member
+                }
+                _ => {
+                    while let Some(p) = payload.next_if(|p| *p < l.path) {
+                        unlisted.push(p);
+                    }
+                    payload.next_if(|p| *p == l.path).is_some()
+                }
+            };
+            if !member {
+                report.findings.push(Finding::new(
+                    "missing-file",
+                    &l.path,
+                    format!("listed in {rel} but not in the bundle"),
+                ));
+            }
+            prev = Some((l.path, member));
+        }
+        for p in payload {
+            unlisted.push(p);
+        }
+        unlisted.flush(&mut report.findings, |p| {
+            Finding::new(
+                "not-in-manifest",
+                p,
+                format!("payload file not listed in {rel}"),
+            )
+        });
+    }
+
+    /// A manifest that is not sorted: read whole (within [`MAX_TAG_FILE`])
+    /// and checked with maps. Returns path -> digests.
+    fn manifest_whole(
+        &self,
+        archive: &Archive,
+        algo: Algorithm,
+        rel: &str,
+        report: &mut VerifyReport,
+    ) -> Option<BTreeMap<String, Vec<String>>> {
+        let text = self.read(archive, rel, MAX_TAG_FILE, report)?;
+        let lines = match parse_manifest(&text, algo.digest_len()) {
+            Ok(l) => l,
+            Err(e) => {
+                report
+                    .findings
+                    .push(Finding::new("manifest-syntax", rel, e.to_string()));
+                return None;
+            }
+        };
+        let mut listed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        for l in lines {
+            if !seen.insert(l.path.clone()) {
+                report.findings.push(Finding::new(
+                    "manifest-syntax",
+                    rel,
+                    format!("{:?} listed twice", l.path),
+                ));
+            }
+            let in_payload =
+                l.path.starts_with(layout::DATA_DIR) && self.contains(archive, &l.path);
+            if !in_payload {
+                report.findings.push(Finding::new(
+                    "missing-file",
+                    &l.path,
+                    format!("listed in {rel} but not in the bundle"),
+                ));
+            }
+            listed.entry(l.path).or_default().push(l.digest);
+        }
+        for (p, _) in self.payload(archive) {
+            if !seen.contains(&p) {
+                report.findings.push(Finding::new(
+                    "not-in-manifest",
+                    p,
+                    format!("payload file not listed in {rel}"),
+                ));
+            }
+        }
+        Some(listed)
+    }
+
+    /// manifest.json read whole, within [`MAX_MANIFEST_JSON`].
+    fn manifest_whole_json(
+        &self,
+        archive: &Archive,
+        report: &mut VerifyReport,
+    ) -> Option<Manifest> {
+        self.parse_manifest_json(archive, report)
+            .and_then(|m| match m {
+                Ok(m) if m.schema == MANIFEST_SCHEMA => Some(m),
+                Ok(m) => {
+                    report.findings.push(Finding::values(
+                        "manifest-json",
+                        layout::MANIFEST_JSON,
+                        "unknown schema",
+                        MANIFEST_SCHEMA,
+                        m.schema,
+                    ));
+                    None
+                }
+                Err(e) => {
+                    report.findings.push(Finding::new(
+                        "manifest-json",
+                        layout::MANIFEST_JSON,
+                        format!("not a valid manifest: {e}"),
+                    ));
+                    None
+                }
+            })
+    }
+}
+
+/// A list kept to at most [`MAX_FINDINGS`] items, counting the rest: what
+/// becomes findings later is bounded like the findings themselves.
+struct Capped<T> {
+    list: Vec<T>,
+    more: u64,
+}
+
+impl<T> Default for Capped<T> {
+    fn default() -> Self {
+        Capped {
+            list: Vec::new(),
+            more: 0,
+        }
+    }
+}
+
+impl<T> Capped<T> {
+    fn push(&mut self, x: T) {
+        if self.list.len() < MAX_FINDINGS {
+            self.list.push(x);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Turn every item into a finding, in order.
+    fn flush(self, findings: &mut Findings, f: impl Fn(T) -> Finding) {
+        for x in self.list {
+            findings.push(f(x));
+        }
+        findings.count(self.more);
+    }
+}
+
+/// What the payload pass gathers.
+#[derive(Default)]
+struct Pass {
+    files: u64,
+    bytes: u64,
+    /// Payload files manifest.json does not list.
+    not_in_json: Capped<String>,
+    /// manifest.json files that are not in the payload.
+    not_in_bag: Capped<String>,
+    /// The manifest.json entries the evidence items refer to.
+    for_items: BTreeMap<String, FileEntry>,
+    /// Findings of the hash comparisons, in payload order.
+    hashed: Capped<Finding>,
+}
+
+/// Compare what manifest.json says of `p` with its actual hashes.
+fn compare_rich(
+    p: &str,
+    r: &FileEntry,
+    result: &crate::hash::HashResult,
+    findings: &mut Vec<Finding>,
+) {
+    let hex = |a| result.digest(a).map(|d| d.hex()).unwrap_or_default();
+    let mut cmp = |what: &str, want: &str, got: String| {
+        if want != got {
+            findings.push(Finding::values(
+                "manifest-json",
+                p,
+                format!("{what} in manifest.json differs"),
+                want,
+                got,
+            ));
+        }
+    };
+    cmp("size", &r.size.to_string(), result.size.to_string());
+    cmp("sha256", &r.sha256, hex(Algorithm::Sha256));
+    cmp("blake3", &r.blake3, hex(Algorithm::Blake3));
+    let pieces: Vec<String> = result
+        .pieces
+        .as_ref()
+        .map(|ps| ps.pieces.iter().map(|x| to_hex(&x.sha256)).collect())
+        .unwrap_or_default();
+    let pieces = if pieces.len() > 1 { pieces } else { Vec::new() };
+    if r.pieces != pieces {
+        let bad = r.pieces.iter().zip(&pieces).position(|(a, b)| a != b);
+        let msg = match bad {
+            Some(i) => format!("piecewise hash {i} in manifest.json differs"),
+            None => "piecewise hash count in manifest.json differs".to_string(),
+        };
+        findings.push(Finding::values(
+            "manifest-json",
+            p,
+            msg,
+            r.pieces.len().to_string(),
+            pieces.len().to_string(),
+        ));
+    }
+}
+
+/// First pass over a payload manifest: does it parse, and is it sorted?
+fn scan_manifest(archive: &Archive, e: &Entry, digest_len: usize) -> Scan {
+    let r = match archive.reader(e) {
+        Ok(r) => r,
+        Err(err) => return Scan::Read(err),
+    };
+    let mut lines = ManifestLines::new(r, digest_len);
+    let mut syntax: Option<ManifestSyntax> = None;
+    let mut sorted = true;
+    let mut prev: Option<String> = None;
+    loop {
+        match lines.next_line() {
+            Err(err)
+                if err
+                    .get_ref()
+                    .is_some_and(|r| r.is::<crate::bundle::LineTooLong>()) =>
+            {
+                return Scan::Irregular;
+            }
+            Err(err) => return Scan::Read(err),
+            Ok(None) => break,
+            Ok(Some(Err(s))) => {
+                // Text that is not UTF-8 is reported before any line error.
+                if syntax.as_ref().is_none_or(|x| s.line == 0 && x.line != 0) {
+                    syntax = Some(s);
+                }
+            }
+            Ok(Some(Ok(l))) => {
+                if prev.as_ref().is_some_and(|p| *p > l.path) {
+                    sorted = false;
+                }
+                prev = Some(l.path);
+            }
+        }
+    }
+    match (syntax, sorted) {
+        (Some(s), _) => Scan::Syntax(s),
+        (None, true) => Scan::Sorted,
+        (None, false) => Scan::Irregular,
+    }
+}
+
+/// manifest.json, streamed, when it is valid, of our schema, and its
+/// files are sorted by path without repeats; `None` otherwise.
+fn stream_sorted_manifest(archive: &Archive, e: &Entry) -> Option<Manifest> {
+    let r = archive.reader(e).ok()?;
+    let mut prev: Option<String> = None;
+    let m = stream_manifest(r, &mut |f| {
+        let ok = prev.as_ref().is_none_or(|p| *p < f.path);
+        prev = Some(f.path);
+        ok
+    })
+    .ok()?;
+    (m.schema == MANIFEST_SCHEMA).then_some(m)
+}
+
+/// Run `f` over manifest.json's files, parsed on a second thread and
+/// handed over in batches through a small queue.
+fn with_json_files<T>(
+    archive: &Archive,
+    e: &Entry,
+    f: impl FnOnce(&mut dyn Iterator<Item = FileEntry>) -> T,
+) -> T {
+    const BATCH: usize = 512;
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileEntry>>(4);
+        s.spawn(move || {
+            if let Ok(r) = archive.reader(e) {
+                let mut batch = Vec::with_capacity(BATCH);
+                let done = stream_manifest(r, &mut |fe| {
+                    batch.push(fe);
+                    batch.len() < BATCH
+                        || tx
+                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                            .is_ok()
+                });
+                if done.is_ok() && !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+            }
+        });
+        let out = f(&mut rx.iter().flatten());
+        // Let the parser stop (its sends fail) before the scope joins it.
+        drop(rx);
+        out
+    })
+}
+
+/// Merge ascending runs of members (positions `runs` in `order`) into one
+/// name order, each run read by its own stream of the directory.
+fn merge_runs(archive: &Archive, order: &[u32], runs: &[usize], skip: usize) -> Vec<u32> {
+    struct Run<'a> {
+        items: std::slice::Iter<'a, u32>,
+        entries: Entries<'a>,
+        head: Option<(String, u32)>,
+    }
+    fn advance(r: &mut Run<'_>, skip: usize) {
+        r.head = r.items.next().and_then(|want| {
+            let e = r.entries.find(|e| e.index >= *want as usize)?;
+            Some((e.name.get(skip..).unwrap_or("").to_string(), *want))
+        });
+    }
+    let mut list: Vec<Run<'_>> = runs
+        .iter()
+        .enumerate()
+        .map(|(k, start)| {
+            let end = runs.get(k + 1).copied().unwrap_or(order.len());
+            let items = order[*start..end].iter();
+            Run {
+                entries: archive.entries_from(order[*start] as usize),
+                items,
+                head: None,
+            }
+        })
+        .collect();
+    for r in &mut list {
+        advance(r, skip);
+    }
+    let mut out = Vec::with_capacity(order.len());
+    loop {
+        let best = list
+            .iter()
+            .enumerate()
+            .filter_map(|(k, r)| r.head.as_ref().map(|h| (k, &h.0)))
+            .min_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)))
+            .map(|(k, _)| k);
+        let Some(k) = best else { break };
+        if let Some((_, i)) = list[k].head.take() {
+            out.push(i);
+        }
+        advance(&mut list[k], skip);
+    }
+    out
+}
+
+/// Sort members in no useful order: by an 8-byte name prefix, ties by the
+/// names themselves (read again from the directory).
+fn sort_members(archive: &Archive, order: Vec<u32>, skip: usize) -> Vec<u32> {
+    let prefix = |name: &str| {
+        let mut b = [0u8; 8];
+        let tail = name.as_bytes().get(skip..).unwrap_or(&[]);
+        let n = tail.len().min(8);
+        b[..n].copy_from_slice(&tail[..n]);
+        u64::from_be_bytes(b)
+    };
+    let mut keyed: Vec<(u64, u32)> = order
+        .iter()
+        .filter_map(|i| archive.entry(*i as usize).map(|e| (prefix(&e.name), *i)))
+        .collect();
+    drop(order);
+    keyed.sort_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            let name = |i: u32| {
+                archive
+                    .entry(i as usize)
+                    .map(|e| e.name)
+                    .unwrap_or_default()
+            };
+            name(a.1).cmp(&name(b.1))
+        })
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
 }

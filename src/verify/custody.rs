@@ -21,12 +21,13 @@ pub fn check(
     let mut events = Vec::new();
     let mut keys = BundledKeys::default();
     let mut key_bytes = 0u64;
-    for (rel, e) in &bag.members {
+    for (rel, e) in bag.members(archive) {
+        let rel = rel.as_str();
         if rel.starts_with(layout::CUSTODY_DIR) {
             if let Some((seq, action)) = layout::parse_event_name(rel) {
-                events.push((seq, action.to_string(), rel.clone()));
+                events.push((seq, action.to_string(), rel.to_string()));
             } else if rel.strip_suffix(layout::MINISIG_SUFFIX).is_none_or(|ev| {
-                layout::parse_event_name(ev).is_none() || !bag.members.contains_key(ev)
+                layout::parse_event_name(ev).is_none() || !bag.contains(archive, ev)
             }) {
                 report.findings.push(Finding::new(
                     "unexpected-file",
@@ -55,11 +56,11 @@ pub fn check(
                 ));
                 continue;
             }
-            match archive.read_small(e, MAX_KEY_FILE) {
+            match archive.read_small(&e, MAX_KEY_FILE) {
                 Ok(b) => {
                     key_bytes += b.len() as u64;
                     check_key_file(rel, &b, report);
-                    keys.files.push((rel.clone(), b));
+                    keys.files.push((rel.to_string(), b));
                 }
                 Err(err) => report.findings.push(Finding::new(
                     "entry-data",
@@ -100,8 +101,10 @@ pub fn check(
                 action,
             ));
         }
-        let Some(bytes) = archive
-            .read_small(&bag.members[rel], MAX_EVENT_FILE)
+        let Some(bytes) = bag
+            .get(archive, rel)
+            .ok_or_else(|| std::io::Error::other("member vanished"))
+            .and_then(|e| archive.read_small(&e, MAX_EVENT_FILE))
             .map_err(|err| {
                 report.findings.push(Finding::new(
                     "entry-data",
@@ -175,13 +178,13 @@ pub fn check(
             }
         }
         let sig_name = layout::signature_name(rel);
-        match bag.members.get(&sig_name) {
+        match bag.get(archive, &sig_name) {
             None => report.findings.push(Finding::new(
                 "signature",
                 &sig_name,
                 "custody event is not signed (signature file missing)",
             )),
-            Some(se) => match (archive.read_small(se, MAX_KEY_FILE), verifier) {
+            Some(se) => match (archive.read_small(&se, MAX_KEY_FILE), verifier) {
                 (Err(err), _) => report.findings.push(Finding::new(
                     "entry-data",
                     &sig_name,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 pub(super) fn check_items(
     m: &Manifest,
     files: &BTreeMap<&str, &FileEntry>,
-    findings: &mut Vec<Finding>,
+    findings: &mut super::Findings,
 ) {
     for item in &m.items {
         let here = |p: &str| format!("manifest.json items[{}] {p}", item.item);

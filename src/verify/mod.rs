@@ -147,6 +147,97 @@ impl Finding {
     }
 }
 
+/// At most this many findings are listed in a report; further ones are
+/// counted, and one last `too-many-findings` says how many (so that a
+/// hostile zip with a problem in each of millions of entries is reported
+/// in bounded memory).
+pub const MAX_FINDINGS: usize = 10_000;
+
+/// The findings of a report: a list that reads like a `Vec<Finding>` and
+/// keeps at most [`MAX_FINDINGS`] of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    list: Vec<Finding>,
+    more: u64,
+}
+
+impl Findings {
+    /// Add a finding (counted only, past the limit).
+    pub fn push(&mut self, f: Finding) {
+        if self.list.len() < MAX_FINDINGS {
+            self.list.push(f);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Add findings in order.
+    pub fn extend(&mut self, fs: impl IntoIterator<Item = Finding>) {
+        for f in fs {
+            self.push(f);
+        }
+    }
+
+    /// Move every finding of `fs` here, in order.
+    pub fn append(&mut self, fs: &mut Vec<Finding>) {
+        self.extend(fs.drain(..));
+    }
+
+    /// How many findings were counted but not listed.
+    pub fn not_listed(&self) -> u64 {
+        self.more
+    }
+
+    /// Count `n` findings that were never made (past the limit already).
+    pub fn count(&mut self, n: u64) {
+        self.more += n;
+    }
+
+    /// Close the list: when findings were dropped, say how many.
+    fn close(&mut self) {
+        if self.more > 0 {
+            self.list.push(Finding::new(
+                "too-many-findings",
+                "*",
+                format!(
+                    "{} more problems were found and not listed (at most {MAX_FINDINGS} are)",
+                    self.more
+                ),
+            ));
+            self.more = 0;
+        }
+    }
+}
+
+impl std::ops::Deref for Findings {
+    type Target = Vec<Finding>;
+    fn deref(&self) -> &Vec<Finding> {
+        &self.list
+    }
+}
+
+impl Serialize for Findings {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.list.serialize(s)
+    }
+}
+
+impl IntoIterator for Findings {
+    type Item = Finding;
+    type IntoIter = std::vec::IntoIter<Finding>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Findings {
+    type Item = &'a Finding;
+    type IntoIter = std::slice::Iter<'a, Finding>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
 /// A custody event as verified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventSummary {
@@ -195,8 +286,8 @@ pub struct VerifyReport {
     pub head: Option<String>,
     /// Whether signatures were checked at all.
     pub signatures_checked: bool,
-    /// Every problem found.
-    pub findings: Vec<Finding>,
+    /// Every problem found (the first [`MAX_FINDINGS`]; see [`Findings`]).
+    pub findings: Findings,
     /// Things worth a look that do not fail verification (claimed times
     /// going backwards).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -268,6 +359,7 @@ pub fn verify(
         );
         chain::check(&mut report);
     }
+    report.findings.close();
     Ok(report)
 }
 

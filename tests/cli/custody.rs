@@ -294,9 +294,8 @@ fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>
     let (archive, issues) = Archive::open(src).unwrap();
     assert!(issues.is_empty());
     let mut entries: Vec<(String, Vec<u8>)> = archive
-        .entries
-        .iter()
-        .map(|e| (e.name.clone(), archive.read_small(e, 1 << 30).unwrap()))
+        .entries()
+        .map(|e| (e.name.clone(), archive.read_small(&e, 1 << 30).unwrap()))
         .collect();
     edit(&mut entries);
     let mut zip = ZipWriter::new(std::fs::File::create(dst).unwrap(), DosTime::from_unix(0));
@@ -371,13 +370,12 @@ fn tampered_chains_fail_with_specific_reasons() {
     .expect_code(0);
     let (archive, _) = Archive::open(&o).unwrap();
     let foreign: Vec<_> = archive
-        .entries
-        .iter()
+        .entries()
         .filter(|e| e.name.contains("000002-transfer"))
         .map(|e| {
             (
                 e.name.replacen("o/", "b/", 1),
-                archive.read_small(e, 1 << 20).unwrap(),
+                archive.read_small(&e, 1 << 20).unwrap(),
             )
         })
         .collect();

@@ -86,9 +86,8 @@ pub(crate) fn count(env: &Env, table: &str) -> i64 {
 fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
     let (archive, _) = Archive::open(src).unwrap();
     let mut entries: Vec<(String, Vec<u8>)> = archive
-        .entries
-        .iter()
-        .map(|e| (e.name.clone(), archive.read_small(e, 1 << 30).unwrap()))
+        .entries()
+        .map(|e| (e.name.clone(), archive.read_small(&e, 1 << 30).unwrap()))
         .collect();
     edit(&mut entries);
     let mut zip = ZipWriter::new(std::fs::File::create(dst).unwrap(), DosTime::from_unix(0));

@@ -20,4 +20,5 @@ mod locker;
 mod locker_robust;
 mod offline;
 mod report;
+mod scale;
 mod secrets;

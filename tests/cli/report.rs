@@ -96,12 +96,11 @@ struct EventJson {
 fn manifest_hashes(env: &Env) -> Vec<String> {
     let (archive, _) = evidentia::bundle::Archive::open(&env.path().join("b.zip")).unwrap();
     let e = archive
-        .entries
-        .iter()
+        .entries()
         .find(|e| e.name.ends_with("evidentia/manifest.json"))
         .unwrap();
     let m: evidentia::model::Manifest =
-        serde_json::from_slice(&archive.read_small(e, 1 << 20).unwrap()).unwrap();
+        serde_json::from_slice(&archive.read_small(&e, 1 << 20).unwrap()).unwrap();
     m.files
         .iter()
         .flat_map(|f| {

@@ -94,8 +94,8 @@ fn files(dir: &Path, skip: &[PathBuf], out: &mut Vec<(String, Vec<u8>)>) {
         if bytes.starts_with(b"PK\x03\x04")
             && let Ok((archive, _)) = Archive::open(path)
         {
-            for e in archive.entries.iter().filter(|e| !e.is_dir()) {
-                let data = archive.read_small(e, 1 << 30).expect("entry");
+            for e in archive.entries().filter(|e| !e.is_dir()) {
+                let data = archive.read_small(&e, 1 << 30).expect("entry");
                 out.push((format!("{} in {}", e.name, path.display()), data));
             }
         }
