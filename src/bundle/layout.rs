@@ -161,6 +161,18 @@ pub fn escape_path(components: &[&[u8]]) -> String {
         .join("/")
 }
 
+/// A name as file systems may confuse it: lower case, and in Unicode NFC
+/// (macOS file systems treat `é` precomposed and decomposed as one name, so
+/// two such entries would land on one file when a bundle is unpacked). Seal
+/// tells such names apart and verify refuses them, by this one function.
+pub fn fold(name: &str) -> String {
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
+    let nfc: String = name.nfc().collect();
+    nfc.to_lowercase().nfc().collect()
+}
+
 /// Make escaped names unique case-insensitively: the first (in the given
 /// order) keeps its name, later ones get `^7E1`, `^7E2`, ... appended.
 /// Returns the names in the same order.
@@ -168,7 +180,7 @@ pub fn disambiguate(names: &[String]) -> Vec<String> {
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     let mut out = Vec::with_capacity(names.len());
     for n in names {
-        let key = n.to_lowercase();
+        let key = fold(n);
         match seen.get_mut(&key) {
             None => {
                 seen.insert(key, 0);

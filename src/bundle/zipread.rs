@@ -9,6 +9,7 @@
 //! disagreement, overlap) are returned as [`ContainerIssue`]s, and those
 //! entries are marked unsafe so that nobody reads them.
 
+use super::layout;
 use flate2::read::DeflateDecoder;
 use std::fs::File;
 use std::io::{self, Read};
@@ -186,7 +187,10 @@ impl std::fmt::Display for IssueKind {
             IssueKind::Backslash => write!(f, "backslash in name"),
             IssueKind::ControlCharacter => write!(f, "NUL or control character in name"),
             IssueKind::Duplicate => write!(f, "duplicate entry name"),
-            IssueKind::CaseCollision(o) => write!(f, "name collides with {o:?} ignoring case"),
+            IssueKind::CaseCollision(o) => write!(
+                f,
+                "name collides with {o:?} ignoring case (or Unicode normal form)"
+            ),
             IssueKind::Symlink => write!(f, "symbolic link entry"),
             IssueKind::SpecialFile(m) => write!(f, "special file entry (mode {m:o})"),
             IssueKind::Encrypted => write!(f, "encrypted entry"),
@@ -513,7 +517,7 @@ impl Iterator for Entries<'_> {
     }
 }
 
-/// A 64-bit key of a lower-cased name for the duplicate check: 42 bits
+/// A 64-bit key of a folded name for the duplicate check: 42 bits
 /// of hash above 22 bits of entry index.
 fn fold_key(lower: &str, index: usize) -> u64 {
     use std::hash::{BuildHasher, Hasher};
@@ -653,7 +657,7 @@ impl Archive {
                 for k in check_name(raw_name) {
                     issues.add(index, || entry.name.clone(), || k);
                 }
-                keys.push(fold_key(&entry.name.to_lowercase(), index));
+                keys.push(fold_key(&layout::fold(&entry.name), index));
             }
         }
         let folds = archive.fold_issues(keys)?;
@@ -690,7 +694,7 @@ impl Archive {
                 for k in &keys[i..j] {
                     let index = (k & INDEX_MASK) as usize;
                     let name = self.entry_raw(index)?.name;
-                    let lower = name.to_lowercase();
+                    let lower = layout::fold(&name);
                     match seen.iter().find(|(l, _, _)| *l == lower) {
                         Some((_, other, first)) => {
                             out.push((index as u32, *first as u32, *other == name))
@@ -1180,6 +1184,27 @@ mod tests {
                 assert_eq!(&a.read_small(&e, 1 << 20).unwrap(), d);
             }
         }
+    }
+
+    #[test]
+    fn names_equal_but_for_case_or_normal_form_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.zip");
+        let entries = vec![
+            ("b/caf\u{e9}".to_string(), b"1".to_vec()),
+            ("b/cafe\u{301}".to_string(), b"2".to_vec()),
+            ("b/CAF\u{c9}".to_string(), b"3".to_vec()),
+            ("b/other".to_string(), b"4".to_vec()),
+        ];
+        write(&p, &entries, Method::Stored);
+        let (a, issues) = Archive::open(&p).unwrap();
+        let hit: Vec<_> = issues
+            .iter()
+            .filter(|i| matches!(&i.kind, IssueKind::CaseCollision(o) if o == "b/caf\u{e9}"))
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(hit, ["b/cafe\u{301}", "b/CAF\u{c9}"], "{issues:?}");
+        assert_eq!(a.entries().filter(|e| e.safe).count(), 2);
     }
 
     #[test]
