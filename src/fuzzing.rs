@@ -122,21 +122,20 @@ impl Drop for Scratch {
     }
 }
 
+/// The trust store, loaded once; its scratch directory is removed as soon
+/// as it is loaded (the store lives in memory).
 fn trust_store() -> &'static TrustStore {
-    static STORE: OnceLock<(Scratch, TrustStore)> = OnceLock::new();
-    &STORE
-        .get_or_init(|| {
-            let dir = Scratch::new("trust");
-            std::fs::create_dir_all(&dir.0).expect("cannot create the fuzz trust store");
-            for text in TRUST_ENTRIES {
-                let entry: TrustEntry = serde_json::from_str(text).expect("trust entry");
-                std::fs::write(dir.0.join(format!("{}.json", entry.key_id)), text)
-                    .expect("cannot write the fuzz trust store");
-            }
-            let store = TrustStore::open(&dir.0).expect("fuzz trust store");
-            (dir, store)
-        })
-        .1
+    static STORE: OnceLock<TrustStore> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let dir = Scratch::new("trust");
+        std::fs::create_dir_all(&dir.0).expect("cannot create the fuzz trust store");
+        for text in TRUST_ENTRIES {
+            let entry: TrustEntry = serde_json::from_str(text).expect("trust entry");
+            std::fs::write(dir.0.join(format!("{}.json", entry.key_id)), text)
+                .expect("cannot write the fuzz trust store");
+        }
+        TrustStore::open(&dir.0).expect("fuzz trust store")
+    })
 }
 
 /// Read every entry of an archive, capped.
