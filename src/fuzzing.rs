@@ -160,8 +160,8 @@ pub fn zip_reader(data: &[u8]) {
     }
 }
 
-/// The whole `verify` pipeline on the bytes as a bundle, with a one-key
-/// trust store.
+/// The whole `verify` pipeline on the bytes as a bundle, against the
+/// fuzzing trust store ([`TRUST_ENTRIES`]) and with an expected head.
 pub fn verify_bundle(data: &[u8]) {
     let file = Scratch::write("bundle.zip", data);
     let verifier = TrustVerifier {
@@ -206,7 +206,7 @@ pub fn minisign(data: &[u8]) {
         let again = MinisignPublicKey::parse(&pk.to_bytes()).expect("public key re-parses");
         assert_eq!(again.to_bytes(), pk.to_bytes());
     }
-    // The whole signature check, against the test-vector trust store.
+    // The whole signature check, against the fuzzing trust store.
     let check = sign::verify_signature(
         trust_store(),
         b"data",
