@@ -10,6 +10,8 @@
 
 pub mod acquire;
 pub mod bundle;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hash;
 pub mod hashlist;
 pub mod locker;

@@ -88,9 +88,9 @@ fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let parsed = if is_toml {
-        toml::from_str::<CaseMeta>(&text).map_err(|e| e.to_string())
+        CaseMeta::from_toml(&text)
     } else {
-        serde_json::from_str::<CaseMeta>(&text).map_err(|e| e.to_string())
+        CaseMeta::from_json(&text)
     };
     parsed.map_err(|e| {
         CliError::usage(format!(

@@ -108,6 +108,16 @@ pub struct CaseMeta {
 }
 
 impl CaseMeta {
+    /// Parse a meta file in TOML (unknown keys are an error).
+    pub fn from_toml(text: &str) -> Result<CaseMeta, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Parse a meta file in JSON (unknown keys are an error).
+    pub fn from_json(text: &str) -> Result<CaseMeta, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
     /// The bag-info.txt labels mirroring this metadata, in a fixed order.
     /// Reserved BagIt labels are used where one fits (Source-Organization,
     /// Contact-Name, External-Description).

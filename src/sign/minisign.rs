@@ -79,7 +79,9 @@ fn malformed(what: &'static str, reason: impl Into<String>) -> SignError {
 }
 
 /// Split text into lines, refusing oversized or non-UTF-8 input; a final
-/// newline and `\r` line ends are accepted.
+/// newline and `\r\n` line ends are accepted. Any other carriage return is
+/// refused: a comment ending in one would not survive being written back
+/// (the `\r` would become part of the line end), and comments are signed.
 fn lines<'a>(what: &'static str, bytes: &'a [u8]) -> Result<Vec<&'a str>, SignError> {
     if bytes.len() > MAX_TEXT_FILE {
         return Err(SignError::TooLarge {
@@ -92,10 +94,20 @@ fn lines<'a>(what: &'static str, bytes: &'a [u8]) -> Result<Vec<&'a str>, SignEr
     }
     let text = std::str::from_utf8(bytes).map_err(|_| malformed(what, "not UTF-8 text"))?;
     let text = text.strip_suffix('\n').unwrap_or(text);
-    Ok(text
+    let lines: Vec<&str> = text
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect())
+        .collect();
+    if let Some(n) = lines.iter().position(|l| l.contains('\r')) {
+        return Err(malformed(
+            what,
+            format!(
+                "line {} holds a carriage return (only CRLF line ends are accepted)",
+                n + 1
+            ),
+        ));
+    }
+    Ok(lines)
 }
 
 fn decode<const N: usize>(what: &'static str, line: &str) -> Result<[u8; N], SignError> {
@@ -319,6 +331,21 @@ mod tests {
         let p = MinisignSignature::parse(&s.to_bytes()).unwrap();
         assert_eq!(p.trusted_comment, "a b");
         p.verify(&pk(), b"d").unwrap();
+    }
+
+    /// Found by the `minisign` fuzz target: a comment ending in `\r`
+    /// before a CRLF line end parsed to a comment that `to_bytes` could
+    /// not write back (fuzz/regressions/minisign/).
+    #[test]
+    fn crlf_accepted_stray_carriage_return_refused() {
+        let good = MinisignSignature::create(&key(), [1; 8], b"d", "t", "u").to_bytes();
+        let crlf = String::from_utf8(good).unwrap().replace('\n', "\r\n");
+        let p = MinisignSignature::parse(crlf.as_bytes()).unwrap();
+        p.verify(&pk(), b"d").unwrap();
+        assert_eq!(MinisignSignature::parse(&p.to_bytes()).unwrap(), p);
+        let stray = crlf.replacen("trusted comment: t", "trusted comment: t\r", 1);
+        let err = MinisignSignature::parse(stray.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,393 @@
+//! Entry points for the fuzz targets in `fuzz/` (cargo-fuzz) and for the
+//! replay test that runs the saved corpus in the normal test suite: both
+//! call these same functions, so a corpus file means the same thing in
+//! either place. Not a stable API.
+//!
+//! Each function takes arbitrary bytes, runs a parser and whatever follows
+//! it naturally (re-serializing, reading every entry, verifying), and
+//! returns normally whatever the outcome: an error from the parser is a
+//! valid result. A panic, an abort, running out of memory or time is a
+//! finding. The few `assert!`s check round-trip properties that must hold
+//! for every input the parser accepts.
+//!
+//! Inputs that must be files (a bundle, a hash set) are written under
+//! [`std::env::temp_dir`] (set `TMPDIR=/dev/shm` for speed) with a name
+//! unique to the process and call, and removed afterwards.
+
+use crate::bundle::Archive;
+use crate::hash::Algorithm;
+use crate::hashlist::{self, ListKind};
+use crate::locker::{HashsetKind, ImportOptions, Locker};
+use crate::model::{self, CaseMeta, CustodyEvent, Manifest};
+use crate::sign::{
+    self, CertBundle, Certificate, KeyFile, MinisignPublicKey, MinisignSignature, PublicKeyFile,
+    TrustEntry, TrustStore,
+};
+use crate::verify::{self, TrustVerifier, VerifyOptions};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A fuzz target's entry function.
+pub type Target = fn(&[u8]);
+
+/// The fuzz targets: (name, entry function). The replay test runs every
+/// file of `fuzz/corpus/<name>/` and `fuzz/regressions/<name>/` through
+/// the function.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("zip_reader", zip_reader),
+    ("verify_bundle", verify_bundle),
+    ("manifest_json", manifest_json),
+    ("custody_event", custody_event),
+    ("minisign", minisign),
+    ("key_files", key_files),
+    ("hash_list", hash_list),
+    ("case_meta", case_meta),
+    ("hashset_import", hashset_import),
+];
+
+/// The most bytes read from one zip entry.
+const ENTRY_CAP: u64 = 4 << 20;
+
+/// The fuzzing trust store: the committed test vectors' examiner key and
+/// the two agency roots of the bundles in `fuzz/corpus/verify_bundle/`
+/// (made with `evidentia demo`), so that valid signatures reach the
+/// trusted paths, directly and through certificates.
+const TRUST_ENTRIES: &[&str] = &[
+    r#"{
+  "type": "evidentia/trust-entry/v1",
+  "key_id": "c15baa072cad6f2f330680723e14e219ff743b7c560720ea46ec37637671497a",
+  "public_key": "VPiZGJVbsjq8LG8xFalU7P3QWCW8MhfrsDN1PAI6+YM=",
+  "root": false,
+  "identity": {
+    "name": "Test Vector Examiner",
+    "org": "Lab",
+    "country": "CZ"
+  },
+  "added": "2026-11-29T01:35:34Z"
+}
+"#,
+    r#"{
+  "type": "evidentia/trust-entry/v1",
+  "key_id": "bce2104bf8dfd76cc7eca76a14dd182c9c0e91d4ebf35fd3b81a8c0191ce05c7",
+  "public_key": "WXwyPL5g5mHapfVDHAigf9A7/d/Dbm1X8PeHW/aiUjM=",
+  "root": true,
+  "identity": {
+    "name": "BKA Forensic Lab root",
+    "org": "BKA Forensic Lab",
+    "country": "DE"
+  },
+  "added": "2026-11-29T04:14:30Z"
+}
+"#,
+    r#"{
+  "type": "evidentia/trust-entry/v1",
+  "key_id": "c9fd50fcad9752a2e2c0afeb721e5890f8fd296ef14a5fc928444da8480ac330",
+  "public_key": "fxiFPvqF7J0+sP9ho1BespnylozN0ZxxXTzCo3SDfok=",
+  "root": true,
+  "identity": {
+    "name": "Politie Nederland root",
+    "org": "Politie Nederland",
+    "country": "NL"
+  },
+  "added": "2026-11-29T04:14:30Z"
+}
+"#,
+];
+
+/// A scratch path unique to this process and call.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(what: &str) -> Scratch {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        Scratch(
+            std::env::temp_dir().join(format!("evidentia-fuzz-{}-{n}-{what}", std::process::id())),
+        )
+    }
+
+    fn write(what: &str, data: &[u8]) -> Scratch {
+        let s = Scratch::new(what);
+        std::fs::write(&s.0, data).expect("cannot write the fuzz scratch file");
+        s
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The trust store, loaded once; its scratch directory is removed as soon
+/// as it is loaded (the store lives in memory).
+fn trust_store() -> &'static TrustStore {
+    static STORE: OnceLock<TrustStore> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let dir = Scratch::new("trust");
+        std::fs::create_dir_all(&dir.0).expect("cannot create the fuzz trust store");
+        for text in TRUST_ENTRIES {
+            let entry: TrustEntry = serde_json::from_str(text).expect("trust entry");
+            std::fs::write(dir.0.join(format!("{}.json", entry.key_id)), text)
+                .expect("cannot write the fuzz trust store");
+        }
+        TrustStore::open(&dir.0).expect("fuzz trust store")
+    })
+}
+
+/// Read every entry of an archive, capped.
+fn read_entries(archive: &Archive) {
+    let count = archive.entry_count();
+    for (i, e) in archive.entries().enumerate() {
+        // The iterator parses the directory again as it goes: it must see
+        // exactly the entries the index holds.
+        assert!(i < count, "more entries than indexed");
+        assert_eq!(archive.entry(i).map(|x| x.name), Some(e.name.clone()));
+        if e.is_dir() {
+            continue;
+        }
+        let _ = archive.read_small(&e, ENTRY_CAP);
+        if let Ok(r) = archive.reader(&e) {
+            let _ = std::io::copy(&mut r.take(ENTRY_CAP), &mut std::io::sink());
+        }
+    }
+}
+
+/// The bundle reader: open, list, read every entry (bounded).
+pub fn zip_reader(data: &[u8]) {
+    let file = Scratch::write("zip", data);
+    if let Ok((archive, _issues)) = Archive::open(&file.0) {
+        assert!(archive.cd_offset.saturating_add(archive.cd_size) <= archive.len());
+        read_entries(&archive);
+    }
+}
+
+/// The whole `verify` pipeline on the bytes as a bundle, against the
+/// fuzzing trust store ([`TRUST_ENTRIES`]) and with an expected head.
+pub fn verify_bundle(data: &[u8]) {
+    let file = Scratch::write("bundle.zip", data);
+    let verifier = TrustVerifier {
+        store: trust_store(),
+    };
+    let opts = VerifyOptions {
+        expect_head: Some("0".repeat(64)),
+    };
+    if let Ok(report) = verify::verify(&file.0, &opts, Some(&verifier), &mut |_| {}) {
+        // The report must serialize (the CLI prints it as JSON).
+        let _ = serde_json::to_vec(&report).expect("report serializes");
+    }
+}
+
+/// `manifest.json`: parse, re-serialize, parse again to the same value.
+pub fn manifest_json(data: &[u8]) {
+    if let Ok(m) = serde_json::from_slice::<Manifest>(data) {
+        let bytes = model::to_json_bytes(&m);
+        let back: Manifest = serde_json::from_slice(&bytes).expect("manifest re-parses");
+        assert_eq!(back, m);
+    }
+}
+
+/// A custody event: parse, round-trip, read its timestamp.
+pub fn custody_event(data: &[u8]) {
+    if let Ok(e) = serde_json::from_slice::<CustodyEvent>(data) {
+        let bytes = model::to_json_bytes(&e);
+        let back: CustodyEvent = serde_json::from_slice(&bytes).expect("event re-parses");
+        assert_eq!(back, e);
+        let _ = model::parse_rfc3339(&e.time);
+    }
+}
+
+/// Minisign signature and public key files: parse, re-serialize, verify.
+pub fn minisign(data: &[u8]) {
+    if let Ok(sig) = MinisignSignature::parse(data) {
+        let again = MinisignSignature::parse(&sig.to_bytes()).expect("signature re-parses");
+        assert_eq!(again.to_bytes(), sig.to_bytes());
+        let _ = sig.verify(&[0u8; 32], b"data");
+    }
+    if let Ok(pk) = MinisignPublicKey::parse(data) {
+        let again = MinisignPublicKey::parse(&pk.to_bytes()).expect("public key re-parses");
+        assert_eq!(again.to_bytes(), pk.to_bytes());
+    }
+    // The whole signature check, against the fuzzing trust store.
+    let check = sign::verify_signature(
+        trust_store(),
+        b"data",
+        data,
+        &sign::BundledKeys::default(),
+        0,
+    );
+    let _ = check.is_trusted();
+}
+
+/// Secret key files, public key files (both formats), certificates and
+/// certificate bundles, trust entries.
+pub fn key_files(data: &[u8]) {
+    if let Ok(k) = KeyFile::parse(data) {
+        let again = KeyFile::parse(&k.to_bytes()).expect("key file re-parses");
+        assert_eq!(again.to_bytes(), k.to_bytes());
+        // Only unencrypted files unlock without a passphrase; encrypted ones
+        // stop before the (deliberately slow) key derivation.
+        let _ = k.unlock(None);
+    }
+    if let Ok(p) = PublicKeyFile::parse(data) {
+        let again = PublicKeyFile::parse(&p.to_bytes()).expect("public key file re-parses");
+        assert_eq!(again.to_bytes(), p.to_bytes());
+    }
+    let _ = sign::pubfile::parse_any_public_key(data);
+    if let Ok(c) = Certificate::parse(data) {
+        let _ = c.validity_at(0);
+    }
+    if let Ok((_, b)) = CertBundle::parse(data) {
+        let again = CertBundle::parse(&b.to_bytes()).expect("certificate bundle re-parses");
+        assert_eq!(again.1.to_bytes(), b.to_bytes());
+    }
+    let _ = serde_json::from_slice::<TrustEntry>(data);
+}
+
+/// Sums and hashdeep lists: parse both ways; every sums entry written back
+/// as a tagged line parses to the same name and digest.
+pub fn hash_list(data: &[u8]) {
+    for untagged in [None, Some(Algorithm::Blake3)] {
+        let list = hashlist::parse_list(data, untagged);
+        if list.kind != ListKind::Sums {
+            continue;
+        }
+        for e in list.entries.iter().take(64) {
+            let [d] = e.expected.as_slice() else {
+                panic!("a sums entry has exactly one digest");
+            };
+            let line = hashlist::tagged_line(d.algorithm, &d.hex(), &e.name);
+            let back = hashlist::parse_list(&line, untagged);
+            assert!(back.problems.is_empty(), "{:?}", back.problems);
+            let [b] = back.entries.as_slice() else {
+                panic!("one tagged line gives one entry");
+            };
+            assert_eq!((&b.name, &b.expected), (&e.name, &e.expected));
+        }
+    }
+}
+
+/// The case meta file, as TOML and as JSON: parse, write as JSON (what
+/// goes into `manifest.json`), parse that to the same value, and derive
+/// the bag-info labels.
+pub fn case_meta(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for m in [CaseMeta::from_toml(text), CaseMeta::from_json(text)]
+        .into_iter()
+        .flatten()
+    {
+        let json = model::to_json_bytes(&m);
+        let back = CaseMeta::from_json(std::str::from_utf8(&json).expect("JSON is UTF-8"))
+            .expect("meta re-parses from JSON");
+        assert_eq!(back, m);
+        let _ = m.bag_info_labels();
+    }
+}
+
+/// `hashset import` of a text list (sums or hashdeep) or an SQLite file,
+/// into a scratch locker, then a lookup.
+pub fn hashset_import(data: &[u8]) {
+    thread_local! {
+        static LOCKER: std::cell::RefCell<Option<(Scratch, Locker, u64)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let file = Scratch::write("hashset", data);
+    LOCKER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        // A fresh locker every 500 imports keeps the scratch file small.
+        if slot.as_ref().is_none_or(|(_, _, n)| *n >= 500) {
+            *slot = None;
+            let dir = Scratch::new("locker");
+            std::fs::create_dir_all(&dir.0).expect("cannot create the fuzz locker dir");
+            let locker = Locker::open(&dir.0.join("locker.db")).expect("fuzz locker opens");
+            *slot = Some((dir, locker, 0));
+        }
+        let (_, locker, n) = slot.as_mut().expect("locker");
+        *n += 1;
+        let opts = ImportOptions {
+            name: format!("set-{n}"),
+            kind: HashsetKind::KnownBad,
+            untagged_64: None,
+            now: "2026-01-01T00:00:00Z".into(),
+        };
+        if let Ok(info) = locker.import_hashset(&file.0, &opts) {
+            let digests: Vec<_> = hashlist::parse_list(data, None)
+                .entries
+                .into_iter()
+                .flat_map(|e| e.expected)
+                .take(16)
+                .collect();
+            let _ = locker.lookup(&digests, &[info]);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TARGETS;
+    use std::path::{Path, PathBuf};
+
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd
+                .map(|e| e.expect("readable directory entry").path())
+                .filter(|p| p.is_file())
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => panic!("cannot read {}: {e}", dir.display()),
+        };
+        v.sort();
+        v
+    }
+
+    /// Every committed corpus and regression input of every fuzz target
+    /// runs through its entry function without a panic. Each target must
+    /// have a non-empty corpus, so this cannot silently test nothing.
+    #[test]
+    fn fuzz_corpus_and_regressions_replay() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+        let mut total = 0;
+        for (name, f) in TARGETS {
+            let corpus = files(&root.join("corpus").join(name));
+            assert!(
+                !corpus.is_empty(),
+                "fuzz/corpus/{name}/ is missing or empty: every target in fuzzing::TARGETS needs a committed corpus"
+            );
+            let regressions = files(&root.join("regressions").join(name));
+            for p in corpus.iter().chain(&regressions) {
+                let data = std::fs::read(p).expect("readable corpus file");
+                if std::panic::catch_unwind(|| f(&data)).is_err() {
+                    panic!("fuzz target {name} panicked on {}", p.display());
+                }
+                total += 1;
+            }
+        }
+        assert!(total >= TARGETS.len());
+    }
+
+    /// The regression directories only hold inputs for known targets.
+    #[test]
+    fn fuzz_regression_dirs_name_targets() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            return;
+        };
+        for e in rd {
+            let name = e.expect("readable entry").file_name();
+            let name = name.to_string_lossy();
+            assert!(
+                TARGETS.iter().any(|(t, _)| *t == name),
+                "fuzz/regressions/{name} is not a fuzz target"
+            );
+            assert!(
+                !files(&dir.join(&*name)).is_empty(),
+                "fuzz/regressions/{name}/ is empty"
+            );
+        }
+    }
+}
