@@ -96,6 +96,20 @@ impl PlanFile {
         }
     }
 
+    /// Bag names compared as their lower-case forms ([`lower_cmp`]), with
+    /// no allocation for the common plain ASCII names.
+    fn lower_cmp(&self, other: &PlanFile) -> Ordering {
+        let plain_ascii = |f: &PlanFile| f.text.len() == f.rel_len as usize && f.rel().is_ascii();
+        if plain_ascii(self) && plain_ascii(other) {
+            self.rel()
+                .iter()
+                .map(u8::to_ascii_lowercase)
+                .cmp(other.rel().iter().map(u8::to_ascii_lowercase))
+        } else {
+            lower_cmp(&self.name(), &other.name())
+        }
+    }
+
     /// The file to read.
     fn src(&self, inputs: &[PathBuf]) -> PathBuf {
         let input = &inputs[self.input as usize];
@@ -127,12 +141,11 @@ fn lower_cmp(a: &str, b: &str) -> Ordering {
 /// the first keeps its name, later ones get `^7E1`, `^7E2`, ... appended.
 fn disambiguate(files: &mut [PlanFile]) {
     let mut idx: Vec<u32> = (0..files.len() as u32).collect();
-    idx.sort_by(|a, b| lower_cmp(&files[*a as usize].name(), &files[*b as usize].name()));
+    idx.sort_by(|a, b| files[*a as usize].lower_cmp(&files[*b as usize]));
     let mut first = 0;
     for k in 1..idx.len() {
         let cur = idx[k] as usize;
-        let same = lower_cmp(&files[idx[first] as usize].name(), &files[cur].name());
-        if same == Ordering::Equal {
+        if files[idx[first] as usize].lower_cmp(&files[cur]) == Ordering::Equal {
             let n = format!("{}^7E{}", files[cur].name(), k - first);
             files[cur].set_name(n);
         } else {
