@@ -6,16 +6,18 @@
 
 use super::seal::SealError;
 use crate::acquire::record::{RECORD_FILE, read_record};
-use crate::model::{FileEntry, ItemEntry};
+use crate::model::ItemEntry;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 /// The items for every input that is an acquisition directory. A directory
 /// with an `acquisition.json` that cannot be read is an error: it claims
 /// to be an acquisition, and sealing it without its record would hide that.
+/// `entries` are (original path, bag name) of the sealed files under the
+/// inputs' names, in zip order.
 pub(super) fn acquisition_items(
     inputs: &[PathBuf],
-    entries: &[FileEntry],
+    entries: &[(Vec<u8>, String)],
 ) -> Result<Vec<ItemEntry>, SealError> {
     let mut items = Vec::new();
     for input in inputs {
@@ -34,10 +36,7 @@ pub(super) fn acquisition_items(
             let mut rel = base.clone();
             rel.push(b'/');
             rel.extend_from_slice(name.as_bytes());
-            entries
-                .iter()
-                .find(|e| e.original.as_bytes() == rel.as_slice())
-                .map(|e| e.path.clone())
+            entries.iter().find(|e| e.0 == rel).map(|e| e.1.clone())
         };
         let missing = |name: &str| SealError::Unreadable {
             path: input.join(name),

@@ -24,6 +24,7 @@ pub mod mjson;
 mod repair;
 mod seal;
 mod signing;
+mod spill;
 mod tags;
 mod walk;
 mod zipread;

@@ -9,17 +9,19 @@
 
 use super::atomic::{TMP_SUFFIX, TempOut, remove_stale, rename_noreplace};
 use super::layout;
+use super::spill::{FileRecord, Records};
 use super::walk::{Planned, plan};
 use super::zipwrite::{DosTime, Method, ZipWriter};
 use super::{EventSigner, SignFailure, tags};
-use crate::hash::{
-    Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader, to_hex,
-};
-use crate::model::{self, CaseMeta, FileEntry, LinkEntry};
-use crate::pathrepr::PathRepr;
+use crate::hash::{Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader};
+use crate::model::{self, CaseMeta, LinkEntry};
+use crate::pathrepr::{PathRepr, path_from_bytes};
 use crate::source::{OpenMode, open_evidence, ordered_map};
 use crate::testhook::{self, HookedFile, Op};
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// Tree files up to this size are read whole on worker threads.
@@ -38,6 +40,118 @@ enum Prepared {
     ReadFailed(io::Error),
     /// Too large (or not a tree file): stream it on the calling thread.
     Stream,
+}
+
+/// A payload file found by the walk, in one allocation: its original
+/// path bytes (relative to the input's parent), then its bag name unless
+/// that is `data/` followed by the same bytes.
+struct PlanFile {
+    text: Box<[u8]>,
+    rel_len: u32,
+    input: u32,
+    size: u64,
+    mode: OpenMode,
+}
+
+impl PlanFile {
+    fn rel(&self) -> &[u8] {
+        &self.text[..self.rel_len as usize]
+    }
+
+    /// The bag name (`data/...`).
+    fn name(&self) -> Cow<'_, str> {
+        let (rel, name) = self.text.split_at(self.rel_len as usize);
+        if name.is_empty() {
+            let rel = std::str::from_utf8(rel).unwrap_or_default();
+            Cow::Owned(format!("{}{rel}", layout::DATA_DIR))
+        } else {
+            Cow::Borrowed(std::str::from_utf8(name).unwrap_or_default())
+        }
+    }
+
+    fn set_name(&mut self, name: String) {
+        let rel = self.rel();
+        let plain = name
+            .strip_prefix(layout::DATA_DIR)
+            .is_some_and(|n| n.as_bytes() == rel);
+        if plain {
+            if self.text.len() != rel.len() {
+                self.text = rel.to_vec().into_boxed_slice();
+            }
+        } else {
+            let mut t = Vec::with_capacity(rel.len() + name.len());
+            t.extend_from_slice(rel);
+            t.extend_from_slice(name.as_bytes());
+            self.text = t.into_boxed_slice();
+        }
+    }
+
+    /// Bag names in byte order.
+    fn name_cmp(&self, other: &PlanFile) -> Ordering {
+        let plain = |f: &PlanFile| f.text.len() == f.rel_len as usize;
+        if plain(self) && plain(other) {
+            self.rel().cmp(other.rel())
+        } else {
+            self.name().as_bytes().cmp(other.name().as_bytes())
+        }
+    }
+
+    /// Bag names compared as their lower-case forms ([`lower_cmp`]), with
+    /// no allocation for the common plain ASCII names.
+    fn lower_cmp(&self, other: &PlanFile) -> Ordering {
+        let plain_ascii = |f: &PlanFile| f.text.len() == f.rel_len as usize && f.rel().is_ascii();
+        if plain_ascii(self) && plain_ascii(other) {
+            self.rel()
+                .iter()
+                .map(u8::to_ascii_lowercase)
+                .cmp(other.rel().iter().map(u8::to_ascii_lowercase))
+        } else {
+            lower_cmp(&self.name(), &other.name())
+        }
+    }
+
+    /// The file to read.
+    fn src(&self, inputs: &[PathBuf]) -> PathBuf {
+        let input = &inputs[self.input as usize];
+        if self.mode != OpenMode::TreeEntry {
+            return input.clone();
+        }
+        // A tree file's original path is the input's name, `/`, and its
+        // path inside the input.
+        let base = input.file_name().map_or(5, |n| n.len());
+        input.join(path_from_bytes(
+            self.rel().get(base + 1..).unwrap_or_default(),
+        ))
+    }
+}
+
+/// Names compared as their lower-case forms.
+fn lower_cmp(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.to_lowercase().cmp(&b.to_lowercase())
+    }
+}
+
+/// [`layout::disambiguate`] in place, without a map of every name: names
+/// equal case-insensitively are grouped (in walk order within a group);
+/// the first keeps its name, later ones get `^7E1`, `^7E2`, ... appended.
+fn disambiguate(files: &mut [PlanFile]) {
+    let mut idx: Vec<u32> = (0..files.len() as u32).collect();
+    idx.sort_by(|a, b| files[*a as usize].lower_cmp(&files[*b as usize]));
+    let mut first = 0;
+    for k in 1..idx.len() {
+        let cur = idx[k] as usize;
+        if files[idx[first] as usize].lower_cmp(&files[cur]) == Ordering::Equal {
+            let n = format!("{}^7E{}", files[cur].name(), k - first);
+            files[cur].set_name(n);
+        } else {
+            first = k;
+        }
+    }
 }
 
 /// What to seal and how.
@@ -172,56 +286,77 @@ pub fn seal(
     if std::fs::symlink_metadata(&opts.out).is_ok() {
         return Err(SealError::OutputExists(opts.out.clone()));
     }
-    let planned = plan(&opts.inputs);
-    let mut files = Vec::new();
+    // The walk, kept compact: one allocation per file (its original path
+    // bytes, then its bag name when that is not simply `data/` + them).
+    let mut files: Vec<PlanFile> = Vec::new();
     let mut manifest_links = Vec::new();
     let mut unreadable = Vec::new();
     let mut skipped = Vec::new();
-    for p in planned {
-        match p {
-            Planned::File {
-                src,
-                rel,
-                size,
-                mode,
-            } => files.push((src, rel, size, mode)),
-            Planned::Link { rel, target } => manifest_links.push(LinkEntry {
-                original: PathRepr::from_bytes(&rel),
-                target: PathRepr::from_path(&target),
-            }),
-            Planned::Special { rel, kind } => skipped.push(model::SkippedEntry {
-                original: PathRepr::from_bytes(&rel),
-                kind: kind.to_string(),
-            }),
-            Planned::Unreadable { src, rel, error } => {
-                if !opts.allow_unreadable {
-                    return Err(SealError::Unreadable {
+    let mut stop = None;
+    plan(&opts.inputs, &mut |input, p| match p {
+        Planned::File { rel, size, mode } => files.push(PlanFile {
+            rel_len: rel.len() as u32,
+            text: rel.into_boxed_slice(),
+            input: input as u32,
+            size,
+            mode,
+        }),
+        Planned::Link { rel, target } => manifest_links.push(LinkEntry {
+            original: PathRepr::from_bytes(&rel),
+            target: PathRepr::from_path(&target),
+        }),
+        Planned::Special { rel, kind } => skipped.push(model::SkippedEntry {
+            original: PathRepr::from_bytes(&rel),
+            kind: kind.to_string(),
+        }),
+        Planned::Unreadable { src, rel, error } => {
+            if !opts.allow_unreadable {
+                if stop.is_none() {
+                    stop = Some(SealError::Unreadable {
                         path: src,
                         source: error,
                     });
                 }
-                unreadable.push(model::UnreadableEntry {
-                    original: PathRepr::from_bytes(&rel),
-                    error: error.to_string(),
-                });
+                return;
             }
+            unreadable.push(model::UnreadableEntry {
+                original: PathRepr::from_bytes(&rel),
+                error: error.to_string(),
+            });
         }
+    });
+    if let Some(e) = stop {
+        return Err(e);
     }
     // Bag names: escaped, made unique, and the zip order sorted by them.
-    files.sort_by(|a, b| a.1.cmp(&b.1));
-    let escaped: Vec<String> = files
+    files.sort_by(|a, b| a.rel().cmp(b.rel()));
+    for f in &mut files {
+        let comps: Vec<&[u8]> = f
+            .rel()
+            .split(|b| *b == b'/')
+            .filter(|c| !c.is_empty())
+            .collect();
+        let escaped = format!("{}{}", layout::DATA_DIR, layout::escape_path(&comps));
+        f.set_name(escaped);
+    }
+    files.shrink_to_fit();
+    disambiguate(&mut files);
+    let mut order: Vec<u32> = (0..files.len() as u32).collect();
+    order.sort_by(|a, b| files[*a as usize].name_cmp(&files[*b as usize]));
+    let acquisitions: Vec<Vec<u8>> = opts
+        .inputs
         .iter()
-        .map(|f| {
-            let comps: Vec<&[u8]> =
-                f.1.split(|b| *b == b'/')
-                    .filter(|c| !c.is_empty())
-                    .collect();
-            format!("{}{}", layout::DATA_DIR, layout::escape_path(&comps))
+        .filter(|i| i.join(crate::acquire::record::RECORD_FILE).is_file())
+        .map(|i| {
+            let mut base = i
+                .file_name()
+                .map(|n| n.as_bytes().to_vec())
+                .unwrap_or_else(|| b"input".to_vec());
+            base.push(b'/');
+            base
         })
         .collect();
-    let names = layout::disambiguate(&escaped);
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by(|a, b| names[*a].as_bytes().cmp(names[*b].as_bytes()));
+    let mut acquired: Vec<(Vec<u8>, String)> = Vec::new();
 
     let dir = opts
         .out
@@ -273,7 +408,10 @@ pub fn seal(
             &hopts
         }
     };
-    let mut entries: Vec<FileEntry> = Vec::with_capacity(files.len());
+    let mut records = Records::new(dir, &format!(".{name}.zip-records.")).map_err(werr)?;
+    zip.spill_directory(
+        super::spill::anonymous_file(dir, &format!(".{name}.zip-directory.")).map_err(werr)?,
+    );
     let mut total: u64 = 0;
     // Small files in trees are read and hashed on worker threads, several
     // at once, and come back in order with their bytes, which then go into
@@ -281,11 +419,12 @@ pub fn seal(
     // Larger files (and direct inputs, which may be devices) stream
     // through this thread.
     let work = |i: usize| -> (usize, Prepared) {
-        let (src, _, size, mode) = &files[i];
+        let f = &files[i];
+        let (size, mode) = (&f.size, &f.mode);
         if *mode != OpenMode::TreeEntry || *size > SMALL_FILE {
             return (i, Prepared::Stream);
         }
-        let prepared = match open_evidence(src, *mode) {
+        let prepared = match open_evidence(&f.src(&opts.inputs), *mode) {
             Err(e) => Prepared::OpenFailed(e),
             Ok(f) => {
                 let mut data = Vec::with_capacity(*size as usize);
@@ -301,8 +440,11 @@ pub fn seal(
         (i, prepared)
     };
     let mut emit = |(i, prepared): (usize, Prepared)| -> Result<(), SealError> {
-        let (src, rel, size, mode) = &files[i];
-        let member = format!("{name}/{}", names[i]);
+        let f = &files[i];
+        let (rel, size, mode) = (f.rel(), &f.size, &f.mode);
+        let src = &f.src(&opts.inputs);
+        let bag_name = f.name();
+        let member = format!("{name}/{bag_name}");
         let result = match prepared {
             Prepared::Read(data, result) => {
                 progress(data.len() as u64);
@@ -385,58 +527,69 @@ pub fn seal(
             });
         }
         total += result.size;
-        let hex = |a: Algorithm| result.digest(a).map(|d| d.hex());
+        let raw = |a: Algorithm| result.digest(a).map(|d| d.bytes.as_slice());
         let pieces = result
             .pieces
             .as_ref()
             .map(|p| p.pieces.as_slice())
             .unwrap_or(&[]);
-        entries.push(FileEntry {
-            path: names[i].clone(),
-            original: PathRepr::from_bytes(rel),
-            size: result.size,
-            sha256: hex(Algorithm::Sha256).unwrap_or_default(),
-            blake3: hex(Algorithm::Blake3).unwrap_or_default(),
-            sha512: hex(Algorithm::Sha512),
-            sha1: hex(Algorithm::Sha1),
-            md5: hex(Algorithm::Md5),
-            pieces: if pieces.len() > 1 {
-                pieces.iter().map(|p| to_hex(&p.sha256)).collect()
-            } else {
-                Vec::new()
-            },
-        });
+        let pieces: Vec<&[u8]> = if pieces.len() > 1 {
+            pieces.iter().map(|p| p.sha256.as_slice()).collect()
+        } else {
+            Vec::new()
+        };
+        records
+            .push(&FileRecord {
+                path: &bag_name,
+                original: rel,
+                size: result.size,
+                sha256: raw(Algorithm::Sha256).unwrap_or_default(),
+                blake3: raw(Algorithm::Blake3).unwrap_or_default(),
+                extra: [
+                    raw(Algorithm::Sha512),
+                    raw(Algorithm::Sha1),
+                    raw(Algorithm::Md5),
+                ],
+                pieces: &pieces,
+            })
+            .map_err(werr)?;
+        if acquisitions.iter().any(|a| rel.starts_with(a)) {
+            acquired.push((rel.to_vec(), bag_name.into_owned()));
+        }
         Ok(())
     };
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     ordered_map(
-        order.iter().copied(),
+        order.iter().map(|i| *i as usize),
         threads,
         SMALL_IN_FLIGHT,
         &work,
         &mut emit,
     )?;
-    if entries.is_empty() {
+    drop(order);
+    drop(files);
+    if records.len() == 0 {
         return Err(SealError::Empty);
     }
 
-    let items = super::items::acquisition_items(&opts.inputs, &entries)?;
-    let tags = tags::build(tags::TagInput {
-        opts,
-        name: &name,
-        items,
-        entries,
-        symlinks: manifest_links,
-        unreadable,
-        skipped,
-        total,
-        algos: &algos,
-        signer,
-    })?;
-    for (n, data) in &tags.files {
-        zip.add_bytes(&format!("{name}/{n}"), opts.method, data)
-            .map_err(werr)?;
-    }
+    let items = super::items::acquisition_items(&opts.inputs, &acquired)?;
+    let tags = tags::build(
+        tags::TagInput {
+            opts,
+            name: &name,
+            items,
+            records: &mut records,
+            symlinks: manifest_links,
+            unreadable,
+            skipped,
+            total,
+            algos: &algos,
+            signer,
+        },
+        &mut zip,
+        &werr,
+    )?;
+    drop(records);
     let buf = zip.finish().map_err(werr)?;
     let file = buf.into_inner().map_err(|e| werr(e.into_error()))?;
     file.sync_all().map_err(werr)?;
@@ -461,4 +614,38 @@ pub fn seal(
         unreadable: tags.unreadable,
         signed: signer.is_some(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The in-place disambiguation gives the names of
+    /// [`layout::disambiguate`], final sigma and suffix clashes included.
+    #[test]
+    fn in_place_disambiguation_matches_the_map() {
+        let rels: Vec<&str> = vec![
+            "x/A", "x/a", "x/a^7E1", "x/A", "x/ΣΣ", "x/σς", "x/σσ", "x/SΣ", "x/sσ", "x/b", "x/B",
+            "x/a",
+        ];
+        let escaped: Vec<String> = rels.iter().map(|r| format!("data/{r}")).collect();
+        let expected = layout::disambiguate(&escaped);
+        let mut files: Vec<PlanFile> = rels
+            .iter()
+            .map(|r| PlanFile {
+                text: r.as_bytes().to_vec().into_boxed_slice(),
+                rel_len: r.len() as u32,
+                input: 0,
+                size: 0,
+                mode: OpenMode::TreeEntry,
+            })
+            .collect();
+        for (f, e) in files.iter_mut().zip(&escaped) {
+            f.set_name(e.clone());
+        }
+        disambiguate(&mut files);
+        let got: Vec<String> = files.iter().map(|f| f.name().into_owned()).collect();
+        assert_eq!(got, expected);
+        assert!(got.iter().any(|n| n.ends_with("^7E2")));
+    }
 }

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 /// A planned payload file or other record, from the walk.
 pub(super) enum Planned {
     File {
-        src: PathBuf,
         rel: Vec<u8>,
         size: u64,
         mode: OpenMode,
@@ -41,9 +40,12 @@ fn rel_of(base: &Path, root: &Path, path: &Path) -> Vec<u8> {
     rel
 }
 
-pub(super) fn plan(inputs: &[PathBuf]) -> Vec<Planned> {
-    let mut out = Vec::new();
-    for input in inputs {
+/// Walk `inputs` in order, handing each record to `out` as it is found
+/// (nothing is collected here: a tree of a million files is a million
+/// calls, not a million records in memory).
+pub(super) fn plan(inputs: &[PathBuf], out: &mut dyn FnMut(usize, Planned)) {
+    for (index, input) in inputs.iter().enumerate() {
+        let mut out = |p: Planned| out(index, p);
         let base = input
             .file_name()
             .map(Path::new)
@@ -52,7 +54,7 @@ pub(super) fn plan(inputs: &[PathBuf]) -> Vec<Planned> {
             Ok(md) => md,
             Err(error) => {
                 let rel = base.as_os_str().as_bytes().to_vec();
-                out.push(Planned::Unreadable {
+                out(Planned::Unreadable {
                     src: input.clone(),
                     rel,
                     error,
@@ -62,8 +64,7 @@ pub(super) fn plan(inputs: &[PathBuf]) -> Vec<Planned> {
         };
         if !md.is_dir() {
             let rel = base.as_os_str().as_bytes().to_vec();
-            out.push(Planned::File {
-                src: input.clone(),
+            out(Planned::File {
                 rel,
                 size: md.len(),
                 mode: OpenMode::Direct,
@@ -86,7 +87,7 @@ pub(super) fn plan(inputs: &[PathBuf]) -> Vec<Planned> {
                     let error = e
                         .into_io_error()
                         .unwrap_or_else(|| io::Error::other("file system loop"));
-                    out.push(Planned::Unreadable { src, rel, error });
+                    out(Planned::Unreadable { src, rel, error });
                     continue;
                 }
             };
@@ -96,16 +97,15 @@ pub(super) fn plan(inputs: &[PathBuf]) -> Vec<Planned> {
                 continue;
             } else if ft.is_file() {
                 let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                out.push(Planned::File {
-                    src: entry.into_path(),
+                out(Planned::File {
                     rel,
                     size,
                     mode: OpenMode::TreeEntry,
                 });
             } else if ft.is_symlink() {
                 match std::fs::read_link(entry.path()) {
-                    Ok(target) => out.push(Planned::Link { rel, target }),
-                    Err(error) => out.push(Planned::Unreadable {
+                    Ok(target) => out(Planned::Link { rel, target }),
+                    Err(error) => out(Planned::Unreadable {
                         src: entry.into_path(),
                         rel,
                         error,
@@ -124,9 +124,8 @@ pub(super) fn plan(inputs: &[PathBuf]) -> Vec<Planned> {
                 } else {
                     "special file"
                 };
-                out.push(Planned::Special { rel, kind });
+                out(Planned::Special { rel, kind });
             }
         }
     }
-    out
 }

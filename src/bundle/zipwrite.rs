@@ -90,6 +90,11 @@ pub struct ZipWriter<W: Write + Seek> {
     pos: u64,
     when: DosTime,
     records: Vec<CentralRecord>,
+    /// Where central directory headers go as entries finish, when they
+    /// are kept on disk instead of in `records`.
+    spill: Option<io::BufWriter<std::fs::File>>,
+    /// Entries written to `spill`.
+    spilled: u64,
 }
 
 /// Counts bytes on their way to the archive.
@@ -205,7 +210,27 @@ impl<W: Write + Seek> ZipWriter<W> {
             pos: 0,
             when,
             records: Vec::new(),
+            spill: None,
+            spilled: 0,
         }
+    }
+
+    /// Keep the central directory in `file` (an empty scratch file open
+    /// for reading and writing) instead of in memory: constant memory for
+    /// any number of entries, the same archive.
+    pub fn spill_directory(&mut self, file: std::fs::File) {
+        self.spill = Some(io::BufWriter::with_capacity(256 << 10, file));
+    }
+
+    /// Move finished entries' records to the spill file, if there is one.
+    fn drain(&mut self) -> io::Result<()> {
+        if let Some(s) = &mut self.spill {
+            for r in self.records.drain(..) {
+                s.write_all(&central_header(&r, self.when))?;
+                self.spilled += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Start an entry. `expected_size` decides whether ZIP64 sizes are
@@ -216,6 +241,7 @@ impl<W: Write + Seek> ZipWriter<W> {
         method: Method,
         expected_size: u64,
     ) -> io::Result<EntryWriter<'_, W>> {
+        self.drain()?;
         let zip64 = expected_size >= ZIP64_THRESHOLD;
         let mut h = Vec::with_capacity(30 + name.len() + 20);
         put32(&mut h, 0x0403_4b50);
@@ -296,7 +322,7 @@ impl<W: Write + Seek> ZipWriter<W> {
                 usize: len,
                 offset: header_at,
             });
-            return Ok(());
+            return self.drain();
         }
         let mut e = self.start_entry(name, method, data.len() as u64)?;
         e.write_all(data)?;
@@ -305,7 +331,19 @@ impl<W: Write + Seek> ZipWriter<W> {
 
     /// Write the central directory and end records; returns the output.
     pub fn finish(mut self) -> io::Result<W> {
+        self.drain()?;
         let cd_start = self.pos;
+        let mut count = self.records.len() as u64;
+        if let Some(s) = self.spill.take() {
+            let mut file = s.into_inner().map_err(|e| e.into_error())?;
+            file.seek(SeekFrom::Start(0))?;
+            let copied = io::copy(
+                &mut io::BufReader::with_capacity(256 << 10, file),
+                &mut self.out,
+            )?;
+            self.pos += copied;
+            count = self.spilled;
+        }
         let mut cd = Vec::new();
         for r in &self.records {
             cd.extend_from_slice(&central_header(r, self.when));
@@ -318,7 +356,7 @@ impl<W: Write + Seek> ZipWriter<W> {
         self.out.write_all(&cd)?;
         self.pos += cd.len() as u64;
         let cd_size = self.pos - cd_start;
-        let end = end_records(self.pos, self.records.len() as u64, cd_start, cd_size);
+        let end = end_records(self.pos, count, cd_start, cd_size);
         self.out.write_all(&end)?;
         self.out.flush()?;
         Ok(self.out)
@@ -477,5 +515,32 @@ mod tests {
         let fast = fast.finish().unwrap().into_inner();
         let slow = slow.finish().unwrap().into_inner();
         assert_eq!(fast, slow);
+    }
+
+    /// A central directory kept in a spill file gives the same archive as
+    /// one kept in memory, ZIP64 end records included.
+    #[test]
+    fn spilled_directory_is_the_same_archive() {
+        let when = DosTime::from_unix(1_700_000_000);
+        let build = |spill: bool| {
+            let mut z = ZipWriter::new(Cursor::new(Vec::new()), when);
+            if spill {
+                z.spill_directory(tempfile::tempfile().unwrap());
+            }
+            for i in 0..70_000u32 {
+                if i % 1000 == 0 {
+                    let mut e = z
+                        .start_entry(&format!("b/s{i}"), Method::Deflate, 3)
+                        .unwrap();
+                    e.write_all(b"abc").unwrap();
+                    e.finish().unwrap();
+                } else {
+                    z.add_bytes(&format!("b/{i}"), Method::Stored, &i.to_le_bytes())
+                        .unwrap();
+                }
+            }
+            z.finish().unwrap().into_inner()
+        };
+        assert_eq!(build(true), build(false));
     }
 }
