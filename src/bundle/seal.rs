@@ -125,19 +125,20 @@ impl PlanFile {
     }
 }
 
-/// Names compared as their lower-case forms.
+/// Names compared as [`layout::fold`] sees them (lower case, NFC): the
+/// same rule verify uses to refuse colliding names.
 fn lower_cmp(a: &str, b: &str) -> Ordering {
     if a.is_ascii() && b.is_ascii() {
         a.bytes()
             .map(|c| c.to_ascii_lowercase())
             .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
     } else {
-        a.to_lowercase().cmp(&b.to_lowercase())
+        layout::fold(a).cmp(&layout::fold(b))
     }
 }
 
 /// [`layout::disambiguate`] in place, without a map of every name: names
-/// equal case-insensitively are grouped (in walk order within a group);
+/// equal ignoring case and normal form are grouped (in walk order within a group);
 /// the first keeps its name, later ones get `^7E1`, `^7E2`, ... appended.
 fn disambiguate(files: &mut [PlanFile]) {
     let mut idx: Vec<u32> = (0..files.len() as u32).collect();
@@ -625,8 +626,21 @@ mod tests {
     #[test]
     fn in_place_disambiguation_matches_the_map() {
         let rels: Vec<&str> = vec![
-            "x/A", "x/a", "x/a^7E1", "x/A", "x/ΣΣ", "x/σς", "x/σσ", "x/SΣ", "x/sσ", "x/b", "x/B",
+            "x/A",
             "x/a",
+            "x/a^7E1",
+            "x/A",
+            "x/ΣΣ",
+            "x/σς",
+            "x/σσ",
+            "x/SΣ",
+            "x/sσ",
+            "x/b",
+            "x/B",
+            "x/a",
+            "x/caf\u{e9}",
+            "x/cafe\u{301}",
+            "x/CAF\u{c9}",
         ];
         let escaped: Vec<String> = rels.iter().map(|r| format!("data/{r}")).collect();
         let expected = layout::disambiguate(&escaped);
@@ -647,5 +661,6 @@ mod tests {
         let got: Vec<String> = files.iter().map(|f| f.name().into_owned()).collect();
         assert_eq!(got, expected);
         assert!(got.iter().any(|n| n.ends_with("^7E2")));
+        assert!(got.contains(&"data/x/CAF\u{c9}^7E2".to_string()), "{got:?}");
     }
 }
