@@ -22,7 +22,6 @@
 //!   cannot be mistaken for part of a name).
 
 use crate::hash::Algorithm;
-use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
 
 /// `bagit.txt`: the bag declaration.
@@ -173,11 +172,14 @@ pub fn fold(name: &str) -> String {
     nfc.to_lowercase().nfc().collect()
 }
 
-/// Make escaped names unique case-insensitively: the first (in the given
-/// order) keeps its name, later ones get `^7E1`, `^7E2`, ... appended.
-/// Returns the names in the same order.
+/// Make escaped names unique ignoring case and normal form ([`fold`]):
+/// the first (in the given order) keeps its name, later ones get `^7E1`,
+/// `^7E2`, ... appended. Returns the names in the same order. The rule's
+/// reference form: seal applies it in place without a map of names, and
+/// its test checks the two agree.
+#[cfg(test)]
 pub fn disambiguate(names: &[String]) -> Vec<String> {
-    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    let mut seen: std::collections::BTreeMap<String, u64> = Default::default();
     let mut out = Vec::with_capacity(names.len());
     for n in names {
         let key = fold(n);

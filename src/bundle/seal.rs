@@ -137,7 +137,7 @@ fn lower_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// [`layout::disambiguate`] in place, without a map of every name: names
+/// `layout::disambiguate` (the reference form, kept for tests) in place, without a map of every name: names
 /// equal ignoring case and normal form are grouped (in walk order within a group);
 /// the first keeps its name, later ones get `^7E1`, `^7E2`, ... appended.
 fn disambiguate(files: &mut [PlanFile]) {
