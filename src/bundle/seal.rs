@@ -137,9 +137,10 @@ fn lower_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// `layout::disambiguate` (the reference form, kept for tests) in place, without a map of every name: names
-/// equal ignoring case and normal form are grouped (in walk order within a group);
-/// the first keeps its name, later ones get `^7E1`, `^7E2`, ... appended.
+/// `layout::disambiguate` (the reference form, kept for tests) in place,
+/// without a map of every name: names equal ignoring case and normal form
+/// are grouped (in walk order within a group); the first keeps its name,
+/// later ones get `^7E1`, `^7E2`, ... appended.
 fn disambiguate(files: &mut [PlanFile]) {
     let mut idx: Vec<u32> = (0..files.len() as u32).collect();
     idx.sort_by(|a, b| files[*a as usize].lower_cmp(&files[*b as usize]));
