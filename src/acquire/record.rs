@@ -208,6 +208,8 @@ pub struct PieceRecord {
 impl From<&crate::hash::Pieces> for PiecesRecord {
     /// The wire form of piecewise hashes (also used by `hash --json`).
     fn from(p: &crate::hash::Pieces) -> PiecesRecord {
+        // Acquisition and `hash --piece` always use SHA-256 pieces.
+        debug_assert_eq!(p.algorithm, crate::hash::Algorithm::Sha256);
         PiecesRecord {
             size: p.size,
             sha256: p
@@ -216,7 +218,7 @@ impl From<&crate::hash::Pieces> for PiecesRecord {
                 .map(|x| PieceRecord {
                     offset: x.offset,
                     len: x.len,
-                    sha256: crate::hash::to_hex(&x.sha256),
+                    sha256: crate::hash::to_hex(&x.digest),
                 })
                 .collect(),
         }

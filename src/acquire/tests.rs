@@ -82,6 +82,7 @@ fn opts() -> AcquireOptions {
             algorithms: AlgorithmSet::new([Algorithm::Sha256, Algorithm::Md5]).unwrap(),
             piece_size: Some(4096),
             block_size: 4096,
+            ..HashOptions::default()
         },
         retries: 2,
         command_line: vec!["evidentia".into(), "acquire".into()],

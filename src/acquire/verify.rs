@@ -43,8 +43,8 @@ pub fn verify_image(
     }
     let opts = HashOptions {
         algorithms: algorithms_of(rec),
-        piece_size: None,
         block_size,
+        ..HashOptions::default()
     };
     let first = dir.join(rec.image.segments.first().map_or("", |s| s.name.as_str()));
     let r = hash_reader(reader, &opts, progress).map_err(|source| AcquireError::ReadImage {
@@ -97,8 +97,8 @@ pub(crate) fn verify_all(
         let dropped = src.drop_cache();
         let mut hasher = MultiHasher::new(&HashOptions {
             algorithms: algorithms_of(rec),
-            piece_size: None,
             block_size: block,
+            ..HashOptions::default()
         });
         let policy = ReadPolicy {
             sector_size: rec.source.logical_sector_size.max(1) as usize,

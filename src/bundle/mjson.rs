@@ -183,6 +183,7 @@ mod tests {
             },
             algorithms: vec!["sha256".into()],
             piece_size: 4096,
+            piece_algorithm: Some("blake3".into()),
             files,
             symlinks: vec![],
             unreadable: vec![],
@@ -209,6 +210,7 @@ mod tests {
         );
         assert_eq!(head.bundle_id, whole.bundle_id);
         assert_eq!(head.piece_size, whole.piece_size);
+        assert_eq!(head.piece_algorithm, whole.piece_algorithm);
     }
 
     #[test]

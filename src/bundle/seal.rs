@@ -393,12 +393,13 @@ pub fn seal(
     let hopts = HashOptions {
         algorithms: algos.clone(),
         piece_size: Some(opts.piece_size),
+        piece_algorithm: model::PIECE_ALGORITHM,
         ..HashOptions::default()
     };
 
     // A file no larger than one piece has no piecewise hashes in the
-    // manifest (one piece would repeat its SHA-256): skip that second
-    // SHA-256 stream for it.
+    // manifest (one piece would repeat its BLAKE3): skip that second
+    // stream for it.
     let no_pieces = HashOptions {
         piece_size: None,
         ..hopts.clone()
@@ -536,7 +537,7 @@ pub fn seal(
             .map(|p| p.pieces.as_slice())
             .unwrap_or(&[]);
         let pieces: Vec<&[u8]> = if pieces.len() > 1 {
-            pieces.iter().map(|p| p.sha256.as_slice()).collect()
+            pieces.iter().map(|p| p.digest.as_slice()).collect()
         } else {
             Vec::new()
         };

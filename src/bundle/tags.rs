@@ -99,6 +99,8 @@ struct ManifestOut<'a, F: Serialize> {
     case: &'a model::CaseMeta,
     algorithms: &'a [String],
     piece_size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    piece_algorithm: Option<&'a str>,
     files: F,
     symlinks: &'a [LinkEntry],
     unreadable: &'a [UnreadableEntry],
@@ -226,6 +228,7 @@ pub(super) fn build<W: Write + Seek>(
         case: &opts.case,
         algorithms: &algorithms,
         piece_size: opts.piece_size,
+        piece_algorithm: Some(model::PIECE_ALGORITHM.name()),
         files,
         symlinks: &symlinks,
         unreadable: &unreadable,
@@ -373,6 +376,7 @@ mod tests {
                 case: case.clone(),
                 algorithms: vec!["sha256".into(), "md5".into()],
                 piece_size: 4096,
+                piece_algorithm: Some("blake3".into()),
                 files: files.clone(),
                 symlinks: vec![LinkEntry {
                     original: PathRepr::from_bytes(b"l"),
@@ -397,6 +401,7 @@ mod tests {
                 case: &whole.case,
                 algorithms: &whole.algorithms,
                 piece_size: whole.piece_size,
+                piece_algorithm: whole.piece_algorithm.as_deref(),
                 files: FilesOut(RefCell::new(&mut records)),
                 symlinks: &whole.symlinks,
                 unreadable: &whole.unreadable,

@@ -140,6 +140,7 @@ fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions), CliError>
             algorithms,
             piece_size: args.piece,
             block_size: block as usize,
+            ..HashOptions::default()
         },
         retries: args.retries.unwrap_or(DEFAULT_RETRIES),
         split: args.split,

@@ -169,6 +169,7 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
                 algorithms,
                 piece_size: args.piece,
                 block_size: block_size(args)?,
+                ..HashOptions::default()
             },
             threads: threads(args)?,
         },

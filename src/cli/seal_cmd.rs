@@ -64,7 +64,7 @@ pub struct SealArgs {
     /// Read the signing key's passphrase from the first line of FILE
     #[arg(long, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
-    /// Window size of the piecewise SHA-256 hashes
+    /// Window size of the piecewise BLAKE3 hashes in manifest.json
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
     piece: u64,
 }

@@ -94,8 +94,10 @@ pub type Stage = Box<dyn FnMut(&[u8]) -> bool + Send>;
 pub struct HashOptions {
     /// The algorithms; every one sees every byte.
     pub algorithms: AlgorithmSet,
-    /// Piecewise SHA-256 window size, if wanted.
+    /// Piecewise hash window size, if wanted.
     pub piece_size: Option<u64>,
+    /// The algorithm of the piecewise hashes.
+    pub piece_algorithm: super::Algorithm,
     /// Read size in bytes (at least 4 KiB is sensible; 1-4 MiB is fastest).
     pub block_size: usize,
 }
@@ -105,6 +107,7 @@ impl Default for HashOptions {
         HashOptions {
             algorithms: AlgorithmSet::default_set(),
             piece_size: None,
+            piece_algorithm: super::Algorithm::Sha256,
             block_size: DEFAULT_BLOCK_SIZE,
         }
     }
@@ -117,7 +120,7 @@ pub struct HashResult {
     pub size: u64,
     /// One digest per requested algorithm, in canonical order.
     pub digests: Vec<Digest>,
-    /// Piecewise SHA-256, when requested.
+    /// The piecewise hashes, when requested.
     pub pieces: Option<Pieces>,
 }
 
@@ -151,7 +154,7 @@ fn workers_for(opts: &HashOptions) -> Vec<Worker> {
         .map(|a| Worker::Whole(HasherState::new(*a)))
         .collect();
     if let Some(size) = opts.piece_size.filter(|s| *s > 0) {
-        w.push(Worker::Pieces(PieceHasher::new(size)));
+        w.push(Worker::Pieces(PieceHasher::new(size, opts.piece_algorithm)));
     }
     w
 }
@@ -476,6 +479,7 @@ mod tests {
             algorithms: AlgorithmSet::new(Algorithm::ALL).unwrap(),
             piece_size: piece,
             block_size: block,
+            ..HashOptions::default()
         }
     }
 

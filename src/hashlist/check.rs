@@ -64,8 +64,8 @@ fn check_entry(
     };
     let opts = HashOptions {
         algorithms,
-        piece_size: None,
         block_size,
+        ..HashOptions::default()
     };
     let path = path_from_bytes(&entry.name);
     let status = match hash_path(path, OpenMode::Direct, &opts, &mut |n| progress(n)) {

@@ -13,11 +13,17 @@ mod time;
 pub use case::{CaseMeta, DataCategory};
 pub use time::{BadTimestamp, civil_from_unix, format_date_utc, format_rfc3339_utc, parse_rfc3339};
 
+use crate::hash::Algorithm;
 use crate::pathrepr::PathRepr;
 use serde::{Deserialize, Serialize};
 
-/// The schema identifier of `manifest.json`.
-pub const MANIFEST_SCHEMA: &str = "evidentia/manifest/v1";
+/// The schema identifier of the `manifest.json` that seal writes.
+pub const MANIFEST_SCHEMA: &str = "evidentia/manifest/v2";
+/// The first schema, still read: its piecewise hashes are SHA-256 and it
+/// has no `piece_algorithm` field.
+pub const MANIFEST_SCHEMA_V1: &str = "evidentia/manifest/v1";
+/// The algorithm of the piecewise hashes that seal writes (schema v2).
+pub const PIECE_ALGORITHM: Algorithm = Algorithm::Blake3;
 /// The type of a custody event.
 pub const CUSTODY_EVENT_TYPE: &str = "evidentia/custody-event/v1";
 
@@ -25,7 +31,7 @@ pub const CUSTODY_EVENT_TYPE: &str = "evidentia/custody-event/v1";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
-    /// Always [`MANIFEST_SCHEMA`].
+    /// [`MANIFEST_SCHEMA`], or [`MANIFEST_SCHEMA_V1`] in older bundles.
     pub schema: String,
     /// The bundle id (a UUID, also in bag-info's External-Identifier).
     pub bundle_id: String,
@@ -39,8 +45,12 @@ pub struct Manifest {
     pub case: CaseMeta,
     /// The algorithms of the BagIt manifests, besides BLAKE3.
     pub algorithms: Vec<String>,
-    /// Window size of the piecewise SHA-256 hashes.
+    /// Window size of the piecewise hashes.
     pub piece_size: u64,
+    /// The algorithm of the piecewise hashes (`blake3`); schema v2 only
+    /// (v1's are SHA-256). See [`Manifest::piece_algorithm`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub piece_algorithm: Option<String>,
     /// Every payload file, sorted by `path`.
     pub files: Vec<FileEntry>,
     /// Symbolic links found in the inputs: recorded, not followed.
@@ -81,6 +91,32 @@ pub struct ItemEntry {
     pub complete: bool,
 }
 
+impl Manifest {
+    /// The algorithm of the piecewise hashes, when the schema is one this
+    /// version reads and `piece_algorithm` is what that schema allows:
+    /// absent in v1 (SHA-256), `blake3` or `sha256` in v2. Otherwise the
+    /// reason, naming the field.
+    pub fn piece_algorithm(&self) -> Result<Algorithm, String> {
+        match (self.schema.as_str(), self.piece_algorithm.as_deref()) {
+            (MANIFEST_SCHEMA_V1, None) => Ok(Algorithm::Sha256),
+            (MANIFEST_SCHEMA_V1, Some(_)) => Err(format!(
+                "piece_algorithm is not part of schema {MANIFEST_SCHEMA_V1}"
+            )),
+            (MANIFEST_SCHEMA, Some("blake3")) => Ok(Algorithm::Blake3),
+            (MANIFEST_SCHEMA, Some("sha256")) => Ok(Algorithm::Sha256),
+            (MANIFEST_SCHEMA, Some(other)) => Err(format!(
+                "piece_algorithm {other:?} is not one of \"blake3\", \"sha256\""
+            )),
+            (MANIFEST_SCHEMA, None) => Err(format!(
+                "piece_algorithm is missing (required by schema {MANIFEST_SCHEMA})"
+            )),
+            (other, _) => Err(format!(
+                "unknown schema {other:?} (this version reads {MANIFEST_SCHEMA} and {MANIFEST_SCHEMA_V1})"
+            )),
+        }
+    }
+}
+
 /// One payload file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,8 +140,9 @@ pub struct FileEntry {
     /// MD5, hex, when requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub md5: Option<String>,
-    /// SHA-256 of each `piece_size` window, in order; absent for files of
-    /// one window or less (whose only window is the whole file).
+    /// The digest of each `piece_size` window (in the manifest's piece
+    /// algorithm), in order; absent for files of one window or less (whose
+    /// only window is the whole file).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pieces: Vec<String>,
 }
@@ -273,5 +310,58 @@ mod tests {
             .unwrap()
             .replacen("\"seq\"", "\"evil\": 1, \"seq\"", 1);
         assert!(serde_json::from_str::<CustodyEvent>(&text).is_err());
+    }
+
+    #[test]
+    fn piece_algorithm_follows_the_schema() {
+        let m = |schema: &str, algo: Option<&str>| Manifest {
+            schema: schema.into(),
+            bundle_id: "b".into(),
+            bundle_name: "n".into(),
+            sealed: "2024-01-01T00:00:00Z".into(),
+            tool: "t".into(),
+            case: CaseMeta::default(),
+            algorithms: vec!["sha256".into()],
+            piece_size: 4096,
+            piece_algorithm: algo.map(String::from),
+            files: vec![],
+            symlinks: vec![],
+            unreadable: vec![],
+            skipped: vec![],
+            items: vec![],
+        };
+        let v1 = MANIFEST_SCHEMA_V1;
+        let v2 = MANIFEST_SCHEMA;
+        assert_eq!(m(v1, None).piece_algorithm(), Ok(Algorithm::Sha256));
+        assert_eq!(
+            m(v2, Some("blake3")).piece_algorithm(),
+            Ok(Algorithm::Blake3)
+        );
+        assert_eq!(
+            m(v2, Some("sha256")).piece_algorithm(),
+            Ok(Algorithm::Sha256)
+        );
+        for (schema, algo, why) in [
+            (
+                v1,
+                Some("blake3"),
+                "not part of schema evidentia/manifest/v1",
+            ),
+            (v2, None, "piece_algorithm is missing"),
+            (v2, Some("md5"), "\"md5\" is not one of"),
+            ("evidentia/manifest/v3", Some("blake3"), "unknown schema"),
+        ] {
+            let err = m(schema, algo).piece_algorithm().unwrap_err();
+            assert!(err.contains(why), "{schema} {algo:?}: {err}");
+        }
+        // What seal writes names its algorithm, and reads back the same.
+        let written = to_json_bytes(&m(v2, Some(PIECE_ALGORITHM.name())));
+        let text = String::from_utf8(written.clone()).unwrap();
+        assert!(text.contains("\"piece_size\": 4096,\n  \"piece_algorithm\": \"blake3\",\n"));
+        let back: Manifest = serde_json::from_slice(&written).unwrap();
+        assert_eq!(back.piece_algorithm(), Ok(Algorithm::Blake3));
+        // v1 documents carry no such field when written either.
+        let v1_text = String::from_utf8(to_json_bytes(&m(v1, None))).unwrap();
+        assert!(!v1_text.contains("piece_algorithm"));
     }
 }

@@ -17,7 +17,7 @@ use crate::bundle::{
     parse_bag_info, parse_manifest,
 };
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_bytes, hash_reader, to_hex};
-use crate::model::{FileEntry, MANIFEST_SCHEMA, Manifest};
+use crate::model::{FileEntry, Manifest};
 use std::collections::{BTreeMap, BTreeSet};
 use std::iter::Peekable;
 
@@ -414,12 +414,19 @@ impl Bag {
             .as_ref()
             .map(|m| m.piece_size)
             .filter(|s| *s >= 4096);
+        // Only a manifest whose schema and piece algorithm are known gets
+        // here (the others are findings, and `manifest` is `None`).
+        let piece_algorithm = manifest
+            .as_ref()
+            .and_then(|m| m.piece_algorithm().ok())
+            .unwrap_or(crate::model::PIECE_ALGORITHM);
         let mut algos: Vec<Algorithm> = manifests.iter().map(|m| m.0).collect();
         algos.push(Algorithm::Blake3);
         algos.push(Algorithm::Sha256);
         let hopts = HashOptions {
             algorithms: AlgorithmSet::new(algos).unwrap_or_default(),
             piece_size,
+            piece_algorithm,
             ..HashOptions::default()
         };
         let no_pieces = HashOptions {
@@ -465,7 +472,7 @@ impl Bag {
                 }
                 // An entry no larger than one piece (its reader stops at the
                 // declared size) has no piecewise hashes to compare: skip
-                // that second SHA-256 stream.
+                // that second stream.
                 let o = match piece_size {
                     Some(s) if e.size <= s => &no_pieces,
                     _ => &hopts,
@@ -753,17 +760,17 @@ impl Bag {
     ) -> Option<Manifest> {
         self.parse_manifest_json(archive, report)
             .and_then(|m| match m {
-                Ok(m) if m.schema == MANIFEST_SCHEMA => Some(m),
-                Ok(m) => {
-                    report.findings.push(Finding::values(
-                        "manifest-json",
-                        layout::MANIFEST_JSON,
-                        "unknown schema",
-                        MANIFEST_SCHEMA,
-                        m.schema,
-                    ));
-                    None
-                }
+                Ok(m) => match m.piece_algorithm() {
+                    Ok(_) => Some(m),
+                    Err(why) => {
+                        report.findings.push(Finding::new(
+                            "manifest-json",
+                            layout::MANIFEST_JSON,
+                            why,
+                        ));
+                        None
+                    }
+                },
                 Err(e) => {
                     report.findings.push(Finding::new(
                         "manifest-json",
@@ -850,22 +857,36 @@ fn compare_rich(
     let pieces: Vec<String> = result
         .pieces
         .as_ref()
-        .map(|ps| ps.pieces.iter().map(|x| to_hex(&x.sha256)).collect())
+        .map(|ps| ps.pieces.iter().map(|x| to_hex(&x.digest)).collect())
         .unwrap_or_default();
     let pieces = if pieces.len() > 1 { pieces } else { Vec::new() };
     if r.pieces != pieces {
+        let algo = result.pieces.as_ref().map_or("", |ps| ps.algorithm.name());
         let bad = r.pieces.iter().zip(&pieces).position(|(a, b)| a != b);
-        let msg = match bad {
-            Some(i) => format!("piecewise hash {i} in manifest.json differs"),
-            None => "piecewise hash count in manifest.json differs".to_string(),
+        let finding = match (bad, &result.pieces) {
+            (Some(i), Some(ps)) => {
+                let at = &ps.pieces[i];
+                Finding::values(
+                    "manifest-json",
+                    p,
+                    format!(
+                        "piecewise {algo} hash {i} (bytes {}..{}) in manifest.json differs",
+                        at.offset,
+                        at.offset + at.len
+                    ),
+                    &r.pieces[i],
+                    &pieces[i],
+                )
+            }
+            _ => Finding::values(
+                "manifest-json",
+                p,
+                "piecewise hash count in manifest.json differs",
+                r.pieces.len().to_string(),
+                pieces.len().to_string(),
+            ),
         };
-        findings.push(Finding::values(
-            "manifest-json",
-            p,
-            msg,
-            r.pieces.len().to_string(),
-            pieces.len().to_string(),
-        ));
+        findings.push(finding);
     }
 }
 
@@ -922,7 +943,7 @@ fn stream_sorted_manifest(archive: &Archive, e: &Entry) -> Option<Manifest> {
         ok
     })
     .ok()?;
-    (m.schema == MANIFEST_SCHEMA).then_some(m)
+    m.piece_algorithm().is_ok().then_some(m)
 }
 
 /// Run `f` over manifest.json's files, parsed on a second thread and

@@ -701,7 +701,8 @@ fn set_declared_size(bytes: &mut [u8], name: &[u8], size: u32) {
 fn verify_without_evidentia_steps_work() {
     let env = Env::new();
     let key = evidence(&env);
-    let b = seal(&env, "case-17.zip", &[]);
+    // Small pieces, so that ev/sub/b.bin (100,000 bytes) has 25 of them.
+    let b = seal(&env, "case-17.zip", &["--piece", "4K"]);
     let head = verify_json(&env, &b).1["head"]
         .as_str()
         .unwrap()
@@ -822,6 +823,32 @@ fn verify_without_evidentia_steps_work() {
             "tagmanifest-sha256.txt"
         ]
     );
+    // 8. The rich manifest's BLAKE3 and piecewise hashes, with b3sum + dd.
+    if let (Some(b3sum), Some(sh)) = (peer("b3sum"), peer("sh")) {
+        let m: Value =
+            serde_json::from_slice(&std::fs::read(bag.join("evidentia/manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(m["piece_algorithm"], "blake3");
+        let size = m["piece_size"].as_u64().unwrap();
+        let first = |out: String| out.split_whitespace().next().unwrap().to_string();
+        let mut windows = 0;
+        for f in m["files"].as_array().unwrap() {
+            let path = f["path"].as_str().unwrap();
+            let whole = first(ok(run_peer(&b3sum, &[OsStr::new(path)], &bag)));
+            assert_eq!(whole, f["blake3"].as_str().unwrap(), "{path}");
+            for (k, want) in f["pieces"].as_array().into_iter().flatten().enumerate() {
+                let cmd = format!("dd if='{path}' bs={size} skip={k} count=1 status=none | b3sum");
+                let got = first(ok(run_peer(
+                    &sh,
+                    &[OsStr::new("-c"), OsStr::new(&cmd)],
+                    &bag,
+                )));
+                assert_eq!(got, want.as_str().unwrap(), "{path} window {k}");
+                windows += 1;
+            }
+        }
+        assert_eq!(windows, 25, "b.bin's windows were all checked");
+    }
 }
 
 /// The documented `verify --json` and `seal --json` documents, exactly
@@ -994,13 +1021,14 @@ fn files_past_4_gib_use_zip64() {
 /// Committed vectors in testdata/bundles (see its README): the good bundle
 /// verifies against the committed trust store, each `fail_*` bundle fails
 /// with its documented reason.
-const VECTORS: [(&str, i32, &str); 6] = [
+const VECTORS: [(&str, i32, &str); 7] = [
     ("good.zip", 0, ""),
     ("fail_payload_byte.zip", 1, "digest-mismatch"),
     ("fail_stray_file.zip", 1, "unexpected-file"),
     ("fail_traversal.zip", 1, "container"),
     ("fail_edited_event.zip", 1, "signature"),
     ("fail_truncated.zip", 2, ""),
+    ("v1_pieces.zip", 0, ""),
 ];
 
 fn vectors_dir() -> PathBuf {
@@ -1033,6 +1061,153 @@ fn committed_vectors_verify_as_documented() {
     }
 }
 
+/// `verify --json --trust testdata/bundles/trust BUNDLE`.
+fn verify_vector_trust(env: &Env, bundle: &Path) -> (Run, Value) {
+    let trust = vectors_dir().join("trust");
+    let run = env.run([
+        OsStr::new("--json"),
+        OsStr::new("verify"),
+        OsStr::new("--trust"),
+        trust.as_os_str(),
+        bundle.as_os_str(),
+    ]);
+    let v = serde_json::from_slice(&run.stdout).unwrap_or(Value::Null);
+    (run, v)
+}
+
+/// The finding for one damaged window: algorithm, byte range, and the
+/// listed against the computed hash.
+fn piece_finding(v: &Value, path: &str) -> (String, String, String) {
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["code"] == "manifest-json"
+                && f["path"] == path
+                && f["message"].as_str().unwrap_or("").starts_with("piecewise")
+        })
+        .unwrap_or_else(|| panic!("no manifest-json finding for {path}: {v:#}"));
+    let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+    (s("message"), s("expected"), s("actual"))
+}
+
+/// A bundle sealed before manifest.json v2 (testdata/bundles/v1_pieces.zip:
+/// schema v1, SHA-256 pieces of 4 KiB) still verifies, and damage in it is
+/// located with SHA-256 windows.
+#[test]
+fn v1_manifest_verifies_and_locates_damage_with_sha256_pieces() {
+    let env = Env::new();
+    let v1 = vectors_dir().join("v1_pieces.zip");
+    let (archive, _) = Archive::open(&v1).unwrap();
+    let e = archive
+        .entries()
+        .find(|e| e.name.ends_with("evidentia/manifest.json"))
+        .unwrap();
+    let m: Value = serde_json::from_slice(&archive.read_small(&e, 1 << 20).unwrap()).unwrap();
+    assert_eq!(m["schema"], "evidentia/manifest/v1");
+    assert!(m.get("piece_algorithm").is_none());
+    let (r, _) = verify_vector_trust(&env, &v1);
+    r.expect_code(0);
+
+    let bad = env.path().join("v1_bad.zip");
+    rewrite(&v1, &bad, |e| find(e, "data/ev/image.bin")[5000] ^= 1);
+    let (r, v) = verify_vector_trust(&env, &bad);
+    r.expect_code(1);
+    let (message, expected, actual) = piece_finding(&v, "data/ev/image.bin");
+    assert_eq!(
+        message,
+        "piecewise sha256 hash 1 (bytes 4096..8192) in manifest.json differs"
+    );
+    assert_eq!(expected, m["files"][0]["pieces"][1].as_str().unwrap());
+    assert_ne!(expected, actual);
+    assert_eq!(actual.len(), 64);
+}
+
+/// New bundles carry schema v2 with BLAKE3 pieces; damage is located to
+/// its window, and a manifest.json whose piece algorithm is missing or
+/// unknown is refused by name.
+#[test]
+fn v2_manifest_has_blake3_pieces_and_locates_damage() {
+    let env = Env::new();
+    evidence(&env);
+    let b = seal(&env, "p.zip", &["--piece", "4K"]);
+    let (archive, _) = Archive::open(&b).unwrap();
+    let e = archive
+        .entries()
+        .find(|e| e.name.ends_with("evidentia/manifest.json"))
+        .unwrap();
+    let m: Value = serde_json::from_slice(&archive.read_small(&e, 1 << 20).unwrap()).unwrap();
+    assert_eq!(m["schema"], "evidentia/manifest/v2");
+    assert_eq!(m["piece_algorithm"], "blake3");
+    let f = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "data/ev/sub/b.bin")
+        .unwrap();
+    let pieces = f["pieces"].as_array().unwrap();
+    assert_eq!(pieces.len(), 25);
+    // Each window is the plain BLAKE3 of its bytes (b.bin is 7s).
+    let window = blake3::hash(&[7u8; 4096]).to_hex().to_string();
+    assert!(pieces[..24].iter().all(|p| p.as_str() == Some(&window)));
+    let tail = blake3::hash(&[7u8; 100_000 - 24 * 4096])
+        .to_hex()
+        .to_string();
+    assert_eq!(pieces[24].as_str(), Some(tail.as_str()));
+    verify_json(&env, &b).0.expect_code(0);
+
+    let bad = env.path().join("bad.zip");
+    rewrite(&b, &bad, |e| find(e, "data/ev/sub/b.bin")[99_999] ^= 1);
+    let (r, v) = verify_json(&env, &bad);
+    r.expect_code(1);
+    let (message, expected, actual) = piece_finding(&v, "data/ev/sub/b.bin");
+    assert_eq!(
+        message,
+        "piecewise blake3 hash 24 (bytes 98304..100000) in manifest.json differs"
+    );
+    assert_eq!(expected, tail);
+    let mut damaged = vec![7u8; 100_000 - 24 * 4096];
+    *damaged.last_mut().unwrap() ^= 1;
+    assert_eq!(actual, blake3::hash(&damaged).to_hex().to_string());
+
+    for (edit, reason) in [
+        (
+            "\"piece_algorithm\": \"blake3\",\n",
+            "piece_algorithm is missing (required by schema evidentia/manifest/v2)",
+        ),
+        (
+            "\"piece_algorithm\": \"blake3\",",
+            "piece_algorithm \"md5\" is not one of \"blake3\", \"sha256\"",
+        ),
+    ] {
+        let odd = env.path().join("odd.zip");
+        let _ = std::fs::remove_file(&odd);
+        rewrite(&b, &odd, |e| {
+            let j = find(e, "evidentia/manifest.json");
+            let text = String::from_utf8(j.clone()).unwrap();
+            let new = if edit.ends_with('\n') {
+                text.replacen(&format!("  {edit}"), "", 1)
+            } else {
+                text.replacen(edit, "\"piece_algorithm\": \"md5\",", 1)
+            };
+            assert_ne!(new, text);
+            *j = new.into_bytes();
+        });
+        let (r, v) = verify_json(&env, &odd);
+        r.expect_code(1);
+        assert!(
+            findings(&v).iter().any(|(c, p, m)| c == "manifest-json"
+                && p == "evidentia/manifest.json"
+                && m == reason),
+            "{v:#}"
+        );
+    }
+}
+
+/// The examiner of testdata/bundles/v1_pieces.zip (in its trust/).
+const V1_VECTOR_KEY: &str = "98b05d24de2d1a7a43f7478249adc3a06b81f34e99599ce8e2806002b1074a18";
+
 /// Rewrites testdata/bundles: `cargo test regenerate_vectors -- --ignored`.
 #[test]
 #[ignore]
@@ -1043,8 +1218,17 @@ fn regenerate_vectors() {
     env.write("ev/a.txt", b"hello\n");
     env.write("ev/sub/notes.txt", b"seized 2024-05-01\n");
     let out = vectors_dir();
+    // The v1 vector and its examiner's trust entry cannot be made again.
+    let v1_key = format!("trust/{V1_VECTOR_KEY}.json");
+    let keep: Vec<(&str, Vec<u8>)> = ["v1_pieces.zip", v1_key.as_str()]
+        .into_iter()
+        .map(|n| (n, std::fs::read(out.join(n)).unwrap()))
+        .collect();
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(out.join("trust")).unwrap();
+    for (n, bytes) in &keep {
+        std::fs::write(out.join(n), bytes).unwrap();
+    }
     for e in std::fs::read_dir(env.home().join("trust")).unwrap() {
         let e = e.unwrap();
         std::fs::copy(e.path(), out.join("trust").join(e.file_name())).unwrap();
