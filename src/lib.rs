@@ -6,10 +6,12 @@
 //! callback. Modules depend downward only:
 //! `hash` → `source` → `pathrepr` → `hashlist` → `model` → `sign` →
 //! `acquire` → `bundle` → `verify` → `locker` → `report`; `testhook`
-//! (fault and pause points for the crash tests) is below them all.
+//! (fault and pause points for the crash tests) is below them all, and
+//! `direct` (writing past the page cache) just above `hash`.
 
 pub mod acquire;
 pub mod bundle;
+pub mod direct;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hash;

@@ -19,15 +19,12 @@
 //! `close_current` and [`sync_dir`].
 
 use super::AcquireError;
+use crate::direct::{direct_ok, set_direct};
 use crate::testhook::{self, Op};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-
-/// Alignment of direct writes: buffer address, file offset and length.
-const DIRECT_ALIGN: usize = crate::hash::BUFFER_ALIGN;
 
 /// One file of the image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,32 +73,6 @@ fn create_new(path: &Path) -> Result<File, AcquireError> {
         .create_new(true)
         .open(path)
         .map_err(err)
-}
-
-/// Turn `O_DIRECT` on or off for `file`; false when the file system
-/// refuses (tmpfs before Linux 6.6, some network file systems).
-fn set_direct(file: &File, on: bool) -> bool {
-    let fd = file.as_raw_fd();
-    // SAFETY: fcntl on a descriptor we own, with integer arguments only.
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        if flags < 0 {
-            return false;
-        }
-        let want = if on {
-            flags | libc::O_DIRECT
-        } else {
-            flags & !libc::O_DIRECT
-        };
-        libc::fcntl(fd, libc::F_SETFL, want) == 0
-    }
-}
-
-/// Whether a write of `data` at file offset `pos` meets `O_DIRECT`'s rules.
-fn direct_ok(data: &[u8], pos: u64) -> bool {
-    (data.as_ptr() as usize) % DIRECT_ALIGN == 0
-        && data.len() % DIRECT_ALIGN == 0
-        && pos % DIRECT_ALIGN as u64 == 0
 }
 
 /// Write all of `data` at the end of the segment (`pos` bytes long now),
@@ -285,16 +256,6 @@ mod tests {
             }
             assert!(joined == data, "split {split:?}");
         }
-    }
-
-    #[test]
-    fn direct_writes_need_alignment_of_address_length_and_offset() {
-        let b = crate::hash::PoolBuf::aligned(8192);
-        assert!(direct_ok(&b[..4096], 0));
-        assert!(direct_ok(&b[..8192], 4096));
-        assert!(!direct_ok(&b[..4000], 0));
-        assert!(!direct_ok(&b[..4096], 512));
-        assert!(!direct_ok(&b[1..4097], 0));
     }
 
     #[test]

@@ -13,14 +13,15 @@ use super::spill::{FileRecord, Records};
 use super::walk::{Planned, plan};
 use super::zipwrite::{DosTime, Method, ZipWriter};
 use super::{EventSigner, SignFailure, tags};
+use crate::direct::DirectOut;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader};
 use crate::model::{self, CaseMeta, LinkEntry};
 use crate::pathrepr::{PathRepr, path_from_bytes};
 use crate::source::{OpenMode, open_evidence, ordered_map};
-use crate::testhook::{self, HookedFile, Op};
+use crate::testhook::{self, Op};
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -382,8 +383,10 @@ pub fn seal(
         path: tmp_path.clone(),
         keep: false,
     };
+    // Past the page cache where the file system allows it, on a writer
+    // thread (see `crate::direct`).
     let mut zip = ZipWriter::new(
-        BufWriter::with_capacity(1 << 20, HookedFile::new(file, &tmp_path)),
+        DirectOut::new(file, &tmp_path),
         DosTime::from_unix(opts.time),
     );
 
@@ -593,8 +596,8 @@ pub fn seal(
         &werr,
     )?;
     drop(records);
-    let buf = zip.finish().map_err(werr)?;
-    let file = buf.into_inner().map_err(|e| werr(e.into_error()))?;
+    let out = zip.finish().map_err(werr)?;
+    let file = out.finish().map_err(werr)?.file;
     file.sync_all().map_err(werr)?;
     drop(file);
     rename_noreplace(&tmp_path, &opts.out).map_err(|e| {
