@@ -221,12 +221,7 @@ fn odd_names_are_escaped_kept_and_verified() {
     let b = seal(&env, "odd.zip", &[]);
     stock_tools_accept(&env, &b, "odd");
     assert_clean(&env, &b);
-    let (archive, _) = Archive::open(&b).unwrap();
-    let m = archive
-        .entries()
-        .find(|e| e.name == "odd/evidentia/manifest.json")
-        .unwrap();
-    let m: Value = serde_json::from_slice(&archive.read_small(&m, 1 << 20).unwrap()).unwrap();
+    let m = manifest_json(&b);
     let files = m["files"].as_array().unwrap();
     let by_path = |p: &str| {
         files
@@ -316,12 +311,7 @@ fn unreadable_inputs_stop_the_seal_unless_allowed() {
     env.run(args).expect_code(0);
     let b = env.path().join("u2.zip");
     assert_clean(&env, &b);
-    let (archive, _) = Archive::open(&b).unwrap();
-    let m = archive
-        .entries()
-        .find(|e| e.name == "u2/evidentia/manifest.json")
-        .unwrap();
-    let m: Value = serde_json::from_slice(&archive.read_small(&m, 1 << 20).unwrap()).unwrap();
+    let m = manifest_json(&b);
     assert_eq!(m["unreadable"][0]["original"]["text"], "gone.img");
 }
 
@@ -1075,6 +1065,16 @@ fn verify_vector_trust(env: &Env, bundle: &Path) -> (Run, Value) {
     (run, v)
 }
 
+/// A bundle's evidentia/manifest.json, parsed.
+fn manifest_json(bundle: &Path) -> Value {
+    let (archive, _) = Archive::open(bundle).unwrap();
+    let e = archive
+        .entries()
+        .find(|e| e.name.ends_with("evidentia/manifest.json"))
+        .unwrap();
+    serde_json::from_slice(&archive.read_small(&e, 1 << 20).unwrap()).unwrap()
+}
+
 /// The finding for one damaged window: algorithm, byte range, and the
 /// listed against the computed hash.
 fn piece_finding(v: &Value, path: &str) -> (String, String, String) {
@@ -1099,12 +1099,7 @@ fn piece_finding(v: &Value, path: &str) -> (String, String, String) {
 fn v1_manifest_verifies_and_locates_damage_with_sha256_pieces() {
     let env = Env::new();
     let v1 = vectors_dir().join("v1_pieces.zip");
-    let (archive, _) = Archive::open(&v1).unwrap();
-    let e = archive
-        .entries()
-        .find(|e| e.name.ends_with("evidentia/manifest.json"))
-        .unwrap();
-    let m: Value = serde_json::from_slice(&archive.read_small(&e, 1 << 20).unwrap()).unwrap();
+    let m = manifest_json(&v1);
     assert_eq!(m["schema"], "evidentia/manifest/v1");
     assert!(m.get("piece_algorithm").is_none());
     let (r, _) = verify_vector_trust(&env, &v1);
@@ -1132,12 +1127,7 @@ fn v2_manifest_has_blake3_pieces_and_locates_damage() {
     let env = Env::new();
     evidence(&env);
     let b = seal(&env, "p.zip", &["--piece", "4K"]);
-    let (archive, _) = Archive::open(&b).unwrap();
-    let e = archive
-        .entries()
-        .find(|e| e.name.ends_with("evidentia/manifest.json"))
-        .unwrap();
-    let m: Value = serde_json::from_slice(&archive.read_small(&e, 1 << 20).unwrap()).unwrap();
+    let m = manifest_json(&b);
     assert_eq!(m["schema"], "evidentia/manifest/v2");
     assert_eq!(m["piece_algorithm"], "blake3");
     let f = m["files"]
