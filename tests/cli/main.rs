@@ -18,6 +18,7 @@ mod hostile;
 mod keys;
 mod locker;
 mod locker_robust;
+mod noatime;
 mod offline;
 mod report;
 mod scale;
