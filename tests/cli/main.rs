@@ -21,5 +21,6 @@ mod locker_robust;
 mod noatime;
 mod offline;
 mod report;
+mod report_scale;
 mod scale;
 mod secrets;
