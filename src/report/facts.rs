@@ -64,15 +64,6 @@ pub struct BundleFacts {
 }
 
 impl BundleFacts {
-    /// Facts with manifest.json (and its files) held in memory.
-    pub fn with_manifest(bag: Option<String>, manifest: Option<Manifest>) -> BundleFacts {
-        BundleFacts {
-            bag,
-            manifest,
-            ..BundleFacts::default()
-        }
-    }
-
     /// The number of files manifest.json lists (0 without a manifest).
     pub fn file_count(&self) -> u64 {
         match &self.files {
