@@ -536,16 +536,14 @@ impl Archive {
     /// Anything but a regular file is refused before a byte is read: it is
     /// checked before opening (opening a device can have effects of its
     /// own) and again on the open file, which is opened without blocking
-    /// (a FIFO swapped in meanwhile cannot hang us).
+    /// (a FIFO swapped in meanwhile cannot hang us). Like evidence, it is
+    /// opened with `O_NOATIME` where permitted: reading a bundle leaves
+    /// its access time as it was.
     pub fn open(path: &Path) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
-        use std::os::unix::fs::OpenOptionsExt;
         if let Some(kind) = std::fs::metadata(path).ok().and_then(|m| not_a_file(&m)) {
             return Err(ZipError::NotAFile(kind));
         }
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)?;
+        let file = crate::source::open_read_noatime(path, libc::O_NONBLOCK)?;
         let meta = file.metadata()?;
         if let Some(kind) = not_a_file(&meta) {
             return Err(ZipError::NotAFile(kind));

@@ -59,17 +59,26 @@ struct Written<'a> {
     report: &'a str,
 }
 
-/// Write `data` to `path` complete or not at all: a temporary file beside
-/// it, flushed, then renamed over it (a report may be rewritten).
-fn write_whole(path: &Path, data: &[u8]) -> std::io::Result<()> {
+/// Write what `render` writes to `path` complete or not at all: a
+/// temporary file beside it, flushed, then renamed over it (a report may
+/// be rewritten). The report streams into it: nothing is held whole.
+fn write_whole(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        let f = std::fs::File::create(&tmp).map_err(|e| CliError::io("cannot write", path, &e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        render(&mut w)?;
+        let f = w
+            .into_inner()
+            .map_err(|e| CliError::io("cannot write", path, e.error()))?;
+        f.sync_all()
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|e| CliError::io("cannot write", path, &e))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -118,17 +127,26 @@ pub fn write_report(
         bundle_name: &name,
         generated: &generated,
     };
-    let mut buf = Vec::new();
-    report::render(&input, format, &mut buf).map_err(|e| CliError::op(e.to_string()))?;
+    let render = |w: &mut dyn Write| -> Result<(), CliError> {
+        report::render(&input, format, w).map_err(|e| match e {
+            report::ReportError::Write(io) => match out {
+                Some(path) => CliError::io("cannot write", path, &io),
+                None => CliError::from(io),
+            },
+            report::ReportError::Reread(r) => CliError::op(format!(
+                "cannot finish the report of {}: {r}",
+                display_path(bundle)
+            ))
+            .hint("the bundle changed or became unreadable while being read; copy it somewhere safe and run report again"),
+            other => CliError::op(other.to_string()),
+        })
+    };
     match out {
-        Some(path) => {
-            write_whole(path, &buf).map_err(|e| CliError::io("cannot write", path, &e))?
-        }
+        Some(path) => write_whole(path, render)?,
         None => {
-            let mut o = std::io::stdout().lock();
-            o.write_all(&buf)
-                .and_then(|_| o.flush())
-                .map_err(CliError::from)?;
+            let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            render(&mut o)?;
+            o.flush().map_err(CliError::from)?;
         }
     }
     Ok(verified.verified())

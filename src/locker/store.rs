@@ -12,6 +12,7 @@
 use super::LockerError;
 use crate::bundle::{TMP_SUFFIX, remove_stale};
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, MultiHasher};
+use crate::source::open_read_noatime;
 use crate::testhook::{self, Op};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -36,7 +37,7 @@ fn write_err(path: &Path, source: io::Error) -> LockerError {
 
 /// Hex SHA-256 of the file at `path`, streamed.
 pub fn file_sha256(path: &Path) -> Result<String, LockerError> {
-    let mut f = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut f = open_read_noatime(path, 0).map_err(|e| io_err(path, e))?;
     let opts = HashOptions {
         algorithms: AlgorithmSet::new([Algorithm::Sha256]).unwrap_or_default(),
         ..HashOptions::default()
@@ -80,7 +81,7 @@ pub fn store_copy(src: &Path, dir: &Path, hex: &str) -> Result<PathBuf, LockerEr
         .and_then(|()| fs::create_dir_all(&parent))
         .map_err(|e| write_err(&parent, e))?;
     let tmp = parent.join(format!("{prefix}{}{TMP_SUFFIX}", std::process::id()));
-    let mut from = File::open(src).map_err(|e| io_err(src, e))?;
+    let mut from = open_read_noatime(src, 0).map_err(|e| io_err(src, e))?;
     let result = (|| -> io::Result<()> {
         testhook::op(Op::Create, &tmp)?;
         let mut to = fs::OpenOptions::new()

@@ -9,9 +9,10 @@
 //! - Literals whose syntax we cannot vouch for (a claimed time that is not
 //!   RFC 3339) are left out rather than mistyped.
 
-use super::{ReportInput, TOOL_VERSION};
+use super::{BundleFacts, ReportInput, TOOL_VERSION};
 use crate::model::{Actor, FileEntry, parse_rfc3339};
 use serde_json::{Value, json};
+use std::io::{self, Write};
 
 /// Deterministic IRIs for one bundle.
 struct Iris {
@@ -69,9 +70,14 @@ fn is_image(path: &str) -> bool {
     numbered || name == "image.raw" || name.ends_with(".dd") || name.ends_with(".E01")
 }
 
-fn file_node(iris: &Iris, f: &FileEntry, images: &[&str], graph: &mut Vec<Value>) -> String {
+/// The IRI of the file at bag path `path`.
+fn file_id(iris: &Iris, path: &str) -> String {
+    iris.id(&format!("file:{path}"))
+}
+
+fn file_node(iris: &Iris, f: &FileEntry, images: &[&str]) -> Value {
     let role = format!("file:{}", f.path);
-    let id = iris.id(&role);
+    let id = file_id(iris, &f.path);
     let mut hashes = Vec::new();
     let all = [
         ("SHA256", Some(&f.sha256)),
@@ -91,7 +97,7 @@ fn file_node(iris: &Iris, f: &FileEntry, images: &[&str], graph: &mut Vec<Value>
     }
     let name = f.path.rsplit('/').next().unwrap_or(&f.path);
     let size = json!({"@type": "xsd:integer", "@value": f.size.to_string()});
-    graph.push(json!({
+    json!({
         "@id": id,
         "@type": if is_image(&f.path) || images.contains(&f.path.as_str()) {
             json!(["uco-observable:Disk", "uco-observable:StorageMedium"])
@@ -114,8 +120,7 @@ fn file_node(iris: &Iris, f: &FileEntry, images: &[&str], graph: &mut Vec<Value>
                 "uco-observable:hash": hashes
             }
         ]
-    }));
-    id
+    })
 }
 
 /// Nodes for the actor of an event: person, organisation, role, and the
@@ -176,8 +181,32 @@ fn actor_nodes(
     (person, org)
 }
 
-/// The JSON-LD document for `input`.
-pub fn graph(input: &ReportInput) -> Value {
+/// A node of the graph. When `files` names a key, that key's value
+/// (`null` in `value`) stands for the array of every file's reference,
+/// followed by the values given: [`write`] streams it from the facts.
+struct Node {
+    value: Value,
+    files: Option<(&'static str, Vec<Value>)>,
+}
+
+fn plain(value: Value) -> Node {
+    Node { value, files: None }
+}
+
+/// The graph without its files: the nodes in order, the file nodes going
+/// between the first two (investigation, tool) and the rest.
+struct Skeleton {
+    iris: Iris,
+    nodes: Vec<Node>,
+}
+
+/// Where the file nodes go in [`Skeleton::nodes`].
+const FILES_AT: usize = 2;
+
+/// The graph of `input` but for its files; `has_files` says whether the
+/// manifest lists any (arrays of their references are then left to
+/// [`write`]).
+fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
     let f = input.facts;
     let bundle = f
         .manifest
@@ -186,28 +215,15 @@ pub fn graph(input: &ReportInput) -> Value {
         .or_else(|| input.verify.bundle_id.clone())
         .unwrap_or_else(|| input.bundle_name.to_string());
     let iris = Iris { bundle };
-    let mut g: Vec<Value> = Vec::new();
+    let mut g: Vec<Node> = Vec::new();
     let tool = iris.id("tool");
-    g.push(json!({
+    g.push(plain(json!({
         "@id": tool,
         "@type": "uco-tool:Tool",
         "uco-core:name": "evidentia",
         "uco-tool:version": TOOL_VERSION,
         "uco-tool:toolType": "evidence packaging and verification"
-    }));
-    let images: Vec<&str> = f
-        .manifest
-        .iter()
-        .flat_map(|m| m.items.iter())
-        .flat_map(|i| i.image.iter().map(String::as_str))
-        .collect();
-    let files: Vec<String> = f
-        .manifest
-        .iter()
-        .flat_map(|m| m.files.iter())
-        .map(|x| file_node(&iris, x, &images, &mut g))
-        .collect();
-    let file_refs: Vec<Value> = files.iter().map(|i| json!({"@id": i})).collect();
+    })));
     let case = f
         .manifest
         .as_ref()
@@ -228,13 +244,14 @@ pub fn graph(input: &ReportInput) -> Value {
             "case-investigation:exhibitNumber": ex,
             "uco-core:description": "evidence sealed in the bundle"
         });
-        if !file_refs.is_empty() {
-            node["uco-core:object"] = Value::Array(file_refs.clone());
-        }
-        if file_refs.is_empty() {
+        let files = if has_files {
+            node["uco-core:object"] = Value::Null;
+            Some(("uco-core:object", Vec::new()))
+        } else {
             node["uco-core:object"] = json!([{"@id": tool}]);
-        }
-        g.push(node);
+            None
+        };
+        g.push(Node { value: node, files });
         records.push(id);
     }
 
@@ -242,7 +259,9 @@ pub fn graph(input: &ReportInput) -> Value {
     let mut actions: Vec<String> = Vec::new();
     for e in &f.events {
         let ev = &e.event;
-        let (person, org) = actor_nodes(&iris, &ev.actor, &mut g, &mut seen);
+        let mut people = Vec::new();
+        let (person, org) = actor_nodes(&iris, &ev.actor, &mut people, &mut seen);
+        g.extend(people.into_iter().map(plain));
         let id = iris.id(&format!("action:{}", ev.seq));
         let mut node = json!({
             "@id": id,
@@ -250,7 +269,7 @@ pub fn graph(input: &ReportInput) -> Value {
             "uco-core:name": format!("custody event {}: {}", ev.seq, ev.action),
             "uco-action:performer": {"@id": person},
             "uco-action:instrument": [{"@id": tool}],
-            "uco-action:object": file_refs.clone()
+            "uco-action:object": if has_files { Value::Null } else { json!([]) }
         });
         let mut participants: Vec<Value> = org.iter().map(|o| json!({"@id": o})).collect();
         if let Some(to) = &ev.recipient {
@@ -262,11 +281,11 @@ pub fn graph(input: &ReportInput) -> Value {
             let rid = iris.id(&format!("recipient:{key}"));
             if !seen.contains(&rid) {
                 seen.push(rid.clone());
-                g.push(json!({
+                g.push(plain(json!({
                     "@id": rid,
                     "@type": "uco-identity:Identity",
                     "uco-core:name": super::document::party_text(to)
-                }));
+                })));
             }
             participants.push(json!({"@id": rid}));
         }
@@ -289,11 +308,11 @@ pub fn graph(input: &ReportInput) -> Value {
                 if !place.is_empty() {
                     facet["uco-location:locality"] = json!(place);
                 }
-                g.push(json!({
+                g.push(plain(json!({
                     "@id": lid,
                     "@type": "uco-location:Location",
                     "uco-core:hasFacet": [facet]
-                }));
+                })));
             }
             node["uco-action:location"] = json!([{"@id": lid}]);
         }
@@ -317,7 +336,8 @@ pub fn graph(input: &ReportInput) -> Value {
         if let Some(prev) = actions.last() {
             node["case-investigation:wasInformedBy"] = json!([{"@id": prev}]);
         }
-        g.push(node);
+        let files = has_files.then(|| ("uco-action:object", Vec::new()));
+        g.push(Node { value: node, files });
         actions.push(id);
     }
 
@@ -333,23 +353,21 @@ pub fn graph(input: &ReportInput) -> Value {
     if let Some(i) = &case.issuing_authority {
         a["uco-core:description"] = json!(format!("issued by {i}"));
     }
-    g.push(a);
+    g.push(plain(a));
 
-    let mut objects: Vec<Value> = file_refs;
-    objects.extend(
-        records
-            .iter()
-            .chain(actions.iter())
-            .map(|i| json!({"@id": i})),
-    );
-    objects.push(json!({"@id": tool}));
+    let objects: Vec<Value> = records
+        .iter()
+        .chain(actions.iter())
+        .map(|i| json!({"@id": i}))
+        .chain([json!({"@id": tool})])
+        .collect();
     let mut inv = json!({
         "@id": iris.id("investigation"),
         "@type": "case-investigation:Investigation",
         "uco-core:name": case.case_reference,
         "case-investigation:investigationForm": "case",
         "case-investigation:relevantAuthorization": [{"@id": auth}],
-        "uco-core:object": objects
+        "uco-core:object": Value::Null
     });
     if let Some(o) = &case.offence {
         inv["case-investigation:focus"] = json!([o]);
@@ -357,8 +375,113 @@ pub fn graph(input: &ReportInput) -> Value {
     if let Some(s) = &case.summary_of_facts {
         inv["uco-core:description"] = json!([s]);
     }
-    g.insert(0, inv);
-    json!({"@context": context(), "@graph": g})
+    let files = if has_files {
+        Some(("uco-core:object", objects))
+    } else {
+        inv["uco-core:object"] = Value::Array(objects);
+        None
+    };
+    g.insert(0, Node { value: inv, files });
+    Skeleton { iris, nodes: g }
+}
+
+fn pretty(v: &Value) -> io::Result<String> {
+    serde_json::to_string_pretty(v).map_err(io::Error::other)
+}
+
+/// Write pretty JSON `text` whose first line is already indented, every
+/// further line indented by `indent` (pretty JSON has no raw newline
+/// inside a string, so this is what a pretty printer nesting it writes).
+fn write_indented(out: &mut dyn Write, text: &str, indent: &str) -> io::Result<()> {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(indent.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Write `node` at `indent` (its first line already indented), streaming
+/// its array of file references.
+fn write_node(
+    out: &mut dyn Write,
+    node: &Node,
+    indent: &str,
+    iris: &Iris,
+    facts: &BundleFacts,
+) -> io::Result<()> {
+    let text = pretty(&node.value)?;
+    let Some((key, then)) = &node.files else {
+        return write_indented(out, &text, indent);
+    };
+    // The key's line: keys are unique in a node, and only the node's own
+    // keys are indented by exactly two spaces.
+    let key_line = format!(
+        "  {}: ",
+        serde_json::to_string(key).map_err(io::Error::other)?
+    );
+    let inner = format!("{indent}    ");
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(indent.as_bytes())?;
+        }
+        let tail = line
+            .strip_prefix(key_line.as_str())
+            .and_then(|rest| rest.strip_prefix("null"))
+            .filter(|t| t.is_empty() || *t == ",");
+        let Some(tail) = tail else {
+            out.write_all(line.as_bytes())?;
+            continue;
+        };
+        write!(out, "{key_line}[")?;
+        let mut first = true;
+        let mut element = |out: &mut dyn Write, v: &Value| -> io::Result<()> {
+            out.write_all(if first { b"\n" } else { b",\n" })?;
+            first = false;
+            out.write_all(inner.as_bytes())?;
+            write_indented(out, &pretty(v)?, &inner)
+        };
+        facts.for_each_file(&mut |f| element(out, &json!({"@id": file_id(iris, &f.path)})))?;
+        for v in then {
+            element(out, v)?;
+        }
+        write!(out, "\n{indent}  ]{tail}")?;
+    }
+    Ok(())
+}
+
+/// Write the JSON-LD document for `input` (pretty-printed, as
+/// `serde_json::to_writer_pretty` would write the whole graph), streaming
+/// the files from the facts: nothing here grows with the file count.
+pub fn write(input: &ReportInput, out: &mut dyn Write) -> io::Result<()> {
+    let facts = input.facts;
+    let sk = skeleton(input, facts.file_count() > 0);
+    let images: Vec<&str> = facts
+        .manifest
+        .iter()
+        .flat_map(|m| m.items.iter())
+        .flat_map(|i| i.image.iter().map(String::as_str))
+        .collect();
+    const IN: &str = "    ";
+    out.write_all(b"{\n  \"@context\": ")?;
+    write_indented(out, &pretty(&context())?, "  ")?;
+    out.write_all(b",\n  \"@graph\": [")?;
+    for (i, node) in sk.nodes.iter().enumerate() {
+        if i == FILES_AT {
+            facts.for_each_file(&mut |f| {
+                out.write_all(b",\n")?;
+                out.write_all(IN.as_bytes())?;
+                write_indented(out, &pretty(&file_node(&sk.iris, f, &images))?, IN)
+            })?;
+        }
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(IN.as_bytes())?;
+        write_node(out, node, IN, &sk.iris, facts)?;
+    }
+    out.write_all(b"\n  ]\n}")
 }
 
 #[cfg(test)]

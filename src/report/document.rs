@@ -41,6 +41,22 @@ pub enum Block {
     Timeline(Vec<Stop>),
     /// Shell commands, one per line.
     Commands(Vec<String>),
+    /// The table of evidence files ([`FILES_HEAD`], rows from
+    /// [`file_row`]): its rows are not held here but streamed from the
+    /// bundle's facts as the table is written, in path order.
+    Files,
+}
+
+/// The header row of [`Block::Files`].
+pub const FILES_HEAD: [&str; 3] = ["File", "Bytes", "Hashes"];
+
+/// The row of one file in [`Block::Files`].
+pub fn file_row(x: &FileEntry) -> Vec<Cell> {
+    vec![
+        text(&x.path),
+        text(x.size.to_string()),
+        Cell::Hashes(file_hashes(x)),
+    ]
 }
 
 /// A whole report.
@@ -273,19 +289,7 @@ pub fn build(input: &ReportInput) -> Document {
 
     b.push(Block::Heading("Evidence files and hashes".into()));
     if let Some(m) = &f.manifest {
-        let mut files: Vec<&FileEntry> = m.files.iter().collect();
-        files.sort_by(|a, c| a.path.cmp(&c.path));
-        let rows = files
-            .iter()
-            .map(|x| {
-                vec![
-                    text(&x.path),
-                    text(x.size.to_string()),
-                    Cell::Hashes(file_hashes(x)),
-                ]
-            })
-            .collect();
-        b.push(Block::Table(vec!["File", "Bytes", "Hashes"], rows));
+        b.push(Block::Files);
         for u in &m.unreadable {
             b.push(Block::Para(format!(
                 "Unreadable at sealing: {} ({})",

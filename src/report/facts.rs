@@ -1,10 +1,24 @@
 //! The facts a report shows, read from the bundle with the same capped
 //! reader `verify` uses: manifest.json and the custody events. Whatever
 //! cannot be read or parsed is left out here; `verify` reports why.
+//!
+//! Invariants:
+//! - The file list of manifest.json is not held in memory when its files
+//!   are sorted by path without repeats (every bundle `seal` writes): it is
+//!   streamed again from the bundle, entry by entry, each time a renderer
+//!   walks it ([`BundleFacts::for_each_file`]), so a million-file bundle
+//!   is reported in bounded memory and without manifest.json's 128 MiB
+//!   whole-read limit.
+//! - Other manifests (unsorted, or irregular for the streaming parser) are
+//!   read whole within [`MAX_MANIFEST_JSON`], as `verify` does.
+//! - Both paths give the files in the same order for a sorted manifest,
+//!   so reports do not depend on which path was taken.
 
-use crate::bundle::{Archive, ZipError, layout};
-use crate::model::{CustodyEvent, Manifest};
+use crate::bundle::mjson::stream_manifest;
+use crate::bundle::{Archive, Entry, ZipError, layout};
+use crate::model::{CustodyEvent, FileEntry, Manifest};
 use crate::verify::{MAX_MANIFEST_JSON, MAX_TAG_FILE};
+use std::io;
 use std::path::Path;
 
 /// One custody event as read from the bundle.
@@ -16,15 +30,121 @@ pub struct EventFacts {
     pub event: CustodyEvent,
 }
 
+/// manifest.json could not be streamed again as it was the first time
+/// (the bundle changed or became unreadable while the report was written).
+#[derive(Debug, thiserror::Error)]
+#[error("manifest.json could not be read again as it was first read")]
+pub struct RereadError;
+
+/// Where the files of manifest.json come from.
+#[derive(Debug, Default)]
+enum Files {
+    /// In `manifest.files` (read whole, or no manifest at all).
+    #[default]
+    Held,
+    /// Streamed again from this entry of the archive on every walk.
+    Streamed {
+        archive: Archive,
+        entry: Entry,
+        count: u64,
+    },
+}
+
 /// What the bundle says about itself.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct BundleFacts {
     /// The bag's base directory name.
     pub bag: Option<String>,
-    /// manifest.json, when readable.
+    /// manifest.json, when readable. Its `files` are empty when they are
+    /// streamed: walk them with [`BundleFacts::for_each_file`].
     pub manifest: Option<Manifest>,
     /// Custody events that parsed, in sequence order.
     pub events: Vec<EventFacts>,
+    files: Files,
+}
+
+impl BundleFacts {
+    /// The number of files manifest.json lists (0 without a manifest).
+    pub fn file_count(&self) -> u64 {
+        match &self.files {
+            Files::Held => self.manifest.as_ref().map_or(0, |m| m.files.len() as u64),
+            Files::Streamed { count, .. } => *count,
+        }
+    }
+
+    /// Call `f` on every file of manifest.json in document order, stopping
+    /// at its first error. A streamed list that cannot be read again as it
+    /// was the first time is an error.
+    pub fn for_each_file(&self, f: &mut dyn FnMut(&FileEntry) -> io::Result<()>) -> io::Result<()> {
+        match &self.files {
+            Files::Held => {
+                for x in self.manifest.iter().flat_map(|m| m.files.iter()) {
+                    f(x)?;
+                }
+                Ok(())
+            }
+            Files::Streamed {
+                archive,
+                entry,
+                count,
+            } => {
+                let mut failed = None;
+                let mut seen = 0u64;
+                let r = archive
+                    .reader(entry)
+                    .map_err(|_| io::Error::other(RereadError))?;
+                let done = stream_manifest(r, &mut |x| {
+                    seen += 1;
+                    match f(&x) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            failed = Some(e);
+                            false
+                        }
+                    }
+                });
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                if done.is_err() || seen != *count {
+                    return Err(io::Error::other(RereadError));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Call `f` on every file of manifest.json in path order. A streamed
+    /// list is in path order already; a list held in memory is sorted.
+    pub fn for_each_file_sorted(
+        &self,
+        f: &mut dyn FnMut(&FileEntry) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match (&self.files, &self.manifest) {
+            (Files::Held, Some(m)) => {
+                let mut files: Vec<&FileEntry> = m.files.iter().collect();
+                files.sort_by(|a, c| a.path.cmp(&c.path));
+                files.into_iter().try_for_each(f)
+            }
+            _ => self.for_each_file(f),
+        }
+    }
+}
+
+/// Stream manifest.json once: its head (files left out) and file count
+/// when it is regular and its files are sorted by path without repeats.
+fn stream_sorted(archive: &Archive, e: &Entry) -> Option<(Manifest, u64)> {
+    let r = archive.reader(e).ok()?;
+    let mut prev: Option<String> = None;
+    let mut count = 0u64;
+    let m = stream_manifest(r, &mut |f| {
+        count += 1;
+        let ok = prev.as_ref().is_none_or(|p| *p < f.path);
+        prev = Some(f.path);
+        ok
+    })
+    .ok()?;
+    Some((m, count))
 }
 
 /// Read the facts of the bundle at `path`.
@@ -36,15 +156,25 @@ pub fn read_facts(path: &Path) -> Result<BundleFacts, ZipError> {
     };
     let bag = first.name.split('/').next().unwrap_or("").to_string();
     let prefix = format!("{bag}/");
+    let mut streamed = None;
     for e in archive.entries().filter(|e| e.safe && !e.is_dir()) {
         let Some(rel) = e.name.strip_prefix(&prefix) else {
             continue;
         };
         if rel == layout::MANIFEST_JSON {
-            facts.manifest = archive
-                .read_json(&e, MAX_MANIFEST_JSON)
-                .ok()
-                .and_then(Result::ok);
+            match stream_sorted(&archive, &e) {
+                Some((m, count)) => {
+                    facts.manifest = Some(m);
+                    streamed = Some((e, count));
+                }
+                None => {
+                    facts.manifest = archive
+                        .read_json(&e, MAX_MANIFEST_JSON)
+                        .ok()
+                        .and_then(Result::ok);
+                    streamed = None;
+                }
+            }
         } else if rel.starts_with(layout::CUSTODY_DIR) && layout::parse_event_name(rel).is_some() {
             let parsed = archive
                 .read_small(&e, MAX_TAG_FILE)
@@ -60,5 +190,12 @@ pub fn read_facts(path: &Path) -> Result<BundleFacts, ZipError> {
     }
     facts.events.sort_by_key(|e| e.event.seq);
     facts.bag = Some(bag);
+    if let Some((entry, count)) = streamed {
+        facts.files = Files::Streamed {
+            archive,
+            entry,
+            count,
+        };
+    }
     Ok(facts)
 }

@@ -1,8 +1,9 @@
 //! The HTML renderer: one self-contained file (inline CSS, no external
 //! resource, no script), printable on A4. Every string is escaped here.
 
+use super::BundleFacts;
 use super::TOOL_VERSION;
-use super::document::{Block, Cell, Document};
+use super::document::{Block, Cell, Document, FILES_HEAD, file_row};
 use super::escape::{html, html_hex};
 use std::io::{self, Write};
 
@@ -57,8 +58,24 @@ fn fields(out: &mut dyn Write, f: &[(&str, Cell)]) -> io::Result<()> {
     writeln!(out, "</dl>")
 }
 
-/// Write `doc` as HTML.
-pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
+fn table_head(out: &mut dyn Write, head: &[&str]) -> io::Result<()> {
+    write!(out, "<table>\n<thead><tr>")?;
+    for h in head {
+        write!(out, "<th>{}</th>", html(h))?;
+    }
+    writeln!(out, "</tr></thead>\n<tbody>")
+}
+
+fn table_row(out: &mut dyn Write, row: &[Cell]) -> io::Result<()> {
+    write!(out, "<tr>")?;
+    for c in row {
+        write!(out, "<td>{}</td>", cell(c))?;
+    }
+    writeln!(out, "</tr>")
+}
+
+/// Write `doc` as HTML, with the files of `facts` in its files table.
+pub fn render(doc: &Document, facts: &BundleFacts, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
@@ -78,18 +95,15 @@ pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
             Block::Para(p) => writeln!(out, "<p>{}</p>", html(p))?,
             Block::Fields(f) => fields(out, f)?,
             Block::Table(head, rows) => {
-                write!(out, "<table>\n<thead><tr>")?;
-                for h in head {
-                    write!(out, "<th>{}</th>", html(h))?;
-                }
-                writeln!(out, "</tr></thead>\n<tbody>")?;
+                table_head(out, head)?;
                 for row in rows {
-                    write!(out, "<tr>")?;
-                    for c in row {
-                        write!(out, "<td>{}</td>", cell(c))?;
-                    }
-                    writeln!(out, "</tr>")?;
+                    table_row(out, row)?;
                 }
+                writeln!(out, "</tbody>\n</table>")?;
+            }
+            Block::Files => {
+                table_head(out, &FILES_HEAD)?;
+                facts.for_each_file_sorted(&mut |x| table_row(out, &file_row(x)))?;
                 writeln!(out, "</tbody>\n</table>")?;
             }
             Block::Timeline(stops) => {

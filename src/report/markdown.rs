@@ -1,7 +1,8 @@
 //! The Markdown renderer: the same document as the HTML report. Every
 //! string is escaped for CommonMark; commands go in fenced code blocks.
 
-use super::document::{Block, Cell, Document};
+use super::BundleFacts;
+use super::document::{Block, Cell, Document, FILES_HEAD, file_row};
 use super::escape::{markdown, visible_controls};
 use std::io::{self, Write};
 
@@ -21,8 +22,19 @@ fn code(s: &str) -> String {
     visible_controls(s).replace('`', "'")
 }
 
-/// Write `doc` as Markdown.
-pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
+fn table_head(out: &mut dyn Write, head: &[&str]) -> io::Result<()> {
+    let h: Vec<String> = head.iter().map(|x| markdown(x)).collect();
+    writeln!(out, "| {} |", h.join(" | "))?;
+    writeln!(out, "|{}", "---|".repeat(head.len()))
+}
+
+fn table_row(out: &mut dyn Write, row: &[Cell]) -> io::Result<()> {
+    let r: Vec<String> = row.iter().map(cell).collect();
+    writeln!(out, "| {} |", r.join(" | "))
+}
+
+/// Write `doc` as Markdown, with the files of `facts` in its files table.
+pub fn render(doc: &Document, facts: &BundleFacts, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# {}\n", markdown(&doc.title))?;
     writeln!(out, "**{}**\n", markdown(&doc.verdict))?;
     for block in &doc.blocks {
@@ -37,13 +49,15 @@ pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
                 writeln!(out)?;
             }
             Block::Table(head, rows) => {
-                let h: Vec<String> = head.iter().map(|x| markdown(x)).collect();
-                writeln!(out, "| {} |", h.join(" | "))?;
-                writeln!(out, "|{}", "---|".repeat(head.len()))?;
+                table_head(out, head)?;
                 for row in rows {
-                    let r: Vec<String> = row.iter().map(cell).collect();
-                    writeln!(out, "| {} |", r.join(" | "))?;
+                    table_row(out, row)?;
                 }
+                writeln!(out)?;
+            }
+            Block::Files => {
+                table_head(out, &FILES_HEAD)?;
+                facts.for_each_file_sorted(&mut |x| table_row(out, &file_row(x)))?;
                 writeln!(out)?;
             }
             Block::Timeline(stops) => {

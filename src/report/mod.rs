@@ -6,6 +6,9 @@
 //! - Nothing here prints: every renderer writes to a caller's writer.
 //! - The bundle is read with the same capped reader as `verify`; anything
 //!   unreadable is simply absent from the facts (verify reports why).
+//! - The file list of manifest.json is streamed from the bundle into the
+//!   writer ([`BundleFacts::for_each_file`]), never held whole, and so is
+//!   every document: memory does not grow with the number of files.
 //! - Every string that came from the bundle is escaped for its output
 //!   format ([`escape`]); HTML output is one self-contained file with no
 //!   external resource and no script.
@@ -18,7 +21,7 @@ mod facts;
 mod html;
 mod markdown;
 
-pub use facts::{BundleFacts, EventFacts, read_facts};
+pub use facts::{BundleFacts, EventFacts, RereadError, read_facts};
 
 use crate::verify::VerifyReport;
 use serde::Serialize;
@@ -59,6 +62,9 @@ pub enum ReportError {
     /// The writer failed.
     #[error("cannot write the report: {0}")]
     Write(#[from] io::Error),
+    /// The bundle's file list could not be read again while writing.
+    #[error("{0}")]
+    Reread(#[from] RereadError),
     /// The JSON could not be serialized.
     #[error("cannot serialize the report: {0}")]
     Json(#[from] serde_json::Error),
@@ -96,17 +102,27 @@ impl<'a> VerifyJson<'a> {
     }
 }
 
-/// Render `input` as `format` into `out`.
+/// Render `input` as `format` into `out`, streaming manifest.json's files
+/// from the bundle (see [`BundleFacts`]): memory does not grow with them.
 pub fn render(input: &ReportInput, format: Format, out: &mut dyn Write) -> Result<(), ReportError> {
+    render_to(input, format, out).map_err(|e| match e {
+        ReportError::Write(io) if io.get_ref().is_some_and(|i| i.is::<RereadError>()) => {
+            ReportError::Reread(RereadError)
+        }
+        other => other,
+    })
+}
+
+fn render_to(input: &ReportInput, format: Format, out: &mut dyn Write) -> Result<(), ReportError> {
     match format {
-        Format::Html => html::render(&document::build(input), out)?,
-        Format::Markdown => markdown::render(&document::build(input), out)?,
+        Format::Html => html::render(&document::build(input), input.facts, out)?,
+        Format::Markdown => markdown::render(&document::build(input), input.facts, out)?,
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &VerifyJson::new(input.verify))?;
             out.write_all(b"\n")?;
         }
         Format::Case => {
-            serde_json::to_writer_pretty(&mut *out, &case::graph(input))?;
+            case::write(input, out)?;
             out.write_all(b"\n")?;
         }
     }

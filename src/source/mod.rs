@@ -149,22 +149,31 @@ pub enum OpenMode {
     TreeEntry,
 }
 
-/// Open evidence read-only without changing its access time where the
-/// system allows it.
-pub fn open_evidence(path: &Path, mode: OpenMode) -> io::Result<File> {
-    let mut flags = libc::O_NOATIME;
-    if mode == OpenMode::TreeEntry {
-        flags |= libc::O_NOFOLLOW | libc::O_NONBLOCK;
-    }
-    let file = match OpenOptions::new().read(true).custom_flags(flags).open(path) {
+/// Open `path` read-only with `O_NOATIME` where the system allows it,
+/// plus the open(2) `flags` given. Used for evidence and for every bundle
+/// or stored copy that is only read (verify, ingest, report), so reading
+/// leaves the access time as it was.
+pub fn open_read_noatime(path: &Path, flags: libc::c_int) -> io::Result<File> {
+    let flags = flags | libc::O_NOATIME;
+    match OpenOptions::new().read(true).custom_flags(flags).open(path) {
         // O_NOATIME is refused with EPERM for files we do not own (unless
-        // privileged); fall back to a plain read-only open.
+        // privileged: CAP_FOWNER); fall back to a plain read-only open.
         Err(e) if e.raw_os_error() == Some(libc::EPERM) => OpenOptions::new()
             .read(true)
             .custom_flags(flags & !libc::O_NOATIME)
-            .open(path)?,
-        other => other?,
-    };
+            .open(path),
+        other => other,
+    }
+}
+
+/// Open evidence read-only without changing its access time where the
+/// system allows it.
+pub fn open_evidence(path: &Path, mode: OpenMode) -> io::Result<File> {
+    let mut flags = 0;
+    if mode == OpenMode::TreeEntry {
+        flags |= libc::O_NOFOLLOW | libc::O_NONBLOCK;
+    }
+    let file = open_read_noatime(path, flags)?;
     if mode == OpenMode::TreeEntry {
         let ft = file.metadata()?.file_type();
         if !ft.is_file() {

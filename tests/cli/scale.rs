@@ -21,7 +21,7 @@ fn tree(dir: &Path, n: usize) {
 }
 
 /// Seal a tree of `n` files into `<name>.zip` with a trusted key.
-fn sealed(env: &Env, name: &str, n: usize) -> PathBuf {
+pub(crate) fn sealed(env: &Env, name: &str, n: usize) -> PathBuf {
     let src = env.path().join(format!("{name}-src"));
     tree(&src, n);
     let out = env.path().join(format!("{name}.zip"));
