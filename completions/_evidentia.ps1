@@ -113,7 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Sealing time (RFC 3339), for reproducible output [default: now]')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key id or unique hex prefix [default: the only examiner key]')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the signing key''s passphrase from the first line of FILE')
-            [CompletionResult]::new('--piece', '--piece', [CompletionResultType]::ParameterName, 'Window size of the piecewise BLAKE3 hashes in manifest.json')
+            [CompletionResult]::new('--piece', '--piece', [CompletionResultType]::ParameterName, 'Window size of the piecewise hashes in manifest.json (a power of two, at least 4K)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--allow-unreadable', '--allow-unreadable', [CompletionResultType]::ParameterName, 'Record files that cannot be opened instead of stopping')

@@ -107,7 +107,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --time 'Sealing time (RFC 3339), for reproducible output [default: now]'
             cand --key 'Signing key id or unique hex prefix [default: the only examiner key]'
             cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
-            cand --piece 'Window size of the piecewise BLAKE3 hashes in manifest.json'
+            cand --piece 'Window size of the piecewise hashes in manifest.json (a power of two, at least 4K)'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --allow-unreadable 'Record files that cannot be opened instead of stopping'

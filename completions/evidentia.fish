@@ -102,7 +102,7 @@ deflate\t'Deflate (portable zip compression)'"
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l time -d 'Sealing time (RFC 3339), for reproducible output [default: now]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l key -d 'Signing key id or unique hex prefix [default: the only examiner key]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
-complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l piece -d 'Window size of the piecewise BLAKE3 hashes in manifest.json' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l piece -d 'Window size of the piecewise hashes in manifest.json (a power of two, at least 4K)' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'

@@ -209,7 +209,7 @@ impl From<&crate::hash::Pieces> for PiecesRecord {
     /// The wire form of piecewise hashes (also used by `hash --json`).
     fn from(p: &crate::hash::Pieces) -> PiecesRecord {
         // Acquisition and `hash --piece` always use SHA-256 pieces.
-        debug_assert_eq!(p.algorithm, crate::hash::Algorithm::Sha256);
+        debug_assert_eq!(p.algorithm, crate::hash::PieceAlgorithm::Sha256);
         PiecesRecord {
             size: p.size,
             sha256: p

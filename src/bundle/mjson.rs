@@ -183,7 +183,7 @@ mod tests {
             },
             algorithms: vec!["sha256".into()],
             piece_size: 4096,
-            piece_algorithm: Some("blake3".into()),
+            piece_algorithm: Some("blake3-tree".into()),
             files,
             symlinks: vec![],
             unreadable: vec![],

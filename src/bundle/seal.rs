@@ -216,6 +216,9 @@ pub enum SealError {
     /// No payload file at all.
     #[error("nothing to seal: the inputs hold no readable file")]
     Empty,
+    /// The piece size cannot be used for the manifest's pieces.
+    #[error("piece size {0} is not a power of two of at least 4096")]
+    BadPieceSize(u64),
     /// An input could not be read.
     #[error("cannot read {}: {source}", .path.display())]
     Unreadable {
@@ -286,6 +289,9 @@ pub fn seal(
         })
         .ok_or_else(|| SealError::BadOutputName(opts.out.clone()))?
         .to_string();
+    if !model::PIECE_ALGORITHM.allows(opts.piece_size) {
+        return Err(SealError::BadPieceSize(opts.piece_size));
+    }
     if std::fs::symlink_metadata(&opts.out).is_ok() {
         return Err(SealError::OutputExists(opts.out.clone()));
     }

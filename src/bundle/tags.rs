@@ -376,7 +376,7 @@ mod tests {
                 case: case.clone(),
                 algorithms: vec!["sha256".into(), "md5".into()],
                 piece_size: 4096,
-                piece_algorithm: Some("blake3".into()),
+                piece_algorithm: Some("blake3-tree".into()),
                 files: files.clone(),
                 symlinks: vec![LinkEntry {
                     original: PathRepr::from_bytes(b"l"),

@@ -64,7 +64,7 @@ pub struct SealArgs {
     /// Read the signing key's passphrase from the first line of FILE
     #[arg(long, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
-    /// Window size of the piecewise BLAKE3 hashes in manifest.json
+    /// Window size of the piecewise hashes in manifest.json (a power of two, at least 4K)
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
     piece: u64,
 }
@@ -143,8 +143,10 @@ fn options(args: &SealArgs) -> Result<SealOptions, CliError> {
             (now, false)
         }
     };
-    if args.piece < 4096 {
-        return Err(CliError::usage("--piece must be at least 4K"));
+    if !evidentia::model::PIECE_ALGORITHM.allows(args.piece) {
+        return Err(CliError::usage(
+            "--piece must be a power of two of at least 4K (e.g. 64M): each window is a BLAKE3 subtree",
+        ));
     }
     Ok(SealOptions {
         inputs: args.paths.clone(),

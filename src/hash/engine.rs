@@ -13,7 +13,7 @@
 //! every block first (acquisition writes the image there), so reading,
 //! writing and hashing overlap without copying a block.
 
-use super::{AlgorithmSet, Digest, HasherState, PieceHasher, Pieces};
+use super::{AlgorithmSet, Digest, HasherState, PieceAlgorithm, PieceHasher, Pieces};
 use std::io::{self, Read};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -96,8 +96,10 @@ pub struct HashOptions {
     pub algorithms: AlgorithmSet,
     /// Piecewise hash window size, if wanted.
     pub piece_size: Option<u64>,
-    /// The algorithm of the piecewise hashes.
-    pub piece_algorithm: super::Algorithm,
+    /// How the windows are hashed. With [`PieceAlgorithm::Blake3Tree`]
+    /// and BLAKE3 among `algorithms`, the whole-stream BLAKE3 comes from
+    /// the windows (one BLAKE3 pass, not two).
+    pub piece_algorithm: PieceAlgorithm,
     /// Read size in bytes (at least 4 KiB is sensible; 1-4 MiB is fastest).
     pub block_size: usize,
 }
@@ -107,7 +109,7 @@ impl Default for HashOptions {
         HashOptions {
             algorithms: AlgorithmSet::default_set(),
             piece_size: None,
-            piece_algorithm: super::Algorithm::Sha256,
+            piece_algorithm: PieceAlgorithm::Sha256,
             block_size: DEFAULT_BLOCK_SIZE,
         }
     }
@@ -147,19 +149,23 @@ impl Worker {
 }
 
 fn workers_for(opts: &HashOptions) -> Vec<Worker> {
+    let pieces = opts.piece_size.filter(|s| *s > 0);
+    // The tree windows give the whole BLAKE3 too: no second BLAKE3 pass.
+    let blake3_from_pieces = pieces.is_some() && opts.piece_algorithm == PieceAlgorithm::Blake3Tree;
     let mut w: Vec<Worker> = opts
         .algorithms
         .as_slice()
         .iter()
+        .filter(|a| !(blake3_from_pieces && **a == super::Algorithm::Blake3))
         .map(|a| Worker::Whole(HasherState::new(*a)))
         .collect();
-    if let Some(size) = opts.piece_size.filter(|s| *s > 0) {
+    if let Some(size) = pieces {
         w.push(Worker::Pieces(PieceHasher::new(size, opts.piece_algorithm)));
     }
     w
 }
 
-fn finish(size: u64, workers: Vec<Worker>) -> HashResult {
+fn finish(opts: &HashOptions, size: u64, workers: Vec<Worker>) -> HashResult {
     let mut digests = Vec::new();
     let mut pieces = None;
     for w in workers {
@@ -167,6 +173,16 @@ fn finish(size: u64, workers: Vec<Worker>) -> HashResult {
             Worker::Whole(h) => digests.push(h.finalize()),
             Worker::Pieces(p) => pieces = Some(p.finalize()),
         }
+    }
+    let wanted = opts.algorithms.as_slice();
+    let from_pieces = pieces.as_ref().and_then(|p: &Pieces| p.blake3.clone());
+    if let Some(bytes) = from_pieces.filter(|_| wanted.contains(&super::Algorithm::Blake3)) {
+        digests.push(Digest {
+            algorithm: super::Algorithm::Blake3,
+            bytes,
+        });
+        // Canonical order, as the workers were made.
+        digests.sort_by_key(|d| wanted.iter().position(|a| *a == d.algorithm));
     }
     HashResult {
         size,
@@ -181,7 +197,7 @@ pub fn hash_bytes(data: &[u8], opts: &HashOptions) -> HashResult {
     for w in &mut workers {
         w.update(data);
     }
-    finish(data.len() as u64, workers)
+    finish(opts, data.len() as u64, workers)
 }
 
 /// Fill `buf` as far as the reader allows; returns the number of bytes read,
@@ -225,6 +241,8 @@ pub struct MultiHasher {
     block_size: usize,
     total: u64,
     lost_worker: bool,
+    /// What was asked for (the whole BLAKE3 may come from the pieces).
+    opts: HashOptions,
 }
 
 /// The stage's thread (it returns the bytes it passed on and whether a
@@ -328,6 +346,7 @@ impl MultiHasher {
             block_size,
             total: 0,
             lost_worker: false,
+            opts: opts.clone(),
         }
     }
 
@@ -418,7 +437,7 @@ impl MultiHasher {
         if self.lost_worker {
             return Err(io::Error::other("a hashing thread panicked"));
         }
-        Ok(finish(self.total, finished))
+        Ok(finish(&self.opts, self.total, finished))
     }
 }
 

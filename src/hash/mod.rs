@@ -17,7 +17,7 @@ pub use engine::{
     BUFFER_ALIGN, DEFAULT_BLOCK_SIZE, HashOptions, HashResult, MultiHasher, PoolBuf, Stage,
     hash_bytes, hash_reader,
 };
-pub use piece::{Piece, PieceHasher, Pieces};
+pub use piece::{MIN_TREE_PIECE, Piece, PieceAlgorithm, PieceHasher, Pieces};
 pub use state::HasherState;
 
 use std::fmt;

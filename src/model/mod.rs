@@ -13,7 +13,7 @@ mod time;
 pub use case::{CaseMeta, DataCategory};
 pub use time::{BadTimestamp, civil_from_unix, format_date_utc, format_rfc3339_utc, parse_rfc3339};
 
-use crate::hash::Algorithm;
+use crate::hash::{MIN_TREE_PIECE, PieceAlgorithm};
 use crate::pathrepr::PathRepr;
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +22,8 @@ pub const MANIFEST_SCHEMA: &str = "evidentia/manifest/v2";
 /// The first schema, still read: its piecewise hashes are SHA-256 and it
 /// has no `piece_algorithm` field.
 pub const MANIFEST_SCHEMA_V1: &str = "evidentia/manifest/v1";
-/// The algorithm of the piecewise hashes that seal writes (schema v2).
-pub const PIECE_ALGORITHM: Algorithm = Algorithm::Blake3;
+/// How seal hashes the pieces (schema v2): BLAKE3 subtree chaining values.
+pub const PIECE_ALGORITHM: PieceAlgorithm = PieceAlgorithm::Blake3Tree;
 /// The type of a custody event.
 pub const CUSTODY_EVENT_TYPE: &str = "evidentia/custody-event/v1";
 
@@ -47,8 +47,8 @@ pub struct Manifest {
     pub algorithms: Vec<String>,
     /// Window size of the piecewise hashes.
     pub piece_size: u64,
-    /// The algorithm of the piecewise hashes (`blake3`); schema v2 only
-    /// (v1's are SHA-256). See [`Manifest::piece_algorithm`].
+    /// How the pieces are hashed (`blake3-tree`); schema v2 only (v1's are
+    /// SHA-256). See [`Manifest::piece_algorithm`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub piece_algorithm: Option<String>,
     /// Every payload file, sorted by `path`.
@@ -92,28 +92,46 @@ pub struct ItemEntry {
 }
 
 impl Manifest {
-    /// The algorithm of the piecewise hashes, when the schema is one this
-    /// version reads and `piece_algorithm` is what that schema allows:
-    /// absent in v1 (SHA-256), `blake3` or `sha256` in v2. Otherwise the
+    /// How the pieces are hashed, when the schema is one this version
+    /// reads and `piece_algorithm` and `piece_size` are what that schema
+    /// allows: absent in v1 (SHA-256), `blake3-tree` (with a power-of-two
+    /// `piece_size` of at least 4 KiB) or `sha256` in v2 (4 KiB at least
+    /// there too, as seal has always required). Otherwise the
     /// reason, naming the field.
-    pub fn piece_algorithm(&self) -> Result<Algorithm, String> {
-        match (self.schema.as_str(), self.piece_algorithm.as_deref()) {
-            (MANIFEST_SCHEMA_V1, None) => Ok(Algorithm::Sha256),
-            (MANIFEST_SCHEMA_V1, Some(_)) => Err(format!(
-                "piece_algorithm is not part of schema {MANIFEST_SCHEMA_V1}"
-            )),
-            (MANIFEST_SCHEMA, Some("blake3")) => Ok(Algorithm::Blake3),
-            (MANIFEST_SCHEMA, Some("sha256")) => Ok(Algorithm::Sha256),
-            (MANIFEST_SCHEMA, Some(other)) => Err(format!(
-                "piece_algorithm {other:?} is not one of \"blake3\", \"sha256\""
-            )),
-            (MANIFEST_SCHEMA, None) => Err(format!(
-                "piece_algorithm is missing (required by schema {MANIFEST_SCHEMA})"
-            )),
-            (other, _) => Err(format!(
-                "unknown schema {other:?} (this version reads {MANIFEST_SCHEMA} and {MANIFEST_SCHEMA_V1})"
-            )),
+    pub fn piece_algorithm(&self) -> Result<PieceAlgorithm, String> {
+        let algorithm = match (self.schema.as_str(), self.piece_algorithm.as_deref()) {
+            (MANIFEST_SCHEMA_V1, None) => PieceAlgorithm::Sha256,
+            (MANIFEST_SCHEMA_V1, Some(_)) => {
+                return Err(format!(
+                    "piece_algorithm is not part of schema {MANIFEST_SCHEMA_V1}"
+                ));
+            }
+            (MANIFEST_SCHEMA, Some("blake3-tree")) => PieceAlgorithm::Blake3Tree,
+            (MANIFEST_SCHEMA, Some("sha256")) => PieceAlgorithm::Sha256,
+            (MANIFEST_SCHEMA, Some(other)) => {
+                return Err(format!(
+                    "piece_algorithm {other:?} is not one of \"blake3-tree\", \"sha256\""
+                ));
+            }
+            (MANIFEST_SCHEMA, None) => {
+                return Err(format!(
+                    "piece_algorithm is missing (required by schema {MANIFEST_SCHEMA})"
+                ));
+            }
+            (other, _) => {
+                return Err(format!(
+                    "unknown schema {other:?} (this version reads {MANIFEST_SCHEMA} and {MANIFEST_SCHEMA_V1})"
+                ));
+            }
+        };
+        if !algorithm.allows(self.piece_size) || self.piece_size < MIN_TREE_PIECE {
+            return Err(format!(
+                "piece_size {} is not allowed for piece_algorithm {} (at least 4096; a power of two for blake3-tree)",
+                self.piece_size,
+                algorithm.name()
+            ));
         }
+        Ok(algorithm)
     }
 }
 
@@ -332,34 +350,40 @@ mod tests {
         };
         let v1 = MANIFEST_SCHEMA_V1;
         let v2 = MANIFEST_SCHEMA;
-        assert_eq!(m(v1, None).piece_algorithm(), Ok(Algorithm::Sha256));
-        assert_eq!(
-            m(v2, Some("blake3")).piece_algorithm(),
-            Ok(Algorithm::Blake3)
-        );
+        let tree = PieceAlgorithm::Blake3Tree;
+        assert_eq!(m(v1, None).piece_algorithm(), Ok(PieceAlgorithm::Sha256));
+        assert_eq!(m(v2, Some("blake3-tree")).piece_algorithm(), Ok(tree));
         assert_eq!(
             m(v2, Some("sha256")).piece_algorithm(),
-            Ok(Algorithm::Sha256)
+            Ok(PieceAlgorithm::Sha256)
         );
         for (schema, algo, why) in [
             (
                 v1,
-                Some("blake3"),
+                Some("blake3-tree"),
                 "not part of schema evidentia/manifest/v1",
             ),
             (v2, None, "piece_algorithm is missing"),
-            (v2, Some("md5"), "\"md5\" is not one of"),
-            ("evidentia/manifest/v3", Some("blake3"), "unknown schema"),
+            (v2, Some("blake3"), "\"blake3\" is not one of"),
+            (
+                "evidentia/manifest/v3",
+                Some("blake3-tree"),
+                "unknown schema",
+            ),
         ] {
             let err = m(schema, algo).piece_algorithm().unwrap_err();
             assert!(err.contains(why), "{schema} {algo:?}: {err}");
         }
         // What seal writes names its algorithm, and reads back the same.
+        let mut odd = m(v2, Some("blake3-tree"));
+        odd.piece_size = 5000;
+        let err = odd.piece_algorithm().unwrap_err();
+        assert!(err.contains("piece_size 5000 is not allowed"), "{err}");
         let written = to_json_bytes(&m(v2, Some(PIECE_ALGORITHM.name())));
         let text = String::from_utf8(written.clone()).unwrap();
-        assert!(text.contains("\"piece_size\": 4096,\n  \"piece_algorithm\": \"blake3\",\n"));
+        assert!(text.contains("\"piece_size\": 4096,\n  \"piece_algorithm\": \"blake3-tree\",\n"));
         let back: Manifest = serde_json::from_slice(&written).unwrap();
-        assert_eq!(back.piece_algorithm(), Ok(Algorithm::Blake3));
+        assert_eq!(back.piece_algorithm(), Ok(tree));
         // v1 documents carry no such field when written either.
         let v1_text = String::from_utf8(to_json_bytes(&m(v1, None))).unwrap();
         assert!(!v1_text.contains("piece_algorithm"));

@@ -39,7 +39,11 @@ fn network_calls(env: &Env, strace: &Path, args: &[&str], stdin: Option<&str>) -
     );
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.contains("+++ exited"))
+        // `???( <detached ...>` is strace losing a thread that ended while
+        // the process exited (printed whatever the filter): no call.
+        .filter(|l| {
+            !l.trim().is_empty() && !l.contains("+++ exited") && !l.contains("???( <detached")
+        })
         .map(str::to_string)
         .collect()
 }

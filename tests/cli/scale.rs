@@ -187,6 +187,10 @@ fn a_million_entry_zip_that_is_not_a_bag_is_refused_in_bounded_memory() {
 fn seal_rss(env: &Env, name: &str, n: usize) -> u64 {
     let src = env.path().join(format!("{name}-src"));
     tree(&src, n);
+    // One 12 MiB file in every tree: each run fills its bounded buffers
+    // (the hashing pool, the output's 8 MiB of staging chunks), so what
+    // differs between the runs is what grows with the file count.
+    std::fs::write(src.join("big.bin"), vec![5u8; 12 << 20]).unwrap();
     let out = env.path().join(format!("{name}.zip"));
     let mut c = env.cmd([
         OsStr::new("seal"),
@@ -206,9 +210,11 @@ fn seal_rss(env: &Env, name: &str, n: usize) -> u64 {
 }
 
 /// Seal memory hardly grows with the number of files: 20,000 files cost
-/// at most a few MiB more than 1,000 (the former per-file records, zip
+/// at most 12 MiB more than 1,000 (the former per-file records, zip
 /// directory entries, manifests and manifest.json held in memory cost
-/// about 1.3 KiB per file, some 25 MiB here).
+/// about 1.3 KiB per file, some 25 MiB here). The allowance is for the
+/// bounded read-ahead of small files (at most 16 MiB), which a longer run
+/// on a busy machine fills further.
 #[test]
 fn seal_memory_does_not_grow_with_files() {
     let env = Env::new();
@@ -217,7 +223,7 @@ fn seal_memory_does_not_grow_with_files() {
     let small = seal_rss(&env, "small", 1_000);
     let large = seal_rss(&env, "large", 20_000);
     assert!(
-        large < small + 4 * 1024,
+        large < small + 12 * 1024,
         "seal peak RSS grew from {small} KiB (1,000 files) to {large} KiB (20,000)"
     );
 }
