@@ -179,7 +179,7 @@ pub struct SealOptions {
     pub bundle_id: Option<String>,
     /// Derive the bundle id from the content instead of at random.
     pub reproducible: bool,
-    /// Piecewise SHA-256 window size.
+    /// Piecewise hash window size (a power of two, at least 4 KiB).
     pub piece_size: u64,
     /// The software agent string for bag-info.txt and manifest.json.
     pub agent: String,

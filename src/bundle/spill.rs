@@ -47,7 +47,7 @@ pub(super) struct FileRecord<'a> {
     pub blake3: &'a [u8],
     /// SHA-512, SHA-1, MD5 when requested.
     pub extra: [Option<&'a [u8]>; 3],
-    /// Piecewise SHA-256 (empty for one piece or less).
+    /// Piecewise hashes (empty for one piece or less).
     pub pieces: &'a [&'a [u8]],
 }
 
