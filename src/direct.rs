@@ -277,10 +277,7 @@ impl DirectOut {
     /// thread, and return the file (for the fsync) or the first error.
     pub fn finish(mut self) -> io::Result<Finished> {
         self.check()?;
-        if self.len > 0 && !self.clean {
-            let tail = self.buf.as_ref().map(|b| b[..self.len].to_vec());
-            self.send(Msg::Bytes(tail.unwrap_or_default(), self.start))?;
-        }
+        self.write_tail()?;
         let sink = self.stop();
         self.check()?;
         let sink = sink.ok_or_else(|| io::Error::other("the output writer thread failed"))?;
@@ -288,6 +285,18 @@ impl DirectOut {
             direct: sink.direct,
             file: HookedFile::new(sink.file, &sink.path),
         })
+    }
+
+    /// Send the staging chunk's bytes through the page cache, unless they
+    /// went already and have not changed since. The chunk stays, to be
+    /// written again directly once full.
+    fn write_tail(&mut self) -> io::Result<()> {
+        if self.len > 0 && !self.clean {
+            let tail = self.buf.as_ref().map(|b| b[..self.len].to_vec());
+            self.send(Msg::Bytes(tail.unwrap_or_default(), self.start))?;
+            self.clean = true;
+        }
+        Ok(())
     }
 
     /// Close the queue and wait for the writer thread.
@@ -344,11 +353,7 @@ impl Write for DirectOut {
     /// full) before this returns.
     fn flush(&mut self) -> io::Result<()> {
         self.check()?;
-        if self.len > 0 && !self.clean {
-            let tail = self.buf.as_ref().map(|b| b[..self.len].to_vec());
-            self.send(Msg::Bytes(tail.unwrap_or_default(), self.start))?;
-            self.clean = true;
-        }
+        self.write_tail()?;
         let (done_tx, done) = mpsc::sync_channel(1);
         self.send(Msg::Barrier(done_tx))?;
         done.recv()

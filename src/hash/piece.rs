@@ -92,8 +92,8 @@ pub struct PieceHasher {
     filled: u64,
     current: Window,
     done: Vec<Piece>,
-    /// The first window's hasher, kept while it is the only one: if the
-    /// stream is exactly one window long, the whole hash is its root hash.
+    /// The first window's hasher: if the stream is exactly one window
+    /// long, the whole hash is its root hash.
     first: Option<Box<blake3::Hasher>>,
 }
 
@@ -134,10 +134,6 @@ impl PieceHasher {
     /// Feed bytes; windows are closed as they fill.
     pub fn update(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
-            if self.filled == 0 && self.done.len() == 1 {
-                // A second window starts: the stream is more than one.
-                self.first = None;
-            }
             let room = self.size - self.filled;
             let take = room.min(data.len() as u64) as usize;
             match &mut self.current {
@@ -185,28 +181,24 @@ impl PieceHasher {
     /// Close the last partial window and return every window (and, for
     /// the tree, the whole stream's BLAKE3).
     pub fn finalize(mut self) -> Pieces {
-        let blake3 = match (&self.current, self.done.len(), self.filled) {
-            (Window::Sha(_), ..) => None,
-            // Empty, or one partial window: its root hash.
-            (Window::Tree(h), 0, _) => Some(h.finalize().as_bytes().to_vec()),
-            // Exactly one full window.
-            (Window::Tree(_), 1, 0) => self
-                .first
-                .as_ref()
-                .map(|h| h.finalize().as_bytes().to_vec()),
-            // Several windows: merged up the tree (below).
-            (Window::Tree(_), ..) => Some(Vec::new()),
+        // A stream of at most one window: its BLAKE3 is that window's
+        // root hash (an empty stream's too).
+        let one_window = match (&self.current, self.done.len(), self.filled) {
+            (Window::Tree(h), 0, _) => Some(*h.finalize().as_bytes()),
+            (Window::Tree(_), 1, 0) => self.first.as_ref().map(|h| *h.finalize().as_bytes()),
+            _ => None,
         };
+        let tree = matches!(self.current, Window::Tree(_));
         if self.filled > 0 {
             self.close();
         }
-        let blake3 = blake3.map(|b| {
-            if b.is_empty() {
-                let cvs: Vec<[u8; 32]> = self.done.iter().map(|p| cv_of(&p.digest)).collect();
-                root(&cvs).to_vec()
-            } else {
-                b
-            }
+        let blake3 = tree.then(|| {
+            one_window
+                .unwrap_or_else(|| {
+                    let cvs: Vec<[u8; 32]> = self.done.iter().map(|p| cv_of(&p.digest)).collect();
+                    root(&cvs)
+                })
+                .to_vec()
         });
         Pieces {
             size: self.size,

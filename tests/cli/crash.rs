@@ -132,6 +132,12 @@ pub fn snapshot(root: &Path) -> Snapshot {
 /// (atime), so that any read without O_NOATIME would move the atime on a
 /// relatime mount.
 pub fn age(root: &Path) {
+    set_times(root, 2, 3);
+}
+
+/// Set every file under `root` to an access time `atime_days` and a
+/// modification time `mtime_days` in the past.
+pub fn set_times(root: &Path, atime_days: i64, mtime_days: i64) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
@@ -142,7 +148,7 @@ pub fn age(root: &Path) {
     };
     for p in snapshot_paths(root) {
         let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).expect("path");
-        let times = [ts(now - 2 * 86400), ts(now - 3 * 86400)];
+        let times = [ts(now - atime_days * 86400), ts(now - mtime_days * 86400)];
         // SAFETY: a valid path and two timespecs.
         let rc = unsafe { libc::utimensat(libc::AT_FDCWD, c.as_ptr(), times.as_ptr(), 0) };
         assert_eq!(rc, 0, "utimensat {}", p.display());

@@ -4,7 +4,7 @@
 //! first, the access time before the modification time, so that any plain
 //! read would move the access time on a `relatime` (or strictatime) mount.
 
-use crate::crash::{Snapshot, snapshot};
+use crate::crash::{assert_untouched as unchanged, set_times, snapshot};
 use crate::harness::Env;
 use crate::locker::{ingest, run, setup};
 use std::ffi::OsStr;
@@ -15,40 +15,10 @@ use std::path::Path;
 /// modification time two days back: relatime updates an access time that
 /// is older than the modification time.
 fn age(root: &Path) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
-    let ts = |secs: i64| libc::timespec {
-        tv_sec: secs as libc::time_t,
-        tv_nsec: 0,
-    };
+    set_times(root, 3, 2);
     for p in snapshot(root).keys() {
-        let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).expect("path");
-        let times = [ts(now - 3 * 86400), ts(now - 2 * 86400)];
-        // SAFETY: a valid path and two timespecs.
-        let rc = unsafe { libc::utimensat(libc::AT_FDCWD, c.as_ptr(), times.as_ptr(), 0) };
-        assert_eq!(rc, 0, "utimensat {}", p.display());
         let md = std::fs::metadata(p).expect("stat");
         assert!(md.atime() < md.mtime(), "{}", p.display());
-    }
-}
-
-/// The snapshot of `root` (bytes, mtime, atime of each file) is unchanged.
-#[track_caller]
-fn unchanged(before: &Snapshot, root: &Path, when: &str) {
-    let now = snapshot(root);
-    assert_eq!(
-        now.keys().collect::<Vec<_>>(),
-        before.keys().collect::<Vec<_>>(),
-        "{when}: files under {}",
-        root.display()
-    );
-    for (p, (bytes, mtime, atime)) in before {
-        let (b, m, a) = &now[p];
-        assert!(b == bytes, "{when}: the bytes of {} changed", p.display());
-        assert_eq!(m, mtime, "{when}: mtime of {}", p.display());
-        assert_eq!(a, atime, "{when}: atime of {}", p.display());
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::bundle::{examiner, trust};
 use crate::harness::Env;
-use crate::scale::sealed;
+use crate::scale::{seal_cmd, sealed};
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -125,17 +125,8 @@ fn report_lists_every_file_of_a_manifest_over_128_mib() {
     let src = env.path().join("ev");
     long_paths(&src, FILES);
     let bundle = env.path().join("long.zip");
-    env.run([
-        OsStr::new("seal"),
-        src.as_os_str(),
-        OsStr::new("--out"),
-        bundle.as_os_str(),
-        OsStr::new("--case"),
-        OsStr::new("CASE-LONG"),
-        OsStr::new("--time"),
-        OsStr::new("2024-05-01T12:00:00Z"),
-    ])
-    .expect_code(0);
+    env.run_cmd(&mut seal_cmd(&env, &src, &bundle, "CASE-LONG"))
+        .expect_code(0);
     std::fs::remove_dir_all(&src).unwrap();
     let archive = evidentia::bundle::Archive::open(&bundle).unwrap().0;
     let manifest = archive

@@ -20,22 +20,27 @@ fn tree(dir: &Path, n: usize) {
     }
 }
 
-/// Seal a tree of `n` files into `<name>.zip` with a trusted key.
-pub(crate) fn sealed(env: &Env, name: &str, n: usize) -> PathBuf {
-    let src = env.path().join(format!("{name}-src"));
-    tree(&src, n);
-    let out = env.path().join(format!("{name}.zip"));
-    env.run([
+/// `evidentia seal SRC --out OUT --case CASE` at a fixed time.
+pub(crate) fn seal_cmd(env: &Env, src: &Path, out: &Path, case: &str) -> std::process::Command {
+    env.cmd([
         OsStr::new("seal"),
         src.as_os_str(),
         OsStr::new("--out"),
         out.as_os_str(),
         OsStr::new("--case"),
-        OsStr::new("CASE-SCALE"),
+        OsStr::new(case),
         OsStr::new("--time"),
         OsStr::new("2024-05-01T12:00:00Z"),
     ])
-    .expect_code(0);
+}
+
+/// Seal a tree of `n` files into `<name>.zip` with a trusted key.
+pub(crate) fn sealed(env: &Env, name: &str, n: usize) -> PathBuf {
+    let src = env.path().join(format!("{name}-src"));
+    tree(&src, n);
+    let out = env.path().join(format!("{name}.zip"));
+    env.run_cmd(&mut seal_cmd(env, &src, &out, "CASE-SCALE"))
+        .expect_code(0);
     std::fs::remove_dir_all(&src).unwrap();
     out
 }
@@ -192,17 +197,7 @@ fn seal_rss(env: &Env, name: &str, n: usize) -> u64 {
     // differs between the runs is what grows with the file count.
     std::fs::write(src.join("big.bin"), vec![5u8; 12 << 20]).unwrap();
     let out = env.path().join(format!("{name}.zip"));
-    let mut c = env.cmd([
-        OsStr::new("seal"),
-        src.as_os_str(),
-        OsStr::new("--out"),
-        out.as_os_str(),
-        OsStr::new("--case"),
-        OsStr::new("CASE-SCALE"),
-        OsStr::new("--time"),
-        OsStr::new("2024-05-01T12:00:00Z"),
-    ]);
-    let (r, rss) = env.run_cmd_rss(&mut c);
+    let (r, rss) = env.run_cmd_rss(&mut seal_cmd(env, &src, &out, "CASE-SCALE"));
     r.expect_code(0);
     std::fs::remove_dir_all(&src).unwrap();
     std::fs::remove_file(&out).unwrap();
