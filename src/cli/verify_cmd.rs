@@ -7,7 +7,7 @@ use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::Args;
 use evidentia::report::VerifyJson;
-use evidentia::verify::{self, TrustVerifier, VerifyOptions, VerifyReport};
+use evidentia::verify::{self, Outcome, TrustVerifier, VerifyOptions, VerifyReport};
 use std::path::PathBuf;
 
 /// Arguments of `verify`.
@@ -50,6 +50,7 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
             }
         }
     }
+    s.push_str(&checks_line(report));
     if let Some(id) = &report.bundle_id {
         s.push_str(&format!("bundle id: {}\n", sanitize(id)));
     }
@@ -86,6 +87,30 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
         None => s.push_str("custody head: (none)\n"),
     }
     s
+}
+
+/// The mandatory checks in one line: all of them when all passed, else
+/// each with its outcome.
+fn checks_line(report: &VerifyReport) -> String {
+    let outcomes = report.check_outcomes();
+    let passed = outcomes
+        .iter()
+        .filter(|c| c.outcome == Outcome::Passed)
+        .count();
+    let list: Vec<String> = outcomes
+        .iter()
+        .map(|c| match c.outcome {
+            Outcome::Passed if passed == outcomes.len() => c.check.name().to_string(),
+            Outcome::Passed => format!("{} passed", c.check.name()),
+            Outcome::Failed => format!("{} FAILED", c.check.name()),
+            Outcome::NotRun => format!("{} NOT RUN", c.check.name()),
+        })
+        .collect();
+    format!(
+        "checks: {passed} of {} passed: {}\n",
+        outcomes.len(),
+        list.join(", ")
+    )
 }
 
 /// Run `verify`.

@@ -27,6 +27,7 @@ fn report(head: &str) -> VerifyReport {
         head: Some(head.into()),
         ..VerifyReport::default()
     }
+    .all_checks_ran()
 }
 
 fn req<'a>(report: &'a VerifyReport, record: &'a BundleRecord) -> IngestRequest<'a> {

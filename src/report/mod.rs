@@ -23,7 +23,7 @@ mod markdown;
 
 pub use facts::{BundleFacts, EventFacts, RereadError, read_facts};
 
-use crate::verify::VerifyReport;
+use crate::verify::{CheckOutcome, VerifyReport};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -81,6 +81,9 @@ pub struct VerifyJson<'a> {
     pub verdict: &'static str,
     /// The number of findings.
     pub problems: usize,
+    /// Every mandatory check and its outcome (`passed`, `failed`,
+    /// `not-run`), in order.
+    pub checks: Vec<CheckOutcome>,
     /// The report itself.
     #[serde(flatten)]
     pub report: &'a VerifyReport,
@@ -97,6 +100,7 @@ impl<'a> VerifyJson<'a> {
                 "failed"
             },
             problems: report.findings.len(),
+            checks: report.check_outcomes(),
             report,
         }
     }

@@ -10,11 +10,13 @@
 //! sorted is checked the old way, read whole within its size cap, with
 //! exactly the same findings.
 
-use super::{Finding, Findings, MAX_FINDINGS, MAX_MANIFEST_JSON, MAX_TAG_FILE, VerifyReport};
+use super::{
+    Check, Finding, Findings, MAX_FINDINGS, MAX_MANIFEST_JSON, MAX_TAG_FILE, VerifyReport,
+};
 use crate::bundle::mjson::stream_manifest;
 use crate::bundle::{
     Archive, Entries, Entry, EntryDataError, ManifestLine, ManifestLines, ManifestSyntax, layout,
-    parse_bag_info, parse_manifest,
+    parse_manifest,
 };
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_bytes, hash_reader, to_hex};
 use crate::model::{FileEntry, Manifest};
@@ -118,7 +120,18 @@ enum Scan {
 impl Bag {
     /// Find the single top-level directory and index the members.
     pub fn index(archive: &Archive, report: &mut VerifyReport) -> Option<Bag> {
-        let first = archive.entries().find(|e| e.safe)?;
+        let Some(first) = archive.entries().find(|e| e.safe) else {
+            let message = match archive.entry_count() {
+                0 => "no bag in the zip: it holds no entries at all".to_string(),
+                n => format!("no bag in the zip: none of its {n} entries is safe to read"),
+            };
+            report
+                .findings
+                .push(Finding::new("missing-file", layout::BAGIT_TXT, message));
+            // The layout check ran, and found nothing to check.
+            report.ran(Check::Layout);
+            return None;
+        };
         let name = first.name.split('/').next().unwrap_or("").to_string();
         let mut order = Vec::new();
         let mut runs = Vec::new();
@@ -329,7 +342,10 @@ impl Bag {
                 ));
             }
         }
+        report.ran(Check::Layout);
+        report.findings.phase(Check::BagDeclaration);
         if let Some(b) = self.read(archive, layout::BAGIT_TXT, MAX_TAG_FILE, report) {
+            report.ran(Check::BagDeclaration);
             if b != layout::BAGIT_TXT_CONTENT {
                 report.findings.push(Finding::values(
                     "bagit-txt",
@@ -341,18 +357,25 @@ impl Bag {
             }
         }
         // Payload manifests, both ways.
+        report.findings.phase(Check::Manifests);
         let mut listed: Vec<(Algorithm, Listed<'_>)> = Vec::new();
+        // Every manifest read and parsed, manifest-sha256.txt among them.
+        let mut manifests_read = manifests.iter().any(|(a, _)| *a == Algorithm::Sha256);
         for (algo, rel) in &manifests {
             let Some(e) = self.get(archive, rel) else {
                 continue;
             };
             match scan_manifest(archive, &e, algo.digest_len()) {
-                Scan::Read(err) => report.findings.push(Finding::new(
-                    "entry-data",
-                    rel,
-                    format!("cannot read: {}", data_error(&err)),
-                )),
+                Scan::Read(err) => {
+                    manifests_read = false;
+                    report.findings.push(Finding::new(
+                        "entry-data",
+                        rel,
+                        format!("cannot read: {}", data_error(&err)),
+                    ))
+                }
                 Scan::Syntax(err) => {
+                    manifests_read = false;
                     report
                         .findings
                         .push(Finding::new("manifest-syntax", rel, err.to_string()))
@@ -360,19 +383,25 @@ impl Bag {
                 Scan::Sorted => {
                     self.merge_manifest(archive, &e, *algo, rel, report);
                     // Read again beside the payload when hashing.
-                    if let Ok(r) = archive.reader(&e) {
-                        let lines = LineIter(ManifestLines::new(r, algo.digest_len()));
-                        listed.push((*algo, Listed::Stream(lines.peekable())));
+                    match archive.reader(&e) {
+                        Ok(r) => {
+                            let lines = LineIter(ManifestLines::new(r, algo.digest_len()));
+                            listed.push((*algo, Listed::Stream(lines.peekable())));
+                        }
+                        Err(_) => manifests_read = false,
                     }
                 }
-                Scan::Irregular => {
-                    if let Some(map) = self.manifest_whole(archive, *algo, rel, report) {
-                        listed.push((*algo, Listed::Map(map)));
-                    }
-                }
+                Scan::Irregular => match self.manifest_whole(archive, *algo, rel, report) {
+                    Some(map) => listed.push((*algo, Listed::Map(map))),
+                    None => manifests_read = false,
+                },
             }
         }
+        if manifests_read {
+            report.ran(Check::Manifests);
+        }
         // manifest.json: streamed when sorted, else read whole.
+        report.findings.phase(Check::ManifestJson);
         let json_entry = self.get(archive, layout::MANIFEST_JSON);
         let streamed_json = json_entry
             .as_ref()
@@ -433,6 +462,7 @@ impl Bag {
             piece_size: None,
             ..hopts.clone()
         };
+        report.findings.phase(Check::Payload);
         let mut pass = Pass::default();
         let mut run = |files: &mut dyn Iterator<Item = FileEntry>| {
             let mut files = files.peekable();
@@ -522,7 +552,14 @@ impl Bag {
             (None, Some(e), Some(_)) => with_json_files(archive, e, |f| run(f)),
             _ => run(&mut std::iter::empty()),
         }
+        // The payload was compared with every manifest only when they were
+        // all read; manifest.json only when it was.
+        if manifests_read {
+            report.ran(Check::Payload);
+        }
+        report.findings.phase(Check::ManifestJson);
         if let Some(m) = &manifest {
+            report.ran(Check::ManifestJson);
             std::mem::take(&mut pass.not_in_json).flush(&mut report.findings, |p| {
                 Finding::new("manifest-json", p, "payload file not in manifest.json")
             });
@@ -540,63 +577,34 @@ impl Bag {
                 .collect();
             super::items::check_items(m, &rich, &mut report.findings);
         }
+        report.findings.phase(Check::Payload);
         std::mem::take(&mut pass.hashed).flush(&mut report.findings, |f| f);
         let (files, bytes) = (pass.files, pass.bytes);
         drop(listed);
         report.files = files;
         report.bytes = bytes;
         // bag-info.txt.
+        report.findings.phase(Check::BagInfo);
         if let Some(text) = self.read(archive, layout::BAG_INFO, MAX_TAG_FILE, report) {
-            match parse_bag_info(&text) {
-                Err(e) => {
-                    report
-                        .findings
-                        .push(Finding::new("bag-info", layout::BAG_INFO, e.to_string()))
-                }
-                Ok(labels) => {
-                    let get = |l: &str| {
-                        labels
-                            .iter()
-                            .find(|(k, _)| k.eq_ignore_ascii_case(l))
-                            .map(|(_, v)| v.clone())
-                    };
-                    let oxum = format!("{bytes}.{files}");
-                    match get("Payload-Oxum") {
-                        Some(v) if v == oxum => {}
-                        v => report.findings.push(Finding::values(
-                            "payload-oxum",
-                            layout::BAG_INFO,
-                            "Payload-Oxum does not match the payload",
-                            v.unwrap_or_default(),
-                            oxum,
-                        )),
-                    }
-                    if let Some(m) = &manifest {
-                        let want = format!("urn:uuid:{}", m.bundle_id);
-                        let got = get("External-Identifier").unwrap_or_default();
-                        if got != want {
-                            report.findings.push(Finding::values(
-                                "bag-info",
-                                layout::BAG_INFO,
-                                "External-Identifier differs from the bundle id",
-                                want,
-                                got,
-                            ));
-                        }
-                    }
-                }
+            if super::baginfo::check(&text, bytes, files, manifest.as_ref(), report) {
+                report.ran(Check::BagInfo);
             }
         }
         // Tag manifests.
+        report.findings.phase(Check::TagManifests);
         let mut sha256_tm = None;
         for (algo, rel) in &tagmanifests {
             let Some(text) = self.read(archive, rel, MAX_TAG_FILE, report) else {
                 continue;
             };
-            match parse_manifest(&text, algo.digest_len()) {
-                Err(e) => report
-                    .findings
-                    .push(Finding::new("manifest-syntax", rel, e.to_string())),
+            let parsed = parse_manifest(&text, algo.digest_len());
+            let parsed = match parsed {
+                Err(e) => {
+                    report
+                        .findings
+                        .push(Finding::new("manifest-syntax", rel, e.to_string()));
+                    false
+                }
                 Ok(lines) => {
                     let o = HashOptions {
                         algorithms: AlgorithmSet::new([*algo]).unwrap_or_default(),
@@ -635,9 +643,13 @@ impl Bag {
                     // Past the limit, counted as not listed (a bag that
                     // large is findings all over already).
                     report.findings.count(tag_files.more);
+                    true
                 }
-            }
+            };
             if rel == layout::TAGMANIFEST_SHA256 {
+                if parsed {
+                    report.ran(Check::TagManifests);
+                }
                 sha256_tm = Some(text);
             }
         }

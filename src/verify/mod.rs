@@ -12,11 +12,14 @@
 //!   report says signatures were not checked.
 
 mod bag;
+mod baginfo;
 mod chain;
+mod checks;
 mod custody;
 mod items;
 mod trust;
 
+pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
 pub use trust::TrustVerifier;
 
 use crate::bundle::{Archive, ZipError, journal_path};
@@ -155,15 +158,34 @@ pub const MAX_FINDINGS: usize = 10_000;
 
 /// The findings of a report: a list that reads like a `Vec<Finding>` and
 /// keeps at most [`MAX_FINDINGS`] of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Every finding, listed or only counted, is also counted against the
+/// mandatory check it belongs to ([`checks::attribute`]): by its code, or
+/// else the check running when it was pushed ([`Findings::phase`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Findings {
     list: Vec<Finding>,
     more: u64,
+    phase: Check,
+    per_check: checks::PerCheck,
+}
+
+impl Default for Findings {
+    fn default() -> Findings {
+        Findings {
+            list: Vec::new(),
+            more: 0,
+            phase: Check::Container,
+            per_check: checks::PerCheck::default(),
+        }
+    }
 }
 
 impl Findings {
     /// Add a finding (counted only, past the limit).
     pub fn push(&mut self, f: Finding) {
+        let check = checks::attribute(f.code, &f.path, self.phase);
+        self.per_check[check.index()] += 1;
         if self.list.len() < MAX_FINDINGS {
             self.list.push(f);
         } else {
@@ -188,9 +210,17 @@ impl Findings {
         self.more
     }
 
-    /// Count `n` findings that were never made (past the limit already).
+    /// Count `n` findings that were never made (past the limit already),
+    /// against the running check.
     pub fn count(&mut self, n: u64) {
         self.more += n;
+        self.per_check[self.phase.index()] += n;
+    }
+
+    /// Say which check is running: findings whose code does not name
+    /// their check count against it.
+    pub fn phase(&mut self, check: Check) {
+        self.phase = check;
     }
 
     /// Close the list: when findings were dropped, say how many.
@@ -288,6 +318,10 @@ pub struct VerifyReport {
     pub signatures_checked: bool,
     /// Every problem found (the first [`MAX_FINDINGS`]; see [`Findings`]).
     pub findings: Findings,
+    /// Which mandatory checks ran (serialized as `checks` by
+    /// [`VerifyReport::check_outcomes`]).
+    #[serde(skip)]
+    pub checks: checks::Checks,
     /// Things worth a look that do not fail verification (claimed times
     /// going backwards).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -295,9 +329,44 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
-    /// True when nothing is wrong.
+    /// True only when every mandatory check ran and passed and there is no
+    /// finding at all: a positive verdict, never "nothing failed".
     pub fn verified(&self) -> bool {
-        self.findings.is_empty()
+        self.findings.is_empty() && self.checks.all_passed(&self.findings.per_check)
+    }
+
+    /// Mark `check` as run to its end.
+    pub fn ran(&mut self, check: Check) {
+        self.checks.ran(check);
+    }
+
+    /// A report in which every check ran, for unit tests of what consumes
+    /// a verdict (the locker) without building bundles.
+    #[cfg(test)]
+    pub(crate) fn all_checks_ran(mut self) -> VerifyReport {
+        for c in CHECKS {
+            self.ran(c);
+        }
+        self
+    }
+
+    /// The outcome of every mandatory check, in order.
+    pub fn check_outcomes(&self) -> Vec<CheckOutcome> {
+        self.checks.outcomes(&self.findings.per_check)
+    }
+
+    /// Close the report: every check that did not run becomes a `not-run`
+    /// finding, and findings past the limit are summed up.
+    fn finish(&mut self) {
+        for (check, needs) in self.checks.take_not_run() {
+            self.findings.phase(check);
+            self.findings.push(Finding::new(
+                NOT_RUN,
+                check.name(),
+                format!("the {} check did not run: {needs}", check.name()),
+            ));
+        }
+        self.findings.close();
     }
 }
 
@@ -334,9 +403,13 @@ pub fn verify(
                     e.to_string(),
                 ));
             }
+            report.finish();
             return Ok(report);
         }
-        Err(_) if pending => return Ok(report),
+        Err(_) if pending => {
+            report.finish();
+            return Ok(report);
+        }
         Err(e) => return Err(e),
     };
     for i in issues {
@@ -346,9 +419,11 @@ pub fn verify(
             i.kind.to_string(),
         ));
     }
-    let bag = bag::Bag::index(&archive, &mut report);
-    if let Some(bag) = bag {
+    report.ran(Check::Container);
+    report.findings.phase(Check::Layout);
+    if let Some(bag) = bag::Bag::index(&archive, &mut report) {
         let tagmanifest = bag.check(&archive, &mut report, progress);
+        report.findings.phase(Check::Chain);
         custody::check(
             &archive,
             &bag,
@@ -358,9 +433,45 @@ pub fn verify(
             &mut report,
         );
         chain::check(&mut report);
+        mark_custody_checks(&mut report, verifier.is_some());
     }
-    report.findings.close();
+    report.finish();
     Ok(report)
+}
+
+/// Mark the custody checks that ran, from what the custody pass recorded:
+/// the seal event when event 1 was read, parsed and is a seal; the
+/// signatures when a trust store checked every event read; the chain when
+/// every event was read and parsed; the head when it was computed from the
+/// last event.
+fn mark_custody_checks(report: &mut VerifyReport, signatures: bool) {
+    let events = &report.events;
+    let seal = events
+        .first()
+        .is_some_and(|e| e.seq == 1 && e.event.as_ref().is_some_and(|ev| ev.action == "seal"));
+    // Events are summed up only when their file was read; numbered 1..n
+    // without a gap means none was skipped.
+    let all_read = !events.is_empty()
+        && events
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.seq == i as u64 + 1 && e.event.is_some());
+    let all_signed = signatures
+        && !events.is_empty()
+        && events
+            .iter()
+            .all(|e| !matches!(e.signature.as_str(), "missing" | "not-checked"));
+    let head = all_read && report.head.as_deref() == events.last().map(|e| e.sha256.as_str());
+    for (check, ran) in [
+        (Check::SealEvent, seal),
+        (Check::Signatures, all_signed),
+        (Check::Chain, all_read),
+        (Check::Head, head),
+    ] {
+        if ran {
+            report.ran(check);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -483,6 +594,13 @@ mod tests {
         assert!(r.verified(), "{:?}", r.findings);
         assert_eq!(r.head.as_deref(), Some(summary.head.as_str()));
         assert_eq!(r.events[0].signature, "trusted");
+        // Without a trust store the signatures check does not run: not
+        // verified, though nothing failed.
+        let r = verify(&out, &VerifyOptions::default(), None, &mut |_| {}).unwrap();
+        assert!(!r.verified());
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        assert_eq!(r.findings[0].code, NOT_RUN);
+        assert_eq!(r.findings[0].path, "signatures");
         let v = FakeVerifier { trusted: false };
         let r = verify(&out, &VerifyOptions::default(), Some(&v), &mut |_| {}).unwrap();
         assert_eq!(r.findings.len(), 1);

@@ -843,6 +843,7 @@ mod wire {
         pub kind: String,
         pub verdict: String,
         pub problems: usize,
+        pub checks: Vec<CheckLine>,
         pub bag: Option<String>,
         pub bundle_id: Option<String>,
         pub files: u64,
@@ -853,6 +854,15 @@ mod wire {
         pub findings: Vec<Finding>,
         #[serde(default)]
         pub warnings: Vec<Finding>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct CheckLine {
+        pub check: String,
+        pub outcome: String,
+        pub problems: u64,
     }
 
     #[derive(Deserialize)]

@@ -24,3 +24,4 @@ mod report;
 mod report_scale;
 mod scale;
 mod secrets;
+mod verdict;

@@ -71,6 +71,7 @@ struct ReportJson {
     kind: String,
     verdict: String,
     problems: usize,
+    checks: Vec<Value>,
     bag: Option<String>,
     bundle_id: Option<String>,
     files: u64,

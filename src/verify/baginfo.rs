@@ -1,0 +1,134 @@
+//! `bag-info.txt`: the labels other BagIt tools show must say what the
+//! signed manifest.json says, once.
+//!
+//! Invariants:
+//! - Every occurrence of a label is checked, never only the first: a
+//!   label evidentia writes once (the reserved BagIt labels, the bundle id
+//!   and the case labels) that appears twice is a finding, whatever the
+//!   values, since another tool may show either one.
+//! - `Payload-Oxum` and `External-Identifier` appear exactly once and equal
+//!   the payload and the bundle id; `Bagging-Date`, `Bag-Software-Agent`,
+//!   `Bag-Size` and the case labels equal what manifest.json records.
+//! - Labels evidentia does not write are allowed (the tag manifest and the
+//!   seal cover them) but never shown as case facts.
+
+use super::{Finding, VerifyReport};
+use crate::bundle::{human_size, layout, parse_bag_info};
+use crate::model::{Manifest, parse_rfc3339};
+
+/// Labels that `seal` writes once and that must not repeat.
+const RESERVED_SINGLE: [&str; 7] = [
+    "Bagging-Date",
+    "Bag-Size",
+    "Payload-Oxum",
+    "Bag-Group-Identifier",
+    "Bag-Count",
+    "External-Identifier",
+    "Bag-Software-Agent",
+];
+
+/// A value as `parse_bag_info` gives it back from what `render_bag_info`
+/// wrote: line ends unified, each line trimmed.
+fn normal(v: &str) -> String {
+    v.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .split('\n')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+/// Check `text` (the bytes of bag-info.txt) against the payload (`bytes`
+/// in `files`) and manifest.json; returns whether it could be parsed.
+pub fn check(
+    text: &[u8],
+    bytes: u64,
+    files: u64,
+    manifest: Option<&Manifest>,
+    report: &mut VerifyReport,
+) -> bool {
+    let labels = match parse_bag_info(text) {
+        Ok(l) => l,
+        Err(e) => {
+            report
+                .findings
+                .push(Finding::new("bag-info", layout::BAG_INFO, e.to_string()));
+            return false;
+        }
+    };
+    let all = |l: &str| -> Vec<&str> {
+        labels
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(l))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    let mut expected: Vec<(&str, String)> = vec![("Payload-Oxum", format!("{bytes}.{files}"))];
+    if let Some(m) = manifest {
+        expected.push(("External-Identifier", format!("urn:uuid:{}", m.bundle_id)));
+        expected.push(("Bag-Software-Agent", m.tool.clone()));
+        expected.push(("Bag-Size", human_size(bytes)));
+        if let Ok(t) = parse_rfc3339(&m.sealed) {
+            expected.push(("Bagging-Date", crate::model::format_date_utc(t)));
+        }
+        expected.extend(m.case.bag_info_labels());
+    }
+    let mut single: Vec<&str> = RESERVED_SINGLE.to_vec();
+    single.extend(expected.iter().map(|(l, _)| *l));
+    single.sort_unstable();
+    single.dedup();
+    for label in single {
+        let n = all(label).len();
+        if n > 1 {
+            report.findings.push(Finding::values(
+                "bag-info",
+                layout::BAG_INFO,
+                format!("{label} appears {n} times; it must appear once (other tools may show either value)"),
+                "1",
+                n.to_string(),
+            ));
+        }
+    }
+    for (label, want) in &expected {
+        let code = if *label == "Payload-Oxum" {
+            "payload-oxum"
+        } else {
+            "bag-info"
+        };
+        let got = all(label);
+        // Payload-Oxum is what bag-info declares (expected) against the
+        // payload (actual), as BagIt tools report it.
+        let oxum = *label == "Payload-Oxum";
+        let pair = |declared: &str| {
+            if oxum {
+                (declared.to_string(), want.clone())
+            } else {
+                (want.clone(), declared.to_string())
+            }
+        };
+        if got.is_empty() {
+            let (e, a) = pair("");
+            report.findings.push(Finding::values(
+                code,
+                layout::BAG_INFO,
+                format!("{label} is missing"),
+                e,
+                a,
+            ));
+        }
+        for v in got.into_iter().filter(|v| normal(v) != normal(want)) {
+            let what = match *label {
+                "Payload-Oxum" => "Payload-Oxum does not match the payload".to_string(),
+                "External-Identifier" => "External-Identifier differs from the bundle id".into(),
+                _ => format!("{label} differs from what manifest.json records"),
+            };
+            let (e, a) = pair(v);
+            report
+                .findings
+                .push(Finding::values(code, layout::BAG_INFO, what, e, a));
+        }
+    }
+    true
+}

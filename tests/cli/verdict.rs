@@ -1,0 +1,291 @@
+//! The positive verdict (issue 14, class 1) and bag-info labels (class 8):
+//! VERIFIED only when every mandatory check ran and passed. An empty zip,
+//! a bag without custody events, a bag-info with a second Payload-Oxum are
+//! failures with named reasons, and every command that trusts a verdict
+//! (`custody show`, `report`, `ingest`, `locker verify`) refuses them.
+
+use crate::bundle::{examiner, trust};
+use crate::harness::{Env, Run};
+use evidentia::bundle::{Archive, DosTime, Method, ZipWriter};
+use serde_json::Value;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+const CHECKS: [&str; 12] = [
+    "container",
+    "layout",
+    "bag-declaration",
+    "bag-info",
+    "manifests",
+    "payload",
+    "tag-manifests",
+    "manifest-json",
+    "seal-event",
+    "signatures",
+    "chain",
+    "head",
+];
+
+fn verify_json(env: &Env, bundle: &Path, extra: &[&str]) -> (Run, Value) {
+    let mut args = vec![OsStr::new("--json"), OsStr::new("verify")];
+    args.extend(extra.iter().map(OsStr::new));
+    args.push(bundle.as_os_str());
+    let run = env.run(args);
+    let v = serde_json::from_slice(&run.stdout).unwrap_or(Value::Null);
+    (run, v)
+}
+
+/// check name -> outcome, in the report's order.
+fn outcomes(v: &Value) -> Vec<(String, String)> {
+    v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            (
+                c["check"].as_str().unwrap().to_string(),
+                c["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn codes(v: &Value) -> Vec<(String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A sealed bundle of two files with a trusted key.
+fn sealed(env: &Env) -> PathBuf {
+    let id = examiner(env, "Jana Examiner");
+    trust(env, &id);
+    env.write("ev/a.txt", b"hello\n");
+    env.write("ev/b.bin", &[7u8; 5000]);
+    env.run([
+        "seal",
+        "ev",
+        "--out",
+        "b.zip",
+        "--case",
+        "CASE-1",
+        "--time",
+        "2024-05-01T12:00:00Z",
+    ])
+    .expect_code(0);
+    env.path().join("b.zip")
+}
+
+/// Write `entries` as a zip with the project's writer.
+fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = ZipWriter::new(file, DosTime::from_unix(0));
+    for (n, d) in entries {
+        zip.add_bytes(n, Method::Stored, d).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// The bundle's entries, read whole.
+fn entries(bundle: &Path) -> Vec<(String, Vec<u8>)> {
+    let (archive, issues) = Archive::open(bundle).unwrap();
+    assert!(issues.is_empty());
+    archive
+        .entries()
+        .map(|e| (e.name.clone(), archive.read_small(&e, 1 << 30).unwrap()))
+        .collect()
+}
+
+/// The 22-byte end-of-central-directory record and nothing else.
+const EMPTY_ZIP: [u8; 22] = [
+    0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+#[test]
+fn a_clean_bundle_lists_every_check_as_passed() {
+    let env = Env::new();
+    let b = sealed(&env);
+    let (run, v) = verify_json(&env, &b, &[]);
+    run.expect_code(0);
+    assert_eq!(v["verdict"], "verified");
+    let got = outcomes(&v);
+    let names: Vec<&str> = got.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(names, CHECKS, "the fixed list, in order");
+    assert!(got.iter().all(|(_, o)| o == "passed"), "{got:?}");
+    let human = env.run([OsStr::new("verify"), b.as_os_str()]);
+    human.expect_code(0);
+    assert!(
+        human.stdout_str().contains("checks: 12 of 12 passed"),
+        "{}",
+        human.stdout_str()
+    );
+}
+
+#[test]
+fn an_empty_zip_is_not_verified_by_any_command() {
+    let env = Env::new();
+    sealed(&env);
+    let empty = env.write("empty.zip", &EMPTY_ZIP);
+    let head = "0".repeat(64);
+    for extra in [vec![], vec!["--expect-head", head.as_str()]] {
+        let (run, v) = verify_json(&env, &empty, &extra);
+        run.expect_code(1);
+        assert_eq!(v["verdict"], "failed");
+        let got = outcomes(&v);
+        assert_eq!(got[0], ("container".into(), "passed".into()));
+        assert_eq!(got[1], ("layout".into(), "failed".into()));
+        for (check, outcome) in &got[2..] {
+            assert_eq!(outcome, "not-run", "{check}");
+        }
+        let f = codes(&v);
+        assert!(
+            f.contains(&("missing-file".into(), "bagit.txt".into())),
+            "{f:?}"
+        );
+        for check in &CHECKS[2..] {
+            assert!(f.contains(&("not-run".into(), check.to_string())), "{f:?}");
+        }
+    }
+    let human = env.run([OsStr::new("verify"), empty.as_os_str()]);
+    human.expect_code(1);
+    assert!(human.stdout_str().starts_with("FAILED"));
+    assert!(human.stdout_str().contains("signatures NOT RUN"));
+    env.run([OsStr::new("custody"), OsStr::new("show"), empty.as_os_str()])
+        .expect_code(1);
+    let r = env.run([
+        OsStr::new("report"),
+        empty.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+        OsStr::new("-o"),
+        OsStr::new("r.json"),
+    ]);
+    assert_ne!(r.code, 0, "report of an empty zip: {}", r.stderr);
+    let locker = env.path().join("l.db");
+    let ingest = |extra: &[&str]| {
+        let mut args = vec![
+            OsStr::new("ingest"),
+            OsStr::new("--locker"),
+            locker.as_os_str(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        args.push(empty.as_os_str());
+        env.run(args)
+    };
+    ingest(&[]).expect_code(1);
+    ingest(&["--quarantine"]).expect_code(1);
+    let list = env.run([
+        OsStr::new("--json"),
+        OsStr::new("locker"),
+        OsStr::new("--locker"),
+        locker.as_os_str(),
+        OsStr::new("list"),
+    ]);
+    list.expect_code(0);
+    let out = list.stdout_str();
+    assert!(out.contains("quarantined"), "{out}");
+    assert!(!out.contains("\"verified\""), "{out}");
+}
+
+#[test]
+fn a_bag_without_custody_events_is_not_verified() {
+    let env = Env::new();
+    let b = sealed(&env);
+    let kept: Vec<(String, Vec<u8>)> = entries(&b)
+        .into_iter()
+        .filter(|(n, _)| !n.contains("/custody/") && !n.contains("/keys/"))
+        .collect();
+    let bare = env.path().join("bare.zip");
+    write_zip(&bare, &kept);
+    let (run, v) = verify_json(&env, &bare, &[]);
+    run.expect_code(1);
+    let got = outcomes(&v);
+    for (check, want) in [
+        ("payload", "passed"),
+        ("manifest-json", "passed"),
+        ("tag-manifests", "passed"),
+        ("signatures", "not-run"),
+        ("chain", "not-run"),
+        ("head", "not-run"),
+    ] {
+        assert!(
+            got.contains(&(check.to_string(), want.to_string())),
+            "{check} {want}: {got:?}"
+        );
+    }
+}
+
+/// Edit bag-info.txt and bring the tag manifest along, as a sealer (or a
+/// forger who also replaces the seal) would: the label checks must catch
+/// it on their own, not only through the broken seal.
+fn with_bag_info(env: &Env, b: &Path, out: &str, edit: impl Fn(&str) -> String) -> PathBuf {
+    use sha2::Digest;
+    let mut es = entries(b);
+    let info = es
+        .iter()
+        .position(|(n, _)| n.ends_with("/bag-info.txt"))
+        .unwrap();
+    let text = edit(std::str::from_utf8(&es[info].1).unwrap());
+    let old = evidentia::hash::to_hex(&sha2::Sha256::digest(&es[info].1));
+    let new = evidentia::hash::to_hex(&sha2::Sha256::digest(text.as_bytes()));
+    es[info].1 = text.into_bytes();
+    let tm = es
+        .iter()
+        .position(|(n, _)| n.ends_with("/tagmanifest-sha256.txt"))
+        .unwrap();
+    let t = String::from_utf8(es[tm].1.clone()).unwrap();
+    es[tm].1 = t.replace(&old, &new).into_bytes();
+    let p = env.path().join(out);
+    write_zip(&p, &es);
+    p
+}
+
+#[test]
+fn every_payload_oxum_is_checked_and_single_labels_do_not_repeat() {
+    let env = Env::new();
+    let b = sealed(&env);
+    let two = with_bag_info(&env, &b, "two-oxum.zip", |t| {
+        format!("{t}Payload-Oxum: 1.1\n")
+    });
+    let (run, v) = verify_json(&env, &two, &[]);
+    run.expect_code(1);
+    let f = v["findings"].as_array().unwrap();
+    let oxum: Vec<&Value> = f.iter().filter(|f| f["code"] == "payload-oxum").collect();
+    assert_eq!(oxum.len(), 1, "the wrong second value: {f:?}");
+    assert_eq!(oxum[0]["expected"], "1.1");
+    assert!(
+        f.iter().any(|f| f["code"] == "bag-info"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("Payload-Oxum appears 2 times")),
+        "{f:?}"
+    );
+    let case = with_bag_info(&env, &b, "two-case.zip", |t| {
+        format!("{t}Case-Reference: OTHER-CASE\n")
+    });
+    let (_, v) = verify_json(&env, &case, &[]);
+    let f = v["findings"].as_array().unwrap();
+    assert!(
+        f.iter().any(|f| f["code"] == "bag-info"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("Case-Reference appears 2 times")),
+        "{f:?}"
+    );
+    assert!(
+        f.iter().any(|f| f["code"] == "bag-info"
+            && f["actual"] == "OTHER-CASE"
+            && f["expected"] == "CASE-1"),
+        "the value bagit tools show differs from manifest.json's: {f:?}"
+    );
+}
