@@ -178,6 +178,40 @@ pub fn verify_bundle(data: &[u8]) {
     if let Ok(report) = verify::verify(&file.0, &opts, Some(&verifier), &mut |_| {}) {
         // The report must serialize (the CLI prints it as JSON).
         let _ = serde_json::to_vec(&report).expect("report serializes");
+        positive_verdict(&report);
+        // Only the (never matching) expected head failed: without it the
+        // bundle must verify, with every mandatory check run and passed.
+        if !report.findings.is_empty() && report.findings.iter().all(|f| f.code == "head") {
+            let opts = VerifyOptions::default();
+            if let Ok(again) = verify::verify(&file.0, &opts, Some(&verifier), &mut |_| {}) {
+                assert!(again.verified(), "{:?}", again.findings);
+                positive_verdict(&again);
+            }
+        }
+    }
+}
+
+/// The verdict is positive: VERIFIED exactly when every mandatory check
+/// passed, and a check that did not run is always a listed finding.
+fn positive_verdict(report: &verify::VerifyReport) {
+    let outcomes = report.check_outcomes();
+    let all_passed = outcomes
+        .iter()
+        .all(|c| c.outcome == verify::Outcome::Passed);
+    assert_eq!(report.verified(), all_passed && report.findings.is_empty());
+    for c in outcomes
+        .iter()
+        .filter(|c| c.outcome == verify::Outcome::NotRun)
+    {
+        assert!(
+            report.findings.len() >= verify::MAX_FINDINGS
+                || report
+                    .findings
+                    .iter()
+                    .any(|f| f.code == verify::NOT_RUN && f.path == c.check.name()),
+            "check {} did not run and no finding says so",
+            c.check.name()
+        );
     }
 }
 
