@@ -391,6 +391,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;trust;add' {
+            [CompletionResult]::new('--may-certify', '--may-certify', [CompletionResultType]::ParameterName, 'Also let the root certify staff of ORG in country CC (repeatable; by default a root may certify only its own organisation and country)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Trust it as an agency root (implied by a root''s evidentia public key file)')

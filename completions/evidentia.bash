@@ -2309,12 +2309,16 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__trust__subcmd__add)
-            opts="-q -h --root --home --json --quiet --no-progress --color --help"
+            opts="-q -h --root --may-certify --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --may-certify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -357,6 +357,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;trust;add'= {
+            cand --may-certify 'Also let the root certify staff of ORG in country CC (repeatable; by default a root may certify only its own organisation and country)'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --root 'Trust it as an agency root (implied by a root''s evidentia public key file)'

@@ -297,6 +297,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fis
 complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -f -a "list" -d 'List trusted keys'
 complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -f -a "remove" -d 'Stop trusting a key'
 complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and not __fish_seen_subcommand_from add list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -l may-certify -d 'Also let the root certify staff of ORG in country CC (repeatable; by default a root may certify only its own organisation and country)' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand trust; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'

@@ -278,7 +278,20 @@ pub fn key_files(data: &[u8]) {
         let again = CertBundle::parse(&b.to_bytes()).expect("certificate bundle re-parses");
         assert_eq!(again.1.to_bytes(), b.to_bytes());
     }
-    let _ = serde_json::from_slice::<TrustEntry>(data);
+    if let Ok(e) = TrustEntry::parse(data) {
+        // Name constraints: what an entry may certify never panics, and a
+        // key that is not a root certifies nothing.
+        let scope = e.scope();
+        assert!(e.root || scope.is_empty(), "a plain key has a scope");
+        if let Some(i) = &e.identity {
+            let _ = e.may_certify(i);
+        }
+    }
+    for text in data.split(|&b| b == b'\n').take(8) {
+        if let Ok(t) = std::str::from_utf8(text) {
+            let _ = sign::CertifyScope::parse(t);
+        }
+    }
 }
 
 /// Sums and hashdeep lists: parse both ways; every sums entry written back

@@ -8,7 +8,10 @@ use super::output::{Mode, Output, display_path, sanitize};
 use super::passphrase::trust_store;
 use clap::{Args, Subcommand};
 use evidentia::model::{Actor, EventRef, Party};
-use evidentia::verify::{self, Finding, INTERRUPTED_APPEND, TrustVerifier, VerifyOptions};
+use evidentia::sign::Identity;
+use evidentia::verify::{
+    self, Finding, INTERRUPTED_APPEND, NO_IDENTITY, SignerKind, TrustVerifier, VerifyOptions,
+};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -43,7 +46,13 @@ struct TimelineEvent<'a> {
     seq: u64,
     time: &'a str,
     action: &'a str,
+    /// What the event claims about its actor (proven only when it equals
+    /// `identity`; a difference is an `actor-identity` finding).
     actor: Option<&'a Actor>,
+    /// The signer's proven identity (trusted signatures only).
+    identity: Option<&'a Identity>,
+    /// What kind of trusted key signed (`root`: a root key itself).
+    signer_kind: Option<SignerKind>,
     recipient: Option<&'a Party>,
     completes: Option<&'a EventRef>,
     location: Option<&'a str>,
@@ -69,11 +78,39 @@ fn who(a: Option<&Actor>) -> String {
     let Some(a) = a else {
         return "(unreadable event)".into();
     };
-    let parts: Vec<&str> = [&a.name, &a.organisation, &a.country]
+    let parts: Vec<&str> = [&a.name, &a.organisation, &a.country, &a.role]
         .iter()
         .filter_map(|x| x.as_deref())
         .collect();
     sanitize(&parts.join(", "))
+}
+
+/// Who signed, as proven: the certified identity, else the key and "no
+/// certified identity"; and the actor's claim when it is not proven.
+fn signer_lines(e: &TimelineEvent) -> (String, Option<String>) {
+    let key = e
+        .actor
+        .and_then(|a| a.key_id.as_deref())
+        .map(|k| format!("key {}", sanitize(k)))
+        .unwrap_or_else(|| "no key".into());
+    let root = if e.signer_kind == Some(SignerKind::Root) {
+        " (signed by a root key)"
+    } else {
+        ""
+    };
+    match e.identity {
+        Some(i) => (format!("{}{root}", sanitize(&i.display())), None),
+        None => {
+            let head = if e.signature == "trusted" {
+                format!("{NO_IDENTITY} ({key}){root}")
+            } else {
+                format!("signer not verified ({key})")
+            };
+            let claim = who(e.actor);
+            let claim = (!claim.is_empty()).then(|| format!("{claim} (unproven)"));
+            (head, claim)
+        }
+    }
 }
 
 fn party(p: &Party) -> String {
@@ -95,14 +132,18 @@ fn human(t: &Timeline, bundle: &str) -> String {
         s.push_str(&format!("bundle id: {}\n", sanitize(id)));
     }
     for e in &t.events {
+        let (signer, claim) = signer_lines(e);
         s.push_str(&format!(
             "{:>3}  {}  {:<8} {}\n",
             e.seq,
             sanitize(e.time),
             sanitize(e.action),
-            who(e.actor)
+            signer
         ));
         let mut line = |label: &str, v: String| s.push_str(&format!("       {label:<9}{v}\n"));
+        if let Some(c) = claim {
+            line("claims:", c);
+        }
         if let Some(r) = e.recipient {
             line("to:", party(r));
         }
@@ -183,6 +224,8 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
                 time: &e.time,
                 action: &e.action,
                 actor: ev.map(|v| &v.actor),
+                identity: e.certified_identity.as_ref(),
+                signer_kind: e.signer_kind,
                 recipient: ev.and_then(|v| v.recipient.as_ref()),
                 completes: ev.and_then(|v| v.completes.as_ref()),
                 location: ev.and_then(|v| v.location.as_deref()),

@@ -347,6 +347,21 @@ fn certify(ctx: &Ctx, a: CertifyArgs) -> Result<Exit, CliError> {
                 .hint("certify with a key made by `evidentia key new --root`"),
         );
     }
+    // Receivers accept a root's certificates only within its name
+    // constraints, by default its own organisation and country.
+    let own = root.identity();
+    if !evidentia::sign::CertifyScope::new(&own.org, &own.country)
+        .is_ok_and(|s| s.covers(&identity))
+    {
+        ctx.diag.warn(&sanitize(&format!(
+            "{} ({}) is not this root's own organisation and country, {} ({})",
+            identity.org, identity.country, own.org, own.country
+        )));
+        ctx.diag.hint(&sanitize(&format!(
+            "receivers accept this certificate only if they trust the root with `trust add --may-certify \"{},{}\"`",
+            identity.org, identity.country
+        )));
+    }
     let (cert, sig) = Certificate::issue(
         root.secret_key(),
         subject.public_key,

@@ -93,12 +93,18 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                         sanitize(&e.signer)
                     ));
                 }
+                // The trust path names the signer as verify proved it
+                // (or says "no certified identity"); the stored name is
+                // the events' claim and is not shown as an identity.
                 for g in &d.signers {
                     s.push_str(&format!(
-                        "  signer {}: {}, {}\n",
+                        "  signer {}: {}\n",
                         sanitize(&g.key_id),
-                        sanitize(g.name.as_deref().unwrap_or("-")),
-                        sanitize(g.trust_path.as_deref().unwrap_or("trust not recorded"))
+                        sanitize(
+                            g.trust_path
+                                .as_deref()
+                                .unwrap_or("trust not recorded (no certified identity)")
+                        )
                     ));
                 }
                 for m in &d.matches {

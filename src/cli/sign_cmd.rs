@@ -134,7 +134,10 @@ fn verify(ctx: &Ctx, args: &SignArgs) -> Result<Exit, CliError> {
     let check = match when {
         Some(t) => verify_prehashed_signature(&store, &digest, &sig, &bundled, t),
         None => first,
-    };
+    }
+    // A certificate's or a custody event's signature is not a file
+    // signature, whatever file it covers.
+    .require_file_kind();
     let exit = if check.is_trusted() {
         Exit::Ok
     } else {
@@ -158,15 +161,19 @@ fn human(c: &SignatureCheck) -> String {
         .key_id
         .map(|k| k.short())
         .unwrap_or_else(|| c.keynum.clone().unwrap_or_default());
+    // Only a proven identity is named (see `SignatureCheck::signer`).
     let who = c
         .signer
         .as_ref()
         .map(|i| format!(" by {}", sanitize(&i.display())))
-        .unwrap_or_default();
+        .unwrap_or_else(|| " by a key with no certified identity".into());
     let mut s = match &c.status {
         SignatureStatus::Trusted {
             via: TrustPath::Direct,
         } => format!("OK: trusted signature{who} (key {key}, pinned)\n"),
+        SignatureStatus::Trusted {
+            via: TrustPath::RootKey,
+        } => format!("OK: trusted signature{who} (key {key}, signed by a root key)\n"),
         SignatureStatus::Trusted {
             via: TrustPath::Root { root_id },
         } => {
@@ -188,6 +195,18 @@ fn human(c: &SignatureCheck) -> String {
         SignatureStatus::CertificateNotYetValid { valid_from, .. } => {
             format!(
                 "UNTRUSTED: valid signature{who}, but the key's certificate is valid only from {valid_from}\n"
+            )
+        }
+        SignatureStatus::CertificateOutOfScope { .. } => {
+            format!(
+                "UNTRUSTED: valid signature, but {}\n",
+                sanitize(&c.status.reason())
+            )
+        }
+        SignatureStatus::WrongKind { .. } => {
+            format!(
+                "WRONG KIND: valid signature, but {}\n",
+                sanitize(&c.status.reason())
             )
         }
         SignatureStatus::UnknownKey => {

@@ -11,6 +11,7 @@
 
 use super::{BundleFacts, ReportInput, TOOL_VERSION};
 use crate::model::{Actor, FileEntry, parse_rfc3339};
+use crate::verify::VerifyReport;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
@@ -125,6 +126,31 @@ fn file_node(iris: &Iris, f: &FileEntry, images: &[&str]) -> Value {
 
 /// Nodes for the actor of an event: person, organisation, role, and the
 /// relationships between them. Returns (person, organisation) IRIs.
+/// The performer of event `seq` as proven: its signer's certified identity
+/// (from the verify report), or only the key id when nothing certifies who
+/// holds it: the event's own claims never name a Person.
+fn proven_actor(r: &VerifyReport, seq: u64, claimed: &Actor) -> Actor {
+    let key_id = claimed.key_id.clone();
+    match r
+        .events
+        .iter()
+        .find(|s| s.seq == seq)
+        .and_then(|s| s.certified_identity.as_ref())
+    {
+        Some(i) => Actor {
+            key_id,
+            name: Some(i.name.clone()),
+            organisation: Some(i.org.clone()),
+            country: Some(i.country.clone()),
+            role: i.role.clone(),
+        },
+        None => Actor {
+            key_id,
+            ..Actor::default()
+        },
+    }
+}
+
 fn actor_nodes(
     iris: &Iris,
     a: &Actor,
@@ -149,7 +175,11 @@ fn actor_nodes(
         "@id": person,
         "@type": "uco-identity:Person",
         "uco-core:name": a.name.clone().unwrap_or_else(|| format!("key {key}")),
-        "uco-core:description": format!("signing key {key}")
+        "uco-core:description": if a.name.is_some() {
+            format!("signing key {key}")
+        } else {
+            format!("signing key {key}; no certified identity")
+        }
     }));
     let role_name = a.role.clone().unwrap_or_else(|| "custodian".into());
     let role = iris.id(&format!("role:{key}:{role_name}"));
@@ -260,7 +290,8 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
     for e in &f.events {
         let ev = &e.event;
         let mut people = Vec::new();
-        let (person, org) = actor_nodes(&iris, &ev.actor, &mut people, &mut seen);
+        let actor = proven_actor(input.verify, ev.seq, &ev.actor);
+        let (person, org) = actor_nodes(&iris, &actor, &mut people, &mut seen);
         g.extend(people.into_iter().map(plain));
         let id = iris.id(&format!("action:{}", ev.seq));
         let mut node = json!({
@@ -292,8 +323,8 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
         if !participants.is_empty() {
             node["uco-action:participant"] = Value::Array(participants);
         }
-        if ev.actor.country.is_some() || ev.location.is_some() {
-            let cc = ev.actor.country.clone().unwrap_or_default();
+        if actor.country.is_some() || ev.location.is_some() {
+            let cc = actor.country.clone().unwrap_or_default();
             let place = ev.location.clone().unwrap_or_default();
             let lid = iris.id(&format!("location:{cc}:{place}"));
             if !seen.contains(&lid) {

@@ -4,7 +4,8 @@
 //! Strings here are raw; renderers escape every one of them.
 
 use super::{ReportInput, TOOL_VERSION};
-use crate::model::{CaseMeta, FileEntry, Party};
+use crate::model::{Actor, CaseMeta, FileEntry, Party};
+use crate::verify::{EventSummary, NO_IDENTITY, SignerKind};
 
 /// One table cell or field value.
 #[derive(Debug, Clone)]
@@ -131,6 +132,52 @@ pub fn file_hashes(f: &FileEntry) -> Vec<(&'static str, String)> {
         }
     }
     h
+}
+
+/// The "who" fields of a timeline stop: the signer's proven identity, or
+/// "no certified identity" with the event's claim marked unproven; "signed
+/// by a root key" when a root key signed itself.
+fn signer_fields(check: Option<&EventSummary>, a: &Actor) -> Vec<(&'static str, Cell)> {
+    let mut v = Vec::new();
+    match check.and_then(|c| c.certified_identity.as_ref()) {
+        Some(i) => {
+            v.push(("Who", text(&i.name)));
+            v.push(("Organisation", text(&i.org)));
+            v.push(("Country", text(&i.country)));
+            if let Some(role) = &i.role {
+                v.push(("Role", text(role)));
+            }
+        }
+        None => {
+            let trusted = check.is_some_and(|c| c.signature == "trusted");
+            v.push((
+                "Who",
+                text(if trusted {
+                    NO_IDENTITY
+                } else {
+                    "signer not verified"
+                }),
+            ));
+            let claim = actor_claim(a);
+            if !claim.is_empty() {
+                v.push(("Claims (unproven)", text(claim)));
+            }
+        }
+    }
+    if check.and_then(|c| c.signer_kind) == Some(SignerKind::Root) {
+        v.push(("Signed by", text("a root key (the agency root itself)")));
+    }
+    v
+}
+
+/// The claimed actor fields, joined.
+fn actor_claim(a: &Actor) -> String {
+    [&a.name, &a.organisation, &a.country, &a.role]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// "name, organisation, country (key KEYID)" of a party.
@@ -315,21 +362,8 @@ pub fn build(input: &ReportInput) -> Document {
         let status = check
             .map(|c| c.signature.clone())
             .unwrap_or_else(|| "unknown".into());
-        let mut fields = vec![
-            ("When", text(&ev.time)),
-            (
-                "Who",
-                text(a.name.clone().unwrap_or_else(|| "(not named)".into())),
-            ),
-            (
-                "Organisation",
-                text(a.organisation.clone().unwrap_or_default()),
-            ),
-            ("Country", text(a.country.clone().unwrap_or_default())),
-        ];
-        if let Some(role) = &a.role {
-            fields.push(("Role", text(role)));
-        }
+        let mut fields = vec![("When", text(&ev.time))];
+        fields.extend(signer_fields(check, a));
         if let Some(loc) = &ev.location {
             fields.push(("Where", text(loc)));
         }
@@ -368,19 +402,12 @@ pub fn build(input: &ReportInput) -> Document {
             continue;
         }
         seen.push(key.clone());
-        let who = f
-            .events
-            .iter()
-            .find(|e| e.event.actor.key_id.as_deref() == Some(key.as_str()))
-            .map(|e| {
-                let a = &e.event.actor;
-                [&a.name, &a.organisation, &a.country]
-                    .iter()
-                    .filter_map(|x| (*x).clone())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
+        // Only a proven identity names a signer (never the events' claims).
+        let who = match (&s.certified_identity, s.signature.as_str()) {
+            (Some(i), _) => i.display(),
+            (None, "trusted") => NO_IDENTITY.to_string(),
+            (None, _) => "signer not verified".to_string(),
+        };
         let trust = s.trust.clone().unwrap_or_else(|| s.signature.clone());
         rows.push(vec![
             text(who),

@@ -80,15 +80,11 @@ impl Certificate {
         };
         let mut bytes = serde_json::to_vec_pretty(&cert).unwrap_or_default();
         bytes.push(b'\n');
-        let comment = format!(
-            "evidentia key certificate\tsubject:{}\tissuer:{}\tissued:{}",
-            cert.key_id, cert.issuer_key_id, cert.issued_at
-        );
         let sig = MinisignSignature::create(
             root.pair(),
             root.key_id().keynum(),
             &bytes,
-            &comment,
+            &cert.trusted_comment(),
             &format!(
                 "evidentia key certificate signed by {}",
                 root.key_id().short()
@@ -119,6 +115,20 @@ impl Certificate {
             parse_rfc3339(t)?;
         }
         Ok(c)
+    }
+
+    /// The trusted comment its signature must carry, exactly: the
+    /// certificate kind ([`super::domain::CERTIFICATE_PREFIX`]) and its
+    /// subject, issuer and issue time, so that no other signature by the
+    /// root (a plain `sign`, a custody event) passes as a certificate.
+    pub fn trusted_comment(&self) -> String {
+        format!(
+            "{}subject:{}\tissuer:{}\tissued:{}",
+            super::domain::CERTIFICATE_PREFIX,
+            self.key_id,
+            self.issuer_key_id,
+            self.issued_at
+        )
     }
 
     /// Whether `at` falls within the validity window.

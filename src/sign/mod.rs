@@ -10,6 +10,7 @@
 
 pub mod cert;
 pub mod civil;
+pub mod domain;
 pub mod identity;
 pub mod keyfile;
 pub mod keyid;
@@ -22,6 +23,7 @@ mod verify;
 pub mod wipe;
 
 pub use cert::{CertBundle, Certificate};
+pub use domain::SignatureKind;
 pub use identity::Identity;
 pub use keyfile::{KdfParams, KeyFile, Protection, SecretKey};
 pub use keyid::KeyId;
@@ -29,7 +31,7 @@ pub use keystore::KeyStore;
 pub use minisign::{MinisignPublicKey, MinisignSignature};
 pub use pubfile::PublicKeyFile;
 pub use signer::Signer;
-pub use trust::{TrustEntry, TrustStore};
+pub use trust::{CertifyScope, TrustEntry, TrustStore};
 pub use verify::{
     BundledKeys, SignatureCheck, SignatureStatus, TrustPath, verify_prehashed_signature,
     verify_signature,

@@ -1,6 +1,7 @@
 //! A ready-to-use signing key: the decrypted secret key, its identity, its
 //! public key file and its certificate, as the seal and custody code needs.
 
+use super::cert::Certificate;
 use super::identity::Identity;
 use super::keyfile::{KeyFile, SecretKey};
 use super::keyid::KeyId;
@@ -22,12 +23,20 @@ impl std::fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// Bundle a decrypted key with its file's identity and its certificate
-    /// (certificate file bytes, signature file bytes).
+    /// Bundle a decrypted key with its certificate (certificate file
+    /// bytes, signature file bytes). The identity is the certificate's
+    /// (role included) when there is one for this key: that is what a
+    /// verifier proves and compares events with, not the key file's own
+    /// claim; otherwise the key file's.
     pub fn new(file: &KeyFile, key: SecretKey, certificate: Option<(Vec<u8>, Vec<u8>)>) -> Signer {
+        let certified = certificate
+            .as_ref()
+            .and_then(|(c, _)| Certificate::parse(c).ok())
+            .filter(|c| c.public_key == key.public_key())
+            .map(|c| c.identity);
         Signer {
+            identity: certified.unwrap_or_else(|| file.identity.clone()),
             key,
-            identity: file.identity.clone(),
             root: file.root,
             certificate,
         }
@@ -38,7 +47,8 @@ impl Signer {
         self.key.key_id()
     }
 
-    /// The identity bound to the key.
+    /// The identity events name as their actor: the certificate's when
+    /// the key is certified, else the key file's.
     pub fn identity(&self) -> &Identity {
         &self.identity
     }
@@ -98,5 +108,28 @@ impl Signer {
     /// The certificate file and its signature file, when one was imported.
     pub fn certificate_files(&self) -> Option<(Vec<u8>, Vec<u8>)> {
         self.certificate.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::keyfile::Protection;
+
+    #[test]
+    fn the_certificate_names_the_signer() {
+        let own = Identity::new("Jana", "Lab", "CZ", None, Some("analyst")).unwrap();
+        let (f, k) = KeyFile::generate(own.clone(), false, 0, Protection::None).unwrap();
+        let root_id = Identity::new("Root", "Lab", "CZ", None, None).unwrap();
+        let (_, root) = KeyFile::generate(root_id, true, 0, Protection::None).unwrap();
+        let certified = Identity::new("Jana", "Lab", "CZ", None, Some("examiner")).unwrap();
+        let cert = Certificate::issue(&root, k.public_key(), certified.clone(), 0, 10, 0).unwrap();
+        let (_, k2) = KeyFile::generate(own.clone(), false, 0, Protection::None).unwrap();
+        let other =
+            Certificate::issue(&root, k2.public_key(), certified.clone(), 0, 10, 0).unwrap();
+        assert_eq!(Signer::new(&f, k, Some(cert)).identity(), &certified);
+        // A certificate for another key names nobody here.
+        let (f3, k3) = KeyFile::generate(own.clone(), false, 0, Protection::None).unwrap();
+        assert_eq!(Signer::new(&f3, k3, Some(other)).identity(), &own);
     }
 }

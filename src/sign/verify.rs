@@ -2,9 +2,17 @@
 //! signer's public key, check both signatures, then resolve trust (directly
 //! pinned, or certified by a pinned root at the claimed signing time).
 //! The outcome is a value; garbage input gives `Malformed`, never a panic.
+//!
+//! Identities: the signer's identity is set only from the trust store (a
+//! pinned key's own entry) or from a certificate whose signature verified
+//! against a trusted root, with the certificate's trusted comment, within
+//! its validity window and within the root's name constraints. A pinned
+//! key without an identity and without such a certificate has none: its
+//! fingerprint is all that is proven.
 
 use super::cert::{Certificate, Validity};
 use super::civil::UnixTime;
+use super::domain::SignatureKind;
 use super::identity::Identity;
 use super::keyid::KeyId;
 use super::minisign::{MinisignSignature, prehash};
@@ -27,8 +35,11 @@ pub struct BundledKeys {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TrustPath {
-    /// The key itself is in the trust store.
+    /// The key itself is in the trust store (not as a root).
     Direct,
+    /// The key is an agency root in the trust store, signing itself rather
+    /// than through a certified examiner key.
+    RootKey,
     /// A trusted root certified the key.
     Root {
         /// The root key's id.
@@ -63,6 +74,22 @@ pub enum SignatureStatus {
         /// Start of the window.
         valid_from: String,
     },
+    /// Valid, certified by a trusted root for an organisation or country
+    /// outside the root's name constraints.
+    CertificateOutOfScope {
+        /// The root.
+        root_id: KeyId,
+        /// The certified organisation and country, `Org (CC)`.
+        subject: String,
+        /// What the root may certify, `Org (CC)` each.
+        may_certify: Vec<String>,
+    },
+    /// Valid, but a signature of another kind (a key certificate, a
+    /// custody event) offered where a file signature was expected.
+    WrongKind {
+        /// The kind its trusted comment names.
+        kind: String,
+    },
     /// No public key for the signature's key number was found.
     UnknownKey,
     /// The signature or the trusted comment does not verify.
@@ -89,16 +116,74 @@ pub struct SignatureCheck {
     pub keynum: Option<String>,
     /// The trusted comment, when the signature verified.
     pub trusted_comment: Option<String>,
-    /// The signer's identity (from the certificate or the trust store).
+    /// The signer's proven identity: from the trust store, or from a
+    /// certificate that verified against a trusted root. `None`: no
+    /// certified identity (only the key is known).
     pub signer: Option<Identity>,
     /// Why certificates that were offered did not help.
     pub notes: Vec<String>,
+}
+
+impl SignatureStatus {
+    /// Why a status is not [`SignatureStatus::Trusted`], for people (empty
+    /// for a trusted one).
+    pub fn reason(&self) -> String {
+        match self {
+            SignatureStatus::Trusted { .. } => String::new(),
+            SignatureStatus::ValidUntrusted => {
+                "neither the key nor a root certifying it is in the trust store".into()
+            }
+            SignatureStatus::CertificateExpired {
+                root_id,
+                valid_until,
+            } => format!(
+                "its certificate by root {root_id} expired {valid_until}, before the claimed signing time"
+            ),
+            SignatureStatus::CertificateNotYetValid {
+                root_id,
+                valid_from,
+            } => format!("its certificate by root {root_id} is valid only from {valid_from}"),
+            SignatureStatus::CertificateOutOfScope {
+                root_id,
+                subject,
+                may_certify,
+            } => format!(
+                "its certificate by root {root_id} is for {subject}, outside the root's name constraints (it may certify {})",
+                if may_certify.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    may_certify.join("; ")
+                }
+            ),
+            SignatureStatus::WrongKind { kind } => format!(
+                "it is a {kind} signature, not a file signature (a signature is accepted only for its own kind)"
+            ),
+            SignatureStatus::UnknownKey => "no public key for its key number".into(),
+            SignatureStatus::Invalid { reason } | SignatureStatus::Malformed { reason } => {
+                reason.clone()
+            }
+        }
+    }
 }
 
 impl SignatureCheck {
     /// Whether the signature is valid and trusted.
     pub fn is_trusted(&self) -> bool {
         matches!(self.status, SignatureStatus::Trusted { .. })
+    }
+
+    /// For a file signature (`sign --verify`): a valid signature whose
+    /// trusted comment names an evidentia-internal kind (a key certificate,
+    /// a custody event) is refused as [`SignatureStatus::WrongKind`], so a
+    /// signature is never accepted outside its domain.
+    pub fn require_file_kind(mut self) -> SignatureCheck {
+        let kind = self.trusted_comment.as_deref().map(SignatureKind::of);
+        if let Some(k) = kind.filter(|k| *k != SignatureKind::File) {
+            self.status = SignatureStatus::WrongKind {
+                kind: k.name().to_string(),
+            };
+        }
+        self
     }
 }
 
@@ -114,6 +199,9 @@ pub fn verify_signature(
 ) -> SignatureCheck {
     verify_prehashed_signature(store, &prehash(data), minisig, bundled, claimed_time)
 }
+
+/// A parsed bundled certificate with its file and signature bytes.
+type Cert<'a> = (Certificate, &'a [u8], &'a [u8]);
 
 /// [`verify_signature`] with the BLAKE2b-512 digest of the data
 /// ([`super::minisign::prehash_reader`]), for large files.
@@ -142,7 +230,7 @@ pub fn verify_prehashed_signature(
         }
     };
     check.keynum = Some(super::keyid::hex(&sig.keynum));
-    let certs: Vec<(Certificate, &[u8], &[u8])> = bundled
+    let certs: Vec<Cert> = bundled
         .certificates
         .iter()
         .filter_map(|(c, s)| {
@@ -151,6 +239,57 @@ pub fn verify_prehashed_signature(
                 .map(|cert| (cert, c.as_slice(), s.as_slice()))
         })
         .collect();
+    let Some(pk) = signer_key(store, bundled, &certs, &sig, digest, &mut check) else {
+        return check;
+    };
+    let id = KeyId::derive(&pk);
+    check.key_id = Some(id);
+    check.trusted_comment = Some(sig.trusted_comment.clone());
+    if let Some(e) = store.get(&id) {
+        check.status = SignatureStatus::Trusted {
+            via: if e.root {
+                TrustPath::RootKey
+            } else {
+                TrustPath::Direct
+            },
+        };
+        check.signer = e.identity.clone();
+        if check.signer.is_none() {
+            // A pinned key without an identity: only a certificate that
+            // itself verifies against a trusted root may name it.
+            match best_certificate(store, &certs, id, claimed_time, &mut check.notes) {
+                Some((SignatureStatus::Trusted { .. }, who)) => check.signer = Some(who),
+                Some((other, _)) => check.notes.push(format!(
+                    "its certificate names no identity: {}",
+                    other.reason()
+                )),
+                None => {}
+            }
+        }
+        return check;
+    }
+    check.status = SignatureStatus::ValidUntrusted;
+    if let Some((status, who)) = best_certificate(store, &certs, id, claimed_time, &mut check.notes)
+    {
+        if matches!(status, SignatureStatus::Trusted { .. }) {
+            check.signer = Some(who);
+        }
+        check.status = status;
+    }
+    check
+}
+
+/// The public key among the candidates (trust store, bundled keys,
+/// certificate subjects with the signature's key number) that verifies
+/// `sig`; sets `Invalid` when some candidate was tried and none verified.
+fn signer_key(
+    store: &TrustStore,
+    bundled: &BundledKeys,
+    certs: &[Cert],
+    sig: &MinisignSignature,
+    digest: &[u8; 64],
+    check: &mut SignatureCheck,
+) -> Option<[u8; 32]> {
     let mut candidates: Vec<[u8; 32]> =
         store.by_keynum(&sig.keynum).map(|e| e.public_key).collect();
     candidates.extend(
@@ -164,7 +303,7 @@ pub fn verify_prehashed_signature(
     candidates.retain(|pk| KeyId::derive(pk).keynum() == sig.keynum);
     candidates.dedup();
     let mut failure = None;
-    let Some(pk) = candidates
+    let found = candidates
         .into_iter()
         .find(|pk| match sig.verify_prehashed(pk, digest) {
             Ok(()) => true,
@@ -172,201 +311,110 @@ pub fn verify_prehashed_signature(
                 failure.get_or_insert(e.to_string());
                 false
             }
-        })
-    else {
+        });
+    if found.is_none() {
         if let Some(reason) = failure {
             check.status = SignatureStatus::Invalid { reason };
         }
-        return check;
-    };
-    let id = KeyId::derive(&pk);
-    check.key_id = Some(id);
-    check.trusted_comment = Some(sig.trusted_comment.clone());
-    if let Some(e) = store.get(&id) {
-        check.signer = e.identity.clone();
-        check.status = SignatureStatus::Trusted {
-            via: TrustPath::Direct,
-        };
-        if check.signer.is_none() {
-            check.signer = certs
-                .iter()
-                .find(|(c, _, _)| c.key_id == id)
-                .map(|(c, _, _)| c.identity.clone());
-        }
-        return check;
     }
-    check.status = SignatureStatus::ValidUntrusted;
+    found
+}
+
+/// The best outcome among the certificates for key `id`: `Trusted` when
+/// one holds, else the first near miss (expired, not yet valid, out of
+/// scope), with the identity it names; `None` when no certificate came from
+/// a trusted root at all. Why each certificate failed goes to `notes`.
+fn best_certificate(
+    store: &TrustStore,
+    certs: &[Cert],
+    id: KeyId,
+    claimed_time: UnixTime,
+    notes: &mut Vec<String>,
+) -> Option<(SignatureStatus, Identity)> {
+    let mut best: Option<(SignatureStatus, Identity)> = None;
     for (cert, cert_bytes, sig_bytes) in certs.iter().filter(|(c, _, _)| c.key_id == id) {
-        let Some(root) = store.get(&cert.issuer_key_id) else {
-            check.notes.push(format!(
-                "certificate issuer {} is not in the trust store",
-                cert.issuer_key_id.short()
-            ));
+        let Some(status) =
+            judge_certificate(store, cert, cert_bytes, sig_bytes, claimed_time, notes)
+        else {
             continue;
         };
-        if !root.root {
-            check.notes.push(format!(
-                "certificate issuer {} is trusted but not as a root",
-                root.key_id.short()
-            ));
-            continue;
+        let trusted = matches!(status, SignatureStatus::Trusted { .. });
+        if trusted || best.is_none() {
+            best = Some((status, cert.identity.clone()));
         }
-        let ok = MinisignSignature::parse(sig_bytes)
-            .and_then(|s| s.verify(&root.public_key, cert_bytes));
-        if let Err(e) = ok {
-            check
-                .notes
-                .push(format!("certificate by root {}: {e}", root.key_id.short()));
-            continue;
-        }
-        check.signer = Some(cert.identity.clone());
-        let status = match cert.validity_at(claimed_time) {
-            Validity::Valid => SignatureStatus::Trusted {
-                via: TrustPath::Root {
-                    root_id: root.key_id,
-                },
-            },
-            Validity::Expired => SignatureStatus::CertificateExpired {
-                root_id: root.key_id,
-                valid_until: cert.valid_until.clone(),
-            },
-            Validity::NotYetValid => SignatureStatus::CertificateNotYetValid {
-                root_id: root.key_id,
-                valid_from: cert.valid_from.clone(),
-            },
-        };
-        let better = matches!(status, SignatureStatus::Trusted { .. })
-            || matches!(check.status, SignatureStatus::ValidUntrusted);
-        if better {
-            check.status = status;
-        }
-        if check.is_trusted() {
+        if trusted {
             break;
         }
     }
-    check
+    best
+}
+
+/// One certificate: `None` when it does not come from a trusted root (the
+/// reason in `notes`), else the status it gives its subject.
+fn judge_certificate(
+    store: &TrustStore,
+    cert: &Certificate,
+    cert_bytes: &[u8],
+    sig_bytes: &[u8],
+    claimed_time: UnixTime,
+    notes: &mut Vec<String>,
+) -> Option<SignatureStatus> {
+    let Some(root) = store.get(&cert.issuer_key_id) else {
+        notes.push(format!(
+            "certificate issuer {} is not in the trust store",
+            cert.issuer_key_id.short()
+        ));
+        return None;
+    };
+    if !root.root {
+        notes.push(format!(
+            "certificate issuer {} is trusted but not as a root",
+            root.key_id.short()
+        ));
+        return None;
+    }
+    let sig = MinisignSignature::parse(sig_bytes);
+    if let Err(e) = sig.as_ref().map_err(|e| e.to_string()).and_then(|s| {
+        s.verify(&root.public_key, cert_bytes)
+            .map_err(|e| e.to_string())
+    }) {
+        notes.push(format!("certificate by root {}: {e}", root.key_id.short()));
+        return None;
+    }
+    // Domain separation: only a signature made as a certificate, for this
+    // subject, issuer and issue time, certifies.
+    let want = cert.trusted_comment();
+    if sig.ok().map(|s| s.trusted_comment) != Some(want) {
+        notes.push(format!(
+            "a signature by root {} over the certificate is not a certificate signature (its trusted comment is not the certificate comment)",
+            root.key_id.short()
+        ));
+        return None;
+    }
+    if !root.may_certify(&cert.identity) {
+        return Some(SignatureStatus::CertificateOutOfScope {
+            root_id: root.key_id,
+            subject: format!("{} ({})", cert.identity.org, cert.identity.country),
+            may_certify: root.scope().iter().map(|s| s.display()).collect(),
+        });
+    }
+    Some(match cert.validity_at(claimed_time) {
+        Validity::Valid => SignatureStatus::Trusted {
+            via: TrustPath::Root {
+                root_id: root.key_id,
+            },
+        },
+        Validity::Expired => SignatureStatus::CertificateExpired {
+            root_id: root.key_id,
+            valid_until: cert.valid_until.clone(),
+        },
+        Validity::NotYetValid => SignatureStatus::CertificateNotYetValid {
+            root_id: root.key_id,
+            valid_from: cert.valid_from.clone(),
+        },
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sign::keyfile::{KeyFile, Protection};
-    use crate::sign::pubfile::AnyPublicKey;
-    use crate::sign::signer::Signer;
-
-    fn signer(root: bool) -> Signer {
-        let id = Identity::new("A", "B", "CZ", None, None).unwrap();
-        let (f, k) = KeyFile::generate(id, root, 0, Protection::None).unwrap();
-        Signer::new(&f, k, None)
-    }
-
-    fn trust(dir: &std::path::Path, s: &Signer, root: bool) -> TrustStore {
-        let mut t = TrustStore::open(dir).unwrap();
-        t.add(
-            &AnyPublicKey {
-                public_key: s.public_key(),
-                identity: None,
-                root: false,
-            },
-            root,
-            0,
-        )
-        .unwrap();
-        t
-    }
-
-    #[test]
-    fn direct_and_untrusted_and_tampered() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = signer(false);
-        let sig = s.sign(b"data", "t");
-        let bundled = BundledKeys {
-            public_keys: vec![s.public_key_file()],
-            certificates: vec![],
-        };
-        let empty = TrustStore::empty();
-        assert_eq!(
-            verify_signature(&empty, b"data", &sig, &BundledKeys::default(), 0).status,
-            SignatureStatus::UnknownKey
-        );
-        assert_eq!(
-            verify_signature(&empty, b"data", &sig, &bundled, 0).status,
-            SignatureStatus::ValidUntrusted
-        );
-        let t = trust(dir.path(), &s, false);
-        let c = verify_signature(&t, b"data", &sig, &BundledKeys::default(), 0);
-        assert_eq!(
-            c.status,
-            SignatureStatus::Trusted {
-                via: TrustPath::Direct
-            }
-        );
-        assert_eq!(c.key_id, Some(s.key_id()));
-        assert!(matches!(
-            verify_signature(&t, b"dat", &sig, &bundled, 0).status,
-            SignatureStatus::Invalid { .. }
-        ));
-        assert!(matches!(
-            verify_signature(&t, b"data", b"junk", &bundled, 0).status,
-            SignatureStatus::Malformed { .. }
-        ));
-    }
-
-    #[test]
-    fn certified_by_root_in_window_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = signer(true);
-        let ex = signer(false);
-        let ident = Identity::new("Ex", "Org", "DE", None, Some("examiner")).unwrap();
-        let (c, cs) =
-            Certificate::issue(root.secret_key(), ex.public_key(), ident, 100, 200, 100).unwrap();
-        let bundled = BundledKeys {
-            public_keys: vec![],
-            certificates: vec![(c.clone(), cs.clone())],
-        };
-        let sig = ex.sign(b"x", "t");
-        // Untrusted root: valid but untrusted.
-        assert_eq!(
-            verify_signature(&TrustStore::empty(), b"x", &sig, &bundled, 150).status,
-            SignatureStatus::ValidUntrusted
-        );
-        let t = trust(dir.path(), &root, true);
-        let ok = verify_signature(&t, b"x", &sig, &bundled, 150);
-        assert_eq!(
-            ok.status,
-            SignatureStatus::Trusted {
-                via: TrustPath::Root {
-                    root_id: root.key_id()
-                }
-            }
-        );
-        assert_eq!(ok.signer.as_ref().map(|i| i.name.as_str()), Some("Ex"));
-        assert!(matches!(
-            verify_signature(&t, b"x", &sig, &bundled, 201).status,
-            SignatureStatus::CertificateExpired { .. }
-        ));
-        assert!(matches!(
-            verify_signature(&t, b"x", &sig, &bundled, 99).status,
-            SignatureStatus::CertificateNotYetValid { .. }
-        ));
-        // A flipped byte in the certificate.
-        let mut bad = c.clone();
-        let i = bad.iter().position(|&b| b == b'E').unwrap();
-        bad[i] = b'F';
-        let tampered = BundledKeys {
-            public_keys: vec![ex.public_key_file()],
-            certificates: vec![(bad, cs)],
-        };
-        assert_eq!(
-            verify_signature(&t, b"x", &sig, &tampered, 150).status,
-            SignatureStatus::ValidUntrusted
-        );
-        // A root trusted without the root flag certifies nothing.
-        let dir2 = tempfile::tempdir().unwrap();
-        let t2 = trust(dir2.path(), &root, false);
-        assert_eq!(
-            verify_signature(&t2, b"x", &sig, &bundled, 150).status,
-            SignatureStatus::ValidUntrusted
-        );
-    }
-}
+#[path = "verify_tests.rs"]
+mod tests;

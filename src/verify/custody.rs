@@ -129,6 +129,8 @@ pub fn check(
             sha256: this_hash.clone(),
             signed_by: None,
             signer_identity: None,
+            signer_kind: None,
+            certified_identity: None,
         };
         match serde_json::from_slice::<CustodyEvent>(&bytes) {
             Err(e) => report.findings.push(Finding::new(
@@ -198,10 +200,11 @@ pub fn check(
                         trust_path,
                         trusted_comment,
                         identity,
+                        kind,
                     } => {
                         summary.signature = "trusted".into();
                         summary.signed_by = Some(key_id.clone());
-                        summary.signer_identity = identity;
+                        super::identity::record_signer(&mut summary, identity, kind);
                         summary.trust = Some(format!("{signer} ({key_id}), {trust_path}"));
                         bind(report, &sig_name, *seq, &summary, &key_id, &trusted_comment);
                     }

@@ -16,10 +16,12 @@ mod baginfo;
 mod chain;
 mod checks;
 mod custody;
+mod identity;
 mod items;
 mod trust;
 
 pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
+pub use identity::{ACTOR_IDENTITY, actor_text, identity_text};
 pub use trust::TrustVerifier;
 
 use crate::bundle::{Archive, ZipError, journal_path};
@@ -58,12 +60,17 @@ pub enum SignatureCheck {
     Trusted {
         /// The signer's key id.
         key_id: String,
-        /// Who the key belongs to.
+        /// Who the key belongs to, as proven ([`NO_IDENTITY`] when nothing
+        /// is).
         signer: String,
         /// How trust was established ("pinned", "certified by ROOT").
         trust_path: String,
-        /// The identity bound to the key (by its certificate or pin).
-        identity: Option<Party>,
+        /// The proven identity (role included): from the key's pin in the
+        /// trust store or a certificate that verified against a trusted
+        /// root; `None` when the key has no certified identity.
+        identity: Option<crate::sign::Identity>,
+        /// What kind of trusted key signed.
+        kind: SignerKind,
         /// The signed trusted comment.
         trusted_comment: String,
     },
@@ -81,6 +88,21 @@ pub enum SignatureCheck {
         /// Why.
         reason: String,
     },
+}
+
+/// What is shown for a trusted key whose identity nobody certified.
+pub const NO_IDENTITY: &str = "no certified identity";
+
+/// What kind of trusted key made a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerKind {
+    /// An agency root key, signing itself ("signed by a root key").
+    Root,
+    /// A key certified by a trusted root.
+    Certified,
+    /// A single key pinned in the trust store.
+    Pinned,
 }
 
 /// Checks signatures against a trust store.
@@ -294,9 +316,18 @@ pub struct EventSummary {
     /// The key that made a valid signature over the event.
     #[serde(skip)]
     pub signed_by: Option<String>,
-    /// The identity the trust store binds to that key.
+    /// The identity the trust store binds to that key (name,
+    /// organisation, country of [`EventSummary::certified_identity`]).
     #[serde(skip)]
     pub signer_identity: Option<Party>,
+    /// For a trusted signature: what kind of key signed (`root`: a root
+    /// key signing itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer_kind: Option<SignerKind>,
+    /// For a trusted signature: the signer's proven identity; absent when
+    /// the key has no certified identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certified_identity: Option<crate::sign::Identity>,
 }
 
 /// Everything verify found.
@@ -432,6 +463,7 @@ pub fn verify(
             verifier,
             &mut report,
         );
+        identity::check(&mut report);
         chain::check(&mut report);
         mark_custody_checks(&mut report, verifier.is_some());
     }
@@ -546,6 +578,7 @@ mod tests {
                     signer: "Examiner".into(),
                     trust_path: "pinned".into(),
                     identity: None,
+                    kind: SignerKind::Pinned,
                     trusted_comment: crate::bundle::trusted_comment(
                         &self.bundle_id(data),
                         1,

@@ -3,7 +3,7 @@
 //! certificates shipped in the bundle are hints; trust comes only from
 //! the store.
 
-use super::{BundledKeys, SignatureCheck, SignatureVerifier};
+use super::{BundledKeys, NO_IDENTITY, SignatureCheck, SignatureVerifier, SignerKind};
 use crate::bundle::layout;
 use crate::sign::{self, SignatureStatus, TrustPath, TrustStore};
 
@@ -44,52 +44,37 @@ impl SignatureVerifier for TrustVerifier<'_> {
         let check = sign::verify_signature(self.store, data, minisig, &to_sign_keys(bundled), at);
         let key_id = check.key_id.map(|k| k.to_string()).unwrap_or_default();
         let comment = check.trusted_comment.clone().unwrap_or_default();
-        let signer = check
-            .signer
-            .as_ref()
-            .map(|s| s.display())
-            .unwrap_or_else(|| "unknown signer".into());
         match check.status {
-            SignatureStatus::Trusted { via } => SignatureCheck::Trusted {
-                key_id,
-                signer,
-                identity: check.signer.as_ref().map(|s| crate::model::Party {
-                    key_id: None,
-                    name: Some(s.name.clone()),
-                    organisation: Some(s.org.clone()),
-                    country: Some(s.country.clone()),
-                }),
-                trust_path: match via {
-                    TrustPath::Direct => "key pinned in the trust store".into(),
-                    TrustPath::Root { root_id } => format!("certified by trusted root {root_id}"),
-                },
-                trusted_comment: comment,
-            },
-            SignatureStatus::ValidUntrusted => SignatureCheck::Untrusted {
-                key_id,
-                reason: "neither the key nor a root certifying it is in the trust store".into(),
-                trusted_comment: comment,
-            },
-            SignatureStatus::CertificateExpired {
-                root_id,
-                valid_until,
-            } => SignatureCheck::Untrusted {
-                key_id,
-                reason: format!(
-                    "its certificate by root {root_id} expired {valid_until}, before the claimed signing time"
-                ),
-                trusted_comment: comment,
-            },
-            SignatureStatus::CertificateNotYetValid {
-                root_id,
-                valid_from,
-            } => SignatureCheck::Untrusted {
-                key_id,
-                reason: format!(
-                    "its certificate by root {root_id} is valid only from {valid_from}"
-                ),
-                trusted_comment: comment,
-            },
+            SignatureStatus::Trusted { via } => {
+                // Only a proven identity is shown; a pinned key without
+                // one is named by its fingerprint alone.
+                let signer = check
+                    .signer
+                    .as_ref()
+                    .map(|s| s.display())
+                    .unwrap_or_else(|| NO_IDENTITY.into());
+                let (kind, trust_path) = match via {
+                    TrustPath::Direct => {
+                        (SignerKind::Pinned, "key pinned in the trust store".into())
+                    }
+                    TrustPath::RootKey => (
+                        SignerKind::Root,
+                        "signed by a root key (pinned in the trust store as a root)".into(),
+                    ),
+                    TrustPath::Root { root_id } => (
+                        SignerKind::Certified,
+                        format!("certified by trusted root {root_id}"),
+                    ),
+                };
+                SignatureCheck::Trusted {
+                    key_id,
+                    signer,
+                    trust_path,
+                    identity: check.signer,
+                    kind,
+                    trusted_comment: comment,
+                }
+            }
             SignatureStatus::UnknownKey => SignatureCheck::Invalid {
                 reason: format!(
                     "no public key for key number {} in the bundle or the trust store",
@@ -99,6 +84,11 @@ impl SignatureVerifier for TrustVerifier<'_> {
             SignatureStatus::Invalid { reason } | SignatureStatus::Malformed { reason } => {
                 SignatureCheck::Invalid { reason }
             }
+            other => SignatureCheck::Untrusted {
+                key_id,
+                reason: other.reason(),
+                trusted_comment: comment,
+            },
         }
     }
 }

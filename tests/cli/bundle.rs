@@ -875,6 +875,8 @@ mod wire {
         pub key_id: Option<String>,
         pub signature: String,
         pub trust: Option<String>,
+        pub signer_kind: Option<String>,
+        pub certified_identity: Option<evidentia::sign::Identity>,
     }
 
     #[derive(Deserialize)]

@@ -33,6 +33,8 @@ struct Event {
     note: Option<String>,
     signature: String,
     trust: Option<String>,
+    identity: Option<evidentia::sign::Identity>,
+    signer_kind: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -312,8 +312,20 @@ fn key_certified_by_a_trusted_root() {
         .expect_code(0);
     verify(&env, "f.txt").expect_code(1);
     env.run(["trust", "remove", &root]).expect_code(0);
+    // A root without an identity may certify nothing until told what.
     env.run(["trust", "add", "--root", m.to_str().unwrap()])
         .expect_code(0);
+    verify(&env, "f.txt").expect_code(1);
+    env.run(["trust", "remove", &root]).expect_code(0);
+    env.run([
+        "trust",
+        "add",
+        "--root",
+        "--may-certify",
+        "Lab,CZ",
+        m.to_str().unwrap(),
+    ])
+    .expect_code(0);
     verify(&env, "f.txt").expect_code(0);
 }
 

@@ -15,6 +15,7 @@ mod harness;
 mod hash;
 mod hashset;
 mod hostile;
+mod identity;
 mod keys;
 mod locker;
 mod locker_robust;

@@ -92,6 +92,8 @@ struct EventJson {
     key_id: Option<String>,
     signature: String,
     trust: Option<String>,
+    signer_kind: Option<String>,
+    certified_identity: Option<evidentia::sign::Identity>,
 }
 
 fn manifest_hashes(env: &Env) -> Vec<String> {
