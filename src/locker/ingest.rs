@@ -13,6 +13,7 @@
 
 use super::query::{MatchRow, bundle_matches};
 use super::record::BundleRecord;
+use super::values::RowValues;
 use super::{Locker, LockerError, sql};
 use crate::hash::{Algorithm, from_hex};
 use crate::verify::VerifyReport;
@@ -57,8 +58,12 @@ pub enum IngestOutcome {
     Extended,
     /// The bundle failed verification and was recorded as quarantined.
     Quarantined,
-    /// A bundle recorded as quarantined verified now and was recorded in full.
+    /// A bundle recorded as quarantined verified now; its record was
+    /// rewritten in full from the verified copy.
     Promoted,
+    /// A verified record disagreed with a verified copy of its own chain
+    /// and was rewritten in full from that copy.
+    Corrected,
 }
 
 impl IngestOutcome {
@@ -70,6 +75,7 @@ impl IngestOutcome {
             IngestOutcome::Extended => "extended",
             IngestOutcome::Quarantined => "quarantined",
             IngestOutcome::Promoted => "promoted",
+            IngestOutcome::Corrected => "corrected",
         }
     }
 }
@@ -155,6 +161,7 @@ fn write(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    let mut replaced = Vec::new();
     let (row, outcome, new_events) = match (existing, verified) {
         (None, true) => {
             let row = insert_bundle(tx, req, bundle_id, "verified")?;
@@ -166,46 +173,41 @@ fn write(
             let row = insert_bundle(tx, req, bundle_id, "quarantined")?;
             (row, IngestOutcome::Quarantined, 0)
         }
-        (Some((row, status)), true) if status == "quarantined" => {
-            tx.execute(
-                "UPDATE bundles SET status = 'verified', problems_json = '[]', zip_sha256 = ?2,
-                 custody_head = ?3, store_path = ?4 WHERE id = ?1",
-                params![row, req.zip_sha256, req.report.head, req.location],
-            )?;
-            insert_contents(tx, req, row)?;
-            let n = insert_events(tx, req, row, 0)?;
-            (row, IngestOutcome::Promoted, n)
-        }
+        // A failing copy never changes a record, whatever its status.
         (Some((row, _)), false) => (row, IngestOutcome::Unchanged, 0),
-        (Some((row, _)), true) => {
-            let stored: Vec<(u64, String)> = tx
-                .prepare(
-                    "SELECT seq, event_sha256 FROM custody_events WHERE bundle = ?1 ORDER BY seq",
-                )?
-                .query_map([row], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            for (i, (seq, h)) in stored.iter().enumerate() {
-                match req.record.events.get(i) {
-                    Some(ev) if ev.seq == *seq && ev.sha256 == *h => {}
-                    Some(ev) => {
-                        return Ok(Err(format!(
-                            "custody event {} differs from the one recorded (stored {h}, this copy {})",
-                            seq, ev.sha256
-                        )));
-                    }
-                    // A shorter copy of the same chain: nothing new.
-                    None => break,
-                }
+        (Some((row, status)), true) => {
+            let stored = match stored_prefix(tx, req, row)? {
+                Ok(n) => n,
+                Err(conflict) => return Ok(Err(conflict)),
+            };
+            let values = RowValues::from_bundle(req.report, req.record);
+            let recorded = RowValues::read(tx, row)?;
+            let outcome = if status == "quarantined" {
+                IngestOutcome::Promoted
+            } else if recorded != values {
+                // The record disagrees with a verified copy of its own
+                // chain (a promotion by an older evidentia kept the
+                // quarantined copy's values): the verified copy wins.
+                IngestOutcome::Corrected
+            } else {
+                IngestOutcome::Unchanged
+            };
+            if outcome != IngestOutcome::Unchanged {
+                replaced = super::promote::rewrite(tx, req, row, &values, &recorded)?;
             }
-            let n = insert_events(tx, req, row, stored.len())?;
-            if n > 0 {
+            let n = insert_events(tx, req, row, stored)?;
+            // A shorter copy of the recorded chain leaves the head and the
+            // location at the longer copy's.
+            let longest = req.record.events.len() >= stored;
+            if longest && (outcome != IngestOutcome::Unchanged || n > 0) {
                 tx.execute(
                     "UPDATE bundles SET custody_head = ?2, zip_sha256 = ?3, store_path = ?4 WHERE id = ?1",
                     params![row, req.report.head, req.zip_sha256, req.location],
                 )?;
-                (row, IngestOutcome::Extended, n)
-            } else {
-                (row, IngestOutcome::Unchanged, 0)
+            }
+            match outcome {
+                IngestOutcome::Unchanged if n > 0 => (row, IngestOutcome::Extended, n),
+                o => (row, o, n),
             }
         }
     };
@@ -223,11 +225,16 @@ fn write(
         |r| r.get(0),
     )?;
     let matches = bundle_matches(tx, row)?;
-    let detail = format!(
+    let mut detail = format!(
         "{files} files, {events} custody events ({new_events} new), {} problems, {} known-bad matches",
         req.report.findings.len(),
         matches.iter().filter(|m| m.known_bad).count()
     );
+    if !replaced.is_empty() {
+        // What the rewrite replaced, old value first, for the audit trail.
+        let list: Vec<String> = replaced.iter().map(ToString::to_string).collect();
+        detail.push_str(&format!("; replaced: {}", list.join("; ")));
+    }
     audit(tx, req, bundle_id, outcome.as_str(), &detail)?;
     Ok(Ok(IngestSummary {
         outcome,
@@ -238,6 +245,34 @@ fn write(
         head,
         matches,
     }))
+}
+
+/// How many custody events are recorded for `row`, when they are a prefix
+/// of this copy's chain (or this copy's chain a prefix of them);
+/// `Ok(Err(detail))` when an event differs.
+fn stored_prefix(
+    tx: &Transaction<'_>,
+    req: &IngestRequest<'_>,
+    row: i64,
+) -> rusqlite::Result<Result<usize, String>> {
+    let stored: Vec<(u64, String)> = tx
+        .prepare("SELECT seq, event_sha256 FROM custody_events WHERE bundle = ?1 ORDER BY seq")?
+        .query_map([row], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (i, (seq, h)) in stored.iter().enumerate() {
+        match req.record.events.get(i) {
+            Some(ev) if ev.seq == *seq && ev.sha256 == *h => {}
+            Some(ev) => {
+                return Ok(Err(format!(
+                    "custody event {seq} differs from the one recorded (stored {h}, this copy {})",
+                    ev.sha256
+                )));
+            }
+            // A shorter copy of the same chain: nothing new.
+            None => break,
+        }
+    }
+    Ok(Ok(stored.len()))
 }
 
 fn audit(
@@ -274,14 +309,7 @@ fn insert_bundle(
     bundle_id: &str,
     status: &str,
 ) -> rusqlite::Result<i64> {
-    let m = req.record.manifest.as_ref();
-    let name = m
-        .map(|m| m.bundle_name.clone())
-        .or_else(|| req.report.bag.clone())
-        .unwrap_or_default();
-    let case_json = m
-        .and_then(|m| serde_json::to_string(&m.case).ok())
-        .unwrap_or_else(|| "{}".into());
+    let v = RowValues::from_bundle(req.report, req.record);
     let problems = serde_json::to_string(&req.report.findings).unwrap_or_else(|_| "[]".into());
     tx.execute(
         "INSERT INTO bundles (bundle_id, name, case_ref, status, zip_sha256, custody_head,
@@ -289,15 +317,15 @@ fn insert_bundle(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             bundle_id,
-            name,
-            m.map(|m| m.case.case_reference.clone()),
+            v.name,
+            v.case_ref,
             status,
             req.zip_sha256,
             req.report.head,
-            m.map(|m| m.sealed.clone()),
+            v.sealed_at,
             req.actor.now,
             req.location,
-            case_json,
+            v.case_json,
             if status == "verified" {
                 "[]".to_string()
             } else {
@@ -312,19 +340,19 @@ fn blob(hex: Option<&str>) -> Option<Vec<u8>> {
     hex.and_then(from_hex)
 }
 
-/// Items, files (with every hash), signers, and known-hash matches.
-fn insert_contents(
+/// Items, files (with every hash), and known-hash matches.
+pub(super) fn insert_contents(
     tx: &Transaction<'_>,
     req: &IngestRequest<'_>,
     row: i64,
 ) -> rusqlite::Result<()> {
-    let Some(m) = req.record.manifest.as_ref() else {
+    if req.record.manifest.is_none() {
         return Ok(());
-    };
-    for item in &m.case.items {
+    }
+    for (item, description) in RowValues::from_bundle(req.report, req.record).items {
         tx.execute(
             "INSERT OR IGNORE INTO items (bundle, item_ref, description) VALUES (?1, ?2, ?3)",
-            params![row, item, m.case.description],
+            params![row, item, description],
         )?;
     }
     let mut ins = tx.prepare(
