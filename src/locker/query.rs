@@ -424,6 +424,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn files_of_a_quarantined_bundle_are_marked_and_never_matched() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = Locker::open(&dir.path().join("l.db")).unwrap();
+        // Ingest never records files of a quarantined bundle; a row put
+        // there by hand (or an older evidentia) must still be marked.
+        let hex = "aa".repeat(32);
+        l.conn
+            .execute_batch(&format!(
+                "INSERT INTO bundles (id, bundle_id, name, case_ref, status, zip_sha256, ingested_at)
+                 VALUES (1, 'q', 'n', 'EVIL', 'quarantined', 'z', 't');
+                 INSERT INTO files (bundle, path, size, sha256) VALUES (1, 'data/x', 1, x'{hex}');"
+            ))
+            .unwrap();
+        let rows = l.find_hash(&hex).unwrap().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].quarantined());
+        let rows = l.find_name("data/*").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].quarantined());
+        assert!(l.bundles().unwrap()[0].quarantined());
+        let mut seen = 0;
+        l.all_file_digests(&mut |_, _, _| seen += 1).unwrap();
+        assert_eq!(seen, 0);
+    }
+
+    #[test]
     fn globs_become_like_patterns() {
         assert_eq!(glob_to_like("*.jpg"), "%.jpg");
         assert_eq!(glob_to_like("data/a?c"), "data/a_c");
