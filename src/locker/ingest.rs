@@ -10,10 +10,15 @@
 //! - Idempotent: the same bundle and chain again adds only an audit row; a
 //!   longer chain with the same prefix appends the new events; a different
 //!   chain is refused ([`LockerError::ChainConflict`]).
+//! - A failing copy never changes a record. A verified copy of a
+//!   quarantined record, or of a record whose values differ from it,
+//!   rewrites the record in full ([`super::promote`]): nothing a failing
+//!   copy said survives a promotion, except in the audit row that lists
+//!   what was replaced.
 
 use super::query::{MatchRow, bundle_matches};
 use super::record::BundleRecord;
-use super::values::RowValues;
+use super::values::{RowValues, ValueChange, shown};
 use super::{Locker, LockerError, sql};
 use crate::hash::{Algorithm, from_hex};
 use crate::verify::VerifyReport;
@@ -182,7 +187,7 @@ fn write(
             };
             let values = RowValues::from_bundle(req.report, req.record);
             let recorded = RowValues::read(tx, row)?;
-            let outcome = if status == "quarantined" {
+            let outcome = if status != "verified" {
                 IngestOutcome::Promoted
             } else if recorded != values {
                 // The record disagrees with a verified copy of its own
@@ -200,6 +205,9 @@ fn write(
             // location at the longer copy's.
             let longest = req.record.events.len() >= stored;
             if longest && (outcome != IngestOutcome::Unchanged || n > 0) {
+                if outcome != IngestOutcome::Unchanged {
+                    replaced.extend(replaced_copy(tx, req, row)?);
+                }
                 tx.execute(
                     "UPDATE bundles SET custody_head = ?2, zip_sha256 = ?3, store_path = ?4 WHERE id = ?1",
                     params![row, req.report.head, req.zip_sha256, req.location],
@@ -232,7 +240,7 @@ fn write(
     );
     if !replaced.is_empty() {
         // What the rewrite replaced, old value first, for the audit trail.
-        let list: Vec<String> = replaced.iter().map(ToString::to_string).collect();
+        let list: Vec<String> = replaced.iter().map(ValueChange::as_replaced).collect();
         detail.push_str(&format!("; replaced: {}", list.join("; ")));
     }
     audit(tx, req, bundle_id, outcome.as_str(), &detail)?;
@@ -245,6 +253,34 @@ fn write(
         head,
         matches,
     }))
+}
+
+/// The copy-specific values of `row` that the copy in `req` replaces
+/// (zip SHA-256, custody head, location), for the audit log.
+fn replaced_copy(
+    tx: &Transaction<'_>,
+    req: &IngestRequest<'_>,
+    row: i64,
+) -> rusqlite::Result<Vec<ValueChange>> {
+    let (zip, head, location): (String, Option<String>, Option<String>) = tx.query_row(
+        "SELECT zip_sha256, custody_head, store_path FROM bundles WHERE id = ?1",
+        [row],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let now = [
+        ("zip SHA-256", Some(zip), Some(req.zip_sha256.clone())),
+        ("custody head", head, req.report.head.clone()),
+        ("location", location, Some(req.location.clone())),
+    ];
+    Ok(now
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(what, a, b)| ValueChange {
+            what: what.into(),
+            recorded: shown(a.as_deref()),
+            bundle: shown(b.as_deref()),
+        })
+        .collect())
 }
 
 /// How many custody events are recorded for `row`, when they are a prefix

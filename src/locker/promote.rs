@@ -28,12 +28,17 @@ pub(super) fn rewrite(
     recorded: &RowValues,
 ) -> rusqlite::Result<Vec<ValueChange>> {
     let mut changes = recorded.diff(values);
-    let (status, problems, old_files): (String, String, i64) = tx.query_row(
-        "SELECT status, problems_json, (SELECT count(*) FROM files WHERE bundle = ?1)
-         FROM bundles WHERE id = ?1",
+    let (status, problems, old_files, ingested): (String, String, i64, String) = tx.query_row(
+        "SELECT status, problems_json, (SELECT count(*) FROM files WHERE bundle = ?1),
+         ingested_at FROM bundles WHERE id = ?1",
         [row],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
+    changes.push(ValueChange {
+        what: "ingested_at".into(),
+        recorded: shown(Some(&ingested)),
+        bundle: shown(Some(&req.actor.now)),
+    });
     if status != "verified" {
         changes.push(ValueChange {
             what: "status".into(),

@@ -32,6 +32,16 @@ impl std::fmt::Display for ValueChange {
     }
 }
 
+impl ValueChange {
+    /// As the audit log of a rewrite words it: `WHAT: OLD replaced by NEW`.
+    pub fn as_replaced(&self) -> String {
+        format!(
+            "{}: {} replaced by {}",
+            self.what, self.recorded, self.bundle
+        )
+    }
+}
+
 /// Show an optional value in a [`ValueChange`].
 pub(crate) fn shown(v: Option<&str>) -> String {
     v.map_or_else(|| "(none)".to_string(), |s| format!("{s:?}"))
