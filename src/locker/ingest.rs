@@ -18,7 +18,7 @@
 
 use super::query::{MatchRow, bundle_matches};
 use super::record::BundleRecord;
-use super::values::{RowValues, ValueChange, shown};
+use super::values::{RowValues, ValueChange};
 use super::{Locker, LockerError, sql};
 use crate::hash::{Algorithm, from_hex};
 use crate::verify::VerifyReport;
@@ -180,44 +180,13 @@ fn write(
         }
         // A failing copy never changes a record, whatever its status.
         (Some((row, _)), false) => (row, IngestOutcome::Unchanged, 0),
-        (Some((row, status)), true) => {
-            let stored = match stored_prefix(tx, req, row)? {
-                Ok(n) => n,
-                Err(conflict) => return Ok(Err(conflict)),
-            };
-            let values = RowValues::from_bundle(req.report, req.record);
-            let recorded = RowValues::read(tx, row)?;
-            let outcome = if status != "verified" {
-                IngestOutcome::Promoted
-            } else if recorded != values {
-                // The record disagrees with a verified copy of its own
-                // chain (a promotion by an older evidentia kept the
-                // quarantined copy's values): the verified copy wins.
-                IngestOutcome::Corrected
-            } else {
-                IngestOutcome::Unchanged
-            };
-            if outcome != IngestOutcome::Unchanged {
-                replaced = super::promote::rewrite(tx, req, row, &values, &recorded)?;
+        (Some((row, status)), true) => match super::promote::update(tx, req, row, &status)? {
+            Ok((outcome, n, changes)) => {
+                replaced = changes;
+                (row, outcome, n)
             }
-            let n = insert_events(tx, req, row, stored)?;
-            // A shorter copy of the recorded chain leaves the head and the
-            // location at the longer copy's.
-            let longest = req.record.events.len() >= stored;
-            if longest && (outcome != IngestOutcome::Unchanged || n > 0) {
-                if outcome != IngestOutcome::Unchanged {
-                    replaced.extend(replaced_copy(tx, req, row)?);
-                }
-                tx.execute(
-                    "UPDATE bundles SET custody_head = ?2, zip_sha256 = ?3, store_path = ?4 WHERE id = ?1",
-                    params![row, req.report.head, req.zip_sha256, req.location],
-                )?;
-            }
-            match outcome {
-                IngestOutcome::Unchanged if n > 0 => (row, IngestOutcome::Extended, n),
-                o => (row, o, n),
-            }
-        }
+            Err(conflict) => return Ok(Err(conflict)),
+        },
     };
     let files: i64 = tx.query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
         r.get(0)
@@ -253,62 +222,6 @@ fn write(
         head,
         matches,
     }))
-}
-
-/// The copy-specific values of `row` that the copy in `req` replaces
-/// (zip SHA-256, custody head, location), for the audit log.
-fn replaced_copy(
-    tx: &Transaction<'_>,
-    req: &IngestRequest<'_>,
-    row: i64,
-) -> rusqlite::Result<Vec<ValueChange>> {
-    let (zip, head, location): (String, Option<String>, Option<String>) = tx.query_row(
-        "SELECT zip_sha256, custody_head, store_path FROM bundles WHERE id = ?1",
-        [row],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    let now = [
-        ("zip SHA-256", Some(zip), Some(req.zip_sha256.clone())),
-        ("custody head", head, req.report.head.clone()),
-        ("location", location, Some(req.location.clone())),
-    ];
-    Ok(now
-        .into_iter()
-        .filter(|(_, a, b)| a != b)
-        .map(|(what, a, b)| ValueChange {
-            what: what.into(),
-            recorded: shown(a.as_deref()),
-            bundle: shown(b.as_deref()),
-        })
-        .collect())
-}
-
-/// How many custody events are recorded for `row`, when they are a prefix
-/// of this copy's chain (or this copy's chain a prefix of them);
-/// `Ok(Err(detail))` when an event differs.
-fn stored_prefix(
-    tx: &Transaction<'_>,
-    req: &IngestRequest<'_>,
-    row: i64,
-) -> rusqlite::Result<Result<usize, String>> {
-    let stored: Vec<(u64, String)> = tx
-        .prepare("SELECT seq, event_sha256 FROM custody_events WHERE bundle = ?1 ORDER BY seq")?
-        .query_map([row], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (i, (seq, h)) in stored.iter().enumerate() {
-        match req.record.events.get(i) {
-            Some(ev) if ev.seq == *seq && ev.sha256 == *h => {}
-            Some(ev) => {
-                return Ok(Err(format!(
-                    "custody event {seq} differs from the one recorded (stored {h}, this copy {})",
-                    ev.sha256
-                )));
-            }
-            // A shorter copy of the same chain: nothing new.
-            None => break,
-        }
-    }
-    Ok(Ok(stored.len()))
 }
 
 fn audit(
@@ -441,7 +354,7 @@ pub(super) fn insert_contents(
 }
 
 /// Append the events past the first `skip`, with their signers.
-fn insert_events(
+pub(super) fn insert_events(
     tx: &Transaction<'_>,
     req: &IngestRequest<'_>,
     row: i64,
