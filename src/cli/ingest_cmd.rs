@@ -340,20 +340,33 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
                 alerts,
                 matches: json_matches(&summary.matches),
             })?,
-            Mode::Human => out.bytes(human(&shown, &summary, stored.as_deref()).as_bytes())?,
+            Mode::Human => {
+                out.bytes(human(&shown, &summary, &report, stored.as_deref()).as_bytes())?
+            }
         }
     }
     out.flush()?;
     Ok(exit)
 }
 
-fn human(shown: &str, s: &evidentia::locker::IngestSummary, stored: Option<&Path>) -> String {
+fn human(
+    shown: &str,
+    s: &evidentia::locker::IngestSummary,
+    report: &verify::VerifyReport,
+    stored: Option<&Path>,
+) -> String {
     let what = match s.outcome {
         IngestOutcome::Added => "INGESTED",
+        // A failing copy of a recorded bundle changes nothing; say that it
+        // failed, not that all is well.
+        IngestOutcome::Unchanged if !report.verified() => {
+            "FAILED VERIFICATION, locker record unchanged:"
+        }
         IngestOutcome::Unchanged => "ALREADY IN LOCKER",
         IngestOutcome::Extended => "EXTENDED",
-        IngestOutcome::Quarantined => "QUARANTINED",
-        IngestOutcome::Promoted => "INGESTED (was quarantined)",
+        IngestOutcome::Quarantined => "QUARANTINED (unverified)",
+        IngestOutcome::Promoted => "PROMOTED (was quarantined; record rewritten from this copy)",
+        IngestOutcome::Corrected => "CORRECTED (record rewritten from this verified copy)",
     };
     let mut t = format!(
         "{what} {shown}\n  bundle id: {}\n  {} files, {} custody events ({} new)\n",
@@ -367,6 +380,14 @@ fn human(shown: &str, s: &evidentia::locker::IngestSummary, stored: Option<&Path
     }
     if let Some(p) = stored {
         t.push_str(&format!("  stored: {}\n", display_path(p)));
+    }
+    for f in &report.findings {
+        t.push_str(&format!(
+            "  {}: {} [{}]\n",
+            sanitize(&f.path),
+            sanitize(&f.message),
+            f.code
+        ));
     }
     for m in &s.matches {
         let label = if m.known_bad {

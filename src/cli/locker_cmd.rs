@@ -8,7 +8,7 @@ use super::hashset_cmd::LockerArg;
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::{Args, Subcommand};
-use evidentia::locker::{BundleRow, FileRow, file_sha256, store_path};
+use evidentia::locker::{BundleRow, FileRow, Locker, file_sha256, read_record, store_path};
 use evidentia::pathrepr::PathRepr;
 use evidentia::verify::{self, TrustVerifier, VerifyOptions};
 use serde::Serialize;
@@ -59,6 +59,13 @@ enum LockerCommand {
     },
 }
 
+/// The wire version of `bundle`, `bundle-detail` and `file` documents
+/// (2: `quarantined` added).
+const V: u32 = 2;
+
+/// The label every value from a quarantined record carries in human output.
+pub(super) const UNVERIFIED: &str = "QUARANTINED (unverified)";
+
 #[derive(Serialize)]
 pub(super) struct JsonBundle<'a> {
     v: u32,
@@ -67,6 +74,9 @@ pub(super) struct JsonBundle<'a> {
     name: &'a str,
     case: Option<&'a str>,
     status: &'a str,
+    /// True when every bundle-derived value here came from a copy that
+    /// failed verification.
+    quarantined: bool,
     items: &'a [String],
     files: u64,
     zip_sha256: &'a str,
@@ -78,12 +88,13 @@ pub(super) struct JsonBundle<'a> {
 
 pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str) -> JsonBundle<'a> {
     JsonBundle {
-        v: 1,
+        v: V,
         kind,
         bundle_id: &b.bundle_id,
         name: &b.name,
         case: b.case_ref.as_deref(),
         status: &b.status,
+        quarantined: b.quarantined(),
         items: &b.items,
         files: b.files,
         zip_sha256: &b.zip_sha256,
@@ -98,7 +109,11 @@ fn bundle_line(b: &BundleRow) -> String {
     format!(
         "{}  {:<11}  case {}  items [{}]  {} files  {}\n",
         sanitize(&b.bundle_id),
-        b.status,
+        if b.quarantined() {
+            UNVERIFIED
+        } else {
+            "verified"
+        },
         sanitize(b.case_ref.as_deref().unwrap_or("-")),
         sanitize(&b.items.join(", ")),
         b.files,
@@ -112,6 +127,8 @@ struct JsonFile<'a> {
     kind: &'static str,
     bundle_id: &'a str,
     case: Option<&'a str>,
+    /// True when the file's bundle is quarantined (nothing here verified).
+    quarantined: bool,
     path: PathRepr,
     size: u64,
     sha256: Option<&'a str>,
@@ -126,10 +143,11 @@ fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
     };
     match mode {
         Mode::Json => out.json(&JsonFile {
-            v: 1,
+            v: V,
             kind: "file",
             bundle_id: &f.bundle_id,
             case: f.case_ref.as_deref(),
+            quarantined: f.quarantined(),
             path,
             size: f.size,
             sha256: f.sha256.as_deref(),
@@ -137,7 +155,7 @@ fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
         }),
         Mode::Human => out.bytes(
             format!(
-                "{}  {}  {} bytes{}  (case {})\n",
+                "{}  {}  {} bytes{}  (case {}){}\n",
                 sanitize(&f.bundle_id),
                 sanitize(&f.path),
                 f.size,
@@ -145,7 +163,12 @@ fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
                     .as_deref()
                     .map(|a| format!(", {a}"))
                     .unwrap_or_default(),
-                sanitize(f.case_ref.as_deref().unwrap_or("-"))
+                sanitize(f.case_ref.as_deref().unwrap_or("-")),
+                if f.quarantined() {
+                    format!("  {UNVERIFIED}")
+                } else {
+                    String::new()
+                }
             )
             .as_bytes(),
         ),
@@ -216,10 +239,15 @@ pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
             let verifier = TrustVerifier { store: &ts };
             let mut exit = Exit::Ok;
             for b in locker.bundles().map_err(op)? {
-                if b.status != "verified" {
+                if b.quarantined() {
+                    // Nothing in it is claimed verified; nothing to compare.
+                    ctx.diag.note(&format!(
+                        "{}: {UNVERIFIED}, not checked",
+                        sanitize(&b.bundle_id)
+                    ));
                     continue;
                 }
-                let drift = drift(ctx, &b, store.as_deref(), &verifier);
+                let drift = drift(ctx, &locker, &b, store.as_deref(), &verifier)?;
                 if !drift.is_empty() {
                     exit = Exit::Problem;
                 }
@@ -232,52 +260,47 @@ pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
     Ok(exit)
 }
 
-/// Differences between a stored bundle and its locker records.
+/// Differences between a stored bundle and its locker records: the
+/// bundle must verify, and every recorded value must be what it says.
 fn drift(
     ctx: &Ctx,
+    locker: &Locker,
     b: &BundleRow,
     store: Option<&std::path::Path>,
     verifier: &TrustVerifier<'_>,
-) -> Vec<String> {
+) -> Result<Vec<String>, CliError> {
     let path = match (store, &b.location) {
         (Some(dir), _) => store_path(dir, &b.zip_sha256),
         (None, Some(l)) => PathBuf::from(l),
-        (None, None) => return vec!["no recorded location; pass --store".into()],
+        (None, None) => return Ok(vec!["no recorded location; pass --store".into()]),
     };
-    let mut d = Vec::new();
-    match file_sha256(&path) {
-        Err(e) => return vec![format!("cannot read {}: {e}", display_path(&path))],
-        Ok(h) if h != b.zip_sha256 => d.push(format!(
-            "zip SHA-256 is {h}, the locker recorded {}",
-            b.zip_sha256
-        )),
-        Ok(_) => {}
-    }
+    let hash = match file_sha256(&path) {
+        Err(e) => return Ok(vec![format!("cannot read {}: {e}", display_path(&path))]),
+        Ok(h) => h,
+    };
     let bar = progress_bar(ctx.progress, None);
     let r = verify::verify(&path, &VerifyOptions::default(), Some(verifier), &mut |n| {
         bar.inc(n)
     });
     bar.finish_and_clear();
-    match r {
-        Err(e) => d.push(format!("not readable as a bundle: {e}")),
-        Ok(r) => {
-            for f in &r.findings {
-                d.push(format!("{}: {} [{}]", f.path, f.message, f.code));
-            }
-            if r.head != b.custody_head {
-                d.push(format!(
-                    "custody head is {}, the locker recorded {}",
-                    r.head.as_deref().unwrap_or("(none)"),
-                    b.custody_head.as_deref().unwrap_or("(none)")
-                ));
-            }
-            if r.files != b.files {
-                d.push(format!(
-                    "{} payload files, the locker recorded {}",
-                    r.files, b.files
-                ));
-            }
-        }
+    let r = match r {
+        Err(e) => return Ok(vec![format!("not readable as a bundle: {e}")]),
+        Ok(r) => r,
+    };
+    let mut d: Vec<String> = r
+        .findings
+        .iter()
+        .map(|f| format!("{}: {} [{}]", f.path, f.message, f.code))
+        .collect();
+    if !d.is_empty() {
+        // A copy that fails is no authority on what the record should say.
+        return Ok(d);
     }
-    d
+    let record = match read_record(&path) {
+        Err(e) => return Ok(vec![format!("cannot read {}: {e}", display_path(&path))]),
+        Ok(rec) => rec,
+    };
+    let changes = locker.compare(b, &r, &record, &hash).map_err(op)?;
+    d.extend(changes.iter().map(ToString::to_string));
+    Ok(d)
 }

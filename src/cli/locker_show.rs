@@ -70,11 +70,22 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                 matches: json_matches(&d.matches),
             })?,
             Mode::Human => {
+                // Every value of a quarantined record is labelled, so that
+                // no line of it can be quoted as verified.
+                let u = if b.quarantined() {
+                    format!("  [{}]", super::locker_cmd::UNVERIFIED)
+                } else {
+                    String::new()
+                };
                 let mut s = format!(
-                    "bundle {} ({})\n  status: {}\n  case: {}\n  items: {}\n  files: {}\n  zip sha256: {}\n  sealed: {}\n  ingested: {}\n  location: {}\n  custody head: {}\n",
+                    "bundle {} ({}){u}\n  status: {}\n  case: {}{u}\n  items: {}{u}\n  files: {}\n  zip sha256: {}\n  sealed: {}{u}\n  ingested: {}\n  location: {}\n  custody head: {}{u}\n",
                     sanitize(&b.bundle_id),
                     sanitize(&b.name),
-                    b.status,
+                    if b.quarantined() {
+                        "QUARANTINED (unverified): these values come from a copy that failed verification"
+                    } else {
+                        "verified"
+                    },
                     sanitize(b.case_ref.as_deref().unwrap_or("-")),
                     sanitize(&b.items.join(", ")),
                     b.files,
@@ -86,7 +97,7 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                 );
                 for e in &d.events {
                     s.push_str(&format!(
-                        "  custody event {}: {} at {} by {}\n",
+                        "  custody event {}: {} at {} by {}{u}\n",
                         e.seq,
                         sanitize(&e.action),
                         sanitize(&e.time),
@@ -98,7 +109,7 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                 // the events' claim and is not shown as an identity.
                 for g in &d.signers {
                     s.push_str(&format!(
-                        "  signer {}: {}\n",
+                        "  signer {}: {}{u}\n",
                         sanitize(&g.key_id),
                         sanitize(
                             g.trust_path
@@ -114,13 +125,13 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                         "known-good"
                     };
                     s.push_str(&format!(
-                        "  {label}: {} (hash set {}, {})\n",
+                        "  {label}: {} (hash set {}, {}){u}\n",
                         sanitize(&m.path),
                         sanitize(&m.hashset),
                         m.algorithm
                     ));
                 }
-                if b.status == "quarantined" {
+                if b.quarantined() {
                     s.push_str(&format!("  problems: {}\n", sanitize(&b.problems_json)));
                 }
                 out.bytes(s.as_bytes())?;

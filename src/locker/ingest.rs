@@ -10,9 +10,15 @@
 //! - Idempotent: the same bundle and chain again adds only an audit row; a
 //!   longer chain with the same prefix appends the new events; a different
 //!   chain is refused ([`LockerError::ChainConflict`]).
+//! - A failing copy never changes a record. A verified copy of a
+//!   quarantined record, or of a record whose values differ from it,
+//!   rewrites the record in full ([`super::promote`]): nothing a failing
+//!   copy said survives a promotion, except in the audit row that lists
+//!   what was replaced.
 
 use super::query::{MatchRow, bundle_matches};
 use super::record::BundleRecord;
+use super::values::{RowValues, ValueChange};
 use super::{Locker, LockerError, sql};
 use crate::hash::{Algorithm, from_hex};
 use crate::verify::VerifyReport;
@@ -57,8 +63,12 @@ pub enum IngestOutcome {
     Extended,
     /// The bundle failed verification and was recorded as quarantined.
     Quarantined,
-    /// A bundle recorded as quarantined verified now and was recorded in full.
+    /// A bundle recorded as quarantined verified now; its record was
+    /// rewritten in full from the verified copy.
     Promoted,
+    /// A verified record disagreed with a verified copy of its own chain
+    /// and was rewritten in full from that copy.
+    Corrected,
 }
 
 impl IngestOutcome {
@@ -70,6 +80,7 @@ impl IngestOutcome {
             IngestOutcome::Extended => "extended",
             IngestOutcome::Quarantined => "quarantined",
             IngestOutcome::Promoted => "promoted",
+            IngestOutcome::Corrected => "corrected",
         }
     }
 }
@@ -155,6 +166,7 @@ fn write(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    let mut replaced = Vec::new();
     let (row, outcome, new_events) = match (existing, verified) {
         (None, true) => {
             let row = insert_bundle(tx, req, bundle_id, "verified")?;
@@ -166,48 +178,15 @@ fn write(
             let row = insert_bundle(tx, req, bundle_id, "quarantined")?;
             (row, IngestOutcome::Quarantined, 0)
         }
-        (Some((row, status)), true) if status == "quarantined" => {
-            tx.execute(
-                "UPDATE bundles SET status = 'verified', problems_json = '[]', zip_sha256 = ?2,
-                 custody_head = ?3, store_path = ?4 WHERE id = ?1",
-                params![row, req.zip_sha256, req.report.head, req.location],
-            )?;
-            insert_contents(tx, req, row)?;
-            let n = insert_events(tx, req, row, 0)?;
-            (row, IngestOutcome::Promoted, n)
-        }
+        // A failing copy never changes a record, whatever its status.
         (Some((row, _)), false) => (row, IngestOutcome::Unchanged, 0),
-        (Some((row, _)), true) => {
-            let stored: Vec<(u64, String)> = tx
-                .prepare(
-                    "SELECT seq, event_sha256 FROM custody_events WHERE bundle = ?1 ORDER BY seq",
-                )?
-                .query_map([row], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            for (i, (seq, h)) in stored.iter().enumerate() {
-                match req.record.events.get(i) {
-                    Some(ev) if ev.seq == *seq && ev.sha256 == *h => {}
-                    Some(ev) => {
-                        return Ok(Err(format!(
-                            "custody event {} differs from the one recorded (stored {h}, this copy {})",
-                            seq, ev.sha256
-                        )));
-                    }
-                    // A shorter copy of the same chain: nothing new.
-                    None => break,
-                }
+        (Some((row, status)), true) => match super::promote::update(tx, req, row, &status)? {
+            Ok((outcome, n, changes)) => {
+                replaced = changes;
+                (row, outcome, n)
             }
-            let n = insert_events(tx, req, row, stored.len())?;
-            if n > 0 {
-                tx.execute(
-                    "UPDATE bundles SET custody_head = ?2, zip_sha256 = ?3, store_path = ?4 WHERE id = ?1",
-                    params![row, req.report.head, req.zip_sha256, req.location],
-                )?;
-                (row, IngestOutcome::Extended, n)
-            } else {
-                (row, IngestOutcome::Unchanged, 0)
-            }
-        }
+            Err(conflict) => return Ok(Err(conflict)),
+        },
     };
     let files: i64 = tx.query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
         r.get(0)
@@ -223,11 +202,16 @@ fn write(
         |r| r.get(0),
     )?;
     let matches = bundle_matches(tx, row)?;
-    let detail = format!(
+    let mut detail = format!(
         "{files} files, {events} custody events ({new_events} new), {} problems, {} known-bad matches",
         req.report.findings.len(),
         matches.iter().filter(|m| m.known_bad).count()
     );
+    if !replaced.is_empty() {
+        // What the rewrite replaced, old value first, for the audit trail.
+        let list: Vec<String> = replaced.iter().map(ValueChange::as_replaced).collect();
+        detail.push_str(&format!("; replaced: {}", list.join("; ")));
+    }
     audit(tx, req, bundle_id, outcome.as_str(), &detail)?;
     Ok(Ok(IngestSummary {
         outcome,
@@ -274,14 +258,7 @@ fn insert_bundle(
     bundle_id: &str,
     status: &str,
 ) -> rusqlite::Result<i64> {
-    let m = req.record.manifest.as_ref();
-    let name = m
-        .map(|m| m.bundle_name.clone())
-        .or_else(|| req.report.bag.clone())
-        .unwrap_or_default();
-    let case_json = m
-        .and_then(|m| serde_json::to_string(&m.case).ok())
-        .unwrap_or_else(|| "{}".into());
+    let v = RowValues::from_bundle(req.report, req.record);
     let problems = serde_json::to_string(&req.report.findings).unwrap_or_else(|_| "[]".into());
     tx.execute(
         "INSERT INTO bundles (bundle_id, name, case_ref, status, zip_sha256, custody_head,
@@ -289,15 +266,15 @@ fn insert_bundle(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             bundle_id,
-            name,
-            m.map(|m| m.case.case_reference.clone()),
+            v.name,
+            v.case_ref,
             status,
             req.zip_sha256,
             req.report.head,
-            m.map(|m| m.sealed.clone()),
+            v.sealed_at,
             req.actor.now,
             req.location,
-            case_json,
+            v.case_json,
             if status == "verified" {
                 "[]".to_string()
             } else {
@@ -312,19 +289,19 @@ fn blob(hex: Option<&str>) -> Option<Vec<u8>> {
     hex.and_then(from_hex)
 }
 
-/// Items, files (with every hash), signers, and known-hash matches.
-fn insert_contents(
+/// Items, files (with every hash), and known-hash matches.
+pub(super) fn insert_contents(
     tx: &Transaction<'_>,
     req: &IngestRequest<'_>,
     row: i64,
 ) -> rusqlite::Result<()> {
-    let Some(m) = req.record.manifest.as_ref() else {
+    if req.record.manifest.is_none() {
         return Ok(());
-    };
-    for item in &m.case.items {
+    }
+    for (item, description) in RowValues::from_bundle(req.report, req.record).items {
         tx.execute(
             "INSERT OR IGNORE INTO items (bundle, item_ref, description) VALUES (?1, ?2, ?3)",
-            params![row, item, m.case.description],
+            params![row, item, description],
         )?;
     }
     let mut ins = tx.prepare(
@@ -377,7 +354,7 @@ fn insert_contents(
 }
 
 /// Append the events past the first `skip`, with their signers.
-fn insert_events(
+pub(super) fn insert_events(
     tx: &Transaction<'_>,
     req: &IngestRequest<'_>,
     row: i64,

@@ -111,3 +111,111 @@ fn failing_report_is_refused_or_quarantined() {
         .unwrap();
     assert!(problems.contains("digest-mismatch"));
 }
+
+fn manifest(case: &str, sealed: &str, item: &str, size: u64) -> crate::model::Manifest {
+    serde_json::from_value(serde_json::json!({
+        "schema": "evidentia/manifest/v2", "bundle_id": "b", "bundle_name": "n",
+        "sealed": sealed, "tool": "t",
+        "case": {"case_reference": case, "items": [item]},
+        "algorithms": ["sha256"], "piece_size": 65536,
+        "files": [{"path": "data/x", "original": {"text": "x"}, "size": size,
+                   "sha256": "aa".repeat(32), "blake3": "bb".repeat(32)}],
+        "symlinks": [], "unreadable": [], "skipped": []
+    }))
+    .unwrap()
+}
+
+fn values(l: &Locker) -> (String, String, String, i64, String) {
+    l.conn
+        .query_row(
+            "SELECT b.case_ref, b.sealed_at, i.item_ref, f.size, b.status FROM bundles b
+             JOIN items i ON i.bundle = b.id JOIN files f ON f.bundle = b.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn promotion_rewrites_every_value_and_audits_what_it_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+    let mut bad = report("a1");
+    bad.findings.push(Finding::new(
+        "tagmanifest-mismatch",
+        "bag-info.txt",
+        "differs",
+    ));
+    let forged = BundleRecord {
+        manifest: Some(manifest("EVIL-9", "2023-01-01T00:00:00Z", "X", 1)),
+        events: vec![event(1, "a")],
+        ..BundleRecord::default()
+    };
+    let mut q = req(&bad, &forged);
+    q.quarantine = true;
+    assert_eq!(l.ingest(&q).unwrap().outcome, IngestOutcome::Quarantined);
+    assert_eq!(count(&l, "files") + count(&l, "items"), 0);
+    let genuine = BundleRecord {
+        manifest: Some(manifest("CASE-1", "2024-05-01T12:00:00Z", "ITEM-1", 6)),
+        events: vec![event(1, "a")],
+        ..BundleRecord::default()
+    };
+    let good = report("a1");
+    let s = l.ingest(&req(&good, &genuine)).unwrap();
+    assert_eq!(
+        (s.outcome, s.files, s.events),
+        (IngestOutcome::Promoted, 1, 1)
+    );
+    assert_eq!(
+        values(&l),
+        (
+            "CASE-1".into(),
+            "2024-05-01T12:00:00Z".into(),
+            "ITEM-1".into(),
+            6,
+            "verified".into()
+        )
+    );
+    let detail: String = l
+        .conn
+        .query_row("SELECT detail FROM audit ORDER BY id DESC", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        detail.contains("\"EVIL-9\"") && detail.contains("2023-01-01"),
+        "{detail}"
+    );
+    // Again: nothing to rewrite.
+    assert_eq!(
+        l.ingest(&req(&good, &genuine)).unwrap().outcome,
+        IngestOutcome::Unchanged
+    );
+}
+
+#[test]
+fn a_verified_record_that_disagrees_with_its_bundle_is_corrected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+    let genuine = BundleRecord {
+        manifest: Some(manifest("CASE-1", "2024-05-01T12:00:00Z", "ITEM-1", 6)),
+        events: vec![event(1, "a"), event(2, "a")],
+        ..BundleRecord::default()
+    };
+    let r = report("a2");
+    l.ingest(&req(&r, &genuine)).unwrap();
+    // What an older evidentia's promotion left: the quarantined values.
+    l.conn
+        .execute("UPDATE bundles SET case_ref = 'EVIL-9'", [])
+        .unwrap();
+    // A shorter copy of the same chain corrects the values, and keeps the
+    // head of the longer chain.
+    let shorter = BundleRecord {
+        events: vec![event(1, "a")],
+        ..genuine.clone()
+    };
+    let s = l.ingest(&req(&report("a1"), &shorter)).unwrap();
+    assert_eq!(s.outcome, IngestOutcome::Corrected);
+    assert_eq!(s.head.as_deref(), Some("a2"));
+    assert_eq!(values(&l).0, "CASE-1");
+}

@@ -11,12 +11,15 @@
 //!   queue on the lock instead of failing half-way.
 //! - Custody events and the audit log are append-only (triggers).
 
+mod drift;
 mod hashset;
 mod ingest;
+mod promote;
 mod query;
 mod record;
 pub mod schema;
 mod store;
+mod values;
 
 pub use hashset::{HashsetFormat, HashsetInfo, HashsetKind, ImportOptions, KnownMatch};
 pub use ingest::{Actor, IngestOutcome, IngestRequest, IngestSummary};
@@ -26,6 +29,7 @@ pub use query::{
 pub use record::{BundleRecord, StoredEvent, for_each_file, read_record};
 pub use schema::{CURRENT_VERSION, MIGRATIONS};
 pub use store::{file_sha256, store_copy, store_path};
+pub use values::ValueChange;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

@@ -32,7 +32,9 @@ pub struct BundleRow {
     pub name: String,
     /// Case reference.
     pub case_ref: Option<String>,
-    /// `verified` or `quarantined`.
+    /// `verified` or `quarantined`: every bundle-derived value of a
+    /// quarantined row (name, case, sealing time, metadata, head) came from
+    /// a copy that failed verification.
     pub status: String,
     /// Hex SHA-256 of the zip last ingested.
     pub zip_sha256: String,
@@ -40,7 +42,8 @@ pub struct BundleRow {
     pub custody_head: Option<String>,
     /// When sealed.
     pub sealed_at: Option<String>,
-    /// When first ingested.
+    /// When the recorded values were ingested (first ingest, or the
+    /// promotion or correction that rewrote them).
     pub ingested_at: String,
     /// Where the bundle can be found (store copy or ingested path).
     pub location: Option<String>,
@@ -89,6 +92,9 @@ pub struct FileRow {
     pub bundle_id: String,
     /// Case reference.
     pub case_ref: Option<String>,
+    /// The bundle's status: `verified`, or `quarantined` (then nothing in
+    /// this row is verified).
+    pub status: String,
     /// Path in the bag.
     pub path: String,
     /// Raw original name bytes, when not UTF-8.
@@ -201,6 +207,7 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
     Ok(FileRow {
         bundle_id: r.get(0)?,
         case_ref: r.get(1)?,
+        status: r.get(6)?,
         path: r.get(2)?,
         path_bytes: r.get(3)?,
         size: r.get::<_, i64>(4)? as u64,
@@ -209,8 +216,8 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
     })
 }
 
-const FILE_SELECT: &str = "SELECT b.bundle_id, b.case_ref, f.path, f.path_bytes, f.size, f.sha256
-    FROM files f JOIN bundles b ON b.id = f.bundle";
+const FILE_SELECT: &str = "SELECT b.bundle_id, b.case_ref, f.path, f.path_bytes, f.size, f.sha256,
+    b.status FROM files f JOIN bundles b ON b.id = f.bundle";
 
 /// Translate a glob (`*`, `?`) to SQL LIKE, escaping LIKE's own `%` and
 /// `_` with `\`. A pattern holding `%` or `_` and no `*`/`?` is taken as
@@ -234,8 +241,23 @@ pub fn glob_to_like(pattern: &str) -> String {
     s
 }
 
+impl BundleRow {
+    /// True when the row's values came from a copy that failed
+    /// verification (anything but `verified`: fail closed).
+    pub fn quarantined(&self) -> bool {
+        self.status != "verified"
+    }
+}
+
+impl FileRow {
+    /// True when the file's bundle is not verified.
+    pub fn quarantined(&self) -> bool {
+        self.status != "verified"
+    }
+}
+
 impl Locker {
-    fn q<T>(&self, r: rusqlite::Result<T>) -> Result<T, LockerError> {
+    pub(super) fn q<T>(&self, r: rusqlite::Result<T>) -> Result<T, LockerError> {
         r.map_err(|e| self.err(e))
     }
 
@@ -366,14 +388,17 @@ impl Locker {
         })())
     }
 
-    /// Every stored file's digests (for `match --locker-files`), by bundle.
+    /// Every stored file's digests (for `match --locker-files`), by bundle:
+    /// files of verified bundles only (a quarantined record holds none, and
+    /// nothing from a failing copy is matched as evidence).
     pub fn all_file_digests(
         &self,
         each: &mut dyn FnMut(&str, &str, Vec<crate::hash::Digest>),
     ) -> Result<(), LockerError> {
         let mut stmt = self.q(self.conn.prepare(
             "SELECT b.bundle_id, f.path, f.md5, f.sha1, f.sha256, f.sha512, f.blake3
-             FROM files f JOIN bundles b ON b.id = f.bundle ORDER BY b.id, f.path",
+             FROM files f JOIN bundles b ON b.id = f.bundle WHERE b.status = 'verified'
+             ORDER BY b.id, f.path",
         ))?;
         let mut rows = self.q(stmt.query([]))?;
         while let Some(r) = self.q(rows.next())? {
@@ -397,6 +422,32 @@ impl Locker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_of_a_quarantined_bundle_are_marked_and_never_matched() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = Locker::open(&dir.path().join("l.db")).unwrap();
+        // Ingest never records files of a quarantined bundle; a row put
+        // there by hand (or an older evidentia) must still be marked.
+        let hex = "aa".repeat(32);
+        l.conn
+            .execute_batch(&format!(
+                "INSERT INTO bundles (id, bundle_id, name, case_ref, status, zip_sha256, ingested_at)
+                 VALUES (1, 'q', 'n', 'EVIL', 'quarantined', 'z', 't');
+                 INSERT INTO files (bundle, path, size, sha256) VALUES (1, 'data/x', 1, x'{hex}');"
+            ))
+            .unwrap();
+        let rows = l.find_hash(&hex).unwrap().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].quarantined());
+        let rows = l.find_name("data/*").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].quarantined());
+        assert!(l.bundles().unwrap()[0].quarantined());
+        let mut seen = 0;
+        l.all_file_digests(&mut |_, _, _| seen += 1).unwrap();
+        assert_eq!(seen, 0);
+    }
 
     #[test]
     fn globs_become_like_patterns() {

@@ -180,6 +180,7 @@ mod wire {
         pub name: String,
         pub case: Option<String>,
         pub status: String,
+        pub quarantined: bool,
         pub items: Vec<String>,
         pub files: u64,
         pub zip_sha256: String,
@@ -187,6 +188,21 @@ mod wire {
         pub sealed_at: Option<String>,
         pub ingested_at: String,
         pub location: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct File {
+        pub v: u32,
+        pub kind: String,
+        pub bundle_id: String,
+        pub case: Option<String>,
+        pub quarantined: bool,
+        pub path: Value,
+        pub size: u64,
+        pub sha256: Option<String>,
+        pub matched: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -227,9 +243,15 @@ fn locker_json_documents_match_their_documentation() {
     let r = run(&env, &["--json", "locker", "list"].map(OsStr::new));
     let d: wire::Bundle = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(
-        (d.v, d.kind.as_str(), d.status.as_str()),
-        (1, "bundle", "verified")
+        (d.v, d.kind.as_str(), d.status.as_str(), d.quarantined),
+        (2, "bundle", "verified", false)
     );
+    let r = run(
+        &env,
+        &["--json", "locker", "find", "--name", "*a.txt"].map(OsStr::new),
+    );
+    let d: wire::File = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!((d.v, d.kind.as_str(), d.quarantined), (2, "file", false));
     let r = run(&env, &["--json", "locker", "audit"].map(OsStr::new));
     let d: wire::Audit = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(d.result, "added (verified)");

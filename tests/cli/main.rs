@@ -21,6 +21,7 @@ mod locker;
 mod locker_robust;
 mod noatime;
 mod offline;
+mod quarantine;
 mod report;
 mod report_scale;
 mod scale;
