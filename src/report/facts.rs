@@ -13,6 +13,9 @@
 //!   read whole within [`MAX_MANIFEST_JSON`], as `verify` does.
 //! - Both paths give the files in the same order for a sorted manifest,
 //!   so reports do not depend on which path was taken.
+//! - Custody events are read in sequence order within the totals `verify`
+//!   keeps ([`EventBudget`]: 1 MiB each, 10,000 events and 16 MiB in all),
+//!   so a bundle of many or inflated events costs bounded memory here too.
 
 use crate::bundle::mjson::stream_manifest;
 use crate::bundle::{Archive, Entry, ZipError, layout};
