@@ -224,13 +224,30 @@ pub fn manifest_json(data: &[u8]) {
     }
 }
 
-/// A custody event: parse, round-trip, read its timestamp.
+/// A custody event: parse, round-trip, read its timestamp, run the
+/// custody rules over it.
 pub fn custody_event(data: &[u8]) {
     if let Ok(e) = serde_json::from_slice::<CustodyEvent>(data) {
         let bytes = model::to_json_bytes(&e);
         let back: CustodyEvent = serde_json::from_slice(&bytes).expect("event re-parses");
         assert_eq!(back, e);
         let _ = model::parse_rfc3339(&e.time);
+        // The custody rules: the event as a seal, then as the one after it
+        // (signed by its actor, proven as its recipient: any identity).
+        let signer = model::Signer {
+            key_id: e.actor.key_id.clone().unwrap_or_default(),
+            identity: e.recipient.clone(),
+        };
+        let mut rules = model::CustodyRules::new();
+        for seq in [1, e.seq] {
+            let _ = rules.apply(&model::Step {
+                seq,
+                sha256: e.prev.as_deref().unwrap_or(""),
+                action: &e.action,
+                event: Some(&e),
+                signer: Some(&signer),
+            });
+        }
     }
 }
 

@@ -5,18 +5,21 @@
 //! [`super::append`].
 //!
 //! This module does not verify the bundle: callers verify first (it needs
-//! a trust store, which the library does not choose).
+//! a trust store, which the library does not choose), and may check the
+//! prepared event against the custody rules before appending it
+//! ([`prepare_event`], then [`PreparedEvent::append`]). Events are read one
+//! at a time within the totals verify keeps ([`EventBudget`]); only the
+//! last one is held.
 
 use super::append::{AppendError, AppendHook, append, hex_sha256};
 use super::zipread::{Archive, Entry, ZipError};
 use super::zipwrite::DosTime;
 use super::{EventSigner, SignFailure, layout, trusted_comment};
-use crate::model::{self, CUSTODY_EVENT_TYPE, CustodyEvent, EventRef, Party};
+use crate::model::{
+    self, CUSTODY_EVENT_TYPE, CustodyEvent, CustodyRules, EventBudget, OverBudget, Party, Step,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// The largest event file read back.
-const MAX_EVENT: u64 = 1 << 20;
 
 /// What to record.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +66,9 @@ pub enum CustodyError {
     /// A receive with no open transfer before it.
     #[error("there is no transfer waiting to be received")]
     NoOpenTransfer,
+    /// Past the totals of custody events read from one bundle.
+    #[error("not read: {0}")]
+    TooManyEvents(#[from] OverBudget),
     /// Signing failed.
     #[error("cannot sign the event: {0}")]
     Sign(#[from] SignFailure),
@@ -71,19 +77,23 @@ pub enum CustodyError {
     Append(#[from] AppendError),
 }
 
-/// The chain as it stands: (seq, member name, bytes, parsed event).
-type Chain = Vec<(u64, String, Vec<u8>, Option<CustodyEvent>)>;
+/// The chain as it stands, read one event at a time: the last event
+/// (member name, bytes, parsed) and the custody state after it.
+struct Chain {
+    last: Option<(u64, Vec<u8>, CustodyEvent)>,
+    rules: CustodyRules,
+}
 
-fn read_chain(archive: &Archive) -> Result<(String, BTreeMap<String, Entry>, Chain), CustodyError> {
+/// The bag directory name and the tag-side members (custody, keys, the tag
+/// manifest): the payload may hold millions of members.
+fn tag_members(archive: &Archive) -> Result<(String, BTreeMap<String, Entry>), CustodyError> {
     let bag = archive
         .entry(0)
         .and_then(|e| e.name.split('/').next().map(str::to_string))
         .filter(|b| !b.is_empty())
         .ok_or(CustodyError::NotABundle("empty archive"))?;
     let prefix = format!("{bag}/");
-    // Only the tag side is needed (custody, keys, the tag manifest): the
-    // payload may hold millions of members.
-    let members: BTreeMap<String, Entry> = archive
+    let members = archive
         .entries()
         .filter_map(|e| {
             let rel = e.name.strip_prefix(&prefix)?;
@@ -93,57 +103,132 @@ fn read_chain(archive: &Archive) -> Result<(String, BTreeMap<String, Entry>, Cha
             wanted.then(|| (rel.to_string(), e.clone()))
         })
         .collect();
-    let mut chain = Vec::new();
-    for (rel, e) in &members {
-        if let Some((seq, _)) = layout::parse_event_name(rel) {
-            let bytes = archive.read_small(e, MAX_EVENT).map_err(ZipError::Io)?;
-            let ev = serde_json::from_slice::<CustodyEvent>(&bytes).ok();
-            chain.push((seq, rel.clone(), bytes, ev));
-        }
-    }
-    chain.sort_by_key(|c| c.0);
-    Ok((bag, members, chain))
+    Ok((bag, members))
 }
 
-/// The newest transfer not yet followed by a receive, if any.
-pub fn open_transfer(events: &[(u64, String, Option<CustodyEvent>)]) -> Option<EventRef> {
-    let mut open = None;
-    for (seq, sha, ev) in events {
-        match ev.as_ref().map(|e| e.action.as_str()) {
-            Some("transfer") => {
-                open = Some(EventRef {
-                    seq: *seq,
-                    sha256: sha.clone(),
-                })
+/// Read the events in order within the same totals as verify, keeping
+/// only the last one and the custody state (which needs no signers to
+/// know the open hand-over).
+fn read_chain(archive: &Archive, members: &BTreeMap<String, Entry>) -> Result<Chain, CustodyError> {
+    let mut names: Vec<(u64, &String, &Entry)> = members
+        .iter()
+        .filter_map(|(rel, e)| Some((layout::parse_event_name(rel)?.0, rel, e)))
+        .collect();
+    names.sort_by_key(|n| n.0);
+    let mut budget = EventBudget::default();
+    let mut chain = Chain {
+        last: None,
+        rules: CustodyRules::new(),
+    };
+    for (seq, rel, e) in names {
+        let sig = members
+            .get(&layout::signature_name(rel))
+            .map_or(0, |s| s.size);
+        budget.admit(e.size, sig)?;
+        let bytes = archive
+            .read_small(e, model::MAX_EVENT_FILE)
+            .map_err(ZipError::Io)?;
+        let Ok(ev) = serde_json::from_slice::<CustodyEvent>(&bytes) else {
+            chain.last = None;
+            continue;
+        };
+        let sha = hex_sha256(&bytes);
+        chain.rules.apply(&Step {
+            seq,
+            sha256: &sha,
+            action: &ev.action,
+            event: Some(&ev),
+            signer: None,
+        });
+        chain.last = Some((seq, bytes, ev));
+    }
+    Ok(chain)
+}
+
+/// The signer's key files to add (those the bundle lacks), and all of
+/// them as the bundle will hold them, both as (name in the bag, bytes).
+type KeyFiles = (Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>);
+
+fn key_files(
+    archive: &Archive,
+    members: &BTreeMap<String, Entry>,
+    signer: &dyn EventSigner,
+) -> Result<KeyFiles, CustodyError> {
+    let key_id = signer.key_id();
+    let cn = layout::certificate_name(&key_id);
+    let mut own = vec![(layout::public_key_name(&key_id), signer.public_key_file())];
+    if let Some((cert, cert_sig)) = signer.certificate_files() {
+        own.push((cn.clone(), cert));
+        own.push((layout::signature_name(&cn), cert_sig));
+    }
+    let mut added = Vec::new();
+    let mut held = Vec::new();
+    for (name, bytes) in own {
+        // A certificate and its signature go in together or not at all.
+        let present = if name.starts_with(&cn) {
+            members.contains_key(&cn)
+        } else {
+            members.contains_key(&name)
+        };
+        match members.get(&name) {
+            Some(e) if present => {
+                let b = archive
+                    .read_small(e, model::MAX_SIGNATURE_FILE)
+                    .map_err(ZipError::Io)?;
+                held.push((name, b));
             }
-            Some("receive") => open = None,
-            _ => {}
+            None if present => {}
+            _ => {
+                held.push((name.clone(), bytes.clone()));
+                added.push((name, bytes));
+            }
         }
     }
-    open
+    Ok((added, held))
 }
 
-/// Sign and append the next custody event to the bundle at `path`.
-pub fn add_event(
+/// A signed event ready to append: the zip entries (event, signature, and
+/// the signer's key and certificate when the bundle lacks them).
+#[derive(Debug, Clone)]
+pub struct PreparedEvent {
+    /// Its member name (relative to the bag).
+    pub name: String,
+    /// The event.
+    pub event: CustodyEvent,
+    /// The event file's bytes.
+    pub bytes: Vec<u8>,
+    /// Hex SHA-256 of the event file (the custody head after the append).
+    pub sha256: String,
+    /// Its minisign signature file.
+    pub signature: Vec<u8>,
+    /// The signer's key files as the bundle holds them after the append
+    /// (member name relative to the bag, bytes): those already in the
+    /// bundle, else the ones appended. What a verifier will find.
+    pub signer_keys: Vec<(String, Vec<u8>)>,
+    entries: Vec<(String, Vec<u8>)>,
+    time: i64,
+}
+
+/// Make and sign the next custody event for the bundle at `path`, without
+/// writing anything: the caller may check it (see
+/// `verify::check_append`) before [`PreparedEvent::append`].
+pub fn prepare_event(
     path: &Path,
     opts: &EventOptions,
     signer: &dyn EventSigner,
-    hook: &mut dyn AppendHook,
-) -> Result<AddedEvent, CustodyError> {
+) -> Result<PreparedEvent, CustodyError> {
     if !model::CUSTODY_ACTIONS.contains(&opts.action.as_str()) {
         return Err(CustodyError::UnknownAction(opts.action.clone()));
     }
     let (archive, _) = Archive::open(path)?;
-    let (bag, members, chain) = read_chain(&archive)?;
-    let Some((last_seq, _, last_bytes, Some(last))) = chain.last() else {
+    let (bag, members) = tag_members(&archive)?;
+    let chain = read_chain(&archive, &members)?;
+    let Some((last_seq, last_bytes, last)) = &chain.last else {
         return Err(CustodyError::NotABundle("no readable custody event"));
     };
     let completes = if opts.action == "receive" {
-        let refs: Vec<_> = chain
-            .iter()
-            .map(|(s, _, b, e)| (*s, hex_sha256(b), e.clone()))
-            .collect();
-        Some(open_transfer(&refs).ok_or(CustodyError::NoOpenTransfer)?)
+        let open = chain.rules.open_handover();
+        Some(open.cloned().ok_or(CustodyError::NoOpenTransfer)?)
     } else {
         None
     };
@@ -176,24 +261,49 @@ pub fn add_event(
     let name = layout::event_name(seq, &opts.action);
     let mut entries = vec![
         (format!("{bag}/{name}"), bytes.clone()),
-        (format!("{bag}/{}", layout::signature_name(&name)), sig),
+        (
+            format!("{bag}/{}", layout::signature_name(&name)),
+            sig.clone(),
+        ),
     ];
-    let pk = layout::public_key_name(&key_id);
-    if !members.contains_key(&pk) {
-        entries.push((format!("{bag}/{pk}"), signer.public_key_file()));
-    }
-    let cn = layout::certificate_name(&key_id);
-    if let (false, Some((cert, cert_sig))) = (members.contains_key(&cn), signer.certificate_files())
-    {
-        entries.push((format!("{bag}/{cn}"), cert));
-        entries.push((format!("{bag}/{}", layout::signature_name(&cn)), cert_sig));
-    }
-    drop(archive);
-    append(path, &entries, DosTime::from_unix(opts.time), hook)?;
-    Ok(AddedEvent {
-        seq,
+    let (added, signer_keys) = key_files(&archive, &members, signer)?;
+    entries.extend(added.into_iter().map(|(n, b)| (format!("{bag}/{n}"), b)));
+    Ok(PreparedEvent {
         name,
-        head: hex_sha256(&bytes),
         event,
+        sha256: hex_sha256(&bytes),
+        bytes,
+        signature: sig,
+        signer_keys,
+        entries,
+        time: opts.time,
     })
+}
+
+impl PreparedEvent {
+    /// Append the event to the bundle at `path` (the one it was prepared
+    /// from, unchanged since).
+    pub fn append(
+        self,
+        path: &Path,
+        hook: &mut dyn AppendHook,
+    ) -> Result<AddedEvent, CustodyError> {
+        append(path, &self.entries, DosTime::from_unix(self.time), hook)?;
+        Ok(AddedEvent {
+            seq: self.event.seq,
+            name: self.name,
+            head: self.sha256,
+            event: self.event,
+        })
+    }
+}
+
+/// Sign and append the next custody event to the bundle at `path`.
+pub fn add_event(
+    path: &Path,
+    opts: &EventOptions,
+    signer: &dyn EventSigner,
+    hook: &mut dyn AppendHook,
+) -> Result<AddedEvent, CustodyError> {
+    prepare_event(path, opts, signer)?.append(path, hook)
 }

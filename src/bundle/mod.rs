@@ -37,7 +37,9 @@ pub use bagit::{
     LineTooLong, ManifestLine, ManifestLines, ManifestSyntax, human_size, parse_bag_info,
     parse_manifest, render_bag_info, render_manifest,
 };
-pub use custody::{AddedEvent, CustodyError, EventOptions, add_event, open_transfer};
+pub use custody::{
+    AddedEvent, CustodyError, EventOptions, PreparedEvent, add_event, prepare_event,
+};
 pub use repair::{RepairError, RepairOutcome, repair};
 pub use seal::{SealError, SealOptions, SealSummary, seal};
 pub use zipread::{

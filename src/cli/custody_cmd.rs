@@ -1,16 +1,20 @@
 //! `evidentia custody add` and `evidentia receive`: verify the bundle, then
-//! sign and append the next custody event. Also `repair`, which finishes
-//! an interrupted append from its journal.
+//! sign the next custody event, check it as verify will (its signature
+//! against the trust store, and the custody rules), and only then append
+//! it. A refused event leaves the bundle untouched.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, sanitize};
 use super::passphrase::{load_signer, now, trust_store};
 use clap::Args;
-use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, NoHook};
+use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, NoHook, PreparedEvent};
 use evidentia::model::{CUSTODY_ACTIONS, Party, parse_rfc3339};
 use evidentia::sign::identity::is_country_code;
-use evidentia::verify::{self, INTERRUPTED_APPEND, TrustVerifier, VerifyOptions};
+use evidentia::verify::{
+    self, BundledKeys, INTERRUPTED_APPEND, SignatureCheck, SignatureVerifier, TrustVerifier,
+    VerifyOptions,
+};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -98,14 +102,16 @@ fn parse_to(text: &str) -> Result<Party, CliError> {
     }
 }
 
-/// Refuse to append to a bundle that does not verify, with the reason.
-fn verify_first(ctx: &Ctx, bundle: &Path, trust: Option<&Path>) -> Result<(), CliError> {
-    let store = trust_store(ctx, trust)?;
-    let verifier = TrustVerifier { store: &store };
+/// Refuse to append to a bundle that does not verify, with the reason;
+/// otherwise its verified events, for the custody rules.
+fn verify_first(
+    bundle: &Path,
+    verifier: &TrustVerifier,
+) -> Result<Vec<verify::EventSummary>, CliError> {
     let report = verify::verify(
         bundle,
         &VerifyOptions::default(),
-        Some(&verifier),
+        Some(verifier),
         &mut |_| {},
     )
     .map_err(|e| {
@@ -116,16 +122,7 @@ fn verify_first(ctx: &Ctx, bundle: &Path, trust: Option<&Path>) -> Result<(), Cl
     })?;
     let shown = display_path(bundle);
     if report.verified() {
-        if let Some(d) = report.events.iter().find(|e| e.action == "dispose") {
-            return Err(CliError {
-                exit: Exit::Problem,
-                ..CliError::op(format!(
-                    "{shown} records the disposal of the evidence (event {}); nothing may follow it",
-                    d.seq
-                ))
-            });
-        }
-        return Ok(());
+        return Ok(report.events);
     }
     let first = &report.findings[0];
     let msg = format!(
@@ -147,6 +144,80 @@ fn verify_first(ctx: &Ctx, bundle: &Path, trust: Option<&Path>) -> Result<(), Cl
         exit: Exit::Problem,
         ..CliError::op(msg).hint(hint)
     })
+}
+
+/// Refuse an event that verify would reject once appended: its signature
+/// must verify against the trust store, and the custody rules (the same
+/// function verify runs, [`verify::check_append`]) must allow it.
+pub(super) fn check_prepared(
+    events: &[verify::EventSummary],
+    prepared: &PreparedEvent,
+    verifier: &TrustVerifier,
+) -> Result<(), CliError> {
+    let keys = BundledKeys {
+        files: prepared.signer_keys.clone(),
+    };
+    let mut next = verify::EventSummary {
+        seq: prepared.event.seq,
+        action: prepared.event.action.clone(),
+        time: prepared.event.time.clone(),
+        key_id: prepared.event.actor.key_id.clone(),
+        signature: "trusted".into(),
+        trust: None,
+        event: Some(prepared.event.clone()),
+        sha256: prepared.sha256.clone(),
+        signed_by: None,
+        signer_identity: None,
+        signer_kind: None,
+        certified_identity: None,
+    };
+    let refused = |msg: String, hint: &str| CliError {
+        exit: Exit::Problem,
+        ..CliError::op(format!("{msg}; nothing was appended")).hint(hint)
+    };
+    match verifier.verify(&prepared.bytes, &prepared.signature, &keys, &next.time) {
+        SignatureCheck::Trusted {
+            key_id,
+            identity,
+            kind,
+            ..
+        } => {
+            next.signed_by = Some(key_id);
+            verify::record_signer(&mut next, identity, kind);
+        }
+        SignatureCheck::Untrusted { key_id, reason, .. } => {
+            return Err(refused(
+                format!("the event would not verify: your key {key_id} is not trusted ({reason})"),
+                "your trust store must hold your agency's root key: `evidentia trust add --root FILE`",
+            ));
+        }
+        SignatureCheck::Invalid { reason } => {
+            return Err(refused(
+                format!("the event would not verify: {}", sanitize(&reason)),
+                "check --time and your key",
+            ));
+        }
+    }
+    let findings = verify::check_append(events, &next);
+    let Some(first) = findings.first() else {
+        return Ok(());
+    };
+    let hint = if first.code == "receive-signer" {
+        "only the recipient the transfer names (or, for a return, the previous holder) \
+         receives it, with their own key (--key ID)"
+    } else {
+        "`evidentia custody show BUNDLE` shows who holds the evidence; only the holder \
+         transfers, returns, disposes, accesses or copies it, and a transfer's recipient \
+         becomes the holder with `evidentia receive`"
+    };
+    Err(refused(
+        format!(
+            "custody rules refuse this {} event: {}",
+            sanitize(&next.action),
+            sanitize(&first.message)
+        ),
+        hint,
+    ))
 }
 
 fn custody_error(bundle: &Path, e: CustodyError) -> CliError {
@@ -180,8 +251,15 @@ fn append_event(
     opts.purpose = args.purpose.clone();
     opts.note = args.note.clone();
     let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
-    verify_first(ctx, bundle, args.trust.as_deref())?;
-    let added = bundle::add_event(bundle, &opts, &signer, &mut NoHook)
+    let store = trust_store(ctx, args.trust.as_deref())?;
+    let verifier = TrustVerifier { store: &store };
+    let events = verify_first(bundle, &verifier)?;
+    let prepared =
+        bundle::prepare_event(bundle, &opts, &signer).map_err(|e| custody_error(bundle, e))?;
+    check_prepared(&events, &prepared, &verifier)?;
+    drop(events);
+    let added = prepared
+        .append(bundle, &mut NoHook)
         .map_err(|e| custody_error(bundle, e))?;
     let mut out = Output::new(ctx.mode);
     match ctx.mode {

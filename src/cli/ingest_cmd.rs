@@ -122,14 +122,26 @@ fn actor() -> Actor {
     }
 }
 
-/// Append a signed receive event to the bundle at `path`.
-fn receive(path: &Path, signer: &dyn EventSigner) -> Result<(), CliError> {
+/// Append a signed receive event to the bundle at `path` (whose verified
+/// events are `events`), refused as `evidentia receive` refuses it when
+/// verify would reject it.
+fn receive(
+    path: &Path,
+    signer: &dyn EventSigner,
+    events: &[verify::EventSummary],
+    verifier: &TrustVerifier,
+) -> Result<(), CliError> {
     let opts = EventOptions {
         action: "receive".into(),
         time: now(),
         ..EventOptions::default()
     };
-    bundle::add_event(path, &opts, signer, &mut NoHook).map_err(|e| {
+    let prepared = bundle::prepare_event(path, &opts, signer);
+    if let Ok(p) = &prepared {
+        super::custody_cmd::check_prepared(events, p, verifier)?;
+    }
+    let appended = prepared.and_then(|p| p.append(path, &mut NoHook));
+    appended.map_err(|e| {
         let shown = display_path(path);
         let c = CliError::op(format!(
             "{shown}: cannot append the receive event: {e}; nothing was ingested"
@@ -270,7 +282,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
                 report
             }
             (Some(signer), true) => {
-                receive(path, signer)?;
+                receive(path, signer, &report.events, &verifier)?;
                 let bar = progress_bar(ctx.progress, total);
                 let again =
                     verify::verify(path, &VerifyOptions::default(), Some(&verifier), &mut |n| {

@@ -8,9 +8,15 @@
 //! - Nothing here touches the file system.
 
 mod case;
+mod custody;
 mod time;
 
 pub use case::{CaseMeta, DataCategory};
+pub use custody::{
+    Breach, CLOCK_SKEW_SECS, CUSTODY_ACTIONS, CustodyAction, CustodyRules, EventBudget,
+    MAX_EVENT_BYTES, MAX_EVENT_FILE, MAX_EVENTS, MAX_SIGNATURE_FILE, OverBudget, Signer, Step,
+    describe_party,
+};
 pub use time::{BadTimestamp, civil_from_unix, format_date_utc, format_rfc3339_utc, parse_rfc3339};
 
 use crate::hash::{MIN_TREE_PIECE, PieceAlgorithm};
@@ -215,11 +221,6 @@ pub struct Actor {
     pub role: Option<String>,
 }
 
-/// The actions a custody event may record after the seal.
-pub const CUSTODY_ACTIONS: [&str; 8] = [
-    "transfer", "receive", "access", "copy", "verify", "return", "dispose", "note",
-];
-
 /// The party a transfer names as recipient: a key id (`--to-key`), or a
 /// name, organisation and ISO 3166 country.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -262,7 +263,7 @@ pub struct CustodyEvent {
     pub seq: u64,
     /// Hex SHA-256 of the previous event file; null for seq 1.
     pub prev: Option<String>,
-    /// `seal`, `transfer`, `receive`, ...
+    /// One of [`CustodyAction`] (`seal`, `transfer`, `receive`, ...).
     pub action: String,
     /// When (RFC 3339; the signer's clock, a claim).
     pub time: String,

@@ -13,11 +13,15 @@
 //!   read whole within [`MAX_MANIFEST_JSON`], as `verify` does.
 //! - Both paths give the files in the same order for a sorted manifest,
 //!   so reports do not depend on which path was taken.
+//! - Custody events are read in sequence order within the totals `verify`
+//!   keeps ([`EventBudget`]: 1 MiB each, 10,000 events and 16 MiB in all),
+//!   so a bundle of many or inflated events costs bounded memory here too.
 
 use crate::bundle::mjson::stream_manifest;
 use crate::bundle::{Archive, Entry, ZipError, layout};
-use crate::model::{CustodyEvent, FileEntry, Manifest};
-use crate::verify::{MAX_MANIFEST_JSON, MAX_TAG_FILE};
+use crate::model::{CustodyEvent, EventBudget, FileEntry, MAX_EVENT_FILE, Manifest};
+use crate::verify::MAX_MANIFEST_JSON;
+use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 
@@ -147,6 +151,33 @@ fn stream_sorted(archive: &Archive, e: &Entry) -> Option<(Manifest, u64)> {
     Some((m, count))
 }
 
+/// Read the events (seq, member, entry) in order, within the totals
+/// `verify` keeps ([`EventBudget`], counting `signatures`' sizes too): past
+/// them, the rest is left out, as `verify` reports.
+fn read_events(
+    archive: &Archive,
+    mut events: Vec<(u64, String, Entry)>,
+    signatures: &HashMap<String, u64>,
+) -> Vec<EventFacts> {
+    events.sort_by_key(|e| e.0);
+    let mut budget = EventBudget::default();
+    let mut out = Vec::new();
+    for (_, rel, e) in events {
+        let sig = signatures.get(&layout::signature_name(&rel)).copied();
+        if budget.admit(e.size, sig.unwrap_or(0)).is_err() {
+            break;
+        }
+        let parsed = archive
+            .read_small(&e, MAX_EVENT_FILE)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<CustodyEvent>(&b).ok());
+        if let Some(event) = parsed {
+            out.push(EventFacts { member: rel, event });
+        }
+    }
+    out
+}
+
 /// Read the facts of the bundle at `path`.
 pub fn read_facts(path: &Path) -> Result<BundleFacts, ZipError> {
     let (archive, _issues) = Archive::open(path)?;
@@ -157,6 +188,8 @@ pub fn read_facts(path: &Path) -> Result<BundleFacts, ZipError> {
     let bag = first.name.split('/').next().unwrap_or("").to_string();
     let prefix = format!("{bag}/");
     let mut streamed = None;
+    let mut events = Vec::new();
+    let mut signatures = HashMap::new();
     for e in archive.entries().filter(|e| e.safe && !e.is_dir()) {
         let Some(rel) = e.name.strip_prefix(&prefix) else {
             continue;
@@ -175,20 +208,13 @@ pub fn read_facts(path: &Path) -> Result<BundleFacts, ZipError> {
                     streamed = None;
                 }
             }
-        } else if rel.starts_with(layout::CUSTODY_DIR) && layout::parse_event_name(rel).is_some() {
-            let parsed = archive
-                .read_small(&e, MAX_TAG_FILE)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<CustodyEvent>(&b).ok());
-            if let Some(event) = parsed {
-                facts.events.push(EventFacts {
-                    member: rel.to_string(),
-                    event,
-                });
-            }
+        } else if let Some((seq, _)) = layout::parse_event_name(rel) {
+            events.push((seq, rel.to_string(), e));
+        } else if rel.starts_with(layout::CUSTODY_DIR) && rel.ends_with(layout::MINISIG_SUFFIX) {
+            signatures.insert(rel.to_string(), e.size);
         }
     }
-    facts.events.sort_by_key(|e| e.event.seq);
+    facts.events = read_events(&archive, events, &signatures);
     facts.bag = Some(bag);
     if let Some((entry, count)) = streamed {
         facts.files = Files::Streamed {

@@ -1,149 +1,93 @@
 //! The custody rules that span events, checked after each event was
-//! checked on its own ([`super::custody`]):
-//! - a transfer names its recipient;
-//! - a `receive` names the open transfer before it (seq and SHA-256) and
-//!   is signed by that transfer's recipient: the key when the transfer
-//!   named one, otherwise a key the trust store binds to the recipient's
-//!   name, organisation and country;
-//! - nothing follows a `dispose`;
-//! - claimed times going backwards are warnings, not failures (clocks of
-//!   different agencies disagree; the order is fixed by the hash chain).
+//! checked on its own ([`super::custody`]): the closed action set, one
+//! seal, custody continuity (who may add which action), receives signed by
+//! their recipients, nothing after a dispose, and no claimed time before
+//! the seal beyond the clock-skew tolerance. The rules themselves are
+//! [`crate::model::CustodyRules`]; this module feeds it the verified
+//! events, and [`check_append`] feeds it an event about to be appended,
+//! so `custody add` and `receive` refuse exactly what verify would reject.
+//!
+//! Claimed times going backwards relative to the previous event are
+//! warnings, not failures: clocks of different agencies disagree, and the
+//! order is fixed by the hash chain.
+//!
+//! The events are read where they are, in the report; nothing is copied.
 
 use super::{EventSummary, Finding, VerifyReport};
-use crate::bundle::{layout, open_transfer};
-use crate::model::{CustodyEvent, Party, parse_rfc3339};
+use crate::bundle::layout;
+use crate::model::{Breach, CustodyRules, Signer, Step, format_rfc3339_utc, parse_rfc3339};
 
-fn same(a: &Option<String>, b: &Option<String>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
-        _ => false,
-    }
-}
-
-/// Whether the signature on `s` is by `recipient`.
-fn signed_by_recipient(s: &EventSummary, recipient: &Party) -> bool {
-    if let Some(k) = &recipient.key_id {
-        return s.signed_by.as_deref() == Some(k.as_str());
-    }
-    s.signer_identity.as_ref().is_some_and(|who| {
-        same(&who.name, &recipient.name)
-            && same(&who.organisation, &recipient.organisation)
-            && same(&who.country, &recipient.country)
+/// The signer of `s` when its signature verified against the trust store;
+/// otherwise unknown (and a `signature` finding of its own).
+fn signer_of(s: &EventSummary) -> Option<Signer> {
+    let key_id = s.signed_by.clone().filter(|_| s.signature == "trusted")?;
+    Some(Signer {
+        key_id,
+        identity: s.signer_identity.clone(),
     })
 }
 
-fn describe(p: &Party) -> String {
-    if let Some(k) = &p.key_id {
-        return format!("key {k}");
-    }
-    [&p.name, &p.organisation, &p.country]
-        .iter()
-        .map(|x| x.as_deref().unwrap_or("?"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Apply the rules to one event, as findings on its member.
+fn apply(rules: &mut CustodyRules, s: &EventSummary) -> Vec<Finding> {
+    let signer = signer_of(s);
+    let step = Step {
+        seq: s.seq,
+        sha256: &s.sha256,
+        action: &s.action,
+        event: s.event.as_ref(),
+        signer: signer.as_ref(),
+    };
+    let path = layout::event_name(s.seq, &s.action);
+    rules
+        .apply(&step)
+        .into_iter()
+        .map(|b: Breach| Finding {
+            code: b.code,
+            path: path.clone(),
+            message: b.message,
+            expected: b.expected,
+            actual: b.actual,
+        })
+        .collect()
 }
 
 /// Check the cross-event rules over `report.events`.
 pub fn check(report: &mut VerifyReport) {
+    let mut rules = CustodyRules::new();
     let mut findings = Vec::new();
     let mut warnings = Vec::new();
-    let mut disposed: Option<u64> = None;
     let mut last_time: Option<(i64, u64)> = None;
-    let mut history: Vec<(u64, String, Option<CustodyEvent>)> = Vec::new();
     for s in &report.events {
-        let path = layout::event_name(s.seq, &s.action);
-        if let Some(d) = disposed {
-            findings.push(Finding::values(
-                "custody",
-                &path,
-                format!("event after the evidence was disposed of (event {d})"),
-                "no event after dispose",
-                s.action.clone(),
-            ));
-        }
+        findings.extend(apply(&mut rules, s));
         if let Ok(t) = parse_rfc3339(&s.time) {
             if let Some((prev, prev_seq)) = last_time.filter(|(p, _)| t < *p) {
                 warnings.push(Finding::values(
                     "time-backwards",
-                    &path,
+                    layout::event_name(s.seq, &s.action),
                     format!("claimed time is earlier than event {prev_seq}'s"),
-                    crate::model::format_rfc3339_utc(prev),
+                    format_rfc3339_utc(prev),
                     s.time.clone(),
                 ));
             }
             last_time = Some((t, s.seq));
         }
-        if let Some(ev) = &s.event {
-            match ev.action.as_str() {
-                "transfer" if ev.recipient.is_none() => findings.push(Finding::new(
-                    "custody",
-                    &path,
-                    "transfer names no recipient",
-                )),
-                "receive" => receive(s, ev, &history, &mut findings, &path),
-                "dispose" => disposed = Some(s.seq),
-                _ => {}
-            }
-        }
-        history.push((s.seq, s.sha256.clone(), s.event.clone()));
     }
     report.findings.extend(findings);
     report.warnings.extend(warnings);
 }
 
-fn receive(
-    s: &EventSummary,
-    ev: &CustodyEvent,
-    history: &[(u64, String, Option<CustodyEvent>)],
-    findings: &mut Vec<Finding>,
-    path: &str,
-) {
-    let Some(open) = open_transfer(history) else {
-        findings.push(Finding::new(
-            "custody",
-            path,
-            "receive without a transfer before it",
-        ));
-        return;
-    };
-    let got = ev
-        .completes
-        .as_ref()
-        .map(|c| format!("{} {}", c.seq, c.sha256))
-        .unwrap_or_else(|| "null".into());
-    let want = format!("{} {}", open.seq, open.sha256);
-    if got != want {
-        findings.push(Finding::values(
-            "custody",
-            path,
-            "receive does not name the transfer it completes",
-            want,
-            got,
-        ));
+/// The findings verify would report for `next` if it were appended after
+/// `events` (the events of a bundle as verified): empty when the custody
+/// rules allow it. `custody add` and `receive` ask this before writing.
+pub fn check_append(events: &[EventSummary], next: &EventSummary) -> Vec<Finding> {
+    let mut rules = CustodyRules::new();
+    for s in events {
+        // The bundle's own findings are the caller's verify report.
+        apply(&mut rules, s);
     }
-    let recipient = history
-        .iter()
-        .find(|(seq, _, _)| *seq == open.seq)
-        .and_then(|(_, _, e)| e.as_ref())
-        .and_then(|e| e.recipient.clone());
-    if let Some(r) = recipient {
-        if !signed_by_recipient(s, &r) {
-            let who = s
-                .signer_identity
-                .as_ref()
-                .map(describe)
-                .or_else(|| s.signed_by.clone().map(|k| format!("key {k}")))
-                .unwrap_or_else(|| "no valid signature".into());
-            findings.push(Finding::values(
-                "receive-signer",
-                path,
-                format!(
-                    "receive is not signed by the recipient named in transfer {}",
-                    open.seq
-                ),
-                describe(&r),
-                who,
-            ));
-        }
-    }
+    apply(&mut rules, next)
 }
+
+#[cfg(test)]
+#[path = "chain_tests.rs"]
+mod tests;

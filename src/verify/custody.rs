@@ -1,13 +1,23 @@
 //! The custody side of verification: events in sequence, hash-chained,
 //! bound to the tag manifest, each with its signature; and the head.
+//!
+//! Events are read one at a time, each up to [`MAX_EVENT_FILE`], and in
+//! total up to [`crate::model::MAX_EVENTS`] events and
+//! [`crate::model::MAX_EVENT_BYTES`] bytes of events and signatures (the
+//! same [`EventBudget`] `custody add` and `report` keep): past either, the
+//! rest is not read and that is a finding. Only the parsed event is kept
+//! (in its [`EventSummary`]); its bytes are dropped once hashed and checked.
 
 use super::bag::{Bag, sha256_hex};
 use super::{
     BundledKeys, EventSummary, Finding, MAX_EVENT_FILE, MAX_KEY_FILE, MAX_KEY_FILES_TOTAL,
     SignatureCheck, SignatureVerifier, VerifyOptions, VerifyReport,
 };
-use crate::bundle::{Archive, layout, trusted_comment};
-use crate::model::{CUSTODY_EVENT_TYPE, CustodyEvent};
+use crate::bundle::{Archive, Entry, layout, trusted_comment};
+use crate::model::{CUSTODY_EVENT_TYPE, CustodyEvent, EventBudget};
+
+/// Custody event members: (seq, action, member name), sorted.
+type EventNames = Vec<(u64, String, String)>;
 
 /// Check the custody events of `bag` (see the module docs).
 pub fn check(
@@ -18,6 +28,90 @@ pub fn check(
     verifier: Option<&dyn SignatureVerifier>,
     report: &mut VerifyReport,
 ) {
+    let (events, keys) = index(archive, bag, report);
+    if events.is_empty() {
+        report.findings.push(Finding::new(
+            "custody",
+            layout::event_name(1, "seal"),
+            "no custody events: the seal event is missing",
+        ));
+        return;
+    }
+    let tm_hash = tagmanifest.map(sha256_hex);
+    let mut prev: Option<String> = None;
+    let mut budget = EventBudget::default();
+    for (i, (seq, action, rel)) in events.iter().enumerate() {
+        let want_seq = i as u64 + 1;
+        check_name(report, rel, *seq, action, want_seq);
+        let entry = bag.get(archive, rel);
+        let sig_name = layout::signature_name(rel);
+        let sig_entry = bag.get(archive, &sig_name);
+        let size = |e: &Option<Entry>| e.as_ref().map_or(0, |e| e.size);
+        if let Err(over) = budget.admit(size(&entry), size(&sig_entry)) {
+            report.findings.push(Finding::new(
+                "custody",
+                rel,
+                format!(
+                    "not read: {over}; this event and the {} after it were not checked",
+                    events.len() - i - 1
+                ),
+            ));
+            break;
+        }
+        let Some(bytes) = entry
+            .ok_or_else(|| std::io::Error::other("member vanished"))
+            .and_then(|e| archive.read_small(&e, MAX_EVENT_FILE))
+            .map_err(|err| {
+                report.findings.push(Finding::new(
+                    "entry-data",
+                    rel,
+                    format!("cannot read: {err}"),
+                ));
+            })
+            .ok()
+        else {
+            prev = None;
+            continue;
+        };
+        let this_hash = sha256_hex(&bytes);
+        let want_prev = match (want_seq, &prev) {
+            (1, _) => "null".to_string(),
+            (_, Some(p)) => p.clone(),
+            (_, None) => "(unreadable previous event)".into(),
+        };
+        let mut summary = parse_event(report, rel, *seq, action, &bytes, &want_prev, &tm_hash);
+        summary.sha256 = this_hash.clone();
+        let sig = sig_entry.map(|e| archive.read_small(&e, MAX_KEY_FILE));
+        check_signature(
+            report,
+            &sig_name,
+            sig,
+            verifier,
+            &keys,
+            &bytes,
+            &mut summary,
+        );
+        report.events.push(summary);
+        prev = Some(this_hash.clone());
+        report.head = Some(this_hash);
+    }
+    if let Some(want) = &opts.expect_head {
+        let got = report.head.clone().unwrap_or_default();
+        if !want.eq_ignore_ascii_case(&got) {
+            report.findings.push(Finding::values(
+                "head",
+                layout::CUSTODY_DIR,
+                "custody head differs from the expected one (events cut off or replaced)",
+                want.to_ascii_lowercase(),
+                got,
+            ));
+        }
+    }
+}
+
+/// The custody event members (sorted) and the bundled keys; every other
+/// member of `custody/` or `keys/` is a finding.
+fn index(archive: &Archive, bag: &Bag, report: &mut VerifyReport) -> (EventNames, BundledKeys) {
     let mut events = Vec::new();
     let mut keys = BundledKeys::default();
     let mut key_bytes = 0u64;
@@ -71,183 +165,157 @@ pub fn check(
         }
     }
     events.sort();
-    if events.is_empty() {
-        report.findings.push(Finding::new(
+    (events, keys)
+}
+
+/// Event numbers run 1, 2, ... and event 1 is the seal.
+fn check_name(report: &mut VerifyReport, rel: &str, seq: u64, action: &str, want_seq: u64) {
+    if seq != want_seq {
+        report.findings.push(Finding::values(
             "custody",
-            layout::event_name(1, "seal"),
-            "no custody events: the seal event is missing",
+            rel,
+            "custody events out of sequence (one missing or extra)",
+            want_seq.to_string(),
+            seq.to_string(),
         ));
-        return;
     }
-    let tm_hash = tagmanifest.map(sha256_hex);
-    let mut prev: Option<String> = None;
-    for (i, (seq, action, rel)) in events.iter().enumerate() {
-        let want_seq = i as u64 + 1;
-        if *seq != want_seq {
-            report.findings.push(Finding::values(
-                "custody",
-                rel,
-                "custody events out of sequence (one missing or extra)",
-                want_seq.to_string(),
-                seq.to_string(),
-            ));
-        }
-        if want_seq == 1 && action != "seal" {
-            report.findings.push(Finding::values(
-                "custody",
-                rel,
-                "the first custody event must be the seal",
-                "seal",
-                action,
-            ));
-        }
-        let Some(bytes) = bag
-            .get(archive, rel)
-            .ok_or_else(|| std::io::Error::other("member vanished"))
-            .and_then(|e| archive.read_small(&e, MAX_EVENT_FILE))
-            .map_err(|err| {
-                report.findings.push(Finding::new(
-                    "entry-data",
-                    rel,
-                    format!("cannot read: {err}"),
-                ));
-            })
-            .ok()
-        else {
-            prev = None;
-            continue;
-        };
-        let this_hash = sha256_hex(&bytes);
-        let mut summary = EventSummary {
-            seq: *seq,
-            action: action.clone(),
-            time: String::new(),
-            key_id: None,
-            signature: "missing".into(),
-            trust: None,
-            event: None,
-            sha256: this_hash.clone(),
-            signed_by: None,
-            signer_identity: None,
-            signer_kind: None,
-            certified_identity: None,
-        };
-        match serde_json::from_slice::<CustodyEvent>(&bytes) {
-            Err(e) => report.findings.push(Finding::new(
+    if want_seq == 1 && action != "seal" {
+        report.findings.push(Finding::values(
+            "custody",
+            rel,
+            "the first custody event must be the seal",
+            "seal",
+            action,
+        ));
+    }
+}
+
+/// Parse one event and check it on its own: type, seq, action, bundle,
+/// chain link and tag manifest.
+fn parse_event(
+    report: &mut VerifyReport,
+    rel: &str,
+    seq: u64,
+    action: &str,
+    bytes: &[u8],
+    want_prev: &str,
+    tm_hash: &Option<String>,
+) -> EventSummary {
+    let mut summary = EventSummary {
+        seq,
+        action: action.to_string(),
+        time: String::new(),
+        key_id: None,
+        signature: "missing".into(),
+        trust: None,
+        event: None,
+        sha256: String::new(),
+        signed_by: None,
+        signer_identity: None,
+        signer_kind: None,
+        certified_identity: None,
+    };
+    let ev = match serde_json::from_slice::<CustodyEvent>(bytes) {
+        Ok(ev) => ev,
+        Err(e) => {
+            report.findings.push(Finding::new(
                 "custody",
                 rel,
                 format!("not a valid custody event: {e}"),
-            )),
-            Ok(ev) => {
-                summary.time = ev.time.clone();
-                summary.key_id = ev.actor.key_id.clone();
-                let mut cmp = |what: &str, want: String, got: String| {
-                    if want != got {
-                        report.findings.push(Finding::values(
-                            "custody",
-                            rel,
-                            format!("{what} is wrong"),
-                            want,
-                            got,
-                        ));
-                    }
-                };
-                cmp("type", CUSTODY_EVENT_TYPE.into(), ev.kind.clone());
-                cmp("seq", seq.to_string(), ev.seq.to_string());
-                cmp("action", action.clone(), ev.action.clone());
-                if let Some(id) = &report.bundle_id.clone() {
-                    cmp("bundle_id", id.clone(), ev.bundle_id.clone());
-                }
-                let want_prev = if want_seq == 1 {
-                    "null".to_string()
-                } else {
-                    prev.clone()
-                        .unwrap_or_else(|| "(unreadable previous event)".into())
-                };
-                cmp(
-                    "prev",
-                    want_prev,
-                    ev.prev.clone().unwrap_or_else(|| "null".into()),
-                );
-                if let Some(h) = &tm_hash {
-                    cmp(
-                        "tagmanifest_sha256",
-                        h.clone(),
-                        ev.tagmanifest_sha256.clone(),
-                    );
-                }
-                summary.event = Some(ev);
-            }
+            ));
+            return summary;
         }
-        let sig_name = layout::signature_name(rel);
-        match bag.get(archive, &sig_name) {
-            None => report.findings.push(Finding::new(
-                "signature",
-                &sig_name,
-                "custody event is not signed (signature file missing)",
-            )),
-            Some(se) => match (archive.read_small(&se, MAX_KEY_FILE), verifier) {
-                (Err(err), _) => report.findings.push(Finding::new(
-                    "entry-data",
-                    &sig_name,
-                    format!("cannot read: {err}"),
-                )),
-                (Ok(_), None) => summary.signature = "not-checked".into(),
-                (Ok(sig), Some(v)) => match v.verify(&bytes, &sig, &keys, &summary.time) {
-                    SignatureCheck::Trusted {
-                        key_id,
-                        signer,
-                        trust_path,
-                        trusted_comment,
-                        identity,
-                        kind,
-                    } => {
-                        summary.signature = "trusted".into();
-                        summary.signed_by = Some(key_id.clone());
-                        super::identity::record_signer(&mut summary, identity, kind);
-                        summary.trust = Some(format!("{signer} ({key_id}), {trust_path}"));
-                        bind(report, &sig_name, *seq, &summary, &key_id, &trusted_comment);
-                    }
-                    SignatureCheck::Untrusted {
-                        key_id,
-                        reason,
-                        trusted_comment,
-                    } => {
-                        summary.signature = "untrusted".into();
-                        summary.signed_by = Some(key_id.clone());
-                        bind(report, &sig_name, *seq, &summary, &key_id, &trusted_comment);
-                        report.findings.push(Finding::new(
-                            "signature",
-                            &sig_name,
-                            format!("valid signature by untrusted key {key_id}: {reason}"),
-                        ));
-                    }
-                    SignatureCheck::Invalid { reason } => {
-                        summary.signature = "invalid".into();
-                        report.findings.push(Finding::new(
-                            "signature",
-                            &sig_name,
-                            format!("bad signature: {reason}"),
-                        ));
-                    }
-                },
-            },
-        }
-        report.events.push(summary);
-        prev = Some(this_hash.clone());
-        report.head = Some(this_hash);
-    }
-    if let Some(want) = &opts.expect_head {
-        let got = report.head.clone().unwrap_or_default();
-        if !want.eq_ignore_ascii_case(&got) {
+    };
+    summary.time = ev.time.clone();
+    summary.key_id = ev.actor.key_id.clone();
+    let bundle_id = report.bundle_id.clone();
+    let mut cmp = |what: &str, want: &str, got: &str| {
+        if want != got {
             report.findings.push(Finding::values(
-                "head",
-                layout::CUSTODY_DIR,
-                "custody head differs from the expected one (events cut off or replaced)",
-                want.to_ascii_lowercase(),
+                "custody",
+                rel,
+                format!("{what} is wrong"),
+                want,
                 got,
             ));
         }
+    };
+    cmp("type", CUSTODY_EVENT_TYPE, &ev.kind);
+    cmp("seq", &seq.to_string(), &ev.seq.to_string());
+    cmp("action", action, &ev.action);
+    if let Some(id) = &bundle_id {
+        cmp("bundle_id", id, &ev.bundle_id);
+    }
+    cmp("prev", want_prev, ev.prev.as_deref().unwrap_or("null"));
+    if let Some(h) = tm_hash {
+        cmp("tagmanifest_sha256", h, &ev.tagmanifest_sha256);
+    }
+    summary.event = Some(ev);
+    summary
+}
+
+/// Check the event's signature (read from `sig`, `None` when missing)
+/// and record who signed it in `summary`.
+fn check_signature(
+    report: &mut VerifyReport,
+    sig_name: &str,
+    sig: Option<std::io::Result<Vec<u8>>>,
+    verifier: Option<&dyn SignatureVerifier>,
+    keys: &BundledKeys,
+    bytes: &[u8],
+    summary: &mut EventSummary,
+) {
+    let seq = summary.seq;
+    match (sig, verifier) {
+        (None, _) => report.findings.push(Finding::new(
+            "signature",
+            sig_name,
+            "custody event is not signed (signature file missing)",
+        )),
+        (Some(Err(err)), _) => report.findings.push(Finding::new(
+            "entry-data",
+            sig_name,
+            format!("cannot read: {err}"),
+        )),
+        (Some(Ok(_)), None) => summary.signature = "not-checked".into(),
+        (Some(Ok(sig)), Some(v)) => match v.verify(bytes, &sig, keys, &summary.time) {
+            SignatureCheck::Trusted {
+                key_id,
+                signer,
+                trust_path,
+                trusted_comment,
+                identity,
+                kind,
+            } => {
+                summary.signature = "trusted".into();
+                summary.signed_by = Some(key_id.clone());
+                super::identity::record_signer(summary, identity, kind);
+                summary.trust = Some(format!("{signer} ({key_id}), {trust_path}"));
+                bind(report, sig_name, seq, summary, &key_id, &trusted_comment);
+            }
+            SignatureCheck::Untrusted {
+                key_id,
+                reason,
+                trusted_comment,
+            } => {
+                summary.signature = "untrusted".into();
+                summary.signed_by = Some(key_id.clone());
+                bind(report, sig_name, seq, summary, &key_id, &trusted_comment);
+                report.findings.push(Finding::new(
+                    "signature",
+                    sig_name,
+                    format!("valid signature by untrusted key {key_id}: {reason}"),
+                ));
+            }
+            SignatureCheck::Invalid { reason } => {
+                summary.signature = "invalid".into();
+                report.findings.push(Finding::new(
+                    "signature",
+                    sig_name,
+                    format!("bad signature: {reason}"),
+                ));
+            }
+        },
     }
 }
 

@@ -26,11 +26,7 @@ use crate::sign::Identity;
 pub const ACTOR_IDENTITY: &str = "actor-identity";
 
 /// Record what a trusted signature proved about its signer on `summary`.
-pub(super) fn record_signer(
-    summary: &mut EventSummary,
-    identity: Option<Identity>,
-    kind: SignerKind,
-) {
+pub fn record_signer(summary: &mut EventSummary, identity: Option<Identity>, kind: SignerKind) {
     summary.signer_identity = identity.as_ref().map(|i| Party {
         key_id: None,
         name: Some(i.name.clone()),

@@ -20,8 +20,9 @@ mod identity;
 mod items;
 mod trust;
 
+pub use chain::check_append;
 pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
-pub use identity::{ACTOR_IDENTITY, actor_text, identity_text};
+pub use identity::{ACTOR_IDENTITY, actor_text, identity_text, record_signer};
 pub use trust::TrustVerifier;
 
 use crate::bundle::{Archive, ZipError, journal_path};
@@ -38,7 +39,7 @@ pub const MAX_TAG_FILE: u64 = 64 << 20;
 pub const MAX_MANIFEST_JSON: u64 = 128 << 20;
 /// The largest custody event file (events are a few KiB; `custody add`
 /// and `custody show` hold them to the same limit).
-pub const MAX_EVENT_FILE: u64 = 1 << 20;
+pub const MAX_EVENT_FILE: u64 = crate::model::MAX_EVENT_FILE;
 /// The largest key, certificate or signature file (minisign's own limit
 /// for text files).
 pub const MAX_KEY_FILE: u64 = 64 << 10;

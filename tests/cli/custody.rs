@@ -11,22 +11,23 @@ use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-const T1: &str = "2024-05-01T12:00:00Z";
+pub const T1: &str = "2024-05-01T12:00:00Z";
 pub const T2: &str = "2024-05-02T09:00:00Z";
-const T3: &str = "2024-05-03T15:30:00Z";
+pub const T3: &str = "2024-05-03T15:30:00Z";
 pub const LAB_TO: &str = "Petr Lab, Forensic Lab, CZ";
 
 pub struct Party {
     pub env: Env,
     pub examiner: String,
+    pub root: String,
     root_pub: PathBuf,
 }
 
-fn json(run: &Run) -> Value {
+pub fn json(run: &Run) -> Value {
     serde_json::from_slice(&run.stdout).unwrap_or(Value::Null)
 }
 
-fn new_key(env: &Env, name: &str, org: &str, cc: &str, root: bool) -> String {
+pub fn new_key(env: &Env, name: &str, org: &str, cc: &str, root: bool) -> String {
     let mut args = vec![
         "--json",
         "key",
@@ -48,29 +49,40 @@ fn new_key(env: &Env, name: &str, org: &str, cc: &str, root: bool) -> String {
 }
 
 /// A home with a root certifying one examiner, trusting its own root.
-fn party(org: &str, name: &str, cc: &str) -> Party {
-    let env = Env::new();
-    let root = new_key(&env, &format!("{org} Root"), org, cc, true);
-    let examiner = new_key(&env, name, org, cc, false);
-    let r = env.run(["key", "export", &examiner]);
+pub fn party(org: &str, name: &str, cc: &str) -> Party {
+    party_valid(org, name, cc, "2024-01-01", "2034-01-01")
+}
+
+/// Certify an examiner key of `p`'s home by its root, valid `from` to
+/// `until`, and import the certificate.
+pub fn certify(p: &Env, root: &str, examiner: &str, from: &str, until: &str) {
+    let r = p.run(["key", "export", examiner]);
     r.expect_code(0);
-    env.write("ex.pub.json", &r.stdout);
-    let r = env.run([
+    p.write("ex.pub.json", &r.stdout);
+    let r = p.run([
         "key",
         "certify",
         "ex.pub.json",
         "--with",
-        &root,
+        root,
         "--role",
         "examiner",
         "--valid-from",
-        "2024-01-01",
+        from,
         "--valid-until",
-        "2034-01-01",
+        until,
     ]);
     r.expect_code(0);
-    env.write("ex.cert", &r.stdout);
-    env.run(["key", "import", "ex.cert"]).expect_code(0);
+    p.write("ex.cert", &r.stdout);
+    p.run(["key", "import", "ex.cert"]).expect_code(0);
+}
+
+/// [`party`] with the examiner's certificate valid `from` to `until`.
+pub fn party_valid(org: &str, name: &str, cc: &str, from: &str, until: &str) -> Party {
+    let env = Env::new();
+    let root = new_key(&env, &format!("{org} Root"), org, cc, true);
+    let examiner = new_key(&env, name, org, cc, false);
+    certify(&env, &root, &examiner, from, until);
     let r = env.run(["key", "export", &root]);
     r.expect_code(0);
     let root_pub = env.write("root.pub.json", &r.stdout);
@@ -79,11 +91,12 @@ fn party(org: &str, name: &str, cc: &str) -> Party {
     Party {
         env,
         examiner,
+        root,
         root_pub,
     }
 }
 
-fn trust_root_of(p: &Party, other: &Party) {
+pub fn trust_root_of(p: &Party, other: &Party) {
     let f = p.env.write(
         "other-root.pub.json",
         &std::fs::read(&other.root_pub).unwrap(),
@@ -120,7 +133,7 @@ pub fn run(p: &Party, args: &[&str], bundle: &Path) -> Run {
     p.env.run_cmd(c.stdin(std::process::Stdio::null()))
 }
 
-fn add(p: &Party, bundle: &Path, extra: &[&str]) -> Run {
+pub fn add(p: &Party, bundle: &Path, extra: &[&str]) -> Run {
     let mut c = p.env.cmd(["custody", "add"]);
     c.arg(bundle).args(extra);
     p.env.run_cmd(c.stdin(std::process::Stdio::null()))
@@ -134,7 +147,7 @@ pub fn verify(p: &Party, bundle: &Path, extra: &[&str]) -> (Run, Value) {
     (r, v)
 }
 
-fn codes(v: &Value) -> Vec<(String, String, String)> {
+pub fn codes(v: &Value) -> Vec<(String, String, String)> {
     v["findings"]
         .as_array()
         .map(|a| {
@@ -149,7 +162,7 @@ fn codes(v: &Value) -> Vec<(String, String, String)> {
 }
 
 #[track_caller]
-fn assert_fails(p: &Party, bundle: &Path, code: &str, needle: &str) {
+pub fn assert_fails(p: &Party, bundle: &Path, code: &str, needle: &str) {
     let (r, v) = verify(p, bundle, &[]);
     r.expect_code(1);
     let f = codes(&v);
@@ -289,6 +302,14 @@ fn stock_tools(lab: &Party, b: &Path) {
     }
 }
 
+/// The party's (only, unencrypted) examiner key, to forge events with the
+/// library that the command would refuse.
+pub fn examiner_signer(p: &Party) -> evidentia::sign::Signer {
+    let store = KeyStore::open(p.env.home().join("keys"));
+    let file = store.find(None, KeyRole::Examiner).unwrap();
+    store.signer(&file, None).unwrap()
+}
+
 /// Rebuild the bundle's entries after `edit`.
 fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
     let (archive, issues) = Archive::open(src).unwrap();
@@ -397,8 +418,23 @@ fn receive_by_the_wrong_party_and_events_after_dispose_fail() {
         &["--action", "transfer", "--to", LAB_TO, "--time", T2],
     )
     .expect_code(0);
-    // The sender cannot sign the recipient's receipt.
-    run(&agency, &["receive", "--time", T3], &b).expect_code(0);
+    // The sender cannot sign the recipient's receipt: the command refuses
+    // and writes nothing; one forged with the library fails verify.
+    let before = std::fs::read(&b).unwrap();
+    let r = run(&agency, &["receive", "--time", T3], &b);
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("not signed by the recipient"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(&b).unwrap(), before);
+    let receipt = EventOptions {
+        action: "receive".into(),
+        time: 1_714_748_400,
+        ..EventOptions::default()
+    };
+    add_event(&b, &receipt, &examiner_signer(&agency), &mut NoHook).unwrap();
     assert_fails(&lab, &b, "receive-signer", "not signed by the recipient");
     // By key id: only that key may receive.
     let other = agency.env.path().join("k.zip");
@@ -425,9 +461,7 @@ fn receive_by_the_wrong_party_and_events_after_dispose_fail() {
     let r = add(&agency, &c, &["--action", "note", "--time", T1]);
     r.expect_code(1);
     assert!(r.stderr.contains("nothing may follow"), "{}", r.stderr);
-    let store = KeyStore::open(agency.env.home().join("keys"));
-    let file = store.find(None, KeyRole::Examiner).unwrap();
-    let signer = store.signer(&file, None).unwrap();
+    let signer = examiner_signer(&agency);
     let late = EventOptions {
         action: "note".into(),
         time: 1_714_521_600, // before the dispose: also a warning

@@ -132,7 +132,18 @@ fn a_forged_certificate_names_no_bare_pinned_key_and_receives_nothing_by_name() 
         &["--action", "transfer", "--to", judge, "--time", T2],
     )
     .expect_code(0);
-    on(&lab, &["receive"], &b, &["--key", &mallory, "--time", T3]).expect_code(0);
+    // `receive` refuses to append what verify would reject (Mallory is
+    // not the judge the transfer names): the receipt is made with the
+    // library, as a tamperer holding Mallory's key would.
+    let store = KeyStore::open(lab.env.home().join("keys"));
+    let file = store.find(Some(&mallory), KeyRole::Examiner).unwrap();
+    let receipt = EventOptions {
+        action: "receive".into(),
+        time: evidentia::model::parse_rfc3339(T3).unwrap(),
+        ..EventOptions::default()
+    };
+    let signer = store.signer(&file, None).unwrap();
+    add_event(&b, &receipt, &signer, &mut NoHook).unwrap();
     // The tamperer adds a certificate naming Mallory's key as the judge.
     let forged = agency.env.path().join("forged.zip");
     let who = Identity::new(JUDGE, "Supreme Court", "CZ", None, Some("judge")).unwrap();

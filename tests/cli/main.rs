@@ -11,6 +11,7 @@ mod crash_seal;
 mod custody;
 mod custody_crash;
 mod custody_json;
+mod custody_rules;
 mod harness;
 mod hash;
 mod hashset;
