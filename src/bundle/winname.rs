@@ -45,24 +45,20 @@ impl std::fmt::Display for WinProblem {
 pub const FORBIDDEN: &[char] = &[':', '<', '>', '"', '|', '?', '*'];
 
 /// Whether `base` (a component up to its first dot, trailing spaces
-/// removed) is a reserved device name, in any case.
+/// removed) is a reserved device name, in any case. No allocation: this
+/// runs for every component of every entry a bundle lists.
 fn reserved_base(base: &str) -> bool {
-    let upper = base.to_ascii_uppercase();
-    if matches!(
-        upper.as_str(),
-        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
-    ) {
-        return true;
-    }
-    let Some(rest) = upper
-        .strip_prefix("COM")
-        .or_else(|| upper.strip_prefix("LPT"))
-    else {
-        return false;
-    };
-    let mut chars = rest.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => c.is_ascii_digit() || matches!(c, '\u{b9}' | '\u{b2}' | '\u{b3}'),
+    let b = base.as_bytes();
+    let prefix = |p: &str| b.len() >= 3 && b[..3].eq_ignore_ascii_case(p.as_bytes());
+    match b.len() {
+        3 => ["CON", "PRN", "AUX", "NUL"].iter().any(|n| prefix(n)),
+        4 => (prefix("COM") || prefix("LPT")) && b[3].is_ascii_digit(),
+        // COM or LPT and a superscript one, two or three (two bytes).
+        5 => {
+            (prefix("COM") || prefix("LPT")) && matches!(&base[3..], "\u{b9}" | "\u{b2}" | "\u{b3}")
+        }
+        6 => base.eq_ignore_ascii_case("CONIN$"),
+        7 => base.eq_ignore_ascii_case("CONOUT$"),
         _ => false,
     }
 }

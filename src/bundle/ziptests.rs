@@ -445,3 +445,37 @@ fn appends_leave_only_earlier_directories_in_the_gaps() {
         "{issues:?}"
     );
 }
+
+#[test]
+fn an_append_to_a_zip64_directory_leaves_zip64_end_records_in_the_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("many.zip");
+    let f = std::fs::File::create(&p).unwrap();
+    let mut z = ZipWriter::new(std::io::BufWriter::new(f), DosTime::from_unix(0));
+    for i in 0..70_000u32 {
+        z.add_bytes(&format!("b/{i:05}"), Method::Stored, &[i as u8])
+            .unwrap();
+    }
+    z.finish().unwrap();
+    let entries = vec![("b/custody/1".to_string(), b"event".to_vec())];
+    append(&p, &entries, DosTime::from_unix(0), &mut NoHook).unwrap();
+    let (a, issues) = Archive::open(&p).unwrap();
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(a.entry_count(), 70_001);
+    // The old ZIP64 end record's locator must point at it.
+    let mut bytes = std::fs::read(&p).unwrap();
+    let loc = bytes
+        .windows(4)
+        .position(|w| w == [0x50, 0x4b, 0x06, 0x07])
+        .unwrap();
+    bytes[loc + 8] ^= 1;
+    std::fs::write(&p, &bytes).unwrap();
+    let (_, issues) = Archive::open(&p).unwrap();
+    assert!(
+        matches!(
+            issues.as_slice(),
+            [i] if matches!(i.kind, IssueKind::Unaccounted { reason, .. } if reason.contains("locator"))
+        ),
+        "{issues:?}"
+    );
+}
