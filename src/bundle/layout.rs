@@ -17,7 +17,7 @@
 //!   under its NFC spelling, the original bytes again in `manifest.json`.
 //!   Two files whose names differ only in normal form would then meet on
 //!   one name, so they are told apart like case collisions.
-//! - Names Windows cannot carry ([`winname`]) are escaped the same way:
+//! - Names Windows cannot carry (`winname`) are escaped the same way:
 //!   `:<>"|?*` always, a component's trailing dot or space, and the first
 //!   character of a reserved device name (`NUL.txt` becomes `^4EUL.txt`).
 //! - Names that would collide case-insensitively get a `^7EN` suffix on

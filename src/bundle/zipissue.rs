@@ -89,7 +89,7 @@ pub enum IssueKind {
         /// What they failed to be.
         reason: &'static str,
     },
-    /// More issues than [`MAX_ISSUES`]: how many were not listed.
+    /// More issues than `MAX_ISSUES`: how many were not listed.
     More(u64),
     /// Declared sizes impossible for the method.
     ImplausibleSize {
