@@ -3,7 +3,7 @@
 //!
 //! Invariants:
 //! - Member names are relative, `/`-separated, valid UTF-8, without `..`,
-//!   control characters, backslashes or `%`.
+//!   control characters, backslashes, `%` or names Windows cannot carry.
 //! - Escaping is deterministic and injective: a byte that cannot be carried
 //!   (control characters including CR and LF, `%`, `\`, bytes of invalid
 //!   UTF-8, and the escape character `^` itself) becomes `^XX` with
@@ -17,10 +17,14 @@
 //!   under its NFC spelling, the original bytes again in `manifest.json`.
 //!   Two files whose names differ only in normal form would then meet on
 //!   one name, so they are told apart like case collisions.
+//! - Names Windows cannot carry (`winname`) are escaped the same way:
+//!   `:<>"|?*` always, a component's trailing dot or space, and the first
+//!   character of a reserved device name (`NUL.txt` becomes `^4EUL.txt`).
 //! - Names that would collide case-insensitively get a `^7EN` suffix on
 //!   their last component (a natural `^` is always escaped, so the suffix
 //!   cannot be mistaken for part of a name).
 
+use super::winname;
 use crate::hash::Algorithm;
 use unicode_normalization::UnicodeNormalization;
 
@@ -113,7 +117,12 @@ pub const ESCAPE: u8 = b'^';
 
 /// Whether `b` must be escaped in a member name.
 fn must_escape(b: u8) -> bool {
-    b < 0x20 || b == 0x7f || b == b'%' || b == b'\\' || b == ESCAPE
+    b < 0x20
+        || b == 0x7f
+        || b == b'%'
+        || b == b'\\'
+        || b == ESCAPE
+        || winname::FORBIDDEN.contains(&char::from(b))
 }
 
 /// Escape one path component (raw bytes) into a carriable name.
@@ -147,8 +156,29 @@ pub fn escape_component(raw: &[u8]) -> String {
         "" => "^00".to_string(),
         "." => "^2E".to_string(),
         ".." => "^2E^2E".to_string(),
-        _ => out,
+        _ => windows_safe(out),
     }
+}
+
+/// Escape what Windows would strip or take for a device (see
+/// [`winname`]): a trailing dot or space (its last character is escaped),
+/// a reserved device name (its first character is escaped: `NUL.txt`
+/// becomes `^4EUL.txt`). Every natural `^` is escaped already, so the
+/// result stays injective.
+fn windows_safe(mut out: String) -> String {
+    if let Some(last) = out.pop() {
+        if last == '.' || last == ' ' {
+            out.push_str(&format!("^{:02X}", last as u8));
+        } else {
+            out.push(last);
+        }
+    }
+    if winname::is_reserved(&out) {
+        // A reserved name starts with an ASCII letter.
+        let first = out.as_bytes()[0];
+        out.replace_range(..1, &format!("^{first:02X}"));
+    }
+    out
 }
 
 /// Escape a relative path given as raw components into a `/`-joined name.
@@ -162,9 +192,12 @@ pub fn escape_path(components: &[&[u8]]) -> String {
 
 /// A name as file systems may confuse it: lower case, and in Unicode NFC
 /// (macOS file systems treat `é` precomposed and decomposed as one name, so
-/// two such entries would land on one file when a bundle is unpacked). Seal
+/// two such entries would land on one file when a bundle is unpacked), and
+/// without trailing dots and spaces in components or a trailing `/` (as
+/// Windows stores `a.` as `a`; names `seal` makes never end so). Seal
 /// tells such names apart and verify refuses them, by this one function.
 pub fn fold(name: &str) -> String {
+    let name = &*winname::strip(name);
     if name.is_ascii() {
         return name.to_ascii_lowercase();
     }
@@ -242,6 +275,33 @@ mod tests {
         assert_eq!(escape_component(b"x\xff\xfey"), "x^FF^FEy");
         assert_eq!(escape_component("é\\".as_bytes()), "é^5C");
         assert_eq!(escape_component(b".."), "^2E^2E");
+    }
+
+    #[test]
+    fn windows_names_are_escaped() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"a.", "a^2E"),
+            (b"a ", "a^20"),
+            (b"a..", "a.^2E"),
+            (b"x:y", "x^3Ay"),
+            (b"<>\"|?*", "^3C^3E^22^7C^3F^2A"),
+            (b"NUL", "^4EUL"),
+            (b"nul.txt", "^6Eul.txt"),
+            (b"CON .x", "^43ON .x"),
+            ("COM\u{b9}".as_bytes(), "^43OM\u{b9}"),
+            (b"lpt9.tar.gz", "^6Cpt9.tar.gz"),
+            (b"NUL.", "NUL^2E"),
+            (b"console", "console"),
+            (b".hidden", ".hidden"),
+        ];
+        for (raw, want) in cases {
+            let got = escape_component(raw);
+            assert_eq!(got, *want, "{raw:?}");
+            assert_eq!(winname::component_problem(&got), None, "{got}");
+        }
+        // Distinct inputs stay distinct.
+        assert_ne!(escape_component(b"a."), escape_component(b"a^2E"));
+        assert_ne!(escape_component(b"NUL"), escape_component(b"^4EUL"));
     }
 
     #[test]

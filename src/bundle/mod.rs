@@ -18,6 +18,7 @@ mod append;
 mod atomic;
 mod bagit;
 mod custody;
+mod inflate;
 mod items;
 pub mod layout;
 pub mod mjson;
@@ -27,7 +28,13 @@ mod signing;
 mod spill;
 mod tags;
 mod walk;
+mod winname;
+mod zipcheck;
+mod zipend;
+mod zipissue;
 mod zipread;
+#[cfg(test)]
+mod ziptests;
 mod zipwrite;
 
 pub use append::{AppendError, AppendHook, JOURNAL_SUFFIX, Journal, NoHook, append, journal_path};

@@ -127,7 +127,9 @@ impl PlanFile {
 }
 
 /// Names compared as [`layout::fold`] sees them (lower case, NFC): the
-/// same rule verify uses to refuse colliding names.
+/// same rule verify uses to refuse colliding names. (`fold` also strips
+/// trailing dots and spaces of components, which escaped names never
+/// have, so the ASCII shortcut agrees with it.)
 fn lower_cmp(a: &str, b: &str) -> Ordering {
     if a.is_ascii() && b.is_ascii() {
         a.bytes()

@@ -8,9 +8,19 @@
 //! Problems with single entries (names, attributes, encryption, header
 //! disagreement, overlap) are returned as [`ContainerIssue`]s, and those
 //! entries are marked unsafe so that nobody reads them.
+//!
+//! Every byte of the file is accounted for: each entry's local header,
+//! name, extra field, data and data descriptor; the last central directory
+//! and its end records; and, in the gaps between entries, only the earlier
+//! directories an append leaves behind ([`super::zipend`]). Header fields
+//! are checked against allow-lists ([`super::zipcheck`]), and deflate data
+//! must end exactly at its compressed size ([`super::inflate`]). Any other
+//! byte is an [`IssueKind::Unaccounted`] issue naming its range.
 
-use super::layout;
-use flate2::read::DeflateDecoder;
+use super::inflate::Inflate;
+use super::zipissue::Issues;
+pub use super::zipissue::{ContainerIssue, IssueKind, MAX_ISSUES};
+use super::{layout, winname, zipcheck, zipend};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
@@ -18,9 +28,6 @@ use std::path::Path;
 
 /// At most this many entries.
 pub const MAX_ENTRIES: u64 = 4_000_000;
-/// At most this many container issues are listed (every unsafe entry is
-/// still marked; the rest are counted in one [`IssueKind::More`]).
-pub const MAX_ISSUES: usize = 10_000;
 /// At most this many bytes of central directory.
 pub const MAX_CD_SIZE: u64 = 256 << 20;
 /// The largest deflate expansion ratio that is physically possible.
@@ -107,6 +114,9 @@ pub struct Entry {
     pub header_offset: u64,
     /// Offset of the data (after the local header), when it could be read.
     pub data_offset: u64,
+    /// The length of the data descriptor after the data (flag bit 3), 0
+    /// without one.
+    pub descriptor_len: u64,
     /// External attributes.
     pub external_attrs: u32,
     /// Host system of "version made by".
@@ -120,111 +130,6 @@ impl Entry {
     pub fn is_dir(&self) -> bool {
         self.name.ends_with('/')
     }
-}
-
-/// What is wrong with one entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IssueKind {
-    /// Name not valid UTF-8.
-    NameNotUtf8,
-    /// Absolute path (or drive letter).
-    AbsolutePath,
-    /// `..`, `.` or an empty component.
-    Traversal,
-    /// A backslash.
-    Backslash,
-    /// NUL or another control character.
-    ControlCharacter,
-    /// The same name twice.
-    Duplicate,
-    /// Same name as another but for case.
-    CaseCollision(String),
-    /// A symbolic link entry.
-    Symlink,
-    /// Another special file type (device, FIFO, ...).
-    SpecialFile(u32),
-    /// Encrypted.
-    Encrypted,
-    /// A method other than stored or deflate.
-    UnsupportedMethod(u16),
-    /// Local header missing or disagreeing with the central one.
-    HeaderMismatch(&'static str),
-    /// The local header offset lies outside the file.
-    HeaderOutside {
-        /// Declared offset of the local header.
-        offset: u64,
-        /// The file's length.
-        len: u64,
-    },
-    /// Data reaches outside the file or into the directory.
-    OutOfBounds {
-        /// Where the data starts.
-        offset: u64,
-        /// Declared compressed size.
-        size: u64,
-        /// Where entry data must end (the central directory's offset).
-        end: u64,
-    },
-    /// Data overlaps another entry's.
-    Overlap(String),
-    /// More issues than [`MAX_ISSUES`]: how many were not listed.
-    More(u64),
-    /// Declared sizes impossible for the method.
-    ImplausibleSize {
-        /// Declared compressed size.
-        compressed: u64,
-        /// Declared uncompressed size.
-        size: u64,
-    },
-}
-
-impl std::fmt::Display for IssueKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            IssueKind::NameNotUtf8 => write!(f, "entry name is not UTF-8"),
-            IssueKind::AbsolutePath => write!(f, "absolute path"),
-            IssueKind::Traversal => write!(f, "path traversal ('..', '.' or empty component)"),
-            IssueKind::Backslash => write!(f, "backslash in name"),
-            IssueKind::ControlCharacter => write!(f, "NUL or control character in name"),
-            IssueKind::Duplicate => write!(f, "duplicate entry name"),
-            IssueKind::CaseCollision(o) => write!(
-                f,
-                "name collides with {o:?} ignoring case (or Unicode normal form)"
-            ),
-            IssueKind::Symlink => write!(f, "symbolic link entry"),
-            IssueKind::SpecialFile(m) => write!(f, "special file entry (mode {m:o})"),
-            IssueKind::Encrypted => write!(f, "encrypted entry"),
-            IssueKind::UnsupportedMethod(m) => write!(f, "unsupported compression method {m}"),
-            IssueKind::HeaderMismatch(w) => {
-                write!(f, "local header disagrees with central directory: {w}")
-            }
-            IssueKind::HeaderOutside { offset, len } => write!(
-                f,
-                "local header offset {offset} lies outside the file ({len} bytes)"
-            ),
-            IssueKind::OutOfBounds { offset, size, end } => write!(
-                f,
-                "entry data ({size} compressed bytes at offset {offset}) runs past the end of the entry data area at {end}"
-            ),
-            IssueKind::Overlap(o) => write!(f, "entry data overlaps {o:?}"),
-            IssueKind::More(n) => write!(f, "{n} more problems with entries, not listed"),
-            IssueKind::ImplausibleSize { compressed, size } => {
-                write!(
-                    f,
-                    "declared size {size} impossible from {compressed} compressed bytes"
-                )
-            }
-        }
-    }
-}
-
-/// A problem with one entry of the container.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContainerIssue {
-    /// The entry's name (lossy).
-    pub name: String,
-    /// What is wrong.
-    pub kind: IssueKind,
 }
 
 /// Why an entry's data is bad, found while streaming it.
@@ -252,6 +157,18 @@ pub enum EntryDataError {
         /// Computed CRC.
         actual: u32,
     },
+    /// The deflate stream ends before the declared compressed size: the
+    /// bytes after it were never read (another tool could show them).
+    #[error(
+        "{unused} bytes follow the end of the deflate stream inside the declared compressed size"
+    )]
+    TrailingData {
+        /// Compressed bytes after the stream's end.
+        unused: u64,
+    },
+    /// The deflate stream has no end marker within its compressed size.
+    #[error("the deflate stream does not end within its declared compressed size")]
+    Unterminated,
 }
 
 /// An opened zip file and its validated directory.
@@ -269,61 +186,37 @@ pub struct Archive {
     /// Per entry: offset of its header within the central directory.
     cd_pos: Vec<u32>,
     /// Per entry: data offset minus header offset (0 when the local
-    /// header could not be read), with [`UNSAFE`] set when an issue makes
-    /// the entry unsafe to read.
+    /// header could not be read), the data descriptor's length above it,
+    /// and [`UNSAFE`] set when an issue makes the entry unsafe to read.
     state: Vec<u32>,
     /// Where the central directory starts (entry data must end before it;
-    /// bytes between entries, such as the directory an append superseded,
-    /// are never read).
+    /// bytes between entries must be directories an append superseded).
     pub cd_offset: u64,
     /// The size of the central directory.
     pub cd_size: u64,
 }
 
-/// Issues as they are found: the first [`MAX_ISSUES`] listed, every
-/// entry with one remembered (to mark it unsafe).
-#[derive(Default)]
-struct Issues {
-    list: Vec<ContainerIssue>,
-    at: Vec<u32>,
-    more: u64,
-}
-
-impl Issues {
-    fn add(
-        &mut self,
-        index: usize,
-        name: impl FnOnce() -> String,
-        kind: impl FnOnce() -> IssueKind,
-    ) {
-        self.at.push(index as u32);
-        if self.list.len() < MAX_ISSUES {
-            self.list.push(ContainerIssue {
-                name: name(),
-                kind: kind(),
-            });
-        } else {
-            self.more += 1;
-        }
-    }
-}
-
 /// The unsafe bit of [`Archive::state`].
 const UNSAFE: u32 = 1 << 31;
+/// Where [`Archive::state`] keeps the data descriptor's length (at most
+/// 24), above the data offset's delta (at most 30 + 2 * 65,535 < 2^24).
+const DESCRIPTOR_SHIFT: u32 = 24;
+/// The delta bits of [`Archive::state`].
+const DELTA_MASK: u32 = (1 << DESCRIPTOR_SHIFT) - 1;
 
-fn u16_at(b: &[u8], i: usize) -> u16 {
+pub(super) fn u16_at(b: &[u8], i: usize) -> u16 {
     u16::from_le_bytes([b[i], b[i + 1]])
 }
-fn u32_at(b: &[u8], i: usize) -> u32 {
+pub(super) fn u32_at(b: &[u8], i: usize) -> u32 {
     u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
 }
-fn u64_at(b: &[u8], i: usize) -> u64 {
+pub(super) fn u64_at(b: &[u8], i: usize) -> u64 {
     let mut a = [0u8; 8];
     a.copy_from_slice(&b[i..i + 8]);
     u64::from_le_bytes(a)
 }
 
-fn read_exact_at(file: &File, len: u64, offset: u64, n: usize) -> io::Result<Vec<u8>> {
+pub(super) fn read_exact_at(file: &File, len: u64, offset: u64, n: usize) -> io::Result<Vec<u8>> {
     if offset.checked_add(n as u64).is_none_or(|end| end > len) {
         return Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
@@ -390,6 +283,12 @@ fn check_name(raw: &[u8]) -> Vec<IssueKind> {
     {
         v.push(IssueKind::Traversal);
     }
+    if name.ends_with('/') {
+        v.push(IssueKind::Directory);
+    }
+    if let Some(p) = winname::name_problem(name) {
+        v.push(IssueKind::WindowsName(p));
+    }
     v
 }
 
@@ -432,6 +331,7 @@ fn parse_central(h: &[u8], index: usize) -> Result<(Entry, usize), &'static str>
         size,
         header_offset: offset,
         data_offset: 0,
+        descriptor_len: 0,
         external_attrs: u32_at(h, 38),
         made_by_host: h[5],
         safe: true,
@@ -439,8 +339,13 @@ fn parse_central(h: &[u8], index: usize) -> Result<(Entry, usize), &'static str>
     Ok((entry, 46 + nl + el + cl))
 }
 
-/// A parsed header, its raw name and its length.
-type RawHeader<'a> = (Entry, &'a [u8], usize);
+/// A parsed header and its bytes.
+type RawHeader<'a> = (Entry, &'a [u8]);
+
+/// The raw name of a central directory header (all of it).
+fn raw_name(h: &[u8]) -> &[u8] {
+    &h[46..46 + u16_at(h, 28) as usize]
+}
 
 /// Streams the central directory header by header.
 struct CdStream<'a> {
@@ -467,7 +372,7 @@ impl<'a> CdStream<'a> {
         }
     }
 
-    /// The next header: the entry, its raw name, and its header length.
+    /// The next header: the entry and the header's bytes.
     fn next_raw(&mut self) -> Result<Option<RawHeader<'_>>, &'static str> {
         if self.index >= self.count {
             return Ok(None);
@@ -488,8 +393,7 @@ impl<'a> CdStream<'a> {
             .map_err(|_| "header runs past the directory")?;
         let (entry, hl) = parse_central(&self.buf, self.index)?;
         self.index += 1;
-        let nl = u16_at(&self.buf, 28) as usize;
-        Ok(Some((entry, &self.buf[46..46 + nl], hl)))
+        Ok(Some((entry, &self.buf[..hl])))
     }
 }
 
@@ -511,7 +415,7 @@ impl Iterator for Entries<'_> {
     fn next(&mut self) -> Option<Entry> {
         // The directory was validated when the archive was opened; a read
         // that fails now (the file changed underneath) ends the pass.
-        let (mut e, _, _) = self.stream.next_raw().ok()??;
+        let (mut e, _) = self.stream.next_raw().ok()??;
         self.archive.complete(&mut e);
         Some(e)
     }
@@ -552,66 +456,8 @@ impl Archive {
     }
 
     fn from_file(file: File, len: u64) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
-        if len < 22 {
-            return Err(ZipError::NoEndRecord);
-        }
-        let tail_len = len.min(22 + 65_535) as usize;
-        let tail_start = len - tail_len as u64;
-        let tail = read_exact_at(&file, len, tail_start, tail_len)?;
-        let mut eocd = None;
-        for i in (0..=tail_len - 22).rev() {
-            if u32_at(&tail, i) == 0x0605_4b50
-                && i + 22 + u16_at(&tail, i + 20) as usize == tail_len
-            {
-                eocd = Some(i);
-                break;
-            }
-        }
-        let Some(i) = eocd else {
-            // An end record that ends before the file does: bytes were
-            // added after a complete archive (an append that died).
-            for i in (0..=tail_len - 22).rev() {
-                let end = i + 22 + u16_at(&tail, i + 20) as usize;
-                if u32_at(&tail, i) == 0x0605_4b50 && end < tail_len {
-                    return Err(ZipError::TrailingBytes {
-                        end: tail_start + end as u64,
-                        trailing: (tail_len - end) as u64,
-                    });
-                }
-            }
-            return Err(ZipError::NoEndRecord);
-        };
-        let eocd_at = tail_start + i as u64;
-        if u16_at(&tail, i + 4) != 0 || u16_at(&tail, i + 6) != 0 {
-            return Err(ZipError::BadEndRecord(
-                "multi-disk archives are not bundles",
-            ));
-        }
-        let mut count = u64::from(u16_at(&tail, i + 10));
-        let mut cd_size = u64::from(u32_at(&tail, i + 12));
-        let mut cd_offset = u64::from(u32_at(&tail, i + 16));
-        let mut cd_end = eocd_at;
-        if count == 0xFFFF || cd_size == 0xFFFF_FFFF || cd_offset == 0xFFFF_FFFF {
-            if eocd_at < 20 {
-                return Err(ZipError::BadEndRecord("ZIP64 locator missing"));
-            }
-            let loc = read_exact_at(&file, len, eocd_at - 20, 20)?;
-            if u32_at(&loc, 0) != 0x0706_4b50 {
-                return Err(ZipError::BadEndRecord("ZIP64 locator missing"));
-            }
-            let at = u64_at(&loc, 8);
-            if at.checked_add(56).is_none_or(|e| e > eocd_at - 20) {
-                return Err(ZipError::BadEndRecord("ZIP64 end record outside the file"));
-            }
-            let r = read_exact_at(&file, len, at, 56)?;
-            if u32_at(&r, 0) != 0x0606_4b50 {
-                return Err(ZipError::BadEndRecord("ZIP64 end record signature"));
-            }
-            count = u64_at(&r, 32);
-            cd_size = u64_at(&r, 40);
-            cd_offset = u64_at(&r, 48);
-            cd_end = at;
-        }
+        let dir = zipend::locate(&file, len)?;
+        let (count, cd_size, cd_offset, cd_end) = (dir.count, dir.size, dir.offset, dir.end);
         if count > MAX_ENTRIES || cd_size > MAX_CD_SIZE {
             return Err(ZipError::TooLarge {
                 entries: count,
@@ -646,17 +492,25 @@ impl Archive {
         let mut keys: Vec<u64> = Vec::with_capacity(count);
         {
             let mut cd = CdStream::new(&archive.file, cd_offset, cd_size, count);
-            let mut pos = 0usize;
+            let mut pos = 0u64;
             for index in 0..count {
                 let bad = |reason| ZipError::BadCentralHeader { index, reason };
-                let (entry, raw_name, hl) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
+                let (entry, h) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
                 archive.cd_pos.push(pos as u32);
-                pos += hl;
-                for k in check_name(raw_name) {
+                pos += h.len() as u64;
+                for k in check_name(raw_name(h)) {
                     issues.add(index, || entry.name.clone(), || k);
                 }
                 keys.push(fold_key(&layout::fold(&entry.name), index));
             }
+            // The directory holds its headers and nothing after them.
+            if pos < cd_size {
+                let at = cd_offset + pos;
+                issues.unaccounted(at, cd_end, "bytes after the last central directory header");
+            }
+        }
+        if let Some((start, end)) = dir.comment {
+            issues.unaccounted(start, end, "the end record's comment");
         }
         let folds = archive.fold_issues(keys)?;
         archive.check_entries(cd_offset, folds, &mut issues)?;
@@ -714,15 +568,17 @@ impl Archive {
         issues: &mut Issues,
     ) -> Result<(), ZipError> {
         let mut folds = folds.into_iter().peekable();
-        let mut overlaps = Vec::new();
-        let mut furthest: Option<(u64, u32)> = None;
+        let mut sweep = Sweep::default();
         let mut prev_start: Option<u64> = None;
         let mut spans_sorted = true;
         let count = self.state.len();
-        let mut cd = CdStream::new(&self.file, self.cd_offset, self.cd_size, count);
+        let (file, len) = (&self.file, self.len);
+        let (cd_offset, cd_size) = (self.cd_offset, self.cd_size);
+        let gap = |a, b| zipend::check_gap(file, cd_offset, cd_size, a, b);
+        let mut cd = CdStream::new(file, cd_offset, cd_size, count);
         for index in 0..count {
             let bad = |reason| ZipError::BadCentralHeader { index, reason };
-            let (mut e, _, _) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
+            let (mut e, h) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
             while let Some((_, first, dup)) = folds.next_if(|f| f.0 as usize == index) {
                 if dup {
                     // Every entry of that name is unsafe, the first too.
@@ -739,17 +595,7 @@ impl Archive {
                 issues.add(index, || e.name.clone(), kind);
             }
             let mut push = |kind| issues.add(index, || e.name.clone(), || kind);
-            if e.made_by_host == 3 {
-                let mode = e.external_attrs >> 16;
-                match mode & 0o170000 {
-                    0 | 0o100000 | 0o040000 => {}
-                    0o120000 => push(IssueKind::Symlink),
-                    other => push(IssueKind::SpecialFile(other)),
-                }
-            }
-            if e.flags & 0x41 != 0 {
-                push(IssueKind::Encrypted);
-            }
+            zipcheck::central(h, &e, &mut push);
             match e.method {
                 0 if e.compressed_size != e.size => push(IssueKind::ImplausibleSize {
                     compressed: e.compressed_size,
@@ -764,49 +610,51 @@ impl Archive {
                 0 | 8 => {}
                 m => push(IssueKind::UnsupportedMethod(m)),
             }
-            match local_header(&self.file, self.len, &e) {
-                Err(_) if e.header_offset.saturating_add(30) > self.len => {
+            let local = match zipcheck::local(file, len, &e, raw_name(h)) {
+                Err(_) if e.header_offset.saturating_add(30) > len => {
                     push(IssueKind::HeaderOutside {
                         offset: e.header_offset,
-                        len: self.len,
-                    })
+                        len,
+                    });
+                    continue;
                 }
-                Err(w) => push(IssueKind::HeaderMismatch(w)),
-                Ok(data_offset) => {
-                    e.data_offset = data_offset;
-                    self.state[index] = (data_offset - e.header_offset) as u32;
-                    if data_offset
-                        .checked_add(e.compressed_size)
-                        .is_none_or(|end| end > data_end)
-                    {
-                        push(IssueKind::OutOfBounds {
-                            offset: data_offset,
-                            size: e.compressed_size,
-                            end: data_end,
-                        });
-                    }
-                    // Overlaps: in a directory whose data comes in file
-                    // order (every bundle we write), one pass suffices:
-                    // each span must not enter the one that reaches
-                    // furthest so far.
-                    let span = (
-                        e.header_offset,
-                        data_offset.saturating_add(e.compressed_size),
-                    );
-                    if prev_start.is_some_and(|s| span.0 <= s) {
-                        spans_sorted = false;
-                    }
-                    if spans_sorted {
-                        check_reach(&mut furthest, span, index as u32, &mut overlaps);
-                        prev_start = Some(span.0);
-                    }
+                Err(k) => {
+                    push(k);
+                    continue;
                 }
+                Ok(local) => local,
+            };
+            e.data_offset = local.data_offset;
+            self.state[index] = (local.data_offset - e.header_offset) as u32
+                | ((local.descriptor as u32) << DESCRIPTOR_SHIFT);
+            let end = local
+                .data_offset
+                .checked_add(e.compressed_size)
+                .and_then(|x| x.checked_add(local.descriptor));
+            if end.is_none_or(|end| end > data_end) {
+                push(IssueKind::OutOfBounds {
+                    offset: local.data_offset,
+                    size: e.compressed_size,
+                    end: data_end,
+                });
+            }
+            // Overlaps and gaps: in a directory whose data comes in file
+            // order (every bundle we write), one pass suffices: each span
+            // must start where the one reaching furthest so far ends.
+            let span = (e.header_offset, end.unwrap_or(u64::MAX));
+            if prev_start.is_some_and(|s| span.0 <= s) {
+                spans_sorted = false;
+            }
+            if spans_sorted {
+                sweep.step(span, index as u32, gap);
+                prev_start = Some(span.0);
             }
         }
         if !spans_sorted {
-            overlaps = self.overlaps_unsorted()?;
+            sweep = self.sweep_unsorted(gap)?;
         }
-        for (index, other) in overlaps {
+        sweep.finish(data_end, gap);
+        for (index, other) in sweep.overlaps {
             let name = |i: u32| {
                 self.entry_raw(i as usize)
                     .map(|e| e.name)
@@ -818,18 +666,23 @@ impl Archive {
                 || IssueKind::Overlap(name(other)),
             );
         }
+        for (start, end, reason) in sweep.gaps {
+            issues.unaccounted(start, end, reason);
+        }
+        issues.more += sweep.more_gaps;
         Ok(())
     }
 
-    /// Overlapping entries when the data is not in directory order: sort
+    /// Overlaps and gaps when the data is not in directory order: sort
     /// the spans (start, end, then name).
-    fn overlaps_unsorted(&self) -> Result<Vec<(u32, u32)>, ZipError> {
+    fn sweep_unsorted(&self, gap: impl Fn(u64, u64) -> GapCheck) -> Result<Sweep, ZipError> {
         let mut spans: Vec<(u64, u64, u32)> = Vec::new();
         for e in self.entries() {
             if e.data_offset > 0 {
+                let end = e.data_offset.saturating_add(e.compressed_size);
                 spans.push((
                     e.header_offset,
-                    e.data_offset.saturating_add(e.compressed_size),
+                    end.saturating_add(e.descriptor_len),
                     e.index as u32,
                 ));
             }
@@ -849,12 +702,11 @@ impl Archive {
         if let Some(e) = failed {
             return Err(e);
         }
-        let mut furthest = None;
-        let mut overlaps = Vec::new();
+        let mut sweep = Sweep::default();
         for &(start, end, index) in &spans {
-            check_reach(&mut furthest, (start, end), index, &mut overlaps);
+            sweep.step((start, end), index, &gap);
         }
-        Ok(overlaps)
+        Ok(sweep)
     }
 
     /// The number of entries.
@@ -913,7 +765,8 @@ impl Archive {
     /// Fill in what only the open pass knows: data offset and safety.
     fn complete(&self, e: &mut Entry) {
         let s = self.state.get(e.index).copied().unwrap_or(UNSAFE);
-        let delta = s & !UNSAFE;
+        let delta = s & DELTA_MASK;
+        e.descriptor_len = u64::from((s & !UNSAFE) >> DESCRIPTOR_SHIFT);
         e.data_offset = if delta == 0 {
             0
         } else {
@@ -950,7 +803,7 @@ impl Archive {
             end: e.data_offset + e.compressed_size,
         };
         let inner: Box<dyn Read + 'a> = match e.method {
-            8 => Box::new(DeflateDecoder::new(raw)),
+            8 => Box::new(Inflate::new(raw, e.compressed_size)),
             _ => Box::new(raw),
         };
         Ok(EntryReader {
@@ -1017,46 +870,11 @@ fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
     })
 }
 
-/// Read and compare the local header; returns the data offset.
-fn local_header(file: &File, len: u64, e: &Entry) -> Result<u64, &'static str> {
-    let h = read_exact_at(file, len, e.header_offset, 30)
-        .map_err(|_| "local header outside the file")?;
-    if u32_at(&h, 0) != 0x0403_4b50 {
-        return Err("no local header signature");
-    }
-    let (nl, el) = (u16_at(&h, 26) as u64, u16_at(&h, 28) as u64);
-    let rest = read_exact_at(file, len, e.header_offset + 30, (nl + el) as usize)
-        .map_err(|_| "local header truncated")?;
-    if rest[..nl as usize] != *e.name.as_bytes()
-        && String::from_utf8_lossy(&rest[..nl as usize]) != e.name
-    {
-        return Err("name");
-    }
-    if u16_at(&h, 6) != e.flags {
-        return Err("flags");
-    }
-    if u16_at(&h, 8) != e.method {
-        return Err("method");
-    }
-    if e.flags & 0x08 == 0 {
-        let mut size = u64::from(u32_at(&h, 22));
-        let mut csize = u64::from(u32_at(&h, 18));
-        let (s, c) = (size == 0xFFFF_FFFF, csize == 0xFFFF_FFFF);
-        resolve64(&rest[nl as usize..], &mut [(&mut size, s), (&mut csize, c)])?;
-        if u32_at(&h, 14) != e.crc {
-            return Err("CRC-32");
-        }
-        if size != e.size || csize != e.compressed_size {
-            return Err("sizes");
-        }
-    }
-    Ok(e.header_offset + 30 + nl + el)
-}
-
-struct RangeReader<'a> {
-    file: &'a File,
-    pos: u64,
-    end: u64,
+/// Reads the file's bytes `pos..end`.
+pub(super) struct RangeReader<'a> {
+    pub(super) file: &'a File,
+    pub(super) pos: u64,
+    pub(super) end: u64,
 }
 
 impl Read for RangeReader<'_> {
@@ -1129,24 +947,59 @@ impl Read for EntryReader<'_> {
     }
 }
 
-/// One step of the overlap sweep over spans sorted by start: a span that
-/// starts before the furthest end seen so far overlaps that span's owner.
-/// Both entries of an overlapping pair are suspect (which one really owns
-/// the bytes is unknowable), so the pair goes in both directions.
-fn check_reach(
-    furthest: &mut Option<(u64, u32)>,
-    (start, end): (u64, u64),
-    index: u32,
-    overlaps: &mut Vec<(u32, u32)>,
-) {
-    if let Some((reach, owner)) = *furthest
-        && start < reach
-    {
-        overlaps.push((index, owner));
-        overlaps.push((owner, index));
+/// What checking one gap gives: fine, or why its bytes are unaccounted.
+type GapCheck = Result<(), &'static str>;
+
+/// The sweep over entry spans sorted by start: overlapping pairs, and the
+/// gaps between spans that are not earlier directories.
+#[derive(Default)]
+struct Sweep {
+    /// The span reaching furthest so far: (its end, its entry).
+    furthest: Option<(u64, u32)>,
+    overlaps: Vec<(u32, u32)>,
+    /// Gaps that failed their check (the first [`MAX_ISSUES`]).
+    gaps: Vec<(u64, u64, &'static str)>,
+    more_gaps: u64,
+}
+
+impl Sweep {
+    /// One span: a span that starts before the furthest end seen so far
+    /// overlaps that span's owner (both entries of a pair are suspect:
+    /// which one really owns the bytes is unknowable, so the pair goes in
+    /// both directions); one that starts after it leaves a gap, which
+    /// `gap` checks.
+    fn step(&mut self, (start, end): (u64, u64), index: u32, gap: impl Fn(u64, u64) -> GapCheck) {
+        let reach = self.furthest.map_or(0, |f| f.0);
+        if start > reach {
+            self.check(reach, start, &gap);
+        }
+        if let Some((reach, owner)) = self.furthest
+            && start < reach
+        {
+            self.overlaps.push((index, owner));
+            self.overlaps.push((owner, index));
+        }
+        if self.furthest.is_none_or(|(reach, _)| end > reach) {
+            self.furthest = Some((end, index));
+        }
     }
-    if furthest.is_none_or(|(reach, _)| end > reach) {
-        *furthest = Some((end, index));
+
+    /// The last gap: from the furthest span to where entry data ends.
+    fn finish(&mut self, data_end: u64, gap: impl Fn(u64, u64) -> GapCheck) {
+        let reach = self.furthest.map_or(0, |f| f.0);
+        if reach < data_end {
+            self.check(reach, data_end, &gap);
+        }
+    }
+
+    fn check(&mut self, start: u64, end: u64, gap: impl Fn(u64, u64) -> GapCheck) {
+        if let Err(reason) = gap(start, end) {
+            if self.gaps.len() < MAX_ISSUES {
+                self.gaps.push((start, end, reason));
+            } else {
+                self.more_gaps += 1;
+            }
+        }
     }
 }
 

@@ -14,6 +14,10 @@
 //!   deflate encoder when asked).
 //! - Output is deterministic: one fixed timestamp for every entry, fixed
 //!   attributes, no extra fields but ZIP64.
+//! - Nothing the reader would refuse (see `zipcheck`): flags are bit 11
+//!   only, no comments, disk 0, regular-file attributes. Names are the
+//!   caller's: seal escapes them ([`super::layout`]) so that they pass the
+//!   reader's name checks; tests use this writer for hostile names too.
 
 use flate2::Compression;
 use flate2::write::DeflateEncoder;

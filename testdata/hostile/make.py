@@ -155,6 +155,11 @@ class E:
         self.csize = len(data)
         self.attrs = attrs
         self.offset = None
+        # What only some cases change: flags, the local header's CRC-32, a
+        # central extra field.
+        self.flags = 0x0800
+        self.local_crc = None
+        self.cextra = b""
 
     def sizes(self):
         """32-bit size fields and the ZIP64 extra (local header form)."""
@@ -172,11 +177,11 @@ class E:
                 "<IHHHHHIIIHH",
                 0x04034B50,
                 version,
-                0x0800,
+                self.flags,
                 self.method,
                 dos[0],
                 dos[1],
-                self.crc,
+                self.crc if self.local_crc is None else self.local_crc,
                 csize,
                 size,
                 len(self.name),
@@ -189,13 +194,14 @@ class E:
     def central(self, dos):
         csize, size, extra = self.sizes()
         version = 45 if extra else 20
+        extra += self.cextra
         return (
             struct.pack(
                 "<IHHHHHHIIIHHHHHII",
                 0x02014B50,
                 (3 << 8) | 45,
                 version,
-                0x0800,
+                self.flags,
                 self.method,
                 dos[0],
                 dos[1],
@@ -408,6 +414,36 @@ def entry_offset_outside(good, dos):
     return patch(data, i + 42, "<I", 0x7FFFFF00)
 
 
+def unicode_path_extra(old):
+    # An Info-ZIP Unicode Path field (0x7075) in a.txt's central header:
+    # unzip writes a.txt's bytes as evil.txt.
+    e = E(old.name, old.data)
+    body = b"\x01" + struct.pack("<I", zlib.crc32(old.name)) + b"good/data/ev/evil.txt"
+    e.cextra = struct.pack("<HH", 0x7075, len(body)) + body
+    return e
+
+
+def descriptor_flag(old):
+    # Flag bit 3 (a data descriptor) in both headers, and a local CRC-32
+    # that disagrees: the comparison must not be skipped.
+    e = E(old.name, old.data)
+    e.flags = 0x0808
+    e.local_crc = 0xDEADBEEF
+    return e
+
+
+def hidden_in_gap(good, dos):
+    # A whole local entry between the last entry and the central
+    # directory, which lists it nowhere.
+    data = assemble(good, dos)
+    i = eocd_at(data)
+    cd_offset = struct.unpack_from("<I", data, i + 16)[0]
+    hidden = E("good/data/ev/hidden.txt", b"nobody verified this\n")
+    blob = hidden.local(dos) + hidden.data
+    data = data[:cd_offset] + blob + data[cd_offset:]
+    return patch(data, i + len(blob) + 16, "<I", cd_offset + len(blob))
+
+
 CASES = [
     (
         "zip_slip.zip",
@@ -456,6 +492,11 @@ CASES = [
     ("cd_size_past_end.zip", cd_size_past_end),
     ("zip64_locator_outside.zip", zip64_locator_outside),
     ("entry_offset_outside.zip", entry_offset_outside),
+    ("directory_with_data.zip", with_extra(E("good/data/ev/dir/", b"hidden\n"))),
+    ("unicode_path_extra.zip", replaced("data/ev/a.txt", unicode_path_extra)),
+    ("descriptor_flag.zip", replaced("data/ev/a.txt", descriptor_flag)),
+    ("hidden_in_gap.zip", hidden_in_gap),
+    ("windows_name.zip", with_extra(E("good/data/ev/NUL.txt", b"evil\n"))),
 ]
 
 

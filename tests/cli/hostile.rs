@@ -243,6 +243,42 @@ const CORPUS: &[(&str, Want)] = &[
             "local header offset 2147483392 lies outside the file",
         )]),
     ),
+    (
+        "directory_with_data.zip",
+        Want::Findings(&[("container", "good/data/ev/dir/", "directory entry")]),
+    ),
+    (
+        "unicode_path_extra.zip",
+        Want::Findings(&[(
+            "container",
+            "good/data/ev/a.txt",
+            "extra field 0x7075 in the central header",
+        )]),
+    ),
+    (
+        "descriptor_flag.zip",
+        Want::Findings(&[(
+            "container",
+            "good/data/ev/a.txt",
+            "local header disagrees with central directory: CRC-32",
+        )]),
+    ),
+    (
+        "hidden_in_gap.zip",
+        Want::Findings(&[(
+            "container",
+            "bytes 3299..3373",
+            "belong to no entry and are not an earlier central directory",
+        )]),
+    ),
+    (
+        "windows_name.zip",
+        Want::Findings(&[(
+            "container",
+            "good/data/ev/NUL.txt",
+            "name Windows cannot carry: a component is a reserved device name",
+        )]),
+    ),
 ];
 
 fn corpus_dir() -> PathBuf {

@@ -1,6 +1,7 @@
 //! Command-line tests: the real binary, real peer tools, real files.
 //! One test binary so everything links once.
 
+mod accounting;
 mod acquire;
 mod acquire_seal;
 mod bundle;

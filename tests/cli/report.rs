@@ -132,7 +132,9 @@ fn html_is_self_contained_and_escapes_hostile_strings() {
     }
     assert!(html.contains("@page { size: A4"));
     assert!(html.contains("C-1&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;"));
-    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; [md](x).txt"));
+    // Seal stores `<` and `>` escaped (Windows cannot carry them); the
+    // rest of the name still needs HTML escaping.
+    assert!(html.contains("^3Cimg src=x onerror=alert(1)^3E &amp; [md](x).txt"));
     assert!(!html.contains("<img"));
     assert!(html.contains("Jana &lt;b&gt;Examiner&lt;/b&gt;"));
     for h in manifest_hashes(&env) {
