@@ -18,6 +18,7 @@ mod promote;
 mod query;
 mod record;
 pub mod schema;
+mod signers;
 mod snapshot;
 mod store;
 mod values;
