@@ -11,8 +11,8 @@ use super::passphrase::{load_signer, now, trust_store};
 use clap::Args;
 use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, EventSigner, NoHook};
 use evidentia::locker::{
-    Actor, IngestOutcome, IngestRequest, Locker, LockerError, MatchRow, file_sha256, read_record,
-    store_copy,
+    Actor, IngestOutcome, IngestRequest, Locker, LockerError, MatchRow, Snapshot, file_sha256,
+    read_record, store_copy,
 };
 use evidentia::verify::{self, Finding, TrustVerifier, VerifyOptions};
 use serde::Serialize;
@@ -198,6 +198,10 @@ fn locker_error(e: LockerError) -> CliError {
             "the disk holding the locker is full; the transaction was rolled back, so this \
              bundle was not recorded. Free space and ingest again",
         ),
+        LockerError::Changed { .. } => CliError::op(sanitize(&e.to_string())).hint(
+            "the bundle changed while it was being ingested; copy it to a place only you can \
+             write and ingest again",
+        ),
         _ => CliError::op(e.to_string()),
     }
 }
@@ -216,6 +220,10 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
     for path in &args.bundles {
         let shown = display_path(path);
         let total = std::fs::metadata(path).ok().map(|m| m.len());
+        // Held open from before verification to after the last read of
+        // what is recorded: the file must not change in between. A file
+        // that cannot be opened is left for verify to explain.
+        let mut snapshot = Snapshot::take(path);
         let bar = progress_bar(ctx.progress, total);
         let mut progress = |n: u64| bar.inc(n);
         let report = verify::verify(
@@ -283,6 +291,9 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             }
             (Some(signer), true) => {
                 receive(path, signer, &report.events, &verifier)?;
+                // The append changed the file: what is recorded is what
+                // verifies from here on.
+                snapshot = Snapshot::take(path);
                 let bar = progress_bar(ctx.progress, total);
                 let again =
                     verify::verify(path, &VerifyOptions::default(), Some(&verifier), &mut |n| {
@@ -303,6 +314,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         };
         let record = read_record(path).map_err(locker_error)?;
         let zip_sha256 = file_sha256(path).map_err(locker_error)?;
+        snapshot.and_then(|s| s.check()).map_err(locker_error)?;
         let stored = match &args.store {
             Some(dir) => Some(store_copy(path, dir, &zip_sha256).map_err(locker_error)?),
             None => None,

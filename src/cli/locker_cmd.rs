@@ -59,9 +59,13 @@ enum LockerCommand {
     },
 }
 
-/// The wire version of `bundle`, `bundle-detail` and `file` documents
-/// (2: `quarantined` added).
+/// The wire version of `bundle` and `file` documents (2: `quarantined`
+/// added).
 const V: u32 = 2;
+
+/// The wire version of `bundle-detail` documents (2: `quarantined` added;
+/// 3: `signers` give the proven identity, never the claimed actor).
+pub(super) const V_DETAIL: u32 = 3;
 
 /// The label every value from a quarantined record carries in human output.
 pub(super) const UNVERIFIED: &str = "QUARANTINED (unverified)";
@@ -86,9 +90,9 @@ pub(super) struct JsonBundle<'a> {
     location: Option<&'a str>,
 }
 
-pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str) -> JsonBundle<'a> {
+pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> JsonBundle<'a> {
     JsonBundle {
-        v: V,
+        v,
         kind,
         bundle_id: &b.bundle_id,
         name: &b.name,
@@ -187,7 +191,7 @@ pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
         LockerCommand::List => {
             for b in locker.bundles().map_err(op)? {
                 match ctx.mode {
-                    Mode::Json => out.json(&json_bundle(&b, "bundle"))?,
+                    Mode::Json => out.json(&json_bundle(&b, "bundle", V))?,
                     Mode::Human => out.bytes(bundle_line(&b).as_bytes())?,
                 }
             }

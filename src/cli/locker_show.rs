@@ -4,7 +4,9 @@ use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::ingest_cmd::{JsonMatch, json_matches};
 use super::output::{Mode, Output, sanitize};
-use evidentia::locker::{AuditRow, BundleRow, Locker};
+use evidentia::locker::{AuditRow, BundleRow, Locker, SignerRow};
+use evidentia::sign::Identity;
+use evidentia::verify::{NO_IDENTITY, identity_text};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -16,11 +18,14 @@ struct JsonEvent<'a> {
     sha256: &'a str,
 }
 
+/// A signer as verify proved it at ingest (never the claimed actor).
 #[derive(Serialize)]
 struct JsonSigner<'a> {
     key_id: &'a str,
-    name: Option<&'a str>,
-    org: Option<&'a str>,
+    /// `root`, `certified`, `pinned`; null when not recorded.
+    signer_kind: Option<&'a str>,
+    /// null: no certified identity.
+    certified_identity: Option<&'a Identity>,
     trust_path: Option<&'a str>,
 }
 
@@ -43,7 +48,11 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
         let b = &d.bundle;
         match ctx.mode {
             Mode::Json => out.json(&JsonShow {
-                bundle: super::locker_cmd::json_bundle(b, "bundle-detail"),
+                bundle: super::locker_cmd::json_bundle(
+                    b,
+                    "bundle-detail",
+                    super::locker_cmd::V_DETAIL,
+                ),
                 case_meta: serde_json::from_str(&b.case_json).unwrap_or_default(),
                 problems: serde_json::from_str(&b.problems_json).unwrap_or_default(),
                 events: d
@@ -62,8 +71,8 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                     .iter()
                     .map(|s| JsonSigner {
                         key_id: &s.key_id,
-                        name: s.name.as_deref(),
-                        org: s.org.as_deref(),
+                        signer_kind: s.kind.as_deref(),
+                        certified_identity: s.identity.as_ref(),
                         trust_path: s.trust_path.as_deref(),
                     })
                     .collect(),
@@ -104,18 +113,11 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                         sanitize(&e.signer)
                     ));
                 }
-                // The trust path names the signer as verify proved it
-                // (or says "no certified identity"); the stored name is
-                // the events' claim and is not shown as an identity.
                 for g in &d.signers {
                     s.push_str(&format!(
                         "  signer {}: {}{u}\n",
                         sanitize(&g.key_id),
-                        sanitize(
-                            g.trust_path
-                                .as_deref()
-                                .unwrap_or("trust not recorded (no certified identity)")
-                        )
+                        sanitize(&signer_text(g))
                     ));
                 }
                 for m in &d.matches {
@@ -146,6 +148,28 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
         return Ok(Exit::Problem);
     }
     Ok(Exit::Ok)
+}
+
+/// A signer in words: only what verify proved at ingest, never the
+/// actor an event claims.
+fn signer_text(g: &SignerRow) -> String {
+    let Some(kind) = g.kind.as_deref() else {
+        return format!(
+            "{NO_IDENTITY} (not recorded: ingested by an evidentia before locker schema 4; \
+             ingest the bundle again to record what its signatures prove)"
+        );
+    };
+    let who = g
+        .identity
+        .as_ref()
+        .map_or_else(|| NO_IDENTITY.to_string(), identity_text);
+    let how = match kind {
+        "root" => "signed by a root key",
+        "certified" => "key certified by a trusted root",
+        "pinned" => "key pinned in the trust store",
+        _ => "unknown kind of key",
+    };
+    format!("{who} ({how})")
 }
 
 /// An audit row on the wire.

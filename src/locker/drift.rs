@@ -5,12 +5,15 @@
 //! not only the hashes: the bundle row (id, name, case reference, sealing
 //! time, case metadata, zip SHA-256, custody head, status), its items, every
 //! file with its size, raw name and every digest, every custody event byte
-//! for byte, the signers' keys and identities, and the known-hash matches.
+//! for byte, the signers' keys and claimed actors, each event's proven
+//! signer (kind, certified identity, trust path), and the known-hash
+//! matches.
 //! A difference is drift, reported with the recorded and the bundle's
 //! value. Read-only; files are streamed, one index seek each.
 
 use super::query::BundleRow;
 use super::record::{BundleRecord, for_each_file};
+use super::signers::{self, EventSigner};
 use super::values::{RowValues, ValueChange, shown};
 use super::{Locker, LockerError};
 use crate::hash::{Algorithm, from_hex, to_hex};
@@ -64,6 +67,8 @@ impl Locker {
         d.extend(self.q(RowValues::read(conn, b.id))?.diff(&values));
         self.q(compare_events(conn, b.id, record, &mut d))?;
         self.q(compare_signers(conn, b.id, record, &mut d))?;
+        let proven = self.q(EventSigner::read(conn, b.id))?;
+        d.extend(signers::diff(&proven, &EventSigner::from_report(report)));
         compare_files(self, b.id, record, &mut d)?;
         self.q(compare_matches(conn, b, &mut d))?;
         Ok(d)
@@ -130,9 +135,10 @@ fn compare_events(
 }
 
 /// Each signer of the bundle's recorded events: its key must be the one the
-/// bundle carries, and its recorded identity one the bundle's events by
-/// that key claim (the signer row is shared between bundles: first ingest
-/// wins, so any of this bundle's events may be the one it came from).
+/// bundle carries, and its recorded claimed actor one the bundle's events
+/// by that key claim (the signer row is shared between bundles: first
+/// ingest wins, so any of this bundle's events may be the one it came
+/// from). The proven signers are compared per event by the caller.
 fn compare_signers(
     conn: &Connection,
     row: i64,
@@ -149,7 +155,8 @@ fn compare_signers(
     );
     let rows: Vec<Signer> = conn
         .prepare_cached(
-            "SELECT DISTINCT e.signer, s.public_key, s.name, s.org, s.country, s.role
+            "SELECT DISTINCT e.signer, s.public_key, s.claimed_name, s.claimed_org,
+             s.claimed_country, s.claimed_role
              FROM custody_events e LEFT JOIN signers s ON s.key_id = e.signer
              WHERE e.bundle = ?1 AND e.signer != '' ORDER BY e.signer",
         )?
@@ -209,7 +216,7 @@ fn compare_signers(
                     .join(", ")
             };
             d.push(change(
-                format!("{what} identity"),
+                format!("{what} claimed actor"),
                 id(&recorded),
                 id(&claimed[0]),
             ));

@@ -18,6 +18,7 @@
 
 use super::query::{MatchRow, bundle_matches};
 use super::record::BundleRecord;
+use super::signers::EventSigner;
 use super::values::{RowValues, ValueChange};
 use super::{Locker, LockerError, sql};
 use crate::hash::{Algorithm, from_hex};
@@ -353,13 +354,16 @@ pub(super) fn insert_contents(
     Ok(())
 }
 
-/// Append the events past the first `skip`, with their signers.
+/// Append the events past the first `skip`, with their signers: the
+/// proven signer of each ([`EventSigner`]), and the key with the actor
+/// the event claims (`claimed_*`, never shown as an identity).
 pub(super) fn insert_events(
     tx: &Transaction<'_>,
     req: &IngestRequest<'_>,
     row: i64,
     skip: usize,
 ) -> rusqlite::Result<u64> {
+    let proven = EventSigner::from_report(req.report);
     let mut n = 0;
     for ev in req.record.events.iter().skip(skip) {
         tx.execute(
@@ -368,18 +372,17 @@ pub(super) fn insert_events(
             params![row, ev.seq as i64, ev.action, ev.time, ev.signer, ev.sha256, ev.json],
         )?;
         n += 1;
-        let trust = req
-            .report
-            .events
-            .iter()
-            .find(|s| s.seq == ev.seq)
-            .and_then(|s| s.trust.clone());
+        let signer = proven.iter().find(|s| s.seq == ev.seq);
+        if let Some(s) = signer {
+            s.write(tx, row)?;
+        }
         if let (Some(key), Some(actor)) = (
             req.record.public_keys.get(&ev.signer),
             ev.event.as_ref().map(|e| &e.actor),
         ) {
             tx.execute(
-                "INSERT OR IGNORE INTO signers (key_id, public_key, name, org, country, role, trust_path)
+                "INSERT OR IGNORE INTO signers (key_id, public_key, claimed_name, claimed_org,
+                 claimed_country, claimed_role, trust_path)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     ev.signer,
@@ -388,7 +391,7 @@ pub(super) fn insert_events(
                     actor.organisation,
                     actor.country,
                     actor.role,
-                    trust
+                    signer.map(|s| &s.trust_path)
                 ],
             )?;
         }

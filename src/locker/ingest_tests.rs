@@ -219,3 +219,102 @@ fn a_verified_record_that_disagrees_with_its_bundle_is_corrected() {
     assert_eq!(s.head.as_deref(), Some("a2"));
     assert_eq!(values(&l).0, "CASE-1");
 }
+
+/// A report of one event, signed by pinned key K, proving `who`.
+fn signed_report(who: Option<crate::sign::Identity>) -> VerifyReport {
+    let mut r = report("a1");
+    let shown = who
+        .as_ref()
+        .map_or(crate::verify::NO_IDENTITY.to_string(), |w| w.name.clone());
+    r.events.push(crate::verify::EventSummary {
+        seq: 1,
+        action: "seal".into(),
+        time: "2024-01-01T00:00:00Z".into(),
+        key_id: Some("K".into()),
+        signature: "trusted".into(),
+        trust: Some(format!("{shown} (K), key pinned in the trust store")),
+        event: None,
+        sha256: "a1".into(),
+        signed_by: Some("K".into()),
+        signer_identity: None,
+        signer_kind: Some(crate::verify::SignerKind::Pinned),
+        certified_identity: who,
+    });
+    r
+}
+
+#[test]
+fn the_proven_signer_is_recorded_and_a_new_proof_corrects_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+    let rec = BundleRecord {
+        events: vec![event(1, "a")],
+        ..BundleRecord::default()
+    };
+    let bare = signed_report(None);
+    l.ingest(&req(&bare, &rec)).unwrap();
+    let signers = |l: &Locker| l.show("urn:uuid:b").unwrap()[0].signers.clone();
+    let s = signers(&l);
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].key_id, "K");
+    assert_eq!(s[0].kind.as_deref(), Some("pinned"));
+    assert_eq!(s[0].identity, None, "no certified identity");
+    // The trust store now proves an identity for K: the same chain again
+    // corrects the record, and the audit row says what it replaced.
+    let jana = crate::sign::Identity::new("Jana", "Lab", "CZ", None, None).unwrap();
+    let proven = signed_report(Some(jana.clone()));
+    let b = &l.show("urn:uuid:b").unwrap()[0].bundle;
+    let drift = l.compare(b, &proven, &rec, "z").unwrap();
+    assert!(
+        drift.iter().any(|d| d.what == "custody event 1 signer"),
+        "{drift:?}"
+    );
+    let out = l.ingest(&req(&proven, &rec)).unwrap();
+    assert_eq!(out.outcome, IngestOutcome::Corrected);
+    assert_eq!(signers(&l)[0].identity, Some(jana));
+    let audit = l.audit_log().unwrap();
+    assert!(
+        audit[1].detail.contains("custody event 1 signer"),
+        "{}",
+        audit[1].detail
+    );
+    let b = &l.show("urn:uuid:b").unwrap()[0].bundle;
+    assert_eq!(l.compare(b, &proven, &rec, "z").unwrap(), vec![]);
+    assert_eq!(
+        l.ingest(&req(&proven, &rec)).unwrap().outcome,
+        IngestOutcome::Unchanged
+    );
+}
+
+#[test]
+fn migration_4_keeps_the_claim_apart_and_shows_no_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v3.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        for m in &crate::locker::MIGRATIONS[..3] {
+            c.execute_batch(m).unwrap();
+        }
+        c.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO bundles (id, bundle_id, name, status, zip_sha256, ingested_at)
+             VALUES (1, 'b', 'n', 'verified', 'z', 't');
+             INSERT INTO custody_events (bundle, seq, action, time, signer, event_sha256, event_json)
+             VALUES (1, 1, 'seal', 't', 'K', 'h', '{}');
+             INSERT INTO signers (key_id, public_key, name, org, country, role, trust_path)
+             VALUES ('K', x'00', 'Judge J. Smith', 'Supreme Court', 'CZ', 'judge', 'Judge (K)');",
+        )
+        .unwrap();
+    }
+    let l = Locker::open(&p).unwrap();
+    assert_eq!(l.version().unwrap(), 4);
+    let claimed: String = l
+        .conn
+        .query_row("SELECT claimed_name FROM signers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(claimed, "Judge J. Smith", "the claim is kept, renamed");
+    let s = &l.show("b").unwrap()[0].signers;
+    assert_eq!(s.len(), 1);
+    assert_eq!((s[0].kind.as_ref(), s[0].identity.as_ref()), (None, None));
+    assert_eq!(s[0].trust_path, None, "an old trust path is not shown");
+}

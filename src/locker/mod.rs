@@ -18,6 +18,8 @@ mod promote;
 mod query;
 mod record;
 pub mod schema;
+mod signers;
+mod snapshot;
 mod store;
 mod values;
 
@@ -28,6 +30,7 @@ pub use query::{
 };
 pub use record::{BundleRecord, StoredEvent, for_each_file, read_record};
 pub use schema::{CURRENT_VERSION, MIGRATIONS};
+pub use snapshot::Snapshot;
 pub use store::{file_sha256, store_copy, store_path};
 pub use values::ValueChange;
 
@@ -99,6 +102,17 @@ pub enum LockerError {
     NotVerified {
         /// How many findings.
         problems: usize,
+    },
+    /// The bundle file changed between verification and the reads of what
+    /// ingest records (see [`Snapshot`]).
+    #[error(
+        "{path}: the bundle changed while it was being ingested ({what}); nothing was recorded"
+    )]
+    Changed {
+        /// The bundle file.
+        path: PathBuf,
+        /// What changed.
+        what: String,
     },
     /// This copy's custody chain contradicts the one recorded.
     #[error("bundle {bundle_id}: its custody chain conflicts with the recorded one: {detail}")]

@@ -10,10 +10,13 @@
 //! replaced whole or not at all. Custody events are append-only and are
 //! not touched here: the caller has checked that the recorded ones are a
 //! prefix of the verified chain (a quarantined record holds none) and
-//! appends the rest; signers are keyed by public key and written only from
-//! verified events, so nothing there came from a failing copy.
+//! appends the rest. Signers are written only from verified events, so
+//! nothing there came from a failing copy; the proven signer of a recorded
+//! event is replaced when a verified copy proves another (or the record
+//! holds none).
 
 use super::ingest::{IngestOutcome, IngestRequest, insert_contents, insert_events};
+use super::signers::{self, EventSigner};
 use super::values::{RowValues, ValueChange, shown};
 use rusqlite::{Transaction, params};
 
@@ -53,6 +56,16 @@ pub(super) fn update(
         replaced = rewrite(tx, req, row, &values, &recorded)?;
     }
     let n = insert_events(tx, req, row, stored)?;
+    // The proven signers of the recorded events: a verified copy's proof
+    // replaces a different one (or none, in a record ingested before they
+    // were recorded).
+    let proven = signers::update(tx, row, &EventSigner::from_report(req.report))?;
+    let outcome = if outcome == IngestOutcome::Unchanged && !proven.is_empty() {
+        IngestOutcome::Corrected
+    } else {
+        outcome
+    };
+    replaced.extend(proven);
     // A shorter copy of the recorded chain leaves the head and the
     // location at the longer copy's.
     let longest = req.record.events.len() >= stored;

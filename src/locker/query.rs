@@ -72,16 +72,18 @@ pub struct EventRow {
     pub sha256: String,
 }
 
-/// A signer row.
+/// A signer of a bundle's custody events, as verify proved it at ingest.
+/// Never the actor an event claims.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignerRow {
     /// Key id.
     pub key_id: String,
-    /// Name.
-    pub name: Option<String>,
-    /// Organisation.
-    pub org: Option<String>,
-    /// How trust was established at ingest.
+    /// `root`, `certified` or `pinned`; `None` when not recorded (an event
+    /// ingested by an evidentia before locker schema 4).
+    pub kind: Option<String>,
+    /// The certified identity; `None`: no certified identity.
+    pub identity: Option<crate::sign::Identity>,
+    /// How verify trusted the key; `None` when not recorded.
     pub trust_path: Option<String>,
 }
 
@@ -158,6 +160,33 @@ pub fn bundle_matches(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<Ma
         })
     })?
     .collect()
+}
+
+/// The proven signers of bundle row `bundle`'s events: one row per key
+/// and proof (events without a recorded proof give a row without one).
+fn bundle_signers(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<SignerRow>> {
+    let mut rows: Vec<SignerRow> = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.seq, e.signer FROM custody_events e
+         WHERE e.bundle = ?1 AND e.signer != '' ORDER BY e.signer, e.seq",
+    )?;
+    let keys: Vec<(u64, String)> = stmt
+        .query_map([bundle], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let proven = super::signers::EventSigner::read(conn, bundle)?;
+    for (seq, key_id) in keys {
+        let p = proven.iter().find(|p| p.seq == seq);
+        let row = SignerRow {
+            key_id,
+            kind: p.map(|p| p.kind.clone()),
+            identity: p.and_then(|p| p.identity.clone()),
+            trust_path: p.map(|p| p.trust_path.clone()),
+        };
+        if !rows.contains(&row) {
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }
 
 const BUNDLE_COLS: &str = "id, bundle_id, name, case_ref, status, zip_sha256, custody_head,
@@ -291,22 +320,7 @@ impl Locker {
                     })?
                     .collect()
             })())?;
-            let signers: Vec<SignerRow> = self.q((|| {
-                self.conn
-                    .prepare_cached(
-                        "SELECT key_id, name, org, trust_path FROM signers WHERE key_id IN
-                         (SELECT signer FROM custody_events WHERE bundle = ?1) ORDER BY key_id",
-                    )?
-                    .query_map([b.id], |r| {
-                        Ok(SignerRow {
-                            key_id: r.get(0)?,
-                            name: r.get(1)?,
-                            org: r.get(2)?,
-                            trust_path: r.get(3)?,
-                        })
-                    })?
-                    .collect()
-            })())?;
+            let signers = self.q(bundle_signers(&self.conn, b.id))?;
             let matches = self.q(bundle_matches(&self.conn, b.id))?;
             out.push(BundleDetail {
                 bundle: b,

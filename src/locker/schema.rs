@@ -131,6 +131,32 @@ CREATE TABLE matches (
 CREATE INDEX matches_hashset ON matches(hashset);
 CREATE INDEX files_bundle ON files(bundle);
 "#,
+    // 4: identities only from proof. The signer columns held the actor an
+    // event *claimed*; they are renamed `claimed_*` and never shown. What
+    // verify proved about each event's signer goes to `event_signers`.
+    r#"
+ALTER TABLE signers RENAME COLUMN name TO claimed_name;
+ALTER TABLE signers RENAME COLUMN org TO claimed_org;
+ALTER TABLE signers RENAME COLUMN country TO claimed_country;
+ALTER TABLE signers RENAME COLUMN role TO claimed_role;
+CREATE TABLE event_signers (
+    bundle            INTEGER NOT NULL,
+    seq               INTEGER NOT NULL,
+    signer_kind       TEXT NOT NULL CHECK (signer_kind IN ('root', 'certified', 'pinned')),
+    certified_name    TEXT,
+    certified_org     TEXT,
+    certified_country TEXT,
+    certified_role    TEXT,
+    certified_email   TEXT,
+    trust_path        TEXT NOT NULL,
+    PRIMARY KEY (bundle, seq),
+    FOREIGN KEY (bundle, seq) REFERENCES custody_events(bundle, seq),
+    CHECK ((certified_name IS NULL) = (certified_org IS NULL)
+       AND (certified_name IS NULL) = (certified_country IS NULL)
+       AND (certified_name IS NOT NULL
+            OR (certified_role IS NULL AND certified_email IS NULL)))
+);
+"#,
 ];
 
 /// The schema version this build writes.

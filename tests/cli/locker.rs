@@ -150,7 +150,8 @@ fn locker_ingest_good_bundle_gives_exact_rows() {
     r.expect_code(0);
     let d = &json_lines(&r)[0];
     assert_eq!(d["events"][0]["action"], "seal");
-    assert_eq!(d["signers"][0]["name"], "Jana");
+    assert_eq!(d["signers"][0]["certified_identity"]["name"], "Jana");
+    assert_eq!(d["signers"][0]["signer_kind"], "pinned");
     assert_eq!(d["case_meta"]["case_reference"], "CASE-1");
     assert_eq!(count(&env, "files"), 2);
     assert_eq!(count(&env, "custody_events"), 1);

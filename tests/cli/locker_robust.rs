@@ -193,6 +193,63 @@ mod wire {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
+    pub struct Detail {
+        pub v: u32,
+        pub kind: String,
+        pub bundle_id: String,
+        pub name: String,
+        pub case: Option<String>,
+        pub status: String,
+        pub quarantined: bool,
+        pub items: Vec<String>,
+        pub files: u64,
+        pub zip_sha256: String,
+        pub custody_head: Option<String>,
+        pub sealed_at: Option<String>,
+        pub ingested_at: String,
+        pub location: Option<String>,
+        pub case_meta: Value,
+        pub problems: Value,
+        pub events: Vec<Event>,
+        pub signers: Vec<Signer>,
+        pub matches: Vec<Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Event {
+        pub seq: u64,
+        pub action: String,
+        pub time: String,
+        pub signer: String,
+        pub sha256: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Signer {
+        pub key_id: String,
+        pub signer_kind: Option<String>,
+        pub certified_identity: Option<Identity>,
+        pub trust_path: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Identity {
+        pub name: String,
+        pub org: String,
+        pub country: String,
+        pub role: Option<String>,
+        pub email: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
     pub struct File {
         pub v: u32,
         pub kind: String,
@@ -245,6 +302,20 @@ fn locker_json_documents_match_their_documentation() {
     assert_eq!(
         (d.v, d.kind.as_str(), d.status.as_str(), d.quarantined),
         (2, "bundle", "verified", false)
+    );
+    let r = run(
+        &env,
+        &["--json", "locker", "show", "CASE-1"].map(OsStr::new),
+    );
+    let d: wire::Detail = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!((d.v, d.kind.as_str()), (3, "bundle-detail"));
+    assert_eq!(d.signers[0].signer_kind.as_deref(), Some("pinned"));
+    assert_eq!(
+        d.signers[0]
+            .certified_identity
+            .as_ref()
+            .map(|i| &i.name[..]),
+        Some("Jana")
     );
     let r = run(
         &env,

@@ -20,6 +20,7 @@ mod hostile;
 mod identity;
 mod keys;
 mod locker;
+mod locker_identity;
 mod locker_robust;
 mod noatime;
 mod offline;

@@ -270,7 +270,7 @@ fn quarantine_locker_verify_compares_every_recorded_value() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     ingest(&env, &good, &[]).expect_code(0);
     locker_cmd(&env, false, &["verify"]).expect_code(0);
-    let cases: [(&str, &str, &str); 8] = [
+    let cases: [(&str, &str, &str); 10] = [
         (
             "UPDATE bundles SET case_ref = 'EVIL-9'",
             "UPDATE bundles SET case_ref = 'CASE-1'",
@@ -302,9 +302,19 @@ fn quarantine_locker_verify_compares_every_recorded_value() {
             "size",
         ),
         (
-            "UPDATE signers SET name = 'Judge J. Smith'",
-            "UPDATE signers SET name = 'Jana'",
-            "identity",
+            "UPDATE signers SET claimed_name = 'Judge J. Smith'",
+            "UPDATE signers SET claimed_name = 'Jana'",
+            "claimed actor",
+        ),
+        (
+            "UPDATE event_signers SET certified_name = 'Judge J. Smith'",
+            "UPDATE event_signers SET certified_name = 'Jana'",
+            "custody event 1 signer",
+        ),
+        (
+            "UPDATE event_signers SET signer_kind = 'root'",
+            "UPDATE event_signers SET signer_kind = 'pinned'",
+            "custody event 1 signer",
         ),
         (
             "DELETE FROM matches",
