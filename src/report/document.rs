@@ -243,6 +243,33 @@ fn howto(bundle: &str, bag: &str, last_event: &str) -> Vec<String> {
     ]
 }
 
+/// The mandatory checks of the verdict, each with its outcome: VERIFIED
+/// means every one ran and passed, never only that nothing failed.
+fn checks_blocks(r: &crate::verify::VerifyReport) -> Vec<Block> {
+    use crate::verify::Outcome;
+    let rows = r
+        .check_outcomes()
+        .into_iter()
+        .map(|c| {
+            let outcome = match c.outcome {
+                Outcome::Passed => "passed".to_string(),
+                Outcome::Failed => format!("FAILED ({})", plural(c.problems as usize, "problem")),
+                Outcome::NotRun => "NOT RUN".to_string(),
+            };
+            vec![text(c.check.name()), text(outcome)]
+        })
+        .collect();
+    vec![
+        Block::Heading("Checks".into()),
+        Block::Para(
+            "The bundle is VERIFIED only when every one of these checks ran and passed \
+             (docs/verify-semantics.md, \"The verdict\")."
+                .into(),
+        ),
+        Block::Table(vec!["Check", "Outcome"], rows),
+    ]
+}
+
 /// Build the document for `input`.
 pub fn build(input: &ReportInput) -> Document {
     let r = input.verify;
@@ -279,6 +306,7 @@ pub fn build(input: &ReportInput) -> Document {
         summary.push(("Custody head", Cell::Hashes(vec![("SHA-256", h.clone())])));
     }
     b.push(Block::Fields(summary));
+    b.extend(checks_blocks(r));
 
     b.push(Block::Heading("Case and legal basis".into()));
     match &f.manifest {

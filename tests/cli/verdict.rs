@@ -169,6 +169,19 @@ fn an_empty_zip_is_not_verified_by_any_command() {
         OsStr::new("r.json"),
     ]);
     assert_ne!(r.code, 0, "report of an empty zip: {}", r.stderr);
+    // The court's report lists the checks that did not run.
+    let md = env.run([
+        OsStr::new("report"),
+        empty.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("md"),
+    ]);
+    let text = md.stdout_str();
+    assert!(
+        text.contains("## Checks") || text.contains("Checks"),
+        "{text}"
+    );
+    assert_eq!(text.matches("NOT RUN").count(), 10, "{text}");
     let locker = env.path().join("l.db");
     let ingest = |extra: &[&str]| {
         let mut args = vec![
