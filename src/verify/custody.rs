@@ -95,6 +95,7 @@ pub fn check(
         prev = Some(this_hash.clone());
         report.head = Some(this_hash);
     }
+    unused_keys(&keys, report);
     if let Some(want) = &opts.expect_head {
         let got = report.head.clone().unwrap_or_default();
         if !want.eq_ignore_ascii_case(&got) {
@@ -104,6 +105,30 @@ pub fn check(
                 "custody head differs from the expected one (events cut off or replaced)",
                 want.to_ascii_lowercase(),
                 got,
+            ));
+        }
+    }
+}
+
+/// `keys/` holds the keys and certificates of the events' signers and
+/// nothing else: it is not covered by the tag manifest, so any other key
+/// file (a self-made key naming a judge, say) would ride along in a
+/// VERIFIED bundle for other tools to extract and show.
+fn unused_keys(keys: &BundledKeys, report: &mut VerifyReport) {
+    for (rel, _) in &keys.files {
+        let id = rel
+            .strip_prefix(layout::KEYS_DIR)
+            .and_then(|n| n.split('.').next())
+            .unwrap_or_default();
+        if !report
+            .events
+            .iter()
+            .any(|e| e.key_id.as_deref() == Some(id))
+        {
+            report.findings.push(Finding::new(
+                "keys",
+                rel,
+                "not the key or certificate of any custody event's signer",
             ));
         }
     }

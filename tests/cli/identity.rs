@@ -433,7 +433,7 @@ fn a_root_key_signing_an_event_is_shown_as_such() {
 /// anything) rides along in a VERIFIED bundle and other tools extract it.
 #[test]
 fn a_file_posing_as_a_certificate_in_keys_is_a_finding() {
-    let (agency, _lab, b) = setup();
+    let (agency, lab, b) = setup();
     let who = Identity::new(JUDGE, "Supreme Court", "CZ", None, Some("judge")).unwrap();
     let mut forged = forged_certificate(&agency.examiner, [7u8; 32], who);
     forged[0].0 = "keys/judge-smith.cert.json".into();
@@ -443,6 +443,11 @@ fn a_file_posing_as_a_certificate_in_keys_is_a_finding() {
         b"{\"anything\": \"at all\"}".to_vec(),
     ));
     forged.push(("keys/notes.cert.json.minisig".into(), b"garbage".to_vec()));
+    // A self-made key naming a judge, under its own key id.
+    let judge = new_key(&lab, JUDGE, "Supreme Court", "CZ");
+    let r = lab.env.run(["key", "export", &judge]);
+    r.expect_code(0);
+    forged.push((format!("keys/{judge}.pub"), r.stdout.clone()));
     for (i, extra) in forged.iter().enumerate() {
         let out = agency.env.path().join(format!("keys{i}.zip"));
         with_members(&b, &out, std::slice::from_ref(extra));
