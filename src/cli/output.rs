@@ -89,7 +89,9 @@ pub fn sanitize(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if evidentia::report::escape::hidden(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -134,5 +136,6 @@ mod tests {
     fn sanitize_escapes_controls() {
         assert_eq!(sanitize("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
         assert_eq!(sanitize("plain é"), "plain é");
+        assert_eq!(sanitize("a\u{202e}fdp.exe"), "a\\u{202e}fdp.exe");
     }
 }

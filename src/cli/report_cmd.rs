@@ -8,6 +8,7 @@ use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, progress_bar};
 use super::passphrase::{now, trust_store};
 use clap::{Args, ValueEnum};
+use evidentia::locker::{LockerError, Snapshot};
 use evidentia::model::format_rfc3339_utc;
 use evidentia::report::{self, Format, ReportInput};
 use evidentia::verify::{self, TrustVerifier, VerifyOptions};
@@ -97,6 +98,13 @@ pub fn write_report(
 ) -> Result<bool, CliError> {
     let store = trust_store(ctx, trust)?;
     let verifier = TrustVerifier { store: &store };
+    // Verify and the facts shown are two reads of the file: held open from
+    // before verification, it must be the same, unchanged file until the
+    // report is written, else the report would show a verdict on one file
+    // and the case, files and custody of another. A file that cannot be
+    // opened is left for verify to explain.
+    let snapshot = Snapshot::take(bundle);
+    let unchanged = || unchanged(&snapshot, bundle);
     let total = std::fs::metadata(bundle).ok().map(|m| m.len());
     let bar = progress_bar(ctx.progress, total);
     let mut progress = |n: u64| bar.inc(n);
@@ -116,6 +124,7 @@ pub fn write_report(
     bar.finish_and_clear();
     let verified = result.map_err(unreadable)?;
     let facts = report::read_facts(bundle).map_err(unreadable)?;
+    unchanged()?;
     let name = bundle
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -128,7 +137,8 @@ pub fn write_report(
         generated: &generated,
     };
     let render = |w: &mut dyn Write| -> Result<(), CliError> {
-        report::render(&input, format, w).map_err(|e| match e {
+        report::render(&input, format, w)
+            .map_err(|e| match e {
             report::ReportError::Write(io) => match out {
                 Some(path) => CliError::io("cannot write", path, &io),
                 None => CliError::from(io),
@@ -139,7 +149,9 @@ pub fn write_report(
             ))
             .hint("the bundle changed or became unreadable while being read; copy it somewhere safe and run report again"),
             other => CliError::op(other.to_string()),
-        })
+        })?;
+        // The file list was streamed from the file again while rendering.
+        unchanged()
     };
     match out {
         Some(path) => write_whole(path, render)?,
@@ -150,6 +162,24 @@ pub fn write_report(
         }
     }
     Ok(verified.verified())
+}
+
+/// `Ok` when `bundle` is still the file `snapshot` took, unchanged.
+fn unchanged(snapshot: &Result<Snapshot, LockerError>, bundle: &Path) -> Result<(), CliError> {
+    let changed = |what: String| {
+        CliError::op(format!(
+            "{} changed while its report was being made ({what}); the report does not stand",
+            display_path(bundle)
+        ))
+        .hint("copy the bundle somewhere only you can write, and run report on the copy")
+    };
+    match snapshot.as_ref().map(Snapshot::check) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(LockerError::Changed { what, .. })) => Err(changed(what)),
+        Ok(Err(e)) => Err(changed(e.to_string())),
+        // Verify read it, so it could be opened: it is not the same file.
+        Err(e) => Err(changed(e.to_string())),
+    }
 }
 
 /// Run `report`.

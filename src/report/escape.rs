@@ -3,12 +3,31 @@
 //! or terminal control characters. Every bundle string goes through one
 //! of these functions before it reaches a document.
 
-/// Replace control characters (C0, DEL, C1) other than tab with a visible
-/// `\u{..}` escape, so they can neither drive a terminal nor hide text.
+/// Whether `c` must be shown as an escape rather than itself: control
+/// characters (C0, DEL, C1) other than tab, and the invisible formatting
+/// characters that reorder or hide text. A file name sealed from a
+/// suspect's disk as `invoice\u{202e}fdp.exe` would otherwise read
+/// "invoiceexe.pdf" in a court report (bidirectional overrides, embeddings
+/// and isolates, marks, zero-width characters, line and paragraph
+/// separators, the byte-order mark).
+pub fn hidden(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c,
+            '\u{061c}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}')
+}
+
+/// Replace control characters (C0, DEL, C1) other than tab, and the
+/// invisible formatting characters of [`hidden`], with a visible
+/// `\u{..}` escape, so they can neither drive a terminal nor hide or
+/// reorder text.
 pub fn visible_controls(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() && c != '\t' {
+        if hidden(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -61,7 +80,7 @@ pub fn markdown(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
-            c if c.is_control() && c != '\t' => out.push_str(&format!("\\\\u{{{:x}}}", c as u32)),
+            c if hidden(c) => out.push_str(&format!("\\\\u{{{:x}}}", c as u32)),
             _ => out.push(c),
         }
     }
@@ -111,6 +130,16 @@ mod tests {
         assert!(!e.contains('\n'));
         assert_eq!(markdown("2026. x-y.z"), "2026\\. x-y.z");
         assert_eq!(markdown("- item"), "\\- item");
+    }
+
+    #[test]
+    fn bidi_overrides_and_invisible_characters_are_shown_as_escapes() {
+        let name = "data/invoice\u{202e}fdp.exe\u{200b}\u{2066}x\u{2069}\u{feff}";
+        for e in [html(name), markdown(name), visible_controls(name)] {
+            assert!(!e.chars().any(hidden), "{e:?}");
+            assert!(e.contains("u{202e}fdp.exe"), "{e:?}");
+        }
+        assert_eq!(html("plain é ü"), "plain é ü");
     }
 
     #[test]

@@ -95,6 +95,7 @@ pub fn check(
         prev = Some(this_hash.clone());
         report.head = Some(this_hash);
     }
+    unused_keys(&keys, report);
     if let Some(want) = &opts.expect_head {
         let got = report.head.clone().unwrap_or_default();
         if !want.eq_ignore_ascii_case(&got) {
@@ -104,6 +105,30 @@ pub fn check(
                 "custody head differs from the expected one (events cut off or replaced)",
                 want.to_ascii_lowercase(),
                 got,
+            ));
+        }
+    }
+}
+
+/// `keys/` holds the keys and certificates of the events' signers and
+/// nothing else: it is not covered by the tag manifest, so any other key
+/// file (a self-made key naming a judge, say) would ride along in a
+/// VERIFIED bundle for other tools to extract and show.
+fn unused_keys(keys: &BundledKeys, report: &mut VerifyReport) {
+    for (rel, _) in &keys.files {
+        let id = rel
+            .strip_prefix(layout::KEYS_DIR)
+            .and_then(|n| n.split('.').next())
+            .unwrap_or_default();
+        if !report
+            .events
+            .iter()
+            .any(|e| e.key_id.as_deref() == Some(id))
+        {
+            report.findings.push(Finding::new(
+                "keys",
+                rel,
+                "not the key or certificate of any custody event's signer",
             ));
         }
     }
@@ -130,9 +155,12 @@ fn index(archive: &Archive, bag: &Bag, report: &mut VerifyReport) -> (EventNames
                 ));
             }
         } else if rel.starts_with(layout::KEYS_DIR) {
+            // A certificate's signature only beside its certificate.
             let ok = rel.ends_with(".pub")
                 || rel.ends_with(".cert.json")
-                || rel.ends_with(".cert.json.minisig");
+                || rel
+                    .strip_suffix(layout::MINISIG_SUFFIX)
+                    .is_some_and(|c| c.ends_with(".cert.json") && bag.contains(archive, c));
             if !ok {
                 report.findings.push(Finding::new(
                     "unexpected-file",
@@ -356,30 +384,43 @@ fn bind(
     }
 }
 
-/// `keys/<KEYID>.pub` must hold the key its name says: key files are
-/// hints for finding a key, and a swapped one must not go unnoticed.
+/// `keys/<KEYID>.pub` must hold the key its name says, and
+/// `keys/<KEYID>.cert.json` a certificate for that key (with a minisign
+/// signature beside it): key files are hints for finding a key, and a
+/// swapped one, or a file that only pretends to be one, must not go
+/// unnoticed. Nothing else may ride in `keys/` under these names (it is not
+/// covered by the tag manifest, and other tools extract it).
 fn check_key_file(rel: &str, bytes: &[u8], report: &mut VerifyReport) {
-    let Some(named) = rel
-        .strip_prefix(layout::KEYS_DIR)
-        .and_then(|r| r.strip_suffix(".pub"))
-    else {
+    let Some(name) = rel.strip_prefix(layout::KEYS_DIR) else {
         return;
     };
-    match crate::sign::pubfile::parse_any_public_key(bytes) {
-        Ok(k) => {
-            let actual = crate::sign::KeyId::derive(&k.public_key).to_string();
-            if actual != named {
-                report.findings.push(Finding::values(
-                    "keys",
-                    rel,
-                    "public key file holds another key than its name says",
-                    named,
-                    actual,
-                ));
-            }
+    let parsed = if let Some(named) = name.strip_suffix(".pub") {
+        crate::sign::pubfile::parse_any_public_key(bytes)
+            .map(|k| (named, crate::sign::KeyId::derive(&k.public_key).to_string()))
+            .map_err(|e| format!("not a public key: {e}"))
+    } else if let Some(named) = name.strip_suffix(".cert.json") {
+        crate::sign::Certificate::parse(bytes)
+            .map(|c| (named, c.key_id.to_string()))
+            .map_err(|e| format!("not a key certificate: {e}"))
+    } else {
+        if let Err(e) = crate::sign::MinisignSignature::parse(bytes) {
+            report.findings.push(Finding::new(
+                "keys",
+                rel,
+                format!("not a certificate signature: {e}"),
+            ));
         }
-        Err(e) => report
-            .findings
-            .push(Finding::new("keys", rel, format!("not a public key: {e}"))),
+        return;
+    };
+    match parsed {
+        Ok((named, actual)) if actual != named => report.findings.push(Finding::values(
+            "keys",
+            rel,
+            "key file is for another key than its name says",
+            named,
+            actual,
+        )),
+        Ok(_) => {}
+        Err(msg) => report.findings.push(Finding::new("keys", rel, msg)),
     }
 }

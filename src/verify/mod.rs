@@ -549,7 +549,9 @@ mod tests {
             .to_bytes()
         }
         fn certificate_files(&self) -> Option<(Vec<u8>, Vec<u8>)> {
-            Some((b"{}".to_vec(), b"sig".to_vec()))
+            // A fake key has no real certificate: a file posing as one in
+            // keys/ is a finding.
+            None
         }
     }
     struct FakeVerifier {

@@ -426,3 +426,38 @@ fn a_root_key_signing_an_event_is_shown_as_such() {
     let v = json(&on(&lab, &["--json", "verify"], &b, &[]));
     assert_eq!(v["events"][0]["signer_kind"], "certified", "{v}");
 }
+
+/// `keys/` is not covered by the tag manifest, so a keyless tamperer can
+/// add files there; under a certificate's name they must be a certificate
+/// for the key the name says, else a file naming anyone (or holding
+/// anything) rides along in a VERIFIED bundle and other tools extract it.
+#[test]
+fn a_file_posing_as_a_certificate_in_keys_is_a_finding() {
+    let (agency, lab, b) = setup();
+    let who = Identity::new(JUDGE, "Supreme Court", "CZ", None, Some("judge")).unwrap();
+    let mut forged = forged_certificate(&agency.examiner, [7u8; 32], who);
+    forged[0].0 = "keys/judge-smith.cert.json".into();
+    forged[1].0 = "keys/judge-smith.cert.json.minisig".into();
+    forged.push((
+        "keys/notes.cert.json".into(),
+        b"{\"anything\": \"at all\"}".to_vec(),
+    ));
+    forged.push(("keys/notes.cert.json.minisig".into(), b"garbage".to_vec()));
+    // A self-made key naming a judge, under its own key id.
+    let judge = new_key(&lab, JUDGE, "Supreme Court", "CZ");
+    let r = lab.env.run(["key", "export", &judge]);
+    r.expect_code(0);
+    forged.push((format!("keys/{judge}.pub"), r.stdout.clone()));
+    for (i, extra) in forged.iter().enumerate() {
+        let out = agency.env.path().join(format!("keys{i}.zip"));
+        with_members(&b, &out, std::slice::from_ref(extra));
+        let r = on(&agency, &["--json", "verify"], &out, &[]);
+        r.expect_code(1);
+        let v = json(&r);
+        let hit = v["findings"].as_array().unwrap().iter().any(|f| {
+            matches!(f["code"].as_str(), Some("keys" | "unexpected-file"))
+                && f["path"].as_str().unwrap().ends_with(&extra.0[5..])
+        });
+        assert!(hit, "{} gives no finding: {v}", extra.0);
+    }
+}

@@ -27,6 +27,7 @@ mod offline;
 mod quarantine;
 mod report;
 mod report_scale;
+mod report_swap;
 mod scale;
 mod secrets;
 mod verdict;

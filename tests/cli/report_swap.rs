@@ -1,0 +1,95 @@
+//! `report` verifies a bundle and then reads the facts it shows (case,
+//! files, custody timeline) in a second pass. Someone who can write the
+//! bundle's directory (a shared evidence drive) must not be able to swap
+//! the file between the passes: the report would carry the genuine file's
+//! VERIFIED and the forged file's case reference and custody details.
+
+use crate::custody::{Party, setup};
+use evidentia::bundle::{Archive, DosTime, Method, ZipWriter};
+use std::io::Read;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// A copy of `src` at `dst` whose manifest.json names another case (it
+/// fails verification: the tag manifest no longer matches). Large members
+/// are left out (the test process stays small: other tests measure the
+/// peak RSS of processes it forks).
+fn forge(src: &Path, dst: &Path) {
+    let (archive, issues) = Archive::open(src).unwrap();
+    assert!(issues.is_empty());
+    let mut zip = ZipWriter::new(std::fs::File::create(dst).unwrap(), DosTime::from_unix(0));
+    for e in archive.entries().filter(|e| e.size < 1 << 20) {
+        let mut d = archive.read_small(&e, 1 << 30).unwrap();
+        if e.name.ends_with("evidentia/manifest.json") {
+            let s = String::from_utf8(d).unwrap();
+            d = s.replace("\"CASE-6\"", "\"FORGED-666\"").into_bytes();
+        }
+        zip.add_bytes(&e.name, Method::Stored, &d).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// Whether process `pid` holds `path` open.
+fn holds_open(pid: u32, path: &Path) -> bool {
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    dir.flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t == path))
+}
+
+/// Run `report` on `bundle` and, as soon as the process has the bundle
+/// open (verification under way), rename `forged` over it.
+fn report_while_swapping(p: &Party, bundle: &Path, forged: &Path) -> (i32, String, String) {
+    let mut c = p.env.cmd(["report", "--format", "md"]);
+    c.arg(bundle)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = c.spawn().unwrap();
+    let start = Instant::now();
+    while !holds_open(child.id(), bundle) && start.elapsed() < Duration::from_secs(20) {
+        std::hint::spin_loop();
+    }
+    std::fs::rename(forged, bundle).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_bundle_swapped_during_report_is_never_reported_as_verified() {
+    let (agency, _lab, b) = setup();
+    // A payload large enough that verification takes a moment.
+    agency.env.write("big/a.txt", b"hello\n");
+    let zeros = std::fs::File::create(agency.env.path().join("big/zeros.bin")).unwrap();
+    std::io::copy(&mut std::io::repeat(0).take(24 << 20), &mut &zeros).unwrap();
+    let big = agency.env.path().join("big.zip");
+    let mut c = agency.env.cmd(["seal", "big", "--case", "CASE-6", "--out"]);
+    agency.env.run_cmd(c.arg(&big)).expect_code(0);
+    drop(b);
+    let genuine = agency.env.path().join("genuine.zip");
+    std::fs::copy(&big, &genuine).unwrap();
+    let mut caught = 0;
+    for _ in 0..4 {
+        let forged = agency.env.path().join("forged.zip");
+        forge(&genuine, &forged);
+        std::fs::copy(&genuine, &big).unwrap();
+        let (code, out, err) = report_while_swapping(&agency, &big, &forged);
+        assert!(
+            !(code == 0 || out.contains("**VERIFIED**")) || !out.contains("FORGED-666"),
+            "a report shows VERIFIED with the forged case:\n{out}\n{err}"
+        );
+        if err.contains("changed while its report was being made") {
+            assert_ne!(code, 0);
+            caught += 1;
+        }
+    }
+    // The swap landed inside the window at least once (else this test
+    // proved nothing).
+    assert!(caught > 0, "the swap never happened during the report");
+}
