@@ -72,6 +72,9 @@ struct Timeline<'a> {
     head: Option<&'a str>,
     findings: &'a [Finding],
     warnings: &'a [Finding],
+    /// Said under the head: it was not compared with the sender's.
+    #[serde(skip)]
+    caveat: Option<String>,
 }
 
 fn who(a: Option<&Actor>) -> String {
@@ -169,6 +172,9 @@ fn human(t: &Timeline, bundle: &str) -> String {
         line("signed:", format!("{}{trust}", e.signature));
     }
     s.push_str(&format!("custody head: {}\n", t.head.unwrap_or("(none)")));
+    if let Some(c) = &t.caveat {
+        s.push_str(&format!("note: {c}\n"));
+    }
     for w in t.warnings {
         s.push_str(&format!(
             "warning: {}: {}\n",
@@ -248,6 +254,7 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
         head: report.head.as_deref(),
         findings: &report.findings,
         warnings: &report.warnings,
+        caveat: report.head_caveat(),
     };
     let mut out = Output::new(ctx.mode);
     match ctx.mode {

@@ -7,7 +7,7 @@ use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::Args;
 use evidentia::report::VerifyJson;
-use evidentia::verify::{self, Outcome, TrustVerifier, VerifyOptions, VerifyReport};
+use evidentia::verify::{self, Check, Outcome, TrustVerifier, VerifyOptions, VerifyReport};
 use std::path::PathBuf;
 
 /// Arguments of `verify`.
@@ -86,6 +86,9 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
         Some(h) => s.push_str(&format!("custody head: {h}\n")),
         None => s.push_str("custody head: (none)\n"),
     }
+    if let Some(c) = report.head_caveat() {
+        s.push_str(&format!("note: {c}\n"));
+    }
     s
 }
 
@@ -100,6 +103,9 @@ fn checks_line(report: &VerifyReport) -> String {
     let list: Vec<String> = outcomes
         .iter()
         .map(|c| match c.outcome {
+            Outcome::Passed if c.check == Check::Head && !report.head_compared => {
+                format!("{} (computed, not compared)", c.check.name())
+            }
             Outcome::Passed if passed == outcomes.len() => c.check.name().to_string(),
             Outcome::Passed => format!("{} passed", c.check.name()),
             Outcome::Failed => format!("{} FAILED", c.check.name()),

@@ -304,6 +304,14 @@ pub fn build(input: &ReportInput) -> Document {
     ];
     if let Some(h) = &r.head {
         summary.push(("Custody head", Cell::Hashes(vec![("SHA-256", h.clone())])));
+        summary.push((
+            "Head compared",
+            text(
+                r.head_caveat()
+                    .map(|c| format!("NO: {c}"))
+                    .unwrap_or_else(|| "yes, equal to the head the sender announced".into()),
+            ),
+        ));
     }
     b.push(Block::Fields(summary));
     b.extend(checks_blocks(r));

@@ -346,6 +346,10 @@ pub struct VerifyReport {
     pub events: Vec<EventSummary>,
     /// SHA-256 of the last event file.
     pub head: Option<String>,
+    /// Whether the head was compared with one the sender announced
+    /// (`--expect-head`). Without it, events cut off the end of the chain
+    /// cannot be excluded, and every output says so.
+    pub head_compared: bool,
     /// Whether signatures were checked at all.
     pub signatures_checked: bool,
     /// Every problem found (the first [`MAX_FINDINGS`]; see [`Findings`]).
@@ -380,6 +384,20 @@ impl VerifyReport {
             self.ran(c);
         }
         self
+    }
+
+    /// What to say when the head was not compared with the sender's: a
+    /// cut tail cannot be excluded (`None` when it was compared or there
+    /// is no head).
+    pub fn head_caveat(&self) -> Option<String> {
+        if self.head_compared || self.head.is_none() {
+            return None;
+        }
+        let last = self.events.last().map(|e| e.seq).unwrap_or(0);
+        Some(format!(
+            "the custody head was not compared with the one the sender announced \
+             (--expect-head): events after #{last} could have been cut off unnoticed"
+        ))
     }
 
     /// The outcome of every mandatory check, in order.
@@ -467,6 +485,7 @@ pub fn verify(
         identity::check(&mut report);
         chain::check(&mut report);
         mark_custody_checks(&mut report, verifier.is_some());
+        report.head_compared = opts.expect_head.is_some() && report.head.is_some();
     }
     report.finish();
     Ok(report)

@@ -850,6 +850,7 @@ mod wire {
         pub bytes: u64,
         pub events: Vec<Event>,
         pub head: Option<String>,
+        pub head_compared: bool,
         pub signatures_checked: bool,
         pub findings: Vec<Finding>,
         #[serde(default)]

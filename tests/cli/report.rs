@@ -78,6 +78,7 @@ struct ReportJson {
     bytes: u64,
     events: Vec<EventJson>,
     head: Option<String>,
+    head_compared: bool,
     signatures_checked: bool,
     findings: Vec<Value>,
 }

@@ -302,3 +302,54 @@ fn every_payload_oxum_is_checked_and_single_labels_do_not_repeat() {
         "the value bagit tools show differs from manifest.json's: {f:?}"
     );
 }
+
+/// A cut tail cannot be detected without the head the sender announced;
+/// every output that does not compare it says so, naming the last event.
+#[test]
+fn a_head_not_compared_is_said_so() {
+    let env = Env::new();
+    let b = sealed(&env);
+    let (run, v) = verify_json(&env, &b, &[]);
+    run.expect_code(0);
+    assert_eq!(v["head_compared"], false);
+    let head = v["head"].as_str().unwrap().to_string();
+    let human = env.run([OsStr::new("verify"), b.as_os_str()]);
+    let out = human.stdout_str();
+    assert!(out.contains("head (computed, not compared)"), "{out}");
+    assert!(
+        out.contains("note: the custody head was not compared")
+            && out.contains("events after #1 could have been cut off"),
+        "{out}"
+    );
+    let shown = env.run([OsStr::new("custody"), OsStr::new("show"), b.as_os_str()]);
+    assert!(
+        shown.stdout_str().contains("events after #1"),
+        "{}",
+        shown.stdout_str()
+    );
+    let md = env.run([
+        OsStr::new("report"),
+        b.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("md"),
+    ]);
+    assert!(
+        md.stdout_str()
+            .contains("NO: the custody head was not compared")
+    );
+    let (run, v) = verify_json(&env, &b, &["--expect-head", &head]);
+    run.expect_code(0);
+    assert_eq!(v["head_compared"], true);
+    let human = env.run([
+        OsStr::new("verify"),
+        OsStr::new("--expect-head"),
+        OsStr::new(&head),
+        b.as_os_str(),
+    ]);
+    assert!(
+        !human.stdout_str().contains("note:"),
+        "{}",
+        human.stdout_str()
+    );
+    assert!(!human.stdout_str().contains("not compared"));
+}
