@@ -2,14 +2,19 @@
 //! is a [`VerifyReport`], never an exit code; the caller decides.
 //!
 //! Invariants:
-//! - A bundle is VERIFIED only when the report holds no finding at all.
+//! - A bundle is VERIFIED only when every mandatory check of
+//!   [`checks::CHECKS`] ran and passed and the report holds no finding at
+//!   all: a positive verdict, never "nothing failed" (a check that did not
+//!   run is a `not-run` finding).
 //! - Every problem is reported, not only the first; each finding names its
 //!   path and, where there are any, the expected and actual values.
 //! - Entry data is read only from entries the container checks passed,
 //!   with sizes capped; tag files are read into memory only up to fixed
 //!   limits.
 //! - Signature checking goes through [`SignatureVerifier`]; without one the
-//!   report says signatures were not checked.
+//!   signatures check does not run, and the bundle is not verified.
+//! - Every identity in the report comes from a signature that verified
+//!   against the trust store (`identity`), never from what an event claims.
 
 mod bag;
 mod baginfo;
