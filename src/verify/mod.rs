@@ -3,7 +3,7 @@
 //!
 //! Invariants:
 //! - A bundle is VERIFIED only when every mandatory check of
-//!   [`checks::CHECKS`] ran and passed and the report holds no finding at
+//!   [`CHECKS`] ran and passed and the report holds no finding at
 //!   all: a positive verdict, never "nothing failed" (a check that did not
 //!   run is a `not-run` finding).
 //! - Every problem is reported, not only the first; each finding names its
