@@ -120,7 +120,7 @@ pub(super) fn central(h: &[u8], e: &Entry, push: &mut dyn FnMut(IssueKind)) {
 /// else is what another tool would act on (modes, line ends) unchecked.
 /// `attrs_reported`: the external attributes are already an issue (a
 /// directory, a symlink, ...), said more precisely.
-fn fixed_values(h: &[u8], attrs_reported: bool, push: &mut dyn FnMut(IssueKind)) {
+pub(super) fn fixed_values(h: &[u8], attrs_reported: bool, push: &mut dyn FnMut(IssueKind)) {
     // ZIP64 sizes: both 32-bit size fields are markers.
     let zip64 = u32_at(h, 20) == MARKER || u32_at(h, 24) == MARKER;
     let needed = match zip64 {

@@ -596,4 +596,47 @@ mod tests {
         };
         assert_eq!(build(true), build(false));
     }
+
+    #[test]
+    fn the_reader_requires_exactly_the_header_values_written() {
+        use crate::bundle::zipcheck::fixed_values;
+        use crate::bundle::zipissue::{HeaderField, IssueKind};
+        let when = DosTime::from_unix(1_714_564_800);
+        let record = |zip64: bool, offset: u64| CentralRecord {
+            name: "b/x".into(),
+            method: Method::Stored,
+            zip64,
+            crc: 1,
+            csize: 5,
+            usize: 5,
+            offset,
+            when,
+        };
+        let issues = |h: &[u8]| {
+            let mut v = Vec::new();
+            fixed_values(h, false, &mut |k| v.push(k));
+            v
+        };
+        // Plain, ZIP64 sizes (version needed 45), and an offset past
+        // 4 GiB only (an appended entry: ZIP64 field, version needed 20).
+        for (zip64, offset) in [(false, 0), (true, 0), (false, 5 << 30)] {
+            assert_eq!(issues(&central_header(&record(zip64, offset))), []);
+        }
+        let big = stored_central_header("b/x", 1, 5, 5 << 30, when);
+        assert_eq!(issues(&big), []);
+        // Each field changed is named with both values.
+        let mut h = central_header(&record(false, 0));
+        h[6] = 45;
+        h[36] = 1;
+        h[38..42].copy_from_slice(&(0o100755u32 << 16).to_le_bytes());
+        assert_eq!(
+            issues(&h),
+            [
+                IssueKind::HeaderValue(HeaderField::VersionNeeded, 20, 45),
+                IssueKind::HeaderValue(HeaderField::InternalAttributes, 0, 1),
+                IssueKind::HeaderValue(HeaderField::ExternalAttributes, FILE_ATTRS, 0o100755 << 16),
+            ]
+        );
+        assert_eq!(when.to_string(), "2024-05-01 12:00:00");
+    }
 }
