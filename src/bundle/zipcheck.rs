@@ -11,14 +11,21 @@
 //!   0x7075 that makes `unzip` write one entry under another name) is
 //!   refused;
 //! - no file comments, disk 0 only;
-//! - external attributes of a regular file, or none;
+//! - the fields every entry evidentia writes carries with one value are
+//!   exactly that value (the writer's constants, one source of truth):
+//!   version made by [`MADE_BY`], version needed 20 (45 with ZIP64 sizes),
+//!   internal attributes 0, external attributes [`FILE_ATTRS`]; other
+//!   values make `unzip` restore other modes or (`unzip -a`, the text
+//!   flag) rewrite line ends in bytes verify checked;
 //! - the local header equals the central one byte for byte in name, and in
-//!   flags, method, CRC-32 and sizes (with a descriptor: zero or equal).
+//!   version needed, flags, method, modification time, CRC-32 and sizes
+//!   (with a descriptor: zero or equal).
 //!
 //! Nothing here reads entry data; it only reads headers and descriptors.
 
-use super::zipissue::IssueKind;
+use super::zipissue::{HeaderField, IssueKind};
 use super::zipread::{Entry, read_exact_at, u16_at, u32_at, u64_at};
+use super::zipwrite::{FILE_ATTRS, MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64};
 use std::fs::File;
 
 /// The general-purpose flags an entry may carry: bit 3 (data descriptor)
@@ -101,8 +108,43 @@ pub(super) fn central(h: &[u8], e: &Entry, push: &mut dyn FnMut(IssueKind)) {
     if disk != 0 {
         push(IssueKind::DiskNumber(disk));
     }
-    if let Some(k) = attributes(e.made_by_host, e.external_attrs) {
+    let mode = attributes(e.made_by_host, e.external_attrs);
+    let checked_mode = mode.is_some();
+    if let Some(k) = mode {
         push(k);
+    }
+    fixed_values(h, checked_mode, push);
+}
+
+/// The central header fields evidentia writes with one value: anything
+/// else is what another tool would act on (modes, line ends) unchecked.
+/// `attrs_reported`: the external attributes are already an issue (a
+/// directory, a symlink, ...), said more precisely.
+pub(super) fn fixed_values(h: &[u8], attrs_reported: bool, push: &mut dyn FnMut(IssueKind)) {
+    // ZIP64 sizes: both 32-bit size fields are markers.
+    let zip64 = u32_at(h, 20) == MARKER || u32_at(h, 24) == MARKER;
+    let needed = match zip64 {
+        true => VERSION_NEEDED_ZIP64,
+        false => VERSION_NEEDED,
+    };
+    let fields = [
+        (
+            HeaderField::MadeBy,
+            u32::from(MADE_BY),
+            u32::from(u16_at(h, 4)),
+        ),
+        (
+            HeaderField::VersionNeeded,
+            u32::from(needed),
+            u32::from(u16_at(h, 6)),
+        ),
+        (HeaderField::InternalAttributes, 0, u32::from(u16_at(h, 36))),
+        (HeaderField::ExternalAttributes, FILE_ATTRS, u32_at(h, 38)),
+    ];
+    for (field, want, got) in fields {
+        if want != got && !(attrs_reported && field == HeaderField::ExternalAttributes) {
+            push(IssueKind::HeaderValue(field, want, got));
+        }
     }
 }
 
@@ -168,6 +210,21 @@ pub(super) fn local(
     if u16_at(&h, 8) != e.method {
         return Err(mismatch("method"));
     }
+    let same = |field, central: u32, local: u32| match central == local {
+        true => Ok(()),
+        false => Err(IssueKind::HeaderValue(field, central, local)),
+    };
+    same(
+        HeaderField::LocalVersionNeeded,
+        u32::from(e.version_needed),
+        u32::from(u16_at(&h, 4)),
+    )?;
+    let packed = |time: u16, date: u16| u32::from(time) | u32::from(date) << 16;
+    same(
+        HeaderField::LocalTime,
+        packed(e.modified.time, e.modified.date),
+        packed(u16_at(&h, 10), u16_at(&h, 12)),
+    )?;
     let (crc, c32, s32) = (u32_at(&h, 14), u32_at(&h, 18), u32_at(&h, 22));
     let marked = [s32, c32].iter().filter(|v| **v == MARKER).count();
     let zip64 = extra_fields(&rest[nl..], true, marked)?;

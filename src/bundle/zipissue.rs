@@ -8,6 +8,52 @@ use super::winname::WinProblem;
 /// still marked; the rest are counted in one [`IssueKind::More`]).
 pub const MAX_ISSUES: usize = 10_000;
 
+/// A header field every entry carries with one value (see
+/// [`IssueKind::HeaderValue`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderField {
+    /// "Version made by" (central header).
+    MadeBy,
+    /// "Version needed to extract" (central header).
+    VersionNeeded,
+    /// The local header's "version needed", against the central one.
+    LocalVersionNeeded,
+    /// Internal file attributes (bit 0 makes `unzip -a` rewrite line ends).
+    InternalAttributes,
+    /// External file attributes (Unix mode and type, MS-DOS attributes).
+    ExternalAttributes,
+    /// The local header's DOS modification time, against the central one.
+    LocalTime,
+}
+
+impl HeaderField {
+    fn name(self) -> &'static str {
+        match self {
+            HeaderField::MadeBy => "version made by",
+            HeaderField::VersionNeeded => "version needed",
+            HeaderField::LocalVersionNeeded => "local header's version needed",
+            HeaderField::InternalAttributes => "internal attributes",
+            HeaderField::ExternalAttributes => "external attributes",
+            HeaderField::LocalTime => "local header's modification time",
+        }
+    }
+
+    /// A value of this field as people read it.
+    fn show(self, v: u32) -> String {
+        match self {
+            HeaderField::MadeBy => format!("{v:#06x}"),
+            HeaderField::VersionNeeded | HeaderField::LocalVersionNeeded => v.to_string(),
+            HeaderField::InternalAttributes => format!("{v:#06x}"),
+            HeaderField::ExternalAttributes => format!("{v:#010x} (mode {:o})", v >> 16),
+            HeaderField::LocalTime => super::zipwrite::DosTime {
+                time: v as u16,
+                date: (v >> 16) as u16,
+            }
+            .to_string(),
+        }
+    }
+}
+
 /// What is wrong with one entry (or a byte range of the file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IssueKind {
@@ -89,6 +135,10 @@ pub enum IssueKind {
         /// What they failed to be.
         reason: &'static str,
     },
+    /// A header field that is not what evidentia writes (`field`,
+    /// expected, actual): version made by or needed, attributes, or a
+    /// local value that differs from the central one.
+    HeaderValue(HeaderField, u32, u32),
     /// More issues than `MAX_ISSUES`: how many were not listed.
     More(u64),
     /// Declared sizes impossible for the method.
@@ -158,6 +208,18 @@ impl std::fmt::Display for IssueKind {
                 f,
                 "{} bytes at {start}..{end} belong to no entry and are not an earlier central directory: {reason}",
                 end - start
+            ),
+            IssueKind::HeaderValue(field, want, got) => write!(
+                f,
+                "{} is {}, expected {} ({})",
+                field.name(),
+                field.show(*got),
+                field.show(*want),
+                match field {
+                    HeaderField::LocalVersionNeeded | HeaderField::LocalTime =>
+                        "the central directory's",
+                    _ => "what evidentia writes",
+                }
             ),
             IssueKind::More(n) => write!(f, "{n} more problems with entries, not listed"),
             IssueKind::ImplausibleSize { compressed, size } => {

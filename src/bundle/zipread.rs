@@ -20,6 +20,7 @@
 use super::inflate::Inflate;
 use super::zipissue::Issues;
 pub use super::zipissue::{ContainerIssue, IssueKind, MAX_ISSUES};
+use super::zipwrite::DosTime;
 use super::{layout, winname, zipcheck, zipend};
 use std::fs::File;
 use std::io::{self, Read};
@@ -121,6 +122,11 @@ pub struct Entry {
     pub external_attrs: u32,
     /// Host system of "version made by".
     pub made_by_host: u8,
+    /// "Version needed to extract" (central header).
+    pub version_needed: u16,
+    /// The DOS modification date and time (central header; the local
+    /// header's must be equal, or the entry is unsafe).
+    pub modified: DosTime,
     /// False when an issue makes the entry unsafe to read.
     pub safe: bool,
 }
@@ -334,6 +340,11 @@ fn parse_central(h: &[u8], index: usize) -> Result<(Entry, usize), &'static str>
         descriptor_len: 0,
         external_attrs: u32_at(h, 38),
         made_by_host: h[5],
+        version_needed: u16_at(h, 6),
+        modified: DosTime {
+            time: u16_at(h, 12),
+            date: u16_at(h, 14),
+        },
         safe: true,
     };
     Ok((entry, 46 + nl + el + cl))

@@ -45,10 +45,16 @@ impl Method {
 const ZIP64_THRESHOLD: u64 = 0xFFFF_0000;
 /// General-purpose flag bit 11: the name is UTF-8.
 const FLAG_UTF8: u16 = 1 << 11;
-/// Version made by: Unix (3), spec 4.5.
-const MADE_BY: u16 = (3 << 8) | 45;
+/// Version made by: Unix (3), spec 4.5. The reader requires exactly this
+/// (`zipcheck`): the one source of truth for both.
+pub(super) const MADE_BY: u16 = (3 << 8) | 45;
 /// External attributes of every file entry: a regular file, mode 0644.
-const FILE_ATTRS: u32 = 0o100644 << 16;
+pub(super) const FILE_ATTRS: u32 = 0o100644 << 16;
+/// Version needed to extract an entry without ZIP64 sizes.
+pub(super) const VERSION_NEEDED: u16 = 20;
+/// Version needed to extract an entry with ZIP64 sizes (an entry whose
+/// only ZIP64 value is its offset keeps [`VERSION_NEEDED`]).
+pub(super) const VERSION_NEEDED_ZIP64: u16 = 45;
 
 /// A date and time in MS-DOS form, as zip headers hold it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +63,24 @@ pub struct DosTime {
     pub time: u16,
     /// Packed date (year - 1980, month, day).
     pub date: u16,
+}
+
+impl std::fmt::Display for DosTime {
+    /// `YYYY-MM-DD HH:MM:SS`, field by field as packed (even when a field
+    /// is out of range: what a hostile header holds is shown as it is).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (d, t) = (self.date, self.time);
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            1980 + (d >> 9),
+            (d >> 5) & 0xF,
+            d & 0x1F,
+            t >> 11,
+            (t >> 5) & 0x3F,
+            (t & 0x1F) * 2
+        )
+    }
 }
 
 impl DosTime {
@@ -86,6 +110,7 @@ struct CentralRecord {
     csize: u64,
     usize: u64,
     offset: u64,
+    when: DosTime,
 }
 
 /// Writes a zip archive entry by entry.
@@ -135,6 +160,7 @@ pub struct EntryWriter<'a, W: Write + Seek> {
     pos: &'a mut u64,
     name: String,
     method: Method,
+    when: DosTime,
 }
 
 impl<W: Write + Seek> Write for EntryWriter<'_, W> {
@@ -190,6 +216,7 @@ impl<W: Write + Seek> EntryWriter<'_, W> {
             csize,
             usize: self.usize,
             offset: self.header_at,
+            when: self.when,
         });
         Ok(crc)
     }
@@ -219,6 +246,13 @@ impl<W: Write + Seek> ZipWriter<W> {
         }
     }
 
+    /// Stamp the entries started from now on with `when` (a bundle's
+    /// entries carry the time of the seal or event that wrote them; this
+    /// lets a copy keep them).
+    pub fn set_time(&mut self, when: DosTime) {
+        self.when = when;
+    }
+
     /// Keep the central directory in `file` (an empty scratch file open
     /// for reading and writing) instead of in memory: constant memory for
     /// any number of entries, the same archive.
@@ -230,7 +264,7 @@ impl<W: Write + Seek> ZipWriter<W> {
     fn drain(&mut self) -> io::Result<()> {
         if let Some(s) = &mut self.spill {
             for r in self.records.drain(..) {
-                s.write_all(&central_header(&r, self.when))?;
+                s.write_all(&central_header(&r))?;
                 self.spilled += 1;
             }
         }
@@ -249,7 +283,14 @@ impl<W: Write + Seek> ZipWriter<W> {
         let zip64 = expected_size >= ZIP64_THRESHOLD;
         let mut h = Vec::with_capacity(30 + name.len() + 20);
         put32(&mut h, 0x0403_4b50);
-        put16(&mut h, if zip64 { 45 } else { 20 });
+        put16(
+            &mut h,
+            if zip64 {
+                VERSION_NEEDED_ZIP64
+            } else {
+                VERSION_NEEDED
+            },
+        );
         put16(&mut h, FLAG_UTF8);
         put16(&mut h, method.code());
         put16(&mut h, self.when.time);
@@ -289,6 +330,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             pos: &mut self.pos,
             name: name.to_string(),
             method,
+            when: self.when,
         })
     }
 
@@ -302,7 +344,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             let crc = crc32fast::hash(data);
             let mut h = Vec::with_capacity(30 + name.len());
             put32(&mut h, 0x0403_4b50);
-            put16(&mut h, 20);
+            put16(&mut h, VERSION_NEEDED);
             put16(&mut h, FLAG_UTF8);
             put16(&mut h, method.code());
             put16(&mut h, self.when.time);
@@ -325,6 +367,7 @@ impl<W: Write + Seek> ZipWriter<W> {
                 csize: len,
                 usize: len,
                 offset: header_at,
+                when: self.when,
             });
             return self.drain();
         }
@@ -350,7 +393,7 @@ impl<W: Write + Seek> ZipWriter<W> {
         }
         let mut cd = Vec::new();
         for r in &self.records {
-            cd.extend_from_slice(&central_header(r, self.when));
+            cd.extend_from_slice(&central_header(r));
             if cd.len() >= 1 << 20 {
                 self.out.write_all(&cd)?;
                 self.pos += cd.len() as u64;
@@ -372,7 +415,7 @@ impl<W: Write + Seek> ZipWriter<W> {
 pub(super) fn stored_local_header(name: &str, crc: u32, size: u32, when: DosTime) -> Vec<u8> {
     let mut h = Vec::with_capacity(30 + name.len());
     put32(&mut h, 0x0403_4b50);
-    put16(&mut h, 20);
+    put16(&mut h, VERSION_NEEDED);
     put16(&mut h, FLAG_UTF8);
     put16(&mut h, Method::Stored.code());
     put16(&mut h, when.time);
@@ -394,21 +437,20 @@ pub(super) fn stored_central_header(
     offset: u64,
     when: DosTime,
 ) -> Vec<u8> {
-    central_header(
-        &CentralRecord {
-            name: name.to_string(),
-            method: Method::Stored,
-            zip64: false,
-            crc,
-            csize: u64::from(size),
-            usize: u64::from(size),
-            offset,
-        },
+    central_header(&CentralRecord {
+        name: name.to_string(),
+        method: Method::Stored,
+        zip64: false,
+        crc,
+        csize: u64::from(size),
+        usize: u64::from(size),
+        offset,
         when,
-    )
+    })
 }
 
-fn central_header(r: &CentralRecord, when: DosTime) -> Vec<u8> {
+fn central_header(r: &CentralRecord) -> Vec<u8> {
+    let when = r.when;
     let mut cd = Vec::with_capacity(46 + r.name.len() + 28);
     let big_offset = r.offset >= 0xFFFF_FFFF;
     let mut extra = Vec::new();
@@ -421,7 +463,14 @@ fn central_header(r: &CentralRecord, when: DosTime) -> Vec<u8> {
     }
     put32(&mut cd, 0x0201_4b50);
     put16(&mut cd, MADE_BY);
-    put16(&mut cd, if r.zip64 { 45 } else { 20 });
+    put16(
+        &mut cd,
+        if r.zip64 {
+            VERSION_NEEDED_ZIP64
+        } else {
+            VERSION_NEEDED
+        },
+    );
     put16(&mut cd, FLAG_UTF8);
     put16(&mut cd, r.method.code());
     put16(&mut cd, when.time);
@@ -546,5 +595,48 @@ mod tests {
             z.finish().unwrap().into_inner()
         };
         assert_eq!(build(true), build(false));
+    }
+
+    #[test]
+    fn the_reader_requires_exactly_the_header_values_written() {
+        use crate::bundle::zipcheck::fixed_values;
+        use crate::bundle::zipissue::{HeaderField, IssueKind};
+        let when = DosTime::from_unix(1_714_564_800);
+        let record = |zip64: bool, offset: u64| CentralRecord {
+            name: "b/x".into(),
+            method: Method::Stored,
+            zip64,
+            crc: 1,
+            csize: 5,
+            usize: 5,
+            offset,
+            when,
+        };
+        let issues = |h: &[u8]| {
+            let mut v = Vec::new();
+            fixed_values(h, false, &mut |k| v.push(k));
+            v
+        };
+        // Plain, ZIP64 sizes (version needed 45), and an offset past
+        // 4 GiB only (an appended entry: ZIP64 field, version needed 20).
+        for (zip64, offset) in [(false, 0), (true, 0), (false, 5 << 30)] {
+            assert_eq!(issues(&central_header(&record(zip64, offset))), []);
+        }
+        let big = stored_central_header("b/x", 1, 5, 5 << 30, when);
+        assert_eq!(issues(&big), []);
+        // Each field changed is named with both values.
+        let mut h = central_header(&record(false, 0));
+        h[6] = 45;
+        h[36] = 1;
+        h[38..42].copy_from_slice(&(0o100755u32 << 16).to_le_bytes());
+        assert_eq!(
+            issues(&h),
+            [
+                IssueKind::HeaderValue(HeaderField::VersionNeeded, 20, 45),
+                IssueKind::HeaderValue(HeaderField::InternalAttributes, 0, 1),
+                IssueKind::HeaderValue(HeaderField::ExternalAttributes, FILE_ATTRS, 0o100755 << 16),
+            ]
+        );
+        assert_eq!(when.to_string(), "2024-05-01 12:00:00");
     }
 }

@@ -10,6 +10,8 @@
 //! sorted is checked the old way, read whole within its size cap, with
 //! exactly the same findings.
 
+pub(super) mod times;
+
 use super::{
     Check, Finding, Findings, MAX_FINDINGS, MAX_MANIFEST_JSON, MAX_TAG_FILE, VerifyReport,
 };
@@ -418,6 +420,7 @@ impl Bag {
             }
         };
         if let Some(m) = &manifest {
+            times::bag_files(self.members(archive), &m.sealed, report);
             report.bundle_id = Some(m.bundle_id.clone());
             if m.bundle_name != self.name {
                 report.findings.push(Finding::values(

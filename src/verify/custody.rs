@@ -8,16 +8,20 @@
 //! rest is not read and that is a finding. Only the parsed event is kept
 //! (in its [`EventSummary`]); its bytes are dropped once hashed and checked.
 
+use super::bag::times::{self, dos_time};
 use super::bag::{Bag, sha256_hex};
 use super::{
     BundledKeys, EventSummary, Finding, MAX_EVENT_FILE, MAX_KEY_FILE, MAX_KEY_FILES_TOTAL,
     SignatureCheck, SignatureVerifier, VerifyOptions, VerifyReport,
 };
+use crate::bundle::DosTime;
 use crate::bundle::{Archive, Entry, layout, trusted_comment};
 use crate::model::{CUSTODY_EVENT_TYPE, CustodyEvent, EventBudget};
 
 /// Custody event members: (seq, action, member name), sorted.
 type EventNames = Vec<(u64, String, String)>;
+/// The modification time of each key file read (member name, time).
+type KeyTimes = Vec<(String, DosTime)>;
 
 /// Check the custody events of `bag` (see the module docs).
 pub fn check(
@@ -28,7 +32,7 @@ pub fn check(
     verifier: Option<&dyn SignatureVerifier>,
     report: &mut VerifyReport,
 ) {
-    let (events, keys) = index(archive, bag, report);
+    let (events, keys, key_times) = index(archive, bag, report);
     if events.is_empty() {
         report.findings.push(Finding::new(
             "custody",
@@ -47,6 +51,8 @@ pub fn check(
         let sig_name = layout::signature_name(rel);
         let sig_entry = bag.get(archive, &sig_name);
         let size = |e: &Option<Entry>| e.as_ref().map_or(0, |e| e.size);
+        let modified = [(rel.clone(), &entry), (sig_name.clone(), &sig_entry)]
+            .map(|(n, e)| e.as_ref().map(|e| (n, e.modified)));
         if let Err(over) = budget.admit(size(&entry), size(&sig_entry)) {
             report.findings.push(Finding::new(
                 "custody",
@@ -91,11 +97,13 @@ pub fn check(
             &bytes,
             &mut summary,
         );
+        event_times(report, rel, &summary.time, modified);
         report.events.push(summary);
         prev = Some(this_hash.clone());
         report.head = Some(this_hash);
     }
     unused_keys(&keys, report);
+    key_file_times(&key_times, report);
     if let Some(want) = &opts.expect_head {
         let got = report.head.clone().unwrap_or_default();
         if !want.eq_ignore_ascii_case(&got) {
@@ -106,6 +114,56 @@ pub fn check(
                 want.to_ascii_lowercase(),
                 got,
             ));
+        }
+    }
+}
+
+/// An event and its signature carry the event's time (`custody add`
+/// writes them with it).
+fn event_times(
+    report: &mut VerifyReport,
+    rel: &str,
+    time: &str,
+    members: [Option<(String, DosTime)>; 2],
+) {
+    if time.is_empty() {
+        return; // The event did not parse: that is its finding.
+    }
+    let Some(want) = dos_time(time) else {
+        return times::unchecked(report, rel, "the event's time", time);
+    };
+    for (name, modified) in members.into_iter().flatten() {
+        times::expect(report, &name, modified, want, "the event's time");
+    }
+}
+
+/// A key file carries the time of an event signed with its key (the one
+/// that brought it: `custody add` writes a key and a certificate with the
+/// event that first needed them). A file no event's key names is already
+/// a `keys` finding.
+fn key_file_times(key_times: &KeyTimes, report: &mut VerifyReport) {
+    for (rel, modified) in key_times {
+        let id = rel
+            .strip_prefix(layout::KEYS_DIR)
+            .and_then(|n| n.split('.').next())
+            .unwrap_or_default();
+        let mut wanted = report
+            .events
+            .iter()
+            .filter(|e| e.key_id.as_deref() == Some(id))
+            .filter_map(|e| dos_time(&e.time))
+            .peekable();
+        let Some(first) = wanted.peek().copied() else {
+            continue;
+        };
+        if !wanted.any(|t| t == *modified) {
+            times::expect(
+                report,
+                rel,
+                *modified,
+                first,
+                "the time of any event signed with its key",
+            );
         }
     }
 }
@@ -136,9 +194,14 @@ fn unused_keys(keys: &BundledKeys, report: &mut VerifyReport) {
 
 /// The custody event members (sorted) and the bundled keys; every other
 /// member of `custody/` or `keys/` is a finding.
-fn index(archive: &Archive, bag: &Bag, report: &mut VerifyReport) -> (EventNames, BundledKeys) {
+fn index(
+    archive: &Archive,
+    bag: &Bag,
+    report: &mut VerifyReport,
+) -> (EventNames, BundledKeys, KeyTimes) {
     let mut events = Vec::new();
     let mut keys = BundledKeys::default();
+    let mut key_times = Vec::new();
     let mut key_bytes = 0u64;
     for (rel, e) in bag.members(archive) {
         let rel = rel.as_str();
@@ -183,6 +246,7 @@ fn index(archive: &Archive, bag: &Bag, report: &mut VerifyReport) -> (EventNames
                     key_bytes += b.len() as u64;
                     check_key_file(rel, &b, report);
                     keys.files.push((rel.to_string(), b));
+                    key_times.push((rel.to_string(), e.modified));
                 }
                 Err(err) => report.findings.push(Finding::new(
                     "entry-data",
@@ -193,7 +257,7 @@ fn index(archive: &Archive, bag: &Bag, report: &mut VerifyReport) -> (EventNames
         }
     }
     events.sort();
-    (events, keys)
+    (events, keys, key_times)
 }
 
 /// Event numbers run 1, 2, ... and event 1 is the seal.

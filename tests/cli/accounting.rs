@@ -505,3 +505,191 @@ fn seal_escapes_names_windows_cannot_carry_and_keeps_the_originals() {
         );
     }
 }
+
+/// 2020-01-01 00:00:00 in MS-DOS form (time, date): a back-dated mtime.
+const BACKDATED: (u16, u16) = (0, (40 << 9) | (1 << 5) | 1);
+
+impl Zip {
+    /// Set entry `i`'s modification time in both headers, or only in the
+    /// local one.
+    fn set_time(&mut self, i: usize, (time, date): (u16, u16), central: bool) {
+        let l = self.local(i);
+        put16(&mut self.body, l + 10, time);
+        put16(&mut self.body, l + 12, date);
+        if central {
+            put16(&mut self.headers[i], 12, time);
+            put16(&mut self.headers[i], 14, date);
+        }
+    }
+}
+
+#[test]
+fn a_payload_entry_with_another_time_is_refused() {
+    let env = Env::new();
+    let b = sealed(&env, &[]);
+    refused(
+        &env,
+        &b,
+        |z| {
+            let i = z.find("data/ev/a.txt");
+            z.set_time(i, BACKDATED, true);
+        },
+        (
+            "container",
+            "data/ev/a.txt",
+            "modification time is not the seal time",
+        ),
+    );
+    refused(
+        &env,
+        &b,
+        |z| {
+            let i = z.find("data/ev/a.txt");
+            z.set_time(i, BACKDATED, false);
+        },
+        (
+            "container",
+            "b/data/ev/a.txt",
+            "local header's modification time is 2020-01-01 00:00:00, expected 2024-05-01 12:00:00",
+        ),
+    );
+}
+
+#[test]
+fn custody_and_key_entries_with_another_time_are_refused() {
+    let env = Env::new();
+    let b = sealed(&env, &[]);
+    for (suffix, path, msg) in [
+        ("-seal.json", "custody/000001-seal.json", "the event's time"),
+        (
+            "-seal.json.minisig",
+            "custody/000001-seal.json.minisig",
+            "the event's time",
+        ),
+    ] {
+        refused(
+            &env,
+            &b,
+            |z| {
+                let i = z.find(suffix);
+                z.set_time(i, BACKDATED, true);
+            },
+            ("container", path, msg),
+        );
+    }
+    let z = Zip::read(&b);
+    let key = z.name(z.find(".pub"));
+    refused(
+        &env,
+        &b,
+        |z| {
+            let i = z.find(".pub");
+            z.set_time(i, BACKDATED, true);
+        },
+        (
+            "container",
+            key.strip_prefix("b/").unwrap(),
+            "any event signed with its key",
+        ),
+    );
+}
+
+#[test]
+fn modes_and_the_text_flag_are_refused() {
+    let env = Env::new();
+    let b = sealed(&env, &[]);
+    for (mode, shown) in [(0o100000u32, "mode 100000"), (0o100755, "mode 100755")] {
+        refused(
+            &env,
+            &b,
+            |z| {
+                let i = z.find("data/ev/a.txt");
+                put32(&mut z.headers[i], 38, mode << 16);
+            },
+            ("container", "b/data/ev/a.txt", shown),
+        );
+    }
+    // Internal attributes bit 0: "text", which `unzip -a` converts.
+    refused(
+        &env,
+        &b,
+        |z| {
+            let i = z.find("data/ev/a.txt");
+            put16(&mut z.headers[i], 36, 1);
+        },
+        (
+            "container",
+            "b/data/ev/a.txt",
+            "internal attributes is 0x0001, expected 0x0000",
+        ),
+    );
+}
+
+#[test]
+fn versions_other_than_evidentias_are_refused() {
+    let env = Env::new();
+    let b = sealed(&env, &[]);
+    let a = "b/data/ev/a.txt";
+    // Version needed 10 in both headers.
+    refused(
+        &env,
+        &b,
+        |z| {
+            let i = z.find("data/ev/a.txt");
+            let l = z.local(i);
+            put16(&mut z.body, l + 4, 10);
+            put16(&mut z.headers[i], 6, 10);
+        },
+        ("container", a, "version needed is 10, expected 20"),
+    );
+    // Only the local header says 45.
+    refused(
+        &env,
+        &b,
+        |z| {
+            let l = z.local(z.find("data/ev/a.txt"));
+            put16(&mut z.body, l + 4, 45);
+        },
+        (
+            "container",
+            a,
+            "local header's version needed is 45, expected 20",
+        ),
+    );
+    // Made by MS-DOS, spec 2.0.
+    refused(
+        &env,
+        &b,
+        |z| {
+            let i = z.find("data/ev/a.txt");
+            put16(&mut z.headers[i], 4, 20);
+        },
+        ("container", a, "version made by is 0x0014, expected 0x032d"),
+    );
+}
+
+#[test]
+fn appends_by_another_signer_keep_their_event_times_and_verify() {
+    let env = Env::new();
+    let first = examiner(&env, "Jana Examiner");
+    trust(&env, &first);
+    let other = examiner(&env, "Petr Second");
+    trust(&env, &other);
+    env.write("ev/a.txt", b"hello, this is the evidence\n");
+    env.run([
+        "seal", "ev", "--out", "b.zip", "--case", "C-1", "--time", TIME, "--key", &first,
+    ])
+    .expect_code(0);
+    let b = env.path().join("b.zip");
+    for (i, key) in [&first, &other, &first, &other].iter().enumerate() {
+        let time = format!("2024-05-0{}T1{i}:00:02Z", i + 2);
+        let mut c = env.cmd(["custody", "add"]);
+        c.arg(&b)
+            .args(["--action", "note", "--note", "checked", "--time", &time]);
+        c.arg("--key").arg(key);
+        env.run_cmd(c.stdin(std::process::Stdio::null()))
+            .expect_code(0);
+        let (exit, found) = verify(&env, &b);
+        assert_eq!(exit, 0, "after append {}: {found:#?}", i + 1);
+    }
+}

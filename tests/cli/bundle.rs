@@ -142,7 +142,9 @@ fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>
     edit(&mut entries);
     let file = std::fs::File::create(dst).unwrap();
     let mut zip = ZipWriter::new(file, DosTime::from_unix(0));
+    let times = crate::harness::entry_times(src);
     for (n, d) in &entries {
+        zip.set_time(times(n));
         zip.add_bytes(n, Method::Stored, d).unwrap();
     }
     zip.finish().unwrap();
@@ -613,6 +615,7 @@ fn deflate_bomb_stops_at_its_declared_size() {
     let file = std::fs::File::create(&out).unwrap();
     let mut zip = ZipWriter::new(file, DosTime::from_unix(0));
     for e in archive.entries() {
+        zip.set_time(e.modified);
         if e.name.ends_with("data/ev/sub/b.bin") {
             use std::io::Write;
             let mut w = zip.start_entry(&e.name, Method::Deflate, 0).unwrap();

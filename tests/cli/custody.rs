@@ -320,7 +320,9 @@ fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>
         .collect();
     edit(&mut entries);
     let mut zip = ZipWriter::new(std::fs::File::create(dst).unwrap(), DosTime::from_unix(0));
+    let times = crate::harness::entry_times(src);
     for (n, d) in &entries {
+        zip.set_time(times(n));
         zip.add_bytes(n, Method::Stored, d).unwrap();
     }
     zip.finish().unwrap();

@@ -78,7 +78,8 @@ fn forge(b: &Path, signer: &dyn EventSigner, action: &str, time: &str) {
         .unwrap();
     let name = format!("b/{}", layout::event_name(seq, action));
     let entries = [(name.clone(), bytes), (layout::signature_name(&name), sig)];
-    append(b, &entries, DosTime::from_unix(0), &mut NoHook).unwrap();
+    let when = DosTime::from_unix(evidentia::model::parse_rfc3339(time).unwrap());
+    append(b, &entries, when, &mut NoHook).unwrap();
 }
 
 #[test]
@@ -279,6 +280,7 @@ fn with_events(
     let mut out = ZipWriter::new(std::fs::File::create(dst).unwrap(), DosTime::from_unix(0));
     let mut prev = String::new();
     for e in a.entries() {
+        out.set_time(e.modified);
         let d = a.read_small(&e, 1 << 30).unwrap();
         if e.name == "b/custody/000001-seal.json" {
             prev = hex_sha256(&d);
@@ -288,12 +290,21 @@ fn with_events(
     for seq in 2..n + 2 {
         let bytes = event(seq, &prev);
         prev = hex_sha256(&bytes);
+        out.set_time(event_time(&bytes));
         let name = format!("b/custody/{seq:06}-note.json");
         out.add_bytes(&name, method, &bytes).unwrap();
         out.add_bytes(&format!("{name}.minisig"), method, &sign(seq, &bytes))
             .unwrap();
     }
     out.finish().unwrap();
+}
+
+/// The DOS time `custody add` gives an event's entries (the event's
+/// `time`), or 1980 when the bytes carry none.
+fn event_time(bytes: &[u8]) -> DosTime {
+    let v: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    let t = v["time"].as_str().unwrap_or_default();
+    DosTime::from_unix(evidentia::model::parse_rfc3339(t).unwrap_or(0))
 }
 
 /// A note event of `agency`'s bundle `b`, chained to `prev`.

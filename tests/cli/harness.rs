@@ -193,3 +193,18 @@ pub fn run_peer(tool: &Path, args: &[&OsStr], dir: &Path) -> Output {
         .output()
         .expect("run peer tool")
 }
+
+/// The modification times of `src`'s entries by name, for a rewritten
+/// copy that keeps them (verify requires the seal's and events' times):
+/// a name not in `src` gets the seal time (manifest.json's).
+pub fn entry_times(src: &Path) -> impl Fn(&str) -> evidentia::bundle::DosTime + use<> {
+    use evidentia::bundle::{Archive, DosTime};
+    let (a, _) = Archive::open(src).unwrap();
+    let map: std::collections::HashMap<String, DosTime> =
+        a.entries().map(|e| (e.name.clone(), e.modified)).collect();
+    let seal = map
+        .iter()
+        .find(|(n, _)| n.ends_with("/evidentia/manifest.json"))
+        .map_or(DosTime::from_unix(0), |(_, t)| *t);
+    move |n| map.get(n).copied().unwrap_or(seal)
+}

@@ -75,7 +75,9 @@ fn with_members(src: &Path, dst: &Path, extra: &[(String, Vec<u8>)]) {
         entries.push((format!("{bag}/{n}"), d.clone()));
     }
     let mut zip = ZipWriter::new(std::fs::File::create(dst).unwrap(), DosTime::from_unix(0));
+    let times = crate::harness::entry_times(src);
     for (n, d) in &entries {
+        zip.set_time(times(n));
         zip.add_bytes(n, Method::Stored, d).unwrap();
     }
     zip.finish().unwrap();

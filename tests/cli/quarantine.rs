@@ -50,6 +50,7 @@ fn edited_copy(env: &Env, good: &Path) -> PathBuf {
     let out = env.path().join("edited.zip");
     let mut zip = ZipWriter::new(std::fs::File::create(&out).unwrap(), DosTime::from_unix(0));
     for e in archive.entries() {
+        zip.set_time(e.modified);
         let mut data = archive.read_small(&e, 1 << 30).unwrap();
         if e.name.ends_with("/bag-info.txt") {
             data = replace_all(&data, "Case-Reference: CASE-1", "Case-Reference: EVIL-9");

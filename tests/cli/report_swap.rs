@@ -20,6 +20,7 @@ fn forge(src: &Path, dst: &Path) {
     assert!(issues.is_empty());
     let mut zip = ZipWriter::new(std::fs::File::create(dst).unwrap(), DosTime::from_unix(0));
     for e in archive.entries().filter(|e| e.size < 1 << 20) {
+        zip.set_time(e.modified);
         let mut d = archive.read_small(&e, 1 << 30).unwrap();
         if e.name.ends_with("evidentia/manifest.json") {
             let s = String::from_utf8(d).unwrap();
