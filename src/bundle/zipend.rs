@@ -18,6 +18,7 @@
 //! directory are compared as two buffered streams.
 
 use super::zipread::{RangeReader, ZipError, read_exact_at, u16_at, u32_at, u64_at};
+use super::zipwrite::{MADE_BY, VERSION_NEEDED_ZIP64};
 use std::fs::File;
 use std::io::{BufReader, Read};
 
@@ -84,6 +85,11 @@ fn zip64(rec: &[u8], loc: &[u8], at: u64) -> Result<Values, &'static str> {
     }
     if u64_at(rec, 4) != 44 {
         return Err("ZIP64 end record with extensible data");
+    }
+    // Its version fields are bytes like any other: exactly what the
+    // writer puts there, or another tool reads what verify never checked.
+    if u16_at(rec, 12) != MADE_BY || u16_at(rec, 14) != VERSION_NEEDED_ZIP64 {
+        return Err("ZIP64 end record with other versions than evidentia writes");
     }
     if u32_at(rec, 16) != 0 || u32_at(rec, 20) != 0 || u64_at(rec, 24) != u64_at(rec, 32) {
         return Err("multi-disk archives are not bundles");

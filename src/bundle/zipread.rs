@@ -1085,6 +1085,25 @@ mod tests {
             a.read_small(&a.entry(69_999).unwrap(), 10).unwrap(),
             vec![(69_999 % 251) as u8]
         );
+        // The ZIP64 end record's version fields are what the writer puts
+        // there, or the file is refused: no byte goes unchecked.
+        let bytes = std::fs::read(&p).unwrap();
+        let at = bytes
+            .windows(4)
+            .rposition(|w| w == 0x0606_4b50u32.to_le_bytes())
+            .unwrap();
+        for field in [at + 12, at + 14] {
+            let mut b = bytes.clone();
+            b[field] ^= 1;
+            let q = dir.path().join("versions.zip");
+            std::fs::write(&q, &b).unwrap();
+            let r = Archive::open(&q);
+            assert!(
+                matches!(r, Err(ZipError::BadEndRecord(m)) if m.contains("versions")),
+                "{:?}",
+                r.map(|_| ())
+            );
+        }
     }
 
     #[test]
