@@ -7,8 +7,10 @@ use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, sanitize};
 use super::passphrase::{load_signer, now, trust_store};
+use super::unchanged::unchanged;
 use clap::Args;
 use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, NoHook, PreparedEvent};
+use evidentia::locker::Snapshot;
 use evidentia::model::{CUSTODY_ACTIONS, Party, parse_rfc3339};
 use evidentia::sign::identity::is_country_code;
 use evidentia::verify::{
@@ -253,11 +255,20 @@ fn append_event(
     let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
     let store = trust_store(ctx, args.trust.as_deref())?;
     let verifier = TrustVerifier { store: &store };
+    // The event is appended to the file that verified, not to one put in
+    // its place meanwhile (the same snapshot `ingest` and `report` take).
+    let snapshot = Snapshot::take(bundle);
     let events = verify_first(bundle, &verifier)?;
     let prepared =
         bundle::prepare_event(bundle, &opts, &signer).map_err(|e| custody_error(bundle, e))?;
     check_prepared(&events, &prepared, &verifier)?;
     drop(events);
+    unchanged(
+        &snapshot,
+        bundle,
+        "while it was being verified; nothing was appended",
+        "copy the bundle somewhere only you can write, and append to the copy",
+    )?;
     let added = prepared
         .append(bundle, &mut NoHook)
         .map_err(|e| custody_error(bundle, e))?;

@@ -24,6 +24,7 @@ mod seal_cmd;
 mod sign_cmd;
 mod size;
 mod trust_cmd;
+mod unchanged;
 mod verify_cmd;
 
 use clap::{CommandFactory, Parser, Subcommand};

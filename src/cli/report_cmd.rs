@@ -7,8 +7,9 @@ use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, progress_bar};
 use super::passphrase::{now, trust_store};
+use super::unchanged::unchanged;
 use clap::{Args, ValueEnum};
-use evidentia::locker::{LockerError, Snapshot};
+use evidentia::locker::Snapshot;
 use evidentia::model::format_rfc3339_utc;
 use evidentia::report::{self, Format, ReportInput};
 use evidentia::verify::{self, TrustVerifier, VerifyOptions};
@@ -104,7 +105,14 @@ pub fn write_report(
     // and the case, files and custody of another. A file that cannot be
     // opened is left for verify to explain.
     let snapshot = Snapshot::take(bundle);
-    let unchanged = || unchanged(&snapshot, bundle);
+    let unchanged = || {
+        unchanged(
+            &snapshot,
+            bundle,
+            "while its report was being made; the report does not stand",
+            "copy the bundle somewhere only you can write, and run report on the copy",
+        )
+    };
     let total = std::fs::metadata(bundle).ok().map(|m| m.len());
     let bar = progress_bar(ctx.progress, total);
     let mut progress = |n: u64| bar.inc(n);
@@ -162,24 +170,6 @@ pub fn write_report(
         }
     }
     Ok(verified.verified())
-}
-
-/// `Ok` when `bundle` is still the file `snapshot` took, unchanged.
-fn unchanged(snapshot: &Result<Snapshot, LockerError>, bundle: &Path) -> Result<(), CliError> {
-    let changed = |what: String| {
-        CliError::op(format!(
-            "{} changed while its report was being made ({what}); the report does not stand",
-            display_path(bundle)
-        ))
-        .hint("copy the bundle somewhere only you can write, and run report on the copy")
-    };
-    match snapshot.as_ref().map(Snapshot::check) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(LockerError::Changed { what, .. })) => Err(changed(what)),
-        Ok(Err(e)) => Err(changed(e.to_string())),
-        // Verify read it, so it could be opened: it is not the same file.
-        Err(e) => Err(changed(e.to_string())),
-    }
 }
 
 /// Run `report`.

@@ -43,7 +43,18 @@ fn holds_open(pid: u32, path: &Path) -> bool {
 /// Run `report` on `bundle` and, as soon as the process has the bundle
 /// open (verification under way), rename `forged` over it.
 fn report_while_swapping(p: &Party, bundle: &Path, forged: &Path) -> (i32, String, String) {
-    let mut c = p.env.cmd(["report", "--format", "md"]);
+    run_while_swapping(p, &["report", "--format", "md"], bundle, forged)
+}
+
+/// Run evidentia with `args` and `bundle`, renaming `forged` over the
+/// bundle as soon as the process has it open.
+fn run_while_swapping(
+    p: &Party,
+    args: &[&str],
+    bundle: &Path,
+    forged: &Path,
+) -> (i32, String, String) {
+    let mut c = p.env.cmd(args);
     c.arg(bundle)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -93,4 +104,38 @@ fn a_bundle_swapped_during_report_is_never_reported_as_verified() {
     // The swap landed inside the window at least once (else this test
     // proved nothing).
     assert!(caught > 0, "the swap never happened during the report");
+}
+
+/// `custody add` verifies the bundle and then appends to it: the event
+/// must go to the file that verified, never to one put in its place.
+#[test]
+fn a_bundle_swapped_during_custody_add_gets_nothing_appended() {
+    let (agency, _lab, b) = setup();
+    agency.env.write("big/a.txt", b"hello\n");
+    let zeros = std::fs::File::create(agency.env.path().join("big/zeros.bin")).unwrap();
+    std::io::copy(&mut std::io::repeat(0).take(24 << 20), &mut &zeros).unwrap();
+    let big = agency.env.path().join("big.zip");
+    let mut c = agency.env.cmd(["seal", "big", "--case", "CASE-6", "--out"]);
+    agency.env.run_cmd(c.arg(&big)).expect_code(0);
+    drop(b);
+    let genuine = agency.env.path().join("genuine.zip");
+    std::fs::copy(&big, &genuine).unwrap();
+    let mut caught = 0;
+    for _ in 0..4 {
+        let forged = agency.env.path().join("forged.zip");
+        forge(&genuine, &forged);
+        let forged_bytes = std::fs::read(&forged).unwrap();
+        std::fs::copy(&genuine, &big).unwrap();
+        let args = ["custody", "add", "--action", "note", "--note", "checked"];
+        let (code, _out, err) = run_while_swapping(&agency, &args, &big, &forged);
+        if err.contains("changed while it was being verified") {
+            assert_ne!(code, 0, "{err}");
+            assert!(
+                std::fs::read(&big).unwrap() == forged_bytes,
+                "an event was appended to the file put in place of the verified one"
+            );
+            caught += 1;
+        }
+    }
+    assert!(caught > 0, "the swap never happened during custody add");
 }
