@@ -2129,7 +2129,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__report)
-            opts="-f -o -q -h --format --out --trust --home --json --quiet --no-progress --color --help"
+            opts="-f -o -q -h --format --out --trust --expect-head --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2152,6 +2152,10 @@ _evidentia() {
                     return 0
                     ;;
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-head)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -136,6 +136,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -o 'Write the report to FILE instead of standard output'
             cand --out 'Write the report to FILE instead of standard output'
             cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --expect-head 'The custody head (hex SHA-256) the sender announced; without it the report says the head was not compared'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'

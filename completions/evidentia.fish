@@ -128,6 +128,7 @@ json\t'The verification report document (as `verify --json`)'
 case\t'CASE 1.5.0 / UCO JSON-LD'"
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -s o -l out -d 'Write the report to FILE instead of standard output' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l expect-head -d 'The custody head (hex SHA-256) the sender announced; without it the report says the head was not compared' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'

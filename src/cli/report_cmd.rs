@@ -8,6 +8,7 @@ use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, progress_bar};
 use super::passphrase::{now, trust_store};
 use super::unchanged::unchanged;
+use super::verify_cmd::verify_options;
 use clap::{Args, ValueEnum};
 use evidentia::locker::Snapshot;
 use evidentia::model::format_rfc3339_utc;
@@ -51,6 +52,10 @@ pub struct ReportArgs {
     /// Trust store directory [default: HOME/trust]
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
+    /// The custody head (hex SHA-256) the sender announced; without it the
+    /// report says the head was not compared
+    #[arg(long, value_name = "HEX")]
+    expect_head: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -96,6 +101,7 @@ pub fn write_report(
     format: Format,
     out: Option<&Path>,
     trust: Option<&Path>,
+    opts: &VerifyOptions,
 ) -> Result<bool, CliError> {
     let store = trust_store(ctx, trust)?;
     let verifier = TrustVerifier { store: &store };
@@ -123,12 +129,7 @@ pub fn write_report(
         ))
         .hint("the file is damaged or not an evidentia bundle; ask the sender for a fresh copy")
     };
-    let result = verify::verify(
-        bundle,
-        &VerifyOptions::default(),
-        Some(&verifier),
-        &mut progress,
-    );
+    let result = verify::verify(bundle, opts, Some(&verifier), &mut progress);
     bar.finish_and_clear();
     let verified = result.map_err(unreadable)?;
     let facts = report::read_facts(bundle).map_err(unreadable)?;
@@ -180,12 +181,14 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<Exit, CliError> {
         FormatArg::Json => Format::Json,
         FormatArg::Case => Format::Case,
     };
+    let opts = verify_options(args.expect_head.as_ref())?;
     let ok = write_report(
         ctx,
         &args.bundle,
         format,
         args.out.as_deref(),
         args.trust.as_deref(),
+        &opts,
     )?;
     if let Some(path) = &args.out {
         let verdict = if ok { "verified" } else { "failed" };

@@ -119,19 +119,25 @@ fn checks_line(report: &VerifyReport) -> String {
     )
 }
 
-/// Run `verify`.
-pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
-    if let Some(h) = &args.expect_head {
+/// The options of a verification with `--expect-head HEX` (checked to be
+/// a hex SHA-256), shared by `verify` and `report`.
+pub(super) fn verify_options(expect_head: Option<&String>) -> Result<VerifyOptions, CliError> {
+    if let Some(h) = expect_head {
         if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(CliError::usage(
                 "--expect-head takes a hex SHA-256 (64 hex digits)",
             ));
         }
     }
+    Ok(VerifyOptions {
+        expect_head: expect_head.cloned(),
+    })
+}
+
+/// Run `verify`.
+pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
+    let opts = verify_options(args.expect_head.as_ref())?;
     let store = trust_store(ctx, args.trust.as_deref())?;
-    let opts = VerifyOptions {
-        expect_head: args.expect_head.clone(),
-    };
     let total = std::fs::metadata(&args.bundle).ok().map(|m| m.len());
     let bar = progress_bar(ctx.progress, total);
     let mut progress = |n: u64| bar.inc(n);

@@ -352,4 +352,30 @@ fn a_head_not_compared_is_said_so() {
         human.stdout_str()
     );
     assert!(!human.stdout_str().contains("not compared"));
+    // The court's report compares it too, when given.
+    let md = env.run([
+        OsStr::new("report"),
+        b.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("md"),
+        OsStr::new("--expect-head"),
+        OsStr::new(&head),
+    ]);
+    md.expect_code(0);
+    assert!(
+        md.stdout_str()
+            .contains("yes, equal to the head the sender announced"),
+        "{}",
+        md.stdout_str()
+    );
+    let wrong = "0".repeat(64);
+    env.run([
+        OsStr::new("report"),
+        b.as_os_str(),
+        OsStr::new("--expect-head"),
+        OsStr::new(&wrong),
+        OsStr::new("-o"),
+        OsStr::new("wrong.html"),
+    ])
+    .expect_code(1);
 }
