@@ -315,7 +315,17 @@ impl Bag {
             if let Some(a) = layout::manifest_algorithm(&rel) {
                 manifests.push((a, rel));
             } else if let Some(a) = layout::tagmanifest_algorithm(&rel) {
-                tagmanifests.push((a, rel));
+                // Only the SHA-256 tag manifest is bound by the seal event:
+                // another, even a correct one, is a file added since.
+                if rel == layout::TAGMANIFEST_SHA256 {
+                    tagmanifests.push((a, rel));
+                } else {
+                    f.push(Finding::new(
+                        "unexpected-file",
+                        &rel,
+                        "evidentia writes only tagmanifest-sha256.txt, which the seal signs; no signature covers another tag manifest",
+                    ));
+                }
             } else if !(rel == layout::BAGIT_TXT
                 || rel == layout::BAG_INFO
                 || rel == layout::MANIFEST_JSON

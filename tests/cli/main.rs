@@ -4,6 +4,7 @@
 mod accounting;
 mod acquire;
 mod acquire_seal;
+mod attacks;
 mod bundle;
 mod crash;
 mod crash_acquire;

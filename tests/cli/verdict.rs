@@ -65,7 +65,7 @@ fn codes(v: &Value) -> Vec<(String, String)> {
 }
 
 /// A sealed bundle of two files with a trusted key.
-fn sealed(env: &Env) -> PathBuf {
+pub(crate) fn sealed(env: &Env) -> PathBuf {
     let id = examiner(env, "Jana Examiner");
     trust(env, &id);
     env.write("ev/a.txt", b"hello\n");
