@@ -1,0 +1,116 @@
+//! What the payload pass collects: findings capped like the findings
+//! themselves, and the comparison of a file's hashes with its
+//! manifest.json entry (size, SHA-256, BLAKE3, every piece).
+
+use super::*;
+
+/// A list kept to at most [`MAX_FINDINGS`] items, counting the rest: what
+/// becomes findings later is bounded like the findings themselves.
+pub(super) struct Capped<T> {
+    /// The items kept.
+    pub(super) list: Vec<T>,
+    /// How many more there were.
+    pub(super) more: u64,
+}
+
+impl<T> Default for Capped<T> {
+    fn default() -> Self {
+        Capped {
+            list: Vec::new(),
+            more: 0,
+        }
+    }
+}
+
+impl<T> Capped<T> {
+    pub(super) fn push(&mut self, x: T) {
+        if self.list.len() < MAX_FINDINGS {
+            self.list.push(x);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Turn every item into a finding, in order.
+    pub(super) fn flush(self, findings: &mut Findings, f: impl Fn(T) -> Finding) {
+        for x in self.list {
+            findings.push(f(x));
+        }
+        findings.count(self.more);
+    }
+}
+
+/// What the payload pass gathers.
+#[derive(Default)]
+pub(super) struct Pass {
+    /// Payload files seen.
+    pub(super) files: u64,
+    /// Their bytes.
+    pub(super) bytes: u64,
+    /// Payload files manifest.json does not list.
+    pub(super) not_in_json: Capped<String>,
+    /// manifest.json files that are not in the payload.
+    pub(super) not_in_bag: Capped<String>,
+    /// The manifest.json entries the evidence items refer to.
+    pub(super) for_items: BTreeMap<String, FileEntry>,
+    /// Findings of the hash comparisons, in payload order.
+    pub(super) hashed: Capped<Finding>,
+}
+
+/// Compare what manifest.json says of `p` with its actual hashes.
+pub(super) fn compare_rich(
+    p: &str,
+    r: &FileEntry,
+    result: &crate::hash::HashResult,
+    findings: &mut Vec<Finding>,
+) {
+    let hex = |a| result.digest(a).map(|d| d.hex()).unwrap_or_default();
+    let mut cmp = |what: &str, want: &str, got: String| {
+        if want != got {
+            findings.push(Finding::values(
+                "manifest-json",
+                p,
+                format!("{what} in manifest.json differs"),
+                want,
+                got,
+            ));
+        }
+    };
+    cmp("size", &r.size.to_string(), result.size.to_string());
+    cmp("sha256", &r.sha256, hex(Algorithm::Sha256));
+    cmp("blake3", &r.blake3, hex(Algorithm::Blake3));
+    let pieces: Vec<String> = result
+        .pieces
+        .as_ref()
+        .map(|ps| ps.pieces.iter().map(|x| to_hex(&x.digest)).collect())
+        .unwrap_or_default();
+    let pieces = if pieces.len() > 1 { pieces } else { Vec::new() };
+    if r.pieces != pieces {
+        let algo = result.pieces.as_ref().map_or("", |ps| ps.algorithm.name());
+        let bad = r.pieces.iter().zip(&pieces).position(|(a, b)| a != b);
+        let finding = match (bad, &result.pieces) {
+            (Some(i), Some(ps)) => {
+                let at = &ps.pieces[i];
+                Finding::values(
+                    "manifest-json",
+                    p,
+                    format!(
+                        "piecewise {algo} hash {i} (bytes {}..{}) in manifest.json differs",
+                        at.offset,
+                        at.offset + at.len
+                    ),
+                    &r.pieces[i],
+                    &pieces[i],
+                )
+            }
+            _ => Finding::values(
+                "manifest-json",
+                p,
+                "piecewise hash count in manifest.json differs",
+                r.pieces.len().to_string(),
+                pieces.len().to_string(),
+            ),
+        };
+        findings.push(finding);
+    }
+}
