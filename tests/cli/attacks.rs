@@ -11,9 +11,10 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// A member: name, bytes, modification time.
-type Member = (String, Vec<u8>, DosTime);
+pub(crate) type Member = (String, Vec<u8>, DosTime);
 
-fn members(bundle: &Path) -> Vec<Member> {
+/// Every member of `bundle`, read whole, with its time.
+pub(crate) fn members(bundle: &Path) -> Vec<Member> {
     let (archive, issues) = Archive::open(bundle).unwrap();
     assert!(issues.is_empty(), "{issues:?}");
     archive
@@ -25,7 +26,9 @@ fn members(bundle: &Path) -> Vec<Member> {
         .collect()
 }
 
-fn rezip(path: &Path, members: &[Member]) {
+/// Write `members` as a zip with the project's writer, each with its
+/// own time (so that nothing but an edit differs from what seal wrote).
+pub(crate) fn rezip(path: &Path, members: &[Member]) {
     let file = std::fs::File::create(path).unwrap();
     let mut zip = ZipWriter::new(file, DosTime::from_unix(0));
     for (name, data, time) in members {

@@ -7,7 +7,7 @@
 use crate::custody::{Party, setup};
 use evidentia::bundle::{Archive, DosTime, Method, ZipWriter};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -73,19 +73,25 @@ fn run_while_swapping(
     )
 }
 
-#[test]
-fn a_bundle_swapped_during_report_is_never_reported_as_verified() {
+/// The agency of `setup`, a bundle of 24 MiB (large enough that
+/// verification takes a moment) and a copy of it to restore from.
+fn big_bundle() -> (Party, PathBuf, PathBuf) {
     let (agency, _lab, b) = setup();
-    // A payload large enough that verification takes a moment.
+    drop(b);
     agency.env.write("big/a.txt", b"hello\n");
     let zeros = std::fs::File::create(agency.env.path().join("big/zeros.bin")).unwrap();
     std::io::copy(&mut std::io::repeat(0).take(24 << 20), &mut &zeros).unwrap();
     let big = agency.env.path().join("big.zip");
     let mut c = agency.env.cmd(["seal", "big", "--case", "CASE-6", "--out"]);
     agency.env.run_cmd(c.arg(&big)).expect_code(0);
-    drop(b);
     let genuine = agency.env.path().join("genuine.zip");
     std::fs::copy(&big, &genuine).unwrap();
+    (agency, big, genuine)
+}
+
+#[test]
+fn a_bundle_swapped_during_report_is_never_reported_as_verified() {
+    let (agency, big, genuine) = big_bundle();
     let mut caught = 0;
     for _ in 0..4 {
         let forged = agency.env.path().join("forged.zip");
@@ -110,16 +116,7 @@ fn a_bundle_swapped_during_report_is_never_reported_as_verified() {
 /// must go to the file that verified, never to one put in its place.
 #[test]
 fn a_bundle_swapped_during_custody_add_gets_nothing_appended() {
-    let (agency, _lab, b) = setup();
-    agency.env.write("big/a.txt", b"hello\n");
-    let zeros = std::fs::File::create(agency.env.path().join("big/zeros.bin")).unwrap();
-    std::io::copy(&mut std::io::repeat(0).take(24 << 20), &mut &zeros).unwrap();
-    let big = agency.env.path().join("big.zip");
-    let mut c = agency.env.cmd(["seal", "big", "--case", "CASE-6", "--out"]);
-    agency.env.run_cmd(c.arg(&big)).expect_code(0);
-    drop(b);
-    let genuine = agency.env.path().join("genuine.zip");
-    std::fs::copy(&big, &genuine).unwrap();
+    let (agency, big, genuine) = big_bundle();
     let mut caught = 0;
     for _ in 0..4 {
         let forged = agency.env.path().join("forged.zip");

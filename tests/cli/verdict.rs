@@ -4,9 +4,9 @@
 //! failures with named reasons, and every command that trusts a verdict
 //! (`custody show`, `report`, `ingest`, `locker verify`) refuses them.
 
+use crate::attacks::{Member, members, rezip};
 use crate::bundle::{examiner, trust};
 use crate::harness::{Env, Run};
-use evidentia::bundle::{Archive, DosTime, Method, ZipWriter};
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -82,26 +82,6 @@ pub(crate) fn sealed(env: &Env) -> PathBuf {
     ])
     .expect_code(0);
     env.path().join("b.zip")
-}
-
-/// Write `entries` as a zip with the project's writer.
-fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
-    let file = std::fs::File::create(path).unwrap();
-    let mut zip = ZipWriter::new(file, DosTime::from_unix(0));
-    for (n, d) in entries {
-        zip.add_bytes(n, Method::Stored, d).unwrap();
-    }
-    zip.finish().unwrap();
-}
-
-/// The bundle's entries, read whole.
-fn entries(bundle: &Path) -> Vec<(String, Vec<u8>)> {
-    let (archive, issues) = Archive::open(bundle).unwrap();
-    assert!(issues.is_empty());
-    archive
-        .entries()
-        .map(|e| (e.name.clone(), archive.read_small(&e, 1 << 30).unwrap()))
-        .collect()
 }
 
 /// The 22-byte end-of-central-directory record and nothing else.
@@ -212,12 +192,12 @@ fn an_empty_zip_is_not_verified_by_any_command() {
 fn a_bag_without_custody_events_is_not_verified() {
     let env = Env::new();
     let b = sealed(&env);
-    let kept: Vec<(String, Vec<u8>)> = entries(&b)
+    let kept: Vec<Member> = members(&b)
         .into_iter()
-        .filter(|(n, _)| !n.contains("/custody/") && !n.contains("/keys/"))
+        .filter(|(n, _, _)| !n.contains("/custody/") && !n.contains("/keys/"))
         .collect();
     let bare = env.path().join("bare.zip");
-    write_zip(&bare, &kept);
+    rezip(&bare, &kept);
     let (run, v) = verify_json(&env, &bare, &[]);
     run.expect_code(1);
     let got = outcomes(&v);
@@ -241,10 +221,10 @@ fn a_bag_without_custody_events_is_not_verified() {
 /// it on their own, not only through the broken seal.
 fn with_bag_info(env: &Env, b: &Path, out: &str, edit: impl Fn(&str) -> String) -> PathBuf {
     use sha2::Digest;
-    let mut es = entries(b);
+    let mut es = members(b);
     let info = es
         .iter()
-        .position(|(n, _)| n.ends_with("/bag-info.txt"))
+        .position(|(n, _, _)| n.ends_with("/bag-info.txt"))
         .unwrap();
     let text = edit(std::str::from_utf8(&es[info].1).unwrap());
     let old = evidentia::hash::to_hex(&sha2::Sha256::digest(&es[info].1));
@@ -252,12 +232,12 @@ fn with_bag_info(env: &Env, b: &Path, out: &str, edit: impl Fn(&str) -> String) 
     es[info].1 = text.into_bytes();
     let tm = es
         .iter()
-        .position(|(n, _)| n.ends_with("/tagmanifest-sha256.txt"))
+        .position(|(n, _, _)| n.ends_with("/tagmanifest-sha256.txt"))
         .unwrap();
     let t = String::from_utf8(es[tm].1.clone()).unwrap();
     es[tm].1 = t.replace(&old, &new).into_bytes();
     let p = env.path().join(out);
-    write_zip(&p, &es);
+    rezip(&p, &es);
     p
 }
 
