@@ -156,9 +156,7 @@ pub(super) fn check_prepared(
     prepared: &PreparedEvent,
     verifier: &TrustVerifier,
 ) -> Result<(), CliError> {
-    let keys = BundledKeys {
-        files: prepared.signer_keys.clone(),
-    };
+    let keys = BundledKeys::new(prepared.signer_keys.clone());
     let mut next = verify::EventSummary {
         seq: prepared.event.seq,
         action: prepared.event.action.clone(),

@@ -33,8 +33,8 @@ pub use pubfile::PublicKeyFile;
 pub use signer::Signer;
 pub use trust::{CertifyScope, TrustEntry, TrustStore};
 pub use verify::{
-    BundledKeys, SignatureCheck, SignatureStatus, TrustPath, verify_prehashed_signature,
-    verify_signature,
+    BundledKeys, PreparedKeys, SignatureCheck, SignatureStatus, TrustPath,
+    verify_prehashed_signature, verify_prepared, verify_signature,
 };
 
 use thiserror::Error;

@@ -201,7 +201,43 @@ pub fn verify_signature(
 }
 
 /// A parsed bundled certificate with its file and signature bytes.
-type Cert<'a> = (Certificate, &'a [u8], &'a [u8]);
+type Cert = (Certificate, Vec<u8>, Vec<u8>);
+
+/// Bundled keys and certificates parsed once. A bundle's every custody
+/// event is checked against the same `keys/` (up to 16 MiB of them):
+/// parsing them once per verification, not once per signature, keeps
+/// verify linear in the events.
+#[derive(Debug, Clone, Default)]
+pub struct PreparedKeys {
+    /// The public keys that parse.
+    public_keys: Vec<[u8; 32]>,
+    /// The certificates that parse, with their bytes and signatures.
+    certs: Vec<Cert>,
+}
+
+impl PreparedKeys {
+    /// Parse `bundled`; what does not parse is left out (it can name or
+    /// vouch for nobody).
+    pub fn new(bundled: &BundledKeys) -> PreparedKeys {
+        PreparedKeys {
+            public_keys: bundled
+                .public_keys
+                .iter()
+                .filter_map(|b| parse_any_public_key(b).ok())
+                .map(|k| k.public_key)
+                .collect(),
+            certs: bundled
+                .certificates
+                .iter()
+                .filter_map(|(c, s)| {
+                    Certificate::parse(c)
+                        .ok()
+                        .map(|cert| (cert, c.clone(), s.clone()))
+                })
+                .collect(),
+        }
+    }
+}
 
 /// [`verify_signature`] with the BLAKE2b-512 digest of the data
 /// ([`super::minisign::prehash_reader`]), for large files.
@@ -210,6 +246,24 @@ pub fn verify_prehashed_signature(
     digest: &[u8; 64],
     minisig: &[u8],
     bundled: &BundledKeys,
+    claimed_time: UnixTime,
+) -> SignatureCheck {
+    verify_prepared(
+        store,
+        digest,
+        minisig,
+        &PreparedKeys::new(bundled),
+        claimed_time,
+    )
+}
+
+/// [`verify_prehashed_signature`] against keys parsed beforehand, for
+/// many signatures over the same keys.
+pub fn verify_prepared(
+    store: &TrustStore,
+    digest: &[u8; 64],
+    minisig: &[u8],
+    keys: &PreparedKeys,
     claimed_time: UnixTime,
 ) -> SignatureCheck {
     let mut check = SignatureCheck {
@@ -230,16 +284,8 @@ pub fn verify_prehashed_signature(
         }
     };
     check.keynum = Some(super::keyid::hex(&sig.keynum));
-    let certs: Vec<Cert> = bundled
-        .certificates
-        .iter()
-        .filter_map(|(c, s)| {
-            Certificate::parse(c)
-                .ok()
-                .map(|cert| (cert, c.as_slice(), s.as_slice()))
-        })
-        .collect();
-    let Some(pk) = signer_key(store, bundled, &certs, &sig, digest, &mut check) else {
+    let certs = &keys.certs;
+    let Some(pk) = signer_key(store, keys, &sig, digest, &mut check) else {
         return check;
     };
     let id = KeyId::derive(&pk);
@@ -257,7 +303,7 @@ pub fn verify_prehashed_signature(
         if check.signer.is_none() {
             // A pinned key without an identity: only a certificate that
             // itself verifies against a trusted root may name it.
-            match best_certificate(store, &certs, id, claimed_time, &mut check.notes) {
+            match best_certificate(store, certs, id, claimed_time, &mut check.notes) {
                 Some((SignatureStatus::Trusted { .. }, who)) => check.signer = Some(who),
                 Some((other, _)) => check.notes.push(format!(
                     "its certificate names no identity: {}",
@@ -269,7 +315,7 @@ pub fn verify_prehashed_signature(
         return check;
     }
     check.status = SignatureStatus::ValidUntrusted;
-    if let Some((status, who)) = best_certificate(store, &certs, id, claimed_time, &mut check.notes)
+    if let Some((status, who)) = best_certificate(store, certs, id, claimed_time, &mut check.notes)
     {
         if matches!(status, SignatureStatus::Trusted { .. }) {
             check.signer = Some(who);
@@ -284,22 +330,15 @@ pub fn verify_prehashed_signature(
 /// `sig`; sets `Invalid` when some candidate was tried and none verified.
 fn signer_key(
     store: &TrustStore,
-    bundled: &BundledKeys,
-    certs: &[Cert],
+    keys: &PreparedKeys,
     sig: &MinisignSignature,
     digest: &[u8; 64],
     check: &mut SignatureCheck,
 ) -> Option<[u8; 32]> {
     let mut candidates: Vec<[u8; 32]> =
         store.by_keynum(&sig.keynum).map(|e| e.public_key).collect();
-    candidates.extend(
-        bundled
-            .public_keys
-            .iter()
-            .filter_map(|b| parse_any_public_key(b).ok())
-            .map(|k| k.public_key),
-    );
-    candidates.extend(certs.iter().map(|(c, _, _)| c.public_key));
+    candidates.extend(keys.public_keys.iter().copied());
+    candidates.extend(keys.certs.iter().map(|(c, _, _)| c.public_key));
     candidates.retain(|pk| KeyId::derive(pk).keynum() == sig.keynum);
     candidates.dedup();
     let mut failure = None;

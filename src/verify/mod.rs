@@ -57,6 +57,20 @@ pub const MAX_KEY_FILES_TOTAL: u64 = 16 << 20;
 pub struct BundledKeys {
     /// (member name relative to the bag, bytes).
     pub files: Vec<(String, Vec<u8>)>,
+    /// The files parsed once for every signature checked against them
+    /// (by [`TrustVerifier`]), with the number of files they were parsed
+    /// from: more files since, and they are parsed again.
+    prepared: std::cell::RefCell<Option<(usize, crate::sign::PreparedKeys)>>,
+}
+
+impl BundledKeys {
+    /// The keys of `files` ((member name relative to the bag, bytes)).
+    pub fn new(files: Vec<(String, Vec<u8>)>) -> BundledKeys {
+        BundledKeys {
+            files,
+            ..BundledKeys::default()
+        }
+    }
 }
 
 /// The outcome of checking one signature.

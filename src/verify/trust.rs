@@ -14,18 +14,33 @@ pub struct TrustVerifier<'a> {
 }
 
 fn to_sign_keys(bundled: &BundledKeys) -> sign::BundledKeys {
+    let by_name: std::collections::HashMap<&str, &Vec<u8>> =
+        bundled.files.iter().map(|(n, b)| (n.as_str(), b)).collect();
     let mut out = sign::BundledKeys::default();
     for (name, bytes) in &bundled.files {
         if name.ends_with(".pub") {
             out.public_keys.push(bytes.clone());
         } else if name.ends_with(".cert.json") {
-            let sig_name = layout::signature_name(name);
-            if let Some((_, sig)) = bundled.files.iter().find(|(n, _)| *n == sig_name) {
-                out.certificates.push((bytes.clone(), sig.clone()));
+            if let Some(sig) = by_name.get(layout::signature_name(name).as_str()) {
+                out.certificates.push((bytes.clone(), (*sig).clone()));
             }
         }
     }
     out
+}
+
+/// Run `f` on `bundled` parsed, parsing it only when its files changed
+/// since the last signature checked against it.
+fn with_prepared<T>(bundled: &BundledKeys, f: impl FnOnce(&sign::PreparedKeys) -> T) -> T {
+    let len = bundled.files.len();
+    let mut cache = bundled.prepared.borrow_mut();
+    if !matches!(&*cache, Some((n, _)) if *n == len) {
+        *cache = Some((len, sign::PreparedKeys::new(&to_sign_keys(bundled))));
+    }
+    match &*cache {
+        Some((_, keys)) => f(keys),
+        None => f(&sign::PreparedKeys::default()),
+    }
 }
 
 impl SignatureVerifier for TrustVerifier<'_> {
@@ -41,7 +56,10 @@ impl SignatureVerifier for TrustVerifier<'_> {
                 reason: format!("unreadable claimed time {claimed_time:?}"),
             };
         };
-        let check = sign::verify_signature(self.store, data, minisig, &to_sign_keys(bundled), at);
+        let digest = sign::minisign::prehash(data);
+        let check = with_prepared(bundled, |keys| {
+            sign::verify_prepared(self.store, &digest, minisig, keys, at)
+        });
         let key_id = check.key_id.map(|k| k.to_string()).unwrap_or_default();
         let comment = check.trusted_comment.clone().unwrap_or_default();
         match check.status {
