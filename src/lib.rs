@@ -6,7 +6,8 @@
 //! callback. Modules depend downward only:
 //! `hash` → `source` → `pathrepr` → `hashlist` → `model` → `sign` →
 //! `acquire` → `bundle` → `verify` → `locker` → `report`; `testhook`
-//! (fault and pause points for the crash tests) is below them all, and
+//! (fault and pause points for the crash tests) and `wording` (counted
+//! nouns for human output) are below them all, and
 //! `direct` (writing past the page cache) just above `hash`.
 
 pub mod acquire;
@@ -24,3 +25,4 @@ pub mod sign;
 pub mod source;
 pub mod testhook;
 pub mod verify;
+pub mod wording;

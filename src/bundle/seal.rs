@@ -218,6 +218,18 @@ pub enum SealError {
     /// No payload file at all.
     #[error("nothing to seal: the inputs hold no readable file")]
     Empty,
+    /// An input named on the command line does not exist: a typo, never
+    /// an unreadable file to record.
+    #[error("{} does not exist", .0.display())]
+    InputMissing(PathBuf),
+    /// The directory the bundle is to be written in does not exist.
+    #[error("{} cannot be written: its directory {} does not exist", .out.display(), .dir.display())]
+    NoOutputDir {
+        /// The bundle asked for.
+        out: PathBuf,
+        /// Its missing directory.
+        dir: PathBuf,
+    },
     /// The piece size cannot be used for the manifest's pieces.
     #[error("piece size {0} is not a power of two of at least 4096")]
     BadPieceSize(u64),
@@ -274,6 +286,31 @@ impl<R: Read, W: Write> Read for Tee<'_, R, W> {
 #[error("{0}")]
 struct WriteFailed(io::Error);
 
+/// Refuse, before any byte is read, inputs that do not exist (whatever
+/// `--allow-unreadable` says: it records files that cannot be opened, not
+/// names that were mistyped) and an output whose directory is missing
+/// (which would otherwise fail on the temporary file's name).
+fn check_places(opts: &SealOptions) -> Result<(), SealError> {
+    for input in &opts.inputs {
+        if let Err(e) = std::fs::symlink_metadata(input)
+            && e.kind() == io::ErrorKind::NotFound
+        {
+            return Err(SealError::InputMissing(input.clone()));
+        }
+    }
+    let dir = match opts.out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(SealError::NoOutputDir {
+            out: opts.out.clone(),
+            dir: dir.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 /// Seal `opts.inputs` into a new bundle at `opts.out`, signing the seal
 /// event with `signer` (an unsigned seal when `None`). `progress` receives
 /// payload byte counts.
@@ -297,6 +334,7 @@ pub fn seal(
     if std::fs::symlink_metadata(&opts.out).is_ok() {
         return Err(SealError::OutputExists(opts.out.clone()));
     }
+    check_places(opts)?;
     // The walk, kept compact: one allocation per file (its original path
     // bytes, then its bag name when that is not simply `data/` + them).
     let mut files: Vec<PlanFile> = Vec::new();
@@ -377,8 +415,10 @@ pub fn seal(
     let tmp_prefix = format!(".{name}.zip.");
     remove_stale(dir, &tmp_prefix);
     let tmp_path = dir.join(format!("{tmp_prefix}{}{TMP_SUFFIX}", std::process::id()));
+    // Errors name the bundle the user asked for, never the temporary
+    // file it is written through.
     let werr = |source: io::Error| SealError::Write {
-        path: tmp_path.clone(),
+        path: opts.out.clone(),
         source,
     };
     testhook::op(Op::Create, &tmp_path).map_err(werr)?;
@@ -520,7 +560,7 @@ pub fn seal(
                 .map_err(|e| {
                     match e.get_ref().and_then(|r| r.downcast_ref::<WriteFailed>()) {
                         Some(WriteFailed(w)) => SealError::Write {
-                            path: tmp_path.clone(),
+                            path: opts.out.clone(),
                             source: io::Error::new(w.kind(), w.to_string()),
                         },
                         None => SealError::Unreadable {

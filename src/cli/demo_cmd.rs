@@ -96,7 +96,9 @@ impl Demo {
                     .map_err(|e| CliError::io("cannot write", &p, &e))?;
             }
             None => {
-                for line in stdout.lines().take(12) {
+                // Every line: a cut output once made the lab's signed
+                // receipt look unsigned.
+                for line in stdout.lines() {
                     self.say(&format!("    {line}"));
                 }
             }

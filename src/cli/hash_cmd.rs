@@ -11,6 +11,7 @@ use evidentia::hash::{Algorithm, AlgorithmSet, DEFAULT_BLOCK_SIZE, HashOptions, 
 use evidentia::hashlist::{self, CheckStatus, HASHDEEP_ALGORITHMS};
 use evidentia::pathrepr::PathRepr;
 use evidentia::source::{Input, Record, SourceOptions, SpecialKind, hash_inputs};
+use evidentia::wording::count;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -297,6 +298,7 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     let bar = progress_bar(ctx.progress, total_size(&plan.inputs));
     let progress = |n: u64| bar.inc(n);
     let mut exit = Exit::Ok;
+    let mut denied = 0u64;
     let mut emit = |record: Record| -> Result<(), CliError> {
         match &record {
             Record::Hashed { path, result } => {
@@ -345,6 +347,9 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
                     out.json(&r)?;
                 }
                 exit = exit.worst(Exit::Error);
+                if error.kind() == std::io::ErrorKind::PermissionDenied {
+                    denied += 1;
+                }
                 bar.suspend(|| {
                     ctx.diag.error(&format!(
                         "cannot read {}: {}",
@@ -358,8 +363,20 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     };
     hash_inputs(&plan.inputs, &plan.source, &progress, &mut emit)?;
     bar.finish_and_clear();
+    permission_hint(ctx, denied);
     out.flush()?;
     Ok(exit)
+}
+
+/// One hint after the per-file errors, not one per file: what to do when
+/// the evidence is not readable by this user.
+fn permission_hint(ctx: &Ctx, denied: u64) {
+    if denied > 0 {
+        ctx.diag.hint(&format!(
+            "{} could not be read for lack of permission; run as a user who may read the evidence (for example with sudo), or give this user read access to a copy; never change the permissions on the original",
+            count(denied, "file")
+        ));
+    }
 }
 
 /// Hashdeep writes absolute paths unless asked for relative ones (`-l`);
@@ -488,7 +505,8 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
         .hint("the list must hold `HEX  NAME`, `ALGO (NAME) = HEX` or HASHDEEP-1.0 lines"));
     }
     let bad_lines = list.problems.len();
-    let (mut ok, mut failed, mut missing, mut unreadable) = (0, 0, 0, 0);
+    let (mut ok, mut failed, mut missing, mut unreadable) = (0usize, 0, 0, 0);
+    let mut denied = 0u64;
     let bar = progress_bar(ctx.progress, None);
     let progress = |n: u64| bar.inc(n);
     let mut emit = |o: hashlist::CheckOutcome| -> Result<(), CliError> {
@@ -505,8 +523,11 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
                 missing += 1;
                 "missing"
             }
-            CheckStatus::Unreadable(_) => {
+            CheckStatus::Unreadable(e) => {
                 unreadable += 1;
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    denied += 1;
+                }
                 "unreadable"
             }
         };
@@ -593,10 +614,13 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
     let total = ok + failed + missing + unreadable;
     if failed + missing + unreadable + bad_lines > 0 {
         ctx.diag.error(&format!(
-            "{} of {total} files did NOT check out: {failed} FAILED, {missing} MISSING, {unreadable} unreadable; {bad_lines} unreadable list lines",
-            failed + missing + unreadable
+            "{} of {} did NOT check out: {failed} FAILED, {missing} MISSING, {unreadable} unreadable; {}",
+            failed + missing + unreadable,
+            count(total, "file"),
+            count(bad_lines, "unreadable list line")
         ));
     }
+    permission_hint(ctx, denied);
     let exit = if unreadable + bad_lines > 0 {
         Exit::Error
     } else if failed + missing > 0 {

@@ -10,6 +10,7 @@ use evidentia::bundle::{self, Method, SealError, SealOptions};
 use evidentia::hash::Algorithm;
 use evidentia::model::{CaseMeta, parse_rfc3339};
 use evidentia::pathrepr::PathRepr;
+use evidentia::wording::count;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -170,6 +171,14 @@ fn seal_error(e: SealError) -> CliError {
     match e {
         SealError::OutputExists(p) => CliError::op(format!("{} exists already", display_path(&p)))
             .hint("choose another --out; a bundle is never overwritten"),
+        SealError::InputMissing(p) => CliError::op(format!("{} does not exist", display_path(&p)))
+            .hint("check the path; every input named on the command line must exist (--allow-unreadable records files that cannot be opened, not missing inputs)"),
+        SealError::NoOutputDir { out, dir } => CliError::op(format!(
+            "cannot write {}: the directory {} does not exist",
+            display_path(&out),
+            display_path(&dir)
+        ))
+        .hint("create it first (mkdir -p) or choose another --out"),
         SealError::Unreadable { path, source } => CliError::op(format!(
             "cannot read {}: {}",
             display_path(&path),
@@ -181,10 +190,14 @@ fn seal_error(e: SealError) -> CliError {
         SealError::Write { path, source } => {
             let full = source.kind() == std::io::ErrorKind::StorageFull;
             let e = CliError::io("cannot write", &path, &source);
-            if full {
-                e.hint("the disk is full; the partial bundle was removed and nothing else written")
-            } else {
-                e
+            match source.kind() {
+                _ if full => e.hint(
+                    "the disk is full; the partial bundle was removed and nothing else written",
+                ),
+                std::io::ErrorKind::PermissionDenied => e.hint(
+                    "the bundle's directory is not writable by this user; choose another --out",
+                ),
+                _ => e,
             }
         }
         SealError::Changed {
@@ -255,10 +268,10 @@ pub fn seal_json(summary: &bundle::SealSummary) -> impl Serialize + '_ {
 /// The human summary of a seal.
 pub fn seal_text(summary: &bundle::SealSummary) -> String {
     format!(
-        "sealed {}: {} files, {} bytes\nbundle id: {}\ncustody head: {}\n",
+        "sealed {}: {}, {}\nbundle id: {}\ncustody head: {}\n",
         display_path(&summary.path),
-        summary.files,
-        summary.bytes,
+        count(summary.files, "file"),
+        count(summary.bytes, "byte"),
         summary.bundle_id,
         summary.head
     )

@@ -8,6 +8,7 @@ use super::passphrase::trust_store;
 use clap::Args;
 use evidentia::report::VerifyJson;
 use evidentia::verify::{self, Check, Outcome, TrustVerifier, VerifyOptions, VerifyReport};
+use evidentia::wording::count;
 use std::path::PathBuf;
 
 /// Arguments of `verify`.
@@ -55,8 +56,9 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
         s.push_str(&format!("bundle id: {}\n", sanitize(id)));
     }
     s.push_str(&format!(
-        "payload: {} files, {} bytes\n",
-        report.files, report.bytes
+        "payload: {}, {}\n",
+        count(report.files, "file"),
+        count(report.bytes, "byte")
     ));
     for e in &report.events {
         let key = e

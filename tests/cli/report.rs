@@ -324,6 +324,13 @@ fn demo_runs_end_to_end_and_leaves_a_verified_bundle_and_report() {
         "{out}"
     );
     assert!(out.contains("INGESTED DEMO-2026-001.zip"), "{out}");
+    // Every line of every step is shown: the lab's signed receipt is the
+    // last part of `custody show`, once cut off after 12 lines.
+    assert!(
+        out.contains("signed:  trusted: Jonas Weber, BKA Forensic Lab (DE), examiner"),
+        "{out}"
+    );
+    assert!(out.contains("    verdict: VERIFIED"), "{out}");
     assert!(html.contains("Evidence items (acquisitions)") && html.contains("<td>USB-1</td>"));
     for stop in ["1. seal", "2. transfer", "3. receive"] {
         assert!(html.contains(stop), "{stop} missing from the report");

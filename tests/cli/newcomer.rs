@@ -1,0 +1,108 @@
+//! What a newcomer meets first: errors that name what the user typed and
+//! say what to do, counts in proper English, and a demo that hides nothing.
+
+use crate::bundle::examiner;
+use crate::harness::{Env, Run};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+
+fn seal(env: &Env, args: &[&str]) -> Run {
+    let mut all = vec!["seal", "--case", "C-1", "--time", "2024-05-01T12:00:00Z"];
+    all.extend_from_slice(args);
+    env.run(all)
+}
+
+#[test]
+fn seal_into_a_missing_directory_names_the_bundle_not_a_temporary_file() {
+    let env = Env::new();
+    examiner(&env, "Jana Examiner");
+    env.write("ev/a.txt", b"evidence\n");
+    let r = seal(&env, &["ev", "--out", "missing/x.zip"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("cannot write missing/x.zip")
+            && r.stderr.contains("the directory missing does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("hint: create it first"), "{}", r.stderr);
+    assert!(!r.stderr.contains("evidentia-tmp"), "{}", r.stderr);
+    assert!(!env.path().join("missing").exists(), "nothing was created");
+}
+
+#[test]
+fn a_mistyped_input_is_not_an_unreadable_file() {
+    let env = Env::new();
+    examiner(&env, "Jana Examiner");
+    env.write("ev/a.txt", b"evidence\n");
+    for extra in [&[][..], &["--allow-unreadable"][..]] {
+        let mut args = vec!["ev", "nope", "--out", "x.zip"];
+        args.extend_from_slice(extra);
+        let r = seal(&env, &args);
+        r.expect_code(2);
+        assert!(r.stderr.contains("nope does not exist"), "{}", r.stderr);
+        assert!(r.stderr.contains("hint: check the path"), "{}", r.stderr);
+        assert!(
+            !r.stderr.contains("pass --allow-unreadable"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("nothing to seal"), "{}", r.stderr);
+        assert!(!env.path().join("x.zip").exists());
+    }
+}
+
+#[test]
+fn one_file_is_one_file() {
+    let env = Env::new();
+    examiner(&env, "Jana Examiner");
+    env.write("ev/a.txt", b"e");
+    let r = seal(&env, &["ev", "--out", "one.zip"]);
+    r.expect_code(0);
+    let out = r.stdout_str();
+    assert!(out.contains("sealed one.zip: 1 file, 1 byte\n"), "{out}");
+    let r = env.run(["verify", "one.zip"]);
+    let out = r.stdout_str();
+    assert!(
+        !out.contains(" 1 files") && !out.contains(" 1 bytes"),
+        "{out}"
+    );
+}
+
+/// `hash` of a file this user may not read: one error per file, then one
+/// hint saying what to do. Root reads everything, so as root the command
+/// runs as `nobody`.
+#[test]
+fn hash_permission_errors_get_a_hint() {
+    let env = Env::new();
+    let secret = env.write("ev/secret.bin", b"locked away\n");
+    env.write("ev/open.txt", b"readable\n");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(env.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
+    let mut cmd = env.cmd(["hash", "ev"]);
+    if root {
+        cmd.uid(65534).gid(65534);
+    }
+    let r = env.run_cmd(&mut cmd);
+    r.expect_code(2);
+    assert!(
+        r.stderr
+            .contains("cannot read ev/secret.bin: Permission denied"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("hint: 1 file could not be read for lack of permission"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.matches("hint:").count(), 1, "{}", r.stderr);
+    assert!(
+        r.stdout_str().contains("(ev/open.txt)"),
+        "the readable file is still hashed"
+    );
+}
