@@ -6,7 +6,7 @@
 /// every noun evidentia counts: "entry" → "entries", "match" → "matches",
 /// "byte" → "bytes".
 pub fn count(n: impl Counted, noun: &str) -> String {
-    let n = n.as_count();
+    let n = n.get();
     if n == 1 {
         format!("1 {noun}")
     } else {
@@ -17,13 +17,13 @@ pub fn count(n: impl Counted, noun: &str) -> String {
 /// A number of things: every unsigned integer type.
 pub trait Counted {
     /// The number as a `u64` (every count evidentia keeps fits).
-    fn as_count(self) -> u64;
+    fn get(self) -> u64;
 }
 
 macro_rules! counted {
     ($($t:ty),*) => {$(
         impl Counted for $t {
-            fn as_count(self) -> u64 {
+            fn get(self) -> u64 {
                 // Lossless: no supported target has a usize wider than 64 bits.
                 self as u64
             }
