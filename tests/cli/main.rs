@@ -31,4 +31,5 @@ mod report_scale;
 mod report_swap;
 mod scale;
 mod secrets;
+mod sign_abroad;
 mod verdict;
