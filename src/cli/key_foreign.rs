@@ -170,7 +170,6 @@ fn import_foreign(ctx: &Ctx, store: &KeyStore, c: &CertFile) -> Result<Exit, Cli
     let trust = trust_store(ctx, None)?;
     let j = judge_certificate_files(&trust, cert, &c.cert_bytes, &c.sig_bytes, now());
     let key = cert.key_id.short();
-    let root = cert.issuer_key_id.short();
     match &j.status {
         Some(SignatureStatus::Trusted { .. }) => {}
         Some(SignatureStatus::CertificateExpired { valid_until, .. }) => ctx.diag.warn(&format!(
@@ -199,33 +198,40 @@ fn import_foreign(ctx: &Ctx, store: &KeyStore, c: &CertFile) -> Result<Exit, Cli
             "foreign": judged(&trust, c).0,
             "replaced": old.is_some(),
         }))?,
-        Mode::Human => {
-            let root_name = trust
-                .get(&cert.issuer_key_id)
-                .and_then(|e| e.identity.as_ref())
-                .map(|i| format!(" ({})", sanitize(&i.display())))
-                .unwrap_or_default();
-            let mut s = format!(
-                "kept the certificate of key {key}: {}\ncertified by root {root}{root_name}, valid {} to {}\n",
-                sanitize(&cert.identity.display()),
-                cert.valid_from,
-                cert.valid_until
-            );
-            if let Some(o) = old {
-                s.push_str(&format!(
-                    "replaced the certificate issued {}\n",
-                    o.certificate.issued_at
-                ));
-            }
-            s.push_str(&format!(
-                "a public key for checking signatures (`sign --verify`), not a signing key; \
-                 `evidentia key remove {key}` takes it away\n"
-            ));
-            out.bytes(s.as_bytes())?
-        }
+        Mode::Human => out.bytes(kept_text(&trust, c, old.as_ref()).as_bytes())?,
     }
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// What `key import` says of a kept certificate (proven: it passed
+/// judgement against the trust store just before).
+fn kept_text(trust: &TrustStore, c: &CertFile, old: Option<&CertFile>) -> String {
+    let cert = &c.certificate;
+    let key = cert.key_id.short();
+    let root_name = trust
+        .get(&cert.issuer_key_id)
+        .and_then(|e| e.identity.as_ref())
+        .map(|i| format!(" ({})", sanitize(&i.display())))
+        .unwrap_or_default();
+    let mut s = format!(
+        "kept the certificate of key {key}: {}\ncertified by root {}{root_name}, valid {} to {}\n",
+        sanitize(&cert.identity.display()),
+        cert.issuer_key_id.short(),
+        cert.valid_from,
+        cert.valid_until
+    );
+    if let Some(o) = old {
+        s.push_str(&format!(
+            "replaced the certificate issued {}\n",
+            o.certificate.issued_at
+        ));
+    }
+    s.push_str(&format!(
+        "a public key for checking signatures (`sign --verify`), not a signing key; \
+         `evidentia key remove {key}` takes it away\n"
+    ));
+    s
 }
 
 /// Why another party's certificate that no trusted root vouches for is

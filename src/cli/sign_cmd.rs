@@ -135,6 +135,13 @@ pub fn run(ctx: &Ctx, args: SignArgs) -> Result<Exit, CliError> {
 fn own_certificate(ctx: &Ctx, key: Option<&str>) -> Result<CertFile, CliError> {
     let store = key_store(ctx)?;
     let k = store.find(key, KeyRole::Examiner).map_err(sign_error)?;
+    if k.root {
+        return Err(CliError::usage(format!(
+            "key {} is an agency root: receivers trust it directly, it has no certificate to send",
+            k.key_id.short()
+        ))
+        .hint("sign without --with-cert, or with an examiner key (--key ID)"));
+    }
     let Some((c, s)) = store.certificate(&k.key_id).map_err(sign_error)? else {
         return Err(CliError::usage(format!(
             "key {} has no certificate to send with the signature",

@@ -75,6 +75,9 @@ struct CertReport {
     problem: Option<String>,
     #[serde(skip)]
     advice: Option<Advice>,
+    /// Kept by `key import` rather than given with `--cert`.
+    #[serde(skip)]
+    kept: bool,
 }
 
 #[derive(Serialize)]
@@ -109,31 +112,13 @@ pub fn verify(ctx: &Ctx, o: &VerifyOptions) -> Result<Exit, CliError> {
     })? {
         offered.push(Offered { path: None, cert });
     }
-    let mut bundled = own_keys(&keys);
-    bundled
-        .certificates
-        .extend(offered.iter().map(|c| c.cert.files()));
-    let first = verify_prehashed_signature(&store, &digest, &sig, &bundled, now());
-    let when = first.trusted_comment.as_deref().and_then(claimed_time);
-    let check = match when {
-        Some(t) => verify_prehashed_signature(&store, &digest, &sig, &bundled, t),
-        None => first,
-    }
-    // A certificate's or a custody event's signature is not a file
-    // signature, whatever file it covers.
-    .require_file_kind();
-    let at = when.unwrap_or_else(now);
+    let (check, at) = check_signature(&store, &keys, &offered, &digest, &sig);
     let reports: Vec<CertReport> = offered
         .iter()
         .map(|c| judge(&store, &check, c, at))
         // A kept certificate for some other key is not part of this check.
-        .filter(|r| r.source != "imported" || r.signing_key)
+        .filter(|r| !r.kept || r.signing_key)
         .collect();
-    let exit = if check.is_trusted() {
-        Exit::Ok
-    } else {
-        Exit::Problem
-    };
     let mut out = Output::new(ctx.mode);
     match ctx.mode {
         Mode::Json => out.json(&VerifyJson {
@@ -142,30 +127,64 @@ pub fn verify(ctx: &Ctx, o: &VerifyOptions) -> Result<Exit, CliError> {
             check: &check,
             certificates: &reports,
         })?,
-        Mode::Human => {
-            let mut s = human(&check, &store);
-            for r in &reports {
-                s.push_str(&cert_line(r));
-            }
-            // Resolution notes not already said of a certificate above.
-            for n in &check.notes {
-                if !reports
-                    .iter()
-                    .any(|r| r.problem.as_ref().is_some_and(|p| p.contains(n)))
-                {
-                    s.push_str(&format!("note: {}\n", sanitize(n)));
-                }
-            }
-            out.bytes(s.as_bytes())?
-        }
+        Mode::Human => out.bytes(human_with_certificates(&check, &store, &reports).as_bytes())?,
     }
     out.flush()?;
-    if exit != Exit::Ok {
-        if let Some(h) = hint(&check, &reports, o) {
-            ctx.diag.hint(&h);
+    if check.is_trusted() {
+        return Ok(Exit::Ok);
+    }
+    if let Some(h) = hint(&check, &reports, o) {
+        ctx.diag.hint(&h);
+    }
+    Ok(Exit::Problem)
+}
+
+/// Trust resolution over the own keys and the offered certificates,
+/// with certificate validity judged at the signer's claimed time (also
+/// returned; now when the signature claims none).
+fn check_signature(
+    store: &TrustStore,
+    keys: &KeyStore,
+    offered: &[Offered],
+    digest: &[u8; 64],
+    sig: &[u8],
+) -> (SignatureCheck, i64) {
+    let mut bundled = own_keys(keys);
+    bundled
+        .certificates
+        .extend(offered.iter().map(|c| c.cert.files()));
+    let first = verify_prehashed_signature(store, digest, sig, &bundled, now());
+    let when = first.trusted_comment.as_deref().and_then(claimed_time);
+    let check = match when {
+        Some(t) => verify_prehashed_signature(store, digest, sig, &bundled, t),
+        None => first,
+    }
+    // A certificate's or a custody event's signature is not a file
+    // signature, whatever file it covers.
+    .require_file_kind();
+    (check, when.unwrap_or_else(now))
+}
+
+/// The verdict, a line per offered certificate, and the resolution notes
+/// not already said of a certificate.
+fn human_with_certificates(
+    check: &SignatureCheck,
+    store: &TrustStore,
+    reports: &[CertReport],
+) -> String {
+    let mut s = human(check, store);
+    for r in reports {
+        s.push_str(&cert_line(r));
+    }
+    for n in &check.notes {
+        let said = reports
+            .iter()
+            .any(|r| r.problem.as_ref().is_some_and(|p| p.contains(n)));
+        if !said {
+            s.push_str(&format!("note: {}\n", sanitize(n)));
         }
     }
-    Ok(exit)
+    s
 }
 
 /// Own public keys and certificates: they help find and name the signer,
@@ -219,6 +238,7 @@ fn judge(store: &TrustStore, check: &SignatureCheck, o: &Offered, at: i64) -> Ce
         certifies: false,
         problem: None,
         advice: None,
+        kept: o.path.is_none(),
     };
     let keynum = evidentia::sign::keyid::hex(&c.key_id.keynum());
     if !r.signing_key {
@@ -269,7 +289,7 @@ fn cert_line(r: &CertReport) -> String {
         ),
         Some(p) => p.clone(),
     };
-    let source = if r.source == "imported" {
+    let source = if r.kept {
         "imported certificate".to_string()
     } else {
         format!("certificate {}", r.source)

@@ -335,6 +335,11 @@ fn with_cert_needs_a_certificate_and_overwrites_nothing() {
         r.stderr
     );
     assert!(!a.env.path().join("b.txt.minisig").exists());
+    // A root has no certificate: receivers trust it directly.
+    let r = run(&a, &["sign", "b.txt", "--key", &a.root, "--with-cert"]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("agency root"), "{}", r.stderr);
+    assert!(!a.env.path().join("b.txt.minisig").exists());
     // An existing FILE.cert is never overwritten, and nothing is signed.
     a.env.write("c.txt", b"x\n");
     a.env.write("c.txt.cert", b"mine");
