@@ -39,7 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('custody', 'custody', [CompletionResultType]::ParameterValue, 'Add signed custody events to a bundle, or show its custody chain')
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Verify a bundle transferred to you, then sign its receipt')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Finish an interrupted append: restore the bundle''s original bytes')
-            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import signing keys')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import keys; keep other parties'' certificates')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
             [CompletionResult]::new('hashset', 'hashset', [CompletionResultType]::ParameterValue, 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)')
@@ -256,11 +256,12 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys, and other parties'' certificates kept by `key import`')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one key (default: the only key)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign')
             [CompletionResult]::new('certify', 'certify', [CompletionResultType]::ParameterValue, 'Certify an examiner''s public key with an agency root key (certificate to stdout)')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate (from `key certify`) with the key it certifies')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take away another party''s certificate kept by `key import` (never one of your own keys)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -345,13 +346,25 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'evidentia;key;remove' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'evidentia;key;help' {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys, and other parties'' certificates kept by `key import`')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one key (default: the only key)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign')
             [CompletionResult]::new('certify', 'certify', [CompletionResultType]::ParameterValue, 'Certify an examiner''s public key with an agency root key (certificate to stdout)')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate (from `key certify`) with the key it certifies')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take away another party''s certificate kept by `key import` (never one of your own keys)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -371,6 +384,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;key;help;import' {
+            break
+        }
+        'evidentia;key;help;remove' {
             break
         }
         'evidentia;key;help;help' {
@@ -451,8 +467,10 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE')
             [CompletionResult]::new('--sig', '--sig', [CompletionResultType]::ParameterName, 'The signature file [default: FILE.minisig]')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'A certificate of the signing key (a bundle such as FILE.cert from `sign --with-cert` or `key certify`, or a .cert.json with its .minisig beside it); it counts only through a root in the trust store (repeatable)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--with-cert', '--with-cert', [CompletionResultType]::ParameterName, 'Also write the signing key''s certificate bundle as FILE.cert, to send with FILE and FILE.minisig (the key must have an imported certificate)')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Verify FILE against its signature instead of signing')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
@@ -702,7 +720,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('custody', 'custody', [CompletionResultType]::ParameterValue, 'Add signed custody events to a bundle, or show its custody chain')
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Verify a bundle transferred to you, then sign its receipt')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Finish an interrupted append: restore the bundle''s original bytes')
-            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import signing keys')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import keys; keep other parties'' certificates')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
             [CompletionResult]::new('hashset', 'hashset', [CompletionResultType]::ParameterValue, 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)')
@@ -749,11 +767,12 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         }
         'evidentia;help;key' {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys, and other parties'' certificates kept by `key import`')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one key (default: the only key)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign')
             [CompletionResult]::new('certify', 'certify', [CompletionResultType]::ParameterValue, 'Certify an examiner''s public key with an agency root key (certificate to stdout)')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate (from `key certify`) with the key it certifies')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take away another party''s certificate kept by `key import` (never one of your own keys)')
             break
         }
         'evidentia;help;key;new' {
@@ -772,6 +791,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;key;import' {
+            break
+        }
+        'evidentia;help;key;remove' {
             break
         }
         'evidentia;help;trust' {

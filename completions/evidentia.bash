@@ -193,6 +193,9 @@ _evidentia() {
             evidentia__subcmd__help__subcmd__key,new)
                 cmd="evidentia__subcmd__help__subcmd__key__subcmd__new"
                 ;;
+            evidentia__subcmd__help__subcmd__key,remove)
+                cmd="evidentia__subcmd__help__subcmd__key__subcmd__remove"
+                ;;
             evidentia__subcmd__help__subcmd__key,show)
                 cmd="evidentia__subcmd__help__subcmd__key__subcmd__show"
                 ;;
@@ -238,6 +241,9 @@ _evidentia() {
             evidentia__subcmd__key,new)
                 cmd="evidentia__subcmd__key__subcmd__new"
                 ;;
+            evidentia__subcmd__key,remove)
+                cmd="evidentia__subcmd__key__subcmd__remove"
+                ;;
             evidentia__subcmd__key,show)
                 cmd="evidentia__subcmd__key__subcmd__show"
                 ;;
@@ -258,6 +264,9 @@ _evidentia() {
                 ;;
             evidentia__subcmd__key__subcmd__help,new)
                 cmd="evidentia__subcmd__key__subcmd__help__subcmd__new"
+                ;;
+            evidentia__subcmd__key__subcmd__help,remove)
+                cmd="evidentia__subcmd__key__subcmd__help__subcmd__remove"
                 ;;
             evidentia__subcmd__key__subcmd__help,show)
                 cmd="evidentia__subcmd__key__subcmd__help__subcmd__show"
@@ -1025,7 +1034,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__key)
-            opts="new list show export certify import"
+            opts="new list show export certify import remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1095,6 +1104,20 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__key__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__key__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1417,7 +1440,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__key)
-            opts="-q -h --home --json --quiet --no-progress --color --help new list show export certify import help"
+            opts="-q -h --home --json --quiet --no-progress --color --help new list show export certify import remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1503,7 +1526,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__key__subcmd__help)
-            opts="new list show export certify import help"
+            opts="new list show export certify import remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1587,6 +1610,20 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__key__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__key__subcmd__help__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1689,6 +1726,28 @@ _evidentia() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__key__subcmd__remove)
+            opts="-q -h --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2249,7 +2308,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__sign)
-            opts="-q -h --key --comment --passphrase-file --verify --sig --trust --home --json --quiet --no-progress --color --help"
+            opts="-q -h --key --comment --passphrase-file --with-cert --verify --sig --trust --cert --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2272,6 +2331,10 @@ _evidentia() {
                     return 0
                     ;;
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,7 +36,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand custody 'Add signed custody events to a bundle, or show its custody chain'
             cand receive 'Verify a bundle transferred to you, then sign its receipt'
             cand repair 'Finish an interrupted append: restore the bundle''s original bytes'
-            cand key 'Make, list, show, export, certify and import signing keys'
+            cand key 'Make, list, show, export, certify and import keys; keep other parties'' certificates'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
             cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
@@ -238,11 +238,12 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
-            cand list 'List own keys'
+            cand list 'List own keys, and other parties'' certificates kept by `key import`'
             cand show 'Show one key (default: the only key)'
             cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
             cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
-            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+            cand import 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures'
+            cand remove 'Take away another party''s certificate kept by `key import` (never one of your own keys)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;key;new'= {
@@ -320,13 +321,24 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'evidentia;key;remove'= {
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'evidentia;key;help'= {
             cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
-            cand list 'List own keys'
+            cand list 'List own keys, and other parties'' certificates kept by `key import`'
             cand show 'Show one key (default: the only key)'
             cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
             cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
-            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+            cand import 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures'
+            cand remove 'Take away another party''s certificate kept by `key import` (never one of your own keys)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;key;help;new'= {
@@ -340,6 +352,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;key;help;certify'= {
         }
         &'evidentia;key;help;import'= {
+        }
+        &'evidentia;key;help;remove'= {
         }
         &'evidentia;key;help;help'= {
         }
@@ -409,8 +423,10 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --passphrase-file 'Read the passphrase from the first line of FILE'
             cand --sig 'The signature file [default: FILE.minisig]'
             cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --cert 'A certificate of the signing key (a bundle such as FILE.cert from `sign --with-cert` or `key certify`, or a .cert.json with its .minisig beside it); it counts only through a root in the trust store (repeatable)'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --with-cert 'Also write the signing key''s certificate bundle as FILE.cert, to send with FILE and FILE.minisig (the key must have an imported certificate)'
             cand --verify 'Verify FILE against its signature instead of signing'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
             cand -q 'Only errors on stderr (no warnings, notes or progress)'
@@ -634,7 +650,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand custody 'Add signed custody events to a bundle, or show its custody chain'
             cand receive 'Verify a bundle transferred to you, then sign its receipt'
             cand repair 'Finish an interrupted append: restore the bundle''s original bytes'
-            cand key 'Make, list, show, export, certify and import signing keys'
+            cand key 'Make, list, show, export, certify and import keys; keep other parties'' certificates'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
             cand hashset 'Import and list known-hash sets (NSRL RDS v3, hashdeep, sums lists)'
@@ -670,11 +686,12 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;help;key'= {
             cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
-            cand list 'List own keys'
+            cand list 'List own keys, and other parties'' certificates kept by `key import`'
             cand show 'Show one key (default: the only key)'
             cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
             cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
-            cand import 'Store a certificate (from `key certify`) with the key it certifies'
+            cand import 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures'
+            cand remove 'Take away another party''s certificate kept by `key import` (never one of your own keys)'
         }
         &'evidentia;help;key;new'= {
         }
@@ -687,6 +704,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;key;certify'= {
         }
         &'evidentia;help;key;import'= {
+        }
+        &'evidentia;help;key;remove'= {
         }
         &'evidentia;help;trust'= {
             cand add 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'

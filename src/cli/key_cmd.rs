@@ -3,13 +3,12 @@
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, sanitize};
-use super::passphrase::{key_store, now, passphrase, sign_error, trust_store};
+use super::passphrase::{key_store, now, passphrase, sign_error};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use clap::{Args, Subcommand};
 use evidentia::sign::civil::{format_rfc3339, parse_rfc3339};
 use evidentia::sign::keystore::KeyRole;
-use evidentia::sign::minisign::MinisignSignature;
 use evidentia::sign::pubfile::parse_any_public_key;
 use evidentia::sign::{
     CertBundle, Certificate, Identity, KdfParams, KeyFile, MinisignPublicKey, Protection,
@@ -29,7 +28,7 @@ pub struct KeyArgs {
 enum KeyCommand {
     /// Make an Ed25519 signing key bound to an identity; prints its id and fingerprint
     New(NewArgs),
-    /// List own keys
+    /// List own keys, and other parties' certificates kept by `key import`
     List,
     /// Show one key (default: the only key)
     Show {
@@ -40,10 +39,19 @@ enum KeyCommand {
     Export(ExportArgs),
     /// Certify an examiner's public key with an agency root key (certificate to stdout)
     Certify(CertifyArgs),
-    /// Store a certificate (from `key certify`) with the key it certifies
+    /// Store a certificate: for one of your own keys (from `key certify`),
+    /// or keep another party's (e.g. FILE.cert from `sign --with-cert`)
+    /// when its issuer is a root in your trust store, for checking that
+    /// party's signatures
     Import {
         /// The certificate bundle file
         file: PathBuf,
+    },
+    /// Take away another party's certificate kept by `key import` (never
+    /// one of your own keys)
+    Remove {
+        /// Key id or unique hex prefix of the certified key
+        id: String,
     },
 }
 
@@ -110,7 +118,7 @@ struct CertifyArgs {
 
 /// One key in `--json` output of `key list` / `key show` / `key new`.
 #[derive(Serialize)]
-struct KeyJson {
+pub(super) struct KeyJson {
     key_id: String,
     fingerprint: String,
     root: bool,
@@ -120,7 +128,7 @@ struct KeyJson {
     certificate: Option<Certificate>,
 }
 
-fn key_json(f: &KeyFile, cert: Option<Certificate>) -> KeyJson {
+pub(super) fn key_json(f: &KeyFile, cert: Option<Certificate>) -> KeyJson {
     KeyJson {
         key_id: f.key_id.hex(),
         fingerprint: f.key_id.fingerprint(),
@@ -140,7 +148,8 @@ pub fn run(ctx: &Ctx, args: KeyArgs) -> Result<Exit, CliError> {
         KeyCommand::Show { id } => show(ctx, id.as_deref()),
         KeyCommand::Export(a) => export(ctx, a),
         KeyCommand::Certify(a) => certify(ctx, a),
-        KeyCommand::Import { file } => import(ctx, file),
+        KeyCommand::Import { file } => super::key_foreign::import(ctx, &file),
+        KeyCommand::Remove { id } => super::key_foreign::remove(ctx, &id),
     }
 }
 
@@ -194,6 +203,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<Exit, CliError> {
 fn list(ctx: &Ctx) -> Result<Exit, CliError> {
     let store = key_store(ctx)?;
     let keys = store.list().map_err(sign_error)?;
+    let (foreign, foreign_text) = super::key_foreign::listing(ctx, &store)?;
     let mut out = Output::new(ctx.mode);
     match ctx.mode {
         Mode::Json => {
@@ -201,7 +211,7 @@ fn list(ctx: &Ctx) -> Result<Exit, CliError> {
                 .iter()
                 .map(|k| key_json(k, cert_of(&store, k)))
                 .collect();
-            out.json(&serde_json::json!({ "v": 1, "keys": keys }))?
+            out.json(&serde_json::json!({ "v": 1, "keys": keys, "foreign": foreign }))?
         }
         Mode::Human => {
             for k in &keys {
@@ -213,6 +223,7 @@ fn list(ctx: &Ctx) -> Result<Exit, CliError> {
                 );
                 out.bytes(line.as_bytes())?;
             }
+            out.bytes(foreign_text.as_bytes())?;
         }
     }
     out.flush()?;
@@ -378,70 +389,6 @@ fn certify(ctx: &Ctx, a: CertifyArgs) -> Result<Exit, CliError> {
     ));
     let mut out = Output::new(Mode::Human);
     out.bytes(&CertBundle::new(&cert, &sig).to_bytes())?;
-    out.flush()?;
-    Ok(Exit::Ok)
-}
-
-fn import(ctx: &Ctx, file: PathBuf) -> Result<Exit, CliError> {
-    let bytes = read_small("certificate bundle", &file).map_err(sign_error)?;
-    let (cert, bundle) = CertBundle::parse(&bytes).map_err(sign_error)?;
-    let store = key_store(ctx)?;
-    let k = store
-        .find(Some(&cert.key_id.hex()), KeyRole::Any)
-        .map_err(|e| {
-            sign_error(e)
-                .hint("a certificate is imported on the machine that holds the certified key")
-        })?;
-    if k.public_key != cert.public_key {
-        return Err(CliError::op(
-            "the certificate is for a different public key",
-        ));
-    }
-    let sig = MinisignSignature::parse(bundle.signature.as_bytes()).map_err(sign_error)?;
-    // Check the signature when the root is known here; otherwise it is
-    // checked by whoever verifies the examiner's signatures.
-    let trust = trust_store(ctx, None)?;
-    let issuer = trust
-        .get(&cert.issuer_key_id)
-        .map(|e| e.public_key)
-        .or_else(|| {
-            store
-                .find(Some(&cert.issuer_key_id.hex()), KeyRole::Any)
-                .ok()
-                .map(|r| r.public_key)
-        });
-    match issuer {
-        Some(pk) => sig
-            .verify(&pk, bundle.certificate.as_bytes())
-            .map_err(|e| {
-                CliError::op(format!("the certificate's signature does not verify: {e}"))
-            })?,
-        None => ctx.diag.warn(&format!(
-            "the issuing root {} is not known here; its signature was not checked",
-            cert.issuer_key_id.short()
-        )),
-    }
-    store
-        .store_certificate(
-            &k.key_id,
-            bundle.certificate.as_bytes(),
-            bundle.signature.as_bytes(),
-        )
-        .map_err(sign_error)?;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&key_json(&k, Some(cert)))?,
-        Mode::Human => out.bytes(
-            format!(
-                "imported certificate for {} by root {}, valid {} to {}\n",
-                k.key_id.short(),
-                cert.issuer_key_id.short(),
-                cert.valid_from,
-                cert.valid_until
-            )
-            .as_bytes(),
-        )?,
-    }
     out.flush()?;
     Ok(Exit::Ok)
 }

@@ -13,6 +13,7 @@ mod hash_cmd;
 mod hashset_cmd;
 mod ingest_cmd;
 mod key_cmd;
+mod key_foreign;
 mod locker_cmd;
 mod locker_show;
 mod match_sources;
@@ -22,6 +23,7 @@ mod repair_cmd;
 mod report_cmd;
 mod seal_cmd;
 mod sign_cmd;
+mod sign_verify;
 mod size;
 mod trust_cmd;
 mod unchanged;
@@ -71,7 +73,7 @@ enum Command {
     Receive(custody_cmd::ReceiveArgs),
     /// Finish an interrupted append: restore the bundle's original bytes
     Repair(repair_cmd::RepairArgs),
-    /// Make, list, show, export, certify and import signing keys
+    /// Make, list, show, export, certify and import keys; keep other parties' certificates
     Key(key_cmd::KeyArgs),
     /// Manage the trust store: agency root keys and single keys
     Trust(trust_cmd::TrustArgs),

@@ -1,7 +1,10 @@
 //! The own-keys directory (`<home>/keys`): secret key files
 //! `<KEYID>.key` (mode 0600, never overwritten) and imported certificates
-//! `<KEYID>.cert.json` with `<KEYID>.cert.json.minisig`.
+//! `<KEYID>.cert.json` with `<KEYID>.cert.json.minisig`; other parties'
+//! certificates, kept for trust resolution only, in `foreign/`
+//! ([`super::foreign`]).
 
+use super::foreign::ForeignStore;
 use super::keyfile::{KeyFile, write_new_private};
 use super::keyid::KeyId;
 use super::pubfile::PublicKeyFile;
@@ -38,6 +41,12 @@ impl KeyStore {
     /// The directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Other parties' certificates (`<dir>/foreign`), kept for trust
+    /// resolution only: never signing keys, never listed by [`KeyStore::list`].
+    pub fn foreign(&self) -> ForeignStore {
+        ForeignStore::open(self.dir.join("foreign"))
     }
 
     fn key_path(&self, id: &KeyId) -> PathBuf {

@@ -11,6 +11,7 @@
 pub mod cert;
 pub mod civil;
 pub mod domain;
+pub mod foreign;
 pub mod identity;
 pub mod keyfile;
 pub mod keyid;
@@ -33,8 +34,8 @@ pub use pubfile::PublicKeyFile;
 pub use signer::Signer;
 pub use trust::{CertifyScope, TrustEntry, TrustStore};
 pub use verify::{
-    BundledKeys, PreparedKeys, SignatureCheck, SignatureStatus, TrustPath,
-    verify_prehashed_signature, verify_prepared, verify_signature,
+    BundledKeys, CertificateJudgement, PreparedKeys, SignatureCheck, SignatureStatus, TrustPath,
+    judge_certificate_files, verify_prehashed_signature, verify_prepared, verify_signature,
 };
 
 use thiserror::Error;

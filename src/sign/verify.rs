@@ -388,6 +388,34 @@ fn best_certificate(
     best
 }
 
+/// How one certificate stands against a trust store at a time, by the
+/// rules of trust resolution (step 5 of `docs/formats/keys.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateJudgement {
+    /// What the certificate gives its subject (trusted, or a near miss:
+    /// expired, not yet valid, out of scope); `None` when it does not come
+    /// from a trusted root at all.
+    pub status: Option<SignatureStatus>,
+    /// Why it does not come from a trusted root, when it does not.
+    pub notes: Vec<String>,
+}
+
+/// Judge one certificate (its file and signature bytes) against `store`
+/// at `at`, with the same code that resolves a signer's trust: for
+/// `key import` of another party's certificate, and to say which offered
+/// certificate failed and why.
+pub fn judge_certificate_files(
+    store: &TrustStore,
+    cert: &Certificate,
+    cert_bytes: &[u8],
+    sig_bytes: &[u8],
+    at: UnixTime,
+) -> CertificateJudgement {
+    let mut notes = Vec::new();
+    let status = judge_certificate(store, cert, cert_bytes, sig_bytes, at, &mut notes);
+    CertificateJudgement { status, notes }
+}
+
 /// One certificate: `None` when it does not come from a trusted root (the
 /// reason in `notes`), else the status it gives its subject.
 fn judge_certificate(

@@ -32,4 +32,5 @@ mod report_scale;
 mod report_swap;
 mod scale;
 mod secrets;
+mod sign_abroad;
 mod verdict;
