@@ -379,7 +379,7 @@ fn human(c: &SignatureCheck, store: &TrustStore) -> String {
         }
         SignatureStatus::ValidUntrusted => {
             format!(
-                "UNTRUSTED: valid signature{who}, but key {key} is not trusted (add it or its agency root with `evidentia trust add`)\n"
+                "UNTRUSTED: valid signature{who}, but key {key} is not trusted: it is not pinned, and no certificate offered for it leads to a root in your trust store\n"
             )
         }
         SignatureStatus::CertificateExpired { valid_until, .. } => {
