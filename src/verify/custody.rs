@@ -492,37 +492,76 @@ fn bind(
 /// swapped one, or a file that only pretends to be one, must not go
 /// unnoticed. Nothing else may ride in `keys/` under these names (it is not
 /// covered by the tag manifest, and other tools extract it).
+///
+/// Each must also be exactly in the form evidentia writes (a minisign
+/// public key file whose key number is the id's, a pretty-printed
+/// certificate, a minisign signature file): a court checks them with
+/// stock tools (docs/verify-without-evidentia.md), and a file evidentia
+/// reads one way and those tools another, or not at all, would make the
+/// two verdicts differ.
 fn check_key_file(rel: &str, bytes: &[u8], report: &mut VerifyReport) {
     let Some(name) = rel.strip_prefix(layout::KEYS_DIR) else {
         return;
     };
     let parsed = if let Some(named) = name.strip_suffix(".pub") {
-        crate::sign::pubfile::parse_any_public_key(bytes)
-            .map(|k| (named, crate::sign::KeyId::derive(&k.public_key).to_string()))
+        crate::sign::MinisignPublicKey::parse(bytes)
+            .map(|k| {
+                let id = crate::sign::KeyId::derive(&k.public_key);
+                let exact = crate::sign::MinisignPublicKey {
+                    keynum: id.keynum(),
+                    ..k
+                };
+                (named, id.to_string(), exact.to_bytes())
+            })
             .map_err(|e| format!("not a public key: {e}"))
     } else if let Some(named) = name.strip_suffix(".cert.json") {
         crate::sign::Certificate::parse(bytes)
-            .map(|c| (named, c.key_id.to_string()))
+            .map(|c| {
+                let mut exact = serde_json::to_vec_pretty(&c).unwrap_or_default();
+                exact.push(b'\n');
+                (named, c.key_id.to_string(), exact)
+            })
             .map_err(|e| format!("not a key certificate: {e}"))
     } else {
-        if let Err(e) = crate::sign::MinisignSignature::parse(bytes) {
-            report.findings.push(Finding::new(
+        match crate::sign::MinisignSignature::parse(bytes) {
+            Err(e) => report.findings.push(Finding::new(
                 "keys",
                 rel,
                 format!("not a certificate signature: {e}"),
-            ));
+            )),
+            Ok(s) if s.to_bytes() != bytes => not_exact(rel, "minisign signature file", report),
+            Ok(_) => {}
         }
         return;
     };
     match parsed {
-        Ok((named, actual)) if actual != named => report.findings.push(Finding::values(
+        Ok((named, actual, _)) if actual != named => report.findings.push(Finding::values(
             "keys",
             rel,
             "key file is for another key than its name says",
             named,
             actual,
         )),
+        Ok((_, _, exact)) if exact != bytes => {
+            let what = if rel.ends_with(".pub") {
+                "minisign public key file (with the key number of its key id)"
+            } else {
+                "pretty-printed certificate"
+            };
+            not_exact(rel, what, report);
+        }
         Ok(_) => {}
         Err(msg) => report.findings.push(Finding::new("keys", rel, msg)),
     }
+}
+
+/// A key file that parses, but not in the exact form evidentia writes.
+fn not_exact(rel: &str, what: &str, report: &mut VerifyReport) {
+    report.findings.push(Finding::new(
+        "keys",
+        rel,
+        format!(
+            "not exactly the {what} evidentia writes: stock tools (minisign, the commands of docs/verify-without-evidentia.md) would read it differently or refuse it"
+        ),
+    ));
 }

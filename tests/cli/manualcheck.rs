@@ -467,3 +467,51 @@ fn bundled_root_keys_are_allowed_only_beside_certificates_they_issued() {
         "{f:?}"
     );
 }
+
+#[test]
+fn key_files_not_exactly_as_evidentia_writes_them_are_findings() {
+    let env = Env::new();
+    let (b, _, nl, _) = scenario(&env);
+    let ex = nl.examiner.clone();
+    let json_key = env.run(["--home", "nl", "key", "export", &ex]);
+    let json_key = json_key.expect_code(0).stdout.clone();
+    type Edit = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+    let crlf: Edit = Box::new(|b| {
+        String::from_utf8_lossy(b)
+            .replace('\n', "\r\n")
+            .into_bytes()
+    });
+    let bare: Edit = Box::new(|b| {
+        let text = String::from_utf8_lossy(b).into_owned();
+        format!("{}\n", text.lines().nth(1).unwrap()).into_bytes()
+    });
+    let compact: Edit = Box::new(|b| {
+        let v: Value = serde_json::from_slice(b).unwrap();
+        serde_json::to_vec(&v).unwrap()
+    });
+    let cases: Vec<(String, Edit)> = vec![
+        // minisign and the page's `sed -n 2p` read these differently.
+        (format!("keys/{ex}.pub"), crlf),
+        (format!("keys/{}.pub", nl.root), bare),
+        // The evidentia public key file: minisign cannot read it.
+        (
+            format!("keys/{ex}.pub"),
+            Box::new(move |_| json_key.clone()),
+        ),
+        // The page reads certificates line by line.
+        (format!("keys/{ex}.cert.json"), compact),
+    ];
+    for (i, (member, edit)) in cases.into_iter().enumerate() {
+        let out = env.path().join(format!("form-{i}.zip"));
+        rewrite(&b, &out, |entries| {
+            let data = crate::bundle::find(entries, &member);
+            *data = edit(data);
+        });
+        let (code, f) = verify_findings(&env, &out);
+        assert_eq!(code, 1, "{member}: {f:?}");
+        assert!(
+            f.contains(&("keys".into(), member.clone())),
+            "{member}: {f:?}"
+        );
+    }
+}
