@@ -20,7 +20,13 @@ const OPENSSL: &str = "The signatures with openssl";
 /// The `sh` blocks of the page, each with the step it belongs to: the
 /// number of its list item (`6. **...`), or the title of its `##` section.
 fn blocks() -> Vec<(String, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DOC);
+    blocks_of(DOC)
+}
+
+/// The `sh` blocks of the markdown file `doc` (relative to the crate),
+/// as [`blocks`] finds them.
+fn blocks_of(doc: &str) -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
     let text = std::fs::read_to_string(&path).unwrap();
     let mut out = Vec::new();
     let mut step = String::new();
@@ -46,7 +52,7 @@ fn blocks() -> Vec<(String, String)> {
             step = n.to_string();
         }
     }
-    assert!(block.is_none(), "{DOC}: an sh block is not closed");
+    assert!(block.is_none(), "{doc}: an sh block is not closed");
     out
 }
 
@@ -346,11 +352,19 @@ fn a_tampered_event_signature_stops_the_page_at_the_signatures() {
         "000003-receive.json: minisign refuses the signature",
     );
     let o = run_doc(&env, "openssl", &bad, &l, &openssl_only());
-    assert_stops_at(
-        &o,
-        "6",
-        "000003-receive.json: minisign refuses the signature",
-    );
+    let why = "000003-receive.json: minisign refuses the signature";
+    assert_stops_at(&o, "6", why);
+    // The trusted comment changed: the global signature no longer holds.
+    let moved = env.path().join("moved.zip");
+    rewrite(&b, &moved, |entries| {
+        let sig = crate::bundle::find(entries, "custody/000003-receive.json.minisig");
+        let text = String::from_utf8(sig.clone()).unwrap();
+        *sig = text.replace(" seq:3 ", " seq:2 ").into_bytes();
+    });
+    let o = run_doc(&env, "moved-minisign", &moved, &l, &as_written());
+    assert_stops_at(&o, "6", why);
+    let o = run_doc(&env, "moved-openssl", &moved, &l, &openssl_only());
+    assert_stops_at(&o, "6", why);
 }
 
 #[test]
@@ -514,4 +528,71 @@ fn key_files_not_exactly_as_evidentia_writes_them_are_findings() {
             "{member}: {f:?}"
         );
     }
+}
+
+/// The commands of docs/formats/keys.md's "Checking keys and signatures
+/// with stock tools", as written: both fingerprint commands print the key
+/// id; the openssl commands accept a custody event's signature and refuse
+/// it once the event changed.
+#[test]
+fn the_key_format_pages_stock_commands_work_as_written() {
+    let env = Env::new();
+    let (b, _, nl, _) = scenario(&env);
+    if !tools() {
+        return;
+    }
+    let section = "Checking keys and signatures with stock tools";
+    let code: Vec<String> = blocks_of("docs/formats/keys.md")
+        .into_iter()
+        .filter(|(s, _)| s == section)
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(code.len(), 3, "{section}: {code:#?}");
+    let ex = &nl.examiner;
+    let (archive, _) = evidentia::bundle::Archive::open(&b).unwrap();
+    let member = |suffix: &str| {
+        let e = archive
+            .entries()
+            .find(|e| e.name.ends_with(suffix))
+            .unwrap();
+        archive.read_small(&e, 1 << 20).unwrap()
+    };
+    let json = env.run(["--home", "nl", "key", "export", ex]);
+    let run = |dir: &str, file: &[u8], block: &str| {
+        let d = env.path().join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("KEY.pub"), member(&format!("keys/{ex}.pub"))).unwrap();
+        std::fs::write(d.join("KEY.pub.json"), &json.stdout).unwrap();
+        std::fs::write(d.join("FILE"), file).unwrap();
+        std::fs::write(d.join("FILE.minisig"), member("000001-seal.json.minisig")).unwrap();
+        std::fs::write(d.join("block.sh"), block).unwrap();
+        let out = Command::new("bash")
+            .args(["-e", "block.sh"])
+            .current_dir(&d)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let event = member("custody/000001-seal.json");
+    for (i, block) in code[..2].iter().enumerate() {
+        assert_eq!(
+            run(&format!("id-{i}"), &event, block),
+            (true, format!("{ex}\n"))
+        );
+    }
+    let (ok, out) = run("openssl", &event, &code[2]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        out.matches("Signature Verified Successfully").count(),
+        2,
+        "{out}"
+    );
+    let mut changed = event.clone();
+    changed[20] ^= 1;
+    assert!(!run("openssl-changed", &changed, &code[2]).0);
 }
