@@ -244,6 +244,8 @@ fn scenario(env: &Env) -> (PathBuf, String, Agency, Agency) {
             "case-17.zip",
             "--case",
             "C-17",
+            "--algo",
+            "md5",
             "--key",
             nl_ex,
         ],
