@@ -633,3 +633,56 @@ fn a_certified_seal_with_its_roots_key_is_reproducible() {
     let root_key = format!("case/keys/{}.pub", nl.root);
     assert!(a.windows(root_key.len()).any(|w| w == root_key.as_bytes()));
 }
+
+/// A signing home that does not know its root (the root key kept on
+/// another machine, not in the trust store) seals without the root's key,
+/// says so, and the bundle verifies where the root is trusted, as bundles
+/// made before roots' keys travelled do.
+#[test]
+fn without_the_roots_key_the_seal_says_so_and_still_verifies() {
+    let env = Env::new();
+    let root = key_new(
+        &env,
+        "root",
+        &["--root", "--name", "R", "--org", "Lab", "--country", "CZ"],
+    );
+    let ex = key_new(
+        &env,
+        "ex",
+        &["--name", "Jana", "--org", "Lab", "--country", "CZ"],
+    );
+    let exported = env.run(["--home", "ex", "key", "export", &ex]);
+    env.write("ex.pub.json", &exported.expect_code(0).stdout);
+    let cert = env.run([
+        "--home",
+        "root",
+        "key",
+        "certify",
+        "ex.pub.json",
+        "--with",
+        &root,
+    ]);
+    env.write("ex.cert", &cert.expect_code(0).stdout);
+    env.run(["--home", "ex", "key", "import", "ex.cert"])
+        .expect_code(0);
+    env.write("ev/a.txt", b"hello\n");
+    let args = [
+        "--home", "ex", "seal", "ev", "--out", "b.zip", "--case", "C", "--key", &ex,
+    ];
+    let sealed = env.run(args);
+    sealed.expect_code(0);
+    assert!(
+        sealed
+            .stderr
+            .contains(&format!("the public key of root {}", &root[..16])),
+        "{}",
+        sealed.stderr
+    );
+    let (archive, _) = evidentia::bundle::Archive::open(&env.path().join("b.zip")).unwrap();
+    assert!(!archive.entries().any(|e| e.name.contains(&root)));
+    let exported = env.run(["--home", "root", "key", "export", &root]);
+    env.write("root.pub.json", &exported.expect_code(0).stdout);
+    env.run(["--home", "lab", "trust", "add", "root.pub.json"])
+        .expect_code(0);
+    env.run(["--home", "lab", "verify", "b.zip"]).expect_code(0);
+}
