@@ -160,6 +160,10 @@ fn key_files(
     if let Some((cert, cert_sig)) = signer.certificate_files() {
         own.push((cn.clone(), cert));
         own.push((layout::signature_name(&cn), cert_sig));
+        // The issuing root's key: added when the bundle lacks it, like
+        // any key file (an earlier signer's certificate may have brought
+        // it already).
+        own.extend(signer.issuer_key_file());
     }
     let mut added = Vec::new();
     let mut held = Vec::new();

@@ -49,6 +49,7 @@ pub use custody::{
 };
 pub use repair::{RepairError, RepairOutcome, repair};
 pub use seal::{SealError, SealOptions, SealSummary, seal};
+pub use signing::CertifiedSigner;
 pub use zipread::{
     Archive, ContainerIssue, Entries, Entry, EntryDataError, EntryReader, IssueKind, ZipError,
 };
@@ -73,6 +74,13 @@ pub trait EventSigner {
     fn public_key_file(&self) -> Vec<u8>;
     /// The key certificate and its signature, when the key is certified.
     fn certificate_files(&self) -> Option<(Vec<u8>, Vec<u8>)>;
+    /// The public key file (minisign format) of the root that issued the
+    /// certificate, with that root's key id, when the signer knows it: a
+    /// court checks the certificate with it, having confirmed its
+    /// fingerprint from the transmittal letter (`keys/<ROOTID>.pub`).
+    fn issuer_key_file(&self) -> Option<(String, Vec<u8>)> {
+        None
+    }
 }
 
 /// The trusted comment of a custody event signature: bundle id, sequence

@@ -290,6 +290,11 @@ pub(super) fn build<W: Write + Seek>(
             let cn = layout::certificate_name(&s.key_id());
             tag_files.push((layout::signature_name(&cn), cert_sig));
             tag_files.push((cn, cert));
+            // The issuing root's key, after the certificate it checks
+            // (docs/formats/bundle.md, format change).
+            if let Some((name, bytes)) = s.issuer_key_file() {
+                tag_files.push((name, bytes));
+            }
         }
     } else {
         tag_files.push((event_name, event_bytes));

@@ -6,7 +6,7 @@
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path, sanitize};
-use super::passphrase::{load_signer, now, trust_store};
+use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
 use super::unchanged::unchanged;
 use clap::Args;
 use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, NoHook, PreparedEvent};
@@ -257,6 +257,7 @@ fn append_event(
     // its place meanwhile (the same snapshot `ingest` and `report` take).
     let snapshot = Snapshot::take(bundle);
     let events = verify_first(bundle, &verifier)?;
+    let signer = with_issuing_root(ctx, &signer, args.trust.as_deref());
     let prepared =
         bundle::prepare_event(bundle, &opts, &signer).map_err(|e| custody_error(bundle, e))?;
     check_prepared(&events, &prepared, &verifier)?;

@@ -7,7 +7,7 @@ use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::hashset_cmd::LockerArg;
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
-use super::passphrase::{load_signer, now, trust_store};
+use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
 use clap::Args;
 use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, EventSigner, NoHook};
 use evidentia::locker::{
@@ -214,6 +214,9 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         Some(k) => Some(load_signer(ctx, Some(k), args.passphrase_file.as_deref())?),
         None => None,
     };
+    let signer = signer
+        .as_ref()
+        .map(|s| with_issuing_root(ctx, s, args.trust.as_deref()));
     let mut locker: Option<Locker> = None;
     let mut out = Output::new(ctx.mode);
     let mut exit = Exit::Ok;

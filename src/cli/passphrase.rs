@@ -5,6 +5,7 @@
 use super::context::Ctx;
 use super::error::CliError;
 use super::output::display_path;
+use evidentia::bundle::CertifiedSigner;
 use evidentia::sign::keystore::KeyRole;
 use evidentia::sign::{KeyStore, SignError, Signer, TrustStore};
 use std::io::{BufRead, Write};
@@ -126,6 +127,40 @@ pub fn load_signer_as(
     store
         .signer(&file, pass.as_deref().map(Vec::as_slice))
         .map_err(sign_error)
+}
+
+/// `signer` with the public key of the root that certified it, from the
+/// trust store (`trust`, else the home's) or this home's own keys, so that
+/// a bundle carries what a court needs to check the certificate without
+/// evidentia (`keys/<ROOTID>.pub`). A root known to neither is left out,
+/// with a note: the bundle still verifies where that root is trusted.
+pub fn with_issuing_root<'a>(
+    ctx: &Ctx,
+    signer: &'a Signer,
+    trust: Option<&Path>,
+) -> CertifiedSigner<'a> {
+    let Some(issuer) = CertifiedSigner::issuer(signer) else {
+        return CertifiedSigner::new(signer, None);
+    };
+    let trusted = trust_store(ctx, trust)
+        .ok()
+        .and_then(|t| t.get(&issuer).map(|e| e.public_key));
+    let own = || {
+        let store = key_store(ctx).ok()?;
+        let k = store.find(Some(&issuer.hex()), KeyRole::Any).ok()?;
+        (k.key_id == issuer).then_some(k.public_key)
+    };
+    let root = trusted.or_else(own);
+    if root.is_none() {
+        ctx.diag.note(&format!(
+            "the public key of root {} (which certified key {}) is not in this home; the bundle \
+             does not carry it, so whoever checks the certificate without evidentia needs it \
+             from you",
+            issuer.short(),
+            signer.key_id().short()
+        ));
+    }
+    CertifiedSigner::new(signer, root)
 }
 
 /// A key or trust error for the user, with a hint where there is one.

@@ -239,7 +239,8 @@ pub fn seal_with(
 ) -> Result<bundle::SealSummary, CliError> {
     let bar = progress_bar(ctx.progress, None);
     let mut progress = |n: u64| bar.inc(n);
-    let result = bundle::seal(opts, Some(signer), &mut progress);
+    let signer = super::passphrase::with_issuing_root(ctx, signer, None);
+    let result = bundle::seal(opts, Some(&signer), &mut progress);
     bar.finish_and_clear();
     let summary = result.map_err(seal_error)?;
     if summary.unreadable > 0 {
