@@ -1,7 +1,9 @@
 //! Where results and diagnostics go: results to stdout (human text or JSON,
 //! chosen once), diagnostics and progress to stderr. Text that came from
-//! evidence is sanitized before it reaches a terminal.
+//! evidence is escaped and marked ([`sanitize`]) in every human output,
+//! piped or not; machine output (JSON, sums lists) keeps the exact bytes.
 
+use evidentia::report::escape;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
@@ -80,22 +82,15 @@ impl Diag {
     }
 }
 
-/// Make text safe for a terminal: control characters (including ESC, which
-/// could drive the terminal) become visible escapes.
+/// A string from evidence or a bundle as a person reads it on the
+/// command line: hidden characters (controls, bidirectional and other
+/// format characters, line separators) escaped as `<U+XXXX>`, and the value
+/// marked ` [⚠ hidden characters]` when it held one. Applied to human
+/// output whether or not stdout is a terminal (human output is for people;
+/// programs read `--json`, sums and hashdeep lists, which keep the exact
+/// bytes). The one escaper is the library's [`escape::marked`].
 pub fn sanitize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if evidentia::report::escape::hidden(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    escape::marked(s).into_owned()
 }
 
 /// A path for a diagnostic: lossy for invalid UTF-8 (marked with U+FFFD),
@@ -133,9 +128,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sanitize_escapes_controls() {
-        assert_eq!(sanitize("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
+    fn sanitize_escapes_controls_and_marks_them() {
+        assert_eq!(
+            sanitize("a\x1b[31mb\n"),
+            "a<U+001B>[31mb<U+000A> [⚠ hidden characters]"
+        );
         assert_eq!(sanitize("plain é"), "plain é");
-        assert_eq!(sanitize("a\u{202e}fdp.exe"), "a\\u{202e}fdp.exe");
+        assert_eq!(
+            sanitize("a\u{202e}fdp.exe"),
+            "a<U+202E>fdp.exe [⚠ hidden characters]"
+        );
     }
 }

@@ -23,6 +23,7 @@ mod keys;
 mod locker;
 mod locker_identity;
 mod locker_robust;
+mod names;
 mod noatime;
 mod offline;
 mod quarantine;
