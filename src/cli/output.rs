@@ -60,25 +60,25 @@ impl Diag {
     /// `evidentia: warning: ...`
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("evidentia: warning: {msg}");
+            eprintln!("evidentia: warning: {}", diagnostic(msg));
         }
     }
 
     /// `evidentia: note: ...`
     pub fn note(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("evidentia: note: {msg}");
+            eprintln!("evidentia: note: {}", diagnostic(msg));
         }
     }
 
     /// `hint: ...`, the line after an error saying what to do.
     pub fn hint(&self, msg: &str) {
-        eprintln!("hint: {msg}");
+        eprintln!("hint: {}", diagnostic(msg));
     }
 
     /// `evidentia: ...` for an error that does not stop the command.
     pub fn error(&self, msg: &str) {
-        eprintln!("evidentia: {msg}");
+        eprintln!("evidentia: {}", diagnostic(msg));
     }
 }
 
@@ -91,6 +91,17 @@ impl Diag {
 /// bytes). The one escaper is the library's [`escape::marked`].
 pub fn sanitize(s: &str) -> String {
     escape::marked(s).into_owned()
+}
+
+/// A diagnostic or error message as it goes to stderr: its lines kept,
+/// and anything hidden left in them escaped (a library error may quote an
+/// entry name from a bundle that no command sanitized). Parts already
+/// [`sanitize`]d are unchanged.
+pub fn diagnostic(msg: &str) -> String {
+    msg.split('\n')
+        .map(|l| escape::visible(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A path for a diagnostic: lossy for invalid UTF-8 (marked with U+FFFD),
@@ -134,6 +145,7 @@ mod tests {
             "a<U+001B>[31mb<U+000A> [⚠ hidden characters]"
         );
         assert_eq!(sanitize("plain é"), "plain é");
+        assert_eq!(diagnostic("a\u{202e}b\nhint"), "a<U+202E>b\nhint");
         assert_eq!(
             sanitize("a\u{202e}fdp.exe"),
             "a<U+202E>fdp.exe [⚠ hidden characters]"
