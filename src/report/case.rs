@@ -421,7 +421,7 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
         inv["case-investigation:focus"] = json!([human(o)]);
     }
     if let Some(s) = &case.summary_of_facts {
-        inv["uco-core:description"] = json!([human(s)]);
+        inv["uco-core:description"] = json!([escape::marked_prose(s)]);
     }
     let files = if has_files {
         Some(("uco-core:object", objects))

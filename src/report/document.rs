@@ -28,6 +28,9 @@ pub enum Cell {
     Text(String),
     /// Values with the report's words around them.
     Parts(Vec<Part>),
+    /// Free text from the bundle whose line breaks are kept
+    /// ([`super::escape::prose_lines`]); each line is a value.
+    Prose(String),
     /// Labelled hex digests, one per line, in a monospace face.
     Hashes(Vec<(&'static str, String)>),
     /// A key's fingerprint in lines of four groups of four upper-case hex
@@ -41,7 +44,7 @@ impl Cell {
     /// that escape the whole, and for tests).
     pub fn raw_text(&self) -> String {
         match self {
-            Cell::Text(t) => t.clone(),
+            Cell::Text(t) | Cell::Prose(t) => t.clone(),
             Cell::Parts(p) => p
                 .iter()
                 .map(|x| match x {
@@ -179,6 +182,18 @@ fn case_fields(c: &CaseMeta) -> Vec<(&'static str, Cell)> {
     for (label, value) in opts {
         if let Some(x) = value {
             v.push((label, text(x)));
+        }
+    }
+    // Free text keeps its line breaks; names and numbers above do not.
+    for (label, value) in [
+        ("Summary of facts", &c.summary_of_facts),
+        ("Use limitations", &c.use_limitations),
+        ("Description", &c.description),
+    ] {
+        if let Some(x) = value {
+            if let Some(slot) = v.iter_mut().find(|(l, _)| *l == label) {
+                slot.1 = Cell::Prose(x.clone());
+            }
         }
     }
     if let Some(d) = c.data_category {

@@ -117,6 +117,27 @@ pub fn marked(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// The lines of free text (a summary of facts, a description): split at
+/// line feeds, a carriage return before one dropped. Prose keeps its line
+/// breaks; every other hidden character in a line is still escaped.
+pub fn prose_lines(s: &str) -> impl Iterator<Item = &str> {
+    s.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
+/// [`marked`] for free text: its line breaks kept ([`prose_lines`]), the
+/// rest escaped, the whole marked when a line held a hidden character.
+pub fn marked_prose(s: &str) -> String {
+    let hidden_in = prose_lines(s).any(has_hidden);
+    let mut out = prose_lines(s)
+        .map(|l| visible(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if hidden_in {
+        out.push_str(&format!(" [{HIDDEN_MARK}]"));
+    }
+    out
+}
+
 /// Escape for HTML text and double- or single-quoted attribute values;
 /// hidden characters become [`visible`] escapes (themselves escaped).
 pub fn html(s: &str) -> String {
@@ -295,6 +316,16 @@ mod tests {
         assert_eq!(marked("a\u{202e}b"), format!("a<U+202E>b [{HIDDEN_MARK}]"));
         // A literal escape is not marked: the mark tells it from a real one.
         assert_eq!(marked("a<U+202E>b"), "a<U+202E>b");
+    }
+
+    #[test]
+    fn prose_keeps_its_line_breaks_and_nothing_else() {
+        assert_eq!(marked_prose("one\r\ntwo\nthree"), "one\ntwo\nthree");
+        assert_eq!(
+            marked_prose("one\ntw\u{202e}o"),
+            format!("one\ntw<U+202E>o [{HIDDEN_MARK}]")
+        );
+        assert_eq!(prose_lines("a\rb").collect::<Vec<_>>(), ["a\rb"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use super::BundleFacts;
 use super::TOOL_VERSION;
 use super::document::{Block, Cell, Document, FILES_HEAD, Part, file_row};
-use super::escape::{HIDDEN_LEGEND, HIDDEN_MARK, has_hidden, html, html_hex};
+use super::escape::{HIDDEN_LEGEND, HIDDEN_MARK, has_hidden, html, html_hex, prose_lines};
 use std::io::{self, Write};
 
 const CSS: &str = "\
@@ -61,6 +61,10 @@ fn value(v: &str, escaped: String, marks: &Marks) -> String {
 fn cell(c: &Cell, marks: &Marks) -> String {
     match c {
         Cell::Text(t) => value(t, html(t), marks),
+        Cell::Prose(t) => prose_lines(t)
+            .map(|l| value(l, html(l), marks))
+            .collect::<Vec<_>>()
+            .join("<br>"),
         Cell::Parts(parts) => parts
             .iter()
             .map(|p| match p {
@@ -96,7 +100,7 @@ fn plain(c: &Cell) -> String {
         false => html(v),
     };
     match c {
-        Cell::Text(t) => one(t),
+        Cell::Text(t) | Cell::Prose(t) => one(t),
         Cell::Parts(parts) => parts
             .iter()
             .map(|p| match p {

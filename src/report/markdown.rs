@@ -4,7 +4,7 @@
 
 use super::BundleFacts;
 use super::document::{Block, Cell, Document, FILES_HEAD, Part, file_row};
-use super::escape::{HIDDEN_LEGEND, HIDDEN_MARK, has_hidden, markdown, visible};
+use super::escape::{HIDDEN_LEGEND, HIDDEN_MARK, has_hidden, markdown, prose_lines, visible};
 use std::io::{self, Write};
 
 /// Whether a value was marked as holding hidden characters, so that the
@@ -24,6 +24,10 @@ fn value(v: &str, escaped: String, marks: &Marks) -> String {
 fn cell(c: &Cell, marks: &Marks) -> String {
     match c {
         Cell::Text(t) => value(t, markdown(t), marks),
+        Cell::Prose(t) => prose_lines(t)
+            .map(|l| value(l, markdown(l), marks))
+            .collect::<Vec<_>>()
+            .join("<br>"),
         Cell::Parts(parts) => parts
             .iter()
             .map(|p| match p {

@@ -30,10 +30,23 @@ fn spoofed() -> (Party, Party, PathBuf) {
     trust_root_of(&lab, &agency);
     agency.env.write(&format!("ev/{SPOOF}"), CONTENT);
     agency.env.write("ev/plain.txt", b"plain\n");
+    agency.env.write(
+        "meta.toml",
+        b"summary_of_facts = \"\"\"line one\nline two\"\"\"\n",
+    );
     agency
         .env
         .run([
-            "seal", "ev", "--out", "b.zip", "--case", "CASE-15", "--time", T1,
+            "seal",
+            "ev",
+            "--out",
+            "b.zip",
+            "--case",
+            "CASE-15",
+            "--meta",
+            "meta.toml",
+            "--time",
+            T1,
         ])
         .expect_code(0);
     let b = agency.env.path().join("b.zip");
@@ -186,6 +199,8 @@ fn reports_escape_mark_and_isolate_names_and_case_keeps_the_exact_path() {
     );
     assert!(html.contains("<p class=\"legend\">⚠ hidden characters: "));
     assert!(html.contains("<bdi>see invoice&lt;U+202E&gt;fdp.exe</bdi>"));
+    // Free text keeps its line breaks, unmarked.
+    assert!(html.contains("<dd><bdi>line one</bdi><br><bdi>line two</bdi></dd>"));
 
     let md = report("md");
     assert!(!md.contains(RLO), "a raw U+202E in the Markdown");
@@ -194,6 +209,7 @@ fn reports_escape_mark_and_isolate_names_and_case_keeps_the_exact_path() {
         "{md}"
     );
     assert!(md.contains("\n⚠ hidden characters: "));
+    assert!(md.contains("| **Summary of facts** | line one<br>line two |"));
 
     let case = report("case");
     let v: Value = serde_json::from_str(&case).unwrap();
