@@ -8,6 +8,7 @@ use super::output::{Mode, Output, display_path, sanitize};
 use super::passphrase::trust_store;
 use clap::{Args, Subcommand};
 use evidentia::model::{Actor, EventRef, Party};
+use evidentia::report;
 use evidentia::sign::Identity;
 use evidentia::verify::{
     self, Finding, INTERRUPTED_APPEND, NO_IDENTITY, SignerKind, TrustVerifier, VerifyOptions,
@@ -54,6 +55,10 @@ struct TimelineEvent<'a> {
     /// What kind of trusted key signed (`root`: a root key itself).
     signer_kind: Option<SignerKind>,
     recipient: Option<&'a Party>,
+    /// The identity proven for the recipient's key in this bundle (by a
+    /// trusted, certified signature of that key), shown beside it.
+    #[serde(skip)]
+    recipient_identity: Option<&'a Identity>,
     completes: Option<&'a EventRef>,
     location: Option<&'a str>,
     purpose: Option<&'a str>,
@@ -116,17 +121,32 @@ fn signer_lines(e: &TimelineEvent) -> (String, Option<String>) {
     }
 }
 
-fn party(p: &Party) -> String {
-    match &p.key_id {
-        Some(k) => format!("key {}", sanitize(k)),
-        None => who(Some(&Actor {
-            key_id: None,
-            name: p.name.clone(),
-            organisation: p.organisation.clone(),
-            country: p.country.clone(),
-            role: None,
-        })),
+/// The recipient of a transfer: by key, with the identity proven for it
+/// ([`report::certified_identity`]) or marked as having none; names an
+/// event gives are the sender's, marked so.
+fn party(p: &Party, proven: Option<&Identity>) -> String {
+    let named = who(Some(&Actor {
+        key_id: None,
+        name: p.name.clone(),
+        organisation: p.organisation.clone(),
+        country: p.country.clone(),
+        role: None,
+    }));
+    let Some(k) = &p.key_id else {
+        return format!("{named} (as named by the sender; no key)");
+    };
+    let mut s = match proven {
+        Some(i) => format!(
+            "{} (certified identity of key {})",
+            sanitize(&i.display()),
+            sanitize(k)
+        ),
+        None => format!("key {} ({NO_IDENTITY})", sanitize(k)),
+    };
+    if !named.is_empty() {
+        s.push_str(&format!("; named in the event (unproven): {named}"));
     }
+    s
 }
 
 fn human(t: &Timeline, bundle: &str) -> String {
@@ -148,7 +168,7 @@ fn human(t: &Timeline, bundle: &str) -> String {
             line("claims:", c);
         }
         if let Some(r) = e.recipient {
-            line("to:", party(r));
+            line("to:", party(r, e.recipient_identity));
         }
         if let Some(c) = e.completes {
             line(
@@ -233,6 +253,10 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
                 identity: e.certified_identity.as_ref(),
                 signer_kind: e.signer_kind,
                 recipient: ev.and_then(|v| v.recipient.as_ref()),
+                recipient_identity: ev
+                    .and_then(|v| v.recipient.as_ref())
+                    .and_then(|p| p.key_id.as_deref())
+                    .and_then(|k| report::certified_identity(&report, k)),
                 completes: ev.and_then(|v| v.completes.as_ref()),
                 location: ev.and_then(|v| v.location.as_deref()),
                 purpose: ev.and_then(|v| v.purpose.as_deref()),

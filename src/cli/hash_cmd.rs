@@ -3,13 +3,14 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
-use super::output::{Mode, Output, display_path, progress_bar};
+use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::size::parse_size;
 use clap::{Args, ValueEnum};
 use evidentia::acquire::record::PiecesRecord;
 use evidentia::hash::{Algorithm, AlgorithmSet, DEFAULT_BLOCK_SIZE, HashOptions, HashResult};
 use evidentia::hashlist::{self, CheckStatus, HASHDEEP_ALGORITHMS};
 use evidentia::pathrepr::PathRepr;
+use evidentia::report::escape;
 use evidentia::source::{Input, Record, SourceOptions, SpecialKind, hash_inputs};
 use evidentia::wording::count;
 use serde::Serialize;
@@ -303,6 +304,16 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
         match &record {
             Record::Hashed { path, result } => {
                 let shown = hashdeep_name(&plan, path);
+                if plan.format != Format::Json && escape::has_hidden(&path.to_string_lossy()) {
+                    // The list keeps the exact bytes (coreutils and
+                    // hashdeep read them back); a person is told here.
+                    bar.suspend(|| {
+                        ctx.diag.warn(&format!(
+                            "{}: shown escaped here; the list keeps the exact name",
+                            display_path(path)
+                        ))
+                    });
+                }
                 write_hashed(
                     &mut out,
                     plan.format,
@@ -562,13 +573,22 @@ fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
                 })?;
             }
             Mode::Human => {
-                let (esc, escaped) =
-                    hashlist::escape_name(&o.entry.name, hashlist::EscapeStyle::Coreutils);
                 let mut line = Vec::new();
-                if escaped {
-                    line.push(b'\\');
+                match std::str::from_utf8(&o.entry.name) {
+                    // A name that would lie on screen is shown escaped and
+                    // marked (this is human output; the list keeps it).
+                    Ok(text) if escape::has_hidden(text) => {
+                        line.extend_from_slice(sanitize(text).as_bytes())
+                    }
+                    _ => {
+                        let (esc, escaped) =
+                            hashlist::escape_name(&o.entry.name, hashlist::EscapeStyle::Coreutils);
+                        if escaped {
+                            line.push(b'\\');
+                        }
+                        line.extend_from_slice(&esc);
+                    }
                 }
-                line.extend_from_slice(&esc);
                 line.extend_from_slice(b": ");
                 line.extend_from_slice(status.to_ascii_uppercase().as_bytes());
                 line.push(b'\n');

@@ -3,7 +3,7 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
-use super::output::{Mode, Output, display_path, progress_bar};
+use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use clap::{Args, Subcommand, ValueEnum};
 use evidentia::hash::{AlgorithmSet, HashOptions};
 use evidentia::locker::{HashsetKind, ImportOptions, Locker};
@@ -143,7 +143,7 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
                         "imported {} {} entries into hash set {:?} ({}, {})\n",
                         info.entries,
                         info.format,
-                        info.name,
+                        sanitize(&info.name),
                         info.kind.as_str(),
                         info.algorithms
                             .iter()
@@ -164,7 +164,7 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
                     Mode::Human => out.bytes(
                         format!(
                             "{:<20} {:<10} {:>10} entries  {:<11} {}\n",
-                            h.name,
+                            sanitize(&h.name),
                             h.kind.as_str(),
                             h.entries,
                             h.format,
@@ -292,13 +292,13 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
                             let listed = m
                                 .listed_name
                                 .as_deref()
-                                .map(|n| format!(", listed as {:?}", super::output::sanitize(n)))
+                                .map(|n| format!(", listed as {:?}", sanitize(n)))
                                 .unwrap_or_default();
                             out.bytes(
                                 format!(
                                     "{label}  {}  (hash set {}, {}{listed})\n",
                                     display_path(&path),
-                                    m.hashset,
+                                    sanitize(&m.hashset),
                                     m.algorithm
                                 )
                                 .as_bytes(),

@@ -165,7 +165,7 @@ fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
                 f.size,
                 f.matched
                     .as_deref()
-                    .map(|a| format!(", {a}"))
+                    .map(|a| format!(", {}", sanitize(a)))
                     .unwrap_or_default(),
                 sanitize(f.case_ref.as_deref().unwrap_or("-")),
                 if f.quarantined() {

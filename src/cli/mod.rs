@@ -172,9 +172,9 @@ pub fn main() -> i32 {
         Ok(exit) => exit as i32,
         Err(e) if e.broken_pipe => Exit::Ok as i32,
         Err(e) => {
-            eprintln!("evidentia: {}", e.message);
+            eprintln!("evidentia: {}", output::diagnostic(&e.message));
             if let Some(h) = &e.hint {
-                eprintln!("hint: {h}");
+                eprintln!("hint: {}", output::diagnostic(h));
             }
             e.exit as i32
         }

@@ -1,7 +1,9 @@
 //! Where results and diagnostics go: results to stdout (human text or JSON,
 //! chosen once), diagnostics and progress to stderr. Text that came from
-//! evidence is sanitized before it reaches a terminal.
+//! evidence is escaped and marked ([`sanitize`]) in every human output,
+//! piped or not; machine output (JSON, sums lists) keeps the exact bytes.
 
+use evidentia::report::escape;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
@@ -58,44 +60,48 @@ impl Diag {
     /// `evidentia: warning: ...`
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("evidentia: warning: {msg}");
+            eprintln!("evidentia: warning: {}", diagnostic(msg));
         }
     }
 
     /// `evidentia: note: ...`
     pub fn note(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("evidentia: note: {msg}");
+            eprintln!("evidentia: note: {}", diagnostic(msg));
         }
     }
 
     /// `hint: ...`, the line after an error saying what to do.
     pub fn hint(&self, msg: &str) {
-        eprintln!("hint: {msg}");
+        eprintln!("hint: {}", diagnostic(msg));
     }
 
     /// `evidentia: ...` for an error that does not stop the command.
     pub fn error(&self, msg: &str) {
-        eprintln!("evidentia: {msg}");
+        eprintln!("evidentia: {}", diagnostic(msg));
     }
 }
 
-/// Make text safe for a terminal: control characters (including ESC, which
-/// could drive the terminal) become visible escapes.
+/// A string from evidence or a bundle as a person reads it on the
+/// command line: hidden characters (controls, bidirectional and other
+/// format characters, line separators) escaped as `<U+XXXX>`, and the value
+/// marked ` [⚠ hidden characters]` when it held one. Applied to human
+/// output whether or not stdout is a terminal (human output is for people;
+/// programs read `--json`, sums and hashdeep lists, which keep the exact
+/// bytes). The one escaper is the library's [`escape::marked`].
 pub fn sanitize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if evidentia::report::escape::hidden(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    escape::marked(s).into_owned()
+}
+
+/// A diagnostic or error message as it goes to stderr: its lines kept,
+/// and anything hidden left in them escaped (a library error may quote an
+/// entry name from a bundle that no command sanitized). Parts already
+/// [`sanitize`]d are unchanged.
+pub fn diagnostic(msg: &str) -> String {
+    msg.split('\n')
+        .map(|l| escape::visible(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A path for a diagnostic: lossy for invalid UTF-8 (marked with U+FFFD),
@@ -133,9 +139,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sanitize_escapes_controls() {
-        assert_eq!(sanitize("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
+    fn sanitize_escapes_controls_and_marks_them() {
+        assert_eq!(
+            sanitize("a\x1b[31mb\n"),
+            "a<U+001B>[31mb<U+000A> [⚠ hidden characters]"
+        );
         assert_eq!(sanitize("plain é"), "plain é");
-        assert_eq!(sanitize("a\u{202e}fdp.exe"), "a\\u{202e}fdp.exe");
+        assert_eq!(diagnostic("a\u{202e}b\nhint"), "a<U+202E>b\nhint");
+        assert_eq!(
+            sanitize("a\u{202e}fdp.exe"),
+            "a<U+202E>fdp.exe [⚠ hidden characters]"
+        );
     }
 }

@@ -9,7 +9,8 @@
 //! - Literals whose syntax we cannot vouch for (a claimed time that is not
 //!   RFC 3339) are left out rather than mistyped.
 
-use super::{BundleFacts, ReportInput, TOOL_VERSION};
+use super::people::recipient_text as recipient_name;
+use super::{BundleFacts, ReportInput, TOOL_VERSION, escape};
 use crate::model::{Actor, FileEntry, parse_rfc3339};
 use crate::verify::VerifyReport;
 use serde_json::{Value, json};
@@ -63,6 +64,13 @@ fn context() -> Value {
     })
 }
 
+/// A human-readable value (a name or description): hidden characters
+/// escaped and the value marked ([`escape::marked`]). Identifiers, paths,
+/// hashes and exhibit numbers keep their exact values instead.
+fn human(s: &str) -> String {
+    escape::marked(s).into_owned()
+}
+
 fn is_image(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let numbered = name
@@ -98,14 +106,14 @@ fn file_node(iris: &Iris, f: &FileEntry, images: &[&str]) -> Value {
     }
     let name = f.path.rsplit('/').next().unwrap_or(&f.path);
     let size = json!({"@type": "xsd:integer", "@value": f.size.to_string()});
-    json!({
+    let mut node = json!({
         "@id": id,
         "@type": if is_image(&f.path) || images.contains(&f.path.as_str()) {
             json!(["uco-observable:Disk", "uco-observable:StorageMedium"])
         } else {
             json!("uco-observable:File")
         },
-        "uco-core:name": f.path,
+        "uco-core:name": human(&f.path),
         "uco-core:hasFacet": [
             {
                 "@id": iris.id(&format!("{role}:file-facet")),
@@ -121,7 +129,16 @@ fn file_node(iris: &Iris, f: &FileEntry, images: &[&str]) -> Value {
                 "uco-observable:hash": hashes
             }
         ]
-    })
+    });
+    if escape::has_hidden(&f.path) {
+        node["uco-core:description"] = json!(format!(
+            "The file name holds hidden characters (invisible, or reordering the text around \
+             them), shown as <U+XXXX> in uco-core:name: {}. uco-observable:filePath and \
+             fileName keep the exact name.",
+            escape::visible(&f.path)
+        ));
+    }
+    node
 }
 
 /// Nodes for the actor of an event: person, organisation, role, and the
@@ -174,16 +191,16 @@ fn actor_nodes(
     graph.push(json!({
         "@id": person,
         "@type": "uco-identity:Person",
-        "uco-core:name": a.name.clone().unwrap_or_else(|| format!("key {key}")),
-        "uco-core:description": if a.name.is_some() {
+        "uco-core:name": human(&a.name.clone().unwrap_or_else(|| format!("key {key}"))),
+        "uco-core:description": human(&if a.name.is_some() {
             format!("signing key {key}")
         } else {
             format!("signing key {key}; no certified identity")
-        }
+        })
     }));
     let role_name = a.role.clone().unwrap_or_else(|| "custodian".into());
     let role = iris.id(&format!("role:{key}:{role_name}"));
-    graph.push(json!({"@id": role, "@type": "uco-role:Role", "uco-core:name": role_name}));
+    graph.push(json!({"@id": role, "@type": "uco-role:Role", "uco-core:name": human(&role_name)}));
     graph.push(json!({
         "@id": iris.id(&format!("relationship:{key}:has-role")),
         "@type": "uco-core:Relationship",
@@ -196,7 +213,7 @@ fn actor_nodes(
         if !seen.contains(o) {
             seen.push(o.clone());
             graph.push(
-                json!({"@id": o, "@type": "uco-identity:Organization", "uco-core:name": name}),
+                json!({"@id": o, "@type": "uco-identity:Organization", "uco-core:name": human(name)}),
             );
         }
         graph.push(json!({
@@ -297,7 +314,7 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
         let mut node = json!({
             "@id": id,
             "@type": "case-investigation:InvestigativeAction",
-            "uco-core:name": format!("custody event {}: {}", ev.seq, ev.action),
+            "uco-core:name": human(&format!("custody event {}: {}", ev.seq, ev.action)),
             "uco-action:performer": {"@id": person},
             "uco-action:instrument": [{"@id": tool}],
             "uco-action:object": if has_files { Value::Null } else { json!([]) }
@@ -315,7 +332,7 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
                 g.push(plain(json!({
                     "@id": rid,
                     "@type": "uco-identity:Identity",
-                    "uco-core:name": super::document::party_text(to)
+                    "uco-core:name": human(&recipient_name(input.verify, to))
                 })));
             }
             participants.push(json!({"@id": rid}));
@@ -337,7 +354,7 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
                     facet["uco-location:country"] = json!(cc);
                 }
                 if !place.is_empty() {
-                    facet["uco-location:locality"] = json!(place);
+                    facet["uco-location:locality"] = json!(human(&place));
                 }
                 g.push(plain(json!({
                     "@id": lid,
@@ -353,12 +370,12 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
         }
         let why: Vec<&String> = [&ev.purpose, &ev.note].into_iter().flatten().collect();
         if !why.is_empty() {
-            node["uco-core:description"] = json!(
-                why.iter()
+            node["uco-core:description"] = json!(human(
+                &why.iter()
                     .map(|s| s.as_str())
                     .collect::<Vec<_>>()
                     .join("; ")
-            );
+            ));
         }
         if ev.seq == 1 {
             node["uco-action:result"] =
@@ -376,13 +393,13 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
     let mut a = json!({
         "@id": auth,
         "@type": "case-investigation:Authorization",
-        "case-investigation:authorizationType": case.legal_basis.clone().unwrap_or_else(|| "not recorded".into())
+        "case-investigation:authorizationType": human(case.legal_basis.as_deref().unwrap_or("not recorded"))
     });
     if let Some(r) = &case.legal_reference {
         a["case-investigation:authorizationIdentifier"] = json!([r]);
     }
     if let Some(i) = &case.issuing_authority {
-        a["uco-core:description"] = json!(format!("issued by {i}"));
+        a["uco-core:description"] = json!(human(&format!("issued by {i}")));
     }
     g.push(plain(a));
 
@@ -395,16 +412,16 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
     let mut inv = json!({
         "@id": iris.id("investigation"),
         "@type": "case-investigation:Investigation",
-        "uco-core:name": case.case_reference,
+        "uco-core:name": human(&case.case_reference),
         "case-investigation:investigationForm": "case",
         "case-investigation:relevantAuthorization": [{"@id": auth}],
         "uco-core:object": Value::Null
     });
     if let Some(o) = &case.offence {
-        inv["case-investigation:focus"] = json!([o]);
+        inv["case-investigation:focus"] = json!([human(o)]);
     }
     if let Some(s) = &case.summary_of_facts {
-        inv["uco-core:description"] = json!([s]);
+        inv["uco-core:description"] = json!([escape::marked_prose(s)]);
     }
     let files = if has_files {
         Some(("uco-core:object", objects))

@@ -1,26 +1,71 @@
 //! The content of a human report, independent of its markup: sections of
 //! fields, tables, a custody timeline and commands. The HTML and Markdown
 //! renderers draw the same document, so both always say the same thing.
-//! Strings here are raw; renderers escape every one of them.
+//! Strings here are raw; renderers escape every one of them, and keep
+//! each value apart from the words around it ([`Part`]): in HTML each is
+//! isolated (`<bdi>`), so right-to-left text in a name cannot reorder its
+//! neighbours, and each value with hidden characters is marked.
 
+use super::people::{fingerprint, recipient, signer_fields, signer_rows};
 use super::{ReportInput, TOOL_VERSION};
-use crate::model::{Actor, CaseMeta, FileEntry, Party};
-use crate::verify::{EventSummary, NO_IDENTITY, SignerKind};
+use crate::model::{CaseMeta, FileEntry};
+
+/// A piece of a [`Cell::Parts`] value.
+#[derive(Debug, Clone)]
+pub enum Part {
+    /// The report's own words around values: escaped, not isolated.
+    Ours(String),
+    /// A value (from the bundle, its verification or the command line):
+    /// escaped, isolated from the text around it, and marked when it holds
+    /// hidden characters.
+    Value(String),
+}
 
 /// One table cell or field value.
 #[derive(Debug, Clone)]
 pub enum Cell {
-    /// Plain text.
+    /// One value, as [`Part::Value`].
     Text(String),
+    /// Values with the report's words around them.
+    Parts(Vec<Part>),
+    /// Free text from the bundle whose line breaks are kept
+    /// ([`super::escape::prose_lines`]); each line is a value.
+    Prose(String),
     /// Labelled hex digests, one per line, in a monospace face.
     Hashes(Vec<(&'static str, String)>),
+    /// A key's fingerprint in lines of four groups of four upper-case hex
+    /// digits (docs/formats/keys.md), in a monospace face, no line broken
+    /// inside.
+    Fingerprint(Vec<String>),
+}
+
+impl Cell {
+    /// The cell's words and values run together, unescaped (for formats
+    /// that escape the whole, and for tests).
+    pub fn raw_text(&self) -> String {
+        match self {
+            Cell::Text(t) | Cell::Prose(t) => t.clone(),
+            Cell::Parts(p) => p
+                .iter()
+                .map(|x| match x {
+                    Part::Ours(s) | Part::Value(s) => s.as_str(),
+                })
+                .collect(),
+            Cell::Hashes(h) => h
+                .iter()
+                .map(|(a, x)| format!("{a} {x}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Cell::Fingerprint(l) => l.join(" "),
+        }
+    }
 }
 
 /// One event on the custody timeline.
 #[derive(Debug, Clone)]
 pub struct Stop {
     /// "1. seal".
-    pub title: String,
+    pub title: Cell,
     /// Whether the signature is trusted.
     pub ok: bool,
     /// Who, where, when, why, signature.
@@ -33,7 +78,7 @@ pub enum Block {
     /// A section heading.
     Heading(String),
     /// A paragraph.
-    Para(String),
+    Para(Cell),
     /// Label and value pairs.
     Fields(Vec<(&'static str, Cell)>),
     /// A table with a header row.
@@ -64,7 +109,7 @@ pub fn file_row(x: &FileEntry) -> Vec<Cell> {
 #[derive(Debug, Clone)]
 pub struct Document {
     /// The title.
-    pub title: String,
+    pub title: Cell,
     /// True when the bundle verified.
     pub verified: bool,
     /// "VERIFIED" or "FAILED (n problems)".
@@ -75,6 +120,31 @@ pub struct Document {
 
 fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
+}
+
+/// The report's own words, with no value in them.
+fn said(s: impl Into<String>) -> Cell {
+    Cell::Parts(vec![Part::Ours(s.into())])
+}
+
+fn ours(s: impl Into<String>) -> Part {
+    Part::Ours(s.into())
+}
+
+fn val(s: impl Into<String>) -> Part {
+    Part::Value(s.into())
+}
+
+/// Values separated by ", ".
+fn list(values: &[String]) -> Vec<Part> {
+    let mut out = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(ours(", "));
+        }
+        out.push(val(v));
+    }
+    out
 }
 
 /// A finding's expected or actual value: digests in the hex face.
@@ -114,11 +184,23 @@ fn case_fields(c: &CaseMeta) -> Vec<(&'static str, Cell)> {
             v.push((label, text(x)));
         }
     }
+    // Free text keeps its line breaks; names and numbers above do not.
+    for (label, value) in [
+        ("Summary of facts", &c.summary_of_facts),
+        ("Use limitations", &c.use_limitations),
+        ("Description", &c.description),
+    ] {
+        if let Some(x) = value {
+            if let Some(slot) = v.iter_mut().find(|(l, _)| *l == label) {
+                slot.1 = Cell::Prose(x.clone());
+            }
+        }
+    }
     if let Some(d) = c.data_category {
         v.push(("Data category", text(d.name())));
     }
     if !c.items.is_empty() {
-        v.push(("Items", text(c.items.join(", "))));
+        v.push(("Items", Cell::Parts(list(&c.items))));
     }
     v
 }
@@ -132,66 +214,6 @@ pub fn file_hashes(f: &FileEntry) -> Vec<(&'static str, String)> {
         }
     }
     h
-}
-
-/// The "who" fields of a timeline stop: the signer's proven identity, or
-/// "no certified identity" with the event's claim marked unproven; "signed
-/// by a root key" when a root key signed itself.
-fn signer_fields(check: Option<&EventSummary>, a: &Actor) -> Vec<(&'static str, Cell)> {
-    let mut v = Vec::new();
-    match check.and_then(|c| c.certified_identity.as_ref()) {
-        Some(i) => {
-            v.push(("Who", text(&i.name)));
-            v.push(("Organisation", text(&i.org)));
-            v.push(("Country", text(&i.country)));
-            if let Some(role) = &i.role {
-                v.push(("Role", text(role)));
-            }
-        }
-        None => {
-            let trusted = check.is_some_and(|c| c.signature == "trusted");
-            v.push((
-                "Who",
-                text(if trusted {
-                    NO_IDENTITY
-                } else {
-                    "signer not verified"
-                }),
-            ));
-            let claim = actor_claim(a);
-            if !claim.is_empty() {
-                v.push(("Claims (unproven)", text(claim)));
-            }
-        }
-    }
-    if check.and_then(|c| c.signer_kind) == Some(SignerKind::Root) {
-        v.push(("Signed by", text("a root key (the agency root itself)")));
-    }
-    v
-}
-
-/// The claimed actor fields, joined.
-fn actor_claim(a: &Actor) -> String {
-    [&a.name, &a.organisation, &a.country, &a.role]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// "name, organisation, country (key KEYID)" of a party.
-pub fn party_text(p: &Party) -> String {
-    let mut s = [&p.name, &p.organisation, &p.country]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if let Some(k) = &p.key_id {
-        s.push_str(&format!(" (key {k})"));
-    }
-    s
 }
 
 /// The display label of an algorithm name from a manifest.
@@ -261,11 +283,10 @@ fn checks_blocks(r: &crate::verify::VerifyReport) -> Vec<Block> {
         .collect();
     vec![
         Block::Heading("Checks".into()),
-        Block::Para(
+        Block::Para(said(
             "The bundle is VERIFIED only when every one of these checks ran and passed \
-             (docs/verify-semantics.md, \"The verdict\")."
-                .into(),
-        ),
+             (docs/verify-semantics.md, \"The verdict\").",
+        )),
         Block::Table(vec!["Check", "Outcome"], rows),
     ]
 }
@@ -324,9 +345,9 @@ pub fn build(input: &ReportInput) -> Document {
             fields.push(("Sealed with", text(&m.tool)));
             b.push(Block::Fields(fields));
         }
-        None => b.push(Block::Para(
-            "manifest.json could not be read: no case metadata (see the problems below).".into(),
-        )),
+        None => b.push(Block::Para(said(
+            "manifest.json could not be read: no case metadata (see the problems below).",
+        ))),
     }
 
     if let Some(m) = f.manifest.as_ref().filter(|m| !m.items.is_empty()) {
@@ -335,12 +356,12 @@ pub fn build(input: &ReportInput) -> Document {
             .items
             .iter()
             .map(|it| {
-                let mut source = String::from_utf8_lossy(it.source.as_bytes()).into_owned();
+                let mut source = vec![val(String::from_utf8_lossy(it.source.as_bytes()))];
                 if let Some(d) = &it.device {
-                    source.push_str(&format!(" ({d})"));
+                    source.extend([ours(" ("), val(d), ours(")")]);
                 }
-                let state = format!(
-                    "{} bytes; {}; {} unreadable range{}; image {}",
+                let mut state = vec![ours(format!(
+                    "{} bytes; {}; {} unreadable range{}; image ",
                     it.size,
                     if it.complete {
                         "complete"
@@ -349,8 +370,8 @@ pub fn build(input: &ReportInput) -> Document {
                     },
                     it.bad_ranges.len(),
                     if it.bad_ranges.len() == 1 { "" } else { "s" },
-                    it.image.join(", ")
-                );
+                ))];
+                state.extend(list(&it.image));
                 let hashes = it
                     .hashes
                     .iter()
@@ -358,8 +379,8 @@ pub fn build(input: &ReportInput) -> Document {
                     .collect();
                 vec![
                     text(&it.item),
-                    text(source),
-                    text(state),
+                    Cell::Parts(source),
+                    Cell::Parts(state),
                     Cell::Hashes(hashes),
                 ]
             })
@@ -374,18 +395,21 @@ pub fn build(input: &ReportInput) -> Document {
     if let Some(m) = &f.manifest {
         b.push(Block::Files);
         for u in &m.unreadable {
-            b.push(Block::Para(format!(
-                "Unreadable at sealing: {} ({})",
-                String::from_utf8_lossy(u.original.as_bytes()),
-                u.error
-            )));
+            b.push(Block::Para(Cell::Parts(vec![
+                ours("Unreadable at sealing: "),
+                val(String::from_utf8_lossy(u.original.as_bytes())),
+                ours(" ("),
+                val(&u.error),
+                ours(")"),
+            ])));
         }
         for s in &m.symlinks {
-            b.push(Block::Para(format!(
-                "Symbolic link recorded, not followed: {} -> {}",
-                String::from_utf8_lossy(s.original.as_bytes()),
-                String::from_utf8_lossy(s.target.as_bytes())
-            )));
+            b.push(Block::Para(Cell::Parts(vec![
+                ours("Symbolic link recorded, not followed: "),
+                val(String::from_utf8_lossy(s.original.as_bytes())),
+                ours(" -> "),
+                val(String::from_utf8_lossy(s.target.as_bytes())),
+            ])));
         }
     }
 
@@ -404,25 +428,25 @@ pub fn build(input: &ReportInput) -> Document {
             fields.push(("Where", text(loc)));
         }
         if let Some(to) = &ev.recipient {
-            fields.push(("To", text(party_text(to))));
+            fields.push(("To", recipient(r, to)));
         }
         if let Some(c) = &ev.completes {
             fields.push(("Completes", text(format!("transfer, event {}", c.seq))));
         }
-        let mut why = ev.action.clone();
+        let mut why = vec![val(&ev.action)];
         for extra in [&ev.purpose, &ev.note].into_iter().flatten() {
-            why.push_str(&format!(": {extra}"));
+            why.extend([ours(": "), val(extra)]);
         }
-        fields.push(("Why", text(why)));
-        let sig = match check.and_then(|c| c.trust.clone()) {
-            Some(t) => format!("{status} ({t})"),
-            None => status.clone(),
-        };
-        fields.push(("Signature", text(sig)));
-        fields.push(("Key", text(a.key_id.clone().unwrap_or_default())));
+        fields.push(("Why", Cell::Parts(why)));
+        let mut sig = vec![val(&status)];
+        if let Some(t) = check.and_then(|c| c.trust.clone()) {
+            sig.extend([ours(" ("), val(t), ours(")")]);
+        }
+        fields.push(("Signature", Cell::Parts(sig)));
+        fields.push(("Key", fingerprint(a.key_id.as_deref().unwrap_or_default())));
         fields.push(("Event file", text(&e.member)));
         stops.push(Stop {
-            title: format!("{}. {}", ev.seq, ev.action),
+            title: Cell::Parts(vec![ours(format!("{}. ", ev.seq)), val(&ev.action)]),
             ok: status == "trusted",
             fields,
         });
@@ -430,35 +454,14 @@ pub fn build(input: &ReportInput) -> Document {
     b.push(Block::Timeline(stops));
 
     b.push(Block::Heading("Signers".into()));
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
-    let mut seen = Vec::new();
-    for s in &r.events {
-        let key = s.key_id.clone().unwrap_or_default();
-        if seen.contains(&key) {
-            continue;
-        }
-        seen.push(key.clone());
-        // Only a proven identity names a signer (never the events' claims).
-        let who = match (&s.certified_identity, s.signature.as_str()) {
-            (Some(i), _) => i.display(),
-            (None, "trusted") => NO_IDENTITY.to_string(),
-            (None, _) => "signer not verified".to_string(),
-        };
-        let trust = s.trust.clone().unwrap_or_else(|| s.signature.clone());
-        rows.push(vec![
-            text(who),
-            Cell::Hashes(vec![("key id", key)]),
-            text(trust),
-        ]);
-    }
     b.push(Block::Table(
-        vec!["Signer", "Fingerprint (key id)", "Trust path"],
-        rows,
+        vec!["Signer", "Fingerprint", "Trust path"],
+        signer_rows(r),
     ));
 
     b.push(Block::Heading("Problems found".into()));
     if r.findings.is_empty() {
-        b.push(Block::Para("None: every check passed.".into()));
+        b.push(Block::Para(said("None: every check passed.")));
     } else {
         let rows = r
             .findings
@@ -480,9 +483,9 @@ pub fn build(input: &ReportInput) -> Document {
     }
 
     if !r.warnings.is_empty() {
-        b.push(Block::Para(
-            "Warnings (not problems: the bundle can still verify):".into(),
-        ));
+        b.push(Block::Para(said(
+            "Warnings (not problems: the bundle can still verify):",
+        )));
         let rows = r
             .warnings
             .iter()
@@ -492,12 +495,11 @@ pub fn build(input: &ReportInput) -> Document {
     }
 
     b.push(Block::Heading("How to verify this yourself".into()));
-    b.push(Block::Para(
+    b.push(Block::Para(said(
         "Without evidentia, with stock tools only (unzip, bagit.py, sha256sum, minisign or openssl), \
          as docs/verify-without-evidentia.md explains. Obtain the signers' public keys out of band \
-         and confirm their fingerprints against the table above; the copies in keys/ are only hints."
-            .into(),
-    ));
+         and confirm their fingerprints against the table above; the copies in keys/ are only hints.",
+    )));
     let bag = f
         .bag
         .clone()
@@ -513,7 +515,10 @@ pub fn build(input: &ReportInput) -> Document {
         &last.unwrap_or_else(|| "000001-seal.json".into()),
     )));
     Document {
-        title: format!("Custody and integrity report: {}", input.bundle_name),
+        title: Cell::Parts(vec![
+            ours("Custody and integrity report: "),
+            val(input.bundle_name),
+        ]),
         verified: r.verified(),
         verdict,
         blocks: b,

@@ -1,10 +1,13 @@
 //! The HTML renderer: one self-contained file (inline CSS, no external
-//! resource, no script), printable on A4. Every string is escaped here.
+//! resource, no script), printable on A4. Every string is escaped here;
+//! every value is isolated in a `<bdi>` element and marked when it holds
+//! hidden characters, with a legend under the report saying what the mark
+//! means.
 
 use super::BundleFacts;
 use super::TOOL_VERSION;
-use super::document::{Block, Cell, Document, FILES_HEAD, file_row};
-use super::escape::{html, html_hex};
+use super::document::{Block, Cell, Document, FILES_HEAD, Part, file_row};
+use super::escape::{HIDDEN_LEGEND, HIDDEN_MARK, has_hidden, html, html_hex, prose_lines};
 use std::io::{self, Write};
 
 const CSS: &str = "\
@@ -29,31 +32,96 @@ ol.timeline li.stop { position: relative; padding: 2pt 0 8pt 14pt; }
 ol.timeline li.stop::before { content: ''; position: absolute; left: -8.5pt; top: 5pt; width: 11pt; height: 11pt; border-radius: 50%; background: #fff; border: 3px solid #0a5c1f; }
 ol.timeline li.stop.bad::before { border-color: #a01010; }
 ol.timeline h3 { font-size: 11pt; margin: 0 0 2pt; }
+.fp { font: 9pt/1.35 'DejaVu Sans Mono', Consolas, monospace; }
+.fp span { display: block; white-space: nowrap; }
+.mark { font: bold 8.5pt sans-serif; color: #a01010; white-space: nowrap; }
 pre { font: 8.5pt/1.4 'DejaVu Sans Mono', Consolas, monospace; background: #f5f5f5; padding: 6pt; white-space: pre-wrap; overflow-wrap: anywhere; break-inside: avoid; }
 footer { margin-top: 16pt; font-size: 8.5pt; color: #555; }
 ";
 
-fn cell(c: &Cell) -> String {
+/// Whether a value was marked as holding hidden characters, so that the
+/// legend explaining the mark is written under the report.
+#[derive(Default)]
+struct Marks(std::cell::Cell<bool>);
+
+/// One value: escaped, isolated (`<bdi>`: right-to-left text in it cannot
+/// reorder the text around it), and marked when it holds hidden characters.
+fn value(v: &str, escaped: String, marks: &Marks) -> String {
+    let mut s = format!("<bdi>{escaped}</bdi>");
+    if has_hidden(v) {
+        marks.0.set(true);
+        s.push_str(&format!(
+            " <span class=\"mark\">[{}]</span>",
+            html(HIDDEN_MARK)
+        ));
+    }
+    s
+}
+
+fn cell(c: &Cell, marks: &Marks) -> String {
     match c {
-        Cell::Text(t) => html(t),
+        Cell::Text(t) => value(t, html(t), marks),
+        Cell::Prose(t) => prose_lines(t)
+            .map(|l| value(l, html(l), marks))
+            .collect::<Vec<_>>()
+            .join("<br>"),
+        Cell::Parts(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Ours(s) => html(s),
+                Part::Value(v) => value(v, html(v), marks),
+            })
+            .collect(),
         Cell::Hashes(h) => h
             .iter()
             .map(|(algo, hex)| {
                 format!(
                     "<div class=\"hex\"><span class=\"algo\">{}</span> {}</div>",
                     html(algo),
-                    html_hex(hex)
+                    value(hex, html_hex(hex), marks)
                 )
             })
             .collect::<Vec<_>>()
             .join(""),
+        Cell::Fingerprint(lines) => {
+            let lines: String = lines
+                .iter()
+                .map(|l| format!("<span>{}</span>", html(l)))
+                .collect();
+            format!("<div class=\"fp\">{lines}</div>")
+        }
     }
 }
 
-fn fields(out: &mut dyn Write, f: &[(&str, Cell)]) -> io::Result<()> {
+/// A cell as plain text (for `<title>`): escaped, marked, no markup.
+fn plain(c: &Cell) -> String {
+    let one = |v: &str| match has_hidden(v) {
+        true => format!("{} [{HIDDEN_MARK}]", html(v)),
+        false => html(v),
+    };
+    match c {
+        Cell::Text(t) | Cell::Prose(t) => one(t),
+        Cell::Parts(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Ours(s) => html(s),
+                Part::Value(v) => one(v),
+            })
+            .collect(),
+        Cell::Hashes(h) => h.iter().map(|(_, x)| one(x)).collect(),
+        Cell::Fingerprint(lines) => html(&lines.join(" ")),
+    }
+}
+
+fn fields(out: &mut dyn Write, f: &[(&str, Cell)], marks: &Marks) -> io::Result<()> {
     writeln!(out, "<dl class=\"fields\">")?;
     for (label, value) in f {
-        writeln!(out, "<dt>{}</dt><dd>{}</dd>", html(label), cell(value))?;
+        writeln!(
+            out,
+            "<dt>{}</dt><dd>{}</dd>",
+            html(label),
+            cell(value, marks)
+        )?;
     }
     writeln!(out, "</dl>")
 }
@@ -66,10 +134,10 @@ fn table_head(out: &mut dyn Write, head: &[&str]) -> io::Result<()> {
     writeln!(out, "</tr></thead>\n<tbody>")
 }
 
-fn table_row(out: &mut dyn Write, row: &[Cell]) -> io::Result<()> {
+fn table_row(out: &mut dyn Write, row: &[Cell], marks: &Marks) -> io::Result<()> {
     write!(out, "<tr>")?;
     for c in row {
-        write!(out, "<td>{}</td>", cell(c))?;
+        write!(out, "<td>{}</td>", cell(c, marks))?;
     }
     writeln!(out, "</tr>")
 }
@@ -80,9 +148,10 @@ pub fn render(doc: &Document, facts: &BundleFacts, out: &mut dyn Write) -> io::R
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
     )?;
-    writeln!(out, "<title>{}</title>", html(&doc.title))?;
+    let marks = Marks::default();
+    writeln!(out, "<title>{}</title>", plain(&doc.title))?;
     writeln!(out, "<style>\n{CSS}</style>\n</head>\n<body>")?;
-    writeln!(out, "<h1>{}</h1>", html(&doc.title))?;
+    writeln!(out, "<h1>{}</h1>", cell(&doc.title, &marks))?;
     let class = if doc.verified { "ok" } else { "bad" };
     writeln!(
         out,
@@ -92,18 +161,18 @@ pub fn render(doc: &Document, facts: &BundleFacts, out: &mut dyn Write) -> io::R
     for block in &doc.blocks {
         match block {
             Block::Heading(h) => writeln!(out, "<h2>{}</h2>", html(h))?,
-            Block::Para(p) => writeln!(out, "<p>{}</p>", html(p))?,
-            Block::Fields(f) => fields(out, f)?,
+            Block::Para(p) => writeln!(out, "<p>{}</p>", cell(p, &marks))?,
+            Block::Fields(f) => fields(out, f, &marks)?,
             Block::Table(head, rows) => {
                 table_head(out, head)?;
                 for row in rows {
-                    table_row(out, row)?;
+                    table_row(out, row, &marks)?;
                 }
                 writeln!(out, "</tbody>\n</table>")?;
             }
             Block::Files => {
                 table_head(out, &FILES_HEAD)?;
-                facts.for_each_file_sorted(&mut |x| table_row(out, &file_row(x)))?;
+                facts.for_each_file_sorted(&mut |x| table_row(out, &file_row(x), &marks))?;
                 writeln!(out, "</tbody>\n</table>")?;
             }
             Block::Timeline(stops) => {
@@ -114,20 +183,27 @@ pub fn render(doc: &Document, facts: &BundleFacts, out: &mut dyn Write) -> io::R
                 writeln!(out, "<ol class=\"timeline\">")?;
                 for s in stops {
                     let class = if s.ok { "stop" } else { "stop bad" };
-                    writeln!(out, "<li class=\"{class}\"><h3>{}</h3>", html(&s.title))?;
-                    fields(out, &s.fields)?;
+                    writeln!(
+                        out,
+                        "<li class=\"{class}\"><h3>{}</h3>",
+                        cell(&s.title, &marks)
+                    )?;
+                    fields(out, &s.fields, &marks)?;
                     writeln!(out, "</li>")?;
                 }
                 writeln!(out, "</ol>")?;
             }
             Block::Commands(lines) => {
-                writeln!(out, "<pre>")?;
+                writeln!(out, "<pre dir=\"ltr\">")?;
                 for l in lines {
-                    writeln!(out, "{}", html(l))?;
+                    writeln!(out, "{}", value(l, html(l), &marks))?;
                 }
                 writeln!(out, "</pre>")?;
             }
         }
+    }
+    if marks.0.get() {
+        writeln!(out, "<p class=\"legend\">{}</p>", html(HIDDEN_LEGEND))?;
     }
     writeln!(
         out,

@@ -1,17 +1,51 @@
 //! The Markdown renderer: the same document as the HTML report. Every
 //! string is escaped for CommonMark; commands go in fenced code blocks.
+//! A value with hidden characters is marked, with a legend at the end.
 
 use super::BundleFacts;
-use super::document::{Block, Cell, Document, FILES_HEAD, file_row};
-use super::escape::{markdown, visible_controls};
+use super::document::{Block, Cell, Document, FILES_HEAD, Part, file_row};
+use super::escape::{HIDDEN_LEGEND, HIDDEN_MARK, has_hidden, markdown, prose_lines, visible};
 use std::io::{self, Write};
 
-fn cell(c: &Cell) -> String {
+/// Whether a value was marked as holding hidden characters, so that the
+/// legend explaining the mark is written under the report.
+#[derive(Default)]
+struct Marks(std::cell::Cell<bool>);
+
+/// One value: escaped, and marked when it holds hidden characters.
+fn value(v: &str, escaped: String, marks: &Marks) -> String {
+    if !has_hidden(v) {
+        return escaped;
+    }
+    marks.0.set(true);
+    format!("{escaped} **{}**", markdown(&format!("[{HIDDEN_MARK}]")))
+}
+
+fn cell(c: &Cell, marks: &Marks) -> String {
     match c {
-        Cell::Text(t) => markdown(t),
+        Cell::Text(t) => value(t, markdown(t), marks),
+        Cell::Prose(t) => prose_lines(t)
+            .map(|l| value(l, markdown(l), marks))
+            .collect::<Vec<_>>()
+            .join("<br>"),
+        Cell::Parts(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Ours(s) => markdown(s),
+                Part::Value(v) => value(v, markdown(v), marks),
+            })
+            .collect(),
         Cell::Hashes(h) => h
             .iter()
-            .map(|(algo, hex)| format!("{} `{}`", markdown(algo), code(hex)))
+            .map(|(algo, hex)| {
+                let shown = format!("`{}`", code(hex));
+                format!("{} {}", markdown(algo), value(hex, shown, marks))
+            })
+            .collect::<Vec<_>>()
+            .join("<br>"),
+        Cell::Fingerprint(lines) => lines
+            .iter()
+            .map(|l| format!("`{}`", code(l)))
             .collect::<Vec<_>>()
             .join("<br>"),
     }
@@ -19,7 +53,7 @@ fn cell(c: &Cell) -> String {
 
 /// Text inside an inline code span: no backticks, no line breaks.
 fn code(s: &str) -> String {
-    visible_controls(s).replace('`', "'")
+    visible(s).replace('`', "'")
 }
 
 fn table_head(out: &mut dyn Write, head: &[&str]) -> io::Result<()> {
@@ -28,43 +62,44 @@ fn table_head(out: &mut dyn Write, head: &[&str]) -> io::Result<()> {
     writeln!(out, "|{}", "---|".repeat(head.len()))
 }
 
-fn table_row(out: &mut dyn Write, row: &[Cell]) -> io::Result<()> {
-    let r: Vec<String> = row.iter().map(cell).collect();
+fn table_row(out: &mut dyn Write, row: &[Cell], marks: &Marks) -> io::Result<()> {
+    let r: Vec<String> = row.iter().map(|c| cell(c, marks)).collect();
     writeln!(out, "| {} |", r.join(" | "))
 }
 
 /// Write `doc` as Markdown, with the files of `facts` in its files table.
 pub fn render(doc: &Document, facts: &BundleFacts, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "# {}\n", markdown(&doc.title))?;
+    let marks = Marks::default();
+    writeln!(out, "# {}\n", cell(&doc.title, &marks))?;
     writeln!(out, "**{}**\n", markdown(&doc.verdict))?;
     for block in &doc.blocks {
         match block {
             Block::Heading(h) => writeln!(out, "## {}\n", markdown(h))?,
-            Block::Para(p) => writeln!(out, "{}\n", markdown(p))?,
+            Block::Para(p) => writeln!(out, "{}\n", cell(p, &marks))?,
             Block::Fields(f) => {
                 writeln!(out, "| | |\n|---|---|")?;
                 for (label, value) in f {
-                    writeln!(out, "| **{}** | {} |", markdown(label), cell(value))?;
+                    writeln!(out, "| **{}** | {} |", markdown(label), cell(value, &marks))?;
                 }
                 writeln!(out)?;
             }
             Block::Table(head, rows) => {
                 table_head(out, head)?;
                 for row in rows {
-                    table_row(out, row)?;
+                    table_row(out, row, &marks)?;
                 }
                 writeln!(out)?;
             }
             Block::Files => {
                 table_head(out, &FILES_HEAD)?;
-                facts.for_each_file_sorted(&mut |x| table_row(out, &file_row(x)))?;
+                facts.for_each_file_sorted(&mut |x| table_row(out, &file_row(x), &marks))?;
                 writeln!(out)?;
             }
             Block::Timeline(stops) => {
                 for s in stops {
-                    writeln!(out, "### {}\n", markdown(&s.title))?;
+                    writeln!(out, "### {}\n", cell(&s.title, &marks))?;
                     for (label, value) in &s.fields {
-                        writeln!(out, "- **{}**: {}", markdown(label), cell(value))?;
+                        writeln!(out, "- **{}**: {}", markdown(label), cell(value, &marks))?;
                     }
                     writeln!(out)?;
                 }
@@ -73,11 +108,20 @@ pub fn render(doc: &Document, facts: &BundleFacts, out: &mut dyn Write) -> io::R
                 writeln!(out, "```sh")?;
                 for l in lines {
                     // A fence inside a command would end the block early.
-                    writeln!(out, "{}", visible_controls(l).replace("```", "'''"))?;
+                    let line = visible(l).replace("```", "'''");
+                    if has_hidden(l) {
+                        marks.0.set(true);
+                        writeln!(out, "{line}   # [{HIDDEN_MARK}]")?;
+                    } else {
+                        writeln!(out, "{line}")?;
+                    }
                 }
                 writeln!(out, "```\n")?;
             }
         }
+    }
+    if marks.0.get() {
+        writeln!(out, "{}\n", markdown(HIDDEN_LEGEND))?;
     }
     Ok(())
 }

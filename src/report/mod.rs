@@ -10,8 +10,12 @@
 //!   writer ([`BundleFacts::for_each_file`]), never held whole, and so is
 //!   every document: memory does not grow with the number of files.
 //! - Every string that came from the bundle is escaped for its output
-//!   format ([`escape`]); HTML output is one self-contained file with no
-//!   external resource and no script.
+//!   format ([`escape`]): hidden characters (bidirectional controls and
+//!   other invisible ones) are shown as `<U+XXXX>` and the value marked; in
+//!   HTML every value is isolated (`<bdi>`). HTML output is one
+//!   self-contained file with no external resource and no script.
+//! - A person or key is named only by an identity verify proved
+//!   ([`certified_identity`]).
 //! - The verdict shown is the verify report's, never recomputed here.
 
 mod case;
@@ -20,8 +24,10 @@ pub mod escape;
 mod facts;
 mod html;
 mod markdown;
+mod people;
 
 pub use facts::{BundleFacts, EventFacts, RereadError, read_facts};
+pub use people::certified_identity;
 
 use crate::verify::{CheckOutcome, VerifyReport};
 use serde::Serialize;

@@ -24,6 +24,7 @@ mod locker;
 mod locker_identity;
 mod locker_robust;
 mod manualcheck;
+mod names;
 mod newcomer;
 mod noatime;
 mod offline;

@@ -146,7 +146,7 @@ fn html_is_self_contained_and_escapes_hostile_strings() {
             .collect();
         assert!(html.contains(&groups.join("<wbr>")), "hash {h} missing");
     }
-    assert!(html.contains("1. seal"));
+    assert!(html.contains("1. <bdi>seal</bdi>"));
     assert!(html.contains("bagit.py --validate b"));
     assert!(html.contains("minisign -V -p sender.pub"));
     // -o writes the same document to a file.
@@ -331,8 +331,15 @@ fn demo_runs_end_to_end_and_leaves_a_verified_bundle_and_report() {
         "{out}"
     );
     assert!(out.contains("    verdict: VERIFIED"), "{out}");
-    assert!(html.contains("Evidence items (acquisitions)") && html.contains("<td>USB-1</td>"));
-    for stop in ["1. seal", "2. transfer", "3. receive"] {
+    assert!(
+        html.contains("Evidence items (acquisitions)")
+            && html.contains("<td><bdi>USB-1</bdi></td>")
+    );
+    for stop in [
+        "1. <bdi>seal</bdi>",
+        "2. <bdi>transfer</bdi>",
+        "3. <bdi>receive</bdi>",
+    ] {
         assert!(html.contains(stop), "{stop} missing from the report");
     }
     assert!(

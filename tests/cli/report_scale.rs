@@ -32,7 +32,7 @@ fn report_rss(env: &Env, bundle: &Path, format: &str) -> (u64, Vec<u8>) {
 /// Rows of the HTML files table.
 fn html_rows(html: &[u8]) -> usize {
     let text = std::str::from_utf8(html).unwrap();
-    text.matches("<tr><td>data/").count()
+    text.matches("<tr><td><bdi>data/").count()
 }
 
 /// Rows of the Markdown files table.
