@@ -9,6 +9,7 @@
 use super::people::{fingerprint, recipient, signer_fields, signer_rows};
 use super::{ReportInput, TOOL_VERSION};
 use crate::model::{CaseMeta, FileEntry};
+use crate::wording::count;
 
 /// A piece of a [`Cell::Parts`] value.
 #[derive(Debug, Clone)]
@@ -228,13 +229,9 @@ fn algo_label(name: &str) -> &'static str {
     }
 }
 
-fn plural(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
-}
-
 /// The stock-tool commands of docs/verify-without-evidentia.md for this
 /// bundle.
-fn howto(bundle: &str, bag: &str, last_event: &str) -> Vec<String> {
+fn howto(bundle: &str, bag: &str, last_event: &str, seal_key: &str) -> Vec<String> {
     vec![
         format!("unzip -t {bundle}"),
         format!("unzip -Z1 {bundle}        # every name must start with \"{bag}/\""),
@@ -251,13 +248,9 @@ fn howto(bundle: &str, bag: &str, last_event: &str) -> Vec<String> {
             "sha256sum {bag}/custody/{last_event}   # the custody head; must equal the transmittal letter"
         ),
         format!(
-            "minisign -V -p sender.pub -m {bag}/custody/000001-seal.json   # repeat for every event"
+            "minisign -V -p {bag}/keys/{seal_key}.pub -m {bag}/custody/000001-seal.json   # each event with the key that signed it"
         ),
-        format!(
-            "sed -n 2p {bag}/custody/000001-seal.json.minisig | base64 -d | tail -c 64 > seal.sig"
-        ),
-        format!("openssl dgst -blake2b512 -binary {bag}/custody/000001-seal.json > seal.b2"),
-        "openssl pkeyutl -verify -pubin -inkey sender.pem -rawin -in seal.b2 -sigfile seal.sig"
+        "# which key signed each event, the keys' fingerprints against the letter, the roots' certificates, openssl 3 instead of minisign: docs/verify-without-evidentia.md, steps 6-7 and the appendix"
             .to_string(),
         format!(
             "ls -A {bag}   # only data/, bagit.txt, bag-info.txt, manifest-*, tagmanifest-*, evidentia/, custody/, keys/"
@@ -275,7 +268,7 @@ fn checks_blocks(r: &crate::verify::VerifyReport) -> Vec<Block> {
         .map(|c| {
             let outcome = match c.outcome {
                 Outcome::Passed => "passed".to_string(),
-                Outcome::Failed => format!("FAILED ({})", plural(c.problems as usize, "problem")),
+                Outcome::Failed => format!("FAILED ({})", count(c.problems, "problem")),
                 Outcome::NotRun => "NOT RUN".to_string(),
             };
             vec![text(c.check.name()), text(outcome)]
@@ -298,7 +291,7 @@ pub fn build(input: &ReportInput) -> Document {
     let verdict = if r.verified() {
         "VERIFIED".to_string()
     } else {
-        format!("FAILED ({})", plural(r.findings.len(), "problem"))
+        format!("FAILED ({})", count(r.findings.len(), "problem"))
     };
     let mut b = Vec::new();
     let mut summary = vec![
@@ -308,11 +301,7 @@ pub fn build(input: &ReportInput) -> Document {
         ("Verified by", text(format!("evidentia {TOOL_VERSION}"))),
         (
             "Payload",
-            text(format!(
-                "{}, {} bytes",
-                plural(r.files as usize, "file"),
-                r.bytes
-            )),
+            text(format!("{}, {} bytes", count(r.files, "file"), r.bytes)),
         ),
         (
             "Signatures",
@@ -497,8 +486,9 @@ pub fn build(input: &ReportInput) -> Document {
     b.push(Block::Heading("How to verify this yourself".into()));
     b.push(Block::Para(said(
         "Without evidentia, with stock tools only (unzip, bagit.py, sha256sum, minisign or openssl), \
-         as docs/verify-without-evidentia.md explains. Obtain the signers' public keys out of band \
-         and confirm their fingerprints against the table above; the copies in keys/ are only hints.",
+         as docs/verify-without-evidentia.md explains. The bundle carries each signer's public key and \
+         certificate and the certifying roots' keys in keys/; they are only hints until checked: each \
+         root's fingerprint against the transmittal letter, each certificate against its root.",
     )));
     let bag = f
         .bag
@@ -509,10 +499,19 @@ pub fn build(input: &ReportInput) -> Document {
         .events
         .last()
         .map(|e| e.member.trim_start_matches("custody/").to_string());
+    // The seal's key id names a file; anything but a key id (a hostile
+    // event) gives the placeholder instead.
+    let seal_key = r
+        .events
+        .first()
+        .and_then(|e| e.key_id.as_deref())
+        .filter(|k| k.len() == 64 && k.bytes().all(|c| c.is_ascii_hexdigit()))
+        .unwrap_or("KEYID");
     b.push(Block::Commands(howto(
         input.bundle_name,
         &bag,
         &last.unwrap_or_else(|| "000001-seal.json".into()),
+        seal_key,
     )));
     Document {
         title: Cell::Parts(vec![
