@@ -52,8 +52,29 @@ pub enum RepairError {
     },
 }
 
-/// Repair the bundle at `path` (see the module docs).
-pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
+impl RepairOutcome {
+    /// What a repair with this outcome does, as a phrase after "repair":
+    /// the same words [`repair_plan`] announces and [`repair`] reports.
+    pub fn will(&self) -> String {
+        match self {
+            RepairOutcome::Clean => "will change nothing: there is no interrupted append".into(),
+            RepairOutcome::TornJournal => {
+                "will only remove the append journal: it is torn, and the append never started"
+                    .into()
+            }
+            RepairOutcome::Completed { len } => format!(
+                "will only remove the append journal: the append completed (the bundle is {len} bytes)"
+            ),
+            RepairOutcome::RolledBack { len, removed } => format!(
+                "will cut off the {removed} bytes of the unfinished append and restore the bundle's original {len} bytes"
+            ),
+        }
+    }
+}
+
+/// What [`repair`] would do to the bundle at `path`, found with the same
+/// checks, without changing anything.
+pub fn repair_plan(path: &Path) -> Result<RepairOutcome, RepairError> {
     let jpath = journal_path(path);
     let jbytes = match std::fs::read(&jpath) {
         Ok(b) => b,
@@ -73,11 +94,9 @@ pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
         // The journal is flushed before the first byte is appended, so a
         // torn one means the bundle was never touched; prove it reads.
         Archive::open(path).map_err(|_| mismatch("torn journal, and the bundle does not read"))?;
-        std::fs::remove_file(&jpath)?;
-        sync_dir(&jpath)?;
         return Ok(RepairOutcome::TornJournal);
     };
-    let file = OpenOptions::new().read(true).write(true).open(path)?;
+    let file = File::open(path)?;
     let len = file.metadata()?.len();
     if len < journal.original_len {
         return Err(mismatch("the bundle is shorter than before the append"));
@@ -86,20 +105,39 @@ pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
         return Err(mismatch("the original end of the bundle changed"));
     }
     if len == journal.final_len && appended_hash(&file, &journal)? == journal.appended_sha256 {
-        drop(file);
-        std::fs::remove_file(&jpath)?;
-        sync_dir(&jpath)?;
         return Ok(RepairOutcome::Completed { len });
     }
-    file.set_len(journal.original_len)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::remove_file(&jpath)?;
-    sync_dir(&jpath)?;
     Ok(RepairOutcome::RolledBack {
         len: journal.original_len,
         removed: len - journal.original_len,
     })
+}
+
+/// Repair the bundle at `path` (see the module docs): do what
+/// [`repair_plan`] says.
+pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
+    let outcome = repair_plan(path)?;
+    let jpath = journal_path(path);
+    match outcome {
+        RepairOutcome::Clean => return Ok(outcome),
+        RepairOutcome::TornJournal | RepairOutcome::Completed { .. } => {}
+        RepairOutcome::RolledBack { len, removed } => {
+            let file = OpenOptions::new().read(true).write(true).open(path)?;
+            // The plan was made on this length; anything else since, and
+            // the plan does not hold.
+            if file.metadata()?.len() != len + removed {
+                return Err(RepairError::Mismatch {
+                    journal: jpath,
+                    reason: "the bundle changed while the repair was being prepared",
+                });
+            }
+            file.set_len(len)?;
+            file.sync_all()?;
+        }
+    }
+    std::fs::remove_file(&jpath)?;
+    sync_dir(&jpath)?;
+    Ok(outcome)
 }
 
 fn appended_hash(file: &File, j: &Journal) -> io::Result<String> {

@@ -49,7 +49,7 @@ pub fn bundle_records(ctx: &Ctx, path: &Path, store: &TrustStore) -> Result<Vec<
     });
     bar.finish_and_clear();
     let report =
-        report.map_err(|e| CliError::op(format!("cannot read {shown} as a bundle: {e}")))?;
+        report.map_err(|e| CliError::unreadable_bundle(path, &e, "its files were not matched"))?;
     if !report.verified() {
         return Err(CliError {
             exit: super::error::Exit::Problem,
