@@ -104,14 +104,6 @@ pub enum ZipError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// A zip that opens, but whose first entry is not in a bag directory
-    /// (`<bag>/...`): not a bundle. Holds that entry's name (lossy), if
-    /// the file starts with an entry at all.
-    #[error("{}", match .0 {
-        Some(n) => format!("not a bundle: the zip's first entry {n:?} is not in a bag directory"),
-        None => "not a bundle: the zip does not start with an entry".to_string(),
-    })]
-    NotABundle(Option<String>),
     /// The file starts as a bundle (its first entry is in a bag), but it
     /// cannot be opened: what is damaged, and where.
     #[error("{0}")]
@@ -131,7 +123,7 @@ impl ZipError {
     fn is_structural(&self) -> bool {
         match self {
             ZipError::Io(e) => e.kind() == io::ErrorKind::UnexpectedEof,
-            ZipError::NotAFile(_) | ZipError::Damaged(_) | ZipError::NotABundle(_) => false,
+            ZipError::NotAFile(_) | ZipError::Damaged(_) => false,
             _ => true,
         }
     }
@@ -661,18 +653,6 @@ impl Archive {
             e.header_offset + u64::from(delta)
         };
         e.safe = s & UNSAFE == 0;
-    }
-
-    /// Check that the zip starts as a bundle: its first entry, at byte 0,
-    /// is in a bag directory (`<bag>/...`).
-    pub fn check_starts_as_bundle(&self) -> Result<(), ZipError> {
-        if damage::starts_as_bundle(&self.file, self.len) {
-            return Ok(());
-        }
-        let name = damage::first_name(&self.file, self.len);
-        Err(ZipError::NotABundle(
-            name.map(|(n, _)| String::from_utf8_lossy(&n).into_owned()),
-        ))
     }
 
     /// The length of the file.

@@ -113,9 +113,6 @@ impl CliError {
                     .hint("give the path of a bundle's .zip file")
             }
             ZipError::Io(_) => CliError::op(format!("cannot read {shown}: {err}{tail}")),
-            ZipError::NotABundle(_) => {
-                CliError::op(format!("{shown}: {err}{tail}")).hint(NOT_A_BUNDLE_HINT)
-            }
             _ => CliError::op(format!("{shown} is not a bundle: {err}{tail}"))
                 .hint(NOT_A_BUNDLE_HINT),
         }

@@ -494,7 +494,6 @@ pub fn verify(
         }
         Err(e) => return Err(e),
     };
-    archive.check_starts_as_bundle()?;
     for i in issues {
         report.findings.push(Finding::new(
             "container",

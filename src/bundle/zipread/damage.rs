@@ -198,7 +198,7 @@ pub(super) fn starts_as_bundle(file: &File, len: u64) -> bool {
 
 /// The name of the local header at byte 0 as far as the file holds it,
 /// and whether that is all of it; `None` without a local header there.
-pub(super) fn first_name(file: &File, len: u64) -> Option<(Vec<u8>, bool)> {
+fn first_name(file: &File, len: u64) -> Option<(Vec<u8>, bool)> {
     let head = read_exact_at(file, len, 0, len.min(30) as usize).ok()?;
     if head.len() < 4 || head[..4] != LOCAL_SIG {
         return None;
@@ -315,7 +315,7 @@ impl<'a> Walk<'a> {
                         corrupt(
                             pos,
                             &sig,
-                            "is not a local header or central directory header",
+                            "are not a local header or a central directory header",
                         ),
                         Place::Boundary {
                             after: self.entries,
@@ -414,7 +414,7 @@ impl<'a> Walk<'a> {
             }
             if h[..4.min(h.len())] != CENTRAL_SIG {
                 return Ok(found(
-                    corrupt(pos, &h, "is not a central directory header"),
+                    corrupt(pos, &h, "are not a central directory header"),
                     place,
                 ));
             }
@@ -427,13 +427,9 @@ impl<'a> Walk<'a> {
                     let why = format!(
                         "the header's lengths make it {hl} bytes long, but the local header of its entry requires {want}"
                     );
-                    return Ok(found(
-                        DamageKind::Corrupt {
-                            at: pos,
-                            reason: why,
-                        },
-                        place,
-                    ));
+                    // The bytes of its lengths are what is wrong.
+                    let at = pos + 28;
+                    return Ok(found(DamageKind::Corrupt { at, reason: why }, place));
                 }
             }
             if pos + hl > self.len {
