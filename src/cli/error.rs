@@ -105,7 +105,11 @@ impl CliError {
         match err {
             ZipError::Damaged(_) => CliError {
                 exit: Exit::Problem,
-                ..CliError::op(format!("{shown}: {err}{tail}"))
+                // The diagnosis quotes entry names: shown escaped.
+                ..CliError::op(format!(
+                    "{shown}: {}{tail}",
+                    super::output::sanitize(&err.to_string())
+                ))
             }
             .hint(damage_hint(bundle)),
             ZipError::NotAFile(_) => {

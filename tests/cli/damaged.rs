@@ -296,6 +296,12 @@ fn every_reading_command_gives_the_same_diagnosis_and_exit_1() {
     );
     let locker = agency.env.path().join("l.db");
     let ingest = ["ingest", "--locker", locker.to_str().unwrap()];
+    let quarantine = [
+        "ingest",
+        "--quarantine",
+        "--locker",
+        locker.to_str().unwrap(),
+    ];
     let show = ["custody", "show"];
     let report = ["report", "-o", "r.html"];
     let add = ["custody", "add", "--action", "transfer", "--to", LAB_TO];
@@ -304,6 +310,7 @@ fn every_reading_command_gives_the_same_diagnosis_and_exit_1() {
         (&agency, &show[..]),
         (&agency, &report[..]),
         (&agency, &ingest[..]),
+        (&agency, &quarantine[..]),
         (&agency, &add[..]),
         (&lab, &["receive"][..]),
         (&agency, &repair[..]),
@@ -316,6 +323,14 @@ fn every_reading_command_gives_the_same_diagnosis_and_exit_1() {
     }
     assert!(!agency.env.path().join("r.html").exists());
     assert_eq!(std::fs::read(&b).unwrap(), &original[..cut]);
+    // Nothing recorded, not even as quarantined.
+    if locker.exists() {
+        let c = rusqlite::Connection::open(&locker).unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM bundles", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
     // JSON: the ingest refusal carries the same finding.
     let r = on(
         &agency,
