@@ -123,7 +123,8 @@ impl ZipError {
     fn is_structural(&self) -> bool {
         match self {
             ZipError::Io(e) => e.kind() == io::ErrorKind::UnexpectedEof,
-            ZipError::NotAFile(_) | ZipError::Damaged(_) => false,
+            // Over a limit is not damage: an intact bundle can be.
+            ZipError::NotAFile(_) | ZipError::Damaged(_) | ZipError::TooLarge { .. } => false,
             _ => true,
         }
     }

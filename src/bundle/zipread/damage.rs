@@ -259,9 +259,13 @@ struct Walk<'a> {
     len: u64,
     window: Vec<u8>,
     window_at: u64,
-    /// Per entry so far: the length its central header must have (none
-    /// once an entry is not in evidentia's shape).
-    central_lens: Option<Vec<u32>>,
+    /// Whether every entry so far is in evidentia's shape (then
+    /// `central_lens` and `central_size` hold).
+    shaped: bool,
+    /// Per entry so far: the length its central header must have.
+    central_lens: Vec<u32>,
+    /// Their sum: the size of a directory of the entries so far.
+    central_size: u64,
     entries: u64,
 }
 
@@ -272,7 +276,9 @@ impl<'a> Walk<'a> {
             len,
             window: Vec::new(),
             window_at: 0,
-            central_lens: Some(Vec::new()),
+            shaped: true,
+            central_lens: Vec::new(),
+            central_size: 0,
             entries: 0,
         }
     }
@@ -378,9 +384,11 @@ impl<'a> Walk<'a> {
             (false, true) => 12,
             (true, true) => 28,
         };
-        match (&mut self.central_lens, shaped) {
-            (Some(v), true) => v.push(46 + nl as u32 + extra_len),
-            _ => self.central_lens = None,
+        self.shaped &= shaped;
+        if self.shaped {
+            let len = 46 + nl as u32 + extra_len;
+            self.central_lens.push(len);
+            self.central_size += u64::from(len);
         }
         if end > self.len {
             return Ok(self.cut(Place::Data { entry, name, end }));
@@ -392,15 +400,11 @@ impl<'a> Walk<'a> {
     /// end when more follows (an append).
     fn directory(&mut self, start: u64) -> io::Result<Step> {
         let of = self.entries;
-        let expected_lens = self.central_lens.clone();
-        let expected = expected_lens
-            .as_ref()
-            .map(|v| v.iter().map(|&l| u64::from(l)).sum::<u64>());
         // The length the file must have if this directory is the last.
-        let total = |cd_size: u64| {
-            start + cd_size + end_records(start + cd_size, of, start, cd_size).len() as u64
-        };
-        let full = expected.map(total);
+        let size = self.central_size;
+        let full = self
+            .shaped
+            .then(|| start + size + end_records(start + size, of, start, size).len() as u64);
         let mut pos = start;
         for k in 0..of {
             let place = Place::Central { entry: k + 1, of };
@@ -422,7 +426,8 @@ impl<'a> Walk<'a> {
                 return Ok(cut);
             }
             let hl = 46 + u16_at(&h, 28) as u64 + u16_at(&h, 30) as u64 + u16_at(&h, 32) as u64;
-            if let Some(want) = expected_lens.as_ref().and_then(|v| v.get(k as usize)) {
+            let want = self.central_lens.get(k as usize).filter(|_| self.shaped);
+            if let Some(want) = want {
                 if hl != u64::from(*want) {
                     let why = format!(
                         "the header's lengths make it {hl} bytes long, but the local header of its entry requires {want}"
@@ -448,7 +453,7 @@ impl<'a> Walk<'a> {
         let place = Place::EndRecords { start: cd_end, end };
         let have = self.bytes(cd_end, want.len())?.to_vec();
         if let Some(i) = have.iter().zip(&want).position(|(a, b)| a != b) {
-            if self.central_lens.is_none() {
+            if !self.shaped {
                 // Another tool's end records may differ and be right.
                 return Ok(Step::Found(None));
             }

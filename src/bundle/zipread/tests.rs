@@ -277,6 +277,17 @@ fn overwritten_and_zeroed_bundles_name_the_byte() {
         matches!(d.kind, Some((DamageKind::Zeroed { from }, _)) if from == n as u64 - 150),
         "{d}"
     );
+    // Any byte changed, to anything: a diagnosis or issues, never a panic.
+    for i in 0..bytes.len() {
+        for v in [0u8, bytes[i] ^ 1] {
+            let mut b = bytes.clone();
+            b[i] = v;
+            std::fs::write(&q, &b).unwrap();
+            if let Err(ZipError::Damaged(d)) = Archive::open(&q) {
+                assert!(d.to_string().starts_with("damaged bundle: "));
+            }
+        }
+    }
     // Not a bundle: a zip whose first entry is not in a bag, cut short.
     let r = dir.path().join("plain.zip");
     write(&r, &[("x.txt".into(), b"hello".to_vec())], Method::Stored);
