@@ -151,19 +151,27 @@ fn receive(
             CustodyError::Append(AppendError::Write {
                 rolled_back: true, ..
             }) => c.hint("the bundle's original bytes were restored; ingest again"),
-            CustodyError::Append(AppendError::Write { .. }) => c.hint(format!(
-                "`evidentia repair {shown}` finishes the interrupted append"
-            )),
+            CustodyError::Append(AppendError::Write { .. }) => {
+                c.hint(super::error::damage_hint(path))
+            }
+            CustodyError::Zip(z) | CustodyError::Append(AppendError::Zip(z)) => {
+                CliError::unreadable_bundle(path, &z, "nothing was ingested")
+            }
             CustodyError::NoOpenTransfer => CliError {
                 exit: Exit::Problem,
                 ..c
             }
             .hint("the sender records a transfer to you first; or ingest without --key"),
-            _ => CliError {
-                exit: Exit::Problem,
-                ..c
+            _ => {
+                let c = CliError {
+                    exit: Exit::Problem,
+                    ..c
+                };
+                match super::repair_cmd::repair_hint(path) {
+                    Some(h) => c.hint(h),
+                    None => c,
+                }
             }
-            .hint(super::error::damage_hint(path)),
         }
     })?;
     Ok(())

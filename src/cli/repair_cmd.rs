@@ -49,7 +49,10 @@ pub fn run_repair(ctx: &Ctx, args: RepairArgs) -> Result<Exit, CliError> {
             let (exit, msg) = match bundle::Archive::open(&args.bundle) {
                 Err(z) if z.is_damaged() => (
                     Exit::Problem,
-                    format!("{shown}: {z}; and {other}; nothing was changed"),
+                    format!(
+                        "{shown}: {}; and {other}; nothing was changed",
+                        super::output::sanitize(&z.to_string())
+                    ),
                 ),
                 _ => (
                     Exit::Error,
