@@ -103,15 +103,20 @@ impl CliError {
             format!("; {nothing}")
         };
         match err {
-            ZipError::Damaged(_) => CliError {
-                exit: Exit::Problem,
+            ZipError::Damaged(_) => {
                 // The diagnosis quotes entry names: shown escaped.
-                ..CliError::op(format!(
-                    "{shown}: {}{tail}",
-                    super::output::sanitize(&err.to_string())
-                ))
+                let diagnosis = super::output::sanitize(&err.to_string());
+                let journal = evidentia::bundle::journal_path(bundle);
+                let cause = match std::fs::symlink_metadata(journal) {
+                    Ok(_) => "an append to it was interrupted (its journal is present): ",
+                    Err(_) => "",
+                };
+                CliError {
+                    exit: Exit::Problem,
+                    ..CliError::op(format!("{shown}: {cause}{diagnosis}{tail}"))
+                }
+                .hint(damage_hint(bundle))
             }
-            .hint(damage_hint(bundle)),
             ZipError::NotAFile(_) => {
                 CliError::op(format!("cannot read {shown} as a bundle: {err}{tail}"))
                     .hint("give the path of a bundle's .zip file")
