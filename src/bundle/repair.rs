@@ -5,7 +5,7 @@
 //! original end of the file is intact. Without a journal nothing is done:
 //! a repair never guesses.
 
-use super::append::{Journal, hex_sha256, journal_path, sync_dir, tail_hash};
+use super::append::{Journal, journal_path, sync_dir, tail_hash};
 use super::zipread::{Archive, ZipError};
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -140,20 +140,30 @@ pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
     Ok(outcome)
 }
 
+/// Hex SHA-256 of the bytes the journal says were appended, streamed
+/// (a new central directory can be hundreds of MiB; verify calls this).
 fn appended_hash(file: &File, j: &Journal) -> io::Result<String> {
-    let n = j.final_len - j.original_len;
-    if n > 1 << 30 {
-        return Ok(String::new());
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut pos = j.original_len;
+    while pos < j.final_len {
+        let n = (j.final_len - pos).min(buf.len() as u64) as usize;
+        file.read_exact_at(&mut buf[..n], pos)?;
+        hasher.update(&buf[..n]);
+        pos += n as u64;
     }
-    let mut buf = vec![0u8; n as usize];
-    file.read_exact_at(&mut buf, j.original_len)?;
-    Ok(hex_sha256(&buf))
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::append::{AppendHook, append};
+    use crate::bundle::append::{AppendHook, append, hex_sha256};
     use crate::bundle::{DosTime, Method, ZipWriter};
 
     /// Fails step `at`, counting every step.
@@ -225,10 +235,19 @@ mod tests {
         };
         std::fs::write(journal_path(&p), serde_json::to_vec(&j).unwrap()).unwrap();
         std::fs::write(&p, &full[..full.len() - 7]).unwrap();
-        assert!(matches!(
-            repair(&p).unwrap(),
-            RepairOutcome::RolledBack { .. }
-        ));
+        // The plan changes nothing, and is what repair then does.
+        let plan = repair_plan(&p).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), &full[..full.len() - 7]);
+        assert!(journal_path(&p).exists());
+        let removed = full.len() - 7 - before.len();
+        assert_eq!(
+            plan,
+            RepairOutcome::RolledBack {
+                len: before.len() as u64,
+                removed: removed as u64
+            }
+        );
+        assert_eq!(repair(&p).unwrap(), plan);
         assert_eq!(std::fs::read(&p).unwrap(), before);
         // A journal that does not describe the file changes nothing.
         std::fs::write(
