@@ -47,11 +47,12 @@ pub use bagit::{
 pub use custody::{
     AddedEvent, CustodyError, EventOptions, PreparedEvent, add_event, prepare_event,
 };
-pub use repair::{RepairError, RepairOutcome, repair};
+pub use repair::{RepairError, RepairOutcome, repair, repair_plan};
 pub use seal::{SealError, SealOptions, SealSummary, seal};
 pub use signing::CertifiedSigner;
 pub use zipread::{
-    Archive, ContainerIssue, Entries, Entry, EntryDataError, EntryReader, IssueKind, ZipError,
+    Archive, ContainerIssue, Damage, DamageKind, Entries, Entry, EntryDataError, EntryReader,
+    IssueKind, Place, ZipError,
 };
 pub use zipwrite::{DosTime, EntryWriter, Method, ZipWriter};
 

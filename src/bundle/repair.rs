@@ -5,7 +5,7 @@
 //! original end of the file is intact. Without a journal nothing is done:
 //! a repair never guesses.
 
-use super::append::{Journal, hex_sha256, journal_path, sync_dir, tail_hash};
+use super::append::{Journal, journal_path, sync_dir, tail_hash};
 use super::zipread::{Archive, ZipError};
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -52,8 +52,29 @@ pub enum RepairError {
     },
 }
 
-/// Repair the bundle at `path` (see the module docs).
-pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
+impl RepairOutcome {
+    /// What a repair with this outcome does, as a phrase after "repair":
+    /// the same words [`repair_plan`] announces and [`repair`] reports.
+    pub fn will(&self) -> String {
+        match self {
+            RepairOutcome::Clean => "will change nothing: there is no interrupted append".into(),
+            RepairOutcome::TornJournal => {
+                "will only remove the append journal: it is torn, and the append never started"
+                    .into()
+            }
+            RepairOutcome::Completed { len } => format!(
+                "will only remove the append journal: the append completed (the bundle is {len} bytes)"
+            ),
+            RepairOutcome::RolledBack { len, removed } => format!(
+                "will cut off the {removed} bytes of the unfinished append and restore the bundle's original {len} bytes"
+            ),
+        }
+    }
+}
+
+/// What [`repair`] would do to the bundle at `path`, found with the same
+/// checks, without changing anything.
+pub fn repair_plan(path: &Path) -> Result<RepairOutcome, RepairError> {
     let jpath = journal_path(path);
     let jbytes = match std::fs::read(&jpath) {
         Ok(b) => b,
@@ -73,11 +94,9 @@ pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
         // The journal is flushed before the first byte is appended, so a
         // torn one means the bundle was never touched; prove it reads.
         Archive::open(path).map_err(|_| mismatch("torn journal, and the bundle does not read"))?;
-        std::fs::remove_file(&jpath)?;
-        sync_dir(&jpath)?;
         return Ok(RepairOutcome::TornJournal);
     };
-    let file = OpenOptions::new().read(true).write(true).open(path)?;
+    let file = File::open(path)?;
     let len = file.metadata()?.len();
     if len < journal.original_len {
         return Err(mismatch("the bundle is shorter than before the append"));
@@ -86,36 +105,65 @@ pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
         return Err(mismatch("the original end of the bundle changed"));
     }
     if len == journal.final_len && appended_hash(&file, &journal)? == journal.appended_sha256 {
-        drop(file);
-        std::fs::remove_file(&jpath)?;
-        sync_dir(&jpath)?;
         return Ok(RepairOutcome::Completed { len });
     }
-    file.set_len(journal.original_len)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::remove_file(&jpath)?;
-    sync_dir(&jpath)?;
     Ok(RepairOutcome::RolledBack {
         len: journal.original_len,
         removed: len - journal.original_len,
     })
 }
 
-fn appended_hash(file: &File, j: &Journal) -> io::Result<String> {
-    let n = j.final_len - j.original_len;
-    if n > 1 << 30 {
-        return Ok(String::new());
+/// Repair the bundle at `path` (see the module docs): do what
+/// [`repair_plan`] says.
+pub fn repair(path: &Path) -> Result<RepairOutcome, RepairError> {
+    let outcome = repair_plan(path)?;
+    let jpath = journal_path(path);
+    match outcome {
+        RepairOutcome::Clean => return Ok(outcome),
+        RepairOutcome::TornJournal | RepairOutcome::Completed { .. } => {}
+        RepairOutcome::RolledBack { len, removed } => {
+            let file = OpenOptions::new().read(true).write(true).open(path)?;
+            // The plan was made on this length; anything else since, and
+            // the plan does not hold.
+            if file.metadata()?.len() != len + removed {
+                return Err(RepairError::Mismatch {
+                    journal: jpath,
+                    reason: "the bundle changed while the repair was being prepared",
+                });
+            }
+            file.set_len(len)?;
+            file.sync_all()?;
+        }
     }
-    let mut buf = vec![0u8; n as usize];
-    file.read_exact_at(&mut buf, j.original_len)?;
-    Ok(hex_sha256(&buf))
+    std::fs::remove_file(&jpath)?;
+    sync_dir(&jpath)?;
+    Ok(outcome)
+}
+
+/// Hex SHA-256 of the bytes the journal says were appended, streamed
+/// (a new central directory can be hundreds of MiB; verify calls this).
+fn appended_hash(file: &File, j: &Journal) -> io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut pos = j.original_len;
+    while pos < j.final_len {
+        let n = (j.final_len - pos).min(buf.len() as u64) as usize;
+        file.read_exact_at(&mut buf[..n], pos)?;
+        hasher.update(&buf[..n]);
+        pos += n as u64;
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::append::{AppendHook, append};
+    use crate::bundle::append::{AppendHook, append, hex_sha256};
     use crate::bundle::{DosTime, Method, ZipWriter};
 
     /// Fails step `at`, counting every step.
@@ -187,10 +235,19 @@ mod tests {
         };
         std::fs::write(journal_path(&p), serde_json::to_vec(&j).unwrap()).unwrap();
         std::fs::write(&p, &full[..full.len() - 7]).unwrap();
-        assert!(matches!(
-            repair(&p).unwrap(),
-            RepairOutcome::RolledBack { .. }
-        ));
+        // The plan changes nothing, and is what repair then does.
+        let plan = repair_plan(&p).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), &full[..full.len() - 7]);
+        assert!(journal_path(&p).exists());
+        let removed = full.len() - 7 - before.len();
+        assert_eq!(
+            plan,
+            RepairOutcome::RolledBack {
+                len: before.len() as u64,
+                removed: removed as u64
+            }
+        );
+        assert_eq!(repair(&p).unwrap(), plan);
         assert_eq!(std::fs::read(&p).unwrap(), before);
         // A journal that does not describe the file changes nothing.
         std::fs::write(

@@ -4,7 +4,10 @@
 //! size it admitted to). It never writes anything anywhere.
 //!
 //! Fatal problems (no end record, a central directory outside the file,
-//! absurd counts) make [`Archive::open`] fail: the file is not a bundle.
+//! absurd counts) make [`Archive::open`] fail. A file that starts as a
+//! bundle (its first entry is in a bag) is then a damaged bundle, and the
+//! error says where it is damaged ([`damage`]); any other file is not a
+//! bundle.
 //! Problems with single entries (names, attributes, encryption, header
 //! disagreement, overlap) are returned as [`ContainerIssue`]s, and those
 //! entries are marked unsafe so that nobody reads them.
@@ -28,10 +31,12 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 mod central;
+mod damage;
 mod data;
 mod sweep;
 
 use central::{CdStream, check_name, parse_central, raw_name};
+pub use damage::{Damage, DamageKind, Place};
 pub use data::EntryReader;
 pub(super) use data::RangeReader;
 use sweep::{GapCheck, Sweep};
@@ -56,10 +61,9 @@ pub enum ZipError {
     /// No end-of-central-directory record: truncated, or not a zip.
     #[error("not a zip file, or truncated: no end of central directory record")]
     NoEndRecord,
-    /// An end record exists, but bytes follow it: an interrupted append.
-    #[error(
-        "{trailing} bytes follow the last end of central directory record at {end} (an interrupted append?)"
-    )]
+    /// An end record exists, but bytes follow it (in a file that is not
+    /// a bundle; a bundle's are [`ZipError::Damaged`]).
+    #[error("{trailing} bytes follow the last end of central directory record at {end}")]
     TrailingBytes {
         /// Where the last complete end record ends.
         end: u64,
@@ -100,6 +104,30 @@ pub enum ZipError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// The file starts as a bundle (its first entry is in a bag), but it
+    /// cannot be opened: what is damaged, and where.
+    #[error("{0}")]
+    Damaged(Box<Damage>),
+}
+
+impl ZipError {
+    /// Whether this is a damaged bundle (the evidence is bad), rather than
+    /// a file that is not a bundle or cannot be read.
+    pub fn is_damaged(&self) -> bool {
+        matches!(self, ZipError::Damaged(_))
+    }
+
+    /// Whether the error is about the file's structure (not the system's
+    /// I/O, not the kind of file): then a file that starts as a bundle is
+    /// a damaged one.
+    fn is_structural(&self) -> bool {
+        match self {
+            ZipError::Io(e) => e.kind() == io::ErrorKind::UnexpectedEof,
+            // Over a limit is not damage: an intact bundle can be.
+            ZipError::NotAFile(_) | ZipError::Damaged(_) | ZipError::TooLarge { .. } => false,
+            _ => true,
+        }
+    }
 }
 
 /// One entry of the central directory, as parsed from it on demand (the
@@ -298,7 +326,14 @@ impl Archive {
         if let Some(kind) = not_a_file(&meta) {
             return Err(ZipError::NotAFile(kind));
         }
-        Archive::from_file(file, meta.len())
+        let len = meta.len();
+        let probe = file.try_clone()?;
+        match Archive::from_file(file, len) {
+            Err(e) if e.is_structural() && damage::starts_as_bundle(&probe, len) => Err(
+                ZipError::Damaged(Box::new(damage::diagnose(&probe, len, &e))),
+            ),
+            other => other,
+        }
     }
 
     fn from_file(file: File, len: u64) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {

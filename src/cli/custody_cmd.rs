@@ -116,12 +116,7 @@ fn verify_first(
         Some(verifier),
         &mut |_| {},
     )
-    .map_err(|e| {
-        CliError::op(format!(
-            "cannot read {} as a bundle: {e}",
-            display_path(bundle)
-        ))
-    })?;
+    .map_err(|e| CliError::unreadable_bundle(bundle, &e, "nothing was appended"))?;
     let shown = display_path(bundle);
     if report.verified() {
         return Ok(report.events);
@@ -133,8 +128,10 @@ fn verify_first(
         sanitize(&first.path),
         sanitize(&first.message)
     );
-    let hint = if report.findings.iter().any(|f| f.code == INTERRUPTED_APPEND) {
-        format!("run `evidentia repair {shown}` to finish the interrupted append")
+    let damaged =
+        |f: &verify::Finding| f.code == INTERRUPTED_APPEND || f.code == verify::DAMAGED_BUNDLE;
+    let hint = if report.findings.iter().any(damaged) {
+        super::error::damage_hint(bundle)
     } else if report.findings.iter().all(|f| f.code == "signature") {
         "the bundle is intact but signed by keys your trust store does not trust; \
          confirm the sender's root key fingerprint and run `evidentia trust add --root FILE`"
@@ -223,11 +220,13 @@ pub(super) fn check_prepared(
 fn custody_error(bundle: &Path, e: CustodyError) -> CliError {
     let shown = display_path(bundle);
     match e {
-        CustodyError::Append(AppendError::Pending(_)) => CliError::op(e.to_string())
-            .hint(format!("run `evidentia repair {shown}` first")),
-        CustodyError::Append(AppendError::Write {
+        CustodyError::Append(AppendError::Pending(_))
+        | CustodyError::Append(AppendError::Write {
             rolled_back: false, ..
-        }) => CliError::op(e.to_string()).hint(format!("run `evidentia repair {shown}`")),
+        }) => CliError::op(e.to_string()).hint(super::error::damage_hint(bundle)),
+        CustodyError::Zip(z) | CustodyError::Append(AppendError::Zip(z)) => {
+            CliError::unreadable_bundle(bundle, &z, "nothing was appended")
+        }
         CustodyError::NoOpenTransfer => CliError {
             exit: Exit::Problem,
             ..CliError::op(e.to_string())

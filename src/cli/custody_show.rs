@@ -239,7 +239,7 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
         Some(&verifier),
         &mut |_| {},
     )
-    .map_err(|e| CliError::op(format!("cannot read {shown} as a bundle: {e}")))?;
+    .map_err(|e| CliError::unreadable_bundle(&args.bundle, &e, ""))?;
     let events = report
         .events
         .iter()
@@ -286,11 +286,12 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
         Mode::Human => out.bytes(human(&t, &shown).as_bytes())?,
     }
     out.flush()?;
-    if report.findings.iter().any(|f| f.code == INTERRUPTED_APPEND) {
+    let has = |code: &str| report.findings.iter().any(|f| f.code == code);
+    if has(INTERRUPTED_APPEND) {
         ctx.diag.error("an append to this bundle was interrupted");
-        ctx.diag.hint(&format!(
-            "run `evidentia repair {shown}` to finish or undo it"
-        ));
+    }
+    if has(INTERRUPTED_APPEND) || has(verify::DAMAGED_BUNDLE) {
+        ctx.diag.hint(&super::error::damage_hint(&args.bundle));
     }
     Ok(if report.verified() {
         Exit::Ok

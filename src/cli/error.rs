@@ -4,6 +4,7 @@
 //! is one, `hint: <what to do>`. A failed verification is not an error: it
 //! is a result with exit code 1.
 
+use evidentia::bundle::ZipError;
 use std::fmt;
 use std::path::Path;
 
@@ -69,6 +70,61 @@ impl CliError {
     pub fn hint(mut self, hint: impl Into<String>) -> CliError {
         self.hint = Some(hint.into());
         self
+    }
+}
+
+/// What to do about a damaged bundle without an append journal.
+const DAMAGED_HINT: &str = "the file was cut short or overwritten after it was made, and \
+     nothing can restore it: copy it again from the original medium, or ask the sender for a \
+     fresh copy";
+
+/// What to do about a file that is not a bundle.
+const NOT_A_BUNDLE_HINT: &str = "a bundle is a zip file whose entries are all in one bag \
+     directory (NAME/bagit.txt, NAME/data/...), as `evidentia seal` writes it; check that you gave \
+     the right file";
+
+/// The hint for a damaged bundle or an interrupted append: exactly what
+/// `repair` will do when an append journal exists, else [`DAMAGED_HINT`].
+pub fn damage_hint(bundle: &Path) -> String {
+    super::repair_cmd::repair_hint(bundle).unwrap_or_else(|| DAMAGED_HINT.to_string())
+}
+
+impl CliError {
+    /// The error for a bundle that could not be read: a damaged bundle is
+    /// a problem with the evidence (exit 1, with where it is damaged); a
+    /// file that is not a bundle, or that cannot be read, an operational
+    /// error (exit 2). `nothing` (e.g. "nothing was ingested") is added
+    /// to the message.
+    pub fn unreadable_bundle(bundle: &Path, err: &ZipError, nothing: &str) -> CliError {
+        let shown = super::output::display_path(bundle);
+        let tail = if nothing.is_empty() {
+            String::new()
+        } else {
+            format!("; {nothing}")
+        };
+        match err {
+            ZipError::Damaged(_) => {
+                // The diagnosis quotes entry names: shown escaped.
+                let diagnosis = super::output::sanitize(&err.to_string());
+                let journal = evidentia::bundle::journal_path(bundle);
+                let cause = match std::fs::symlink_metadata(journal) {
+                    Ok(_) => "an append to it was interrupted (its journal is present): ",
+                    Err(_) => "",
+                };
+                CliError {
+                    exit: Exit::Problem,
+                    ..CliError::op(format!("{shown}: {cause}{diagnosis}{tail}"))
+                }
+                .hint(damage_hint(bundle))
+            }
+            ZipError::NotAFile(_) => {
+                CliError::op(format!("cannot read {shown} as a bundle: {err}{tail}"))
+                    .hint("give the path of a bundle's .zip file")
+            }
+            ZipError::Io(_) => CliError::op(format!("cannot read {shown}: {err}{tail}")),
+            _ => CliError::op(format!("{shown} is not a bundle: {err}{tail}"))
+                .hint(NOT_A_BUNDLE_HINT),
+        }
     }
 }
 

@@ -151,21 +151,27 @@ fn receive(
             CustodyError::Append(AppendError::Write {
                 rolled_back: true, ..
             }) => c.hint("the bundle's original bytes were restored; ingest again"),
-            CustodyError::Append(AppendError::Write { .. }) => c.hint(format!(
-                "`evidentia repair {shown}` finishes the interrupted append"
-            )),
+            CustodyError::Append(AppendError::Write { .. }) => {
+                c.hint(super::error::damage_hint(path))
+            }
+            CustodyError::Zip(z) | CustodyError::Append(AppendError::Zip(z)) => {
+                CliError::unreadable_bundle(path, &z, "nothing was ingested")
+            }
             CustodyError::NoOpenTransfer => CliError {
                 exit: Exit::Problem,
                 ..c
             }
             .hint("the sender records a transfer to you first; or ingest without --key"),
-            _ => CliError {
-                exit: Exit::Problem,
-                ..c
+            _ => {
+                let c = CliError {
+                    exit: Exit::Problem,
+                    ..c
+                };
+                match super::repair_cmd::repair_hint(path) {
+                    Some(h) => c.hint(h),
+                    None => c,
+                }
             }
-            .hint(format!(
-                "`evidentia repair {shown}` finishes an interrupted append"
-            )),
         }
     })?;
     Ok(())
@@ -236,19 +242,23 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             &mut progress,
         );
         bar.finish_and_clear();
-        let report = report.map_err(|e| {
-            CliError::op(format!("cannot read {shown} as a bundle: {e}")).hint(match e {
-                evidentia::bundle::ZipError::NotAFile(_) => {
-                    "give the path of a bundle's .zip file; nothing was ingested"
-                }
-                _ => "the file is damaged or not an evidentia bundle; nothing was ingested",
-            })
-        })?;
+        let report =
+            report.map_err(|e| CliError::unreadable_bundle(path, &e, "nothing was ingested"))?;
         let verified = report.verified();
         if !verified {
             exit = exit.worst(Exit::Problem);
         }
-        if !verified && !args.quarantine {
+        // A damaged bundle cannot be read to be recorded, even as
+        // quarantined: it is refused.
+        let damaged = report
+            .findings
+            .iter()
+            .any(|f| f.code == verify::DAMAGED_BUNDLE || f.code == verify::INTERRUPTED_APPEND);
+        if damaged {
+            ctx.diag
+                .hint(&format!("{shown}: {}", super::error::damage_hint(path)));
+        }
+        if !verified && (!args.quarantine || damaged) {
             match ctx.mode {
                 Mode::Json => out.json(&JsonIngest {
                     v: 1,

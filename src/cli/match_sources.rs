@@ -49,7 +49,21 @@ pub fn bundle_records(ctx: &Ctx, path: &Path, store: &TrustStore) -> Result<Vec<
     });
     bar.finish_and_clear();
     let report =
-        report.map_err(|e| CliError::op(format!("cannot read {shown} as a bundle: {e}")))?;
+        report.map_err(|e| CliError::unreadable_bundle(path, &e, "its files were not matched"))?;
+    let damage = report
+        .findings
+        .iter()
+        .find(|f| f.code == verify::DAMAGED_BUNDLE);
+    if let Some(f) = damage {
+        return Err(CliError {
+            exit: super::error::Exit::Problem,
+            ..CliError::op(format!(
+                "{shown}: {}; its files were not matched",
+                super::output::sanitize(&f.message)
+            ))
+            .hint(super::error::damage_hint(path))
+        });
+    }
     if !report.verified() {
         return Err(CliError {
             exit: super::error::Exit::Problem,

@@ -6,7 +6,7 @@ use super::error::{CliError, Exit};
 use super::output::{Mode, Output, display_path};
 use clap::Args;
 use evidentia::bundle::{self, RepairError, RepairOutcome};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `repair`.
 #[derive(Debug, Args)]
@@ -16,13 +16,55 @@ pub struct RepairArgs {
     bundle: PathBuf,
 }
 
+/// The hint naming `repair` for a bundle that has an append journal:
+/// exactly what repair will do, or why it cannot; `None` without a
+/// journal (then repair has nothing to work from, and is not named).
+pub fn repair_hint(bundle: &Path) -> Option<String> {
+    std::fs::symlink_metadata(bundle::journal_path(bundle)).ok()?;
+    let shown = display_path(bundle);
+    Some(match bundle::repair_plan(bundle) {
+        Ok(plan) => format!("run `evidentia repair {shown}`: it {}", plan.will()),
+        Err(e) => format!(
+            "an append journal ({}) is present, but `evidentia repair` cannot use it: {}; \
+             keep both files as they are and ask the sender for a fresh copy",
+            display_path(&bundle::journal_path(bundle)),
+            e
+        ),
+    })
+}
+
 /// Run `repair`.
 pub fn run_repair(ctx: &Ctx, args: RepairArgs) -> Result<Exit, CliError> {
     let shown = display_path(&args.bundle);
     let outcome = bundle::repair(&args.bundle).map_err(|e| match e {
         RepairError::Io(err) => CliError::io("cannot repair", &args.bundle, &err),
-        other => CliError::op(format!("{shown}: {other}"))
-            .hint("nothing was changed; keep the file and ask the sender for a fresh copy"),
+        RepairError::NoJournal(z) => CliError::unreadable_bundle(
+            &args.bundle,
+            &z,
+            "repair restores only an interrupted append, from its journal, and there is none: nothing was changed",
+        ),
+        other => {
+            // A damaged bundle is a problem with the evidence (exit 1),
+            // whatever its journal says.
+            let (exit, msg) = match bundle::Archive::open(&args.bundle) {
+                Err(z) if z.is_damaged() => (
+                    Exit::Problem,
+                    format!(
+                        "{shown}: {}; and {other}; nothing was changed",
+                        super::output::sanitize(&z.to_string())
+                    ),
+                ),
+                _ => (
+                    Exit::Error,
+                    format!("{shown}: {other}; nothing was changed"),
+                ),
+            };
+            CliError {
+                exit,
+                ..CliError::op(msg)
+            }
+            .hint("keep the bundle and its journal as they are, and ask the sender for a fresh copy")
+        }
     })?;
     let msg = match outcome {
         RepairOutcome::Clean => format!("{shown}: no interrupted append; nothing to do\n"),

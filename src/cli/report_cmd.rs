@@ -123,11 +123,7 @@ pub fn write_report(
     let bar = progress_bar(ctx.progress, total);
     let mut progress = |n: u64| bar.inc(n);
     let unreadable = |e: evidentia::bundle::ZipError| {
-        CliError::op(format!(
-            "cannot read {} as a bundle: {e}",
-            display_path(bundle)
-        ))
-        .hint("the file is damaged or not an evidentia bundle; ask the sender for a fresh copy")
+        CliError::unreadable_bundle(bundle, &e, "no report was written")
     };
     let result = verify::verify(bundle, opts, Some(&verifier), &mut progress);
     bar.finish_and_clear();

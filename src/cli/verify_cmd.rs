@@ -2,7 +2,7 @@
 //! the custody chain and its head.
 
 use super::context::Ctx;
-use super::error::{CliError, Exit};
+use super::error::{CliError, Exit, damage_hint};
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::Args;
@@ -146,16 +146,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
     let verifier = TrustVerifier { store: &store };
     let result = verify::verify(&args.bundle, &opts, Some(&verifier), &mut progress);
     bar.finish_and_clear();
-    let report = result.map_err(|e| {
-        CliError::op(format!(
-            "cannot read {} as a bundle: {e}",
-            display_path(&args.bundle)
-        ))
-        .hint(match e {
-            evidentia::bundle::ZipError::NotAFile(_) => "give the path of a bundle's .zip file",
-            _ => "the file is damaged or not an evidentia bundle; ask the sender for a fresh copy",
-        })
-    })?;
+    let report = result.map_err(|e| CliError::unreadable_bundle(&args.bundle, &e, ""))?;
     let mut out = Output::new(ctx.mode);
     match ctx.mode {
         Mode::Json => out.json(&VerifyJson::new(&report))?,
@@ -172,17 +163,13 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
              evidentia never read them: do not unpack this file with other tools, and ask the sender for a fresh copy",
         );
     }
-    if report
-        .findings
-        .iter()
-        .any(|f| f.code == verify::INTERRUPTED_APPEND)
-    {
+    let has = |code: &str| report.findings.iter().any(|f| f.code == code);
+    if has(verify::INTERRUPTED_APPEND) {
         ctx.diag
             .error("an append to this bundle was interrupted; it is not in a verifiable state");
-        ctx.diag.hint(&format!(
-            "run `evidentia repair {}` to finish or undo it",
-            display_path(&args.bundle)
-        ));
+    }
+    if has(verify::INTERRUPTED_APPEND) || has(verify::DAMAGED_BUNDLE) {
+        ctx.diag.hint(&damage_hint(&args.bundle));
     }
     Ok(if report.verified() {
         Exit::Ok

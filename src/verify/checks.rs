@@ -116,7 +116,9 @@ pub fn attribute(code: &str, path: &str, phase: Check) -> Check {
     let is_event = |p: &str| p.starts_with(crate::bundle::layout::CUSTODY_DIR);
     let first_event = |p: &str| p.starts_with("custody/000001-");
     match code {
-        "container" | "interrupted-append" | "too-many-findings" => Check::Container,
+        "container" | "interrupted-append" | "damaged-bundle" | "too-many-findings" => {
+            Check::Container
+        }
         "unexpected-file" => Check::Layout,
         "bagit-txt" => Check::BagDeclaration,
         "bag-info" | "payload-oxum" => Check::BagInfo,

@@ -37,6 +37,9 @@ use std::path::Path;
 
 /// The finding code of an interrupted append (the CLI names `repair`).
 pub const INTERRUPTED_APPEND: &str = "interrupted-append";
+/// The finding code of a file that starts as a bundle but cannot be opened
+/// (truncated, overwritten): the message says where.
+pub const DAMAGED_BUNDLE: &str = "damaged-bundle";
 
 /// The largest tag file read into memory.
 pub const MAX_TAG_FILE: u64 = 64 << 20;
@@ -451,26 +454,36 @@ pub fn verify(
         signatures_checked: verifier.is_some(),
         ..VerifyReport::default()
     };
-    // An append that died leaves its journal, or bytes after the last end
-    // record: say so (and let the caller name `repair`), whatever else.
+    // An append that died leaves its journal: say so, and what repair
+    // will do (the caller names `repair`), whatever else.
     let journal = journal_path(path);
     let pending = std::fs::symlink_metadata(&journal).is_ok();
+    let mut repairable = false;
     if pending {
+        let message = match crate::bundle::repair_plan(path) {
+            Ok(plan) => {
+                repairable = true;
+                format!(
+                    "an append to this bundle was interrupted (its journal is present); `evidentia repair` {}",
+                    plan.will()
+                )
+            }
+            Err(e) => format!(
+                "an append to this bundle was interrupted (its journal is present), but repair cannot use the journal: {e}"
+            ),
+        };
         report.findings.push(Finding::new(
             INTERRUPTED_APPEND,
             journal.display().to_string(),
-            "an append to this bundle was interrupted (its journal is present)",
+            message,
         ));
     }
     let (archive, issues) = match Archive::open(path) {
         Ok(a) => a,
-        Err(e @ ZipError::TrailingBytes { .. }) => {
-            if !pending {
-                report.findings.push(Finding::new(
-                    INTERRUPTED_APPEND,
-                    path.display().to_string(),
-                    e.to_string(),
-                ));
+        Err(ZipError::Damaged(d)) => {
+            // A journal repair can use explains the damage: the append.
+            if !repairable {
+                report.findings.push(damaged(path, &d));
             }
             report.finish();
             return Ok(report);
@@ -508,6 +521,17 @@ pub fn verify(
     }
     report.finish();
     Ok(report)
+}
+
+/// The finding of a damaged bundle: where, and for a truncation the
+/// expected and actual lengths.
+fn damaged(path: &Path, d: &crate::bundle::Damage) -> Finding {
+    let mut f = Finding::new(DAMAGED_BUNDLE, path.display().to_string(), d.to_string());
+    if d.is_truncated() {
+        f.expected = d.expected_len().map(|m| format!("{m} bytes"));
+        f.actual = Some(format!("{} bytes", d.len));
+    }
+    f
 }
 
 /// Mark the custody checks that ran, from what the custody pass recorded:

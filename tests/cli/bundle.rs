@@ -570,16 +570,15 @@ fn hostile_containers_are_refused_with_reasons() {
     });
     assert_finding(&env, &t("case"), "container", "h/data/ev/A.TXT");
 
-    // Truncated and garbage files cannot be read at all: exit 2.
+    // A truncated bundle is a damaged one (exit 1, where it was cut);
+    // garbage and empty files cannot be read as bundles at all: exit 2.
     let bytes = std::fs::read(&clean).unwrap();
-    std::fs::write(t("trunc"), &bytes[..bytes.len() / 2]).unwrap();
+    let half = bytes.len() / 2;
+    std::fs::write(t("trunc"), &bytes[..half]).unwrap();
     let run = env.run([OsStr::new("verify"), t("trunc").as_os_str()]);
-    run.expect_code(2);
-    assert!(
-        run.stderr.contains("no end of central directory"),
-        "{}",
-        run.stderr
-    );
+    run.expect_code(1);
+    let want = format!("damaged bundle: truncated at byte {half}");
+    assert!(run.stdout_str().contains(&want), "{}", run.stdout_str());
     let garbage: Vec<u8> = (0..5000u32)
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
@@ -878,7 +877,7 @@ const VECTORS: [(&str, i32, &str); 7] = [
     ("fail_stray_file.zip", 1, "unexpected-file"),
     ("fail_traversal.zip", 1, "container"),
     ("fail_edited_event.zip", 1, "signature"),
-    ("fail_truncated.zip", 2, ""),
+    ("fail_truncated.zip", 1, "damaged-bundle"),
     ("v1_pieces.zip", 0, ""),
 ];
 

@@ -99,11 +99,19 @@ fn bytes_after_the_last_end_record_are_reported_and_not_guessed_at() {
     let mut bytes = std::fs::read(&b).unwrap();
     bytes.extend_from_slice(b"PK\x03\x04 half an entry");
     std::fs::write(&b, &bytes).unwrap();
+    // No journal: not an append evidentia made, so a damaged bundle, and
+    // repair (which works only from a journal) is not suggested.
     let (r, v) = verify(&agency, &b, &[]);
     r.expect_code(1);
-    assert_eq!(v["findings"][0]["code"], "interrupted-append");
-    assert!(r.stderr.contains("evidentia repair"), "{}", r.stderr);
-    // No journal: repair proves nothing, so it changes nothing.
-    run(&agency, &["repair"], &b).expect_code(2);
+    assert_eq!(v["findings"][0]["code"], "damaged-bundle");
+    assert!(!r.stderr.contains("evidentia repair"), "{}", r.stderr);
+    // Repair proves nothing, so it changes nothing.
+    let r = run(&agency, &["repair"], &b);
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("damaged bundle: truncated at byte"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(std::fs::read(&b).unwrap(), bytes);
 }

@@ -14,6 +14,7 @@ mod custody;
 mod custody_crash;
 mod custody_json;
 mod custody_rules;
+mod damaged;
 mod harness;
 mod hash;
 mod hashset;

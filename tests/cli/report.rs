@@ -208,7 +208,8 @@ fn a_failed_bundle_reports_its_problems_with_exit_1() {
     let html = r.stdout_str();
     assert!(html.contains("FAILED ("), "{html}");
     assert!(html.contains("digest-mismatch"));
-    // A file that is not a zip at all is an error (exit 2), not a report.
+    // A damaged bundle (truncated) is a problem with the evidence (exit
+    // 1), said where, and no report.
     let truncated = bad.with_file_name("fail_truncated.zip");
     let r = env.run([
         OsStr::new("report"),
@@ -216,8 +217,12 @@ fn a_failed_bundle_reports_its_problems_with_exit_1() {
         OsStr::new("-o"),
         OsStr::new("t.html"),
     ]);
-    r.expect_code(2);
-    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("damaged bundle: truncated at byte"),
+        "{}",
+        r.stderr
+    );
     assert!(!env.path().join("t.html").exists());
 }
 

@@ -82,11 +82,15 @@ fn more_than_65535_entries_use_the_zip64_end_record() {
         b[field] ^= 1;
         let q = dir.path().join("versions.zip");
         std::fs::write(&q, &b).unwrap();
+        // The file starts as a bundle: a damaged one, at that byte.
         let r = Archive::open(&q);
+        let Err(ZipError::Damaged(d)) = r else {
+            panic!("{:?}", r.map(|_| ()))
+        };
+        assert!(d.reason.contains("versions"), "{d}");
         assert!(
-            matches!(r, Err(ZipError::BadEndRecord(m)) if m.contains("versions")),
-            "{:?}",
-            r.map(|_| ())
+            matches!(d.kind, Some((DamageKind::Corrupt { at, .. }, _)) if at == field as u64),
+            "{d}"
         );
     }
 }
@@ -175,4 +179,119 @@ fn garbage_and_truncation_are_errors_not_panics() {
             });
         }
     }
+}
+
+/// A small bundle-shaped zip (`b/...`), appended to once, and its bytes.
+fn bundle_like(dir: &Path) -> (std::path::PathBuf, Vec<u8>, u64) {
+    let p = dir.join("b.zip");
+    let entries: Vec<(String, Vec<u8>)> = (0..5)
+        .map(|i| (format!("b/data/f{i}"), vec![i as u8; 100 + i]))
+        .collect();
+    write(&p, &entries, Method::Stored);
+    let sealed = std::fs::metadata(&p).unwrap().len();
+    let extra = vec![("b/custody/x.json".to_string(), b"{}".to_vec())];
+    crate::bundle::append(
+        &p,
+        &extra,
+        DosTime::from_unix(0),
+        &mut crate::bundle::NoHook,
+    )
+    .unwrap();
+    (p.clone(), std::fs::read(&p).unwrap(), sealed)
+}
+
+fn damage_of(p: &Path) -> Damage {
+    match Archive::open(p) {
+        Err(ZipError::Damaged(d)) => *d,
+        other => panic!("not damaged: {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn every_truncation_of_a_bundle_is_one_diagnosis_with_the_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p, bytes, _) = bundle_like(dir.path());
+    let full = bytes.len() as u64;
+    let q = dir.path().join("cut.zip");
+    // The last directory and its end records: the length is known.
+    let cd = Archive::open(&p).unwrap().0.cd_offset;
+    for cut in 4..bytes.len() {
+        std::fs::write(&q, &bytes[..cut]).unwrap();
+        let d = match Archive::open(&q) {
+            // Cut right after the first directory's end records: the
+            // bundle as it was before the append, whole.
+            Ok((a, issues)) => {
+                assert!(issues.is_empty() && a.entry_count() == 5, "cut {cut}");
+                continue;
+            }
+            Err(ZipError::Damaged(d)) => d,
+            Err(e) => panic!("cut {cut}: {e}"),
+        };
+        assert!(d.is_truncated(), "cut {cut}: {d}");
+        assert_eq!(d.len, cut as u64);
+        let text = d.to_string();
+        assert!(text.starts_with(&format!("damaged bundle: truncated at byte {cut}")));
+        // Cut where the directory starts ("PK" could begin an entry as
+        // well), more entries could have followed: only a cut inside its
+        // first header's signature knows the length.
+        if cut as u64 > cd + 2 {
+            assert_eq!(d.expected_len(), Some(full), "cut {cut}: {d}");
+            assert!(text.contains(&format!("of an expected {full}")), "{text}");
+        }
+    }
+    // Fewer than 4 bytes: not even a zip.
+    std::fs::write(&q, &bytes[..3]).unwrap();
+    assert!(matches!(Archive::open(&q), Err(ZipError::NoEndRecord)));
+}
+
+#[test]
+fn overwritten_and_zeroed_bundles_name_the_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p, bytes, _) = bundle_like(dir.path());
+    let a = Archive::open(&p).unwrap().0;
+    let (cd, cd_end) = (a.cd_offset, a.cd_offset + a.cd_size);
+    drop(a);
+    let q = dir.path().join("bad.zip");
+    // The end record's signature overwritten.
+    let mut b = bytes.clone();
+    b[cd_end as usize] = b'X';
+    std::fs::write(&q, &b).unwrap();
+    let d = damage_of(&q);
+    assert!(
+        matches!(d.kind, Some((DamageKind::Corrupt { at, .. }, Place::EndRecords { .. })) if at == cd_end),
+        "{d}"
+    );
+    // A central directory header's signature flipped.
+    let mut b = bytes.clone();
+    b[cd as usize + 1] ^= 0x40;
+    std::fs::write(&q, &b).unwrap();
+    let d = damage_of(&q);
+    assert!(d.to_string().contains(&format!("byte {cd}")), "{d}");
+    // The last 150 bytes zeroed (the directory's tail and end record).
+    let mut b = bytes.clone();
+    let n = b.len();
+    b[n - 150..].fill(0);
+    std::fs::write(&q, &b).unwrap();
+    let d = damage_of(&q);
+    assert!(
+        matches!(d.kind, Some((DamageKind::Zeroed { from }, _)) if from == n as u64 - 150),
+        "{d}"
+    );
+    // Any byte changed, to anything: a diagnosis or issues, never a panic.
+    for i in 0..bytes.len() {
+        for v in [0u8, bytes[i] ^ 1] {
+            let mut b = bytes.clone();
+            b[i] = v;
+            std::fs::write(&q, &b).unwrap();
+            if let Err(ZipError::Damaged(d)) = Archive::open(&q) {
+                assert!(d.to_string().starts_with("damaged bundle: "));
+            }
+        }
+    }
+    // Not a bundle: a zip whose first entry is not in a bag, cut short.
+    let r = dir.path().join("plain.zip");
+    write(&r, &[("x.txt".into(), b"hello".to_vec())], Method::Stored);
+    let plain = std::fs::read(&r).unwrap();
+    std::fs::write(&r, &plain[..plain.len() - 5]).unwrap();
+    assert!(matches!(Archive::open(&r), Err(ZipError::NoEndRecord)));
 }
