@@ -294,8 +294,11 @@ fn meta_file_fills_case_labels_and_unknown_keys_are_refused() {
 fn unreadable_inputs_stop_the_seal_unless_allowed() {
     let env = Env::new();
     evidence(&env);
-    // A missing input stands for any file that cannot be opened (tests run
-    // as root here, where permissions cannot make a file unreadable).
+    // A dangling symlink stands for any file that cannot be opened (tests
+    // run as root here, where permissions cannot make a file unreadable).
+    // A name that does not exist at all is a typo, refused even with
+    // --allow-unreadable (tests/cli/newcomer.rs).
+    std::os::unix::fs::symlink("nowhere.img", env.path().join("gone.img")).unwrap();
     let run = env.run(["seal", "ev", "gone.img", "--out", "u.zip", "--case", "C"]);
     run.expect_code(2);
     assert!(run.stderr.contains("gone.img"), "{}", run.stderr);

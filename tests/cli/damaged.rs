@@ -132,6 +132,7 @@ fn overwritten_and_zeroed_bundles_say_where() {
     let original = std::fs::read(&b).unwrap();
     let n = original.len();
     let (cd, cd_end) = directory(&b);
+    let entries = crate::attacks::members(&b).len();
     let check = |bytes: &[u8], want: &str| {
         std::fs::write(&b, bytes).unwrap();
         let (f, stderr) = damaged(&agency, &b);
@@ -146,7 +147,7 @@ fn overwritten_and_zeroed_bundles_say_where() {
     check(
         &x,
         &format!(
-            "damaged bundle: byte {cd}, right after entry 12, where the next entry or the central directory starts: the bytes there (50 4b 11 02) are not"
+            "damaged bundle: byte {cd}, right after entry {entries}, where the next entry or the central directory starts: the bytes there (50 4b 11 02) are not"
         ),
     );
     // The second header's signature flipped, then its name length.
@@ -157,14 +158,16 @@ fn overwritten_and_zeroed_bundles_say_where() {
     x[second] = b'Q';
     check(
         &x,
-        &format!("damaged bundle: byte {second}, inside header 2 of 12 of the central directory"),
+        &format!(
+            "damaged bundle: byte {second}, inside header 2 of {entries} of the central directory"
+        ),
     );
     let mut x = original.clone();
     x[second + 28] ^= 0x01;
     check(
         &x,
         &format!(
-            "damaged bundle: byte {}, inside header 2 of 12 of the central directory: the header's lengths",
+            "damaged bundle: byte {}, inside header 2 of {entries} of the central directory: the header's lengths",
             second + 28
         ),
     );
