@@ -9,7 +9,8 @@ use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::{Args, Subcommand};
 use evidentia::locker::{
-    BundleRow, DigestOrigin, FileRow, Locker, file_sha256, read_record, store_path,
+    BundleRow, DigestOrigin, DigestTap, FileRow, INGEST_ALGORITHMS, Locker, file_sha256,
+    read_record, store_path,
 };
 use evidentia::pathrepr::PathRepr;
 use evidentia::verify::{self, TrustVerifier, VerifyOptions};
@@ -338,9 +339,15 @@ fn drift(
         Ok(h) => h,
     };
     let bar = progress_bar(ctx.progress, None);
-    let r = verify::verify(&path, &VerifyOptions::default(), Some(verifier), &mut |n| {
-        bar.inc(n)
-    });
+    // The digests computed at ingest are computed again in the same pass.
+    let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &locker_dir(locker));
+    let r = verify::verify_tapped(
+        &path,
+        &VerifyOptions::default(),
+        Some(verifier),
+        &mut |n| bar.inc(n),
+        Some(&mut tap),
+    );
     bar.finish_and_clear();
     let r = match r {
         Err(e) => return Ok(vec![format!("not readable as a bundle: {e}")]),
@@ -361,5 +368,18 @@ fn drift(
     };
     let changes = locker.compare(b, &r, &record, &hash).map_err(op)?;
     d.extend(changes.iter().map(ToString::to_string));
+    let computed = tap.finish().map_err(op)?;
+    let changes = locker.compare_computed(b, &record, &computed).map_err(op)?;
+    d.extend(changes.iter().map(ToString::to_string));
     Ok(d)
+}
+
+/// The directory of the open locker (where the digests computed again
+/// are spilled).
+fn locker_dir(locker: &Locker) -> PathBuf {
+    locker
+        .path()
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf)
 }

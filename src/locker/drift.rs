@@ -411,3 +411,79 @@ fn compare_matches_by(
     }
     Ok(())
 }
+
+impl Locker {
+    /// Differences between the digests the locker holds as computed at
+    /// ingest for bundle `b` and `computed`, the same digests computed
+    /// again from a copy that verified (`record` read from it). Only the
+    /// algorithms the record holds as computed at ingest are compared.
+    pub fn compare_computed(
+        &self,
+        b: &BundleRow,
+        record: &BundleRecord,
+        computed: &super::ComputedDigests,
+    ) -> Result<Vec<ValueChange>, LockerError> {
+        let held = self.q(super::held::held(&self.conn, b.id))?;
+        let algos: Vec<(Algorithm, &str)> = held
+            .iter()
+            .filter(|(a, o)| *o == DigestOrigin::Ingest && computed.algorithms().contains(a))
+            .filter_map(|(a, _)| Some((*a, ingest_column(*a)?)))
+            .collect();
+        let mut d = Vec::new();
+        if algos.is_empty() {
+            return Ok(d);
+        }
+        let (mut more, mut failed) = (0usize, None);
+        let mut lookup = computed.lookup();
+        for_each_file(record, &mut |f| {
+            let now = from_hex(&f.sha256).and_then(|k| lookup.get(&k));
+            for (a, col) in &algos {
+                let stored: rusqlite::Result<Option<Vec<u8>>> = self
+                    .conn
+                    .prepare_cached(&format!(
+                        "SELECT {col} FROM files WHERE bundle = ?1 AND path = ?2"
+                    ))
+                    .and_then(|mut s| s.query_row(params![b.id, f.path], |r| r.get(0)))
+                    .optional()
+                    .map(Option::flatten);
+                let stored = match stored {
+                    Ok(s) => s,
+                    Err(e) => {
+                        failed = Some(e);
+                        return false;
+                    }
+                };
+                let again = now
+                    .as_ref()
+                    .and_then(|n| n.iter().find(|x| x.algorithm == *a))
+                    .map(|x| x.bytes.clone());
+                if stored != again {
+                    if d.len() < MAX_FILE_DRIFT {
+                        let hex = |b: &Option<Vec<u8>>| {
+                            b.as_deref().map_or_else(|| "(none)".into(), to_hex)
+                        };
+                        d.push(change(
+                            format!("file {:?} {a} computed at ingest", f.path),
+                            hex(&stored),
+                            hex(&again),
+                        ));
+                    } else {
+                        more += 1;
+                    }
+                }
+            }
+            true
+        })?;
+        if let Some(e) = failed {
+            return Err(self.err(e));
+        }
+        if more > 0 {
+            d.push(change(
+                format!("{more} more digests computed at ingest"),
+                "differ".into(),
+                "(not listed)".into(),
+            ));
+        }
+        Ok(d)
+    }
+}

@@ -151,8 +151,24 @@ fn ingest_computes_md5_and_sha1_and_find_uses_them_marked_as_computed() {
         human.contains("digests: sha256, blake3 sealed; md5, sha1 computed at ingest"),
         "{human}"
     );
-    // `locker verify` finds the record faithful.
+    // `locker verify` finds the record faithful, and computes the digests
+    // again: one changed in the locker is drift.
     run(&env, &["locker", "verify"].map(OsStr::new)).expect_code(0);
+    let c = rusqlite::Connection::open(locker(&env)).unwrap();
+    c.execute(
+        "UPDATE files SET ingest_md5 = x'00112233445566778899aabbccddeeff' WHERE path = 'data/ev/a.txt'",
+        [],
+    )
+    .unwrap();
+    let r = run(&env, &["locker", "verify"].map(OsStr::new));
+    r.expect_code(1);
+    assert!(
+        r.stdout_str()
+            .contains("file \"data/ev/a.txt\" md5 computed at ingest")
+            && r.stdout_str().contains(HELLO_MD5),
+        "{}",
+        r.stdout_str()
+    );
 }
 
 #[test]
