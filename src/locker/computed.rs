@@ -6,7 +6,8 @@
 //! each payload file's bytes to a [`SeriesHasher`], whose workers hash them
 //! on their own threads while verify goes on with its own digests. Each
 //! finished file becomes one fixed-size record, keyed by the SHA-256
-//! verify computed of the same bytes, in a spill file that has no name
+//! verify computed of the same bytes: kept in memory up to [`SPILL_AFTER`]
+//! bytes (some 15,000 files), past that in a spill file that has no name
 //! (it vanishes with the process) in the locker's directory, so memory
 //! does not grow with the number of files. [`ComputedDigests`] reads the
 //! records back when ingest inserts the files, in step with manifest.json
@@ -74,6 +75,9 @@ pub(super) fn ingest_column(a: Algorithm) -> Option<&'static str> {
 
 const KEY: usize = 32;
 
+/// Records kept in memory before they go to the spill file.
+pub const SPILL_AFTER: usize = 1 << 20;
+
 /// The tap on verify's payload pass (see the module docs).
 pub struct DigestTap {
     wanted: Vec<Algorithm>,
@@ -82,6 +86,8 @@ pub struct DigestTap {
     hasher: Option<SeriesHasher>,
     /// Keys of the streams ended and not yet written (`None`: unreadable).
     keys: std::collections::VecDeque<Option<[u8; KEY]>>,
+    /// The records, until they outgrow [`SPILL_AFTER`].
+    mem: Vec<u8>,
     spill: Option<BufWriter<File>>,
     records: u64,
     error: Option<String>,
@@ -97,6 +103,7 @@ impl DigestTap {
             computing: Vec::new(),
             hasher: None,
             keys: Default::default(),
+            mem: Vec::new(),
             spill: None,
             records: 0,
             error: None,
@@ -119,19 +126,40 @@ impl DigestTap {
             let Some(key) = self.keys.pop_front().flatten() else {
                 continue;
             };
-            let Some(spill) = self.spill.as_mut() else {
-                continue;
-            };
             let mut rec = key.to_vec();
             for d in &digests {
                 rec.extend_from_slice(&d.bytes);
             }
-            match spill.write_all(&rec) {
-                Ok(()) => self.records += 1,
-                Err(e) if self.error.is_none() => self.error = Some(e.to_string()),
-                Err(_) => {}
+            if let Err(e) = self.keep(&rec) {
+                self.error.get_or_insert(e);
             }
         }
+    }
+
+    /// Keep one record: in memory, or in the spill file once memory holds
+    /// [`SPILL_AFTER`] bytes.
+    fn keep(&mut self, rec: &[u8]) -> Result<(), String> {
+        if self.error.is_some() {
+            return Ok(());
+        }
+        if self.spill.is_none() && self.mem.len() + rec.len() > SPILL_AFTER {
+            let f = tempfile::tempfile_in(&self.dir).map_err(|e| {
+                format!(
+                    "cannot create a temporary file in {} for the digests computed at ingest: {e}",
+                    self.dir.display()
+                )
+            })?;
+            let mut w = BufWriter::with_capacity(1 << 16, f);
+            w.write_all(&self.mem).map_err(|e| e.to_string())?;
+            self.mem = Vec::new();
+            self.spill = Some(w);
+        }
+        match self.spill.as_mut() {
+            Some(w) => w.write_all(rec).map_err(|e| e.to_string())?,
+            None => self.mem.extend_from_slice(rec),
+        }
+        self.records += 1;
+        Ok(())
     }
 
     /// Wait for the last digests and hand the records over.
@@ -150,9 +178,7 @@ impl DigestTap {
         if let Some(e) = self.error.take() {
             return Err(LockerError::Write {
                 path: self.dir.clone(),
-                source: std::io::Error::other(format!(
-                    "cannot spill the digests computed at ingest: {e}"
-                )),
+                source: std::io::Error::other(e),
             });
         }
         let file = match self.spill.take().map(BufWriter::into_inner) {
@@ -166,12 +192,9 @@ impl DigestTap {
             None => None,
         };
         Ok(ComputedDigests {
-            algorithms: if file.is_some() {
-                self.computing
-            } else {
-                Vec::new()
-            },
+            algorithms: self.computing,
             file,
+            mem: self.mem,
             records: self.records,
         })
     }
@@ -189,13 +212,7 @@ impl PayloadTap for DigestTap {
         let Some(set) = AlgorithmSet::new(self.computing.iter().copied()) else {
             return false;
         };
-        match tempfile::tempfile_in(&self.dir) {
-            Ok(f) => self.spill = Some(BufWriter::with_capacity(1 << 16, f)),
-            Err(e) => {
-                self.error = Some(format!("in {}: {e}", self.dir.display()));
-                return false;
-            }
-        }
+        // A spill file is made only if the records outgrow memory.
         self.hasher = Some(SeriesHasher::new(&set));
         true
     }
@@ -225,6 +242,7 @@ impl PayloadTap for DigestTap {
 pub struct ComputedDigests {
     algorithms: Vec<Algorithm>,
     file: Option<File>,
+    mem: Vec<u8>,
     records: u64,
 }
 
@@ -247,18 +265,25 @@ impl ComputedDigests {
 
     /// A reader of the records from the first.
     pub fn lookup(&self) -> Lookup<'_> {
-        let reader = self.file.as_ref().map(|mut f| {
-            let _ = f.seek(SeekFrom::Start(0));
-            BufReader::with_capacity(1 << 16, f)
-        });
         let mut l = Lookup {
             owner: self,
-            reader,
+            reader: self.reader(),
             next: None,
             by_key: None,
         };
         l.advance();
         l
+    }
+
+    /// The records from the first: in memory, or in the spill file.
+    fn reader(&self) -> Box<dyn Read + '_> {
+        match self.file.as_ref() {
+            Some(mut f) => {
+                let _ = f.seek(SeekFrom::Start(0));
+                Box::new(BufReader::with_capacity(1 << 16, f))
+            }
+            None => Box::new(&self.mem[..]),
+        }
     }
 
     fn record_len(&self) -> usize {
@@ -293,7 +318,7 @@ impl ComputedDigests {
 /// files come in the order they were read, by key after that.
 pub struct Lookup<'a> {
     owner: &'a ComputedDigests,
-    reader: Option<BufReader<&'a File>>,
+    reader: Box<dyn Read + 'a>,
     next: Option<([u8; KEY], Vec<Digest>)>,
     by_key: Option<HashMap<[u8; KEY], Vec<Digest>>>,
 }
@@ -301,7 +326,7 @@ pub struct Lookup<'a> {
 impl Lookup<'_> {
     fn read_one(&mut self) -> Option<([u8; KEY], Vec<Digest>)> {
         let mut rec = vec![0u8; self.owner.record_len()];
-        self.reader.as_mut()?.read_exact(&mut rec).ok()?;
+        self.reader.read_exact(&mut rec).ok()?;
         Some(self.owner.parse(&rec))
     }
 
@@ -322,12 +347,9 @@ impl Lookup<'_> {
         // Not in the order read (a manifest.json that is not sorted): by
         // key from here on. Such a manifest was read whole by verify too.
         let mut map = HashMap::new();
-        if let Some(mut f) = self.owner.file.as_ref() {
-            let _ = f.seek(SeekFrom::Start(0));
-            self.reader = Some(BufReader::with_capacity(1 << 16, f));
-            while let Some((k, d)) = self.read_one() {
-                map.insert(k, d);
-            }
+        self.reader = self.owner.reader();
+        while let Some((k, d)) = self.read_one() {
+            map.insert(k, d);
         }
         let found = map.get(sha256).cloned();
         self.by_key = Some(map);
@@ -367,11 +389,7 @@ mod tests {
         let c = tap.finish().unwrap();
         assert_eq!(c.algorithms(), &[Algorithm::Md5]);
         assert_eq!(c.files(), 4);
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            0,
-            "the spill file has no name"
-        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         let key = |d: &[u8]| all(d).digest(Algorithm::Sha256).unwrap().bytes.clone();
         let md5 = |d: &[u8]| vec![all(d).digest(Algorithm::Md5).unwrap().clone()];
         // In order, then out of order (falls back to by key).
@@ -409,5 +427,28 @@ mod tests {
         let got = c.lookup().get(&k).unwrap();
         assert_eq!(got[0], *all(b"whole").digest(Algorithm::Md5).unwrap());
         assert_eq!(got[1], *all(b"whole").digest(Algorithm::Sha1).unwrap());
+    }
+
+    /// Past [`SPILL_AFTER`] the records go to a file that has no name;
+    /// they read back the same.
+    #[test]
+    fn many_records_spill_to_an_unnamed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tap = DigestTap::new(&INGEST_ALGORITHMS, dir.path());
+        assert!(tap.begin(&[Algorithm::Sha256]));
+        let n = SPILL_AFTER / (32 + 16 + 20) + 100;
+        let files: Vec<Vec<u8>> = (0..n).map(|i| format!("file {i}").into_bytes()).collect();
+        let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+        feed(&mut tap, &refs);
+        let c = tap.finish().unwrap();
+        assert_eq!(c.files(), n as u64);
+        assert!(c.file.is_some() && c.mem.is_empty(), "spilled");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no name");
+        let mut l = c.lookup();
+        for f in [&files[0], &files[n / 2], &files[n - 1]] {
+            let k = all(f).digest(Algorithm::Sha256).unwrap().bytes.clone();
+            let got = l.get(&k).unwrap();
+            assert_eq!(got[0], *all(f).digest(Algorithm::Md5).unwrap());
+        }
     }
 }
