@@ -140,7 +140,16 @@ pub(super) fn fill_computed(
         return Err(e);
     }
     if missing > 0 {
-        // Not every file got one: the bundle does not hold them all.
+        // Not every file got one (cannot happen for a copy that verified):
+        // the bundle would not hold them all, so none are kept.
+        for (a, _) in &stmts {
+            if let Some(col) = ingest_column(*a) {
+                tx.execute(
+                    &format!("UPDATE files SET {col} = NULL WHERE bundle = ?1"),
+                    [row],
+                )?;
+            }
+        }
         return Ok(Vec::new());
     }
     for a in &add {
