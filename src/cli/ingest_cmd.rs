@@ -281,13 +281,21 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         // MD5 and SHA-1 (where the bundle sealed none) from the same read
         // of the payload, on their own threads.
         let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &args.locker.dir(ctx)?);
-        let report = verify::verify_tapped(
-            path,
-            &VerifyOptions::default(),
-            Some(&verifier),
-            &mut progress,
-            Some(&mut tap),
-        );
+        let (report, zip_hash, early_record) = std::thread::scope(|s| {
+            // The zip's SHA-256 and what is recorded are other reads of
+            // the file: on their own threads, beside verify's (the snapshot
+            // covers them all).
+            let zip = s.spawn(|| file_sha256(path));
+            let record = s.spawn(|| read_record(path));
+            let report = verify::verify_tapped(
+                path,
+                &VerifyOptions::default(),
+                Some(&verifier),
+                &mut progress,
+                Some(&mut tap),
+            );
+            (report, zip.join(), record.join())
+        });
         bar.finish_and_clear();
         let computed = tap.finish().map_err(locker_error)?;
         let report = report.map_err(|e| {
@@ -340,6 +348,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             }
             continue;
         }
+        let mut appended = false;
         let report = match (&signer, verified) {
             (Some(signer), true) if received_by(&report, signer).is_some() => {
                 ctx.diag.note(&format!(
@@ -350,6 +359,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             }
             (Some(signer), true) => {
                 receive(path, signer, &report.events, &verifier)?;
+                appended = true;
                 // The append changed the file: what is recorded is what
                 // verifies from here on.
                 snapshot = Snapshot::take(path);
@@ -371,8 +381,18 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             }
             _ => report,
         };
-        let record = read_record(path).map_err(locker_error)?;
-        let zip_sha256 = file_sha256(path).map_err(locker_error)?;
+        let record = match early_record {
+            // The file changed with the receive event: read again.
+            Ok(read) if !appended => read,
+            _ => read_record(path),
+        }
+        .map_err(locker_error)?;
+        let zip_sha256 = match zip_hash {
+            // The file changed with the receive event: hashed again.
+            Ok(hashed) if !appended => hashed,
+            _ => file_sha256(path),
+        }
+        .map_err(locker_error)?;
         snapshot.and_then(|s| s.check()).map_err(locker_error)?;
         let stored = match &args.store {
             Some(dir) => Some(store_copy(path, dir, &zip_sha256).map_err(locker_error)?),
