@@ -281,12 +281,13 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         // MD5 and SHA-1 (where the bundle sealed none) from the same read
         // of the payload, on their own threads.
         let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &args.locker.dir(ctx)?);
-        let (report, zip_hash, early_record) = std::thread::scope(|s| {
-            // The zip's SHA-256 and what is recorded are other reads of
-            // the file: on their own threads, beside verify's (the snapshot
-            // covers them all).
-            let zip = s.spawn(|| file_sha256(path));
-            let record = s.spawn(|| read_record(path));
+        // The zip's SHA-256 is another read of the whole file: on its own
+        // thread, beside verify's (the snapshot covers both), when the path
+        // is a regular file (verify explains anything else; /dev/zero would
+        // never end).
+        let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        let (report, zip_hash) = std::thread::scope(|s| {
+            let zip = regular.then(|| s.spawn(|| file_sha256(path)));
             let report = verify::verify_tapped(
                 path,
                 &VerifyOptions::default(),
@@ -294,7 +295,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
                 &mut progress,
                 Some(&mut tap),
             );
-            (report, zip.join(), record.join())
+            (report, zip.map(|z| z.join()))
         });
         bar.finish_and_clear();
         let computed = tap.finish().map_err(locker_error)?;
@@ -381,15 +382,10 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             }
             _ => report,
         };
-        let record = match early_record {
-            // The file changed with the receive event: read again.
-            Ok(read) if !appended => read,
-            _ => read_record(path),
-        }
-        .map_err(locker_error)?;
+        let record = read_record(path).map_err(locker_error)?;
         let zip_sha256 = match zip_hash {
             // The file changed with the receive event: hashed again.
-            Ok(hashed) if !appended => hashed,
+            Some(Ok(hashed)) if !appended => hashed,
             _ => file_sha256(path),
         }
         .map_err(locker_error)?;
