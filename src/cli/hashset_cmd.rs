@@ -3,6 +3,7 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
+use super::match_sources::Provenance;
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use clap::{Args, Subcommand, ValueEnum};
 use evidentia::hash::{AlgorithmSet, HashOptions};
@@ -21,9 +22,9 @@ pub struct LockerArg {
 }
 
 impl LockerArg {
-    /// Open the locker, creating the home directory if needed.
-    pub fn open(&self, ctx: &Ctx) -> Result<Locker, CliError> {
-        let path = match &self.locker {
+    /// The locker's path, creating the home directory if needed.
+    pub fn path(&self, ctx: &Ctx) -> Result<PathBuf, CliError> {
+        Ok(match &self.locker {
             Some(p) => p.clone(),
             None => {
                 let home = ctx.home()?;
@@ -31,7 +32,22 @@ impl LockerArg {
                     .map_err(|e| CliError::io("cannot create", &home, &e))?;
                 home.join("locker.db")
             }
-        };
+        })
+    }
+
+    /// The directory the locker is in (where ingest spills what it
+    /// computes while verifying).
+    pub fn dir(&self, ctx: &Ctx) -> Result<PathBuf, CliError> {
+        let path = self.path(ctx)?;
+        Ok(path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf))
+    }
+
+    /// Open the locker, creating the home directory if needed.
+    pub fn open(&self, ctx: &Ctx) -> Result<Locker, CliError> {
+        let path = self.path(ctx)?;
         Locker::open(&path).map_err(|e| {
             CliError::op(e.to_string())
                 .hint("check the path, and that it is on a local file system (WAL needs one)")
@@ -208,9 +224,15 @@ struct JsonMatch<'a> {
     hashset: &'a str,
     set_kind: &'static str,
     algorithm: &'static str,
+    /// `sealed`, `computed-at-ingest` or `computed` (now): where the
+    /// target's digest that matched comes from.
+    digest_origin: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     listed_name: Option<&'a str>,
 }
+
+/// The version of `match` documents (2: `digest_origin` added).
+const V_MATCH: u32 = 2;
 
 /// Run `match`.
 pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
@@ -251,15 +273,30 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
     let mut bundle_records = Vec::new();
     if !bundles.is_empty() {
         let store = super::passphrase::trust_store(ctx, args.trust.as_deref())?;
+        let dir = args.locker.dir(ctx)?;
         for b in bundles {
-            bundle_records.extend(super::match_sources::bundle_records(ctx, b, &store)?);
+            let wanted = opts.hash.algorithms.as_slice();
+            let records = super::match_sources::bundle_records(ctx, b, &store, wanted, &dir)?;
+            bundle_records.push(records);
         }
     }
     let mut out = Output::new(ctx.mode);
+    if args.locker_files {
+        // Say which bundles a set could not (fully) be matched against.
+        let held = locker.bundles().map_err(|e| CliError::op(e.to_string()))?;
+        for set in &sets {
+            for g in super::match_sources::not_held(&held, &set.algorithms, Some(set)) {
+                ctx.diag.note(&g.text());
+                if ctx.mode == Mode::Json {
+                    out.json(&g)?;
+                }
+            }
+        }
+    }
     let bar = progress_bar(ctx.progress, None);
     let progress = |n: u64| bar.inc(n);
     let (mut files, mut bad, mut good, mut exit) = (0u64, 0u64, 0u64, Exit::Ok);
-    let mut emit = |r: Record| -> Result<(), CliError> {
+    let mut emit = |r: Record, prov: &Provenance| -> Result<(), CliError> {
         match r {
             Record::Hashed { path, result } => {
                 files += 1;
@@ -275,12 +312,13 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
                     }
                     match ctx.mode {
                         Mode::Json => out.json(&JsonMatch {
-                            v: 1,
+                            v: V_MATCH,
                             kind: "match",
                             path: PathRepr::from_path(&path),
                             hashset: &m.hashset,
                             set_kind: m.kind.as_str(),
                             algorithm: m.algorithm.name(),
+                            digest_origin: prov.origin(m.algorithm),
                             listed_name: m.listed_name.as_deref(),
                         })?,
                         Mode::Human => {
@@ -299,7 +337,7 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
                                     "{label}  {}  (hash set {}, {}{listed})\n",
                                     display_path(&path),
                                     sanitize(&m.hashset),
-                                    m.algorithm
+                                    prov.text(m.algorithm)
                                 )
                                 .as_bytes(),
                             )?;
@@ -321,14 +359,18 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
         }
         Ok(())
     };
-    for r in bundle_records {
-        emit(r)?;
+    for (records, prov) in bundle_records {
+        for r in records {
+            emit(r, &prov)?;
+        }
     }
     if args.locker_files {
         super::match_sources::locker_records(&locker, &mut emit)?;
     }
     if !inputs.is_empty() {
-        hash_inputs(&inputs, &opts, &progress, &mut emit)?;
+        hash_inputs(&inputs, &opts, &progress, &mut |r| {
+            emit(r, &Provenance::Hashed)
+        })?;
     }
     bar.finish_and_clear();
     out.flush()?;

@@ -11,8 +11,8 @@ use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
 use clap::Args;
 use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, EventSigner, NoHook};
 use evidentia::locker::{
-    Actor, IngestOutcome, IngestRequest, Locker, LockerError, MatchRow, Snapshot, file_sha256,
-    read_record, store_copy,
+    Actor, DigestOrigin, DigestTap, INGEST_ALGORITHMS, IngestOutcome, IngestRequest, Locker,
+    LockerError, MatchRow, Snapshot, file_sha256, read_record, store_copy,
 };
 use evidentia::verify::{self, Finding, TrustVerifier, VerifyOptions};
 use serde::Serialize;
@@ -57,6 +57,9 @@ pub struct JsonMatch<'a> {
     pub set_kind: &'static str,
     /// Algorithm.
     pub algorithm: &'a str,
+    /// `sealed` or `computed-at-ingest`: where the file's digest that
+    /// matched comes from.
+    pub digest_origin: &'static str,
     /// Name the set lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listed_name: Option<&'a str>,
@@ -74,9 +77,50 @@ pub fn json_matches(m: &[MatchRow]) -> Vec<JsonMatch<'_>> {
                 "known-good"
             },
             algorithm: &m.algorithm,
+            digest_origin: m.origin.as_str(),
             listed_name: m.listed_name.as_deref(),
         })
         .collect()
+}
+
+/// The digests held for every file, by algorithm, with their origin
+/// (`sealed`, `computed-at-ingest`).
+pub fn json_held(
+    held: &[(evidentia::hash::Algorithm, DigestOrigin)],
+) -> std::collections::BTreeMap<&'static str, &'static str> {
+    held.iter().map(|(a, o)| (a.name(), o.as_str())).collect()
+}
+
+/// The digests held in words: `sha256, blake3 sealed; md5, sha1 computed
+/// at ingest`.
+pub fn held_text(held: &[(evidentia::hash::Algorithm, DigestOrigin)]) -> String {
+    let list = |o: DigestOrigin| -> Vec<&str> {
+        held.iter()
+            .filter(|h| h.1 == o)
+            .map(|h| h.0.name())
+            .collect()
+    };
+    let mut parts = Vec::new();
+    let sealed = list(DigestOrigin::Sealed);
+    if !sealed.is_empty() {
+        parts.push(format!("{} sealed", sealed.join(", ")));
+    }
+    let computed = list(DigestOrigin::Ingest);
+    if !computed.is_empty() {
+        parts.push(format!("{} computed at ingest", computed.join(", ")));
+    }
+    let missing: Vec<&str> = INGEST_ALGORITHMS
+        .iter()
+        .filter(|a| !held.iter().any(|h| h.0 == **a))
+        .map(|a| a.name())
+        .collect();
+    if !missing.is_empty() && !held.is_empty() {
+        parts.push(format!(
+            "no {} (ingested before evidentia computed them; ingest the bundle again to add them)",
+            missing.join(", ")
+        ));
+    }
+    parts.join("; ")
 }
 
 /// The JSON line of one ingested bundle (docs/locker.md).
@@ -96,7 +140,15 @@ struct JsonIngest<'a> {
     stored: Option<String>,
     alerts: usize,
     matches: Vec<JsonMatch<'a>>,
+    /// The digests the locker holds for every file, and from where.
+    digests: std::collections::BTreeMap<&'static str, &'static str>,
+    /// The algorithms this ingest computed and recorded.
+    computed: Vec<&'static str>,
 }
+
+/// The version of `ingest` documents (2: `digests`, `computed` and each
+/// match's `digest_origin` added).
+const V_INGEST: u32 = 2;
 
 /// The OS user and host name, for the audit log.
 fn actor() -> Actor {
@@ -235,13 +287,27 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         let mut snapshot = Snapshot::take(path);
         let bar = progress_bar(ctx.progress, total);
         let mut progress = |n: u64| bar.inc(n);
-        let report = verify::verify(
-            path,
-            &VerifyOptions::default(),
-            Some(&verifier),
-            &mut progress,
-        );
+        // MD5 and SHA-1 (where the bundle sealed none) from the same read
+        // of the payload, on their own threads.
+        let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &args.locker.dir(ctx)?);
+        // The zip's SHA-256 is another read of the whole file: on its own
+        // thread, beside verify's (the snapshot covers both), when the path
+        // is a regular file (verify explains anything else; /dev/zero would
+        // never end).
+        let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        let (report, zip_hash) = std::thread::scope(|s| {
+            let zip = regular.then(|| s.spawn(|| file_sha256(path)));
+            let report = verify::verify_tapped(
+                path,
+                &VerifyOptions::default(),
+                Some(&verifier),
+                &mut progress,
+                Some(&mut tap),
+            );
+            (report, zip.map(|z| z.join()))
+        });
         bar.finish_and_clear();
+        let computed = tap.finish().map_err(locker_error)?;
         let report =
             report.map_err(|e| CliError::unreadable_bundle(path, &e, "nothing was ingested"))?;
         let verified = report.verified();
@@ -261,7 +327,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         if !verified && (!args.quarantine || damaged) {
             match ctx.mode {
                 Mode::Json => out.json(&JsonIngest {
-                    v: 1,
+                    v: V_INGEST,
                     kind: "ingest",
                     bundle: shown.clone(),
                     bundle_id: report.bundle_id.as_deref(),
@@ -275,6 +341,8 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
                     stored: None,
                     alerts: 0,
                     matches: Vec::new(),
+                    digests: Default::default(),
+                    computed: Vec::new(),
                 })?,
                 Mode::Human => {
                     let mut s = format!(
@@ -294,6 +362,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             }
             continue;
         }
+        let mut appended = false;
         let report = match (&signer, verified) {
             (Some(signer), true) if received_by(&report, signer).is_some() => {
                 ctx.diag.note(&format!(
@@ -304,6 +373,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             }
             (Some(signer), true) => {
                 receive(path, signer, &report.events, &verifier)?;
+                appended = true;
                 // The append changed the file: what is recorded is what
                 // verifies from here on.
                 snapshot = Snapshot::take(path);
@@ -326,7 +396,12 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             _ => report,
         };
         let record = read_record(path).map_err(locker_error)?;
-        let zip_sha256 = file_sha256(path).map_err(locker_error)?;
+        let zip_sha256 = match zip_hash {
+            // The file changed with the receive event: hashed again.
+            Some(Ok(hashed)) if !appended => hashed,
+            _ => file_sha256(path),
+        }
+        .map_err(locker_error)?;
         snapshot.and_then(|s| s.check()).map_err(locker_error)?;
         let stored = match &args.store {
             Some(dir) => Some(store_copy(path, dir, &zip_sha256).map_err(locker_error)?),
@@ -349,6 +424,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             location: location.to_string_lossy().into_owned(),
             quarantine: args.quarantine,
             actor: actor(),
+            computed: Some(&computed),
         };
         let summary = match l.ingest(&req) {
             Ok(s) => s,
@@ -362,7 +438,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         let alerts = summary.matches.iter().filter(|m| m.known_bad).count();
         match ctx.mode {
             Mode::Json => out.json(&JsonIngest {
-                v: 1,
+                v: V_INGEST,
                 kind: "ingest",
                 bundle: shown.clone(),
                 bundle_id: Some(&summary.bundle_id),
@@ -376,6 +452,8 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
                 stored: stored.as_deref().map(display_path),
                 alerts,
                 matches: json_matches(&summary.matches),
+                digests: json_held(&summary.held),
+                computed: summary.computed_written.iter().map(|a| a.name()).collect(),
             })?,
             Mode::Human => {
                 out.bytes(human(&shown, &summary, &report, stored.as_deref()).as_bytes())?
@@ -415,6 +493,16 @@ fn human(
     if let Some(h) = &s.head {
         t.push_str(&format!("  custody head: {h}\n"));
     }
+    if s.files > 0 && !s.held.is_empty() {
+        t.push_str(&format!("  digests: {}\n", held_text(&s.held)));
+    }
+    if s.outcome != IngestOutcome::Added && !s.computed_written.is_empty() {
+        let names: Vec<&str> = s.computed_written.iter().map(|a| a.name()).collect();
+        t.push_str(&format!(
+            "  added {} digests computed at ingest (the record held none)\n",
+            names.join(", ")
+        ));
+    }
     if let Some(p) = stored {
         t.push_str(&format!("  stored: {}\n", display_path(p)));
     }
@@ -436,8 +524,17 @@ fn human(
             "  {label}: {} (hash set {}, {})\n",
             sanitize(&m.path),
             sanitize(&m.hashset),
-            m.algorithm
+            match_algorithm(m)
         ));
     }
     t
+}
+
+/// The algorithm of a match, and `computed at ingest` when the file's
+/// digest was not sealed.
+pub fn match_algorithm(m: &MatchRow) -> String {
+    match m.origin {
+        DigestOrigin::Sealed => m.algorithm.clone(),
+        DigestOrigin::Ingest => format!("{} computed at ingest", m.algorithm),
+    }
 }

@@ -8,7 +8,10 @@ use super::hashset_cmd::LockerArg;
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::{Args, Subcommand};
-use evidentia::locker::{BundleRow, FileRow, Locker, file_sha256, read_record, store_path};
+use evidentia::locker::{
+    BundleRow, DigestOrigin, DigestTap, FileRow, INGEST_ALGORITHMS, Locker, file_sha256,
+    read_record, store_path,
+};
 use evidentia::pathrepr::PathRepr;
 use evidentia::verify::{self, TrustVerifier, VerifyOptions};
 use serde::Serialize;
@@ -60,12 +63,14 @@ enum LockerCommand {
 }
 
 /// The wire version of `bundle` and `file` documents (2: `quarantined`
-/// added).
-const V: u32 = 2;
+/// added; 3: `digests` of a bundle, and `digest_origin` of a file found by
+/// hash, added).
+const V: u32 = 3;
 
 /// The wire version of `bundle-detail` documents (2: `quarantined` added;
-/// 3: `signers` give the proven identity, never the claimed actor).
-pub(super) const V_DETAIL: u32 = 3;
+/// 3: `signers` give the proven identity, never the claimed actor; 4:
+/// `digests`, and each match's `digest_origin`, added).
+pub(super) const V_DETAIL: u32 = 4;
 
 /// The label every value from a quarantined record carries in human output.
 pub(super) const UNVERIFIED: &str = "QUARANTINED (unverified)";
@@ -88,6 +93,9 @@ pub(super) struct JsonBundle<'a> {
     sealed_at: Option<&'a str>,
     ingested_at: &'a str,
     location: Option<&'a str>,
+    /// The digests held for every file, by algorithm: `sealed` or
+    /// `computed-at-ingest`.
+    digests: std::collections::BTreeMap<&'static str, &'static str>,
 }
 
 pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> JsonBundle<'a> {
@@ -106,6 +114,7 @@ pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> J
         sealed_at: b.sealed_at.as_deref(),
         ingested_at: &b.ingested_at,
         location: b.location.as_deref(),
+        digests: super::ingest_cmd::json_held(&b.held),
     }
 }
 
@@ -138,6 +147,9 @@ struct JsonFile<'a> {
     sha256: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     matched: Option<&'a str>,
+    /// With `matched`: `sealed` or `computed-at-ingest`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest_origin: Option<&'static str>,
 }
 
 fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
@@ -156,6 +168,7 @@ fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
             size: f.size,
             sha256: f.sha256.as_deref(),
             matched: f.matched.as_deref(),
+            digest_origin: f.origin.map(DigestOrigin::as_str),
         }),
         Mode::Human => out.bytes(
             format!(
@@ -163,10 +176,12 @@ fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
                 sanitize(&f.bundle_id),
                 sanitize(&f.path),
                 f.size,
-                f.matched
-                    .as_deref()
-                    .map(|a| format!(", {}", sanitize(a)))
-                    .unwrap_or_default(),
+                match (f.matched.as_deref(), f.origin) {
+                    (Some(a), Some(DigestOrigin::Ingest)) =>
+                        format!(", {} computed at ingest", sanitize(a)),
+                    (Some(a), _) => format!(", {} sealed", sanitize(a)),
+                    (None, _) => String::new(),
+                },
                 sanitize(f.case_ref.as_deref().unwrap_or("-")),
                 if f.quarantined() {
                     format!("  {UNVERIFIED}")
@@ -177,6 +192,33 @@ fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
             .as_bytes(),
         ),
     }
+}
+
+/// The bundles a search by a digest of `len` bytes could not look at
+/// (one group per algorithm of that length the locker lacks for them).
+fn find_not_held(
+    locker: &Locker,
+    len: usize,
+) -> Result<Vec<super::match_sources::NotHeld>, CliError> {
+    let algos = Locker::algorithms_of_len(len);
+    let mut out = Vec::new();
+    for a in &algos {
+        let bundles = locker.not_held(*a).map_err(op)?;
+        if bundles.is_empty() {
+            continue;
+        }
+        out.push(super::match_sources::NotHeld {
+            v: 1,
+            kind: "not-held",
+            hashset: None,
+            algorithms: vec![a.name()],
+            // A 64-digit search also looks at the other algorithm of
+            // that length.
+            searched_by: algos.iter().filter(|b| *b != a).map(|b| b.name()).collect(),
+            bundles,
+        });
+    }
+    Ok(out)
 }
 
 fn op(e: evidentia::locker::LockerError) -> CliError {
@@ -199,19 +241,34 @@ pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
         }
         LockerCommand::Show { what } => super::locker_show::show(ctx, &locker, &what, &mut out)?,
         LockerCommand::Find { hash, name } => {
+            let mut not_held = Vec::new();
             let rows = match (hash, name) {
-                (Some(h), _) => locker.find_hash(h.trim()).map_err(op)?.ok_or_else(|| {
-                    CliError::usage(format!("{h:?} is not a digest in hex"))
-                        .hint("give 32 (MD5), 40 (SHA-1), 64 (SHA-256/BLAKE3) or 128 (SHA-512) hex digits")
-                })?,
+                (Some(h), _) => {
+                    let rows = locker.find_hash(h.trim()).map_err(op)?.ok_or_else(|| {
+                        CliError::usage(format!("{h:?} is not a digest in hex"))
+                            .hint("give 32 (MD5), 40 (SHA-1), 64 (SHA-256/BLAKE3) or 128 (SHA-512) hex digits")
+                    })?;
+                    not_held = find_not_held(&locker, h.trim().len() / 2)?;
+                    rows
+                }
                 (None, Some(n)) => locker.find_name(&n).map_err(op)?,
                 (None, None) => return Err(CliError::usage("give --hash or --name")),
             };
             for f in &rows {
                 file_out(&mut out, ctx.mode, f)?;
             }
+            for g in &not_held {
+                if ctx.mode == Mode::Json {
+                    out.json(g)?;
+                }
+                ctx.diag.note(&g.text());
+            }
             if rows.is_empty() {
-                ctx.diag.note("no file in the locker matches");
+                ctx.diag.note(if not_held.is_empty() {
+                    "no file in the locker matches"
+                } else {
+                    "no file in the locker matches among the bundles that hold such digests"
+                });
                 Exit::Problem
             } else {
                 Exit::Ok
@@ -283,9 +340,15 @@ fn drift(
         Ok(h) => h,
     };
     let bar = progress_bar(ctx.progress, None);
-    let r = verify::verify(&path, &VerifyOptions::default(), Some(verifier), &mut |n| {
-        bar.inc(n)
-    });
+    // The digests computed at ingest are computed again in the same pass.
+    let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &locker_dir(locker));
+    let r = verify::verify_tapped(
+        &path,
+        &VerifyOptions::default(),
+        Some(verifier),
+        &mut |n| bar.inc(n),
+        Some(&mut tap),
+    );
     bar.finish_and_clear();
     let r = match r {
         Err(e) => return Ok(vec![format!("not readable as a bundle: {e}")]),
@@ -306,5 +369,18 @@ fn drift(
     };
     let changes = locker.compare(b, &r, &record, &hash).map_err(op)?;
     d.extend(changes.iter().map(ToString::to_string));
+    let computed = tap.finish().map_err(op)?;
+    let changes = locker.compare_computed(b, &record, &computed).map_err(op)?;
+    d.extend(changes.iter().map(ToString::to_string));
     Ok(d)
+}
+
+/// The directory of the open locker (where the digests computed again
+/// are spilled).
+fn locker_dir(locker: &Locker) -> PathBuf {
+    locker
+        .path()
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf)
 }

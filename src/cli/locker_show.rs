@@ -104,6 +104,12 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                     sanitize(b.location.as_deref().unwrap_or("-")),
                     b.custody_head.as_deref().unwrap_or("-"),
                 );
+                if b.files > 0 && !b.quarantined() {
+                    s.push_str(&format!(
+                        "  digests: {}\n",
+                        super::ingest_cmd::held_text(&b.held)
+                    ));
+                }
                 for e in &d.events {
                     s.push_str(&format!(
                         "  custody event {}: {} at {} by {}{u}\n",
@@ -130,7 +136,7 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
                         "  {label}: {} (hash set {}, {}){u}\n",
                         sanitize(&m.path),
                         sanitize(&m.hashset),
-                        m.algorithm
+                        super::ingest_cmd::match_algorithm(m)
                     ));
                 }
                 if b.quarantined() {

@@ -28,7 +28,7 @@ thread_local! {
 }
 
 /// Number of blocks in flight per stream.
-const POOL_BLOCKS: usize = 4;
+pub(super) const POOL_BLOCKS: usize = 4;
 
 /// Number of blocks in flight when a stage runs before the hashes (one more
 /// step in the pipeline: reading, the stage, and the hashes each hold some).
@@ -134,7 +134,7 @@ impl HashResult {
 }
 
 /// One unit of work: an algorithm or the piecewise hasher.
-enum Worker {
+pub(super) enum Worker {
     Whole(HasherState),
     Pieces(PieceHasher),
 }
@@ -216,9 +216,45 @@ fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// A filled block shared by the workers.
-struct Block {
-    data: PoolBuf,
-    len: usize,
+pub(super) struct Block {
+    pub(super) data: PoolBuf,
+    pub(super) len: usize,
+    /// Offsets (ascending, at most `len`) where one stream of a series
+    /// ends and the next begins ([`super::SeriesHasher`]); empty for a
+    /// single stream.
+    pub(super) ends: Vec<usize>,
+}
+
+/// Start the thread of one worker: it hashes every block it receives and
+/// returns each buffer to the pool (`free_tx`) once the last worker is done
+/// with it. In a series (`done` given), at each of a block's `ends` it
+/// sends the digest of the stream that ended there and starts the next.
+pub(super) fn spawn_worker(
+    mut worker: Worker,
+    rx: mpsc::Receiver<Arc<Block>>,
+    free_tx: mpsc::Sender<PoolBuf>,
+    done: Option<mpsc::Sender<Digest>>,
+) -> std::thread::JoinHandle<Worker> {
+    std::thread::spawn(move || {
+        for block in rx {
+            let mut at = 0;
+            for &end in &block.ends {
+                worker.update(&block.data[at..end]);
+                if let (Some(done), Worker::Whole(h)) = (&done, &mut worker) {
+                    let next = HasherState::new(h.algorithm());
+                    let _ = done.send(std::mem::replace(h, next).finalize());
+                }
+                at = end;
+            }
+            worker.update(&block.data[at..block.len]);
+            // Exactly one worker gets the buffer back (Arc::into_inner
+            // guarantees it), and returns it to the pool.
+            if let Some(b) = Arc::into_inner(block) {
+                let _ = free_tx.send(b.data);
+            }
+        }
+        worker
+    })
 }
 
 /// A push-style one-pass hasher: callers hand it blocks, one worker thread
@@ -253,7 +289,7 @@ struct StageThread {
 }
 
 /// Send `block` to every sender; false if a receiver is gone.
-fn fan_out(senders: &[mpsc::SyncSender<Arc<Block>>], block: Arc<Block>) -> bool {
+pub(super) fn fan_out(senders: &[mpsc::SyncSender<Arc<Block>>], block: Arc<Block>) -> bool {
     let mut ok = true;
     // The sender keeps no reference: the last one gets the original, so
     // only workers ever drop a block, and the one that drops it last
@@ -293,21 +329,10 @@ impl MultiHasher {
         let (free_tx, free_rx) = mpsc::channel::<PoolBuf>();
         let mut senders = Vec::new();
         let mut handles = Vec::new();
-        for mut worker in workers_for(opts) {
+        for worker in workers_for(opts) {
             let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(pool_blocks);
-            let free_tx = free_tx.clone();
             senders.push(tx);
-            handles.push(std::thread::spawn(move || {
-                for block in rx {
-                    worker.update(&block.data[..block.len]);
-                    // Exactly one worker gets the buffer back (Arc::into_inner
-                    // guarantees it), and returns it to the pool.
-                    if let Some(b) = Arc::into_inner(block) {
-                        let _ = free_tx.send(b.data);
-                    }
-                }
-                worker
-            }));
+            handles.push(spawn_worker(worker, rx, free_tx.clone(), None));
         }
         let stage = stage.map(|mut stage| {
             let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(pool_blocks);
@@ -399,7 +424,11 @@ impl MultiHasher {
             return;
         }
         self.total += len as u64;
-        let block = Arc::new(Block { data: buf, len });
+        let block = Arc::new(Block {
+            data: buf,
+            len,
+            ends: Vec::new(),
+        });
         self.lost_worker |= !fan_out(&self.senders, block);
     }
 

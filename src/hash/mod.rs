@@ -1,5 +1,6 @@
 //! Hashing: the algorithms evidentia computes, and the one-pass engine that
-//! feeds every requested algorithm from a single read of the input.
+//! feeds every requested algorithm from a single read of the input (one
+//! stream, or a series of them: [`SeriesHasher`]).
 //!
 //! Invariants:
 //! - Every algorithm sees exactly the same bytes in the same order; one read
@@ -11,6 +12,7 @@
 
 mod engine;
 mod piece;
+mod series;
 mod state;
 
 pub use engine::{
@@ -18,6 +20,7 @@ pub use engine::{
     hash_bytes, hash_reader,
 };
 pub use piece::{MIN_TREE_PIECE, Piece, PieceAlgorithm, PieceHasher, Pieces};
+pub use series::SeriesHasher;
 pub use state::HasherState;
 
 use std::fmt;

@@ -11,6 +11,7 @@
 //! A difference is drift, reported with the recorded and the bundle's
 //! value. Read-only; files are streamed, one index seek each.
 
+use super::computed::{DigestOrigin, ingest_column};
 use super::query::BundleRow;
 use super::record::{BundleRecord, for_each_file};
 use super::signers::{self, EventSigner};
@@ -356,38 +357,133 @@ fn compare_matches(
 ) -> rusqlite::Result<()> {
     for a in Algorithm::ALL {
         let c = a.name();
-        let unbacked: Vec<(String, String)> = conn
-            .prepare(&format!(
-                "SELECT f.path, h.name FROM matches m JOIN files f ON f.id = m.file
-                 JOIN hashsets h ON h.id = m.hashset
-                 WHERE f.bundle = ?1 AND m.algorithm = '{c}' AND NOT EXISTS
-                 (SELECT 1 FROM hashset_entries e WHERE e.{c} = f.{c} AND e.hashset = m.hashset)"
-            ))?
-            .query_map([b.id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (path, set) in unbacked {
-            d.push(change(
-                format!("known-hash match of {path:?} in set {set:?} ({c})"),
-                "a match".into(),
-                "no equal digest in the set".into(),
-            ));
-        }
-        let hidden: Vec<(String, String)> = conn
-            .prepare(&format!(
-                "SELECT DISTINCT f.path, h.name FROM files f
-                 JOIN hashset_entries e ON e.{c} = f.{c} JOIN hashsets h ON h.id = e.hashset
-                 WHERE f.bundle = ?1 AND f.{c} IS NOT NULL AND h.imported_at < ?2
-                 AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.file = f.id AND m.hashset = h.id)"
-            ))?
-            .query_map(params![b.id, b.ingested_at], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (path, set) in hidden {
-            d.push(change(
-                format!("known-hash match of {path:?} in set {set:?} ({c})"),
-                "(none)".into(),
-                "a match (the set was imported before the ingest)".into(),
-            ));
+        // The sealed column, and the one computed at ingest if any.
+        let mut cols = vec![(c, DigestOrigin::Sealed)];
+        cols.extend(ingest_column(a).map(|i| (i, DigestOrigin::Ingest)));
+        for (col, origin) in cols {
+            compare_matches_by(conn, b, c, col, origin.column(), d)?;
         }
     }
     Ok(())
+}
+
+/// [`compare_matches`] for the matches by algorithm `c` through file column
+/// `col` (whose origin is `o`).
+fn compare_matches_by(
+    conn: &Connection,
+    b: &BundleRow,
+    c: &str,
+    col: &str,
+    o: &str,
+    d: &mut Vec<ValueChange>,
+) -> rusqlite::Result<()> {
+    let unbacked: Vec<(String, String)> = conn
+        .prepare(&format!(
+            "SELECT f.path, h.name FROM matches m JOIN files f ON f.id = m.file
+             JOIN hashsets h ON h.id = m.hashset
+             WHERE f.bundle = ?1 AND m.algorithm = '{c}' AND m.origin = '{o}' AND NOT EXISTS
+             (SELECT 1 FROM hashset_entries e WHERE e.{c} = f.{col} AND e.hashset = m.hashset)"
+        ))?
+        .query_map([b.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (path, set) in unbacked {
+        d.push(change(
+            format!("known-hash match of {path:?} in set {set:?} ({c})"),
+            "a match".into(),
+            "no equal digest in the set".into(),
+        ));
+    }
+    let hidden: Vec<(String, String)> = conn
+        .prepare(&format!(
+            "SELECT DISTINCT f.path, h.name FROM files f
+             JOIN hashset_entries e ON e.{c} = f.{col} JOIN hashsets h ON h.id = e.hashset
+             WHERE f.bundle = ?1 AND f.{col} IS NOT NULL AND h.imported_at < ?2
+             AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.file = f.id AND m.hashset = h.id)"
+        ))?
+        .query_map(params![b.id, b.ingested_at], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (path, set) in hidden {
+        d.push(change(
+            format!("known-hash match of {path:?} in set {set:?} ({c})"),
+            "(none)".into(),
+            "a match (the set was imported before the ingest)".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Locker {
+    /// Differences between the digests the locker holds as computed at
+    /// ingest for bundle `b` and `computed`, the same digests computed
+    /// again from a copy that verified (`record` read from it). Only the
+    /// algorithms the record holds as computed at ingest are compared.
+    pub fn compare_computed(
+        &self,
+        b: &BundleRow,
+        record: &BundleRecord,
+        computed: &super::ComputedDigests,
+    ) -> Result<Vec<ValueChange>, LockerError> {
+        let held = self.q(super::held::held(&self.conn, b.id))?;
+        let algos: Vec<(Algorithm, &str)> = held
+            .iter()
+            .filter(|(a, o)| *o == DigestOrigin::Ingest && computed.algorithms().contains(a))
+            .filter_map(|(a, _)| Some((*a, ingest_column(*a)?)))
+            .collect();
+        let mut d = Vec::new();
+        if algos.is_empty() {
+            return Ok(d);
+        }
+        let (mut more, mut failed) = (0usize, None);
+        let mut lookup = computed.lookup();
+        for_each_file(record, &mut |f| {
+            let now = from_hex(&f.sha256).and_then(|k| lookup.get(&k));
+            for (a, col) in &algos {
+                let stored: rusqlite::Result<Option<Vec<u8>>> = self
+                    .conn
+                    .prepare_cached(&format!(
+                        "SELECT {col} FROM files WHERE bundle = ?1 AND path = ?2"
+                    ))
+                    .and_then(|mut s| s.query_row(params![b.id, f.path], |r| r.get(0)))
+                    .optional()
+                    .map(Option::flatten);
+                let stored = match stored {
+                    Ok(s) => s,
+                    Err(e) => {
+                        failed = Some(e);
+                        return false;
+                    }
+                };
+                let again = now
+                    .as_ref()
+                    .and_then(|n| n.iter().find(|x| x.algorithm == *a))
+                    .map(|x| x.bytes.clone());
+                if stored != again {
+                    if d.len() < MAX_FILE_DRIFT {
+                        let hex = |b: &Option<Vec<u8>>| {
+                            b.as_deref().map_or_else(|| "(none)".into(), to_hex)
+                        };
+                        d.push(change(
+                            format!("file {:?} {a} computed at ingest", f.path),
+                            hex(&stored),
+                            hex(&again),
+                        ));
+                    } else {
+                        more += 1;
+                    }
+                }
+            }
+            true
+        })?;
+        if let Some(e) = failed {
+            return Err(self.err(e));
+        }
+        if more > 0 {
+            d.push(change(
+                format!("{more} more digests computed at ingest"),
+                "differ".into(),
+                "(not listed)".into(),
+            ));
+        }
+        Ok(d)
+    }
 }

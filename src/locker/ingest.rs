@@ -16,6 +16,8 @@
 //!   copy said survives a promotion, except in the audit row that lists
 //!   what was replaced.
 
+use super::computed::{ComputedDigests, DigestOrigin};
+use super::held;
 use super::query::{MatchRow, bundle_matches};
 use super::record::BundleRecord;
 use super::signers::EventSigner;
@@ -51,6 +53,10 @@ pub struct IngestRequest<'a> {
     pub quarantine: bool,
     /// Who, where, when.
     pub actor: Actor,
+    /// The digests computed from the payload as it verified (MD5 and
+    /// SHA-1 where the bundle did not seal them), stored beside the
+    /// sealed ones and marked as computed at ingest.
+    pub computed: Option<&'a ComputedDigests>,
 }
 
 /// What ingest did.
@@ -103,6 +109,13 @@ pub struct IngestSummary {
     pub head: Option<String>,
     /// Known-hash matches of the bundle's files.
     pub matches: Vec<MatchRow>,
+    /// The algorithms the locker now holds for every file of the bundle,
+    /// and from where.
+    pub held: Vec<(Algorithm, DigestOrigin)>,
+    /// The algorithms whose digests computed at ingest this ingest wrote
+    /// (for a new record, or added to one made before evidentia computed
+    /// them).
+    pub computed_written: Vec<Algorithm>,
 }
 
 impl Locker {
@@ -168,10 +181,11 @@ fn write(
         )
         .optional()?;
     let mut replaced = Vec::new();
+    let mut computed_written = Vec::new();
     let (row, outcome, new_events) = match (existing, verified) {
         (None, true) => {
             let row = insert_bundle(tx, req, bundle_id, "verified")?;
-            insert_contents(tx, req, row)?;
+            computed_written = insert_contents(tx, req, row)?;
             let n = insert_events(tx, req, row, 0)?;
             (row, IngestOutcome::Added, n)
         }
@@ -182,8 +196,12 @@ fn write(
         // A failing copy never changes a record, whatever its status.
         (Some((row, _)), false) => (row, IngestOutcome::Unchanged, 0),
         (Some((row, status)), true) => match super::promote::update(tx, req, row, &status)? {
-            Ok((outcome, n, changes)) => {
+            Ok((outcome, n, changes, written)) => {
                 replaced = changes;
+                computed_written = written;
+                // A record made before evidentia computed digests at
+                // ingest gets them now.
+                computed_written.extend(held::fill_computed(tx, req, row)?);
                 (row, outcome, n)
             }
             Err(conflict) => return Ok(Err(conflict)),
@@ -208,6 +226,10 @@ fn write(
         req.report.findings.len(),
         matches.iter().filter(|m| m.known_bad).count()
     );
+    if !computed_written.is_empty() {
+        let names: Vec<&str> = computed_written.iter().map(|a| a.name()).collect();
+        detail.push_str(&format!("; computed at ingest: {}", names.join(", ")));
+    }
     if !replaced.is_empty() {
         // What the rewrite replaced, old value first, for the audit trail.
         let list: Vec<String> = replaced.iter().map(ValueChange::as_replaced).collect();
@@ -222,6 +244,8 @@ fn write(
         new_events,
         head,
         matches,
+        held: held::held(tx, row)?,
+        computed_written,
     }))
 }
 
@@ -290,14 +314,16 @@ fn blob(hex: Option<&str>) -> Option<Vec<u8>> {
     hex.and_then(from_hex)
 }
 
-/// Items, files (with every hash), and known-hash matches.
+/// Items, files (with every hash, sealed and computed at ingest), which
+/// digests every file holds, and known-hash matches. Returns the
+/// algorithms whose computed digests were written.
 pub(super) fn insert_contents(
     tx: &Transaction<'_>,
     req: &IngestRequest<'_>,
     row: i64,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Vec<Algorithm>> {
     if req.record.manifest.is_none() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     for (item, description) in RowValues::from_bundle(req.report, req.record).items {
         tx.execute(
@@ -306,9 +332,14 @@ pub(super) fn insert_contents(
         )?;
     }
     let mut ins = tx.prepare(
-        "INSERT OR IGNORE INTO files (bundle, path, path_bytes, size, md5, sha1, sha256, sha512, blake3)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO files (bundle, path, path_bytes, size, md5, sha1, sha256, sha512,
+         blake3, ingest_md5, ingest_sha1)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
+    let mut lookup = req.computed.map(ComputedDigests::lookup);
+    // Which algorithms every file holds: sealed, computed.
+    let mut sealed = [true; 5];
+    let mut computed = [true; 2];
     // Streamed from the bundle for a large manifest: one row at a time.
     let mut failed: Option<rusqlite::Error> = None;
     super::record::for_each_file(req.record, &mut |f| {
@@ -316,16 +347,41 @@ pub(super) fn insert_contents(
             crate::pathrepr::PathRepr::Bytes(b) => Some(b.clone()),
             crate::pathrepr::PathRepr::Text(_) => None,
         };
+        let cols = [
+            f.md5.as_deref(),
+            f.sha1.as_deref(),
+            Some(&*f.sha256),
+            f.sha512.as_deref(),
+            Some(&*f.blake3),
+        ];
+        for (s, c) in sealed.iter_mut().zip(cols) {
+            *s &= c.is_some();
+        }
+        // Computed only where the bundle sealed none.
+        let found = lookup
+            .as_mut()
+            .and_then(|l| l.get(&from_hex(&f.sha256)?))
+            .unwrap_or_default();
+        let mut extra = [None, None];
+        for (i, a) in super::computed::INGEST_ALGORITHMS.into_iter().enumerate() {
+            extra[i] = found
+                .iter()
+                .find(|d| d.algorithm == a && cols[i].is_none())
+                .map(|d| d.bytes.clone());
+            computed[i] &= extra[i].is_some();
+        }
         let r = ins.execute(params![
             row,
             f.path,
             raw,
             f.size as i64,
-            blob(f.md5.as_deref()),
-            blob(f.sha1.as_deref()),
-            blob(Some(&f.sha256)),
-            blob(f.sha512.as_deref()),
-            blob(Some(&f.blake3)),
+            blob(cols[0]),
+            blob(cols[1]),
+            blob(cols[2]),
+            blob(cols[3]),
+            blob(cols[4]),
+            extra[0],
+            extra[1],
         ]);
         match r {
             Ok(_) => true,
@@ -339,19 +395,27 @@ pub(super) fn insert_contents(
     if let Some(e) = failed {
         return Err(e);
     }
-    for a in Algorithm::ALL {
-        let c = a.name();
-        tx.execute(
-            &format!(
-                "INSERT OR IGNORE INTO matches (file, hashset, algorithm, listed_name)
-                 SELECT f.id, e.hashset, '{c}', e.name FROM files f
-                 JOIN hashset_entries e ON e.{c} = f.{c}
-                 WHERE f.bundle = ?1 AND f.{c} IS NOT NULL AND e.{c} IS NOT NULL"
-            ),
-            [row],
-        )?;
+    drop(ins);
+    let files: i64 = tx.query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
+        r.get(0)
+    })?;
+    let mut written = Vec::new();
+    if files > 0 {
+        for (a, all) in Algorithm::ALL.into_iter().zip(sealed) {
+            if all {
+                held::record(tx, row, a, DigestOrigin::Sealed)?;
+            }
+        }
+        for (a, all) in super::computed::INGEST_ALGORITHMS.into_iter().zip(computed) {
+            let was_computed = req.computed.is_some_and(|c| c.algorithms().contains(&a));
+            if all && was_computed {
+                held::record(tx, row, a, DigestOrigin::Ingest)?;
+                written.push(a);
+            }
+        }
     }
-    Ok(())
+    held::insert_matches(tx, row, None)?;
+    Ok(written)
 }
 
 /// Append the events past the first `skip`, with their signers: the

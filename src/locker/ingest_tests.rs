@@ -38,6 +38,7 @@ fn req<'a>(report: &'a VerifyReport, record: &'a BundleRecord) -> IngestRequest<
         location: "/x".into(),
         quarantine: false,
         actor: Actor::default(),
+        computed: None,
     }
 }
 
@@ -307,7 +308,7 @@ fn migration_4_keeps_the_claim_apart_and_shows_no_identity() {
         .unwrap();
     }
     let l = Locker::open(&p).unwrap();
-    assert_eq!(l.version().unwrap(), 4);
+    assert_eq!(l.version().unwrap(), crate::locker::CURRENT_VERSION);
     let claimed: String = l
         .conn
         .query_row("SELECT claimed_name FROM signers", [], |r| r.get(0))
@@ -317,4 +318,58 @@ fn migration_4_keeps_the_claim_apart_and_shows_no_identity() {
     assert_eq!(s.len(), 1);
     assert_eq!((s[0].kind.as_ref(), s[0].identity.as_ref()), (None, None));
     assert_eq!(s[0].trust_path, None, "an old trust path is not shown");
+}
+
+/// Migration 5 records which digests the bundles already ingested hold
+/// (what they sealed, and nothing computed at ingest), so a search by MD5
+/// can name the bundles it cannot look at.
+#[test]
+fn migration_5_records_the_sealed_digests_of_old_bundles() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v4.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        for m in &crate::locker::MIGRATIONS[..4] {
+            c.execute_batch(m).unwrap();
+        }
+        c.execute_batch(
+            "PRAGMA user_version = 4;
+             INSERT INTO bundles (id, bundle_id, name, status, zip_sha256, ingested_at)
+             VALUES (1, 'default', 'n', 'verified', 'z', 't'), (2, 'with-md5', 'n', 'verified', 'z', 't'),
+                    (3, 'empty', 'n', 'verified', 'z', 't');
+             INSERT INTO files (bundle, path, size, sha256, blake3) VALUES (1, 'data/a', 1, x'01', x'02');
+             INSERT INTO files (bundle, path, size, md5, sha256, blake3)
+             VALUES (2, 'data/a', 1, x'03', x'01', x'02'), (2, 'data/b', 1, x'04', x'05', x'06');",
+        )
+        .unwrap();
+    }
+    let l = Locker::open(&p).unwrap();
+    assert_eq!(l.version().unwrap(), crate::locker::CURRENT_VERSION);
+    let held = |row| super::held::held(&l.conn, row).unwrap();
+    let sealed = |a: &[Algorithm]| -> Vec<(Algorithm, DigestOrigin)> {
+        a.iter().map(|a| (*a, DigestOrigin::Sealed)).collect()
+    };
+    assert_eq!(held(1), sealed(&[Algorithm::Sha256, Algorithm::Blake3]));
+    assert_eq!(
+        held(2),
+        sealed(&[Algorithm::Md5, Algorithm::Sha256, Algorithm::Blake3])
+    );
+    assert_eq!(
+        l.not_held(Algorithm::Md5).unwrap(),
+        vec!["default".to_string()]
+    );
+    assert_eq!(
+        l.not_held(Algorithm::Sha1).unwrap(),
+        vec!["default".to_string(), "with-md5".to_string()]
+    );
+    assert!(l.not_held(Algorithm::Sha256).unwrap().is_empty());
+    let ingest_cols: i64 = l
+        .conn
+        .query_row(
+            "SELECT count(*) FROM files WHERE ingest_md5 IS NOT NULL OR ingest_sha1 IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(ingest_cols, 0, "existing rows get nothing computed");
 }

@@ -11,8 +11,10 @@
 //!   queue on the lock instead of failing half-way.
 //! - Custody events and the audit log are append-only (triggers).
 
+mod computed;
 mod drift;
 mod hashset;
+mod held;
 mod ingest;
 mod promote;
 mod query;
@@ -23,10 +25,12 @@ mod snapshot;
 mod store;
 mod values;
 
+pub use computed::{ComputedDigests, DigestOrigin, DigestTap, INGEST_ALGORITHMS, Lookup};
 pub use hashset::{HashsetFormat, HashsetInfo, HashsetKind, ImportOptions, KnownMatch};
 pub use ingest::{Actor, IngestOutcome, IngestRequest, IngestSummary};
 pub use query::{
-    AuditRow, BundleDetail, BundleRow, EventRow, FileRow, MatchRow, SignerRow, glob_to_like,
+    AuditRow, BundleDetail, BundleRow, EventRow, FileRow, HeldDigest, MatchRow, SignerRow,
+    glob_to_like,
 };
 pub use record::{BundleRecord, StoredEvent, for_each_file, read_record};
 pub use schema::{CURRENT_VERSION, MIGRATIONS};

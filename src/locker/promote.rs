@@ -18,11 +18,13 @@
 use super::ingest::{IngestOutcome, IngestRequest, insert_contents, insert_events};
 use super::signers::{self, EventSigner};
 use super::values::{RowValues, ValueChange, shown};
+use crate::hash::Algorithm;
 use rusqlite::{Transaction, params};
 
 /// What [`update`] did: the outcome, how many custody events it appended,
-/// and what it replaced.
-pub(super) type Updated = (IngestOutcome, u64, Vec<ValueChange>);
+/// what it replaced, and the algorithms whose digests computed at ingest
+/// it wrote (when it rewrote the files).
+pub(super) type Updated = (IngestOutcome, u64, Vec<ValueChange>, Vec<Algorithm>);
 
 /// A verified copy of recorded bundle row `row` (whose status is
 /// `status`): check its chain against the recorded one, rewrite the record
@@ -36,6 +38,7 @@ pub(super) fn update(
     status: &str,
 ) -> rusqlite::Result<Result<Updated, String>> {
     let mut replaced = Vec::new();
+    let mut written = Vec::new();
     let stored = match stored_prefix(tx, req, row)? {
         Ok(n) => n,
         Err(conflict) => return Ok(Err(conflict)),
@@ -53,7 +56,7 @@ pub(super) fn update(
         IngestOutcome::Unchanged
     };
     if outcome != IngestOutcome::Unchanged {
-        replaced = rewrite(tx, req, row, &values, &recorded)?;
+        (replaced, written) = rewrite(tx, req, row, &values, &recorded)?;
     }
     let n = insert_events(tx, req, row, stored)?;
     // The proven signers of the recorded events: a verified copy's proof
@@ -82,7 +85,7 @@ pub(super) fn update(
         IngestOutcome::Unchanged if n > 0 => IngestOutcome::Extended,
         o => o,
     };
-    Ok(Ok((outcome, n, replaced)))
+    Ok(Ok((outcome, n, replaced, written)))
 }
 
 /// The copy-specific values of `row` that the copy in `req` replaces
@@ -144,14 +147,15 @@ fn stored_prefix(
 /// Replace everything recorded for bundle row `row` by what the verified
 /// copy in `req` says (`values`, computed from it); `recorded` is what the
 /// row held. Returns what changed, for the audit log: the bundle-derived
-/// values, the status, problems and payload file counts.
+/// values, the status, problems and payload file counts; and the
+/// algorithms whose digests computed at ingest were written.
 pub(super) fn rewrite(
     tx: &Transaction<'_>,
     req: &IngestRequest<'_>,
     row: i64,
     values: &RowValues,
     recorded: &RowValues,
-) -> rusqlite::Result<Vec<ValueChange>> {
+) -> rusqlite::Result<(Vec<ValueChange>, Vec<Algorithm>)> {
     let mut changes = recorded.diff(values);
     let (status, problems, old_files, ingested): (String, String, i64, String) = tx.query_row(
         "SELECT status, problems_json, (SELECT count(*) FROM files WHERE bundle = ?1),
@@ -184,6 +188,7 @@ pub(super) fn rewrite(
         [row],
     )?;
     tx.execute("DELETE FROM files WHERE bundle = ?1", [row])?;
+    tx.execute("DELETE FROM bundle_digests WHERE bundle = ?1", [row])?;
     tx.execute("DELETE FROM items WHERE bundle = ?1", [row])?;
     values.update_row(tx, row)?;
     // The record now dates from this ingest: its values, files and
@@ -193,7 +198,7 @@ pub(super) fn rewrite(
          WHERE id = ?1",
         params![row, req.actor.now],
     )?;
-    insert_contents(tx, req, row)?;
+    let written = insert_contents(tx, req, row)?;
     let new_files: i64 =
         tx.query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
             r.get(0)
@@ -205,5 +210,5 @@ pub(super) fn rewrite(
             bundle: new_files.to_string(),
         });
     }
-    Ok(changes)
+    Ok((changes, written))
 }

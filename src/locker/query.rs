@@ -2,9 +2,13 @@
 //! by hash or name across all bundles, known-hash matches, the audit log.
 //! Every lookup by hash is an index seek on one digest column.
 
+use super::computed::{DigestOrigin, ingest_column};
 use super::{Locker, LockerError};
 use crate::hash::{Algorithm, from_hex, to_hex};
 use rusqlite::{Connection, params};
+
+/// A stored digest and where it comes from.
+pub type HeldDigest = (crate::hash::Digest, DigestOrigin);
 
 /// A known-hash match of a stored file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +21,9 @@ pub struct MatchRow {
     pub known_bad: bool,
     /// The algorithm that matched.
     pub algorithm: String,
+    /// Whether the file's digest that matched was sealed or computed at
+    /// ingest.
+    pub origin: DigestOrigin,
     /// The name the set lists, if any.
     pub listed_name: Option<String>,
 }
@@ -55,6 +62,8 @@ pub struct BundleRow {
     pub items: Vec<String>,
     /// Number of payload files.
     pub files: u64,
+    /// The algorithms the locker holds for every file, and from where.
+    pub held: Vec<(Algorithm, DigestOrigin)>,
 }
 
 /// A custody event row.
@@ -107,6 +116,8 @@ pub struct FileRow {
     pub sha256: Option<String>,
     /// The algorithm that matched (for `find --hash`).
     pub matched: Option<String>,
+    /// Whether the digest that matched was sealed or computed at ingest.
+    pub origin: Option<DigestOrigin>,
 }
 
 /// An audit row.
@@ -146,7 +157,7 @@ pub struct BundleDetail {
 /// Known-hash matches of bundle row `bundle`.
 pub fn bundle_matches(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<MatchRow>> {
     conn.prepare_cached(
-        "SELECT f.path, h.name, h.kind, m.algorithm, m.listed_name FROM matches m
+        "SELECT f.path, h.name, h.kind, m.algorithm, m.listed_name, m.origin FROM matches m
          JOIN files f ON f.id = m.file JOIN hashsets h ON h.id = m.hashset
          WHERE f.bundle = ?1 ORDER BY h.kind DESC, f.path, h.name",
     )?
@@ -157,6 +168,7 @@ pub fn bundle_matches(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<Ma
             known_bad: r.get::<_, String>(2)? == "known-bad",
             algorithm: r.get(3)?,
             listed_name: r.get(4)?,
+            origin: DigestOrigin::from_column(&r.get::<_, String>(5)?),
         })
     })?
     .collect()
@@ -214,6 +226,7 @@ fn bundle_rows(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<V
                     problems_json: r.get(11)?,
                     items: Vec::new(),
                     files: 0,
+                    held: Vec::new(),
                 })
             },
         )?
@@ -228,6 +241,7 @@ fn bundle_rows(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<V
             [b.id],
             |r| r.get::<_, i64>(0),
         )? as u64;
+        b.held = super::held::held(conn, b.id)?;
     }
     Ok(rows)
 }
@@ -242,6 +256,7 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
         size: r.get::<_, i64>(4)? as u64,
         sha256: r.get::<_, Option<Vec<u8>>>(5)?.map(|b| to_hex(&b)),
         matched: None,
+        origin: None,
     })
 }
 
@@ -333,36 +348,52 @@ impl Locker {
     }
 
     /// Files whose digest is `hex` (either case), in any algorithm of that
-    /// length (64 hex digits: SHA-256 and BLAKE3). `None` for bad hex.
+    /// length (64 hex digits: SHA-256 and BLAKE3), sealed or computed at
+    /// ingest. `None` for bad hex.
     pub fn find_hash(&self, hex: &str) -> Result<Option<Vec<FileRow>>, LockerError> {
         let Some(bytes) = from_hex(hex) else {
             return Ok(None);
         };
-        let algos: Vec<Algorithm> = Algorithm::ALL
-            .into_iter()
-            .filter(|a| a.digest_len() == bytes.len())
-            .collect();
+        let algos = Self::algorithms_of_len(bytes.len());
         if algos.is_empty() {
             return Ok(None);
         }
         let mut out = Vec::new();
         for a in algos {
-            let q = format!(
-                "{FILE_SELECT} WHERE f.{0} = ?1 ORDER BY b.bundle_id, f.path",
-                a.name()
-            );
-            let rows: Vec<FileRow> = self.q((|| {
-                self.conn
-                    .prepare_cached(&q)?
-                    .query_map(params![bytes], file_row)?
-                    .collect()
-            })())?;
-            out.extend(rows.into_iter().map(|mut r| {
-                r.matched = Some(a.name().to_string());
-                r
-            }));
+            let mut cols = vec![(a.name(), DigestOrigin::Sealed)];
+            cols.extend(ingest_column(a).map(|c| (c, DigestOrigin::Ingest)));
+            for (col, origin) in cols {
+                let q = format!("{FILE_SELECT} WHERE f.{col} = ?1 ORDER BY b.bundle_id, f.path");
+                let rows: Vec<FileRow> = self.q((|| {
+                    self.conn
+                        .prepare_cached(&q)?
+                        .query_map(params![bytes], file_row)?
+                        .collect()
+                })())?;
+                out.extend(rows.into_iter().map(|mut r| {
+                    r.matched = Some(a.name().to_string());
+                    r.origin = Some(origin);
+                    r
+                }));
+            }
         }
         Ok(Some(out))
+    }
+
+    /// The algorithms whose digests are `len` bytes long.
+    pub fn algorithms_of_len(len: usize) -> Vec<Algorithm> {
+        Algorithm::ALL
+            .into_iter()
+            .filter(|a| a.digest_len() == len)
+            .collect()
+    }
+
+    /// Bundle ids of the verified bundles whose files the locker holds no
+    /// `a` digests for (sealed without it, and ingested before evidentia
+    /// computed it at ingest, or an algorithm it never computes): a search
+    /// by `a` cannot find their files.
+    pub fn not_held(&self, a: Algorithm) -> Result<Vec<String>, LockerError> {
+        self.q(super::held::not_held(&self.conn, a))
     }
 
     /// Files whose path matches `pattern` (see [`glob_to_like`]).
@@ -402,27 +433,35 @@ impl Locker {
         })())
     }
 
-    /// Every stored file's digests (for `match --locker-files`), by bundle:
-    /// files of verified bundles only (a quarantined record holds none, and
-    /// nothing from a failing copy is matched as evidence).
+    /// Every stored file's digests (for `match --locker-files`), by bundle,
+    /// each with its origin: files of verified bundles only (a quarantined
+    /// record holds none, and nothing from a failing copy is matched as
+    /// evidence).
     pub fn all_file_digests(
         &self,
-        each: &mut dyn FnMut(&str, &str, Vec<crate::hash::Digest>),
+        each: &mut dyn FnMut(&str, &str, Vec<HeldDigest>),
     ) -> Result<(), LockerError> {
         let mut stmt = self.q(self.conn.prepare(
-            "SELECT b.bundle_id, f.path, f.md5, f.sha1, f.sha256, f.sha512, f.blake3
+            "SELECT b.bundle_id, f.path, f.md5, f.sha1, f.sha256, f.sha512, f.blake3,
+             f.ingest_md5, f.ingest_sha1
              FROM files f JOIN bundles b ON b.id = f.bundle WHERE b.status = 'verified'
              ORDER BY b.id, f.path",
         ))?;
+        let cols = Algorithm::ALL
+            .into_iter()
+            .map(|a| (a, DigestOrigin::Sealed))
+            .chain(super::computed::INGEST_ALGORITHMS.map(|a| (a, DigestOrigin::Ingest)));
+        let cols: Vec<(Algorithm, DigestOrigin)> = cols.collect();
         let mut rows = self.q(stmt.query([]))?;
         while let Some(r) = self.q(rows.next())? {
             let mut digests = Vec::new();
-            for (i, a) in Algorithm::ALL.into_iter().enumerate() {
+            for (i, (a, origin)) in cols.iter().enumerate() {
                 if let Some(b) = self.q(r.get::<_, Option<Vec<u8>>>(2 + i))? {
-                    digests.push(crate::hash::Digest {
-                        algorithm: a,
+                    let d = crate::hash::Digest {
+                        algorithm: *a,
                         bytes: b,
-                    });
+                    };
+                    digests.push((d, *origin));
                 }
             }
             let bid: String = self.q(r.get(0))?;

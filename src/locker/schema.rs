@@ -157,6 +157,37 @@ CREATE TABLE event_signers (
             OR (certified_role IS NULL AND certified_email IS NULL)))
 );
 "#,
+    // 5: digests computed at ingest. MD5 and SHA-1 of the payload files of
+    // bundles that did not seal them, computed from the bytes that
+    // verified, in their own columns (`md5`, `sha1` stay what the bundle
+    // sealed); `bundle_digests` says, per bundle, which algorithms the
+    // locker holds for every file and from where; a known-hash match says
+    // which it matched by. Bundles ingested before hold the sealed ones
+    // only (filled here); ingesting them again adds the rest.
+    r#"
+ALTER TABLE files ADD COLUMN ingest_md5 BLOB;
+ALTER TABLE files ADD COLUMN ingest_sha1 BLOB;
+CREATE INDEX files_ingest_md5 ON files(ingest_md5) WHERE ingest_md5 IS NOT NULL;
+CREATE INDEX files_ingest_sha1 ON files(ingest_sha1) WHERE ingest_sha1 IS NOT NULL;
+ALTER TABLE matches ADD COLUMN origin TEXT NOT NULL DEFAULT 'sealed'
+    CHECK (origin IN ('sealed', 'ingest'));
+CREATE TABLE bundle_digests (
+    bundle    INTEGER NOT NULL REFERENCES bundles(id),
+    algorithm TEXT NOT NULL CHECK (algorithm IN ('md5', 'sha1', 'sha256', 'sha512', 'blake3')),
+    origin    TEXT NOT NULL CHECK (origin IN ('sealed', 'ingest')),
+    PRIMARY KEY (bundle, algorithm)
+);
+INSERT INTO bundle_digests SELECT bundle, 'md5', 'sealed' FROM files
+    GROUP BY bundle HAVING count(md5) = count(*);
+INSERT INTO bundle_digests SELECT bundle, 'sha1', 'sealed' FROM files
+    GROUP BY bundle HAVING count(sha1) = count(*);
+INSERT INTO bundle_digests SELECT bundle, 'sha256', 'sealed' FROM files
+    GROUP BY bundle HAVING count(sha256) = count(*);
+INSERT INTO bundle_digests SELECT bundle, 'sha512', 'sealed' FROM files
+    GROUP BY bundle HAVING count(sha512) = count(*);
+INSERT INTO bundle_digests SELECT bundle, 'blake3', 'sealed' FROM files
+    GROUP BY bundle HAVING count(blake3) = count(*);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -287,6 +287,7 @@ impl Bag {
         archive: &Archive,
         report: &mut VerifyReport,
         progress: &mut dyn FnMut(u64),
+        tap: Option<&mut dyn super::PayloadTap>,
     ) -> Option<Vec<u8>> {
         let f = &mut report.findings;
         // Classify members.
@@ -467,6 +468,8 @@ impl Bag {
             ..hopts.clone()
         };
         report.findings.phase(Check::Payload);
+        let sealed: Vec<Algorithm> = manifests.iter().map(|m| m.0).collect();
+        let mut tap = tap.and_then(|t| t.begin(&sealed).then_some(t));
         let mut pass = Pass::default();
         let mut run = |files: &mut dyn Iterator<Item = FileEntry>| {
             let mut files = files.peekable();
@@ -511,7 +514,16 @@ impl Bag {
                     Some(s) if e.size <= s => &no_pieces,
                     _ => &hopts,
                 };
-                let result = match archive.reader(&e).and_then(|r| hash_reader(r, o, progress)) {
+                let hashed = archive
+                    .reader(&e)
+                    .and_then(|inner| match tap.as_deref_mut() {
+                        Some(tap) => hash_reader(super::tap::Tee { inner, tap }, o, progress),
+                        None => hash_reader(inner, o, progress),
+                    });
+                if let Some(t) = tap.as_deref_mut() {
+                    t.end(&p, hashed.as_ref().ok());
+                }
+                let result = match hashed {
                     Ok(r) => r,
                     Err(err) => {
                         pass.hashed.push(Finding::new(

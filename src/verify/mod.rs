@@ -23,11 +23,13 @@ mod checks;
 mod custody;
 mod identity;
 mod items;
+mod tap;
 mod trust;
 
 pub use chain::check_append;
 pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
 pub use identity::{ACTOR_IDENTITY, actor_text, identity_text, record_signer};
+pub use tap::PayloadTap;
 pub use trust::TrustVerifier;
 
 use crate::bundle::{Archive, ZipError, journal_path};
@@ -450,6 +452,18 @@ pub fn verify(
     verifier: Option<&dyn SignatureVerifier>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, ZipError> {
+    verify_tapped(path, opts, verifier, progress, None)
+}
+
+/// [`verify`], with `tap` seeing every payload byte of the one read pass
+/// (see [`PayloadTap`]). The tap changes nothing in the report.
+pub fn verify_tapped(
+    path: &Path,
+    opts: &VerifyOptions,
+    verifier: Option<&dyn SignatureVerifier>,
+    progress: &mut dyn FnMut(u64),
+    tap: Option<&mut dyn PayloadTap>,
+) -> Result<VerifyReport, ZipError> {
     let mut report = VerifyReport {
         signatures_checked: verifier.is_some(),
         ..VerifyReport::default()
@@ -504,7 +518,7 @@ pub fn verify(
     report.ran(Check::Container);
     report.findings.phase(Check::Layout);
     if let Some(bag) = bag::Bag::index(&archive, &mut report) {
-        let tagmanifest = bag.check(&archive, &mut report, progress);
+        let tagmanifest = bag.check(&archive, &mut report, progress, tap);
         report.findings.phase(Check::Chain);
         custody::check(
             &archive,

@@ -45,6 +45,7 @@ struct Match {
     hashset: String,
     set_kind: String,
     algorithm: String,
+    digest_origin: String,
     listed_name: Option<String>,
 }
 
@@ -116,8 +117,9 @@ fn known_bad_match_exits_1_and_known_good_is_informational() {
     assert_eq!(bad.listed_name.as_deref(), Some("img-0001.jpg"));
     assert_eq!(
         (bad.v, bad.kind.as_str(), bad.algorithm.as_str()),
-        (1, "match", "sha256")
+        (2, "match", "sha256")
     );
+    assert_eq!(bad.digest_origin, "computed", "a file target is hashed now");
     assert!(
         matches
             .iter()

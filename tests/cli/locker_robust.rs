@@ -168,6 +168,8 @@ mod wire {
         pub stored: Option<String>,
         pub alerts: u64,
         pub matches: Vec<Value>,
+        pub digests: std::collections::BTreeMap<String, String>,
+        pub computed: Vec<String>,
     }
 
     #[derive(Deserialize)]
@@ -188,6 +190,7 @@ mod wire {
         pub sealed_at: Option<String>,
         pub ingested_at: String,
         pub location: Option<String>,
+        pub digests: std::collections::BTreeMap<String, String>,
     }
 
     #[derive(Deserialize)]
@@ -208,6 +211,7 @@ mod wire {
         pub sealed_at: Option<String>,
         pub ingested_at: String,
         pub location: Option<String>,
+        pub digests: std::collections::BTreeMap<String, String>,
         pub case_meta: Value,
         pub problems: Value,
         pub events: Vec<Event>,
@@ -260,6 +264,7 @@ mod wire {
         pub size: u64,
         pub sha256: Option<String>,
         pub matched: Option<String>,
+        pub digest_origin: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -296,19 +301,22 @@ fn locker_json_documents_match_their_documentation() {
     let good = setup(&env);
     let r = ingest(&env, &good, &[]);
     let d: wire::Ingest = serde_json::from_slice(&r.stdout).unwrap();
-    assert_eq!((d.v, d.kind.as_str()), (1, "ingest"));
+    assert_eq!((d.v, d.kind.as_str()), (2, "ingest"));
+    assert_eq!(d.digests["md5"], "computed-at-ingest");
+    assert_eq!(d.computed, ["md5", "sha1"]);
     let r = run(&env, &["--json", "locker", "list"].map(OsStr::new));
     let d: wire::Bundle = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(
         (d.v, d.kind.as_str(), d.status.as_str(), d.quarantined),
-        (2, "bundle", "verified", false)
+        (3, "bundle", "verified", false)
     );
     let r = run(
         &env,
         &["--json", "locker", "show", "CASE-1"].map(OsStr::new),
     );
     let d: wire::Detail = serde_json::from_slice(&r.stdout).unwrap();
-    assert_eq!((d.v, d.kind.as_str()), (3, "bundle-detail"));
+    assert_eq!((d.v, d.kind.as_str()), (4, "bundle-detail"));
+    assert_eq!(d.digests["sha256"], "sealed");
     assert_eq!(d.signers[0].signer_kind.as_deref(), Some("pinned"));
     assert_eq!(
         d.signers[0]
@@ -322,7 +330,7 @@ fn locker_json_documents_match_their_documentation() {
         &["--json", "locker", "find", "--name", "*a.txt"].map(OsStr::new),
     );
     let d: wire::File = serde_json::from_slice(&r.stdout).unwrap();
-    assert_eq!((d.v, d.kind.as_str(), d.quarantined), (2, "file", false));
+    assert_eq!((d.v, d.kind.as_str(), d.quarantined), (3, "file", false));
     let r = run(&env, &["--json", "locker", "audit"].map(OsStr::new));
     let d: wire::Audit = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(d.result, "added (verified)");

@@ -23,6 +23,7 @@ mod identity;
 mod keys;
 mod locker;
 mod locker_identity;
+mod locker_md5;
 mod locker_robust;
 mod manualcheck;
 mod names;
