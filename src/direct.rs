@@ -49,7 +49,9 @@ pub fn set_direct(file: &File, on: bool) -> bool {
 
 /// Whether a write of `data` at file offset `pos` meets `O_DIRECT`'s rules.
 pub fn direct_ok(data: &[u8], pos: u64) -> bool {
-    (data.as_ptr() as usize) % ALIGN == 0 && data.len() % ALIGN == 0 && pos % ALIGN as u64 == 0
+    (data.as_ptr() as usize).is_multiple_of(ALIGN)
+        && data.len().is_multiple_of(ALIGN)
+        && pos.is_multiple_of(ALIGN as u64)
 }
 
 /// Size of one staging chunk (a multiple of [`ALIGN`]).

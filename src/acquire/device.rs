@@ -92,10 +92,10 @@ pub fn describe(file: &File, sys_root: &Path) -> DeviceInfo {
         return DeviceInfo::default();
     };
     // A partition's directory sits inside its disk's.
-    if node.join("partition").exists() {
-        if let Some(parent) = node.parent() {
-            node = parent.to_path_buf();
-        }
+    if node.join("partition").exists()
+        && let Some(parent) = node.parent()
+    {
+        node = parent.to_path_buf();
     }
     describe_node(&node)
 }

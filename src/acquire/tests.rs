@@ -39,10 +39,10 @@ impl Faulty {
             .filter(|(s, l)| *s < end && s + l > offset)
             .map(|(s, _)| s.max(offset))
             .min()?;
-        if first == offset {
-            if let Some(left) = self.transient.get_mut(&(offset - offset % 512)) {
-                *left = left.saturating_sub(1);
-            }
+        if first == offset
+            && let Some(left) = self.transient.get_mut(&(offset - offset % 512))
+        {
+            *left = left.saturating_sub(1);
         }
         Some(first)
     }

@@ -31,11 +31,11 @@ pub(super) enum Planned {
 
 fn rel_of(base: &Path, root: &Path, path: &Path) -> Vec<u8> {
     let mut rel = base.as_os_str().as_bytes().to_vec();
-    if let Ok(rest) = path.strip_prefix(root) {
-        if !rest.as_os_str().is_empty() {
-            rel.push(b'/');
-            rel.extend_from_slice(rest.as_os_str().as_bytes());
-        }
+    if let Ok(rest) = path.strip_prefix(root)
+        && !rest.as_os_str().is_empty()
+    {
+        rel.push(b'/');
+        rel.extend_from_slice(rest.as_os_str().as_bytes());
     }
     rel
 }

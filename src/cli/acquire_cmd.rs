@@ -119,7 +119,7 @@ fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions), CliError>
         None => AlgorithmSet::default_set(),
     };
     let block = args.block_size.unwrap_or(DEFAULT_BLOCK_SIZE as u64);
-    if !(4096..=(256 << 20)).contains(&block) || block % 4096 != 0 {
+    if !(4096..=(256 << 20)).contains(&block) || !block.is_multiple_of(4096) {
         return Err(CliError::usage(
             "--block-size must be a multiple of 4K between 4K and 256M",
         ));

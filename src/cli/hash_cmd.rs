@@ -119,15 +119,14 @@ fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
         (None, Format::Hashdeep) => AlgorithmSet::new([Algorithm::Sha256]).unwrap_or_default(),
         (None, _) => AlgorithmSet::default_set(),
     };
-    if format == Format::Hashdeep {
-        if let Some(a) = algorithms
+    if format == Format::Hashdeep
+        && let Some(a) = algorithms
             .as_slice()
             .iter()
             .find(|a| !HASHDEEP_ALGORITHMS.contains(a))
-        {
-            return Err(CliError::usage(format!("hashdeep files cannot carry {a}"))
-                .hint("use --algo with md5, sha1 and/or sha256, or --format sums"));
-        }
+    {
+        return Err(CliError::usage(format!("hashdeep files cannot carry {a}"))
+            .hint("use --algo with md5, sha1 and/or sha256, or --format sums"));
     }
     if args.piece.is_some() && format != Format::Json {
         return Err(

@@ -124,12 +124,12 @@ fn checks_line(report: &VerifyReport) -> String {
 /// The options of a verification with `--expect-head HEX` (checked to be
 /// a hex SHA-256), shared by `verify` and `report`.
 pub(super) fn verify_options(expect_head: Option<&String>) -> Result<VerifyOptions, CliError> {
-    if let Some(h) = expect_head {
-        if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(CliError::usage(
-                "--expect-head takes a hex SHA-256 (64 hex digits)",
-            ));
-        }
+    if let Some(h) = expect_head
+        && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(CliError::usage(
+            "--expect-head takes a hex SHA-256 (64 hex digits)",
+        ));
     }
     Ok(VerifyOptions {
         expect_head: expect_head.cloned(),

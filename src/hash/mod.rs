@@ -215,7 +215,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Decode hexadecimal in either case; `None` on odd length or a non-hex digit.
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     fn nibble(c: u8) -> Option<u8> {

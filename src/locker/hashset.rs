@@ -362,15 +362,15 @@ impl Locker {
                             .optional()
                     })
                     .map_err(|e| self.err(e))?;
-                if let Some(listed_name) = hit {
-                    if !found.iter().any(|m: &KnownMatch| m.hashset == set.name) {
-                        found.push(KnownMatch {
-                            hashset: set.name.clone(),
-                            kind: set.kind,
-                            algorithm: d.algorithm,
-                            listed_name,
-                        });
-                    }
+                if let Some(listed_name) = hit
+                    && !found.iter().any(|m: &KnownMatch| m.hashset == set.name)
+                {
+                    found.push(KnownMatch {
+                        hashset: set.name.clone(),
+                        kind: set.kind,
+                        algorithm: d.algorithm,
+                        listed_name,
+                    });
                 }
             }
         }

@@ -105,13 +105,11 @@ pub fn read_record(path: &Path) -> Result<BundleRecord, LockerError> {
         } else if let Some(id) = rel
             .strip_prefix(layout::KEYS_DIR)
             .and_then(|r| r.strip_suffix(".pub"))
+            && let Ok(b) = archive.read_small(&e, MAX_TAG_FILE)
+            && let Ok(k) = crate::sign::pubfile::parse_any_public_key(&b)
         {
-            if let Ok(b) = archive.read_small(&e, MAX_TAG_FILE) {
-                if let Ok(k) = crate::sign::pubfile::parse_any_public_key(&b) {
-                    rec.public_keys
-                        .insert(id.to_string(), k.public_key.to_vec());
-                }
-            }
+            rec.public_keys
+                .insert(id.to_string(), k.public_key.to_vec());
         }
     }
     rec.events.sort_by_key(|e| e.seq);

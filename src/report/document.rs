@@ -191,10 +191,10 @@ fn case_fields(c: &CaseMeta) -> Vec<(&'static str, Cell)> {
         ("Use limitations", &c.use_limitations),
         ("Description", &c.description),
     ] {
-        if let Some(x) = value {
-            if let Some(slot) = v.iter_mut().find(|(l, _)| *l == label) {
-                slot.1 = Cell::Prose(x.clone());
-            }
+        if let Some(x) = value
+            && let Some(slot) = v.iter_mut().find(|(l, _)| *l == label)
+        {
+            slot.1 = Cell::Prose(x.clone());
         }
     }
     if let Some(d) = c.data_category {

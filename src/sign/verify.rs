@@ -351,10 +351,10 @@ fn signer_key(
                 false
             }
         });
-    if found.is_none() {
-        if let Some(reason) = failure {
-            check.status = SignatureStatus::Invalid { reason };
-        }
+    if found.is_none()
+        && let Some(reason) = failure
+    {
+        check.status = SignatureStatus::Invalid { reason };
     }
     found
 }

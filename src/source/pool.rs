@@ -109,7 +109,7 @@ mod tests {
     fn order_is_kept_with_uneven_work() {
         let mut out = Vec::new();
         let work = |i: u64| {
-            if i % 7 == 0 {
+            if i.is_multiple_of(7) {
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
             i * 2

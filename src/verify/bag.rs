@@ -601,10 +601,10 @@ impl Bag {
         report.bytes = bytes;
         // bag-info.txt.
         report.findings.phase(Check::BagInfo);
-        if let Some(text) = self.read(archive, layout::BAG_INFO, MAX_TAG_FILE, report) {
-            if super::baginfo::check(&text, bytes, files, manifest.as_ref(), report) {
-                report.ran(Check::BagInfo);
-            }
+        if let Some(text) = self.read(archive, layout::BAG_INFO, MAX_TAG_FILE, report)
+            && super::baginfo::check(&text, bytes, files, manifest.as_ref(), report)
+        {
+            report.ran(Check::BagInfo);
         }
         // Tag manifests.
         report.findings.phase(Check::TagManifests);
@@ -637,16 +637,16 @@ impl Bag {
                             ));
                             continue;
                         }
-                        if let Some(got) = self.hash_member(archive, &l.path, &o, report) {
-                            if got != l.digest {
-                                report.findings.push(Finding::values(
-                                    "tag-digest-mismatch",
-                                    &l.path,
-                                    format!("{} differs from {rel}", algo.name()),
-                                    &l.digest,
-                                    got,
-                                ));
-                            }
+                        if let Some(got) = self.hash_member(archive, &l.path, &o, report)
+                            && got != l.digest
+                        {
+                            report.findings.push(Finding::values(
+                                "tag-digest-mismatch",
+                                &l.path,
+                                format!("{} differs from {rel}", algo.name()),
+                                &l.digest,
+                                got,
+                            ));
                         }
                     }
                     for t in tag_files.list.iter().filter(|t| !seen.contains(t.as_str())) {

@@ -57,16 +57,16 @@ pub(super) fn check_items(
                 ("sha1", only.sha1.as_ref()),
                 ("sha512", only.sha512.as_ref()),
             ] {
-                if let (Some(acq), Some(sealed)) = (item.hashes.get(algo), file_hash) {
-                    if !acq.eq_ignore_ascii_case(sealed) {
-                        findings.push(Finding::values(
-                            "item",
-                            here(algo),
-                            "the sealed image does not match the hash taken at acquisition",
-                            acq,
-                            sealed,
-                        ));
-                    }
+                if let (Some(acq), Some(sealed)) = (item.hashes.get(algo), file_hash)
+                    && !acq.eq_ignore_ascii_case(sealed)
+                {
+                    findings.push(Finding::values(
+                        "item",
+                        here(algo),
+                        "the sealed image does not match the hash taken at acquisition",
+                        acq,
+                        sealed,
+                    ));
                 }
             }
         }

@@ -20,10 +20,10 @@ fn to_sign_keys(bundled: &BundledKeys) -> sign::BundledKeys {
     for (name, bytes) in &bundled.files {
         if name.ends_with(".pub") {
             out.public_keys.push(bytes.clone());
-        } else if name.ends_with(".cert.json") {
-            if let Some(sig) = by_name.get(layout::signature_name(name).as_str()) {
-                out.certificates.push((bytes.clone(), (*sig).clone()));
-            }
+        } else if name.ends_with(".cert.json")
+            && let Some(sig) = by_name.get(layout::signature_name(name).as_str())
+        {
+            out.certificates.push((bytes.clone(), (*sig).clone()));
         }
     }
     out

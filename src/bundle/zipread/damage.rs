@@ -427,15 +427,15 @@ impl<'a> Walk<'a> {
             }
             let hl = 46 + u16_at(&h, 28) as u64 + u16_at(&h, 30) as u64 + u16_at(&h, 32) as u64;
             let want = self.central_lens.get(k as usize).filter(|_| self.shaped);
-            if let Some(want) = want {
-                if hl != u64::from(*want) {
-                    let why = format!(
-                        "the header's lengths make it {hl} bytes long, but the local header of its entry requires {want}"
-                    );
-                    // The bytes of its lengths are what is wrong.
-                    let at = pos + 28;
-                    return Ok(found(DamageKind::Corrupt { at, reason: why }, place));
-                }
+            if let Some(want) = want
+                && hl != u64::from(*want)
+            {
+                let why = format!(
+                    "the header's lengths make it {hl} bytes long, but the local header of its entry requires {want}"
+                );
+                // The bytes of its lengths are what is wrong.
+                let at = pos + 28;
+                return Ok(found(DamageKind::Corrupt { at, reason: why }, place));
             }
             if pos + hl > self.len {
                 return Ok(cut);
