@@ -4,6 +4,7 @@
 use super::error::{CliError, Exit};
 use clap::Args;
 use clap_complete::Shell;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `completions`.
@@ -25,8 +26,14 @@ pub struct ManArgs {
 /// Print completions for a shell.
 pub fn run_completions(args: CompletionsArgs) -> Result<Exit, CliError> {
     let mut cmd = super::command();
+    // Generated into memory first: clap_complete panics on a write error,
+    // and `evidentia completions bash | head` closes the pipe early. The
+    // write below goes through the one error path (a broken pipe is exit 0).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "evidentia", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut cmd, "evidentia", &mut out);
+    out.write_all(&script)?;
+    out.flush()?;
     Ok(Exit::Ok)
 }
 

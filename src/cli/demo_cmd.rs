@@ -13,6 +13,7 @@
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use clap::Args;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -64,10 +65,14 @@ struct Demo {
 }
 
 impl Demo {
-    fn say(&self, s: &str) {
+    /// Print a line unless quiet. A closed stdout (`evidentia demo | head`)
+    /// ends the demo through the one error path, never a panic.
+    fn say(&self, s: &str) -> Result<(), CliError> {
         if !self.quiet {
-            println!("{s}");
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{s}")?;
         }
+        Ok(())
     }
 
     /// Run `evidentia ARGS` in the demo directory; print the command and
@@ -78,7 +83,7 @@ impl Demo {
             Some(f) => format!("$ evidentia {} > {f}", line.join(" ")),
             None => format!("$ evidentia {}", line.join(" ")),
         };
-        self.say(&shown);
+        self.say(&shown)?;
         let out = Command::new(&self.exe)
             .args(["--no-progress", "--color", "never"])
             .args(args)
@@ -99,7 +104,7 @@ impl Demo {
                 // Every line: a cut output once made the lab's signed
                 // receipt look unsigned.
                 for line in stdout.lines() {
-                    self.say(&format!("    {line}"));
+                    self.say(&format!("    {line}"))?;
                 }
             }
         }
@@ -223,15 +228,15 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
     std::fs::write(&img, SAMPLE_IMAGE).map_err(|e| CliError::io("cannot write", &img, &e))?;
     std::fs::write(dir.join("eio.toml"), META)
         .map_err(|e| CliError::io("cannot write", &dir, &e))?;
-    d.say(&format!("evidentia demo in {}", dir.display()));
-    d.say("Keys are made with --no-encrypt so the demo runs without a passphrase prompt;");
-    d.say("real keys are encrypted at rest (leave out --no-encrypt).");
-    d.say("Each agency has its own home; public keys travel through exchange/.\n");
+    d.say(&format!("evidentia demo in {}", dir.display()))?;
+    d.say("Keys are made with --no-encrypt so the demo runs without a passphrase prompt;")?;
+    d.say("real keys are encrypted at rest (leave out --no-encrypt).")?;
+    d.say("Each agency has its own home; public keys travel through exchange/.\n")?;
 
-    d.say("== 1. Two agencies: a sending state (NL) and a receiving lab (DE) ==");
+    d.say("== 1. Two agencies: a sending state (NL) and a receiving lab (DE) ==")?;
     let nl = d.agency("nl-police", "Politie Nederland", "NL", "Anna de Vries")?;
     let de = d.agency("de-lab", "BKA Forensic Lab", "DE", "Jonas Weber")?;
-    d.say("\n== 2. Each trusts the other's root (fingerprints confirmed out of band) ==");
+    d.say("\n== 2. Each trusts the other's root (fingerprints confirmed out of band) ==")?;
     d.run(
         &[
             "--home",
@@ -253,7 +258,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
         None,
     )?;
 
-    d.say("\n== 3. In the field: acquire the USB stick image and seal it ==");
+    d.say("\n== 3. In the field: acquire the USB stick image and seal it ==")?;
     let (code, _) = d.run(
         &[
             "acquire",
@@ -289,7 +294,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
     )?;
     d.run(&["--home", nl.home, "verify", &bundle], None)?;
 
-    d.say("\n== 4. The sending examiner records the transfer to the lab ==");
+    d.say("\n== 4. The sending examiner records the transfer to the lab ==")?;
     d.run(
         &[
             "--home",
@@ -310,9 +315,9 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
         ],
         None,
     )?;
-    d.say("(the bundle now travels, e.g. on a courier disk)");
+    d.say("(the bundle now travels, e.g. on a courier disk)")?;
 
-    d.say("\n== 5. At the lab: verify, sign the receipt, show the chain ==");
+    d.say("\n== 5. At the lab: verify, sign the receipt, show the chain ==")?;
     d.run(&["--home", de.home, "verify", &bundle], None)?;
     d.run(
         &[
@@ -330,7 +335,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
     d.run(&["--home", de.home, "custody", "show", &bundle], None)?;
     let (code, _) = d.run(&["--home", de.home, "verify", &bundle], None)?;
 
-    d.say("\n== 6. The lab ingests it into its evidence locker ==");
+    d.say("\n== 6. The lab ingests it into its evidence locker ==")?;
     d.run(&["--home", de.home, "ingest", &bundle], None)?;
     d.run(&["--home", de.home, "locker", "list"], None)?;
     d.run(
@@ -338,7 +343,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
         None,
     )?;
 
-    d.say("\n== 7. The court report and the CASE/UCO export ==");
+    d.say("\n== 7. The court report and the CASE/UCO export ==")?;
     d.run(
         &["--home", de.home, "report", &bundle, "-o", "report.html"],
         None,
@@ -363,7 +368,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
         &de.root[..16.min(de.root.len())],
         &nl.examiner[..16.min(nl.examiner.len())],
         &de.examiner[..16.min(de.examiner.len())],
-    ));
+    ))?;
     Ok(if code == 0 { Exit::Ok } else { Exit::Problem })
 }
 

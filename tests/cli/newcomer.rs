@@ -106,3 +106,41 @@ fn hash_permission_errors_get_a_hint() {
         "the readable file is still hashed"
     );
 }
+
+/// Run `args` with stdout read for one line and then closed, as `| head -1`
+/// does; return the exit code and stderr.
+fn closed_early(env: &Env, args: &[&str]) -> (Option<i32>, String) {
+    use std::io::{BufRead, Read};
+    let mut child = env
+        .cmd(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty(), "{args:?} printed nothing");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+/// `evidentia completions bash | head` and `evidentia demo | head`: the
+/// reader going away is not an error, and never a panic.
+#[test]
+fn a_reader_that_stops_early_is_not_a_panic() {
+    let env = Env::new();
+    for args in [&["completions", "bash"][..], &["demo", "--dir", "d"][..]] {
+        let (code, stderr) = closed_early(&env, args);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+    }
+}
