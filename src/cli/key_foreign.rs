@@ -120,28 +120,11 @@ fn import_own(ctx: &Ctx, store: &KeyStore, k: &KeyFile, c: &CertFile) -> Result<
             "the certificate is for a different public key",
         ));
     }
-    let sig = evidentia::sign::MinisignSignature::parse(&c.sig_bytes).map_err(sign_error)?;
-    // Check the signature when the root is known here; otherwise it is
-    // checked by whoever verifies the examiner's signatures.
-    let trust = trust_store(ctx, None)?;
-    let issuer = trust
-        .get(&cert.issuer_key_id)
-        .map(|e| e.public_key)
-        .or_else(|| {
-            store
-                .find(Some(&cert.issuer_key_id.hex()), KeyRole::Any)
-                .ok()
-                .map(|r| r.public_key)
-        });
-    match issuer {
-        Some(pk) => sig.verify(&pk, &c.cert_bytes).map_err(|e| {
-            CliError::op(format!("the certificate's signature does not verify: {e}"))
-        })?,
-        None => ctx.diag.warn(&format!(
-            "the issuing root {} is not known here; its signature was not checked",
-            cert.issuer_key_id.short()
-        )),
-    }
+    check_own_issuer(ctx, store, c)?;
+    let replaced = store
+        .certificate(&k.key_id)
+        .map_err(sign_error)?
+        .is_some_and(|(old, _)| old != c.cert_bytes);
     store
         .store_certificate(&k.key_id, &c.cert_bytes, &c.sig_bytes)
         .map_err(sign_error)?;
@@ -150,7 +133,12 @@ fn import_own(ctx: &Ctx, store: &KeyStore, k: &KeyFile, c: &CertFile) -> Result<
         Mode::Json => out.json(&key_json(k, Some(cert.clone())))?,
         Mode::Human => out.bytes(
             format!(
-                "imported certificate for {} by root {}, valid {} to {}\n",
+                "{} certificate for {} by root {}, valid {} to {}\n",
+                if replaced {
+                    "replaced the earlier"
+                } else {
+                    "imported"
+                },
                 k.key_id.short(),
                 cert.issuer_key_id.short(),
                 cert.valid_from,
@@ -161,6 +149,62 @@ fn import_own(ctx: &Ctx, store: &KeyStore, k: &KeyFile, c: &CertFile) -> Result<
     }
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// A certificate for one of this home's own keys is kept only when its
+/// issuer is known here and its signature verifies: a root in the trust
+/// store (then also within that root's name constraints), or a root key of
+/// this home (the agency's own root, before it is pinned). Anyone can
+/// certify a public key with a root of their own; keeping such a
+/// certificate would replace the agency's and leave the key unable to sign
+/// in a way others trust.
+fn check_own_issuer(ctx: &Ctx, store: &KeyStore, c: &CertFile) -> Result<(), CliError> {
+    let cert = &c.certificate;
+    let trust = trust_store(ctx, None)?;
+    if trust.get(&cert.issuer_key_id).is_some() {
+        let j = judge_certificate_files(&trust, cert, &c.cert_bytes, &c.sig_bytes, now());
+        return match &j.status {
+            Some(
+                SignatureStatus::Trusted { .. }
+                | SignatureStatus::CertificateExpired { .. }
+                | SignatureStatus::CertificateNotYetValid { .. },
+            ) => Ok(()),
+            // Genuinely signed by a root this home trusts, but for an
+            // organisation outside what that root may certify: kept (the
+            // root's holder made it), and said loudly, since verifiers
+            // will not accept signatures it backs.
+            Some(other @ SignatureStatus::CertificateOutOfScope { .. }) => {
+                ctx.diag.warn(&format!(
+                    "{}: verifiers that pin this root with the same constraints will not trust signatures by this key",
+                    other.reason()
+                ));
+                Ok(())
+            }
+            Some(other) => Err(CliError::op(format!(
+                "not imported: {}",
+                sanitize(&other.reason())
+            ))
+            .hint("ask your agency's root for a new certificate")),
+            None => Err(refusal(&trust, c, &j.notes)),
+        };
+    }
+    let own_root = store
+        .find(Some(&cert.issuer_key_id.hex()), KeyRole::Any)
+        .ok()
+        .filter(|r| r.key_id == cert.issuer_key_id);
+    let Some(root) = own_root else {
+        return Err(CliError::op(format!(
+            "not imported: the issuing root {} is neither in your trust store nor among your keys, so the certificate cannot be checked",
+            cert.issuer_key_id.short()
+        ))
+        .hint("add your agency's root first (`evidentia trust add ROOT.pub.json`, and confirm the fingerprint it prints), then import the certificate again"));
+    };
+    let sig = evidentia::sign::MinisignSignature::parse(&c.sig_bytes).map_err(sign_error)?;
+    sig.verify(&root.public_key, &c.cert_bytes).map_err(|e| {
+        CliError::op(format!(
+            "not imported: the certificate's signature does not verify: {e}"
+        ))
+    })
 }
 
 /// Another party's certificate: kept only when a root in the trust store

@@ -361,3 +361,86 @@ fn with_cert_needs_a_certificate_and_overwrites_nothing() {
     let (cert, _) = evidentia::sign::CertBundle::parse(&bundle).unwrap();
     assert_eq!(cert.key_id.hex(), a.examiner);
 }
+
+/// The user guide tells a receiver to `key import` what came with a file.
+/// Anyone can certify the receiver's own public key with a root of their
+/// own: such a certificate must not replace the receiver's, nor may one
+/// from a trusted root outside its name constraints.
+#[test]
+fn key_import_never_replaces_your_certificate_with_an_unchecked_one() {
+    let (a, lab) = sent();
+    let before = std::fs::read(
+        lab.env
+            .home()
+            .join(format!("keys/{}.cert.json", lab.examiner)),
+    )
+    .unwrap();
+    // The attacker's root certifies the lab examiner's (public) key.
+    let attacker = party("Mallory", "Mallory", "FR");
+    let r = run(&lab, &["key", "export", &lab.examiner]);
+    r.expect_code(0);
+    attacker.env.write("victim.pub.json", &r.stdout);
+    let r = run(
+        &attacker,
+        &[
+            "key",
+            "certify",
+            "victim.pub.json",
+            "--with",
+            &attacker.root,
+        ],
+    );
+    r.expect_code(0);
+    lab.env.write("evil.cert", &r.stdout);
+    let r = run(&lab, &["key", "import", "evil.cert"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr
+            .contains("neither in your trust store nor among your keys"),
+        "{}",
+        r.stderr
+    );
+    // A trusted root of another agency, outside what it may certify: its
+    // signature is genuine, so it is kept, but said to be out of scope and
+    // said to replace the lab's certificate.
+    trust_root_of(&lab, &a);
+    a.env.write(
+        "victim.pub.json",
+        &std::fs::read(attacker.env.path().join("victim.pub.json")).unwrap(),
+    );
+    let r = run(
+        &a,
+        &["key", "certify", "victim.pub.json", "--with", &a.root],
+    );
+    r.expect_code(0);
+    lab.env.write("other.cert", &r.stdout);
+    let after = std::fs::read(
+        lab.env
+            .home()
+            .join(format!("keys/{}.cert.json", lab.examiner)),
+    )
+    .unwrap();
+    assert_eq!(before, after, "an unchecked certificate replaced the lab's");
+    let r = run(&lab, &["key", "import", "other.cert"]);
+    r.expect_code(0);
+    assert!(
+        r.stderr.contains("warning:") && r.stderr.contains("will not trust"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout_str()
+            .starts_with("replaced the earlier certificate"),
+        "{}",
+        r.stdout_str()
+    );
+    // Its own root's certificate back: said to replace the other.
+    let r = run(&lab, &["key", "import", "ex.cert"]);
+    r.expect_code(0);
+    assert!(
+        r.stdout_str()
+            .starts_with("replaced the earlier certificate"),
+        "{}",
+        r.stdout_str()
+    );
+}
