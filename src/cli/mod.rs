@@ -172,9 +172,9 @@ pub fn main() -> i32 {
         Ok(exit) => exit as i32,
         Err(e) if e.broken_pipe => Exit::Ok as i32,
         Err(e) => {
-            eprintln!("evidentia: {}", output::diagnostic(&e.message));
+            output::to_stderr("evidentia: ", &e.message);
             if let Some(h) = &e.hint {
-                eprintln!("hint: {}", output::diagnostic(h));
+                output::to_stderr("hint: ", h);
             }
             e.exit as i32
         }

@@ -60,26 +60,33 @@ impl Diag {
     /// `evidentia: warning: ...`
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("evidentia: warning: {}", diagnostic(msg));
+            to_stderr("evidentia: warning: ", msg);
         }
     }
 
     /// `evidentia: note: ...`
     pub fn note(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("evidentia: note: {}", diagnostic(msg));
+            to_stderr("evidentia: note: ", msg);
         }
     }
 
     /// `hint: ...`, the line after an error saying what to do.
     pub fn hint(&self, msg: &str) {
-        eprintln!("hint: {}", diagnostic(msg));
+        to_stderr("hint: ", msg);
     }
 
     /// `evidentia: ...` for an error that does not stop the command.
     pub fn error(&self, msg: &str) {
-        eprintln!("evidentia: {}", diagnostic(msg));
+        to_stderr("evidentia: ", msg);
     }
+}
+
+/// Write one diagnostic line to stderr, escaped. A stderr that cannot be
+/// written (closed by `2>&1 | head`) is ignored: the command goes on and
+/// keeps its own exit code; `eprintln!` would panic there.
+pub fn to_stderr(prefix: &str, msg: &str) {
+    let _ = writeln!(io::stderr().lock(), "{prefix}{}", diagnostic(msg));
 }
 
 /// A string from evidence or a bundle as a person reads it on the

@@ -144,3 +144,21 @@ fn a_reader_that_stops_early_is_not_a_panic() {
         assert_eq!(code, Some(0), "{args:?}: {stderr}");
     }
 }
+
+/// `evidentia seal ... 2>&1 | head -c0`: a closed stderr does not turn an
+/// error into a panic; the command keeps its own exit code.
+#[test]
+fn a_closed_stderr_keeps_the_exit_code() {
+    let env = Env::new();
+    examiner(&env, "Jana Examiner");
+    env.write("ev/a.txt", b"e");
+    let mut child = env
+        .cmd(["seal", "ev", "--case", "C", "--out", "missing/x.zip"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+}
