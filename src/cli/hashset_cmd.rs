@@ -10,6 +10,7 @@ use evidentia::hash::{AlgorithmSet, HashOptions};
 use evidentia::locker::{HashsetKind, ImportOptions, Locker};
 use evidentia::pathrepr::PathRepr;
 use evidentia::source::{Input, Record, SourceOptions, hash_inputs};
+use evidentia::wording::count;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -281,12 +282,20 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
         }
     }
     let mut out = Output::new(ctx.mode);
+    let mut exit = Exit::Ok;
     if args.locker_files {
-        // Say which bundles a set could not (fully) be matched against.
+        // Say which bundles a set could not (fully) be matched against. A
+        // bundle a set could not be matched against at all is a check that
+        // did not run: never a clean result (exit 2, also under --quiet).
         let held = locker.bundles().map_err(|e| CliError::op(e.to_string()))?;
         for set in &sets {
             for g in super::match_sources::not_held(&held, &set.algorithms, Some(set)) {
-                ctx.diag.note(&g.text());
+                if g.searched_by.is_empty() {
+                    exit = exit.worst(Exit::Error);
+                    ctx.diag.error(&g.text());
+                } else {
+                    ctx.diag.note(&g.text());
+                }
                 if ctx.mode == Mode::Json {
                     out.json(&g)?;
                 }
@@ -295,10 +304,17 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
     }
     let bar = progress_bar(ctx.progress, None);
     let progress = |n: u64| bar.inc(n);
-    let (mut files, mut bad, mut good, mut exit) = (0u64, 0u64, 0u64, Exit::Ok);
+    let wanted = opts.hash.algorithms.as_slice().to_vec();
+    let (mut files, mut unchecked, mut bad, mut good) = (0u64, 0u64, 0u64, 0u64);
     let mut emit = |r: Record, prov: &Provenance| -> Result<(), CliError> {
         match r {
             Record::Hashed { path, result } => {
+                // A file none of whose digests any set carries was not
+                // checked, whatever the lookup says.
+                if !result.digests.iter().any(|d| wanted.contains(&d.algorithm)) {
+                    unchecked += 1;
+                    return Ok(());
+                }
                 files += 1;
                 let matches = locker
                     .lookup(&result.digests, &sets)
@@ -374,8 +390,18 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
     }
     bar.finish_and_clear();
     out.flush()?;
+    let skipped = if unchecked > 0 {
+        format!(
+            "; {} NOT checked (no digest in the sets' algorithms, see above)",
+            count(unchecked, "file")
+        )
+    } else {
+        String::new()
+    };
     ctx.diag.note(&format!(
-        "{files} files checked: {bad} known-bad, {good} known-good matches"
+        "{} checked: {bad} known-bad, {good} known-good {}{skipped}",
+        count(files, "file"),
+        if good == 1 { "match" } else { "matches" }
     ));
     Ok(exit)
 }

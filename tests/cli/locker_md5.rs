@@ -340,12 +340,29 @@ fn an_old_locker_says_what_it_cannot_search_and_a_new_ingest_adds_it() {
     r.expect_code(0);
     assert!(!r.stderr.contains("holds no"));
     // The same for a hash set carrying MD5 only.
+    // The set could not be matched against that bundle at all: a check
+    // that did not run, never a clean exit 0, and the files are not
+    // counted as checked.
     let r = match_locker(&env, false, "md5-bad");
-    r.expect_code(0);
+    r.expect_code(2);
     let err = r.stderr.clone();
     assert!(
         err.contains("holds no md5 digests") && err.contains("hash set \"md5-bad\""),
         "{err}"
+    );
+    assert!(
+        err.contains("0 files checked") && err.contains("NOT checked"),
+        "{err}"
+    );
+    let quiet = run(
+        &env,
+        &["-q", "match", "--locker-files", "--hashset", "md5-bad"].map(OsStr::new),
+    );
+    quiet.expect_code(2);
+    assert!(
+        quiet.stderr.contains("holds no md5 digests"),
+        "{}",
+        quiet.stderr
     );
 
     // Ingesting the bundle again adds them, marked as computed at ingest.
