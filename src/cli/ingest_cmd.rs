@@ -15,6 +15,7 @@ use evidentia::locker::{
     LockerError, MatchRow, Snapshot, file_sha256, read_record, store_copy,
 };
 use evidentia::verify::{self, Finding, TrustVerifier, VerifyOptions};
+use evidentia::wording::count;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -484,10 +485,10 @@ fn human(
         IngestOutcome::Corrected => "CORRECTED (record rewritten from this verified copy)",
     };
     let mut t = format!(
-        "{what} {shown}\n  bundle id: {}\n  {} files, {} custody events ({} new)\n",
+        "{what} {shown}\n  bundle id: {}\n  {}, {} ({} new)\n",
         sanitize(&s.bundle_id),
-        s.files,
-        s.events,
+        count(s.files, "file"),
+        count(s.events, "custody event"),
         s.new_events
     );
     if let Some(h) = &s.head {

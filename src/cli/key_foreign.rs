@@ -321,6 +321,16 @@ pub(super) fn remove(ctx: &Ctx, id: &str) -> Result<Exit, CliError> {
                 display_path(store.dir())
             )));
         }
+        Err(SignError::NoSuchKey { .. }) => {
+            return Err(CliError::op(format!(
+                "no certificate kept from another party matches {:?}",
+                sanitize(id)
+            ))
+            .hint(
+                "`evidentia key list` shows them (marked foreign); a root or key you trust is \
+                 removed with `evidentia trust remove ID`",
+            ));
+        }
         Err(e) => return Err(sign_error(e)),
     };
     let mut out = Output::new(ctx.mode);

@@ -14,6 +14,7 @@ use evidentia::locker::{
 };
 use evidentia::pathrepr::PathRepr;
 use evidentia::verify::{self, TrustVerifier, VerifyOptions};
+use evidentia::wording::count;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -120,7 +121,7 @@ pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> J
 
 fn bundle_line(b: &BundleRow) -> String {
     format!(
-        "{}  {:<11}  case {}  items [{}]  {} files  {}\n",
+        "{}  {:<11}  case {}  items [{}]  {}  {}\n",
         sanitize(&b.bundle_id),
         if b.quarantined() {
             UNVERIFIED
@@ -129,7 +130,7 @@ fn bundle_line(b: &BundleRow) -> String {
         },
         sanitize(b.case_ref.as_deref().unwrap_or("-")),
         sanitize(&b.items.join(", ")),
-        b.files,
+        count(b.files, "file"),
         sanitize(&b.name)
     )
 }

@@ -86,6 +86,9 @@ fn a_file_signed_abroad_verifies_through_the_senders_root() {
             )),
         "{out}"
     );
+    // evidentia's own trusted comment is not flagged as hiding anything.
+    assert!(out.contains("trusted comment: timestamp:"), "{out}");
+    assert!(!out.contains("hidden characters"), "{out}");
     let v = verify_json(&lab, &["--cert", "SHA256SUMS.cert"]);
     assert_eq!(v["status"], "trusted", "{v}");
     assert_eq!(v["via"]["root_id"], a.root.as_str());
@@ -443,4 +446,10 @@ fn key_import_never_replaces_your_certificate_with_an_unchecked_one() {
         "{}",
         r.stdout_str()
     );
+    // A trusted root is not a kept certificate: the hint names the
+    // command that removes it.
+    let r = run(&lab, &["key", "remove", &a.root[..16]]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("trust remove"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--key"), "{}", r.stderr);
 }
