@@ -15,7 +15,7 @@ use evidentia::source::{Input, Record, SourceOptions, SpecialKind, hash_inputs};
 use evidentia::wording::count;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -299,19 +299,22 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
     let progress = |n: u64| bar.inc(n);
     let mut exit = Exit::Ok;
     let mut denied = 0u64;
+    let for_eyes = std::io::stdout().is_terminal();
     let mut emit = |record: Record| -> Result<(), CliError> {
         match &record {
             Record::Hashed { path, result } => {
                 let shown = hashdeep_name(&plan, path);
                 if plan.format != Format::Json && escape::has_hidden(&path.to_string_lossy()) {
-                    // The list keeps the exact bytes (coreutils and
-                    // hashdeep read them back); a person is told here.
-                    bar.suspend(|| {
-                        ctx.diag.warn(&format!(
-                            "{}: shown escaped here; the list keeps the exact name",
-                            display_path(path)
-                        ))
-                    });
+                    // A list written to a file or pipe keeps the exact
+                    // bytes (coreutils and hashdeep read them back); on a
+                    // terminal a person reads it, and gets the name escaped
+                    // and marked. Either way, a person is told here.
+                    let where_ = if for_eyes {
+                        "shown escaped on this terminal; written to a file, the list keeps the exact name"
+                    } else {
+                        "shown escaped here; the list keeps the exact name"
+                    };
+                    bar.suspend(|| ctx.diag.warn(&format!("{}: {where_}", display_path(path))));
                 }
                 write_hashed(
                     &mut out,
@@ -322,6 +325,7 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
                     &record,
                     ctx,
                     &mut exit,
+                    for_eyes,
                 )?
             }
             Record::Symlink { path, target } => {
@@ -408,8 +412,16 @@ fn write_hashed(
     record: &Record,
     ctx: &Ctx,
     exit: &mut Exit,
+    for_eyes: bool,
 ) -> Result<(), CliError> {
-    let name = path.as_os_str().as_bytes();
+    let lossy = path.to_string_lossy();
+    let marked;
+    let name = if for_eyes && escape::has_hidden(&lossy) {
+        marked = escape::marked(&lossy).into_owned();
+        marked.as_bytes()
+    } else {
+        path.as_os_str().as_bytes()
+    };
     match format {
         Format::Json => out.json(&json_record(record))?,
         Format::Sums if algos.len() == 1 => {

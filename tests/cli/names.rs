@@ -323,3 +323,35 @@ fn the_key_table_prints_fingerprints_and_a_recipient_key_its_certified_name() {
         "{line}"
     );
 }
+
+/// On a terminal, `hash` output is read by a person: the name is escaped
+/// and marked there too (redirected, the list keeps the exact bytes; see
+/// above). `script` gives the command a terminal.
+#[test]
+fn hash_on_a_terminal_shows_the_name_escaped() {
+    let Some(script) = crate::harness::peer("script") else {
+        return;
+    };
+    let env = crate::harness::Env::new();
+    env.write("ev/invoice\u{202e}fdp.exe", b"x");
+    let cmd = format!(
+        "{} --no-progress hash --algo sha256 ev",
+        env!("CARGO_BIN_EXE_evidentia")
+    );
+    let out = std::process::Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(env.path())
+        .env("EVIDENTIA_HOME", env.home())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("  ev/invoice<U+202E>fdp.exe [⚠ hidden characters]"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{202e}'),
+        "raw override on the terminal: {text}"
+    );
+}
