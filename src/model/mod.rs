@@ -17,7 +17,10 @@ pub use custody::{
     MAX_EVENT_BYTES, MAX_EVENT_FILE, MAX_EVENTS, MAX_SIGNATURE_FILE, OverBudget, Signer, Step,
     describe_party,
 };
-pub use time::{BadTimestamp, civil_from_unix, format_date_utc, format_rfc3339_utc, parse_rfc3339};
+pub use time::{
+    BadTimestamp, civil_from_unix, days_in_month, format_date_utc, format_rfc3339_utc,
+    parse_rfc3339,
+};
 
 use crate::hash::{MIN_TREE_PIECE, PieceAlgorithm};
 use crate::pathrepr::PathRepr;

@@ -44,6 +44,17 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The number of days in month `m` (1-12) of year `y` (proleptic
+/// Gregorian): what makes 2026-02-31 an impossible date.
+pub fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_rfc3339_utc(secs: i64) -> String {
     let (y, mo, d, h, mi, s) = civil_from_unix(secs);
@@ -84,7 +95,9 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, BadTimestamp> {
     }
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+    // A date that does not exist (2026-02-31) is refused, never rolled
+    // over into the next month and signed into a custody record.
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
         return Err(bad());
     }
     let mut i = 19;

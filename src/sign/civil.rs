@@ -1,6 +1,7 @@
 //! Civil time for certificates and signatures: RFC 3339 timestamps to and
 //! from Unix seconds, without a time-zone database (offsets are explicit).
 
+use crate::model::days_in_month;
 use thiserror::Error;
 
 /// A point in time in whole seconds since 1970-01-01T00:00:00Z.
@@ -34,15 +35,6 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 /// Format as `YYYY-MM-DDTHH:MM:SSZ` (UTC).

@@ -162,3 +162,36 @@ fn a_closed_stderr_keeps_the_exit_code() {
     drop(child.stderr.take());
     assert_eq!(child.wait().unwrap().code(), Some(2));
 }
+
+/// A day that does not exist is refused before anything is written, never
+/// rolled over into March and signed into the seal event.
+#[test]
+fn an_impossible_date_is_refused() {
+    let env = Env::new();
+    examiner(&env, "Jana Examiner");
+    env.write("ev/a.txt", b"e");
+    for time in [
+        "2026-02-31T12:00:00Z",
+        "2025-02-29T12:00:00Z",
+        "2026-04-31T00:00:00Z",
+    ] {
+        let r = env.run([
+            "seal", "ev", "--case", "C", "--out", "x.zip", "--time", time,
+        ]);
+        r.expect_code(2);
+        assert!(r.stderr.contains(time), "{}", r.stderr);
+        assert!(!env.path().join("x.zip").exists());
+    }
+    // A leap day that exists is fine.
+    env.run([
+        "seal",
+        "ev",
+        "--case",
+        "C",
+        "--out",
+        "x.zip",
+        "--time",
+        "2024-02-29T12:00:00Z",
+    ])
+    .expect_code(0);
+}
