@@ -4,7 +4,7 @@
 //! image segments inside the bag, so that a verifier can tie the sealed
 //! image to the hashes taken at acquisition time.
 
-use super::seal::SealError;
+use super::sealopts::SealError;
 use crate::acquire::record::{RECORD_FILE, read_record};
 use crate::model::ItemEntry;
 use std::os::unix::ffi::OsStrExt;

@@ -24,6 +24,7 @@ pub mod layout;
 pub mod mjson;
 mod repair;
 mod seal;
+mod sealopts;
 mod signing;
 mod spill;
 mod tags;
@@ -48,7 +49,8 @@ pub use custody::{
     AddedEvent, CustodyError, EventOptions, PreparedEvent, add_event, prepare_event,
 };
 pub use repair::{RepairError, RepairOutcome, repair, repair_plan};
-pub use seal::{SealError, SealOptions, SealSummary, seal};
+pub use seal::seal;
+pub use sealopts::{SealError, SealOptions, SealSummary};
 pub use signing::CertifiedSigner;
 pub use zipread::{
     Archive, ContainerIssue, Damage, DamageKind, Entries, Entry, EntryDataError, EntryReader,

@@ -9,13 +9,14 @@
 
 use super::atomic::{TMP_SUFFIX, TempOut, remove_stale, rename_noreplace};
 use super::layout;
+use super::sealopts::{SealError, SealOptions, SealSummary};
 use super::spill::{FileRecord, Records};
 use super::walk::{Planned, plan};
-use super::zipwrite::{DosTime, Method, ZipWriter};
-use super::{EventSigner, SignFailure, tags};
+use super::zipwrite::{DosTime, ZipWriter};
+use super::{EventSigner, tags};
 use crate::direct::DirectOut;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader};
-use crate::model::{self, CaseMeta, LinkEntry};
+use crate::model::{self, LinkEntry};
 use crate::pathrepr::{PathRepr, path_from_bytes};
 use crate::source::{OpenMode, open_evidence, ordered_map};
 use crate::testhook::{self, Op};
@@ -157,111 +158,6 @@ fn disambiguate(files: &mut [PlanFile]) {
             first = k;
         }
     }
-}
-
-/// What to seal and how.
-#[derive(Debug, Clone)]
-pub struct SealOptions {
-    /// Files and directories to put under `data/`.
-    pub inputs: Vec<PathBuf>,
-    /// The bundle file to create (must not exist).
-    pub out: PathBuf,
-    /// Case and legal metadata (`case_reference` must be set).
-    pub case: CaseMeta,
-    /// BagIt manifest algorithms besides SHA-256 (sha512, sha1, md5).
-    pub extra_algorithms: Vec<Algorithm>,
-    /// Stored or deflate.
-    pub method: Method,
-    /// Record unopenable files instead of stopping.
-    pub allow_unreadable: bool,
-    /// Sealing time, Unix seconds (fixed for reproducible output).
-    pub time: i64,
-    /// The bundle id; `None` means a random UUIDv4, or when `reproducible`
-    /// is set, one derived from the payload, time and case.
-    pub bundle_id: Option<String>,
-    /// Derive the bundle id from the content instead of at random.
-    pub reproducible: bool,
-    /// Piecewise hash window size (a power of two, at least 4 KiB).
-    pub piece_size: u64,
-    /// The software agent string for bag-info.txt and manifest.json.
-    pub agent: String,
-}
-
-/// What a seal produced.
-#[derive(Debug, Clone)]
-pub struct SealSummary {
-    /// The bundle file.
-    pub path: PathBuf,
-    /// The bundle id.
-    pub bundle_id: String,
-    /// Payload files.
-    pub files: u64,
-    /// Payload bytes.
-    pub bytes: u64,
-    /// SHA-256 of the seal event file: the custody head.
-    pub head: String,
-    /// Files recorded as unreadable.
-    pub unreadable: u64,
-    /// Whether the seal event was signed.
-    pub signed: bool,
-}
-
-/// Why a seal failed.
-#[derive(Debug, thiserror::Error)]
-pub enum SealError {
-    /// The output exists already.
-    #[error("{} exists already; a bundle is never overwritten", .0.display())]
-    OutputExists(PathBuf),
-    /// The output name has no usable stem.
-    #[error("{} has no usable file name for the bag directory", .0.display())]
-    BadOutputName(PathBuf),
-    /// No payload file at all.
-    #[error("nothing to seal: the inputs hold no readable file")]
-    Empty,
-    /// An input named on the command line does not exist: a typo, never
-    /// an unreadable file to record.
-    #[error("{} does not exist", .0.display())]
-    InputMissing(PathBuf),
-    /// The directory the bundle is to be written in does not exist.
-    #[error("{} cannot be written: its directory {} does not exist", .out.display(), .dir.display())]
-    NoOutputDir {
-        /// The bundle asked for.
-        out: PathBuf,
-        /// Its missing directory.
-        dir: PathBuf,
-    },
-    /// The piece size cannot be used for the manifest's pieces.
-    #[error("piece size {0} is not a power of two of at least 4096")]
-    BadPieceSize(u64),
-    /// An input could not be read.
-    #[error("cannot read {}: {source}", .path.display())]
-    Unreadable {
-        /// The input.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
-    /// An input changed size while it was sealed.
-    #[error("{} changed while being sealed (expected {expected} bytes, read {actual})", .path.display())]
-    Changed {
-        /// The input.
-        path: PathBuf,
-        /// Size seen by the walk.
-        expected: u64,
-        /// Bytes read.
-        actual: u64,
-    },
-    /// Writing the bundle failed.
-    #[error("cannot write {}: {source}", .path.display())]
-    Write {
-        /// The file being written.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
-    /// The signer failed.
-    #[error("cannot sign the seal event: {0}")]
-    Sign(#[from] SignFailure),
 }
 
 /// Copies what it reads into the zip entry: the single read pass that

@@ -7,7 +7,7 @@
 use super::layout::{
     self, BAG_INFO, BAGIT_TXT, BAGIT_TXT_CONTENT, MANIFEST_JSON, TAGMANIFEST_SHA256,
 };
-use super::seal::{SealError, SealOptions};
+use super::sealopts::{SealError, SealOptions};
 use super::spill::Records;
 use super::zipwrite::ZipWriter;
 use super::{EventSigner, bagit, trusted_comment};

@@ -21,6 +21,7 @@ mod baginfo;
 mod chain;
 mod checks;
 mod custody;
+mod findings;
 mod identity;
 mod items;
 mod tap;
@@ -28,6 +29,7 @@ mod trust;
 
 pub use chain::check_append;
 pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
+pub use findings::{Finding, Findings, MAX_FINDINGS};
 pub use identity::{ACTOR_IDENTITY, actor_text, identity_text, record_signer};
 pub use tap::PayloadTap;
 pub use trust::TrustVerifier;
@@ -148,171 +150,6 @@ pub trait SignatureVerifier {
 pub struct VerifyOptions {
     /// The custody head the sender announced (hex SHA-256).
     pub expect_head: Option<String>,
-}
-
-/// One problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// A stable code (`digest-mismatch`, `unexpected-file`, ...).
-    pub code: &'static str,
-    /// The member (relative to the bag where possible).
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-    /// The expected value, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
-    /// The actual value, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub actual: Option<String>,
-}
-
-impl Finding {
-    /// A finding without values.
-    pub fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Finding {
-        Finding {
-            code,
-            path: path.into(),
-            message: message.into(),
-            expected: None,
-            actual: None,
-        }
-    }
-
-    /// A finding with expected and actual values.
-    pub fn values(
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) -> Finding {
-        Finding {
-            code,
-            path: path.into(),
-            message: message.into(),
-            expected: Some(expected.into()),
-            actual: Some(actual.into()),
-        }
-    }
-}
-
-/// At most this many findings are listed in a report; further ones are
-/// counted, and one last `too-many-findings` says how many (so that a
-/// hostile zip with a problem in each of millions of entries is reported
-/// in bounded memory).
-pub const MAX_FINDINGS: usize = 10_000;
-
-/// The findings of a report: a list that reads like a `Vec<Finding>` and
-/// keeps at most [`MAX_FINDINGS`] of them.
-///
-/// Every finding, listed or only counted, is also counted against the
-/// mandatory check it belongs to ([`checks::attribute`]): by its code, or
-/// else the check running when it was pushed ([`Findings::phase`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Findings {
-    list: Vec<Finding>,
-    more: u64,
-    phase: Check,
-    per_check: checks::PerCheck,
-}
-
-impl Default for Findings {
-    fn default() -> Findings {
-        Findings {
-            list: Vec::new(),
-            more: 0,
-            phase: Check::Container,
-            per_check: checks::PerCheck::default(),
-        }
-    }
-}
-
-impl Findings {
-    /// Add a finding (counted only, past the limit).
-    pub fn push(&mut self, f: Finding) {
-        let check = checks::attribute(f.code, &f.path, self.phase);
-        self.per_check[check.index()] += 1;
-        if self.list.len() < MAX_FINDINGS {
-            self.list.push(f);
-        } else {
-            self.more += 1;
-        }
-    }
-
-    /// Add findings in order.
-    pub fn extend(&mut self, fs: impl IntoIterator<Item = Finding>) {
-        for f in fs {
-            self.push(f);
-        }
-    }
-
-    /// Move every finding of `fs` here, in order.
-    pub fn append(&mut self, fs: &mut Vec<Finding>) {
-        self.extend(fs.drain(..));
-    }
-
-    /// How many findings were counted but not listed.
-    pub fn not_listed(&self) -> u64 {
-        self.more
-    }
-
-    /// Count `n` findings that were never made (past the limit already),
-    /// against the running check.
-    pub fn count(&mut self, n: u64) {
-        self.more += n;
-        self.per_check[self.phase.index()] += n;
-    }
-
-    /// Say which check is running: findings whose code does not name
-    /// their check count against it.
-    pub fn phase(&mut self, check: Check) {
-        self.phase = check;
-    }
-
-    /// Close the list: when findings were dropped, say how many.
-    fn close(&mut self) {
-        if self.more > 0 {
-            self.list.push(Finding::new(
-                "too-many-findings",
-                "*",
-                format!(
-                    "{} more problems were found and not listed (at most {MAX_FINDINGS} are)",
-                    self.more
-                ),
-            ));
-            self.more = 0;
-        }
-    }
-}
-
-impl std::ops::Deref for Findings {
-    type Target = Vec<Finding>;
-    fn deref(&self) -> &Vec<Finding> {
-        &self.list
-    }
-}
-
-impl Serialize for Findings {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.list.serialize(s)
-    }
-}
-
-impl IntoIterator for Findings {
-    type Item = Finding;
-    type IntoIter = std::vec::IntoIter<Finding>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.list.into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a Findings {
-    type Item = &'a Finding;
-    type IntoIter = std::slice::Iter<'a, Finding>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.list.iter()
-    }
 }
 
 /// A custody event as verified.

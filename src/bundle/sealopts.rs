@@ -1,0 +1,116 @@
+//! What `seal` is asked to do ([`SealOptions`]), what it produced
+//! ([`SealSummary`]) and why it failed ([`SealError`]): kept apart from the
+//! seal itself, so that the files that help it (`items.rs`, `tags.rs`)
+//! depend on these types and not on `seal.rs`.
+
+use super::SignFailure;
+use super::zipwrite::Method;
+use crate::hash::Algorithm;
+use crate::model::CaseMeta;
+use std::io;
+use std::path::PathBuf;
+
+/// What to seal and how.
+#[derive(Debug, Clone)]
+pub struct SealOptions {
+    /// Files and directories to put under `data/`.
+    pub inputs: Vec<PathBuf>,
+    /// The bundle file to create (must not exist).
+    pub out: PathBuf,
+    /// Case and legal metadata (`case_reference` must be set).
+    pub case: CaseMeta,
+    /// BagIt manifest algorithms besides SHA-256 (sha512, sha1, md5).
+    pub extra_algorithms: Vec<Algorithm>,
+    /// Stored or deflate.
+    pub method: Method,
+    /// Record unopenable files instead of stopping.
+    pub allow_unreadable: bool,
+    /// Sealing time, Unix seconds (fixed for reproducible output).
+    pub time: i64,
+    /// The bundle id; `None` means a random UUIDv4, or when `reproducible`
+    /// is set, one derived from the payload, time and case.
+    pub bundle_id: Option<String>,
+    /// Derive the bundle id from the content instead of at random.
+    pub reproducible: bool,
+    /// Piecewise hash window size (a power of two, at least 4 KiB).
+    pub piece_size: u64,
+    /// The software agent string for bag-info.txt and manifest.json.
+    pub agent: String,
+}
+
+/// What a seal produced.
+#[derive(Debug, Clone)]
+pub struct SealSummary {
+    /// The bundle file.
+    pub path: PathBuf,
+    /// The bundle id.
+    pub bundle_id: String,
+    /// Payload files.
+    pub files: u64,
+    /// Payload bytes.
+    pub bytes: u64,
+    /// SHA-256 of the seal event file: the custody head.
+    pub head: String,
+    /// Files recorded as unreadable.
+    pub unreadable: u64,
+    /// Whether the seal event was signed.
+    pub signed: bool,
+}
+
+/// Why a seal failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    /// The output exists already.
+    #[error("{} exists already; a bundle is never overwritten", .0.display())]
+    OutputExists(PathBuf),
+    /// The output name has no usable stem.
+    #[error("{} has no usable file name for the bag directory", .0.display())]
+    BadOutputName(PathBuf),
+    /// No payload file at all.
+    #[error("nothing to seal: the inputs hold no readable file")]
+    Empty,
+    /// An input named on the command line does not exist: a typo, never
+    /// an unreadable file to record.
+    #[error("{} does not exist", .0.display())]
+    InputMissing(PathBuf),
+    /// The directory the bundle is to be written in does not exist.
+    #[error("{} cannot be written: its directory {} does not exist", .out.display(), .dir.display())]
+    NoOutputDir {
+        /// The bundle asked for.
+        out: PathBuf,
+        /// Its missing directory.
+        dir: PathBuf,
+    },
+    /// The piece size cannot be used for the manifest's pieces.
+    #[error("piece size {0} is not a power of two of at least 4096")]
+    BadPieceSize(u64),
+    /// An input could not be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Unreadable {
+        /// The input.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// An input changed size while it was sealed.
+    #[error("{} changed while being sealed (expected {expected} bytes, read {actual})", .path.display())]
+    Changed {
+        /// The input.
+        path: PathBuf,
+        /// Size seen by the walk.
+        expected: u64,
+        /// Bytes read.
+        actual: u64,
+    },
+    /// Writing the bundle failed.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        /// The file being written.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The signer failed.
+    #[error("cannot sign the seal event: {0}")]
+    Sign(#[from] SignFailure),
+}
