@@ -5,6 +5,7 @@ mod accounting;
 mod acquire;
 mod acquire_seal;
 mod attacks;
+mod attacks_keys;
 mod bundle;
 mod crash;
 mod crash_acquire;
