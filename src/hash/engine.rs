@@ -257,6 +257,45 @@ pub(super) fn spawn_worker(
     })
 }
 
+/// The buffers blocks are hashed from: at most `cap` of them, each
+/// returned on `free_rx` when the last worker is done with it. One pool,
+/// used by [`MultiHasher`] and [`super::series::SeriesHasher`].
+pub(super) struct BufferPool {
+    free_rx: mpsc::Receiver<PoolBuf>,
+    allocated: usize,
+    cap: usize,
+    pub(super) block_size: usize,
+}
+
+impl BufferPool {
+    pub(super) fn new(free_rx: mpsc::Receiver<PoolBuf>, cap: usize, block_size: usize) -> Self {
+        BufferPool {
+            free_rx,
+            allocated: 0,
+            cap,
+            block_size,
+        }
+    }
+
+    /// A free buffer (contents unspecified); waits for the slowest worker
+    /// when all are in flight. `true` beside it when every worker is gone
+    /// (only if one panicked): a fresh buffer is handed out so that the
+    /// caller never hangs, and its `finish` reports the panic.
+    pub(super) fn take(&mut self) -> (PoolBuf, bool) {
+        if let Ok(b) = self.free_rx.try_recv() {
+            return (b, false);
+        }
+        if self.allocated < self.cap {
+            self.allocated += 1;
+            return (PoolBuf::aligned(self.block_size), false);
+        }
+        match self.free_rx.recv() {
+            Ok(b) => (b, false),
+            Err(_) => (PoolBuf::aligned(self.block_size), true),
+        }
+    }
+}
+
 /// A push-style one-pass hasher: callers hand it blocks, one worker thread
 /// per algorithm (and one for the piecewise hashes) consumes them.
 ///
@@ -271,10 +310,7 @@ pub struct MultiHasher {
     senders: Vec<mpsc::SyncSender<Arc<Block>>>,
     stage: Option<StageThread>,
     handles: Vec<std::thread::JoinHandle<Worker>>,
-    free_rx: mpsc::Receiver<PoolBuf>,
-    allocated: usize,
-    pool_blocks: usize,
-    block_size: usize,
+    pool: BufferPool,
     total: u64,
     lost_worker: bool,
     /// What was asked for (the whole BLAKE3 may come from the pieces).
@@ -365,10 +401,7 @@ impl MultiHasher {
             senders,
             stage,
             handles,
-            free_rx,
-            allocated: 0,
-            pool_blocks,
-            block_size,
+            pool: BufferPool::new(free_rx, pool_blocks, block_size),
             total: 0,
             lost_worker: false,
             opts: opts.clone(),
@@ -386,7 +419,7 @@ impl MultiHasher {
     /// The block size: every buffer from [`MultiHasher::buffer`] has this
     /// length.
     pub fn block_size(&self) -> usize {
-        self.block_size
+        self.pool.block_size
     }
 
     /// Bytes submitted so far.
@@ -398,22 +431,9 @@ impl MultiHasher {
     /// aligned to [`BUFFER_ALIGN`]); waits for the slowest worker when every
     /// pooled buffer is in flight.
     pub fn buffer(&mut self) -> PoolBuf {
-        if let Ok(b) = self.free_rx.try_recv() {
-            return b;
-        }
-        if self.allocated < self.pool_blocks {
-            self.allocated += 1;
-            return PoolBuf::aligned(self.block_size);
-        }
-        match self.free_rx.recv() {
-            Ok(b) => b,
-            // Every worker is gone (only if one panicked): hand out a fresh
-            // buffer so the caller never hangs; finish() reports the panic.
-            Err(_) => {
-                self.lost_worker = true;
-                PoolBuf::aligned(self.block_size)
-            }
-        }
+        let (b, lost) = self.pool.take();
+        self.lost_worker |= lost;
+        b
     }
 
     /// Hash `buf[..len]` with every algorithm (after the stage, if any).

@@ -13,7 +13,7 @@
 //! flight, and at most `MAX_ENDS` streams ending in one block, so the
 //! streams awaiting their digests stay few whatever the series' length.
 
-use super::engine::{Block, POOL_BLOCKS, Worker, fan_out, spawn_worker};
+use super::engine::{Block, BufferPool, POOL_BLOCKS, Worker, fan_out, spawn_worker};
 use super::{AlgorithmSet, DEFAULT_BLOCK_SIZE, Digest, HasherState, PoolBuf};
 use std::io;
 use std::sync::Arc;
@@ -31,9 +31,7 @@ pub struct SeriesHasher {
     done: Vec<mpsc::Receiver<Digest>>,
     /// Digests received for the next finished stream, by worker.
     partial: Vec<Option<Digest>>,
-    free_rx: mpsc::Receiver<PoolBuf>,
-    allocated: usize,
-    block_size: usize,
+    pool: BufferPool,
     /// The block being filled: buffer, bytes in it, stream ends in it.
     current: Option<(PoolBuf, usize, Vec<usize>)>,
     /// Streams ended whose digests have not been taken yet.
@@ -66,9 +64,7 @@ impl SeriesHasher {
             senders,
             handles,
             done,
-            free_rx,
-            allocated: 0,
-            block_size: block_size.max(4096),
+            pool: BufferPool::new(free_rx, POOL_BLOCKS, block_size.max(4096)),
             current: None,
             pending: 0,
             lost_worker: false,
@@ -77,21 +73,9 @@ impl SeriesHasher {
 
     /// A free buffer; waits for the slowest worker when all are in flight.
     fn buffer(&mut self) -> PoolBuf {
-        if let Ok(b) = self.free_rx.try_recv() {
-            return b;
-        }
-        if self.allocated < POOL_BLOCKS {
-            self.allocated += 1;
-            return PoolBuf::aligned(self.block_size);
-        }
-        match self.free_rx.recv() {
-            Ok(b) => b,
-            // Every worker is gone (one panicked): finish() reports it.
-            Err(_) => {
-                self.lost_worker = true;
-                PoolBuf::aligned(self.block_size)
-            }
-        }
+        let (b, lost) = self.pool.take();
+        self.lost_worker |= lost;
+        b
     }
 
     /// Hand the block being filled to the workers.
