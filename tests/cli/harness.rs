@@ -107,46 +107,30 @@ impl Env {
     }
 
     /// Run a command to completion and also return its peak resident set
-    /// size in KiB (from `wait4`'s rusage, so it covers the whole life of
-    /// the process and nothing else). Output is captured through temporary
-    /// files so that the child is reaped by `wait4` itself.
-    ///
-    /// The child is forked, not vforked: a child that shares our memory
-    /// until exec inherits our peak RSS as its own (Linux carries the old
-    /// memory's high-water mark across exec), so every measurement would be
-    /// at least the test process's peak. Forked, it starts from our current
-    /// RSS instead.
+    /// size in KiB, as GNU `time` measures it ([`rss_measured`]). Output is
+    /// captured through temporary files.
     pub fn run_cmd_rss(&self, cmd: &mut Command) -> (Run, u64) {
-        use std::os::unix::process::{CommandExt, ExitStatusExt};
-        // SAFETY: the hook does nothing; its presence makes std fork.
-        unsafe { cmd.pre_exec(|| Ok(())) };
         let out_path = self.path().join(".rss-stdout");
         let err_path = self.path().join(".rss-stderr");
+        let rss_path = self.path().join(".rss-kib");
         let out = std::fs::File::create(&out_path).expect("stdout file");
         let err = std::fs::File::create(&err_path).expect("stderr file");
-        let child = cmd
+        let status = rss_measured(cmd, &rss_path)
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
-            .spawn()
+            .status()
             .expect("spawn evidentia");
-        let pid = child.id() as libc::pid_t;
-        let mut status: libc::c_int = 0;
-        // SAFETY: rusage is plain old data; wait4 fills it for our own child.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
-        std::mem::forget(child);
-        let status = std::process::ExitStatus::from_raw(status);
         let run = Run {
             code: status.code().unwrap_or(-1),
             stdout: std::fs::read(&out_path).expect("read stdout"),
             stderr: String::from_utf8_lossy(&std::fs::read(&err_path).expect("read stderr"))
                 .into_owned(),
         };
+        let rss = read_rss(&rss_path);
         let _ = std::fs::remove_file(&out_path);
         let _ = std::fs::remove_file(&err_path);
-        (run, usage.ru_maxrss as u64)
+        (run, rss)
     }
 
     pub fn write(&self, rel: &str, data: &[u8]) -> PathBuf {
@@ -207,4 +191,44 @@ pub fn entry_times(src: &Path) -> impl Fn(&str) -> evidentia::bundle::DosTime + 
         .find(|(n, _)| n.ends_with("/evidentia/manifest.json"))
         .map_or(DosTime::from_unix(0), |(_, t)| *t);
     move |n| map.get(n).copied().unwrap_or(seal)
+}
+
+/// `cmd` run under GNU `time`, which writes the peak resident set size
+/// (KiB) of `cmd` alone to `rss_file`. Measured by our own `wait4`, a
+/// child forked from this test process starts with this process's resident
+/// memory as its high-water mark (Linux keeps it across exec), so a test
+/// running beside one that holds a large buffer measured that buffer too.
+/// `time` is a small process: the command it forks starts from almost
+/// nothing. Its exit status is the command's.
+pub fn rss_measured(cmd: &Command, rss_file: &Path) -> Command {
+    let time = peer("time").expect("GNU time (apt install time) measures peak memory");
+    let mut c = Command::new(time);
+    c.args([
+        OsStr::new("-q"),
+        OsStr::new("-f"),
+        OsStr::new("%M"),
+        OsStr::new("-o"),
+    ])
+    .arg(rss_file)
+    .arg(cmd.get_program())
+    .args(cmd.get_args())
+    .env_clear();
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            c.env(k, v);
+        }
+    }
+    if let Some(d) = cmd.get_current_dir() {
+        c.current_dir(d);
+    }
+    c
+}
+
+/// The peak RSS in KiB that [`rss_measured`] wrote.
+pub fn read_rss(rss_file: &Path) -> u64 {
+    let text = std::fs::read_to_string(rss_file).expect("time's output");
+    text.lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("time wrote {text:?}"))
 }

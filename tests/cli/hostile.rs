@@ -337,10 +337,12 @@ fn run_guarded(cmd: &mut Command, limit: Duration) -> (Run, u64) {
     use std::os::unix::process::ExitStatusExt;
     let out = tempfile::NamedTempFile::new().unwrap();
     let err = tempfile::NamedTempFile::new().unwrap();
-    // SAFETY: the hook does nothing; it only makes std fork instead of
-    // vfork (see `harness::Env::run_cmd_rss`).
-    unsafe { cmd.pre_exec(|| Ok(())) };
-    let child = cmd
+    let rss = tempfile::NamedTempFile::new().unwrap();
+    // Measured under GNU time (`harness::rss_measured`), in a process
+    // group of its own so that the watchdog stops time and evidentia both.
+    let mut measured = crate::harness::rss_measured(cmd, rss.path());
+    let child = measured
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(out.reopen().unwrap())
         .stderr(err.reopen().unwrap())
@@ -352,7 +354,7 @@ fn run_guarded(cmd: &mut Command, limit: Duration) -> (Run, u64) {
         if wait.recv_timeout(limit).is_err() {
             // SAFETY: kill(2) on our own child, not yet reaped (the main
             // thread reaps it only after this thread has been told).
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
             return true;
         }
         false
@@ -385,7 +387,8 @@ fn run_guarded(cmd: &mut Command, limit: Duration) -> (Run, u64) {
         stdout: std::fs::read(out.path()).unwrap(),
         stderr: String::from_utf8_lossy(&std::fs::read(err.path()).unwrap()).into_owned(),
     };
-    (run, usage.ru_maxrss as u64)
+    let _ = usage;
+    (run, crate::harness::read_rss(rss.path()))
 }
 
 const LIMIT: Duration = Duration::from_secs(120);
