@@ -231,7 +231,7 @@ fn actor_nodes(
 
 /// A node of the graph. When `files` names a key, that key's value
 /// (`null` in `value`) stands for the array of every file's reference,
-/// followed by the values given: [`write`] streams it from the facts.
+/// followed by the values given: [`write()`] streams it from the facts.
 struct Node {
     value: Value,
     files: Option<(&'static str, Vec<Value>)>,
@@ -253,7 +253,7 @@ const FILES_AT: usize = 2;
 
 /// The graph of `input` but for its files; `has_files` says whether the
 /// manifest lists any (arrays of their references are then left to
-/// [`write`]).
+/// [`write()`]).
 fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
     let f = input.facts;
     let bundle = f
@@ -306,7 +306,7 @@ struct Graph<'a> {
     iris: Iris,
     /// The tool node's IRI.
     tool: String,
-    /// Whether arrays of file references are left to [`write`].
+    /// Whether arrays of file references are left to [`write()`].
     has_files: bool,
     verify: &'a VerifyReport,
     nodes: Vec<Node>,
@@ -479,7 +479,7 @@ impl Graph<'_> {
         auth
     }
 
-    /// The investigation, whose objects are the files (left to [`write`]
+    /// The investigation, whose objects are the files (left to [`write()`]
     /// when there are any), the provenance records, the actions and the
     /// tool.
     fn investigation(

@@ -76,6 +76,12 @@ pub fn kill_at_every_op(
             }
             Killed::Finished(code) => {
                 assert_eq!(code, 0, "the run with no kill failed");
+                // Every command here makes output durable at least once.
+                assert!(
+                    n > 1,
+                    "it never paused: is target/debug/evidentia a build without the \
+                     test-hooks feature (a `cargo build` since `cargo test` built it)?"
+                );
                 break;
             }
         }
