@@ -166,7 +166,7 @@ pub fn zip_reader(data: &[u8]) {
 }
 
 /// The whole `verify` pipeline on the bytes as a bundle, against the
-/// fuzzing trust store ([`TRUST_ENTRIES`]) and with an expected head.
+/// fuzzing trust store (`TRUST_ENTRIES`) and with an expected head.
 pub fn verify_bundle(data: &[u8]) {
     let file = Scratch::write("bundle.zip", data);
     let verifier = TrustVerifier {

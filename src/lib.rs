@@ -9,10 +9,16 @@
 //! (fault and pause points for the crash tests) and `wording` (counted
 //! nouns for human output) are below them all, and
 //! `direct` (writing past the page cache) just above `hash`.
+//!
+//! The cargo feature `test-hooks` (on for `cargo test` and the fuzz
+//! targets, off in a plain or release build) adds the `fuzzing` entry
+//! points and the hook registry of `testhook`; a build without it carries
+//! no test machinery.
 
 pub mod acquire;
 pub mod bundle;
 pub mod direct;
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hash;

@@ -6,9 +6,15 @@
 //! from 1 in the order one process performs them.
 //!
 //! Invariants:
-//! - Without an installed hook (always, except when the command line sees
-//!   `EVIDENTIA_TEST_FAIL_OP` or `EVIDENTIA_TEST_PAUSE_OP`), [`op`] is one
-//!   atomic load and returns `Ok`.
+//! - The points themselves ([`op`], [`write_all`], [`HookedFile`]) are
+//!   always compiled, so the code that makes output durable reads the same
+//!   in every build. The hook registry behind them (`install`, the
+//!   operation counter) exists only under the cargo feature `test-hooks`,
+//!   which the test suite and the fuzz targets turn on; without it [`op`]
+//!   is an inlined `Ok(())` and a release binary carries no hook at all.
+//! - With the feature but without an installed hook (always, except when
+//!   the command line sees `EVIDENTIA_TEST_FAIL_OP` or
+//!   `EVIDENTIA_TEST_PAUSE_OP`), [`op`] is one atomic load and returns `Ok`.
 //! - A hook can only make an operation fail, never succeed: [`op`] runs
 //!   before the real operation, whose own result still counts.
 //! - The library never reads the environment or prints: the command line
@@ -17,8 +23,6 @@
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The kind of an output operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,30 +61,58 @@ impl Op {
     }
 }
 
-/// Called with an operation's number, kind and path before it runs; an
-/// error fails the operation.
-pub type Hook = fn(u64, Op, &Path) -> io::Result<()>;
-
-static HOOK: OnceLock<Hook> = OnceLock::new();
-static COUNT: AtomicU64 = AtomicU64::new(0);
-
-/// Install the process's hook (only the first call counts).
-pub fn install(hook: Hook) {
-    let _ = HOOK.set(hook);
+/// Announce operation `kind` on `path`; an error means it must not run.
+/// Without the `test-hooks` feature there is no hook and this is `Ok`.
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+pub fn op(_kind: Op, _path: &Path) -> io::Result<()> {
+    Ok(())
 }
 
 /// Announce operation `kind` on `path`; an error means it must not run.
+#[cfg(feature = "test-hooks")]
 #[inline]
 pub fn op(kind: Op, path: &Path) -> io::Result<()> {
-    match HOOK.get() {
-        None => Ok(()),
-        Some(hook) => hook(COUNT.fetch_add(1, Ordering::SeqCst) + 1, kind, path),
-    }
+    registry::op(kind, path)
 }
 
-/// The error a full disk gives.
-pub fn disk_full() -> io::Error {
-    io::Error::from_raw_os_error(libc::ENOSPC)
+#[cfg(feature = "test-hooks")]
+pub use registry::{Hook, disk_full, install};
+
+/// The hook registry: only in builds with the `test-hooks` feature.
+#[cfg(feature = "test-hooks")]
+mod registry {
+    use super::Op;
+    use std::io;
+    use std::path::Path;
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// Called with an operation's number, kind and path before it runs; an
+    /// error fails the operation.
+    pub type Hook = fn(u64, Op, &Path) -> io::Result<()>;
+
+    static HOOK: OnceLock<Hook> = OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+
+    /// Install the process's hook (only the first call counts).
+    pub fn install(hook: Hook) {
+        let _ = HOOK.set(hook);
+    }
+
+    /// Run the installed hook, if any, on the next operation number.
+    #[inline]
+    pub(super) fn op(kind: Op, path: &Path) -> io::Result<()> {
+        match HOOK.get() {
+            None => Ok(()),
+            Some(hook) => hook(COUNT.fetch_add(1, Ordering::SeqCst) + 1, kind, path),
+        }
+    }
+
+    /// The error a full disk gives.
+    pub fn disk_full() -> io::Error {
+        io::Error::from_raw_os_error(libc::ENOSPC)
+    }
 }
 
 /// `out.write_all(data)` as one [`Op::Write`]. When the hook fails it,

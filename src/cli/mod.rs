@@ -105,6 +105,9 @@ pub fn command() -> clap::Command {
 /// `EVIDENTIA_TEST_FAIL_OP=N` fails output operation N with "No space left
 /// on device"; `EVIDENTIA_TEST_PAUSE_OP=N` prints a marker line to stderr
 /// before operation N and waits a minute, for the test to SIGKILL us.
+/// Only in builds with the `test-hooks` feature (`cargo test`); a release
+/// build neither reads these variables nor carries their names.
+#[cfg(feature = "test-hooks")]
 fn install_test_hook() {
     fn var(name: &str) -> Option<u64> {
         std::env::var(name).ok().and_then(|v| v.parse().ok())
@@ -146,6 +149,7 @@ pub fn main() -> i32 {
             return code as i32;
         }
     };
+    #[cfg(feature = "test-hooks")]
     install_test_hook();
     let ctx = Ctx::new(&cli.global);
     let result = match cli.command {
@@ -178,5 +182,19 @@ pub fn main() -> i32 {
             }
             e.exit as i32
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks over the whole command tree (argument
+    /// names, conflicts, defaults, help templates): a mistake there is a
+    /// panic at the first run of the affected command, so catch it here.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

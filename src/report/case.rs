@@ -11,7 +11,7 @@
 
 use super::people::recipient_text as recipient_name;
 use super::{BundleFacts, ReportInput, TOOL_VERSION, escape};
-use crate::model::{Actor, FileEntry, parse_rfc3339};
+use crate::model::{Actor, CaseMeta, CustodyEvent, FileEntry, parse_rfc3339};
 use crate::verify::VerifyReport;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -141,8 +141,6 @@ fn file_node(iris: &Iris, f: &FileEntry, images: &[&str]) -> Value {
     node
 }
 
-/// Nodes for the actor of an event: person, organisation, role, and the
-/// relationships between them. Returns (person, organisation) IRIs.
 /// The performer of event `seq` as proven: its signer's certified identity
 /// (from the verify report), or only the key id when nothing certifies who
 /// holds it: the event's own claims never name a Person.
@@ -168,6 +166,9 @@ fn proven_actor(r: &VerifyReport, seq: u64, claimed: &Actor) -> Actor {
     }
 }
 
+/// Nodes for the actor of an event: person, organisation, role, and the
+/// relationships between them, each once (`seen`). Returns (person,
+/// organisation) IRIs.
 fn actor_nodes(
     iris: &Iris,
     a: &Actor,
@@ -230,7 +231,7 @@ fn actor_nodes(
 
 /// A node of the graph. When `files` names a key, that key's value
 /// (`null` in `value`) stands for the array of every file's reference,
-/// followed by the values given: [`write`] streams it from the facts.
+/// followed by the values given: [`write()`] streams it from the facts.
 struct Node {
     value: Value,
     files: Option<(&'static str, Vec<Value>)>,
@@ -252,7 +253,7 @@ const FILES_AT: usize = 2;
 
 /// The graph of `input` but for its files; `has_files` says whether the
 /// manifest lists any (arrays of their references are then left to
-/// [`write`]).
+/// [`write()`]).
 fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
     let f = input.facts;
     let bundle = f
@@ -262,106 +263,126 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
         .or_else(|| input.verify.bundle_id.clone())
         .unwrap_or_else(|| input.bundle_name.to_string());
     let iris = Iris { bundle };
-    let mut g: Vec<Node> = Vec::new();
     let tool = iris.id("tool");
-    g.push(plain(json!({
-        "@id": tool,
+    let mut g = Graph {
+        iris,
+        tool,
+        has_files,
+        verify: input.verify,
+        nodes: Vec::new(),
+        seen: Vec::new(),
+    };
+    g.push(json!({
+        "@id": g.tool,
         "@type": "uco-tool:Tool",
         "uco-core:name": "evidentia",
         "uco-tool:version": TOOL_VERSION,
         "uco-tool:toolType": "evidence packaging and verification"
-    })));
+    }));
     let case = f
         .manifest
         .as_ref()
         .map(|m| m.case.clone())
         .unwrap_or_default();
-
-    let mut exhibits: Vec<String> = case.exhibit.iter().cloned().collect();
-    exhibits.extend(case.items.iter().cloned());
-    if exhibits.is_empty() {
-        exhibits.push(case.case_reference.clone());
-    }
-    let mut records = Vec::new();
-    for ex in &exhibits {
-        let id = iris.id(&format!("provenance:{ex}"));
-        let mut node = json!({
-            "@id": id,
-            "@type": "case-investigation:ProvenanceRecord",
-            "case-investigation:exhibitNumber": ex,
-            "uco-core:description": "evidence sealed in the bundle"
-        });
-        let files = if has_files {
-            node["uco-core:object"] = Value::Null;
-            Some(("uco-core:object", Vec::new()))
-        } else {
-            node["uco-core:object"] = json!([{"@id": tool}]);
-            None
-        };
-        g.push(Node { value: node, files });
-        records.push(id);
-    }
-
-    let mut seen = Vec::new();
+    let records = g.provenance(&case);
     let mut actions: Vec<String> = Vec::new();
     for e in &f.events {
-        let ev = &e.event;
+        let id = g.action(&e.event, &records, actions.last());
+        actions.push(id);
+    }
+    let auth = g.authorization(&case);
+    let inv = g.investigation(&case, &auth, &records, &actions);
+    g.nodes.insert(0, inv);
+    Skeleton {
+        iris: g.iris,
+        nodes: g.nodes,
+    }
+}
+
+/// The skeleton while [`skeleton`] builds it: the nodes so far, and the
+/// IRIs of the shared nodes (people, organisations, recipients, places)
+/// already in it, each written once.
+struct Graph<'a> {
+    iris: Iris,
+    /// The tool node's IRI.
+    tool: String,
+    /// Whether arrays of file references are left to [`write()`].
+    has_files: bool,
+    verify: &'a VerifyReport,
+    nodes: Vec<Node>,
+    seen: Vec<String>,
+}
+
+impl Graph<'_> {
+    fn push(&mut self, value: Value) {
+        self.nodes.push(plain(value));
+    }
+
+    /// True the first time `id` is asked about.
+    fn first(&mut self, id: &str) -> bool {
+        if self.seen.iter().any(|s| s == id) {
+            return false;
+        }
+        self.seen.push(id.to_string());
+        true
+    }
+
+    /// One provenance record per exhibit (the exhibit number and the
+    /// items, else the case reference), holding the files; their IRIs.
+    fn provenance(&mut self, case: &CaseMeta) -> Vec<String> {
+        let mut exhibits: Vec<String> = case.exhibit.iter().cloned().collect();
+        exhibits.extend(case.items.iter().cloned());
+        if exhibits.is_empty() {
+            exhibits.push(case.case_reference.clone());
+        }
+        let mut records = Vec::new();
+        for ex in &exhibits {
+            let id = self.iris.id(&format!("provenance:{ex}"));
+            let mut node = json!({
+                "@id": id,
+                "@type": "case-investigation:ProvenanceRecord",
+                "case-investigation:exhibitNumber": ex,
+                "uco-core:description": "evidence sealed in the bundle"
+            });
+            let files = if self.has_files {
+                node["uco-core:object"] = Value::Null;
+                Some(("uco-core:object", Vec::new()))
+            } else {
+                node["uco-core:object"] = json!([{"@id": self.tool}]);
+                None
+            };
+            self.nodes.push(Node { value: node, files });
+            records.push(id);
+        }
+        records
+    }
+
+    /// The nodes of custody event `ev`: its performer (as proven), its
+    /// recipient and place when new, then the action, informed by the
+    /// action before it (`prev`); the action's IRI. The seal's action
+    /// results in the provenance `records`.
+    fn action(&mut self, ev: &CustodyEvent, records: &[String], prev: Option<&String>) -> String {
         let mut people = Vec::new();
-        let actor = proven_actor(input.verify, ev.seq, &ev.actor);
-        let (person, org) = actor_nodes(&iris, &actor, &mut people, &mut seen);
-        g.extend(people.into_iter().map(plain));
-        let id = iris.id(&format!("action:{}", ev.seq));
+        let actor = proven_actor(self.verify, ev.seq, &ev.actor);
+        let (person, org) = actor_nodes(&self.iris, &actor, &mut people, &mut self.seen);
+        self.nodes.extend(people.into_iter().map(plain));
+        let id = self.iris.id(&format!("action:{}", ev.seq));
         let mut node = json!({
             "@id": id,
             "@type": "case-investigation:InvestigativeAction",
             "uco-core:name": human(&format!("custody event {}: {}", ev.seq, ev.action)),
             "uco-action:performer": {"@id": person},
-            "uco-action:instrument": [{"@id": tool}],
-            "uco-action:object": if has_files { Value::Null } else { json!([]) }
+            "uco-action:instrument": [{"@id": self.tool}],
+            "uco-action:object": if self.has_files { Value::Null } else { json!([]) }
         });
         let mut participants: Vec<Value> = org.iter().map(|o| json!({"@id": o})).collect();
-        if let Some(to) = &ev.recipient {
-            let key = to
-                .key_id
-                .clone()
-                .or_else(|| to.name.clone())
-                .unwrap_or_default();
-            let rid = iris.id(&format!("recipient:{key}"));
-            if !seen.contains(&rid) {
-                seen.push(rid.clone());
-                g.push(plain(json!({
-                    "@id": rid,
-                    "@type": "uco-identity:Identity",
-                    "uco-core:name": human(&recipient_name(input.verify, to))
-                })));
-            }
+        if let Some(rid) = self.recipient(ev) {
             participants.push(json!({"@id": rid}));
         }
         if !participants.is_empty() {
             node["uco-action:participant"] = Value::Array(participants);
         }
-        if actor.country.is_some() || ev.location.is_some() {
-            let cc = actor.country.clone().unwrap_or_default();
-            let place = ev.location.clone().unwrap_or_default();
-            let lid = iris.id(&format!("location:{cc}:{place}"));
-            if !seen.contains(&lid) {
-                seen.push(lid.clone());
-                let mut facet = json!({
-                    "@id": iris.id(&format!("location:{cc}:{place}:address")),
-                    "@type": "uco-location:SimpleAddressFacet"
-                });
-                if !cc.is_empty() {
-                    facet["uco-location:country"] = json!(cc);
-                }
-                if !place.is_empty() {
-                    facet["uco-location:locality"] = json!(human(&place));
-                }
-                g.push(plain(json!({
-                    "@id": lid,
-                    "@type": "uco-location:Location",
-                    "uco-core:hasFacet": [facet]
-                })));
-            }
+        if let Some(lid) = self.place(&actor, ev) {
             node["uco-action:location"] = json!([{"@id": lid}]);
         }
         if let Some(t) = dt(&ev.time) {
@@ -381,56 +402,121 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
             node["uco-action:result"] =
                 Value::Array(records.iter().map(|r| json!({"@id": r})).collect());
         }
-        if let Some(prev) = actions.last() {
+        if let Some(prev) = prev {
             node["case-investigation:wasInformedBy"] = json!([{"@id": prev}]);
         }
-        let files = has_files.then(|| ("uco-action:object", Vec::new()));
-        g.push(Node { value: node, files });
-        actions.push(id);
+        let files = self.has_files.then(|| ("uco-action:object", Vec::new()));
+        self.nodes.push(Node { value: node, files });
+        id
     }
 
-    let auth = iris.id("authorization");
-    let mut a = json!({
-        "@id": auth,
-        "@type": "case-investigation:Authorization",
-        "case-investigation:authorizationType": human(case.legal_basis.as_deref().unwrap_or("not recorded"))
-    });
-    if let Some(r) = &case.legal_reference {
-        a["case-investigation:authorizationIdentifier"] = json!([r]);
+    /// The IRI of `ev`'s recipient (an identity node, added the first
+    /// time), when it has one.
+    fn recipient(&mut self, ev: &CustodyEvent) -> Option<String> {
+        let to = ev.recipient.as_ref()?;
+        let key = to
+            .key_id
+            .clone()
+            .or_else(|| to.name.clone())
+            .unwrap_or_default();
+        let rid = self.iris.id(&format!("recipient:{key}"));
+        if self.first(&rid) {
+            let name = human(&recipient_name(self.verify, to));
+            self.push(json!({
+                "@id": rid,
+                "@type": "uco-identity:Identity",
+                "uco-core:name": name
+            }));
+        }
+        Some(rid)
     }
-    if let Some(i) = &case.issuing_authority {
-        a["uco-core:description"] = json!(human(&format!("issued by {i}")));
-    }
-    g.push(plain(a));
 
-    let objects: Vec<Value> = records
-        .iter()
-        .chain(actions.iter())
-        .map(|i| json!({"@id": i}))
-        .chain([json!({"@id": tool})])
-        .collect();
-    let mut inv = json!({
-        "@id": iris.id("investigation"),
-        "@type": "case-investigation:Investigation",
-        "uco-core:name": human(&case.case_reference),
-        "case-investigation:investigationForm": "case",
-        "case-investigation:relevantAuthorization": [{"@id": auth}],
-        "uco-core:object": Value::Null
-    });
-    if let Some(o) = &case.offence {
-        inv["case-investigation:focus"] = json!([human(o)]);
+    /// The IRI of where `ev` happened (the actor's certified country, the
+    /// event's location; a location node, added the first time), when
+    /// either is known.
+    fn place(&mut self, actor: &Actor, ev: &CustodyEvent) -> Option<String> {
+        if actor.country.is_none() && ev.location.is_none() {
+            return None;
+        }
+        let cc = actor.country.clone().unwrap_or_default();
+        let place = ev.location.clone().unwrap_or_default();
+        let lid = self.iris.id(&format!("location:{cc}:{place}"));
+        if self.first(&lid) {
+            let mut facet = json!({
+                "@id": self.iris.id(&format!("location:{cc}:{place}:address")),
+                "@type": "uco-location:SimpleAddressFacet"
+            });
+            if !cc.is_empty() {
+                facet["uco-location:country"] = json!(cc);
+            }
+            if !place.is_empty() {
+                facet["uco-location:locality"] = json!(human(&place));
+            }
+            self.push(json!({
+                "@id": lid,
+                "@type": "uco-location:Location",
+                "uco-core:hasFacet": [facet]
+            }));
+        }
+        Some(lid)
     }
-    if let Some(s) = &case.summary_of_facts {
-        inv["uco-core:description"] = json!([escape::marked_prose(s)]);
+
+    /// The legal basis as an authorization node; its IRI.
+    fn authorization(&mut self, case: &CaseMeta) -> String {
+        let auth = self.iris.id("authorization");
+        let mut a = json!({
+            "@id": auth,
+            "@type": "case-investigation:Authorization",
+            "case-investigation:authorizationType": human(case.legal_basis.as_deref().unwrap_or("not recorded"))
+        });
+        if let Some(r) = &case.legal_reference {
+            a["case-investigation:authorizationIdentifier"] = json!([r]);
+        }
+        if let Some(i) = &case.issuing_authority {
+            a["uco-core:description"] = json!(human(&format!("issued by {i}")));
+        }
+        self.push(a);
+        auth
     }
-    let files = if has_files {
-        Some(("uco-core:object", objects))
-    } else {
-        inv["uco-core:object"] = Value::Array(objects);
-        None
-    };
-    g.insert(0, Node { value: inv, files });
-    Skeleton { iris, nodes: g }
+
+    /// The investigation, whose objects are the files (left to [`write()`]
+    /// when there are any), the provenance records, the actions and the
+    /// tool.
+    fn investigation(
+        &self,
+        case: &CaseMeta,
+        auth: &str,
+        records: &[String],
+        actions: &[String],
+    ) -> Node {
+        let objects: Vec<Value> = records
+            .iter()
+            .chain(actions.iter())
+            .map(|i| json!({"@id": i}))
+            .chain([json!({"@id": self.tool})])
+            .collect();
+        let mut inv = json!({
+            "@id": self.iris.id("investigation"),
+            "@type": "case-investigation:Investigation",
+            "uco-core:name": human(&case.case_reference),
+            "case-investigation:investigationForm": "case",
+            "case-investigation:relevantAuthorization": [{"@id": auth}],
+            "uco-core:object": Value::Null
+        });
+        if let Some(o) = &case.offence {
+            inv["case-investigation:focus"] = json!([human(o)]);
+        }
+        if let Some(s) = &case.summary_of_facts {
+            inv["uco-core:description"] = json!([escape::marked_prose(s)]);
+        }
+        let files = if self.has_files {
+            Some(("uco-core:object", objects))
+        } else {
+            inv["uco-core:object"] = Value::Array(objects);
+            None
+        };
+        Node { value: inv, files }
+    }
 }
 
 fn pretty(v: &Value) -> io::Result<String> {

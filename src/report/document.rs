@@ -6,9 +6,11 @@
 //! isolated (`<bdi>`), so right-to-left text in a name cannot reorder its
 //! neighbours, and each value with hidden characters is marked.
 
+use super::facts::{BundleFacts, EventFacts};
 use super::people::{fingerprint, recipient, signer_fields, signer_rows};
 use super::{ReportInput, TOOL_VERSION};
 use crate::model::{CaseMeta, FileEntry};
+use crate::verify::VerifyReport;
 use crate::wording::count;
 
 /// A piece of a [`Cell::Parts`] value.
@@ -260,7 +262,7 @@ fn howto(bundle: &str, bag: &str, last_event: &str, seal_key: &str) -> Vec<Strin
 
 /// The mandatory checks of the verdict, each with its outcome: VERIFIED
 /// means every one ran and passed, never only that nothing failed.
-fn checks_blocks(r: &crate::verify::VerifyReport) -> Vec<Block> {
+fn checks_blocks(r: &VerifyReport) -> Vec<Block> {
     use crate::verify::Outcome;
     let rows = r
         .check_outcomes()
@@ -284,7 +286,7 @@ fn checks_blocks(r: &crate::verify::VerifyReport) -> Vec<Block> {
     ]
 }
 
-/// Build the document for `input`.
+/// Build the document for `input`: its sections in order.
 pub fn build(input: &ReportInput) -> Document {
     let r = input.verify;
     let f = input.facts;
@@ -293,7 +295,37 @@ pub fn build(input: &ReportInput) -> Document {
     } else {
         format!("FAILED ({})", count(r.findings.len(), "problem"))
     };
-    let mut b = Vec::new();
+    let mut b = vec![Block::Fields(summary_fields(input))];
+    b.extend(checks_blocks(r));
+    b.extend(case_blocks(f));
+    b.extend(items_blocks(f));
+    b.extend(files_blocks(f));
+    b.push(Block::Heading("Custody timeline".into()));
+    b.push(Block::Timeline(
+        f.events.iter().map(|e| stop(r, e)).collect(),
+    ));
+    b.push(Block::Heading("Signers".into()));
+    b.push(Block::Table(
+        vec!["Signer", "Fingerprint", "Trust path"],
+        signer_rows(r),
+    ));
+    b.extend(problems_blocks(r));
+    b.extend(howto_blocks(input));
+    Document {
+        title: Cell::Parts(vec![
+            ours("Custody and integrity report: "),
+            val(input.bundle_name),
+        ]),
+        verified: r.verified(),
+        verdict,
+        blocks: b,
+    }
+}
+
+/// The summary at the top: the bundle, who verified it, the payload, the
+/// signatures and the custody head.
+fn summary_fields(input: &ReportInput) -> Vec<(&'static str, Cell)> {
+    let r = input.verify;
     let mut summary = vec![
         ("Bundle", text(input.bundle_name)),
         ("Bundle id", text(r.bundle_id.clone().unwrap_or_default())),
@@ -323,132 +355,141 @@ pub fn build(input: &ReportInput) -> Document {
             ),
         ));
     }
-    b.push(Block::Fields(summary));
-    b.extend(checks_blocks(r));
+    summary
+}
 
-    b.push(Block::Heading("Case and legal basis".into()));
-    match &f.manifest {
+/// The case and its legal basis, from manifest.json.
+fn case_blocks(f: &BundleFacts) -> Vec<Block> {
+    let body = match &f.manifest {
         Some(m) => {
             let mut fields = case_fields(&m.case);
             fields.push(("Sealed", text(&m.sealed)));
             fields.push(("Sealed with", text(&m.tool)));
-            b.push(Block::Fields(fields));
+            Block::Fields(fields)
         }
-        None => b.push(Block::Para(said(
+        None => Block::Para(said(
             "manifest.json could not be read: no case metadata (see the problems below).",
-        ))),
-    }
+        )),
+    };
+    vec![Block::Heading("Case and legal basis".into()), body]
+}
 
-    if let Some(m) = f.manifest.as_ref().filter(|m| !m.items.is_empty()) {
-        b.push(Block::Heading("Evidence items (acquisitions)".into()));
-        let rows = m
-            .items
-            .iter()
-            .map(|it| {
-                let mut source = vec![val(String::from_utf8_lossy(it.source.as_bytes()))];
-                if let Some(d) = &it.device {
-                    source.extend([ours(" ("), val(d), ours(")")]);
-                }
-                let mut state = vec![ours(format!(
-                    "{} bytes; {}; {} unreadable range{}; image ",
-                    it.size,
-                    if it.complete {
-                        "complete"
-                    } else {
-                        "INCOMPLETE"
-                    },
-                    it.bad_ranges.len(),
-                    if it.bad_ranges.len() == 1 { "" } else { "s" },
-                ))];
-                state.extend(list(&it.image));
-                let hashes = it
-                    .hashes
-                    .iter()
-                    .map(|(k, v)| (algo_label(k), v.clone()))
-                    .collect();
-                vec![
-                    text(&it.item),
-                    Cell::Parts(source),
-                    Cell::Parts(state),
-                    Cell::Hashes(hashes),
-                ]
-            })
-            .collect();
-        b.push(Block::Table(
+/// The acquisitions manifest.json summarises (no section without any).
+fn items_blocks(f: &BundleFacts) -> Vec<Block> {
+    let Some(m) = f.manifest.as_ref().filter(|m| !m.items.is_empty()) else {
+        return Vec::new();
+    };
+    let rows = m
+        .items
+        .iter()
+        .map(|it| {
+            let mut source = vec![val(String::from_utf8_lossy(it.source.as_bytes()))];
+            if let Some(d) = &it.device {
+                source.extend([ours(" ("), val(d), ours(")")]);
+            }
+            let mut state = vec![ours(format!(
+                "{} bytes; {}; {} unreadable range{}; image ",
+                it.size,
+                if it.complete {
+                    "complete"
+                } else {
+                    "INCOMPLETE"
+                },
+                it.bad_ranges.len(),
+                if it.bad_ranges.len() == 1 { "" } else { "s" },
+            ))];
+            state.extend(list(&it.image));
+            let hashes = it
+                .hashes
+                .iter()
+                .map(|(k, v)| (algo_label(k), v.clone()))
+                .collect();
+            vec![
+                text(&it.item),
+                Cell::Parts(source),
+                Cell::Parts(state),
+                Cell::Hashes(hashes),
+            ]
+        })
+        .collect();
+    vec![
+        Block::Heading("Evidence items (acquisitions)".into()),
+        Block::Table(
             vec!["Item", "Source", "Acquisition", "Hashes at acquisition"],
             rows,
-        ));
+        ),
+    ]
+}
+
+/// The evidence files (streamed as the table is written), then what the
+/// seal recorded but could not or would not read.
+fn files_blocks(f: &BundleFacts) -> Vec<Block> {
+    let mut b = vec![Block::Heading("Evidence files and hashes".into())];
+    let Some(m) = &f.manifest else {
+        return b;
+    };
+    b.push(Block::Files);
+    for u in &m.unreadable {
+        b.push(Block::Para(Cell::Parts(vec![
+            ours("Unreadable at sealing: "),
+            val(String::from_utf8_lossy(u.original.as_bytes())),
+            ours(" ("),
+            val(&u.error),
+            ours(")"),
+        ])));
     }
-
-    b.push(Block::Heading("Evidence files and hashes".into()));
-    if let Some(m) = &f.manifest {
-        b.push(Block::Files);
-        for u in &m.unreadable {
-            b.push(Block::Para(Cell::Parts(vec![
-                ours("Unreadable at sealing: "),
-                val(String::from_utf8_lossy(u.original.as_bytes())),
-                ours(" ("),
-                val(&u.error),
-                ours(")"),
-            ])));
-        }
-        for s in &m.symlinks {
-            b.push(Block::Para(Cell::Parts(vec![
-                ours("Symbolic link recorded, not followed: "),
-                val(String::from_utf8_lossy(s.original.as_bytes())),
-                ours(" -> "),
-                val(String::from_utf8_lossy(s.target.as_bytes())),
-            ])));
-        }
+    for s in &m.symlinks {
+        b.push(Block::Para(Cell::Parts(vec![
+            ours("Symbolic link recorded, not followed: "),
+            val(String::from_utf8_lossy(s.original.as_bytes())),
+            ours(" -> "),
+            val(String::from_utf8_lossy(s.target.as_bytes())),
+        ])));
     }
+    b
+}
 
-    b.push(Block::Heading("Custody timeline".into()));
-    let mut stops = Vec::new();
-    for e in &f.events {
-        let ev = &e.event;
-        let a = &ev.actor;
-        let check = r.events.iter().find(|s| s.seq == ev.seq);
-        let status = check
-            .map(|c| c.signature.clone())
-            .unwrap_or_else(|| "unknown".into());
-        let mut fields = vec![("When", text(&ev.time))];
-        fields.extend(signer_fields(check, a));
-        if let Some(loc) = &ev.location {
-            fields.push(("Where", text(loc)));
-        }
-        if let Some(to) = &ev.recipient {
-            fields.push(("To", recipient(r, to)));
-        }
-        if let Some(c) = &ev.completes {
-            fields.push(("Completes", text(format!("transfer, event {}", c.seq))));
-        }
-        let mut why = vec![val(&ev.action)];
-        for extra in [&ev.purpose, &ev.note].into_iter().flatten() {
-            why.extend([ours(": "), val(extra)]);
-        }
-        fields.push(("Why", Cell::Parts(why)));
-        let mut sig = vec![val(&status)];
-        if let Some(t) = check.and_then(|c| c.trust.clone()) {
-            sig.extend([ours(" ("), val(t), ours(")")]);
-        }
-        fields.push(("Signature", Cell::Parts(sig)));
-        fields.push(("Key", fingerprint(a.key_id.as_deref().unwrap_or_default())));
-        fields.push(("Event file", text(&e.member)));
-        stops.push(Stop {
-            title: Cell::Parts(vec![ours(format!("{}. ", ev.seq)), val(&ev.action)]),
-            ok: status == "trusted",
-            fields,
-        });
+/// One custody event on the timeline, with its signature's outcome.
+fn stop(r: &VerifyReport, e: &EventFacts) -> Stop {
+    let ev = &e.event;
+    let a = &ev.actor;
+    let check = r.events.iter().find(|s| s.seq == ev.seq);
+    let status = check
+        .map(|c| c.signature.clone())
+        .unwrap_or_else(|| "unknown".into());
+    let mut fields = vec![("When", text(&ev.time))];
+    fields.extend(signer_fields(check, a));
+    if let Some(loc) = &ev.location {
+        fields.push(("Where", text(loc)));
     }
-    b.push(Block::Timeline(stops));
+    if let Some(to) = &ev.recipient {
+        fields.push(("To", recipient(r, to)));
+    }
+    if let Some(c) = &ev.completes {
+        fields.push(("Completes", text(format!("transfer, event {}", c.seq))));
+    }
+    let mut why = vec![val(&ev.action)];
+    for extra in [&ev.purpose, &ev.note].into_iter().flatten() {
+        why.extend([ours(": "), val(extra)]);
+    }
+    fields.push(("Why", Cell::Parts(why)));
+    let mut sig = vec![val(&status)];
+    if let Some(t) = check.and_then(|c| c.trust.clone()) {
+        sig.extend([ours(" ("), val(t), ours(")")]);
+    }
+    fields.push(("Signature", Cell::Parts(sig)));
+    fields.push(("Key", fingerprint(a.key_id.as_deref().unwrap_or_default())));
+    fields.push(("Event file", text(&e.member)));
+    Stop {
+        title: Cell::Parts(vec![ours(format!("{}. ", ev.seq)), val(&ev.action)]),
+        ok: status == "trusted",
+        fields,
+    }
+}
 
-    b.push(Block::Heading("Signers".into()));
-    b.push(Block::Table(
-        vec!["Signer", "Fingerprint", "Trust path"],
-        signer_rows(r),
-    ));
-
-    b.push(Block::Heading("Problems found".into()));
+/// The findings, then the warnings (which do not stop a verdict).
+fn problems_blocks(r: &VerifyReport) -> Vec<Block> {
+    let mut b = vec![Block::Heading("Problems found".into())];
     if r.findings.is_empty() {
         b.push(Block::Para(said("None: every check passed.")));
     } else {
@@ -470,7 +511,6 @@ pub fn build(input: &ReportInput) -> Document {
             rows,
         ));
     }
-
     if !r.warnings.is_empty() {
         b.push(Block::Para(said(
             "Warnings (not problems: the bundle can still verify):",
@@ -482,14 +522,13 @@ pub fn build(input: &ReportInput) -> Document {
             .collect();
         b.push(Block::Table(vec!["Code", "Path", "Warning"], rows));
     }
+    b
+}
 
-    b.push(Block::Heading("How to verify this yourself".into()));
-    b.push(Block::Para(said(
-        "Without evidentia, with stock tools only (unzip, bagit.py, sha256sum, minisign or openssl), \
-         as docs/verify-without-evidentia.md explains. The bundle carries each signer's public key and \
-         certificate and the certifying roots' keys in keys/; they are only hints until checked: each \
-         root's fingerprint against the transmittal letter, each certificate against its root.",
-    )));
+/// How to check the bundle with stock tools: the bag, the last event and
+/// the seal's key filled in where they are known.
+fn howto_blocks(input: &ReportInput) -> Vec<Block> {
+    let (r, f) = (input.verify, input.facts);
     let bag = f
         .bag
         .clone()
@@ -507,19 +546,19 @@ pub fn build(input: &ReportInput) -> Document {
         .and_then(|e| e.key_id.as_deref())
         .filter(|k| k.len() == 64 && k.bytes().all(|c| c.is_ascii_hexdigit()))
         .unwrap_or("KEYID");
-    b.push(Block::Commands(howto(
-        input.bundle_name,
-        &bag,
-        &last.unwrap_or_else(|| "000001-seal.json".into()),
-        seal_key,
-    )));
-    Document {
-        title: Cell::Parts(vec![
-            ours("Custody and integrity report: "),
-            val(input.bundle_name),
-        ]),
-        verified: r.verified(),
-        verdict,
-        blocks: b,
-    }
+    vec![
+        Block::Heading("How to verify this yourself".into()),
+        Block::Para(said(
+            "Without evidentia, with stock tools only (unzip, bagit.py, sha256sum, minisign or openssl), \
+             as docs/verify-without-evidentia.md explains. The bundle carries each signer's public key and \
+             certificate and the certifying roots' keys in keys/; they are only hints until checked: each \
+             root's fingerprint against the transmittal letter, each certificate against its root.",
+        )),
+        Block::Commands(howto(
+            input.bundle_name,
+            &bag,
+            &last.unwrap_or_else(|| "000001-seal.json".into()),
+            seal_key,
+        )),
+    ]
 }

@@ -2,7 +2,7 @@
 //! error cases, a real loop device and (where the kernel has it) a
 //! device-mapper table with an `error` target for real unreadable sectors.
 
-use crate::harness::{Env, peer, run_peer};
+use crate::harness::{Env, peer, run_peer, skip};
 use evidentia::acquire::record::{AcquisitionRecord, read_record};
 use evidentia::acquire::{ByteRange, Outcome, SourceKind, verify_image};
 use std::ffi::OsStr;
@@ -230,7 +230,7 @@ fn acquire_loop_device_records_device_metadata() {
     let data = pattern(4 * 1024 * 1024);
     let file = env.write("disk.img", &data);
     let Some(dev) = Loop::attach(&file) else {
-        eprintln!("skipped: losetup is not permitted here");
+        skip("losetup is not permitted here");
         return;
     };
     env.run(["acquire", &dev.0, "--out", "d", "--verify"])
@@ -258,7 +258,7 @@ fn acquire_device_mapper_error_target_zero_fills_exactly_the_bad_sectors() {
     let data = pattern(sectors as usize * 512);
     let file = env.write("disk.img", &data);
     let Some(lo) = Loop::attach(&file) else {
-        eprintln!("skipped: losetup is not permitted here");
+        skip("losetup is not permitted here");
         return;
     };
     // Sectors 1001-1003 and 2050 fail; neither is aligned to a 4 KiB page,
@@ -278,7 +278,7 @@ fn acquire_device_mapper_error_target_zero_fills_exactly_the_bad_sectors() {
     {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("skipped: dmsetup not available: {e}");
+            skip(format_args!("dmsetup is not available: {e}"));
             return;
         }
     };
@@ -291,10 +291,10 @@ fn acquire_device_mapper_error_target_zero_fills_exactly_the_bad_sectors() {
     }
     let out = child.wait_with_output().expect("dmsetup");
     if !out.status.success() {
-        eprintln!(
-            "skipped: device-mapper is not available here: {}",
+        skip(format_args!(
+            "device-mapper is not available here: {}",
             String::from_utf8_lossy(&out.stderr).trim()
-        );
+        ));
         return;
     }
     let dm = Dm(name.clone());
@@ -332,9 +332,9 @@ fn acquire_full_disk_is_a_clear_error() {
     let env = Env::new();
     let mnt = env.path().join("small");
     std::fs::create_dir(&mnt).unwrap();
-    let Some(m) = mnt.to_str() else { return };
+    let m = mnt.to_str().expect("a UTF-8 temporary directory");
     if sys("mount", &["-t", "tmpfs", "-o", "size=1m", "tmpfs", m]).is_none() {
-        eprintln!("skipped: cannot mount a small tmpfs here");
+        skip("cannot mount a small tmpfs here");
         return;
     }
     struct Umount(String);
@@ -364,9 +364,9 @@ fn acquire_to_a_read_only_location_is_a_clear_error() {
     let env = Env::new();
     let mnt = env.path().join("ro");
     std::fs::create_dir(&mnt).unwrap();
-    let Some(m) = mnt.to_str() else { return };
+    let m = mnt.to_str().expect("a UTF-8 temporary directory");
     if sys("mount", &["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", m]).is_none() {
-        eprintln!("skipped: cannot mount a read-only tmpfs here");
+        skip("cannot mount a read-only tmpfs here");
         return;
     }
     struct Umount(String);

@@ -2,7 +2,7 @@
 //! is summarised in manifest.json and tied to the sealed image by verify.
 
 use crate::bundle::{examiner, trust};
-use crate::harness::Env;
+use crate::harness::{Env, peer};
 use serde_json::Value;
 use std::ffi::OsStr;
 
@@ -11,21 +11,25 @@ fn source(env: &Env) -> std::path::PathBuf {
     env.write("stick.img", &data)
 }
 
-fn manifest_items(env: &Env, bundle: &str) -> Value {
-    let out = std::process::Command::new("unzip")
+/// The `items` of the bundle's manifest.json, read by stock `unzip`;
+/// `None` when unzip is not installed (a skip: see [`peer`]).
+fn manifest_items(env: &Env, bundle: &str) -> Option<Value> {
+    let unzip = peer("unzip")?;
+    let out = std::process::Command::new(unzip)
         .args(["-p", bundle])
         .arg(format!(
             "{}/evidentia/manifest.json",
             bundle.trim_end_matches(".zip")
         ))
         .current_dir(env.path())
-        .output();
-    match out {
-        Ok(o) if o.status.success() => {
-            serde_json::from_slice::<Value>(&o.stdout).unwrap()["items"].clone()
-        }
-        _ => Value::Null,
-    }
+        .output()
+        .expect("run unzip");
+    assert!(
+        out.status.success(),
+        "unzip -p {bundle}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice::<Value>(&out.stdout).unwrap()["items"].clone())
 }
 
 #[test]
@@ -53,11 +57,9 @@ fn acquire_seal_records_the_item_and_verifies() {
         r.stdout_str()
     );
     env.run(["verify", "usb1.zip"]).expect_code(0);
-    let items = manifest_items(&env, "usb1.zip");
-    if items.is_null() {
-        eprintln!("skipped manifest inspection: unzip not installed");
+    let Some(items) = manifest_items(&env, "usb1.zip") else {
         return;
-    }
+    };
     assert_eq!(items[0]["item"], "USB-1");
     assert_eq!(items[0]["image"][0], "data/acq/image.raw");
     assert_eq!(items[0]["record"], "data/acq/acquisition.json");

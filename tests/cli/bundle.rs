@@ -846,7 +846,7 @@ fn human_verdict_names_head_signer_and_problems() {
 /// entry that unzip and verify accept. Slow (it reads and writes 4 GiB):
 /// run with `cargo test -- --ignored`.
 #[test]
-#[ignore]
+#[ignore = "slow: reads and writes 4 GiB"]
 fn files_past_4_gib_use_zip64() {
     let env = Env::new();
     let _ = evidence(&env);
@@ -1096,9 +1096,12 @@ fn v2_manifest_has_blake3_tree_pieces_and_locates_damage() {
 /// The examiner of testdata/bundles/v1_pieces.zip (in its trust/).
 const V1_VECTOR_KEY: &str = "98b05d24de2d1a7a43f7478249adc3a06b81f34e99599ce8e2806002b1074a18";
 
-/// Rewrites testdata/bundles: `cargo test regenerate_vectors -- --ignored`.
+/// A generator, not a test: rewrites testdata/bundles (a new key each
+/// time, so the bytes change; `v1_pieces.zip` is kept). Run it by hand with
+/// `cargo test --test cli regenerate_vectors -- --ignored`, then commit the
+/// vectors with the reason (testdata/bundles/README.md).
 #[test]
-#[ignore]
+#[ignore = "generator: rewrites testdata/bundles when run by hand"]
 fn regenerate_vectors() {
     let env = Env::new();
     let id = examiner(&env, "Test Vector Examiner");

@@ -4,7 +4,7 @@
 //! (docs/testing.md); snapshot files to prove evidence and earlier outputs
 //! untouched; a small real tmpfs for a real full disk.
 
-use crate::harness::{Env, Run};
+use crate::harness::{Env, Run, skip};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::os::unix::fs::MetadataExt;
@@ -76,6 +76,12 @@ pub fn kill_at_every_op(
             }
             Killed::Finished(code) => {
                 assert_eq!(code, 0, "the run with no kill failed");
+                // Every command here makes output durable at least once.
+                assert!(
+                    n > 1,
+                    "it never paused: is target/debug/evidentia a build without the \
+                     test-hooks feature (a `cargo build` since `cargo test` built it)?"
+                );
                 break;
             }
         }
@@ -211,12 +217,14 @@ pub fn names(dir: &Path) -> Vec<String> {
 }
 
 /// A tmpfs of `size` mounted on a new directory under `env`, unmounted on
-/// drop; `None` (with a printed note) where mounting is not permitted.
+/// drop; `None` where mounting is not permitted (the caller skips: see
+/// [`skip`], which fails the test under EVIDENTIA_REQUIRE_PEERS=1).
 pub struct Tmpfs {
     pub dir: PathBuf,
 }
 
 impl Tmpfs {
+    #[track_caller]
     pub fn mount(env: &Env, size: &str) -> Option<Tmpfs> {
         let dir = env.path().join(format!("tmpfs-{size}"));
         std::fs::create_dir(&dir).expect("mkdir");
@@ -227,14 +235,16 @@ impl Tmpfs {
         match out {
             Ok(o) if o.status.success() => Some(Tmpfs { dir }),
             Ok(o) => {
-                eprintln!(
-                    "skipped: cannot mount a tmpfs ({}); the real full-disk case is not run",
+                skip(format_args!(
+                    "cannot mount a tmpfs ({}); the real full-disk case is not run",
                     String::from_utf8_lossy(&o.stderr).trim()
-                );
+                ));
                 None
             }
             Err(e) => {
-                eprintln!("skipped: no mount command ({e}); the real full-disk case is not run");
+                skip(format_args!(
+                    "no mount command ({e}); the real full-disk case is not run"
+                ));
                 None
             }
         }

@@ -151,9 +151,29 @@ fn to_run(out: Output) -> Run {
     }
 }
 
+/// True when `EVIDENTIA_REQUIRE_PEERS=1` (set by `.ci/run`): every test
+/// must run in full, none may skip.
+pub fn peers_required() -> bool {
+    std::env::var("EVIDENTIA_REQUIRE_PEERS").as_deref() == Ok("1")
+}
+
+/// The one way a test skips a part it cannot run here (a missing peer
+/// tool, no permission to mount a tmpfs or attach a loop device): it
+/// prints `skipped: <reason>` and the caller returns, or, when
+/// [`peers_required`], the test fails with the reason instead. Call it
+/// just before the early `return`.
+#[track_caller]
+pub fn skip(reason: impl std::fmt::Display) {
+    if peers_required() {
+        panic!("cannot skip with EVIDENTIA_REQUIRE_PEERS=1: {reason}");
+    }
+    eprintln!("skipped: {reason}");
+}
+
 /// Find a peer tool on PATH. When it is missing, the test is skipped with a
-/// printed note, unless EVIDENTIA_REQUIRE_PEERS=1 (set by `.ci/run`), which
-/// turns a missing peer into a failure.
+/// printed note ([`skip`]), unless EVIDENTIA_REQUIRE_PEERS=1 (set by
+/// `.ci/run`), which turns a missing peer into a failure.
+#[track_caller]
 pub fn peer(tool: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path) {
@@ -162,10 +182,7 @@ pub fn peer(tool: &str) -> Option<PathBuf> {
             return Some(p);
         }
     }
-    if std::env::var("EVIDENTIA_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("peer tool {tool} is required (EVIDENTIA_REQUIRE_PEERS=1) but not installed");
-    }
-    eprintln!("skipped: {tool} not installed");
+    skip(format_args!("peer tool {tool} is not installed"));
     None
 }
 

@@ -494,18 +494,22 @@ fn malformed_inputs_are_errors_not_panics() {
     legacy[1] = BASE64.encode(blob);
     let mut truncated = good.clone();
     truncated[1].truncate(30);
-    let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("empty", vec![]),
+    // A signature file that reads but does not parse is a bad signature:
+    // exit 1, status "malformed". One over minisign's 64 KiB limit is not
+    // read at all: exit 2, like any input over its size limit.
+    let cases: Vec<(&str, Vec<u8>, i32)> = vec![
+        ("empty", vec![], 1),
         (
             "truncated base64",
             (truncated.join("\n") + "\n").into_bytes(),
+            1,
         ),
-        ("legacy Ed tag", (legacy.join("\n") + "\n").into_bytes()),
-        ("binary", vec![0xff; 300]),
-        ("huge", vec![b'A'; 200_000]),
-        ("half", good.join("\n").as_bytes()[..60].to_vec()),
+        ("legacy Ed tag", (legacy.join("\n") + "\n").into_bytes(), 1),
+        ("binary", vec![0xff; 300], 1),
+        ("huge", vec![b'A'; 200_000], 2),
+        ("half", good.join("\n").as_bytes()[..60].to_vec(), 1),
     ];
-    for (what, bytes) in &cases {
+    for (what, bytes, code) in &cases {
         env.write("bad.minisig", bytes);
         let r = env.run([
             "--json",
@@ -515,11 +519,17 @@ fn malformed_inputs_are_errors_not_panics() {
             "--sig",
             "bad.minisig",
         ]);
-        assert!(r.code == 1 || r.code == 2, "{what}: {r:?}");
+        assert_eq!(r.code, *code, "{what}: {r:?}");
         assert!(!r.stderr.contains("panicked"), "{what}: {}", r.stderr);
-        if r.code == 1 {
+        if *code == 1 {
             let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
             assert_eq!(v["status"], "malformed", "{what}");
+        } else {
+            assert!(
+                r.stderr.contains("signature is larger than 65536 bytes"),
+                "{what}: {}",
+                r.stderr
+            );
         }
         for cmd in [
             &["trust", "add", "bad.minisig"][..],

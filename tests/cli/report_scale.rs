@@ -116,7 +116,7 @@ fn long_paths(root: &Path, n: usize) -> PathBuf {
 /// memory. Slow in a debug build (the manifest is parsed several times):
 /// `cargo test --test cli -- --ignored report_lists_every_file`.
 #[test]
-#[ignore]
+#[ignore = "slow in a debug build: a 128 MiB manifest.json"]
 fn report_lists_every_file_of_a_manifest_over_128_mib() {
     const FILES: usize = 19_000;
     let env = Env::new();

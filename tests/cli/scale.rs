@@ -104,7 +104,7 @@ fn verify_and_ingest_memory_do_not_grow_with_members() {
 /// is ingested in under 100 MiB. Slow (a million files are made and
 /// sealed): `cargo test --release -- --ignored million`.
 #[test]
-#[ignore]
+#[ignore = "slow: makes and seals a million files"]
 fn a_million_member_bundle_verifies_and_ingests_under_100_mib() {
     let env = Env::new();
     let id = examiner(&env, "Scale Examiner");
@@ -185,7 +185,7 @@ fn a_large_zip_that_is_not_a_bag_is_refused_in_bounded_memory() {
 
 /// The same with a million entries: `--ignored million`.
 #[test]
-#[ignore]
+#[ignore = "slow: a million entries"]
 fn a_million_entry_zip_that_is_not_a_bag_is_refused_in_bounded_memory() {
     refused_in_bounded_memory(1_000_000);
 }
