@@ -2,6 +2,8 @@
 //! chosen once), diagnostics and progress to stderr. Text that came from
 //! evidence is escaped and marked ([`sanitize`]) in every human output,
 //! piped or not; machine output (JSON, sums lists) keeps the exact bytes.
+//! The escaping itself is the library's (`report::escape`); this file only
+//! calls it.
 
 use evidentia::report::escape;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -95,7 +97,7 @@ pub fn to_stderr(prefix: &str, msg: &str) {
 /// marked ` [⚠ hidden characters]` when it held one. Applied to human
 /// output whether or not stdout is a terminal (human output is for people;
 /// programs read `--json`, sums and hashdeep lists, which keep the exact
-/// bytes). The one escaper is the library's [`escape::marked`].
+/// bytes). Only a call: the one escaper is the library's [`escape::marked`].
 pub fn sanitize(s: &str) -> String {
     escape::marked(s).into_owned()
 }
@@ -103,12 +105,9 @@ pub fn sanitize(s: &str) -> String {
 /// A diagnostic or error message as it goes to stderr: its lines kept,
 /// and anything hidden left in them escaped (a library error may quote an
 /// entry name from a bundle that no command sanitized). Parts already
-/// [`sanitize`]d are unchanged.
+/// [`sanitize`]d are unchanged. Only a call to [`escape::visible_lines`].
 pub fn diagnostic(msg: &str) -> String {
-    msg.split('\n')
-        .map(|l| escape::visible(l).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
+    escape::visible_lines(msg).into_owned()
 }
 
 /// A path for a diagnostic: lossy for invalid UTF-8 (marked with U+FFFD),
