@@ -3,6 +3,7 @@
 //! Exit 0 clean, 1 bad sectors or a failed verification, 2 error, 130
 //! interrupted (the record then says `complete: false`).
 
+use super::algo::parse_algos;
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
@@ -115,7 +116,7 @@ fn local_offset(t: i64) -> i64 {
 
 fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions), CliError> {
     let algorithms = match &args.algo {
-        Some(list) => AlgorithmSet::parse_list(list).map_err(|e| CliError::usage(e.to_string()))?,
+        Some(list) => parse_algos(list)?,
         None => AlgorithmSet::default_set(),
     };
     let block = args.block_size.unwrap_or(DEFAULT_BLOCK_SIZE as u64);

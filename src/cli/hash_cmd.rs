@@ -1,6 +1,7 @@
 //! `evidentia hash`: hash inputs into sums, hashdeep or JSON Lines output,
 //! or check a hash list (`--check`).
 
+use super::algo::parse_algos;
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
 use super::output::{Mode, Output, display_path, progress_bar, sanitize};
@@ -97,11 +98,7 @@ fn block_size(args: &HashArgs) -> Result<usize, CliError> {
 }
 
 fn algorithms(args: &HashArgs) -> Result<Option<AlgorithmSet>, CliError> {
-    args.algo
-        .as_deref()
-        .map(AlgorithmSet::parse_list)
-        .transpose()
-        .map_err(|e| CliError::usage(e.to_string()))
+    args.algo.as_deref().map(parse_algos).transpose()
 }
 
 fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {

@@ -1,6 +1,7 @@
 //! `evidentia hashset import|list` and `evidentia match`: known-hash sets
 //! in the locker, and matching evidence against them.
 
+use super::algo::parse_algo;
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
 use super::match_sources::Provenance;
@@ -131,13 +132,7 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
             algo,
             locker,
         } => {
-            let untagged_64 = algo
-                .map(|a| {
-                    a.parse().map_err(|e: evidentia::hash::UnknownAlgorithm| {
-                        CliError::usage(e.to_string())
-                    })
-                })
-                .transpose()?;
+            let untagged_64 = algo.as_deref().map(parse_algo).transpose()?;
             let mut l = locker.open(ctx)?;
             let opts = ImportOptions {
                 name,

@@ -3,6 +3,7 @@
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
 mod acquire_cmd;
+mod algo;
 mod completions;
 mod context;
 mod custody_cmd;

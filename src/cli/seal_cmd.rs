@@ -1,5 +1,6 @@
 //! `evidentia seal`: package evidence into a bundle.
 
+use super::algo::{names_none, parse_algos};
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
 use super::output::{Mode, Output, display_path, progress_bar};
@@ -119,18 +120,18 @@ fn options(args: &SealArgs) -> Result<SealOptions, CliError> {
     if let Some(d) = &args.description {
         case.description = Some(d.clone());
     }
-    let mut extra = Vec::new();
-    if let Some(list) = &args.algo {
-        for name in list.split(',').filter(|s| !s.trim().is_empty()) {
-            let a: Algorithm = name
-                .parse()
-                .map_err(|e: evidentia::hash::UnknownAlgorithm| CliError::usage(e.to_string()))?;
-            match a {
-                Algorithm::Blake3 | Algorithm::Sha256 => {}
-                a => extra.push(a),
-            }
-        }
-    }
+    // SHA-256 and BLAKE3 are always computed; a list that names nothing
+    // (`--algo ""`) asks for no extra manifest, where `hash` and `acquire`
+    // refuse it.
+    let extra = match &args.algo {
+        Some(list) if !names_none(list) => parse_algos(list)?
+            .as_slice()
+            .iter()
+            .copied()
+            .filter(|a| !matches!(a, Algorithm::Blake3 | Algorithm::Sha256))
+            .collect(),
+        _ => Vec::new(),
+    };
     let (time, reproducible) = match &args.time {
         Some(t) => (
             parse_rfc3339(t).map_err(|e| CliError::usage(e.to_string()))?,
