@@ -2,7 +2,7 @@
 //! resolved context every command receives.
 
 use super::error::CliError;
-use super::output::{Diag, Mode};
+use super::output::{Diag, Mode, Output};
 use clap::{Args, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -48,7 +48,7 @@ pub struct GlobalArgs {
 /// The resolved global context.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// Human or JSON output.
+    /// Human or JSON output (results go through [`Ctx::output`]).
     pub mode: Mode,
     /// Diagnostics policy.
     pub diag: Diag,
@@ -78,6 +78,11 @@ impl Ctx {
             color,
             home: g.home.clone(),
         }
+    }
+
+    /// The writer of this run's results, in its output mode.
+    pub fn output(&self) -> Output {
+        Output::new(self.mode, self.diag.quiet)
     }
 
     /// The home directory: `--home`, `EVIDENTIA_HOME`, then

@@ -10,6 +10,7 @@ mod custody_cmd;
 mod custody_show;
 mod demo_cmd;
 mod error;
+mod hash_check;
 mod hash_cmd;
 mod hashset_cmd;
 mod ingest_cmd;
