@@ -54,8 +54,9 @@ pub struct Ctx {
     pub diag: Diag,
     /// Whether a progress bar may be shown (still only on a terminal).
     pub progress: bool,
-    /// Whether to use colour on stdout.
-    #[allow(dead_code)] // verdict lines of verify use it
+    /// Whether to use colour on stdout. Resolved once from `--color`,
+    /// NO_COLOR and the terminal; no output is coloured yet.
+    #[allow(dead_code)]
     pub color: bool,
     home: Option<PathBuf>,
 }
@@ -87,7 +88,6 @@ impl Ctx {
 
     /// The home directory: `--home`, `EVIDENTIA_HOME`, then
     /// `$XDG_DATA_HOME/evidentia`, then `~/.local/share/evidentia`.
-    #[allow(dead_code)] // used by the key, trust and locker commands
     pub fn home(&self) -> Result<PathBuf, CliError> {
         if let Some(h) = &self.home {
             return Ok(h.clone());

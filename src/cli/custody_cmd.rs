@@ -1,7 +1,8 @@
 //! `evidentia custody add` and `evidentia receive`: verify the bundle, then
 //! sign the next custody event, check it as verify will (its signature
 //! against the trust store, and the custody rules), and only then append
-//! it. A refused event leaves the bundle untouched.
+//! it. A refused event leaves the bundle untouched. `ingest --key` appends
+//! its receive event through the same check ([`check_prepared`]).
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};

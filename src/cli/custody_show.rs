@@ -1,5 +1,6 @@
-//! `evidentia custody show`: the custody chain as a timeline, with each
-//! signature's status and trust path, and the head.
+//! `evidentia custody`: its subcommands (`custody add` is in
+//! `custody_cmd.rs`), and `custody show`: the custody chain as a timeline,
+//! with each signature's status and trust path, and the head.
 
 use super::context::Ctx;
 use super::custody_cmd::AddArgs;

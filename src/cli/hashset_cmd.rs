@@ -1,5 +1,7 @@
 //! `evidentia hashset import|list` and `evidentia match`: known-hash sets
-//! in the locker, and matching evidence against them.
+//! in the locker, and matching evidence against them (targets that are
+//! not files are in `match_sources.rs`). Also `--locker PATH`
+//! ([`LockerArg`]), which every locker command takes.
 
 use super::algo::parse_algo;
 use super::context::Ctx;

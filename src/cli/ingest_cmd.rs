@@ -1,7 +1,8 @@
 //! `evidentia ingest`: verify each bundle in full, then record it in the
 //! evidence locker (one transaction per bundle), optionally keeping a copy
 //! in a content-addressed store. Known-bad matches print an ALERT line but
-//! do not fail the ingest.
+//! do not fail the ingest. Also the wire and text forms of matches and of
+//! the digests held that `locker show` shares.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};

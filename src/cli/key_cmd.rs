@@ -1,4 +1,6 @@
-//! `evidentia key`: make, list, show, export, certify and import keys.
+//! `evidentia key`: make, list, show, export and certify keys. `key import`
+//! and `key remove`, and the `key list` lines for other parties'
+//! certificates, are in `key_foreign.rs`.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};

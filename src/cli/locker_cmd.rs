@@ -1,6 +1,7 @@
 //! `evidentia locker list|show|find|audit|verify`: queries over the
-//! evidence locker, human or `--json` (every document carries `v: 1`;
-//! docs/locker.md).
+//! evidence locker, human or `--json` (every document carries its version
+//! `v`; docs/locker.md). The longer results (`show`, `audit`, `verify`)
+//! are in `locker_show.rs`.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};

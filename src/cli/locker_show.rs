@@ -1,4 +1,5 @@
-//! Output of `locker show`, `locker audit` and `locker verify`.
+//! The results of `locker show`, `locker audit` and `locker verify`, each
+//! with its text and its JSON document.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};

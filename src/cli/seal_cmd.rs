@@ -1,4 +1,5 @@
-//! `evidentia seal`: package evidence into a bundle.
+//! `evidentia seal`: package evidence into a bundle. `acquire --seal` seals
+//! through the same code ([`seal_with`], [`Sealed`]).
 
 use super::algo::{names_none, parse_algos};
 use super::context::Ctx;

@@ -1,5 +1,7 @@
 //! `evidentia verify`: check a bundle and print the verdict, every problem,
-//! the custody chain and its head.
+//! the custody chain and its head. Also the one text form of findings
+//! ([`findings_text`], shown by `ingest` and `custody show` too) and the
+//! `--expect-head` option `report` shares.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit, damage_hint};
