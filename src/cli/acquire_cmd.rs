@@ -3,9 +3,10 @@
 //! Exit 0 clean, 1 bad sectors or a failed verification, 2 error, 130
 //! interrupted (the record then says `complete: false`).
 
+use super::algo::parse_algos;
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
-use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::output::{Emit, display_path, progress_bar, sanitize};
 use super::size::parse_size;
 use clap::Args;
 use evidentia::acquire::{
@@ -115,7 +116,7 @@ fn local_offset(t: i64) -> i64 {
 
 fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions), CliError> {
     let algorithms = match &args.algo {
-        Some(list) => AlgorithmSet::parse_list(list).map_err(|e| CliError::usage(e.to_string()))?,
+        Some(list) => parse_algos(list)?,
         None => AlgorithmSet::default_set(),
     };
     let block = args.block_size.unwrap_or(DEFAULT_BLOCK_SIZE as u64);
@@ -218,44 +219,51 @@ pub fn run(ctx: &Ctx, args: AcquireArgs) -> Result<Exit, CliError> {
     }
     let opts = super::seal_cmd::acquisition_seal_options(&acq.dir, &sp.out, sp.case)?;
     let summary = super::seal_cmd::seal_with(ctx, &opts, &sp.signer)?;
-    let mut o = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => o.json(&super::seal_cmd::seal_json(&summary))?,
-        Mode::Human => o.bytes(super::seal_cmd::seal_text(&summary).as_bytes())?,
-    }
+    let mut o = ctx.output();
+    o.emit(&super::seal_cmd::Sealed(&summary))?;
     o.flush()?;
     Ok(exit)
 }
 
+/// The result of an acquisition: its record (the JSON document), and the
+/// directory it is in.
+struct Acquired<'a>(&'a Acquisition);
+
+impl Emit for Acquired<'_> {
+    fn json(&self) -> impl serde::Serialize + '_ {
+        &self.0.record
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let (rec, dir) = (&self.0.record, &self.0.dir);
+        let mut text = format!(
+            "{} {} bytes into {}\n",
+            if rec.complete {
+                "acquired"
+            } else {
+                "INCOMPLETE:"
+            },
+            rec.image.size,
+            display_path(dir)
+        );
+        for (algo, hex) in &rec.hashes {
+            text.push_str(&format!("{algo:<7} {hex}\n"));
+        }
+        text.push_str(&format!(
+            "bad sectors: {} ({} bytes zero-filled)\n",
+            rec.bad_sectors.count, rec.bad_sectors.bytes
+        ));
+        if let Some(v) = &rec.verification {
+            text.push_str(&format!("verification: {:?}\n", v.outcome).to_lowercase());
+        }
+        text
+    }
+}
+
 fn report(ctx: &Ctx, acq: &Acquisition) -> Result<Exit, CliError> {
     let rec = &acq.record;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(rec)?,
-        Mode::Human => {
-            let mut text = format!(
-                "{} {} bytes into {}\n",
-                if rec.complete {
-                    "acquired"
-                } else {
-                    "INCOMPLETE:"
-                },
-                rec.image.size,
-                display_path(&acq.dir)
-            );
-            for (algo, hex) in &rec.hashes {
-                text.push_str(&format!("{algo:<7} {hex}\n"));
-            }
-            text.push_str(&format!(
-                "bad sectors: {} ({} bytes zero-filled)\n",
-                rec.bad_sectors.count, rec.bad_sectors.bytes
-            ));
-            if let Some(v) = &rec.verification {
-                text.push_str(&format!("verification: {:?}\n", v.outcome).to_lowercase());
-            }
-            out.bytes(text.as_bytes())?;
-        }
-    }
+    let mut out = ctx.output();
+    out.emit(&Acquired(acq))?;
     out.flush()?;
     if !rec.complete || INTERRUPTED.load(Ordering::SeqCst) {
         ctx.diag.error(&format!(

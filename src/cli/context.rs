@@ -2,7 +2,7 @@
 //! resolved context every command receives.
 
 use super::error::CliError;
-use super::output::{Diag, Mode};
+use super::output::{Diag, Mode, Output};
 use clap::{Args, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -48,14 +48,15 @@ pub struct GlobalArgs {
 /// The resolved global context.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// Human or JSON output.
+    /// Human or JSON output (results go through [`Ctx::output`]).
     pub mode: Mode,
     /// Diagnostics policy.
     pub diag: Diag,
     /// Whether a progress bar may be shown (still only on a terminal).
     pub progress: bool,
-    /// Whether to use colour on stdout.
-    #[allow(dead_code)] // verdict lines of verify use it
+    /// Whether to use colour on stdout. Resolved once from `--color`,
+    /// NO_COLOR and the terminal; no output is coloured yet.
+    #[allow(dead_code)]
     pub color: bool,
     home: Option<PathBuf>,
 }
@@ -80,9 +81,13 @@ impl Ctx {
         }
     }
 
+    /// The writer of this run's results, in its output mode.
+    pub fn output(&self) -> Output {
+        Output::new(self.mode, self.diag.quiet)
+    }
+
     /// The home directory: `--home`, `EVIDENTIA_HOME`, then
     /// `$XDG_DATA_HOME/evidentia`, then `~/.local/share/evidentia`.
-    #[allow(dead_code)] // used by the key, trust and locker commands
     pub fn home(&self) -> Result<PathBuf, CliError> {
         if let Some(h) = &self.home {
             return Ok(h.clone());

@@ -1,11 +1,12 @@
 //! `evidentia custody add` and `evidentia receive`: verify the bundle, then
 //! sign the next custody event, check it as verify will (its signature
 //! against the trust store, and the custody rules), and only then append
-//! it. A refused event leaves the bundle untouched.
+//! it. A refused event leaves the bundle untouched. `ingest --key` appends
+//! its receive event through the same check ([`check_prepared`]).
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::output::{Mode, Output, display_path, sanitize};
+use super::output::{Doc, display_path, sanitize};
 use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
 use super::unchanged::unchanged;
 use clap::Args;
@@ -270,26 +271,23 @@ fn append_event(
     let added = prepared
         .append(bundle, &mut NoHook)
         .map_err(|e| custody_error(bundle, e))?;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&AddedJson {
+    let mut out = ctx.output();
+    out.emit(&Doc {
+        json: AddedJson {
             kind: "evidentia/custody-added/v1",
             seq: added.seq,
             action: added.event.action.clone(),
             member: added.name.clone(),
             custody_head: added.head.clone(),
-        })?,
-        Mode::Human => out.bytes(
-            format!(
-                "appended custody event {} ({}) to {}\ncustody head: {}\n",
-                added.seq,
-                added.event.action,
-                display_path(bundle),
-                added.head
-            )
-            .as_bytes(),
-        )?,
-    }
+        },
+        text: format!(
+            "appended custody event {} ({}) to {}\ncustody head: {}\n",
+            added.seq,
+            added.event.action,
+            display_path(bundle),
+            added.head
+        ),
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
 }

@@ -1,11 +1,13 @@
-//! `evidentia custody show`: the custody chain as a timeline, with each
-//! signature's status and trust path, and the head.
+//! `evidentia custody`: its subcommands (`custody add` is in
+//! `custody_cmd.rs`), and `custody show`: the custody chain as a timeline,
+//! with each signature's status and trust path, and the head.
 
 use super::context::Ctx;
 use super::custody_cmd::AddArgs;
 use super::error::{CliError, Exit};
-use super::output::{Mode, Output, display_path, sanitize};
+use super::output::{Emit, display_path, sanitize};
 use super::passphrase::trust_store;
+use super::verify_cmd::findings_text;
 use clap::{Args, Subcommand};
 use evidentia::model::{Actor, EventRef, Party};
 use evidentia::report;
@@ -80,6 +82,19 @@ struct Timeline<'a> {
     /// Said under the head: it was not compared with the sender's.
     #[serde(skip)]
     caveat: Option<String>,
+    /// The bundle as named on the command line.
+    #[serde(skip)]
+    shown: String,
+}
+
+impl Emit for Timeline<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        self
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        human(self)
+    }
 }
 
 fn who(a: Option<&Actor>) -> String {
@@ -149,8 +164,8 @@ fn party(p: &Party, proven: Option<&Identity>) -> String {
     s
 }
 
-fn human(t: &Timeline, bundle: &str) -> String {
-    let mut s = format!("custody of {bundle}\n");
+fn human(t: &Timeline) -> String {
+    let mut s = format!("custody of {}\n", t.shown);
     if let Some(id) = t.bundle_id {
         s.push_str(&format!("bundle id: {}\n", sanitize(id)));
     }
@@ -209,14 +224,7 @@ fn human(t: &Timeline, bundle: &str) -> String {
             "verdict: FAILED ({} problem(s))\n",
             t.findings.len()
         ));
-        for f in t.findings {
-            s.push_str(&format!(
-                "  {}: {} [{}]\n",
-                sanitize(&f.path),
-                sanitize(&f.message),
-                f.code
-            ));
-        }
+        s.push_str(&findings_text(t.findings, false));
     }
     s
 }
@@ -279,12 +287,10 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
         findings: &report.findings,
         warnings: &report.warnings,
         caveat: report.head_caveat(),
+        shown,
     };
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&t)?,
-        Mode::Human => out.bytes(human(&t, &shown).as_bytes())?,
-    }
+    let mut out = ctx.output();
+    out.emit(&t)?;
     out.flush()?;
     let has = |code: &str| report.findings.iter().any(|f| f.code == code);
     if has(INTERRUPTED_APPEND) {

@@ -12,8 +12,8 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
+use super::output::Output;
 use clap::Args;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -58,26 +58,24 @@ struct Agency {
     examiner: String,
 }
 
+/// The demo under way: this binary, the demo directory, and where its
+/// narration goes.
 struct Demo {
     exe: PathBuf,
     dir: PathBuf,
-    quiet: bool,
+    out: Output,
 }
 
 impl Demo {
     /// Print a line unless quiet. A closed stdout (`evidentia demo | head`)
     /// ends the demo through the one error path, never a panic.
-    fn say(&self, s: &str) -> Result<(), CliError> {
-        if !self.quiet {
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{s}")?;
-        }
-        Ok(())
+    fn say(&mut self, s: &str) -> Result<(), CliError> {
+        Ok(self.out.say(s)?)
     }
 
     /// Run `evidentia ARGS` in the demo directory; print the command and
     /// its output; return stdout. `redirect` names the file stdout goes to.
-    fn run(&self, args: &[&str], redirect: Option<&str>) -> Result<(i32, String), CliError> {
+    fn run(&mut self, args: &[&str], redirect: Option<&str>) -> Result<(i32, String), CliError> {
         let line: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
         let shown = match redirect {
             Some(f) => format!("$ evidentia {} > {f}", line.join(" ")),
@@ -117,7 +115,7 @@ impl Demo {
         Ok((code, stdout))
     }
 
-    fn key_id(&self, args: &[&str]) -> Result<String, CliError> {
+    fn key_id(&mut self, args: &[&str]) -> Result<String, CliError> {
         let (_, out) = self.run(args, None)?;
         let v: serde_json::Value = serde_json::from_str(&out)
             .map_err(|e| CliError::op(format!("demo: unexpected key output: {e}")))?;
@@ -128,7 +126,7 @@ impl Demo {
     }
 
     fn agency(
-        &self,
+        &mut self,
         home: &'static str,
         org: &str,
         cc: &str,
@@ -219,148 +217,21 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
     fresh_dir(&dir)?;
     let exe = std::env::current_exe()
         .map_err(|e| CliError::op(format!("cannot find the evidentia binary: {e}")))?;
-    let d = Demo {
+    let mut d = Demo {
         exe,
         dir: dir.clone(),
-        quiet: ctx.diag.quiet,
+        out: ctx.output(),
     };
-    let img = dir.join("evidence/usb-stick.dd");
-    std::fs::write(&img, SAMPLE_IMAGE).map_err(|e| CliError::io("cannot write", &img, &e))?;
-    std::fs::write(dir.join("eio.toml"), META)
-        .map_err(|e| CliError::io("cannot write", &dir, &e))?;
-    d.say(&format!("evidentia demo in {}", dir.display()))?;
-    d.say("Keys are made with --no-encrypt so the demo runs without a passphrase prompt;")?;
-    d.say("real keys are encrypted at rest (leave out --no-encrypt).")?;
-    d.say("Each agency has its own home; public keys travel through exchange/.\n")?;
-
+    d.setup()?;
     d.say("== 1. Two agencies: a sending state (NL) and a receiving lab (DE) ==")?;
     let nl = d.agency("nl-police", "Politie Nederland", "NL", "Anna de Vries")?;
     let de = d.agency("de-lab", "BKA Forensic Lab", "DE", "Jonas Weber")?;
-    d.say("\n== 2. Each trusts the other's root (fingerprints confirmed out of band) ==")?;
-    d.run(
-        &[
-            "--home",
-            nl.home,
-            "trust",
-            "add",
-            "exchange/de-lab-root.pub.json",
-        ],
-        None,
-    )?;
-    d.run(
-        &[
-            "--home",
-            de.home,
-            "trust",
-            "add",
-            "exchange/nl-police-root.pub.json",
-        ],
-        None,
-    )?;
-
-    d.say("\n== 3. In the field: acquire the USB stick image and seal it ==")?;
-    let (code, _) = d.run(
-        &[
-            "acquire",
-            "evidence/usb-stick.dd",
-            "--out",
-            "usb1",
-            "--case",
-            CASE,
-            "--item",
-            "USB-1",
-            "--verify",
-        ],
-        None,
-    )?;
-    if code != 0 {
-        return Err(CliError::op("demo: acquisition reported a problem"));
-    }
-    let bundle = format!("{CASE}.zip");
-    d.run(
-        &[
-            "--home",
-            nl.home,
-            "seal",
-            "usb1",
-            "--out",
-            &bundle,
-            "--meta",
-            "eio.toml",
-            "--key",
-            &nl.examiner,
-        ],
-        None,
-    )?;
-    d.run(&["--home", nl.home, "verify", &bundle], None)?;
-
-    d.say("\n== 4. The sending examiner records the transfer to the lab ==")?;
-    d.run(
-        &[
-            "--home",
-            nl.home,
-            "custody",
-            "add",
-            &bundle,
-            "--action",
-            "transfer",
-            "--to-key",
-            &de.examiner,
-            "--location",
-            "Rotterdam, NL",
-            "--purpose",
-            "MLA request MLA-NL-DE-2026-0042",
-            "--key",
-            &nl.examiner,
-        ],
-        None,
-    )?;
-    d.say("(the bundle now travels, e.g. on a courier disk)")?;
-
-    d.say("\n== 5. At the lab: verify, sign the receipt, show the chain ==")?;
-    d.run(&["--home", de.home, "verify", &bundle], None)?;
-    d.run(
-        &[
-            "--home",
-            de.home,
-            "receive",
-            &bundle,
-            "--location",
-            "Wiesbaden, DE",
-            "--key",
-            &de.examiner,
-        ],
-        None,
-    )?;
-    d.run(&["--home", de.home, "custody", "show", &bundle], None)?;
-    let (code, _) = d.run(&["--home", de.home, "verify", &bundle], None)?;
-
-    d.say("\n== 6. The lab ingests it into its evidence locker ==")?;
-    d.run(&["--home", de.home, "ingest", &bundle], None)?;
-    d.run(&["--home", de.home, "locker", "list"], None)?;
-    d.run(
-        &["--home", de.home, "locker", "find", "--hash", SAMPLE_SHA256],
-        None,
-    )?;
-
-    d.say("\n== 7. The court report and the CASE/UCO export ==")?;
-    d.run(
-        &["--home", de.home, "report", &bundle, "-o", "report.html"],
-        None,
-    )?;
-    d.run(
-        &[
-            "--home",
-            de.home,
-            "report",
-            &bundle,
-            "--format",
-            "case",
-            "-o",
-            "report.jsonld",
-        ],
-        None,
-    )?;
+    d.cross_trust(&nl, &de)?;
+    let bundle = d.acquire_and_seal(&nl)?;
+    d.transfer(&bundle, &nl, &de)?;
+    let code = d.receive(&bundle, &de)?;
+    d.ingest(&bundle, &de)?;
+    d.reports(&bundle, &de)?;
     d.say(&format!(
         "\nDone. Open {} in a browser; roots: NL {}, DE {}; examiners: NL {}, DE {}.",
         dir.join("report.html").display(),
@@ -370,6 +241,176 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
         &de.examiner[..16.min(de.examiner.len())],
     ))?;
     Ok(if code == 0 { Exit::Ok } else { Exit::Problem })
+}
+
+/// The steps of the demo, in order.
+impl Demo {
+    /// The sample image and its case metadata in the demo directory, and
+    /// what the demo is about to do.
+    fn setup(&mut self) -> Result<(), CliError> {
+        let dir = self.dir.clone();
+        let img = dir.join("evidence/usb-stick.dd");
+        std::fs::write(&img, SAMPLE_IMAGE).map_err(|e| CliError::io("cannot write", &img, &e))?;
+        std::fs::write(dir.join("eio.toml"), META)
+            .map_err(|e| CliError::io("cannot write", &dir, &e))?;
+        self.say(&format!("evidentia demo in {}", dir.display()))?;
+        self.say("Keys are made with --no-encrypt so the demo runs without a passphrase prompt;")?;
+        self.say("real keys are encrypted at rest (leave out --no-encrypt).")?;
+        self.say("Each agency has its own home; public keys travel through exchange/.\n")?;
+        Ok(())
+    }
+
+    /// Step 2: each agency trusts the other's root.
+    fn cross_trust(&mut self, nl: &Agency, de: &Agency) -> Result<(), CliError> {
+        self.say("\n== 2. Each trusts the other's root (fingerprints confirmed out of band) ==")?;
+        self.run(
+            &[
+                "--home",
+                nl.home,
+                "trust",
+                "add",
+                "exchange/de-lab-root.pub.json",
+            ],
+            None,
+        )?;
+        self.run(
+            &[
+                "--home",
+                de.home,
+                "trust",
+                "add",
+                "exchange/nl-police-root.pub.json",
+            ],
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// Step 3: acquire the image and seal it with the sending examiner's
+    /// key; the bundle's name.
+    fn acquire_and_seal(&mut self, nl: &Agency) -> Result<String, CliError> {
+        self.say("\n== 3. In the field: acquire the USB stick image and seal it ==")?;
+        let (code, _) = self.run(
+            &[
+                "acquire",
+                "evidence/usb-stick.dd",
+                "--out",
+                "usb1",
+                "--case",
+                CASE,
+                "--item",
+                "USB-1",
+                "--verify",
+            ],
+            None,
+        )?;
+        if code != 0 {
+            return Err(CliError::op("demo: acquisition reported a problem"));
+        }
+        let bundle = format!("{CASE}.zip");
+        self.run(
+            &[
+                "--home",
+                nl.home,
+                "seal",
+                "usb1",
+                "--out",
+                &bundle,
+                "--meta",
+                "eio.toml",
+                "--key",
+                &nl.examiner,
+            ],
+            None,
+        )?;
+        self.run(&["--home", nl.home, "verify", &bundle], None)?;
+        Ok(bundle)
+    }
+
+    /// Step 4: the sending examiner records the transfer to the lab.
+    fn transfer(&mut self, bundle: &str, nl: &Agency, de: &Agency) -> Result<(), CliError> {
+        self.say("\n== 4. The sending examiner records the transfer to the lab ==")?;
+        self.run(
+            &[
+                "--home",
+                nl.home,
+                "custody",
+                "add",
+                bundle,
+                "--action",
+                "transfer",
+                "--to-key",
+                &de.examiner,
+                "--location",
+                "Rotterdam, NL",
+                "--purpose",
+                "MLA request MLA-NL-DE-2026-0042",
+                "--key",
+                &nl.examiner,
+            ],
+            None,
+        )?;
+        self.say("(the bundle now travels, e.g. on a courier disk)")?;
+        Ok(())
+    }
+
+    /// Step 5: the lab verifies, signs its receipt and shows the chain;
+    /// the exit code of the last verify.
+    fn receive(&mut self, bundle: &str, de: &Agency) -> Result<i32, CliError> {
+        self.say("\n== 5. At the lab: verify, sign the receipt, show the chain ==")?;
+        self.run(&["--home", de.home, "verify", bundle], None)?;
+        self.run(
+            &[
+                "--home",
+                de.home,
+                "receive",
+                bundle,
+                "--location",
+                "Wiesbaden, DE",
+                "--key",
+                &de.examiner,
+            ],
+            None,
+        )?;
+        self.run(&["--home", de.home, "custody", "show", bundle], None)?;
+        let (code, _) = self.run(&["--home", de.home, "verify", bundle], None)?;
+        Ok(code)
+    }
+
+    /// Step 6: the lab ingests the bundle into its locker.
+    fn ingest(&mut self, bundle: &str, de: &Agency) -> Result<(), CliError> {
+        self.say("\n== 6. The lab ingests it into its evidence locker ==")?;
+        self.run(&["--home", de.home, "ingest", bundle], None)?;
+        self.run(&["--home", de.home, "locker", "list"], None)?;
+        self.run(
+            &["--home", de.home, "locker", "find", "--hash", SAMPLE_SHA256],
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// Step 7: the court report and the CASE/UCO export.
+    fn reports(&mut self, bundle: &str, de: &Agency) -> Result<(), CliError> {
+        self.say("\n== 7. The court report and the CASE/UCO export ==")?;
+        self.run(
+            &["--home", de.home, "report", bundle, "-o", "report.html"],
+            None,
+        )?;
+        self.run(
+            &[
+                "--home",
+                de.home,
+                "report",
+                bundle,
+                "--format",
+                "case",
+                "-o",
+                "report.jsonld",
+            ],
+            None,
+        )?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,21 +1,24 @@
-//! `evidentia hash`: hash inputs into sums, hashdeep or JSON Lines output,
-//! or check a hash list (`--check`).
+//! `evidentia hash`: hash inputs into sums, hashdeep or JSON Lines output
+//! (chosen by `--format`, which `--json` sets), or check a hash list
+//! (`--check`, in `hash_check.rs`).
 
+use super::algo::parse_algos;
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
-use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::hash_check::{CheckPlan, guess_from_name, run_check};
+use super::output::{Output, display_path, progress_bar};
 use super::size::parse_size;
 use clap::{Args, ValueEnum};
 use evidentia::acquire::record::PiecesRecord;
 use evidentia::hash::{Algorithm, AlgorithmSet, DEFAULT_BLOCK_SIZE, HashOptions, HashResult};
-use evidentia::hashlist::{self, CheckStatus, HASHDEEP_ALGORITHMS};
+use evidentia::hashlist::{self, HASHDEEP_ALGORITHMS};
 use evidentia::pathrepr::PathRepr;
 use evidentia::report::escape;
 use evidentia::source::{Input, Record, SourceOptions, SpecialKind, hash_inputs};
 use evidentia::wording::count;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -72,14 +75,6 @@ struct HashPlan {
     source: SourceOptions,
 }
 
-/// The validated plan of a `hash --check` run.
-struct CheckPlan {
-    list: PathBuf,
-    untagged_64: Option<Algorithm>,
-    threads: usize,
-    block_size: usize,
-}
-
 fn threads(args: &HashArgs) -> Result<usize, CliError> {
     match args.threads {
         Some(0) => Err(CliError::usage("--threads must be at least 1")),
@@ -97,22 +92,18 @@ fn block_size(args: &HashArgs) -> Result<usize, CliError> {
 }
 
 fn algorithms(args: &HashArgs) -> Result<Option<AlgorithmSet>, CliError> {
-    args.algo
-        .as_deref()
-        .map(AlgorithmSet::parse_list)
-        .transpose()
-        .map_err(|e| CliError::usage(e.to_string()))
+    args.algo.as_deref().map(parse_algos).transpose()
 }
 
 fn plan(ctx: &Ctx, args: &HashArgs) -> Result<HashPlan, CliError> {
-    let format = match (ctx.mode, args.format) {
-        (Mode::Json, None | Some(Format::Json)) => Format::Json,
-        (Mode::Json, Some(_)) => {
+    let format = match (ctx.mode.is_json(), args.format) {
+        (true, None | Some(Format::Json)) => Format::Json,
+        (true, Some(_)) => {
             return Err(CliError::usage(
                 "--json conflicts with --format sums/hashdeep",
             ));
         }
-        (Mode::Human, f) => f.unwrap_or(Format::Sums),
+        (false, f) => f.unwrap_or(Format::Sums),
     };
     let algorithms = match (algorithms(args)?, format) {
         (Some(a), _) => a,
@@ -201,13 +192,6 @@ pub fn run(ctx: &Ctx, args: HashArgs) -> Result<Exit, CliError> {
     run_hash(ctx, plan)
 }
 
-/// A 64-digit line is SHA-256 unless the list's name says BLAKE3
-/// (`B3SUMS`, `*.b3`, `*blake3*`).
-fn guess_from_name(list: &Path) -> Option<Algorithm> {
-    let name = list.file_name()?.to_string_lossy().to_ascii_lowercase();
-    (name.contains("b3") || name.contains("blake3")).then_some(Algorithm::Blake3)
-}
-
 fn total_size(inputs: &[Input]) -> Option<u64> {
     let mut total = 0u64;
     for i in inputs {
@@ -287,7 +271,7 @@ fn command_line() -> Vec<u8> {
 }
 
 fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
-    let mut out = Output::new(ctx.mode);
+    let mut out = ctx.output();
     let algos: Vec<Algorithm> = plan.source.hash.algorithms.as_slice().to_vec();
     if plan.format == Format::Hashdeep {
         let cwd = std::env::current_dir()
@@ -384,7 +368,7 @@ fn run_hash(ctx: &Ctx, plan: HashPlan) -> Result<Exit, CliError> {
 
 /// One hint after the per-file errors, not one per file: what to do when
 /// the evidence is not readable by this user.
-fn permission_hint(ctx: &Ctx, denied: u64) {
+pub(super) fn permission_hint(ctx: &Ctx, denied: u64) {
     if denied > 0 {
         ctx.diag.hint(&format!(
             "{} could not be read for lack of permission; run as a user who may read the evidence (for example with sudo), or give this user read access to a copy; never change the permissions on the original",
@@ -443,221 +427,4 @@ fn write_hashed(
         },
     }
     Ok(())
-}
-
-/// Limit on the size of a hash list read into memory.
-const MAX_LIST_BYTES: u64 = 1 << 30;
-
-fn read_list(path: &Path) -> Result<Vec<u8>, CliError> {
-    let mut data = Vec::new();
-    let res = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_LIST_BYTES + 1)
-            .read_to_end(&mut data)
-    } else {
-        std::fs::File::open(path)
-            .map_err(|e| CliError::io("cannot open hash list", path, &e))?
-            .take(MAX_LIST_BYTES + 1)
-            .read_to_end(&mut data)
-    };
-    res.map_err(|e| CliError::io("cannot read hash list", path, &e))?;
-    if data.len() as u64 > MAX_LIST_BYTES {
-        return Err(CliError::op(format!(
-            "hash list {} is larger than 1 GiB",
-            display_path(path)
-        )));
-    }
-    Ok(data)
-}
-
-#[derive(Serialize)]
-struct JsonCheck {
-    v: u32,
-    kind: &'static str,
-    line: usize,
-    path: PathRepr,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    mismatches: Vec<JsonMismatch>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expected_size: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    actual_size: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-}
-
-#[derive(Serialize)]
-struct JsonMismatch {
-    algorithm: &'static str,
-    expected: String,
-    actual: String,
-}
-
-#[derive(Serialize)]
-struct JsonCheckSummary {
-    v: u32,
-    kind: &'static str,
-    ok: usize,
-    failed: usize,
-    missing: usize,
-    unreadable: usize,
-    bad_lines: usize,
-}
-
-fn run_check(ctx: &Ctx, plan: CheckPlan) -> Result<Exit, CliError> {
-    let data = read_list(&plan.list)?;
-    let list = hashlist::parse_list(&data, plan.untagged_64);
-    drop(data);
-    let mut out = Output::new(ctx.mode);
-    for p in &list.problems {
-        ctx.diag.error(&format!(
-            "{}: line {}: {}",
-            display_path(&plan.list),
-            p.line,
-            p.reason
-        ));
-    }
-    if list.entries.is_empty() {
-        return Err(CliError::op(format!(
-            "{}: no checksum lines found",
-            display_path(&plan.list)
-        ))
-        .hint("the list must hold `HEX  NAME`, `ALGO (NAME) = HEX` or HASHDEEP-1.0 lines"));
-    }
-    let bad_lines = list.problems.len();
-    let (mut ok, mut failed, mut missing, mut unreadable) = (0usize, 0, 0, 0);
-    let mut denied = 0u64;
-    let bar = progress_bar(ctx.progress, None);
-    let progress = |n: u64| bar.inc(n);
-    let mut emit = |o: hashlist::CheckOutcome| -> Result<(), CliError> {
-        let status = match &o.status {
-            CheckStatus::Ok => {
-                ok += 1;
-                "ok"
-            }
-            CheckStatus::Failed { .. } => {
-                failed += 1;
-                "failed"
-            }
-            CheckStatus::Missing => {
-                missing += 1;
-                "missing"
-            }
-            CheckStatus::Unreadable(e) => {
-                unreadable += 1;
-                if e.kind() == std::io::ErrorKind::PermissionDenied {
-                    denied += 1;
-                }
-                "unreadable"
-            }
-        };
-        match ctx.mode {
-            Mode::Json => {
-                let (mismatches, sizes, reason) = match &o.status {
-                    CheckStatus::Failed { mismatches, size } => (
-                        mismatches
-                            .iter()
-                            .map(|m| JsonMismatch {
-                                algorithm: m.expected.algorithm.name(),
-                                expected: m.expected.hex(),
-                                actual: m.actual.hex(),
-                            })
-                            .collect(),
-                        *size,
-                        None,
-                    ),
-                    CheckStatus::Unreadable(e) => (Vec::new(), None, Some(io_reason(e))),
-                    _ => (Vec::new(), None, None),
-                };
-                out.json(&JsonCheck {
-                    v: 1,
-                    kind: "check",
-                    line: o.entry.line,
-                    path: PathRepr::from_bytes(&o.entry.name),
-                    status,
-                    mismatches,
-                    expected_size: sizes.map(|s| s.0),
-                    actual_size: sizes.map(|s| s.1),
-                    reason,
-                })?;
-            }
-            Mode::Human => {
-                let mut line = Vec::new();
-                match std::str::from_utf8(&o.entry.name) {
-                    // A name that would lie on screen is shown escaped and
-                    // marked (this is human output; the list keeps it).
-                    Ok(text) if escape::has_hidden(text) => {
-                        line.extend_from_slice(sanitize(text).as_bytes())
-                    }
-                    _ => {
-                        let (esc, escaped) =
-                            hashlist::escape_name(&o.entry.name, hashlist::EscapeStyle::Coreutils);
-                        if escaped {
-                            line.push(b'\\');
-                        }
-                        line.extend_from_slice(&esc);
-                    }
-                }
-                line.extend_from_slice(b": ");
-                line.extend_from_slice(status.to_ascii_uppercase().as_bytes());
-                line.push(b'\n');
-                out.bytes(&line)?;
-                let name = display_path(evidentia::pathrepr::path_from_bytes(&o.entry.name));
-                bar.suspend(|| match &o.status {
-                    CheckStatus::Failed { mismatches, size } => {
-                        for m in mismatches {
-                            ctx.diag.note(&format!(
-                                "{name}: {} expected {} got {}",
-                                m.expected.algorithm,
-                                m.expected.hex(),
-                                m.actual.hex()
-                            ));
-                        }
-                        if let Some((e, a)) = size {
-                            ctx.diag.note(&format!("{name}: size expected {e} got {a}"));
-                        }
-                    }
-                    CheckStatus::Unreadable(e) => ctx
-                        .diag
-                        .error(&format!("cannot read {name}: {}", io_reason(e))),
-                    _ => {}
-                });
-            }
-        }
-        Ok(())
-    };
-    hashlist::check_list(list, plan.threads, plan.block_size, &progress, &mut emit)?;
-    bar.finish_and_clear();
-    if ctx.mode == Mode::Json {
-        out.json(&JsonCheckSummary {
-            v: 1,
-            kind: "summary",
-            ok,
-            failed,
-            missing,
-            unreadable,
-            bad_lines,
-        })?;
-    }
-    out.flush()?;
-    let total = ok + failed + missing + unreadable;
-    if failed + missing + unreadable + bad_lines > 0 {
-        ctx.diag.error(&format!(
-            "{} of {} did NOT check out: {failed} FAILED, {missing} MISSING, {unreadable} unreadable; {}",
-            failed + missing + unreadable,
-            count(total, "file"),
-            count(bad_lines, "unreadable list line")
-        ));
-    }
-    permission_hint(ctx, denied);
-    let exit = if unreadable + bad_lines > 0 {
-        Exit::Error
-    } else if failed + missing > 0 {
-        Exit::Problem
-    } else {
-        Exit::Ok
-    };
-    Ok(exit)
 }

@@ -1,16 +1,20 @@
 //! `evidentia hashset import|list` and `evidentia match`: known-hash sets
-//! in the locker, and matching evidence against them.
+//! in the locker, and matching evidence against them (targets that are
+//! not files are in `match_sources.rs`). Also `--locker PATH`
+//! ([`LockerArg`]), which every locker command takes.
 
+use super::algo::parse_algo;
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
 use super::match_sources::Provenance;
-use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::output::{Doc, Emit, Output, display_path, progress_bar, sanitize};
 use clap::{Args, Subcommand, ValueEnum};
-use evidentia::hash::{AlgorithmSet, HashOptions};
-use evidentia::locker::{HashsetKind, ImportOptions, Locker};
+use evidentia::hash::{Algorithm, AlgorithmSet, HashOptions};
+use evidentia::locker::{HashsetInfo, HashsetKind, ImportOptions, KnownMatch, Locker};
 use evidentia::pathrepr::PathRepr;
 use evidentia::source::{Input, Record, SourceOptions, hash_inputs};
 use evidentia::wording::count;
+use indicatif::ProgressBar;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -107,7 +111,7 @@ struct JsonSet<'a> {
     imported_at: &'a str,
 }
 
-fn json_set(h: &evidentia::locker::HashsetInfo) -> JsonSet<'_> {
+fn json_set(h: &HashsetInfo) -> JsonSet<'_> {
     JsonSet {
         v: 1,
         name: &h.name,
@@ -120,9 +124,30 @@ fn json_set(h: &evidentia::locker::HashsetInfo) -> JsonSet<'_> {
     }
 }
 
+/// One hash set of `hashset list`.
+struct SetLine<'a>(&'a HashsetInfo);
+
+impl Emit for SetLine<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        json_set(self.0)
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let h = self.0;
+        format!(
+            "{:<20} {:<10} {:>10} entries  {:<11} {}\n",
+            sanitize(&h.name),
+            h.kind.as_str(),
+            h.entries,
+            h.format,
+            display_path(Path::new(&h.source))
+        )
+    }
+}
+
 /// Run `hashset`.
 pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
-    let mut out = Output::new(ctx.mode);
+    let mut out = ctx.output();
     match args.command {
         HashsetCommand::Import {
             name,
@@ -131,13 +156,7 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
             algo,
             locker,
         } => {
-            let untagged_64 = algo
-                .map(|a| {
-                    a.parse().map_err(|e: evidentia::hash::UnknownAlgorithm| {
-                        CliError::usage(e.to_string())
-                    })
-                })
-                .transpose()?;
+            let untagged_64 = algo.as_deref().map(parse_algo).transpose()?;
             let mut l = locker.open(ctx)?;
             let opts = ImportOptions {
                 name,
@@ -153,43 +172,24 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
                     "hash sets are NSRL RDS v3 SQLite files, HASHDEEP-1.0 files or sums lists",
                 )
             })?;
-            match ctx.mode {
-                Mode::Json => out.json(&json_set(&info))?,
-                Mode::Human => out.bytes(
-                    format!(
-                        "imported {} {} entries into hash set {:?} ({}, {})\n",
-                        info.entries,
-                        info.format,
-                        sanitize(&info.name),
-                        info.kind.as_str(),
-                        info.algorithms
-                            .iter()
-                            .map(|a| a.name())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    )
-                    .as_bytes(),
-                )?,
-            }
+            let algorithms: Vec<&str> = info.algorithms.iter().map(|a| a.name()).collect();
+            out.emit(&Doc {
+                json: json_set(&info),
+                text: format!(
+                    "imported {} {} entries into hash set {:?} ({}, {})\n",
+                    info.entries,
+                    info.format,
+                    sanitize(&info.name),
+                    info.kind.as_str(),
+                    algorithms.join(",")
+                ),
+            })?;
         }
         HashsetCommand::List { locker } => {
             let l = locker.open(ctx)?;
             let sets = l.hashsets().map_err(|e| CliError::op(e.to_string()))?;
             for h in &sets {
-                match ctx.mode {
-                    Mode::Json => out.json(&json_set(h))?,
-                    Mode::Human => out.bytes(
-                        format!(
-                            "{:<20} {:<10} {:>10} entries  {:<11} {}\n",
-                            sanitize(&h.name),
-                            h.kind.as_str(),
-                            h.entries,
-                            h.format,
-                            display_path(Path::new(&h.source))
-                        )
-                        .as_bytes(),
-                    )?,
-                }
+                out.emit(&SetLine(h))?;
             }
         }
     }
@@ -238,20 +238,7 @@ const V_MATCH: u32 = 2;
 /// Run `match`.
 pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
     let locker = args.locker.open(ctx)?;
-    let all = locker.hashsets().map_err(|e| CliError::op(e.to_string()))?;
-    let mut sets = Vec::new();
-    for name in &args.hashset {
-        match all.iter().find(|h| &h.name == name) {
-            Some(h) => sets.push(h.clone()),
-            None => {
-                return Err(
-                    CliError::usage(format!("no hash set named {name:?} in the locker")).hint(
-                        "`evidentia hashset list` shows them; `evidentia hashset import` adds one",
-                    ),
-                );
-            }
-        }
-    }
+    let sets = chosen_sets(&locker, &args.hashset)?;
     let Some(algorithms) =
         AlgorithmSet::new(sets.iter().flat_map(|s| s.algorithms.iter().copied()))
     else {
@@ -271,100 +258,193 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
         .iter()
         .partition(|p| super::match_sources::is_bundle(p));
     let inputs: Vec<Input> = paths.into_iter().map(|p| Input::Path(p.clone())).collect();
+    let wanted = opts.hash.algorithms.as_slice();
+    let bundle_records = bundle_targets(ctx, &args, &bundles, wanted)?;
+    let mut out = ctx.output();
+    let mut exit = Exit::Ok;
+    if args.locker_files {
+        exit = not_held_sets(ctx, &locker, &sets, &mut out)?;
+    }
+    let bar = progress_bar(ctx.progress, None);
+    let progress = |n: u64| bar.inc(n);
+    let mut m = Matcher {
+        ctx,
+        locker: &locker,
+        sets: &sets,
+        wanted,
+        bar: &bar,
+        out: &mut out,
+        tally: Tally {
+            files: 0,
+            unchecked: 0,
+            bad: 0,
+            good: 0,
+            exit,
+        },
+    };
+    for (records, prov) in bundle_records {
+        for r in records {
+            m.record(r, &prov)?;
+        }
+    }
+    if args.locker_files {
+        super::match_sources::locker_records(&locker, &mut |r, p| m.record(r, p))?;
+    }
+    if !inputs.is_empty() {
+        hash_inputs(&inputs, &opts, &progress, &mut |r| {
+            m.record(r, &Provenance::Hashed)
+        })?;
+    }
+    let tally = m.tally;
+    bar.finish_and_clear();
+    out.flush()?;
+    tally.note(ctx);
+    Ok(tally.exit)
+}
+
+/// The hash sets named with `--hashset`, each of which must exist.
+fn chosen_sets(locker: &Locker, names: &[String]) -> Result<Vec<HashsetInfo>, CliError> {
+    let all = locker.hashsets().map_err(|e| CliError::op(e.to_string()))?;
+    let mut sets = Vec::new();
+    for name in names {
+        match all.iter().find(|h| &h.name == name) {
+            Some(h) => sets.push(h.clone()),
+            None => {
+                return Err(
+                    CliError::usage(format!("no hash set named {name:?} in the locker")).hint(
+                        "`evidentia hashset list` shows them; `evidentia hashset import` adds one",
+                    ),
+                );
+            }
+        }
+    }
+    Ok(sets)
+}
+
+/// The payload files of each bundle target, verified first.
+fn bundle_targets(
+    ctx: &Ctx,
+    args: &MatchArgs,
+    bundles: &[&PathBuf],
+    wanted: &[Algorithm],
+) -> Result<Vec<(Vec<Record>, Provenance)>, CliError> {
     let mut bundle_records = Vec::new();
     if !bundles.is_empty() {
         let store = super::passphrase::trust_store(ctx, args.trust.as_deref())?;
         let dir = args.locker.dir(ctx)?;
         for b in bundles {
-            let wanted = opts.hash.algorithms.as_slice();
             let records = super::match_sources::bundle_records(ctx, b, &store, wanted, &dir)?;
             bundle_records.push(records);
         }
     }
-    let mut out = Output::new(ctx.mode);
+    Ok(bundle_records)
+}
+
+/// With `--locker-files`: say which bundles a set could not (fully) be
+/// matched against. A bundle a set could not be matched against at all is
+/// a check that did not run: never a clean result (exit 2, also under
+/// --quiet).
+fn not_held_sets(
+    ctx: &Ctx,
+    locker: &Locker,
+    sets: &[HashsetInfo],
+    out: &mut Output,
+) -> Result<Exit, CliError> {
     let mut exit = Exit::Ok;
-    if args.locker_files {
-        // Say which bundles a set could not (fully) be matched against. A
-        // bundle a set could not be matched against at all is a check that
-        // did not run: never a clean result (exit 2, also under --quiet).
-        let held = locker.bundles().map_err(|e| CliError::op(e.to_string()))?;
-        for set in &sets {
-            for g in super::match_sources::not_held(&held, &set.algorithms, Some(set)) {
-                if g.searched_by.is_empty() {
-                    exit = exit.worst(Exit::Error);
-                    ctx.diag.error(&g.text());
-                } else {
-                    ctx.diag.note(&g.text());
-                }
-                if ctx.mode == Mode::Json {
-                    out.json(&g)?;
-                }
+    let held = locker.bundles().map_err(|e| CliError::op(e.to_string()))?;
+    for set in sets {
+        for g in super::match_sources::not_held(&held, &set.algorithms, Some(set)) {
+            if g.searched_by.is_empty() {
+                exit = exit.worst(Exit::Error);
+                ctx.diag.error(&g.text());
+            } else {
+                ctx.diag.note(&g.text());
             }
+            out.emit(&g)?;
         }
     }
-    let bar = progress_bar(ctx.progress, None);
-    let progress = |n: u64| bar.inc(n);
-    let wanted = opts.hash.algorithms.as_slice().to_vec();
-    let (mut files, mut unchecked, mut bad, mut good) = (0u64, 0u64, 0u64, 0u64);
-    let mut emit = |r: Record, prov: &Provenance| -> Result<(), CliError> {
+    Ok(exit)
+}
+
+/// What `match` found, for its exit code and closing note.
+struct Tally {
+    files: u64,
+    unchecked: u64,
+    bad: u64,
+    good: u64,
+    exit: Exit,
+}
+
+impl Tally {
+    /// The closing note: how many files were checked, and what was found.
+    fn note(&self, ctx: &Ctx) {
+        let skipped = if self.unchecked > 0 {
+            format!(
+                "; {} NOT checked (no digest in the sets' algorithms, see above)",
+                count(self.unchecked, "file")
+            )
+        } else {
+            String::new()
+        };
+        ctx.diag.note(&format!(
+            "{} checked: {} known-bad, {} known-good {}{skipped}",
+            count(self.files, "file"),
+            self.bad,
+            self.good,
+            if self.good == 1 { "match" } else { "matches" }
+        ));
+    }
+}
+
+/// Matches each target's digests against the chosen sets.
+struct Matcher<'a> {
+    ctx: &'a Ctx,
+    locker: &'a Locker,
+    sets: &'a [HashsetInfo],
+    wanted: &'a [Algorithm],
+    bar: &'a ProgressBar,
+    out: &'a mut Output,
+    tally: Tally,
+}
+
+impl Matcher<'_> {
+    /// Match one target, writing a line (or document) per match.
+    fn record(&mut self, r: Record, prov: &Provenance) -> Result<(), CliError> {
         match r {
             Record::Hashed { path, result } => {
                 // A file none of whose digests any set carries was not
                 // checked, whatever the lookup says.
-                if !result.digests.iter().any(|d| wanted.contains(&d.algorithm)) {
-                    unchecked += 1;
+                if !result
+                    .digests
+                    .iter()
+                    .any(|d| self.wanted.contains(&d.algorithm))
+                {
+                    self.tally.unchecked += 1;
                     return Ok(());
                 }
-                files += 1;
-                let matches = locker
-                    .lookup(&result.digests, &sets)
+                self.tally.files += 1;
+                let matches = self
+                    .locker
+                    .lookup(&result.digests, self.sets)
                     .map_err(|e| CliError::op(e.to_string()))?;
                 for m in &matches {
                     if m.kind == HashsetKind::KnownBad {
-                        bad += 1;
-                        exit = exit.worst(Exit::Problem);
+                        self.tally.bad += 1;
+                        self.tally.exit = self.tally.exit.worst(Exit::Problem);
                     } else {
-                        good += 1;
+                        self.tally.good += 1;
                     }
-                    match ctx.mode {
-                        Mode::Json => out.json(&JsonMatch {
-                            v: V_MATCH,
-                            kind: "match",
-                            path: PathRepr::from_path(&path),
-                            hashset: &m.hashset,
-                            set_kind: m.kind.as_str(),
-                            algorithm: m.algorithm.name(),
-                            digest_origin: prov.origin(m.algorithm),
-                            listed_name: m.listed_name.as_deref(),
-                        })?,
-                        Mode::Human => {
-                            let label = if m.kind == HashsetKind::KnownBad {
-                                "KNOWN-BAD "
-                            } else {
-                                "known-good"
-                            };
-                            let listed = m
-                                .listed_name
-                                .as_deref()
-                                .map(|n| format!(", listed as {:?}", sanitize(n)))
-                                .unwrap_or_default();
-                            out.bytes(
-                                format!(
-                                    "{label}  {}  (hash set {}, {}{listed})\n",
-                                    display_path(&path),
-                                    sanitize(&m.hashset),
-                                    prov.text(m.algorithm)
-                                )
-                                .as_bytes(),
-                            )?;
-                        }
-                    }
+                    self.out.emit(&MatchLine {
+                        path: &path,
+                        m,
+                        prov,
+                    })?;
                 }
             }
             Record::Unreadable { path, error } => {
-                exit = exit.worst(Exit::Error);
-                bar.suspend(|| {
-                    ctx.diag.error(&format!(
+                self.tally.exit = self.tally.exit.worst(Exit::Error);
+                self.bar.suspend(|| {
+                    self.ctx.diag.error(&format!(
                         "cannot read {}: {}",
                         display_path(&path),
                         io_reason(&error)
@@ -374,34 +454,49 @@ pub fn run_match(ctx: &Ctx, args: MatchArgs) -> Result<Exit, CliError> {
             Record::Symlink { .. } | Record::Skipped { .. } => {}
         }
         Ok(())
-    };
-    for (records, prov) in bundle_records {
-        for r in records {
-            emit(r, &prov)?;
+    }
+}
+
+/// One match of `match`: a target, the set entry it matched, and where
+/// the target's digest came from.
+struct MatchLine<'a> {
+    path: &'a Path,
+    m: &'a KnownMatch,
+    prov: &'a Provenance,
+}
+
+impl Emit for MatchLine<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        let m = self.m;
+        JsonMatch {
+            v: V_MATCH,
+            kind: "match",
+            path: PathRepr::from_path(self.path),
+            hashset: &m.hashset,
+            set_kind: m.kind.as_str(),
+            algorithm: m.algorithm.name(),
+            digest_origin: self.prov.origin(m.algorithm),
+            listed_name: m.listed_name.as_deref(),
         }
     }
-    if args.locker_files {
-        super::match_sources::locker_records(&locker, &mut emit)?;
-    }
-    if !inputs.is_empty() {
-        hash_inputs(&inputs, &opts, &progress, &mut |r| {
-            emit(r, &Provenance::Hashed)
-        })?;
-    }
-    bar.finish_and_clear();
-    out.flush()?;
-    let skipped = if unchecked > 0 {
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let m = self.m;
+        let label = if m.kind == HashsetKind::KnownBad {
+            "KNOWN-BAD "
+        } else {
+            "known-good"
+        };
+        let listed = m
+            .listed_name
+            .as_deref()
+            .map(|n| format!(", listed as {:?}", sanitize(n)))
+            .unwrap_or_default();
         format!(
-            "; {} NOT checked (no digest in the sets' algorithms, see above)",
-            count(unchecked, "file")
+            "{label}  {}  (hash set {}, {}{listed})\n",
+            display_path(self.path),
+            sanitize(&m.hashset),
+            self.prov.text(m.algorithm)
         )
-    } else {
-        String::new()
-    };
-    ctx.diag.note(&format!(
-        "{} checked: {bad} known-bad, {good} known-good {}{skipped}",
-        count(files, "file"),
-        if good == 1 { "match" } else { "matches" }
-    ));
-    Ok(exit)
+    }
 }

@@ -1,20 +1,25 @@
 //! `evidentia ingest`: verify each bundle in full, then record it in the
 //! evidence locker (one transaction per bundle), optionally keeping a copy
 //! in a content-addressed store. Known-bad matches print an ALERT line but
-//! do not fail the ingest.
+//! do not fail the ingest. Also the wire and text forms of matches and of
+//! the digests held that `locker show` shares.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::hashset_cmd::LockerArg;
-use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::output::{Emit, Output, display_path, progress_bar, sanitize};
 use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
+use super::verify_cmd::findings_text;
 use clap::Args;
-use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, EventSigner, NoHook};
-use evidentia::locker::{
-    Actor, DigestOrigin, DigestTap, INGEST_ALGORITHMS, IngestOutcome, IngestRequest, Locker,
-    LockerError, MatchRow, Snapshot, file_sha256, read_record, store_copy,
+use evidentia::bundle::{
+    self, AppendError, CertifiedSigner, CustodyError, EventOptions, EventSigner, NoHook,
 };
-use evidentia::verify::{self, Finding, TrustVerifier, VerifyOptions};
+use evidentia::locker::{
+    Actor, ComputedDigests, DigestOrigin, DigestTap, INGEST_ALGORITHMS, IngestOutcome,
+    IngestRequest, IngestSummary, Locker, LockerError, MatchRow, Snapshot, file_sha256,
+    read_record, store_copy,
+};
+use evidentia::verify::{self, Finding, TrustVerifier, VerifyOptions, VerifyReport};
 use evidentia::wording::count;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -129,7 +134,7 @@ pub fn held_text(held: &[(evidentia::hash::Algorithm, DigestOrigin)]) -> String 
 struct JsonIngest<'a> {
     v: u32,
     kind: &'static str,
-    bundle: String,
+    bundle: &'a str,
     bundle_id: Option<&'a str>,
     outcome: &'a str,
     verdict: &'static str,
@@ -233,7 +238,7 @@ fn receive(
 /// Whether the chain already ends with a receive signed by `signer` (an
 /// earlier `ingest --key` appended it, then failed or was killed before
 /// recording the bundle): then it is not appended again.
-fn received_by(report: &verify::VerifyReport, signer: &dyn EventSigner) -> Option<u64> {
+fn received_by(report: &VerifyReport, signer: &dyn EventSigner) -> Option<u64> {
     report
         .events
         .last()
@@ -276,21 +281,88 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
     let signer = signer
         .as_ref()
         .map(|s| with_issuing_root(ctx, s, args.trust.as_deref()));
-    let mut locker: Option<Locker> = None;
-    let mut out = Output::new(ctx.mode);
+    let mut ingest = Ingest {
+        ctx,
+        args: &args,
+        verifier: &verifier,
+        signer: signer.as_ref(),
+        locker: None,
+        out: ctx.output(),
+    };
     let mut exit = Exit::Ok;
     for path in &args.bundles {
+        exit = exit.worst(ingest.one(path)?);
+    }
+    ingest.out.flush()?;
+    Ok(exit)
+}
+
+/// One run of `ingest`: what every bundle is ingested with, and the
+/// locker, opened at the first bundle to record.
+struct Ingest<'a> {
+    ctx: &'a Ctx,
+    args: &'a IngestArgs,
+    verifier: &'a TrustVerifier<'a>,
+    signer: Option<&'a CertifiedSigner<'a>>,
+    locker: Option<Locker>,
+    out: Output,
+}
+
+/// One bundle as verified: the report, the digests computed from the same
+/// read, the zip's SHA-256 hashed beside it, and the snapshot that ties
+/// them to the file.
+struct Checked {
+    report: VerifyReport,
+    computed: ComputedDigests,
+    /// From the thread beside verify; `None` for a path that is not a
+    /// regular file, an outer `Err` when that thread panicked.
+    zip_hash: Option<std::thread::Result<Result<String, LockerError>>>,
+    snapshot: Result<Snapshot, LockerError>,
+}
+
+impl Ingest<'_> {
+    /// Ingest one bundle: verify, refuse or append the receipt, record.
+    fn one(&mut self, path: &Path) -> Result<Exit, CliError> {
         let shown = display_path(path);
         let total = std::fs::metadata(path).ok().map(|m| m.len());
+        let mut checked = self.check(path, total)?;
+        let verified = checked.report.verified();
+        let exit = if verified { Exit::Ok } else { Exit::Problem };
+        // A damaged bundle cannot be read to be recorded, even as
+        // quarantined: it is refused.
+        let damaged = checked
+            .report
+            .findings
+            .iter()
+            .any(|f| f.code == verify::DAMAGED_BUNDLE || f.code == verify::INTERRUPTED_APPEND);
+        if damaged {
+            self.ctx
+                .diag
+                .hint(&format!("{shown}: {}", super::error::damage_hint(path)));
+        }
+        if !verified && (!self.args.quarantine || damaged) {
+            self.out.emit(&Refused {
+                shown: &shown,
+                report: &checked.report,
+            })?;
+            return Ok(exit);
+        }
+        let appended = verified && self.append_receipt(path, &shown, total, &mut checked)?;
+        Ok(exit.worst(self.record(path, &shown, checked, appended, verified)?))
+    }
+
+    /// Verify the bundle at `path`, computing the ingest digests from the
+    /// same read and hashing the zip beside it.
+    fn check(&self, path: &Path, total: Option<u64>) -> Result<Checked, CliError> {
         // Held open from before verification to after the last read of
         // what is recorded: the file must not change in between. A file
         // that cannot be opened is left for verify to explain.
-        let mut snapshot = Snapshot::take(path);
-        let bar = progress_bar(ctx.progress, total);
+        let snapshot = Snapshot::take(path);
+        let bar = progress_bar(self.ctx.progress, total);
         let mut progress = |n: u64| bar.inc(n);
         // MD5 and SHA-1 (where the bundle sealed none) from the same read
         // of the payload, on their own threads.
-        let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &args.locker.dir(ctx)?);
+        let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &self.args.locker.dir(self.ctx)?);
         // The zip's SHA-256 is another read of the whole file: on its own
         // thread, beside verify's (the snapshot covers both), when the path
         // is a regular file (verify explains anything else; /dev/zero would
@@ -301,7 +373,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
             let report = verify::verify_tapped(
                 path,
                 &VerifyOptions::default(),
-                Some(&verifier),
+                Some(self.verifier),
                 &mut progress,
                 Some(&mut tap),
             );
@@ -311,166 +383,200 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         let computed = tap.finish().map_err(locker_error)?;
         let report =
             report.map_err(|e| CliError::unreadable_bundle(path, &e, "nothing was ingested"))?;
-        let verified = report.verified();
-        if !verified {
-            exit = exit.worst(Exit::Problem);
-        }
-        // A damaged bundle cannot be read to be recorded, even as
-        // quarantined: it is refused.
-        let damaged = report
-            .findings
-            .iter()
-            .any(|f| f.code == verify::DAMAGED_BUNDLE || f.code == verify::INTERRUPTED_APPEND);
-        if damaged {
-            ctx.diag
-                .hint(&format!("{shown}: {}", super::error::damage_hint(path)));
-        }
-        if !verified && (!args.quarantine || damaged) {
-            match ctx.mode {
-                Mode::Json => out.json(&JsonIngest {
-                    v: V_INGEST,
-                    kind: "ingest",
-                    bundle: shown.clone(),
-                    bundle_id: report.bundle_id.as_deref(),
-                    outcome: "refused",
-                    verdict: "failed",
-                    problems: &report.findings,
-                    files: 0,
-                    events: 0,
-                    new_events: 0,
-                    head: report.head.as_deref(),
-                    stored: None,
-                    alerts: 0,
-                    matches: Vec::new(),
-                    digests: Default::default(),
-                    computed: Vec::new(),
-                })?,
-                Mode::Human => {
-                    let mut s = format!(
-                        "REFUSED {shown}: failed verification ({} problems), nothing written\n",
-                        report.findings.len()
-                    );
-                    for f in &report.findings {
-                        s.push_str(&format!(
-                            "  {}: {} [{}]\n",
-                            sanitize(&f.path),
-                            sanitize(&f.message),
-                            f.code
-                        ));
-                    }
-                    out.bytes(s.as_bytes())?;
-                }
-            }
-            continue;
-        }
-        let mut appended = false;
-        let report = match (&signer, verified) {
-            (Some(signer), true) if received_by(&report, signer).is_some() => {
-                ctx.diag.note(&format!(
-                    "{shown}: custody event {} already records your receipt; not appended again",
-                    received_by(&report, signer).unwrap_or_default()
-                ));
-                report
-            }
-            (Some(signer), true) => {
-                receive(path, signer, &report.events, &verifier)?;
-                appended = true;
-                // The append changed the file: what is recorded is what
-                // verifies from here on.
-                snapshot = Snapshot::take(path);
-                let bar = progress_bar(ctx.progress, total);
-                let again =
-                    verify::verify(path, &VerifyOptions::default(), Some(&verifier), &mut |n| {
-                        bar.inc(n)
-                    });
-                bar.finish_and_clear();
-                let again =
-                    again.map_err(|e| CliError::op(format!("cannot re-read {shown}: {e}")))?;
-                if !again.verified() {
-                    return Err(CliError::op(format!(
-                        "{shown} does not verify after appending the receive event; nothing was ingested"
-                    ))
-                    .hint(format!("run `evidentia verify {shown}`")));
-                }
-                again
-            }
-            _ => report,
+        Ok(Checked {
+            report,
+            computed,
+            zip_hash,
+            snapshot,
+        })
+    }
+
+    /// With `--key`, sign and append a receive event to a bundle that
+    /// verified, unless its chain already ends with one by this key; then
+    /// verify it again, since what is recorded is what verifies from here
+    /// on. Whether the file changed.
+    fn append_receipt(
+        &self,
+        path: &Path,
+        shown: &str,
+        total: Option<u64>,
+        checked: &mut Checked,
+    ) -> Result<bool, CliError> {
+        let Some(signer) = self.signer else {
+            return Ok(false);
         };
+        if let Some(seq) = received_by(&checked.report, signer) {
+            self.ctx.diag.note(&format!(
+                "{shown}: custody event {seq} already records your receipt; not appended again"
+            ));
+            return Ok(false);
+        }
+        receive(path, signer, &checked.report.events, self.verifier)?;
+        // The append changed the file: what is recorded is what verifies
+        // from here on.
+        checked.snapshot = Snapshot::take(path);
+        let bar = progress_bar(self.ctx.progress, total);
+        let again = verify::verify(
+            path,
+            &VerifyOptions::default(),
+            Some(self.verifier),
+            &mut |n| bar.inc(n),
+        );
+        bar.finish_and_clear();
+        let again = again.map_err(|e| CliError::op(format!("cannot re-read {shown}: {e}")))?;
+        if !again.verified() {
+            return Err(CliError::op(format!(
+                "{shown} does not verify after appending the receive event; nothing was ingested"
+            ))
+            .hint(format!("run `evidentia verify {shown}`")));
+        }
+        checked.report = again;
+        Ok(true)
+    }
+
+    /// Record a bundle that verified, or one quarantined: read what is
+    /// recorded, make sure the file is still the one verified, keep a copy
+    /// when asked, and ingest it in one transaction. Exit 1 for a chain
+    /// that conflicts with the one recorded.
+    fn record(
+        &mut self,
+        path: &Path,
+        shown: &str,
+        checked: Checked,
+        appended: bool,
+        verified: bool,
+    ) -> Result<Exit, CliError> {
         let record = read_record(path).map_err(locker_error)?;
-        let zip_sha256 = match zip_hash {
+        let zip_sha256 = match checked.zip_hash {
             // The file changed with the receive event: hashed again.
             Some(Ok(hashed)) if !appended => hashed,
             _ => file_sha256(path),
         }
         .map_err(locker_error)?;
-        snapshot.and_then(|s| s.check()).map_err(locker_error)?;
-        let stored = match &args.store {
+        checked
+            .snapshot
+            .and_then(|s| s.check())
+            .map_err(locker_error)?;
+        let stored = match &self.args.store {
             Some(dir) => Some(store_copy(path, dir, &zip_sha256).map_err(locker_error)?),
             None => None,
         };
         let location = stored
             .clone()
             .or_else(|| std::fs::canonicalize(path).ok())
-            .unwrap_or_else(|| path.clone());
-        if locker.is_none() {
-            locker = Some(args.locker.open(ctx)?);
+            .unwrap_or_else(|| path.to_path_buf());
+        if self.locker.is_none() {
+            self.locker = Some(self.args.locker.open(self.ctx)?);
         }
-        let Some(l) = locker.as_mut() else {
-            continue;
+        let Some(l) = self.locker.as_mut() else {
+            return Ok(Exit::Ok);
         };
         let req = IngestRequest {
-            report: &report,
+            report: &checked.report,
             record: &record,
             zip_sha256,
             location: location.to_string_lossy().into_owned(),
-            quarantine: args.quarantine,
+            quarantine: self.args.quarantine,
             actor: actor(),
-            computed: Some(&computed),
+            computed: Some(&checked.computed),
         };
         let summary = match l.ingest(&req) {
             Ok(s) => s,
             Err(e @ LockerError::ChainConflict { .. }) => {
-                exit = exit.worst(Exit::Problem);
-                ctx.diag.error(&sanitize(&e.to_string()));
-                continue;
+                self.ctx.diag.error(&sanitize(&e.to_string()));
+                return Ok(Exit::Problem);
             }
             Err(e) => return Err(locker_error(e)),
         };
-        let alerts = summary.matches.iter().filter(|m| m.known_bad).count();
-        match ctx.mode {
-            Mode::Json => out.json(&JsonIngest {
-                v: V_INGEST,
-                kind: "ingest",
-                bundle: shown.clone(),
-                bundle_id: Some(&summary.bundle_id),
-                outcome: summary.outcome.as_str(),
-                verdict: if verified { "verified" } else { "failed" },
-                problems: &report.findings,
-                files: summary.files,
-                events: summary.events,
-                new_events: summary.new_events,
-                head: summary.head.as_deref(),
-                stored: stored.as_deref().map(display_path),
-                alerts,
-                matches: json_matches(&summary.matches),
-                digests: json_held(&summary.held),
-                computed: summary.computed_written.iter().map(|a| a.name()).collect(),
-            })?,
-            Mode::Human => {
-                out.bytes(human(&shown, &summary, &report, stored.as_deref()).as_bytes())?
-            }
-        }
+        self.out.emit(&Ingested {
+            shown,
+            summary: &summary,
+            report: &checked.report,
+            stored: stored.as_deref(),
+            verified,
+        })?;
+        Ok(Exit::Ok)
     }
-    out.flush()?;
-    Ok(exit)
 }
 
-fn human(
-    shown: &str,
-    s: &evidentia::locker::IngestSummary,
-    report: &verify::VerifyReport,
-    stored: Option<&Path>,
-) -> String {
+/// A bundle refused: it failed verification (without `--quarantine`) or
+/// is damaged, and nothing was written.
+struct Refused<'a> {
+    shown: &'a str,
+    report: &'a VerifyReport,
+}
+
+impl Emit for Refused<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        JsonIngest {
+            v: V_INGEST,
+            kind: "ingest",
+            bundle: self.shown,
+            bundle_id: self.report.bundle_id.as_deref(),
+            outcome: "refused",
+            verdict: "failed",
+            problems: &self.report.findings,
+            files: 0,
+            events: 0,
+            new_events: 0,
+            head: self.report.head.as_deref(),
+            stored: None,
+            alerts: 0,
+            matches: Vec::new(),
+            digests: Default::default(),
+            computed: Vec::new(),
+        }
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        format!(
+            "REFUSED {}: failed verification ({} problems), nothing written\n{}",
+            self.shown,
+            self.report.findings.len(),
+            findings_text(&self.report.findings, false)
+        )
+    }
+}
+
+/// A bundle recorded in the locker (added, extended, quarantined, ...).
+struct Ingested<'a> {
+    shown: &'a str,
+    summary: &'a IngestSummary,
+    report: &'a VerifyReport,
+    stored: Option<&'a Path>,
+    /// Whether the bundle verified when it was first read.
+    verified: bool,
+}
+
+impl Emit for Ingested<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        let s = self.summary;
+        JsonIngest {
+            v: V_INGEST,
+            kind: "ingest",
+            bundle: self.shown,
+            bundle_id: Some(&s.bundle_id),
+            outcome: s.outcome.as_str(),
+            verdict: if self.verified { "verified" } else { "failed" },
+            problems: &self.report.findings,
+            files: s.files,
+            events: s.events,
+            new_events: s.new_events,
+            head: s.head.as_deref(),
+            stored: self.stored.map(display_path),
+            alerts: s.matches.iter().filter(|m| m.known_bad).count(),
+            matches: json_matches(&s.matches),
+            digests: json_held(&s.held),
+            computed: s.computed_written.iter().map(|a| a.name()).collect(),
+        }
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        human(self.shown, self.summary, self.report, self.stored)
+    }
+}
+
+fn human(shown: &str, s: &IngestSummary, report: &VerifyReport, stored: Option<&Path>) -> String {
     let what = match s.outcome {
         IngestOutcome::Added => "INGESTED",
         // A failing copy of a recorded bundle changes nothing; say that it
@@ -507,14 +613,7 @@ fn human(
     if let Some(p) = stored {
         t.push_str(&format!("  stored: {}\n", display_path(p)));
     }
-    for f in &report.findings {
-        t.push_str(&format!(
-            "  {}: {} [{}]\n",
-            sanitize(&f.path),
-            sanitize(&f.message),
-            f.code
-        ));
-    }
+    t.push_str(&findings_text(&report.findings, false));
     for m in &s.matches {
         let label = if m.known_bad {
             "ALERT known-bad"

@@ -1,8 +1,10 @@
-//! `evidentia key`: make, list, show, export, certify and import keys.
+//! `evidentia key`: make, list, show, export and certify keys. `key import`
+//! and `key remove`, and the `key list` lines for other parties'
+//! certificates, are in `key_foreign.rs`.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::output::{Mode, Output, display_path, sanitize};
+use super::output::{Doc, Emit, display_path, sanitize};
 use super::passphrase::{key_store, now, passphrase, sign_error};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -11,7 +13,7 @@ use evidentia::sign::civil::{format_rfc3339, parse_rfc3339};
 use evidentia::sign::keystore::KeyRole;
 use evidentia::sign::pubfile::parse_any_public_key;
 use evidentia::sign::{
-    CertBundle, Certificate, Identity, KdfParams, KeyFile, MinisignPublicKey, Protection,
+    CertBundle, Certificate, Identity, KdfParams, KeyFile, KeyStore, MinisignPublicKey, Protection,
     PublicKeyFile, read_small,
 };
 use serde::Serialize;
@@ -180,57 +182,71 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<Exit, CliError> {
     store
         .store_public(&PublicKeyFile::export(&file, &key, t))
         .map_err(sign_error)?;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&key_json(&file, None))?,
-        Mode::Human => {
-            let kind = if file.root { "root key" } else { "key" };
-            out.bytes(
-                format!(
-                    "created {kind} {}\nfingerprint: {}\nsecret key:  {}\n",
-                    file.key_id,
-                    file.key_id.fingerprint(),
-                    display_path(&path)
-                )
-                .as_bytes(),
-            )?
-        }
-    }
+    let kind = if file.root { "root key" } else { "key" };
+    let mut out = ctx.output();
+    out.emit(&Doc {
+        json: key_json(&file, None),
+        text: format!(
+            "created {kind} {}\nfingerprint: {}\nsecret key:  {}\n",
+            file.key_id,
+            file.key_id.fingerprint(),
+            display_path(&path)
+        ),
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// `key list`: own keys, then other parties' kept certificates (their
+/// JSON values and lines, judged against the trust store once).
+struct Keys<'a> {
+    store: &'a KeyStore,
+    keys: &'a [KeyFile],
+    foreign: Vec<super::key_foreign::ForeignJson>,
+    foreign_text: String,
+}
+
+impl Emit for Keys<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        let keys: Vec<KeyJson> = self
+            .keys
+            .iter()
+            .map(|k| key_json(k, cert_of(self.store, k)))
+            .collect();
+        serde_json::json!({ "v": 1, "keys": keys, "foreign": self.foreign })
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let mut s = String::new();
+        for k in self.keys {
+            let kind = if k.root { "root    " } else { "examiner" };
+            s.push_str(&format!(
+                "{}  {kind}  {}\n",
+                k.key_id.short(),
+                sanitize(&k.identity.display())
+            ));
+        }
+        s.push_str(&self.foreign_text);
+        s
+    }
 }
 
 fn list(ctx: &Ctx) -> Result<Exit, CliError> {
     let store = key_store(ctx)?;
     let keys = store.list().map_err(sign_error)?;
     let (foreign, foreign_text) = super::key_foreign::listing(ctx, &store)?;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => {
-            let keys: Vec<KeyJson> = keys
-                .iter()
-                .map(|k| key_json(k, cert_of(&store, k)))
-                .collect();
-            out.json(&serde_json::json!({ "v": 1, "keys": keys, "foreign": foreign }))?
-        }
-        Mode::Human => {
-            for k in &keys {
-                let kind = if k.root { "root    " } else { "examiner" };
-                let line = format!(
-                    "{}  {kind}  {}\n",
-                    k.key_id.short(),
-                    sanitize(&k.identity.display())
-                );
-                out.bytes(line.as_bytes())?;
-            }
-            out.bytes(foreign_text.as_bytes())?;
-        }
-    }
+    let mut out = ctx.output();
+    out.emit(&Keys {
+        store: &store,
+        keys: &keys,
+        foreign,
+        foreign_text,
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
 }
 
-fn cert_of(store: &evidentia::sign::KeyStore, k: &KeyFile) -> Option<Certificate> {
+fn cert_of(store: &KeyStore, k: &KeyFile) -> Option<Certificate> {
     let (c, _) = store.certificate(&k.key_id).ok()??;
     Certificate::parse(&c).ok()
 }
@@ -239,30 +255,28 @@ fn show(ctx: &Ctx, id: Option<&str>) -> Result<Exit, CliError> {
     let store = key_store(ctx)?;
     let k = store.find(id, KeyRole::Any).map_err(sign_error)?;
     let cert = cert_of(&store, &k);
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&key_json(&k, cert))?,
-        Mode::Human => {
-            let mut s = format!(
-                "key id:      {}\nfingerprint: {}\nkind:        {}\nidentity:    {}\ncreated:     {}\nencrypted:   {}\n",
-                k.key_id,
-                k.key_id.fingerprint(),
-                if k.root { "agency root" } else { "examiner" },
-                sanitize(&k.identity.display()),
-                k.created,
-                if k.is_encrypted() { "yes" } else { "NO" },
-            );
-            if let Some(c) = cert {
-                s.push_str(&format!(
-                    "certificate: by root {}, valid {} to {}\n",
-                    c.issuer_key_id.short(),
-                    c.valid_from,
-                    c.valid_until
-                ));
-            }
-            out.bytes(s.as_bytes())?
-        }
+    let mut text = format!(
+        "key id:      {}\nfingerprint: {}\nkind:        {}\nidentity:    {}\ncreated:     {}\nencrypted:   {}\n",
+        k.key_id,
+        k.key_id.fingerprint(),
+        if k.root { "agency root" } else { "examiner" },
+        sanitize(&k.identity.display()),
+        k.created,
+        if k.is_encrypted() { "yes" } else { "NO" },
+    );
+    if let Some(c) = &cert {
+        text.push_str(&format!(
+            "certificate: by root {}, valid {} to {}\n",
+            c.issuer_key_id.short(),
+            c.valid_from,
+            c.valid_until
+        ));
     }
+    let mut out = ctx.output();
+    out.emit(&Doc {
+        json: key_json(&k, cert),
+        text,
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
 }
@@ -304,7 +318,7 @@ fn export(ctx: &Ctx, a: ExportArgs) -> Result<Exit, CliError> {
                 .hint("use --minisign or --pem")
             })?
     };
-    let mut out = Output::new(ctx.mode);
+    let mut out = ctx.output();
     out.bytes(&bytes)?;
     out.flush()?;
     Ok(Exit::Ok)
@@ -387,7 +401,7 @@ fn certify(ctx: &Ctx, a: CertifyArgs) -> Result<Exit, CliError> {
         subject.key_id().short(),
         format_rfc3339(until)
     ));
-    let mut out = Output::new(Mode::Human);
+    let mut out = ctx.output();
     out.bytes(&CertBundle::new(&cert, &sig).to_bytes())?;
     out.flush()?;
     Ok(Exit::Ok)

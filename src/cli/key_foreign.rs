@@ -11,7 +11,7 @@
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::key_cmd::key_json;
-use super::output::{Mode, Output, display_path, sanitize};
+use super::output::{Doc, Emit, display_path, sanitize};
 use super::passphrase::{key_store, now, sign_error, trust_store};
 use evidentia::sign::foreign::{CertFile, read_certificate};
 use evidentia::sign::keystore::KeyRole;
@@ -128,25 +128,22 @@ fn import_own(ctx: &Ctx, store: &KeyStore, k: &KeyFile, c: &CertFile) -> Result<
     store
         .store_certificate(&k.key_id, &c.cert_bytes, &c.sig_bytes)
         .map_err(sign_error)?;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&key_json(k, Some(cert.clone())))?,
-        Mode::Human => out.bytes(
-            format!(
-                "{} certificate for {} by root {}, valid {} to {}\n",
-                if replaced {
-                    "replaced the earlier"
-                } else {
-                    "imported"
-                },
-                k.key_id.short(),
-                cert.issuer_key_id.short(),
-                cert.valid_from,
-                cert.valid_until
-            )
-            .as_bytes(),
-        )?,
-    }
+    let mut out = ctx.output();
+    out.emit(&Doc {
+        json: key_json(k, Some(cert.clone())),
+        text: format!(
+            "{} certificate for {} by root {}, valid {} to {}\n",
+            if replaced {
+                "replaced the earlier"
+            } else {
+                "imported"
+            },
+            k.key_id.short(),
+            cert.issuer_key_id.short(),
+            cert.valid_from,
+            cert.valid_until
+        ),
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
 }
@@ -235,17 +232,36 @@ fn import_foreign(ctx: &Ctx, store: &KeyStore, c: &CertFile) -> Result<Exit, Cli
         None => return Err(refusal(&trust, c, &j.notes)),
     }
     let old = store.foreign().add(c).map_err(sign_error)?;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&serde_json::json!({
-            "v": 1,
-            "foreign": judged(&trust, c).0,
-            "replaced": old.is_some(),
-        }))?,
-        Mode::Human => out.bytes(kept_text(&trust, c, old.as_ref()).as_bytes())?,
-    }
+    let mut out = ctx.output();
+    out.emit(&Kept {
+        trust: &trust,
+        cert: c,
+        old: old.as_ref(),
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// Another party's certificate kept by `key import`, and the one it
+/// replaced.
+struct Kept<'a> {
+    trust: &'a TrustStore,
+    cert: &'a CertFile,
+    old: Option<&'a CertFile>,
+}
+
+impl Emit for Kept<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        serde_json::json!({
+            "v": 1,
+            "foreign": judged(self.trust, self.cert).0,
+            "replaced": self.old.is_some(),
+        })
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        kept_text(self.trust, self.cert, self.old)
+    }
 }
 
 /// What `key import` says of a kept certificate (proven: it passed
@@ -333,17 +349,14 @@ pub(super) fn remove(ctx: &Ctx, id: &str) -> Result<Exit, CliError> {
         }
         Err(e) => return Err(sign_error(e)),
     };
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&serde_json::json!({ "v": 1, "removed": removed.hex() }))?,
-        Mode::Human => out.bytes(
-            format!(
-                "removed the certificate of key {}; its signatures no longer resolve through it\n",
-                removed.short()
-            )
-            .as_bytes(),
-        )?,
-    }
+    let mut out = ctx.output();
+    out.emit(&Doc {
+        json: serde_json::json!({ "v": 1, "removed": removed.hex() }),
+        text: format!(
+            "removed the certificate of key {}; its signatures no longer resolve through it\n",
+            removed.short()
+        ),
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
 }

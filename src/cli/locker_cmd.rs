@@ -1,11 +1,14 @@
 //! `evidentia locker list|show|find|audit|verify`: queries over the
-//! evidence locker, human or `--json` (every document carries `v: 1`;
-//! docs/locker.md).
+//! evidence locker, human or `--json` (every document carries its version
+//! `v`; docs/locker.md). The longer results (`show`, `audit`, `verify`)
+//! are in `locker_show.rs`.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::hashset_cmd::LockerArg;
-use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::locker_show::{AuditLine, Drift};
+use super::match_sources::NotHeld;
+use super::output::{Emit, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::{Args, Subcommand};
 use evidentia::locker::{
@@ -119,20 +122,30 @@ pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> J
     }
 }
 
-fn bundle_line(b: &BundleRow) -> String {
-    format!(
-        "{}  {:<11}  case {}  items [{}]  {}  {}\n",
-        sanitize(&b.bundle_id),
-        if b.quarantined() {
-            UNVERIFIED
-        } else {
-            "verified"
-        },
-        sanitize(b.case_ref.as_deref().unwrap_or("-")),
-        sanitize(&b.items.join(", ")),
-        count(b.files, "file"),
-        sanitize(&b.name)
-    )
+/// One bundle of `locker list`.
+struct BundleLine<'a>(&'a BundleRow);
+
+impl Emit for BundleLine<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        json_bundle(self.0, "bundle", V)
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let b = self.0;
+        format!(
+            "{}  {:<11}  case {}  items [{}]  {}  {}\n",
+            sanitize(&b.bundle_id),
+            if b.quarantined() {
+                UNVERIFIED
+            } else {
+                "verified"
+            },
+            sanitize(b.case_ref.as_deref().unwrap_or("-")),
+            sanitize(&b.items.join(", ")),
+            count(b.files, "file"),
+            sanitize(&b.name)
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -153,13 +166,17 @@ struct JsonFile<'a> {
     digest_origin: Option<&'static str>,
 }
 
-fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
-    let path = match &f.path_bytes {
-        Some(b) => PathRepr::from_bytes(b),
-        None => PathRepr::Text(f.path.clone()),
-    };
-    match mode {
-        Mode::Json => out.json(&JsonFile {
+/// One file found by `locker find`.
+struct FileLine<'a>(&'a FileRow);
+
+impl Emit for FileLine<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        let f = self.0;
+        let path = match &f.path_bytes {
+            Some(b) => PathRepr::from_bytes(b),
+            None => PathRepr::Text(f.path.clone()),
+        };
+        JsonFile {
             v: V,
             kind: "file",
             bundle_id: &f.bundle_id,
@@ -170,37 +187,35 @@ fn file_out(out: &mut Output, mode: Mode, f: &FileRow) -> std::io::Result<()> {
             sha256: f.sha256.as_deref(),
             matched: f.matched.as_deref(),
             digest_origin: f.origin.map(DigestOrigin::as_str),
-        }),
-        Mode::Human => out.bytes(
-            format!(
-                "{}  {}  {} bytes{}  (case {}){}\n",
-                sanitize(&f.bundle_id),
-                sanitize(&f.path),
-                f.size,
-                match (f.matched.as_deref(), f.origin) {
-                    (Some(a), Some(DigestOrigin::Ingest)) =>
-                        format!(", {} computed at ingest", sanitize(a)),
-                    (Some(a), _) => format!(", {} sealed", sanitize(a)),
-                    (None, _) => String::new(),
-                },
-                sanitize(f.case_ref.as_deref().unwrap_or("-")),
-                if f.quarantined() {
-                    format!("  {UNVERIFIED}")
-                } else {
-                    String::new()
-                }
-            )
-            .as_bytes(),
-        ),
+        }
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let f = self.0;
+        format!(
+            "{}  {}  {} bytes{}  (case {}){}\n",
+            sanitize(&f.bundle_id),
+            sanitize(&f.path),
+            f.size,
+            match (f.matched.as_deref(), f.origin) {
+                (Some(a), Some(DigestOrigin::Ingest)) =>
+                    format!(", {} computed at ingest", sanitize(a)),
+                (Some(a), _) => format!(", {} sealed", sanitize(a)),
+                (None, _) => String::new(),
+            },
+            sanitize(f.case_ref.as_deref().unwrap_or("-")),
+            if f.quarantined() {
+                format!("  {UNVERIFIED}")
+            } else {
+                String::new()
+            }
+        )
     }
 }
 
 /// The bundles a search by a digest of `len` bytes could not look at
 /// (one group per algorithm of that length the locker lacks for them).
-fn find_not_held(
-    locker: &Locker,
-    len: usize,
-) -> Result<Vec<super::match_sources::NotHeld>, CliError> {
+fn find_not_held(locker: &Locker, len: usize) -> Result<Vec<NotHeld>, CliError> {
     let algos = Locker::algorithms_of_len(len);
     let mut out = Vec::new();
     for a in &algos {
@@ -208,7 +223,7 @@ fn find_not_held(
         if bundles.is_empty() {
             continue;
         }
-        out.push(super::match_sources::NotHeld {
+        out.push(NotHeld {
             v: 1,
             kind: "not-held",
             hashset: None,
@@ -229,96 +244,101 @@ fn op(e: evidentia::locker::LockerError) -> CliError {
 /// Run `locker`.
 pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
     let locker = args.locker.open(ctx)?;
-    let mut out = Output::new(ctx.mode);
+    let mut out = ctx.output();
     let exit = match args.command {
         LockerCommand::List => {
             for b in locker.bundles().map_err(op)? {
-                match ctx.mode {
-                    Mode::Json => out.json(&json_bundle(&b, "bundle", V))?,
-                    Mode::Human => out.bytes(bundle_line(&b).as_bytes())?,
-                }
+                out.emit(&BundleLine(&b))?;
             }
             Exit::Ok
         }
         LockerCommand::Show { what } => super::locker_show::show(ctx, &locker, &what, &mut out)?,
-        LockerCommand::Find { hash, name } => {
-            let mut not_held = Vec::new();
-            let rows = match (hash, name) {
-                (Some(h), _) => {
-                    let rows = locker.find_hash(h.trim()).map_err(op)?.ok_or_else(|| {
-                        CliError::usage(format!("{h:?} is not a digest in hex"))
-                            .hint("give 32 (MD5), 40 (SHA-1), 64 (SHA-256/BLAKE3) or 128 (SHA-512) hex digits")
-                    })?;
-                    not_held = find_not_held(&locker, h.trim().len() / 2)?;
-                    rows
-                }
-                (None, Some(n)) => locker.find_name(&n).map_err(op)?,
-                (None, None) => return Err(CliError::usage("give --hash or --name")),
-            };
-            for f in &rows {
-                file_out(&mut out, ctx.mode, f)?;
-            }
-            for g in &not_held {
-                if ctx.mode == Mode::Json {
-                    out.json(g)?;
-                }
-                ctx.diag.note(&g.text());
-            }
-            if rows.is_empty() {
-                ctx.diag.note(if not_held.is_empty() {
-                    "no file in the locker matches"
-                } else {
-                    "no file in the locker matches among the bundles that hold such digests"
-                });
-                Exit::Problem
-            } else {
-                Exit::Ok
-            }
-        }
+        LockerCommand::Find { hash, name } => find(ctx, &locker, hash, name, &mut out)?,
         LockerCommand::Audit => {
             for a in locker.audit_log().map_err(op)? {
-                match ctx.mode {
-                    Mode::Json => out.json(&super::locker_show::json_audit(&a))?,
-                    Mode::Human => out.bytes(
-                        format!(
-                            "{}  {}  {}@{}  {}  {}  {}\n",
-                            a.time,
-                            a.action,
-                            sanitize(&a.actor),
-                            sanitize(&a.host),
-                            sanitize(a.bundle_id.as_deref().unwrap_or("-")),
-                            sanitize(&a.result),
-                            sanitize(&a.detail)
-                        )
-                        .as_bytes(),
-                    )?,
-                }
+                out.emit(&AuditLine(&a))?;
             }
             Exit::Ok
         }
         LockerCommand::Verify { store, trust } => {
-            let ts = trust_store(ctx, trust.as_deref())?;
-            let verifier = TrustVerifier { store: &ts };
-            let mut exit = Exit::Ok;
-            for b in locker.bundles().map_err(op)? {
-                if b.quarantined() {
-                    // Nothing in it is claimed verified; nothing to compare.
-                    ctx.diag.note(&format!(
-                        "{}: {UNVERIFIED}, not checked",
-                        sanitize(&b.bundle_id)
-                    ));
-                    continue;
-                }
-                let drift = drift(ctx, &locker, &b, store.as_deref(), &verifier)?;
-                if !drift.is_empty() {
-                    exit = Exit::Problem;
-                }
-                super::locker_show::drift_out(&mut out, ctx.mode, &b, &drift)?;
-            }
-            exit
+            verify_all(ctx, &locker, store.as_deref(), trust.as_deref(), &mut out)?
         }
     };
     out.flush()?;
+    Ok(exit)
+}
+
+/// `locker find`: the files found, and the bundles a search by hash could
+/// not look at (exit 1 when none is found).
+fn find(
+    ctx: &Ctx,
+    locker: &Locker,
+    hash: Option<String>,
+    name: Option<String>,
+    out: &mut Output,
+) -> Result<Exit, CliError> {
+    let mut not_held = Vec::new();
+    let rows = match (hash, name) {
+        (Some(h), _) => {
+            let rows = locker.find_hash(h.trim()).map_err(op)?.ok_or_else(|| {
+                CliError::usage(format!("{h:?} is not a digest in hex")).hint(
+                    "give 32 (MD5), 40 (SHA-1), 64 (SHA-256/BLAKE3) or 128 (SHA-512) hex digits",
+                )
+            })?;
+            not_held = find_not_held(locker, h.trim().len() / 2)?;
+            rows
+        }
+        (None, Some(n)) => locker.find_name(&n).map_err(op)?,
+        (None, None) => return Err(CliError::usage("give --hash or --name")),
+    };
+    for f in &rows {
+        out.emit(&FileLine(f))?;
+    }
+    for g in &not_held {
+        out.emit(g)?;
+        ctx.diag.note(&g.text());
+    }
+    if rows.is_empty() {
+        ctx.diag.note(if not_held.is_empty() {
+            "no file in the locker matches"
+        } else {
+            "no file in the locker matches among the bundles that hold such digests"
+        });
+        return Ok(Exit::Problem);
+    }
+    Ok(Exit::Ok)
+}
+
+/// `locker verify`: every verified record against its stored bundle
+/// (exit 1 on any drift).
+fn verify_all(
+    ctx: &Ctx,
+    locker: &Locker,
+    store: Option<&std::path::Path>,
+    trust: Option<&std::path::Path>,
+    out: &mut Output,
+) -> Result<Exit, CliError> {
+    let ts = trust_store(ctx, trust)?;
+    let verifier = TrustVerifier { store: &ts };
+    let mut exit = Exit::Ok;
+    for b in locker.bundles().map_err(op)? {
+        if b.quarantined() {
+            // Nothing in it is claimed verified; nothing to compare.
+            ctx.diag.note(&format!(
+                "{}: {UNVERIFIED}, not checked",
+                sanitize(&b.bundle_id)
+            ));
+            continue;
+        }
+        let drift = drift(ctx, locker, &b, store, &verifier)?;
+        if !drift.is_empty() {
+            exit = Exit::Problem;
+        }
+        out.emit(&Drift {
+            bundle: &b,
+            drift: &drift,
+        })?;
+    }
     Ok(exit)
 }
 

@@ -1,10 +1,11 @@
-//! Output of `locker show`, `locker audit` and `locker verify`.
+//! The results of `locker show`, `locker audit` and `locker verify`, each
+//! with its text and its JSON document.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::ingest_cmd::{JsonMatch, json_matches};
-use super::output::{Mode, Output, sanitize};
-use evidentia::locker::{AuditRow, BundleRow, Locker, SignerRow};
+use super::output::{Emit, Output, sanitize};
+use evidentia::locker::{AuditRow, BundleDetail, BundleRow, Locker, SignerRow};
 use evidentia::sign::Identity;
 use evidentia::verify::{NO_IDENTITY, identity_text};
 use serde::Serialize;
@@ -45,106 +46,7 @@ struct JsonShow<'a> {
 pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<Exit, CliError> {
     let found = locker.show(what).map_err(|e| CliError::op(e.to_string()))?;
     for d in &found {
-        let b = &d.bundle;
-        match ctx.mode {
-            Mode::Json => out.json(&JsonShow {
-                bundle: super::locker_cmd::json_bundle(
-                    b,
-                    "bundle-detail",
-                    super::locker_cmd::V_DETAIL,
-                ),
-                case_meta: serde_json::from_str(&b.case_json).unwrap_or_default(),
-                problems: serde_json::from_str(&b.problems_json).unwrap_or_default(),
-                events: d
-                    .events
-                    .iter()
-                    .map(|e| JsonEvent {
-                        seq: e.seq,
-                        action: &e.action,
-                        time: &e.time,
-                        signer: &e.signer,
-                        sha256: &e.sha256,
-                    })
-                    .collect(),
-                signers: d
-                    .signers
-                    .iter()
-                    .map(|s| JsonSigner {
-                        key_id: &s.key_id,
-                        signer_kind: s.kind.as_deref(),
-                        certified_identity: s.identity.as_ref(),
-                        trust_path: s.trust_path.as_deref(),
-                    })
-                    .collect(),
-                matches: json_matches(&d.matches),
-            })?,
-            Mode::Human => {
-                // Every value of a quarantined record is labelled, so that
-                // no line of it can be quoted as verified.
-                let u = if b.quarantined() {
-                    format!("  [{}]", super::locker_cmd::UNVERIFIED)
-                } else {
-                    String::new()
-                };
-                let mut s = format!(
-                    "bundle {} ({}){u}\n  status: {}\n  case: {}{u}\n  items: {}{u}\n  files: {}\n  zip sha256: {}\n  sealed: {}{u}\n  ingested: {}\n  location: {}\n  custody head: {}{u}\n",
-                    sanitize(&b.bundle_id),
-                    sanitize(&b.name),
-                    if b.quarantined() {
-                        "QUARANTINED (unverified): these values come from a copy that failed verification"
-                    } else {
-                        "verified"
-                    },
-                    sanitize(b.case_ref.as_deref().unwrap_or("-")),
-                    sanitize(&b.items.join(", ")),
-                    b.files,
-                    b.zip_sha256,
-                    sanitize(b.sealed_at.as_deref().unwrap_or("-")),
-                    b.ingested_at,
-                    sanitize(b.location.as_deref().unwrap_or("-")),
-                    b.custody_head.as_deref().unwrap_or("-"),
-                );
-                if b.files > 0 && !b.quarantined() {
-                    s.push_str(&format!(
-                        "  digests: {}\n",
-                        super::ingest_cmd::held_text(&b.held)
-                    ));
-                }
-                for e in &d.events {
-                    s.push_str(&format!(
-                        "  custody event {}: {} at {} by {}{u}\n",
-                        e.seq,
-                        sanitize(&e.action),
-                        sanitize(&e.time),
-                        sanitize(&e.signer)
-                    ));
-                }
-                for g in &d.signers {
-                    s.push_str(&format!(
-                        "  signer {}: {}{u}\n",
-                        sanitize(&g.key_id),
-                        sanitize(&signer_text(g))
-                    ));
-                }
-                for m in &d.matches {
-                    let label = if m.known_bad {
-                        "ALERT known-bad"
-                    } else {
-                        "known-good"
-                    };
-                    s.push_str(&format!(
-                        "  {label}: {} (hash set {}, {}){u}\n",
-                        sanitize(&m.path),
-                        sanitize(&m.hashset),
-                        super::ingest_cmd::match_algorithm(m)
-                    ));
-                }
-                if b.quarantined() {
-                    s.push_str(&format!("  problems: {}\n", sanitize(&b.problems_json)));
-                }
-                out.bytes(s.as_bytes())?;
-            }
-        }
+        out.emit(&Detail(d))?;
     }
     if found.is_empty() {
         ctx.diag.note(&format!(
@@ -154,6 +56,114 @@ pub fn show(ctx: &Ctx, locker: &Locker, what: &str, out: &mut Output) -> Result<
         return Ok(Exit::Problem);
     }
     Ok(Exit::Ok)
+}
+
+/// One bundle of `locker show`: its record, events, signers and matches.
+struct Detail<'a>(&'a BundleDetail);
+
+impl Emit for Detail<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        let (d, b) = (self.0, &self.0.bundle);
+        JsonShow {
+            bundle: super::locker_cmd::json_bundle(b, "bundle-detail", super::locker_cmd::V_DETAIL),
+            case_meta: serde_json::from_str(&b.case_json).unwrap_or_default(),
+            problems: serde_json::from_str(&b.problems_json).unwrap_or_default(),
+            events: d
+                .events
+                .iter()
+                .map(|e| JsonEvent {
+                    seq: e.seq,
+                    action: &e.action,
+                    time: &e.time,
+                    signer: &e.signer,
+                    sha256: &e.sha256,
+                })
+                .collect(),
+            signers: d
+                .signers
+                .iter()
+                .map(|s| JsonSigner {
+                    key_id: &s.key_id,
+                    signer_kind: s.kind.as_deref(),
+                    certified_identity: s.identity.as_ref(),
+                    trust_path: s.trust_path.as_deref(),
+                })
+                .collect(),
+            matches: json_matches(&d.matches),
+        }
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        detail_text(self.0)
+    }
+}
+
+/// A bundle's record for people. Every value of a quarantined record is
+/// labelled, so that no line of it can be quoted as verified.
+fn detail_text(d: &BundleDetail) -> String {
+    let b = &d.bundle;
+    let u = if b.quarantined() {
+        format!("  [{}]", super::locker_cmd::UNVERIFIED)
+    } else {
+        String::new()
+    };
+    let mut s = format!(
+        "bundle {} ({}){u}\n  status: {}\n  case: {}{u}\n  items: {}{u}\n  files: {}\n  zip sha256: {}\n  sealed: {}{u}\n  ingested: {}\n  location: {}\n  custody head: {}{u}\n",
+        sanitize(&b.bundle_id),
+        sanitize(&b.name),
+        if b.quarantined() {
+            "QUARANTINED (unverified): these values come from a copy that failed verification"
+        } else {
+            "verified"
+        },
+        sanitize(b.case_ref.as_deref().unwrap_or("-")),
+        sanitize(&b.items.join(", ")),
+        b.files,
+        b.zip_sha256,
+        sanitize(b.sealed_at.as_deref().unwrap_or("-")),
+        b.ingested_at,
+        sanitize(b.location.as_deref().unwrap_or("-")),
+        b.custody_head.as_deref().unwrap_or("-"),
+    );
+    if b.files > 0 && !b.quarantined() {
+        s.push_str(&format!(
+            "  digests: {}\n",
+            super::ingest_cmd::held_text(&b.held)
+        ));
+    }
+    for e in &d.events {
+        s.push_str(&format!(
+            "  custody event {}: {} at {} by {}{u}\n",
+            e.seq,
+            sanitize(&e.action),
+            sanitize(&e.time),
+            sanitize(&e.signer)
+        ));
+    }
+    for g in &d.signers {
+        s.push_str(&format!(
+            "  signer {}: {}{u}\n",
+            sanitize(&g.key_id),
+            sanitize(&signer_text(g))
+        ));
+    }
+    for m in &d.matches {
+        let label = if m.known_bad {
+            "ALERT known-bad"
+        } else {
+            "known-good"
+        };
+        s.push_str(&format!(
+            "  {label}: {} (hash set {}, {}){u}\n",
+            sanitize(&m.path),
+            sanitize(&m.hashset),
+            super::ingest_cmd::match_algorithm(m)
+        ));
+    }
+    if b.quarantined() {
+        s.push_str(&format!("  problems: {}\n", sanitize(&b.problems_json)));
+    }
+    s
 }
 
 /// A signer in words: only what verify proved at ingest, never the
@@ -180,7 +190,7 @@ fn signer_text(g: &SignerRow) -> String {
 
 /// An audit row on the wire.
 #[derive(Serialize)]
-pub struct JsonAudit<'a> {
+struct JsonAudit<'a> {
     v: u32,
     kind: &'static str,
     time: &'a str,
@@ -193,19 +203,38 @@ pub struct JsonAudit<'a> {
     detail: &'a str,
 }
 
-/// Convert an audit row.
-pub fn json_audit(a: &AuditRow) -> JsonAudit<'_> {
-    JsonAudit {
-        v: 1,
-        kind: "audit",
-        time: &a.time,
-        action: &a.action,
-        actor: &a.actor,
-        host: &a.host,
-        bundle_id: a.bundle_id.as_deref(),
-        result: &a.result,
-        custody_head: a.custody_head.as_deref(),
-        detail: &a.detail,
+/// One row of `locker audit`.
+pub struct AuditLine<'a>(pub &'a AuditRow);
+
+impl Emit for AuditLine<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        let a = self.0;
+        JsonAudit {
+            v: 1,
+            kind: "audit",
+            time: &a.time,
+            action: &a.action,
+            actor: &a.actor,
+            host: &a.host,
+            bundle_id: a.bundle_id.as_deref(),
+            result: &a.result,
+            custody_head: a.custody_head.as_deref(),
+            detail: &a.detail,
+        }
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let a = self.0;
+        format!(
+            "{}  {}  {}@{}  {}  {}  {}\n",
+            a.time,
+            a.action,
+            sanitize(&a.actor),
+            sanitize(&a.host),
+            sanitize(a.bundle_id.as_deref().unwrap_or("-")),
+            sanitize(&a.result),
+            sanitize(&a.detail)
+        )
     }
 }
 
@@ -218,26 +247,36 @@ struct JsonDrift<'a> {
     drift: &'a [String],
 }
 
-/// One line (or document) of `locker verify`.
-pub fn drift_out(out: &mut Output, mode: Mode, b: &BundleRow, d: &[String]) -> std::io::Result<()> {
-    match mode {
-        Mode::Json => out.json(&JsonDrift {
+/// One bundle of `locker verify`: how its stored copy differs from its
+/// record (nothing: OK).
+pub struct Drift<'a> {
+    /// The bundle's record.
+    pub bundle: &'a BundleRow,
+    /// The differences, in words.
+    pub drift: &'a [String],
+}
+
+impl Emit for Drift<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        JsonDrift {
             v: 1,
             kind: "locker-verify",
-            bundle_id: &b.bundle_id,
-            ok: d.is_empty(),
-            drift: d,
-        }),
-        Mode::Human => {
-            let mut s = if d.is_empty() {
-                format!("OK     {}\n", sanitize(&b.bundle_id))
-            } else {
-                format!("DRIFT  {}\n", sanitize(&b.bundle_id))
-            };
-            for x in d {
-                s.push_str(&format!("  {}\n", sanitize(x)));
-            }
-            out.bytes(s.as_bytes())
+            bundle_id: &self.bundle.bundle_id,
+            ok: self.drift.is_empty(),
+            drift: self.drift,
         }
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let id = sanitize(&self.bundle.bundle_id);
+        let mut s = if self.drift.is_empty() {
+            format!("OK     {id}\n")
+        } else {
+            format!("DRIFT  {id}\n")
+        };
+        for x in self.drift {
+            s.push_str(&format!("  {}\n", sanitize(x)));
+        }
+        s
     }
 }

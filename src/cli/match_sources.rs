@@ -216,6 +216,18 @@ pub struct NotHeld {
     pub bundles: Vec<String>,
 }
 
+/// A not-held group is a JSON document of its own in `--json` output; for
+/// people it is only a note on stderr ([`NotHeld::text`]), in both modes.
+impl super::output::Emit for NotHeld {
+    fn json(&self) -> impl serde::Serialize + '_ {
+        self
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        ""
+    }
+}
+
 impl NotHeld {
     /// The note on stderr.
     pub fn text(&self) -> String {

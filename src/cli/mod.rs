@@ -3,12 +3,14 @@
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
 mod acquire_cmd;
+mod algo;
 mod completions;
 mod context;
 mod custody_cmd;
 mod custody_show;
 mod demo_cmd;
 mod error;
+mod hash_check;
 mod hash_cmd;
 mod hashset_cmd;
 mod ingest_cmd;

@@ -1,7 +1,12 @@
-//! Where results and diagnostics go: results to stdout (human text or JSON,
-//! chosen once), diagnostics and progress to stderr. Text that came from
-//! evidence is escaped and marked ([`sanitize`]) in every human output,
-//! piped or not; machine output (JSON, sums lists) keeps the exact bytes.
+//! Where results and diagnostics go. Results go to stdout through one
+//! emitter, [`Output`], in the mode chosen once per run (text for people or
+//! JSON; `--quiet` silences narration): a command hands it a result that
+//! knows both its forms ([`Emit`]) and does not branch on the mode itself.
+//! Diagnostics and progress go to stderr ([`Diag`], [`progress_bar`]).
+//! Text that came from evidence is escaped and marked ([`sanitize`]) in
+//! every human output, piped or not; machine output (JSON, sums lists)
+//! keeps the exact bytes. The escaping itself is the library's
+//! (`report::escape`); this file only calls it.
 
 use evidentia::report::escape;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -9,7 +14,7 @@ use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
-/// The output mode, chosen once per run.
+/// The output mode, chosen once per run (`--json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Text for people.
@@ -18,26 +23,98 @@ pub enum Mode {
     Json,
 }
 
-/// Results on stdout, through one buffered writer.
+impl Mode {
+    /// Whether `--json` was given (some arguments conflict with it).
+    pub fn is_json(self) -> bool {
+        self == Mode::Json
+    }
+}
+
+/// A result a command hands to [`Output::emit`]: it knows its text for
+/// people and its JSON document for programs, and the output mode picks
+/// one. Commands never branch on the mode themselves.
+pub trait Emit {
+    /// The JSON document (one line of JSON Lines, or the whole output).
+    fn json(&self) -> impl Serialize + '_;
+
+    /// The text for people, exactly as written (each line ending in a line
+    /// feed); empty when the result says nothing on stdout in text mode
+    /// (it may say it on stderr instead).
+    fn text(&self) -> impl AsRef<[u8]> + '_;
+}
+
+/// A small result given in both forms at once: its JSON value and its text.
+pub struct Doc<J> {
+    /// The JSON document.
+    pub json: J,
+    /// The text for people.
+    pub text: String,
+}
+
+impl<J: Serialize> Emit for Doc<J> {
+    fn json(&self) -> impl Serialize + '_ {
+        &self.json
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        self.text.as_str()
+    }
+}
+
+/// Results on stdout, through one buffered writer, in the output mode
+/// chosen once for the run: [`Output::emit`] writes a result's text or its
+/// JSON. Narration ([`Output::say`]) is silenced by `--quiet`.
 pub struct Output {
     out: io::BufWriter<io::Stdout>,
+    mode: Mode,
+    quiet: bool,
 }
 
 impl Output {
-    /// A writer in `mode`.
-    pub fn new(mode: Mode) -> Output {
-        let _ = mode;
+    /// A writer of results in `mode`; with `quiet`, [`Output::say`] writes
+    /// nothing (results are still written).
+    pub fn new(mode: Mode, quiet: bool) -> Output {
         Output {
             out: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
+            mode,
+            quiet,
         }
     }
 
-    /// Write raw bytes (sums lines keep file names byte for byte).
+    /// Write one result: its JSON document on its own line in JSON mode,
+    /// its text otherwise.
+    pub fn emit<E: Emit>(&mut self, result: &E) -> io::Result<()> {
+        match self.mode {
+            Mode::Json => self.json(&result.json()),
+            Mode::Human => self.bytes(result.text().as_ref()),
+        }
+    }
+
+    /// Whether results are written as text for people: diagnostics that
+    /// only go with the text form (the JSON carries them) depend on it.
+    pub fn for_people(&self) -> bool {
+        self.mode == Mode::Human
+    }
+
+    /// Narration for a person following along (the demo's commands and
+    /// their output): one line, written at once, unless quiet.
+    pub fn say(&mut self, line: &str) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.out.write_all(line.as_bytes())?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+
+    /// Write raw bytes, whatever the mode (sums lines keep file names byte
+    /// for byte; a certificate or a public key is the same file in both).
     pub fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
         self.out.write_all(b)
     }
 
-    /// Write one JSON value on its own line (JSON Lines, or a whole document).
+    /// Write one JSON value on its own line, whatever the mode (`hash
+    /// --format json` is JSON without `--json`).
     pub fn json<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, value).map_err(io::Error::other)?;
         self.out.write_all(b"\n")
@@ -95,7 +172,7 @@ pub fn to_stderr(prefix: &str, msg: &str) {
 /// marked ` [⚠ hidden characters]` when it held one. Applied to human
 /// output whether or not stdout is a terminal (human output is for people;
 /// programs read `--json`, sums and hashdeep lists, which keep the exact
-/// bytes). The one escaper is the library's [`escape::marked`].
+/// bytes). Only a call: the one escaper is the library's [`escape::marked`].
 pub fn sanitize(s: &str) -> String {
     escape::marked(s).into_owned()
 }
@@ -103,12 +180,9 @@ pub fn sanitize(s: &str) -> String {
 /// A diagnostic or error message as it goes to stderr: its lines kept,
 /// and anything hidden left in them escaped (a library error may quote an
 /// entry name from a bundle that no command sanitized). Parts already
-/// [`sanitize`]d are unchanged.
+/// [`sanitize`]d are unchanged. Only a call to [`escape::visible_lines`].
 pub fn diagnostic(msg: &str) -> String {
-    msg.split('\n')
-        .map(|l| escape::visible(l).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
+    escape::visible_lines(msg).into_owned()
 }
 
 /// A path for a diagnostic: lossy for invalid UTF-8 (marked with U+FFFD),

@@ -3,7 +3,7 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::output::{Mode, Output, display_path};
+use super::output::{Doc, display_path};
 use clap::Args;
 use evidentia::bundle::{self, RepairError, RepairOutcome};
 use std::path::{Path, PathBuf};
@@ -78,14 +78,14 @@ pub fn run_repair(ctx: &Ctx, args: RepairArgs) -> Result<Exit, CliError> {
             "{shown}: removed {removed} bytes of an unfinished append; restored the original {len} bytes\n"
         ),
     };
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&serde_json::json!({
+    let mut out = ctx.output();
+    out.emit(&Doc {
+        json: serde_json::json!({
             "type": "evidentia/repair-result/v1",
             "message": msg.trim_end(),
-        }))?,
-        Mode::Human => out.bytes(msg.as_bytes())?,
-    }
+        }),
+        text: msg,
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
 }

@@ -5,7 +5,7 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::output::{Mode, Output, display_path, progress_bar};
+use super::output::{Emit, display_path, progress_bar};
 use super::passphrase::{now, trust_store};
 use super::unchanged::unchanged;
 use super::verify_cmd::verify_options;
@@ -58,12 +58,23 @@ pub struct ReportArgs {
     expect_head: Option<String>,
 }
 
+/// A report written to a file: where, and the verdict it shows.
 #[derive(Serialize)]
 struct Written<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     verdict: &'static str,
     report: &'a str,
+}
+
+impl Emit for Written<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        self
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        format!("wrote {} ({})\n", self.report, self.verdict.to_uppercase())
+    }
 }
 
 /// Write what `render` writes to `path` complete or not at all: a
@@ -189,17 +200,12 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<Exit, CliError> {
     if let Some(path) = &args.out {
         let verdict = if ok { "verified" } else { "failed" };
         let shown = display_path(path);
-        let mut out = Output::new(ctx.mode);
-        match ctx.mode {
-            Mode::Json => out.json(&Written {
-                kind: "evidentia/report-written/v1",
-                verdict,
-                report: &shown,
-            })?,
-            Mode::Human => {
-                out.bytes(format!("wrote {shown} ({})\n", verdict.to_uppercase()).as_bytes())?
-            }
-        }
+        let mut out = ctx.output();
+        out.emit(&Written {
+            kind: "evidentia/report-written/v1",
+            verdict,
+            report: &shown,
+        })?;
         out.flush()?;
     }
     Ok(if ok { Exit::Ok } else { Exit::Problem })

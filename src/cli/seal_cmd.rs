@@ -1,8 +1,10 @@
-//! `evidentia seal`: package evidence into a bundle.
+//! `evidentia seal`: package evidence into a bundle. `acquire --seal` seals
+//! through the same code ([`seal_with`], [`Sealed`]).
 
+use super::algo::{names_none, parse_algos};
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
-use super::output::{Mode, Output, display_path, progress_bar};
+use super::output::{Emit, display_path, progress_bar};
 use super::passphrase::load_signer;
 use super::size::parse_size;
 use clap::{Args, ValueEnum};
@@ -119,18 +121,18 @@ fn options(args: &SealArgs) -> Result<SealOptions, CliError> {
     if let Some(d) = &args.description {
         case.description = Some(d.clone());
     }
-    let mut extra = Vec::new();
-    if let Some(list) = &args.algo {
-        for name in list.split(',').filter(|s| !s.trim().is_empty()) {
-            let a: Algorithm = name
-                .parse()
-                .map_err(|e: evidentia::hash::UnknownAlgorithm| CliError::usage(e.to_string()))?;
-            match a {
-                Algorithm::Blake3 | Algorithm::Sha256 => {}
-                a => extra.push(a),
-            }
-        }
-    }
+    // SHA-256 and BLAKE3 are always computed; a list that names nothing
+    // (`--algo ""`) asks for no extra manifest, where `hash` and `acquire`
+    // refuse it.
+    let extra = match &args.algo {
+        Some(list) if !names_none(list) => parse_algos(list)?
+            .as_slice()
+            .iter()
+            .copied()
+            .filter(|a| !matches!(a, Algorithm::Blake3 | Algorithm::Sha256))
+            .collect(),
+        _ => Vec::new(),
+    };
     let (time, reproducible) = match &args.time {
         Some(t) => (
             parse_rfc3339(t).map_err(|e| CliError::usage(e.to_string()))?,
@@ -221,11 +223,8 @@ pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
     // The key (and its passphrase) before the long work, not after.
     let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
     let summary = seal_with(ctx, &opts, &signer)?;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&seal_json(&summary))?,
-        Mode::Human => out.bytes(seal_text(&summary).as_bytes())?,
-    }
+    let mut out = ctx.output();
+    out.emit(&Sealed(&summary))?;
     out.flush()?;
     Ok(Exit::Ok)
 }
@@ -252,30 +251,35 @@ pub fn seal_with(
     Ok(summary)
 }
 
-/// The `seal --json` document.
-pub fn seal_json(summary: &bundle::SealSummary) -> impl Serialize + '_ {
-    SealJson {
-        kind: "evidentia/seal-result/v1",
-        path: PathRepr::from_path(&summary.path),
-        bundle_id: summary.bundle_id.clone(),
-        files: summary.files,
-        bytes: summary.bytes,
-        unreadable: summary.unreadable,
-        signed: summary.signed,
-        custody_head: summary.head.clone(),
-    }
-}
+/// The result of a seal (`seal`, `acquire --seal`).
+pub struct Sealed<'a>(pub &'a bundle::SealSummary);
 
-/// The human summary of a seal.
-pub fn seal_text(summary: &bundle::SealSummary) -> String {
-    format!(
-        "sealed {}: {}, {}\nbundle id: {}\ncustody head: {}\n",
-        display_path(&summary.path),
-        count(summary.files, "file"),
-        count(summary.bytes, "byte"),
-        summary.bundle_id,
-        summary.head
-    )
+impl Emit for Sealed<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        let summary = self.0;
+        SealJson {
+            kind: "evidentia/seal-result/v1",
+            path: PathRepr::from_path(&summary.path),
+            bundle_id: summary.bundle_id.clone(),
+            files: summary.files,
+            bytes: summary.bytes,
+            unreadable: summary.unreadable,
+            signed: summary.signed,
+            custody_head: summary.head.clone(),
+        }
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        let summary = self.0;
+        format!(
+            "sealed {}: {}, {}\nbundle id: {}\ncustody head: {}\n",
+            display_path(&summary.path),
+            count(summary.files, "file"),
+            count(summary.bytes, "byte"),
+            summary.bundle_id,
+            summary.head
+        )
+    }
 }
 
 /// Seal options for an acquisition directory (`acquire --seal`).

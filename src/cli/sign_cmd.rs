@@ -5,7 +5,7 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::output::{Mode, Output, display_path};
+use super::output::{Doc, display_path};
 use super::passphrase::{key_store, load_signer, now, sign_error, with_suffix};
 use super::sign_verify::{VerifyOptions, verify};
 use clap::Args;
@@ -111,21 +111,19 @@ pub fn run(ctx: &Ctx, args: SignArgs) -> Result<Exit, CliError> {
     }
     ctx.diag
         .note(&format!("signed with key {}", signer.key_id().short()));
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&serde_json::json!({
+    let mut text = format!("{}\n", display_path(&sig_path));
+    if let Some(p) = &cert_path {
+        text.push_str(&format!("{}\n", display_path(p)));
+    }
+    let mut out = ctx.output();
+    out.emit(&Doc {
+        json: serde_json::json!({
             "v": 1, "file": args.file.to_string_lossy(), "signature": sig_path.to_string_lossy(),
             "key_id": signer.key_id(),
             "certificate": cert_path.as_ref().map(|p| p.to_string_lossy()),
-        }))?,
-        Mode::Human => {
-            let mut s = format!("{}\n", display_path(&sig_path));
-            if let Some(p) = &cert_path {
-                s.push_str(&format!("{}\n", display_path(p)));
-            }
-            out.bytes(s.as_bytes())?
-        }
-    }
+        }),
+        text,
+    })?;
     out.flush()?;
     Ok(Exit::Ok)
 }

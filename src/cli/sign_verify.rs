@@ -11,7 +11,7 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::output::{Mode, Output, display_path, sanitize};
+use super::output::{Emit, display_path, sanitize};
 use super::passphrase::{key_store, now, sign_error, trust_store, with_suffix};
 use super::sign_cmd::digest_of;
 use evidentia::sign::foreign::{CertFile, read_certificate};
@@ -89,6 +89,30 @@ struct VerifyJson<'a> {
     certificates: &'a [CertReport],
 }
 
+/// The result of `sign --verify`: the check, and each offered certificate
+/// judged.
+struct Checked<'a> {
+    file: &'a Path,
+    check: &'a SignatureCheck,
+    store: &'a TrustStore,
+    reports: &'a [CertReport],
+}
+
+impl Emit for Checked<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        VerifyJson {
+            v: 1,
+            file: self.file.to_string_lossy().into_owned(),
+            check: self.check,
+            certificates: self.reports,
+        }
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        human_with_certificates(self.check, self.store, self.reports)
+    }
+}
+
 /// Run `sign --verify`.
 pub fn verify(ctx: &Ctx, o: &VerifyOptions) -> Result<Exit, CliError> {
     let sig_path = o
@@ -119,16 +143,13 @@ pub fn verify(ctx: &Ctx, o: &VerifyOptions) -> Result<Exit, CliError> {
         // A kept certificate for some other key is not part of this check.
         .filter(|r| !r.kept || r.signing_key)
         .collect();
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&VerifyJson {
-            v: 1,
-            file: o.file.to_string_lossy().into_owned(),
-            check: &check,
-            certificates: &reports,
-        })?,
-        Mode::Human => out.bytes(human_with_certificates(&check, &store, &reports).as_bytes())?,
-    }
+    let mut out = ctx.output();
+    out.emit(&Checked {
+        file: o.file,
+        check: &check,
+        store: &store,
+        reports: &reports,
+    })?;
     out.flush()?;
     if check.is_trusted() {
         return Ok(Exit::Ok);

@@ -3,7 +3,7 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::output::{Mode, Output, sanitize};
+use super::output::{Doc, Emit, sanitize};
 use super::passphrase::{now, sign_error, trust_store};
 use clap::{Args, Subcommand};
 use evidentia::sign::pubfile::parse_any_public_key;
@@ -97,10 +97,27 @@ fn describe(e: &TrustEntry) -> String {
     s
 }
 
+/// The trusted keys (`trust list`): one JSON document, a text block per key.
+struct Trusted<'a>(&'a [TrustEntry]);
+
+impl Emit for Trusted<'_> {
+    fn json(&self) -> impl Serialize + '_ {
+        let v: Vec<EntryJson> = self.0.iter().map(EntryJson::new).collect();
+        serde_json::json!({ "v": 1, "trusted": v })
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        self.0
+            .iter()
+            .map(|e| format!("{}\n", describe(e)))
+            .collect::<String>()
+    }
+}
+
 /// Run `trust`.
 pub fn run(ctx: &Ctx, args: TrustArgs) -> Result<Exit, CliError> {
     let mut store = trust_store(ctx, None)?;
-    let mut out = Output::new(ctx.mode);
+    let mut out = ctx.output();
     match args.command {
         TrustCommand::Add {
             file,
@@ -130,35 +147,22 @@ pub fn run(ctx: &Ctx, args: TrustArgs) -> Result<Exit, CliError> {
                     "add it again with --may-certify ORG,CC for each organisation it vouches for",
                 );
             }
-            match ctx.mode {
-                Mode::Json => out.json(&EntryJson::new(&e))?,
-                Mode::Human => out.bytes(
-                    format!(
-                        "trusted {}\nfingerprint: {}\nconfirm this fingerprint with the key's owner by phone or on paper\n",
-                        describe(&e),
-                        e.key_id.fingerprint()
-                    )
-                    .as_bytes(),
-                )?,
-            }
+            out.emit(&Doc {
+                json: EntryJson::new(&e),
+                text: format!(
+                    "trusted {}\nfingerprint: {}\nconfirm this fingerprint with the key's owner by phone or on paper\n",
+                    describe(&e),
+                    e.key_id.fingerprint()
+                ),
+            })?;
         }
-        TrustCommand::List => match ctx.mode {
-            Mode::Json => {
-                let v: Vec<EntryJson> = store.entries().iter().map(EntryJson::new).collect();
-                out.json(&serde_json::json!({ "v": 1, "trusted": v }))?
-            }
-            Mode::Human => {
-                for e in store.entries() {
-                    out.bytes(format!("{}\n", describe(e)).as_bytes())?;
-                }
-            }
-        },
+        TrustCommand::List => out.emit(&Trusted(store.entries()))?,
         TrustCommand::Remove { id } => {
             let e = store.remove(&id).map_err(sign_error)?;
-            match ctx.mode {
-                Mode::Json => out.json(&EntryJson::new(&e))?,
-                Mode::Human => out.bytes(format!("removed {}\n", describe(&e)).as_bytes())?,
-            }
+            out.emit(&Doc {
+                json: EntryJson::new(&e),
+                text: format!("removed {}\n", describe(&e)),
+            })?;
         }
     }
     out.flush()?;

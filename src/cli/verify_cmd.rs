@@ -1,13 +1,17 @@
 //! `evidentia verify`: check a bundle and print the verdict, every problem,
-//! the custody chain and its head.
+//! the custody chain and its head. Also the one text form of findings
+//! ([`findings_text`], shown by `ingest` and `custody show` too) and the
+//! `--expect-head` option `report` shares.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit, damage_hint};
-use super::output::{Mode, Output, display_path, progress_bar, sanitize};
+use super::output::{Emit, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use clap::Args;
 use evidentia::report::VerifyJson;
-use evidentia::verify::{self, Check, Outcome, TrustVerifier, VerifyOptions, VerifyReport};
+use evidentia::verify::{
+    self, Check, Finding, Outcome, TrustVerifier, VerifyOptions, VerifyReport,
+};
 use evidentia::wording::count;
 use std::path::PathBuf;
 
@@ -26,6 +30,48 @@ pub struct VerifyArgs {
     trust: Option<PathBuf>,
 }
 
+/// The findings as a person reads them, one `  PATH: MESSAGE [CODE]` line
+/// each; with `values`, each finding's expected and actual values on
+/// lines of their own. The one renderer of findings for `verify`,
+/// `ingest` and `custody show`.
+pub(super) fn findings_text(findings: &[Finding], values: bool) -> String {
+    let mut s = String::new();
+    for f in findings {
+        s.push_str(&format!(
+            "  {}: {} [{}]\n",
+            sanitize(&f.path),
+            sanitize(&f.message),
+            f.code
+        ));
+        if !values {
+            continue;
+        }
+        if let Some(e) = &f.expected {
+            s.push_str(&format!("    expected: {}\n", sanitize(e)));
+        }
+        if let Some(a) = &f.actual {
+            s.push_str(&format!("    actual:   {}\n", sanitize(a)));
+        }
+    }
+    s
+}
+
+/// The result of `verify`: the report, and the bundle as named.
+struct Verified<'a> {
+    report: &'a VerifyReport,
+    bundle: String,
+}
+
+impl Emit for Verified<'_> {
+    fn json(&self) -> impl serde::Serialize + '_ {
+        VerifyJson::new(self.report)
+    }
+
+    fn text(&self) -> impl AsRef<[u8]> + '_ {
+        human(self.report, &self.bundle)
+    }
+}
+
 fn human(report: &VerifyReport, bundle: &str) -> String {
     let mut s = String::new();
     if report.verified() {
@@ -36,20 +82,7 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
             "FAILED ({n} problem{}) {bundle}\n",
             if n == 1 { "" } else { "s" }
         ));
-        for f in &report.findings {
-            s.push_str(&format!(
-                "  {}: {} [{}]\n",
-                sanitize(&f.path),
-                sanitize(&f.message),
-                f.code
-            ));
-            if let Some(e) = &f.expected {
-                s.push_str(&format!("    expected: {}\n", sanitize(e)));
-            }
-            if let Some(a) = &f.actual {
-                s.push_str(&format!("    actual:   {}\n", sanitize(a)));
-            }
-        }
+        s.push_str(&findings_text(&report.findings, true));
     }
     s.push_str(&checks_line(report));
     if let Some(id) = &report.bundle_id {
@@ -147,11 +180,11 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
     let result = verify::verify(&args.bundle, &opts, Some(&verifier), &mut progress);
     bar.finish_and_clear();
     let report = result.map_err(|e| CliError::unreadable_bundle(&args.bundle, &e, ""))?;
-    let mut out = Output::new(ctx.mode);
-    match ctx.mode {
-        Mode::Json => out.json(&VerifyJson::new(&report))?,
-        Mode::Human => out.bytes(human(&report, &display_path(&args.bundle)).as_bytes())?,
-    }
+    let mut out = ctx.output();
+    out.emit(&Verified {
+        report: &report,
+        bundle: display_path(&args.bundle),
+    })?;
     out.flush()?;
     for w in &report.warnings {
         ctx.diag

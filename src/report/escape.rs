@@ -10,7 +10,9 @@
 //! is marked ([`HIDDEN_MARK`], [`marked`]) so that a reader knows the
 //! escape is real and not part of the name. The HTML and Markdown escapers
 //! build on them; the command line shows every string from evidence
-//! through [`marked`], whether or not its output is a terminal.
+//! through [`marked`], whether or not its output is a terminal, and every
+//! diagnostic through [`visible_lines`]. Nothing else escapes for people:
+//! `cli/output.rs` only calls these.
 //!
 //! Machine formats (sums and hashdeep lists, JSON, the exact paths in
 //! CASE) never go through here: they keep the exact bytes.
@@ -115,6 +117,16 @@ pub fn marked(s: &str) -> Cow<'_, str> {
         Cow::Borrowed(b) => Cow::Borrowed(b),
         Cow::Owned(o) => Cow::Owned(format!("{o} [{HIDDEN_MARK}]")),
     }
+}
+
+/// [`visible`] for a message of several lines (a diagnostic on stderr):
+/// its line feeds kept, every other hidden character escaped, and no mark
+/// (parts of it already [`marked`] keep their mark).
+pub fn visible_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && hidden(c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.split('\n').map(visible).collect::<Vec<_>>().join("\n"))
 }
 
 /// The lines of free text (a summary of facts, a description): split at
@@ -316,6 +328,13 @@ mod tests {
         assert_eq!(marked("a\u{202e}b"), format!("a<U+202E>b [{HIDDEN_MARK}]"));
         // A literal escape is not marked: the mark tells it from a real one.
         assert_eq!(marked("a<U+202E>b"), "a<U+202E>b");
+    }
+
+    #[test]
+    fn messages_keep_their_lines_and_nothing_else() {
+        assert_eq!(visible_lines("a\u{202e}b\nhint"), "a<U+202E>b\nhint");
+        assert_eq!(visible_lines("one\r\ntwo\n"), "one<U+000D>\ntwo\n");
+        assert!(matches!(visible_lines("plain\nlines"), Cow::Borrowed(_)));
     }
 
     #[test]
