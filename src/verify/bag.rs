@@ -20,7 +20,8 @@ use order::{MAX_RUNS, merge_runs, sort_members};
 use rich::{Capped, Pass, compare_rich};
 
 use super::{
-    Check, Finding, Findings, MAX_FINDINGS, MAX_MANIFEST_JSON, MAX_TAG_FILE, VerifyReport,
+    Check, Finding, FindingCode, Findings, MAX_FINDINGS, MAX_MANIFEST_JSON, MAX_TAG_FILE,
+    VerifyReport,
 };
 use crate::bundle::mjson::stream_manifest;
 use crate::bundle::{
@@ -118,9 +119,11 @@ impl Bag {
                 0 => "no bag in the zip: it holds no entries at all".to_string(),
                 n => format!("no bag in the zip: none of its {n} entries is safe to read"),
             };
-            report
-                .findings
-                .push(Finding::new("missing-file", layout::BAGIT_TXT, message));
+            report.findings.push(Finding::new(
+                FindingCode::MissingFile,
+                layout::BAGIT_TXT,
+                message,
+            ));
             // The layout check ran, and found nothing to check.
             report.ran(Check::Layout);
             return None;
@@ -140,7 +143,7 @@ impl Bag {
                 }
                 Some(_) => {}
                 None => report.findings.push(Finding::new(
-                    "unexpected-file",
+                    FindingCode::UnexpectedFile,
                     &e.name,
                     "entry outside the bag's single top-level directory",
                 )),
@@ -212,7 +215,7 @@ impl Bag {
             Ok(v) => Some(v),
             Err(err) => {
                 report.findings.push(Finding::new(
-                    "entry-data",
+                    FindingCode::EntryData,
                     rel,
                     format!("cannot read: {}", data_error(&err)),
                 ));
@@ -233,7 +236,7 @@ impl Bag {
             Ok(m) => Some(m),
             Err(err) => {
                 report.findings.push(Finding::new(
-                    "entry-data",
+                    FindingCode::EntryData,
                     layout::MANIFEST_JSON,
                     format!("cannot read: {}", data_error(&err)),
                 ));
@@ -265,13 +268,13 @@ impl Bag {
                 if report
                     .findings
                     .iter()
-                    .any(|f| f.code == "entry-data" && f.path == rel) =>
+                    .any(|f| f.code == FindingCode::EntryData && f.path == rel) =>
             {
                 None
             }
             Err(err) => {
                 report.findings.push(Finding::new(
-                    "entry-data",
+                    FindingCode::EntryData,
                     rel,
                     format!("cannot read: {}", data_error(&err)),
                 ));
@@ -313,7 +316,7 @@ impl Bag {
                     tagmanifests.push((a, rel));
                 } else {
                     f.push(Finding::new(
-                        "unexpected-file",
+                        FindingCode::UnexpectedFile,
                         &rel,
                         "evidentia writes only tagmanifest-sha256.txt, which the seal signs; no signature covers another tag manifest",
                     ));
@@ -325,7 +328,7 @@ impl Bag {
                 || rel.starts_with(layout::KEYS_DIR))
             {
                 f.push(Finding::new(
-                    "unexpected-file",
+                    FindingCode::UnexpectedFile,
                     &rel,
                     "file not allowed in a bundle",
                 ));
@@ -340,7 +343,7 @@ impl Bag {
         ] {
             if !self.contains(archive, required) {
                 report.findings.push(Finding::new(
-                    "missing-file",
+                    FindingCode::MissingFile,
                     required,
                     "required tag file is missing",
                 ));
@@ -352,7 +355,7 @@ impl Bag {
             report.ran(Check::BagDeclaration);
             if b != layout::BAGIT_TXT_CONTENT {
                 report.findings.push(Finding::values(
-                    "bagit-txt",
+                    FindingCode::BagitTxt,
                     layout::BAGIT_TXT,
                     "not the exact BagIt 1.0 declaration",
                     String::from_utf8_lossy(layout::BAGIT_TXT_CONTENT),
@@ -373,16 +376,18 @@ impl Bag {
                 Scan::Read(err) => {
                     manifests_read = false;
                     report.findings.push(Finding::new(
-                        "entry-data",
+                        FindingCode::EntryData,
                         rel,
                         format!("cannot read: {}", data_error(&err)),
                     ))
                 }
                 Scan::Syntax(err) => {
                     manifests_read = false;
-                    report
-                        .findings
-                        .push(Finding::new("manifest-syntax", rel, err.to_string()))
+                    report.findings.push(Finding::new(
+                        FindingCode::ManifestSyntax,
+                        rel,
+                        err.to_string(),
+                    ))
                 }
                 Scan::Sorted => {
                     self.merge_manifest(archive, &e, *algo, rel, report);
@@ -426,7 +431,7 @@ impl Bag {
             report.bundle_id = Some(m.bundle_id.clone());
             if m.bundle_name != self.name {
                 report.findings.push(Finding::values(
-                    "manifest-json",
+                    FindingCode::ManifestJson,
                     layout::MANIFEST_JSON,
                     "bundle name differs from the bag directory",
                     &self.name,
@@ -527,7 +532,7 @@ impl Bag {
                     Ok(r) => r,
                     Err(err) => {
                         pass.hashed.push(Finding::new(
-                            "entry-data",
+                            FindingCode::EntryData,
                             &p,
                             format!("cannot read: {}", data_error(&err)),
                         ));
@@ -538,7 +543,7 @@ impl Bag {
                     let got = result.digest(*algo).map(|d| d.hex()).unwrap_or_default();
                     if *want != got {
                         pass.hashed.push(Finding::values(
-                            "digest-mismatch",
+                            FindingCode::DigestMismatch,
                             &p,
                             format!(
                                 "{} differs from {}",
@@ -577,11 +582,15 @@ impl Bag {
         if let Some(m) = &manifest {
             report.ran(Check::ManifestJson);
             std::mem::take(&mut pass.not_in_json).flush(&mut report.findings, |p| {
-                Finding::new("manifest-json", p, "payload file not in manifest.json")
+                Finding::new(
+                    FindingCode::ManifestJson,
+                    p,
+                    "payload file not in manifest.json",
+                )
             });
             std::mem::take(&mut pass.not_in_bag).flush(&mut report.findings, |p| {
                 Finding::new(
-                    "missing-file",
+                    FindingCode::MissingFile,
                     p,
                     "listed in manifest.json but not in the bundle",
                 )
@@ -616,9 +625,11 @@ impl Bag {
             let parsed = parse_manifest(&text, algo.digest_len());
             let parsed = match parsed {
                 Err(e) => {
-                    report
-                        .findings
-                        .push(Finding::new("manifest-syntax", rel, e.to_string()));
+                    report.findings.push(Finding::new(
+                        FindingCode::ManifestSyntax,
+                        rel,
+                        e.to_string(),
+                    ));
                     false
                 }
                 Ok(lines) => {
@@ -631,7 +642,7 @@ impl Bag {
                         seen.insert(l.path.as_str());
                         if !self.contains(archive, &l.path) {
                             report.findings.push(Finding::new(
-                                "missing-file",
+                                FindingCode::MissingFile,
                                 &l.path,
                                 format!("listed in {rel} but not in the bundle"),
                             ));
@@ -641,7 +652,7 @@ impl Bag {
                             && got != l.digest
                         {
                             report.findings.push(Finding::values(
-                                "tag-digest-mismatch",
+                                FindingCode::TagDigestMismatch,
                                 &l.path,
                                 format!("{} differs from {rel}", algo.name()),
                                 &l.digest,
@@ -651,7 +662,7 @@ impl Bag {
                     }
                     for t in tag_files.list.iter().filter(|t| !seen.contains(t.as_str())) {
                         report.findings.push(Finding::new(
-                            "not-in-tagmanifest",
+                            FindingCode::NotInTagmanifest,
                             t,
                             format!("tag file not listed in {rel}"),
                         ));

@@ -11,8 +11,9 @@
 use super::bag::times::{self, dos_time};
 use super::bag::{Bag, sha256_hex};
 use super::{
-    BundledKeys, EventSummary, Finding, MAX_EVENT_FILE, MAX_KEY_FILE, MAX_KEY_FILES_TOTAL,
-    SignatureCheck, SignatureVerifier, VerifyOptions, VerifyReport,
+    BundledKeys, EventSummary, Finding, FindingCode, MAX_EVENT_FILE, MAX_KEY_FILE,
+    MAX_KEY_FILES_TOTAL, SignatureCheck, SignatureState, SignatureVerifier, VerifyOptions,
+    VerifyReport,
 };
 use crate::bundle::DosTime;
 use crate::bundle::{Archive, Entry, layout, trusted_comment};
@@ -35,7 +36,7 @@ pub fn check(
     let (events, keys, key_times) = index(archive, bag, report);
     if events.is_empty() {
         report.findings.push(Finding::new(
-            "custody",
+            FindingCode::Custody,
             layout::event_name(1, "seal"),
             "no custody events: the seal event is missing",
         ));
@@ -55,7 +56,7 @@ pub fn check(
             .map(|(n, e)| e.as_ref().map(|e| (n, e.modified)));
         if let Err(over) = budget.admit(size(&entry), size(&sig_entry)) {
             report.findings.push(Finding::new(
-                "custody",
+                FindingCode::Custody,
                 rel,
                 format!(
                     "not read: {over}; this event and the {} after it were not checked",
@@ -69,7 +70,7 @@ pub fn check(
             .and_then(|e| archive.read_small(&e, MAX_EVENT_FILE))
             .map_err(|err| {
                 report.findings.push(Finding::new(
-                    "entry-data",
+                    FindingCode::EntryData,
                     rel,
                     format!("cannot read: {err}"),
                 ));
@@ -109,7 +110,7 @@ pub fn check(
         let got = report.head.clone().unwrap_or_default();
         if !want.eq_ignore_ascii_case(&got) {
             report.findings.push(Finding::values(
-                "head",
+                FindingCode::Head,
                 layout::CUSTODY_DIR,
                 "custody head differs from the expected one (events cut off or replaced)",
                 want.to_ascii_lowercase(),
@@ -222,7 +223,7 @@ fn unused_keys(keys: &BundledKeys, roots: &IssuingRoots, report: &mut VerifyRepo
         let root = *rel == layout::public_key_name(id) && roots.iter().any(|(r, _)| r == id);
         if !signer && !root {
             report.findings.push(Finding::new(
-                "keys",
+                FindingCode::Keys,
                 rel,
                 "not the key or certificate of any custody event's signer, nor the key of the root that certified one",
             ));
@@ -250,7 +251,7 @@ fn index(
                 layout::parse_event_name(ev).is_none() || !bag.contains(archive, ev)
             }) {
                 report.findings.push(Finding::new(
-                    "unexpected-file",
+                    FindingCode::UnexpectedFile,
                     rel,
                     "not a custody event or its signature",
                 ));
@@ -264,14 +265,14 @@ fn index(
                     .is_some_and(|c| c.ends_with(".cert.json") && bag.contains(archive, c));
             if !ok {
                 report.findings.push(Finding::new(
-                    "unexpected-file",
+                    FindingCode::UnexpectedFile,
                     rel,
                     "not a public key or key certificate",
                 ));
             }
             if e.size <= MAX_KEY_FILE && key_bytes + e.size > MAX_KEY_FILES_TOTAL {
                 report.findings.push(Finding::new(
-                    "keys",
+                    FindingCode::Keys,
                     rel,
                     format!(
                         "not read: keys/ holds more than {MAX_KEY_FILES_TOTAL} bytes of key files (a bundle needs one key and certificate per signer)"
@@ -287,7 +288,7 @@ fn index(
                     key_times.push((rel.to_string(), e.modified));
                 }
                 Err(err) => report.findings.push(Finding::new(
-                    "entry-data",
+                    FindingCode::EntryData,
                     rel,
                     format!("cannot read: {err}"),
                 )),
@@ -302,7 +303,7 @@ fn index(
 fn check_name(report: &mut VerifyReport, rel: &str, seq: u64, action: &str, want_seq: u64) {
     if seq != want_seq {
         report.findings.push(Finding::values(
-            "custody",
+            FindingCode::Custody,
             rel,
             "custody events out of sequence (one missing or extra)",
             want_seq.to_string(),
@@ -311,7 +312,7 @@ fn check_name(report: &mut VerifyReport, rel: &str, seq: u64, action: &str, want
     }
     if want_seq == 1 && action != "seal" {
         report.findings.push(Finding::values(
-            "custody",
+            FindingCode::Custody,
             rel,
             "the first custody event must be the seal",
             "seal",
@@ -336,7 +337,7 @@ fn parse_event(
         action: action.to_string(),
         time: String::new(),
         key_id: None,
-        signature: "missing".into(),
+        signature: SignatureState::Missing,
         trust: None,
         event: None,
         sha256: String::new(),
@@ -349,7 +350,7 @@ fn parse_event(
         Ok(ev) => ev,
         Err(e) => {
             report.findings.push(Finding::new(
-                "custody",
+                FindingCode::Custody,
                 rel,
                 format!("not a valid custody event: {e}"),
             ));
@@ -362,7 +363,7 @@ fn parse_event(
     let mut cmp = |what: &str, want: &str, got: &str| {
         if want != got {
             report.findings.push(Finding::values(
-                "custody",
+                FindingCode::Custody,
                 rel,
                 format!("{what} is wrong"),
                 want,
@@ -398,16 +399,16 @@ fn check_signature(
     let seq = summary.seq;
     match (sig, verifier) {
         (None, _) => report.findings.push(Finding::new(
-            "signature",
+            FindingCode::Signature,
             sig_name,
             "custody event is not signed (signature file missing)",
         )),
         (Some(Err(err)), _) => report.findings.push(Finding::new(
-            "entry-data",
+            FindingCode::EntryData,
             sig_name,
             format!("cannot read: {err}"),
         )),
-        (Some(Ok(_)), None) => summary.signature = "not-checked".into(),
+        (Some(Ok(_)), None) => summary.signature = SignatureState::NotChecked,
         (Some(Ok(sig)), Some(v)) => match v.verify(bytes, &sig, keys, &summary.time) {
             SignatureCheck::Trusted {
                 key_id,
@@ -417,7 +418,7 @@ fn check_signature(
                 identity,
                 kind,
             } => {
-                summary.signature = "trusted".into();
+                summary.signature = SignatureState::Trusted;
                 summary.signed_by = Some(key_id.clone());
                 super::identity::record_signer(summary, identity, kind);
                 summary.trust = Some(format!("{signer} ({key_id}), {trust_path}"));
@@ -428,19 +429,19 @@ fn check_signature(
                 reason,
                 trusted_comment,
             } => {
-                summary.signature = "untrusted".into();
+                summary.signature = SignatureState::Untrusted;
                 summary.signed_by = Some(key_id.clone());
                 bind(report, sig_name, seq, summary, &key_id, &trusted_comment);
                 report.findings.push(Finding::new(
-                    "signature",
+                    FindingCode::Signature,
                     sig_name,
                     format!("valid signature by untrusted key {key_id}: {reason}"),
                 ));
             }
             SignatureCheck::Invalid { reason } => {
-                summary.signature = "invalid".into();
+                summary.signature = SignatureState::Invalid;
                 report.findings.push(Finding::new(
-                    "signature",
+                    FindingCode::Signature,
                     sig_name,
                     format!("bad signature: {reason}"),
                 ));
@@ -462,7 +463,7 @@ fn bind(
 ) {
     if summary.key_id.as_deref() != Some(key_id) {
         report.findings.push(Finding::values(
-            "signature",
+            FindingCode::Signature,
             sig_name,
             "signed by another key than the event's actor",
             summary.key_id.clone().unwrap_or_else(|| "null".into()),
@@ -477,7 +478,7 @@ fn bind(
     let want = trusted_comment(&id, seq, key_id);
     if comment != want {
         report.findings.push(Finding::values(
-            "signature",
+            FindingCode::Signature,
             sig_name,
             "trusted comment does not name this bundle, event and key",
             want,
@@ -525,7 +526,7 @@ fn check_key_file(rel: &str, bytes: &[u8], report: &mut VerifyReport) {
     } else {
         match crate::sign::MinisignSignature::parse(bytes) {
             Err(e) => report.findings.push(Finding::new(
-                "keys",
+                FindingCode::Keys,
                 rel,
                 format!("not a certificate signature: {e}"),
             )),
@@ -536,7 +537,7 @@ fn check_key_file(rel: &str, bytes: &[u8], report: &mut VerifyReport) {
     };
     match parsed {
         Ok((named, actual, _)) if actual != named => report.findings.push(Finding::values(
-            "keys",
+            FindingCode::Keys,
             rel,
             "key file is for another key than its name says",
             named,
@@ -551,14 +552,16 @@ fn check_key_file(rel: &str, bytes: &[u8], report: &mut VerifyReport) {
             not_exact(rel, what, report);
         }
         Ok(_) => {}
-        Err(msg) => report.findings.push(Finding::new("keys", rel, msg)),
+        Err(msg) => report
+            .findings
+            .push(Finding::new(FindingCode::Keys, rel, msg)),
     }
 }
 
 /// A key file that parses, but not in the exact form evidentia writes.
 fn not_exact(rel: &str, what: &str, report: &mut VerifyReport) {
     report.findings.push(Finding::new(
-        "keys",
+        FindingCode::Keys,
         rel,
         format!(
             "not exactly the {what} evidentia writes: stock tools (minisign, the commands of docs/verify-without-evidentia.md) would read it differently or refuse it"

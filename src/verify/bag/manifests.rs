@@ -40,7 +40,7 @@ impl Bag {
             let member = match &prev {
                 Some((p, member)) if *p == l.path => {
                     report.findings.push(Finding::new(
-                        "manifest-syntax",
+                        FindingCode::ManifestSyntax,
                         rel,
                         format!("{:?} listed twice", l.path),
                     ));
@@ -55,7 +55,7 @@ impl Bag {
             };
             if !member {
                 report.findings.push(Finding::new(
-                    "missing-file",
+                    FindingCode::MissingFile,
                     &l.path,
                     format!("listed in {rel} but not in the bundle"),
                 ));
@@ -67,7 +67,7 @@ impl Bag {
         }
         unlisted.flush(&mut report.findings, |p| {
             Finding::new(
-                "not-in-manifest",
+                FindingCode::NotInManifest,
                 p,
                 format!("payload file not listed in {rel}"),
             )
@@ -87,9 +87,11 @@ impl Bag {
         let lines = match parse_manifest(&text, algo.digest_len()) {
             Ok(l) => l,
             Err(e) => {
-                report
-                    .findings
-                    .push(Finding::new("manifest-syntax", rel, e.to_string()));
+                report.findings.push(Finding::new(
+                    FindingCode::ManifestSyntax,
+                    rel,
+                    e.to_string(),
+                ));
                 return None;
             }
         };
@@ -98,7 +100,7 @@ impl Bag {
         for l in lines {
             if !seen.insert(l.path.clone()) {
                 report.findings.push(Finding::new(
-                    "manifest-syntax",
+                    FindingCode::ManifestSyntax,
                     rel,
                     format!("{:?} listed twice", l.path),
                 ));
@@ -107,7 +109,7 @@ impl Bag {
                 l.path.starts_with(layout::DATA_DIR) && self.contains(archive, &l.path);
             if !in_payload {
                 report.findings.push(Finding::new(
-                    "missing-file",
+                    FindingCode::MissingFile,
                     &l.path,
                     format!("listed in {rel} but not in the bundle"),
                 ));
@@ -117,7 +119,7 @@ impl Bag {
         for (p, _) in self.payload(archive) {
             if !seen.contains(&p) {
                 report.findings.push(Finding::new(
-                    "not-in-manifest",
+                    FindingCode::NotInManifest,
                     p,
                     format!("payload file not listed in {rel}"),
                 ));
@@ -138,7 +140,7 @@ impl Bag {
                     Ok(_) => Some(m),
                     Err(why) => {
                         report.findings.push(Finding::new(
-                            "manifest-json",
+                            FindingCode::ManifestJson,
                             layout::MANIFEST_JSON,
                             why,
                         ));
@@ -147,7 +149,7 @@ impl Bag {
                 },
                 Err(e) => {
                     report.findings.push(Finding::new(
-                        "manifest-json",
+                        FindingCode::ManifestJson,
                         layout::MANIFEST_JSON,
                         format!("not a valid manifest: {e}"),
                     ));

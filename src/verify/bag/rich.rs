@@ -68,7 +68,7 @@ pub(super) fn compare_rich(
     let mut cmp = |what: &str, want: &str, got: String| {
         if want != got {
             findings.push(Finding::values(
-                "manifest-json",
+                FindingCode::ManifestJson,
                 p,
                 format!("{what} in manifest.json differs"),
                 want,
@@ -92,7 +92,7 @@ pub(super) fn compare_rich(
             (Some(i), Some(ps)) => {
                 let at = &ps.pieces[i];
                 Finding::values(
-                    "manifest-json",
+                    FindingCode::ManifestJson,
                     p,
                     format!(
                         "piecewise {algo} hash {i} (bytes {}..{}) in manifest.json differs",
@@ -104,7 +104,7 @@ pub(super) fn compare_rich(
                 )
             }
             _ => Finding::values(
-                "manifest-json",
+                FindingCode::ManifestJson,
                 p,
                 "piecewise hash count in manifest.json differs",
                 r.pieces.len().to_string(),
