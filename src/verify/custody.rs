@@ -74,6 +74,27 @@ pub fn check(
     check_head(opts, report);
 }
 
+/// One event's members: the event file and its signature.
+struct EventFiles<'e> {
+    seq: u64,
+    action: &'e str,
+    rel: &'e str,
+    entry: Option<Entry>,
+    sig_name: String,
+    sig_entry: Option<Entry>,
+}
+
+impl EventFiles<'_> {
+    /// Each member with its modification time, when it is there.
+    fn modified(&self) -> [Option<(String, DosTime)>; 2] {
+        [
+            (self.rel.to_string(), &self.entry),
+            (self.sig_name.clone(), &self.sig_entry),
+        ]
+        .map(|(n, e)| e.as_ref().map(|e| (n, e.modified)))
+    }
+}
+
 /// Every event in order, each read within the budget, checked on its own
 /// and chained to the one before; the last one read is the head.
 fn check_events(ctx: &Context<'_>, events: &EventNames, report: &mut VerifyReport) {
@@ -82,11 +103,17 @@ fn check_events(ctx: &Context<'_>, events: &EventNames, report: &mut VerifyRepor
     for (i, (seq, action, rel)) in events.iter().enumerate() {
         let want_seq = i as u64 + 1;
         check_name(report, rel, *seq, action, want_seq);
-        let entry = ctx.bag.get(ctx.archive, rel);
         let sig_name = layout::signature_name(rel);
-        let sig_entry = ctx.bag.get(ctx.archive, &sig_name);
+        let files = EventFiles {
+            seq: *seq,
+            action,
+            rel,
+            entry: ctx.bag.get(ctx.archive, rel),
+            sig_entry: ctx.bag.get(ctx.archive, &sig_name),
+            sig_name,
+        };
         let size = |e: &Option<Entry>| e.as_ref().map_or(0, |e| e.size);
-        if let Err(over) = budget.admit(size(&entry), size(&sig_entry)) {
+        if let Err(over) = budget.admit(size(&files.entry), size(&files.sig_entry)) {
             report.findings.push(Finding::new(
                 FindingCode::Custody,
                 rel,
@@ -97,7 +124,7 @@ fn check_events(ctx: &Context<'_>, events: &EventNames, report: &mut VerifyRepor
             ));
             break;
         }
-        let Some(bytes) = read_event(ctx.archive, entry.as_ref(), rel, report) else {
+        let Some(bytes) = read_event(ctx.archive, &files, report) else {
             prev = None;
             continue;
         };
@@ -106,69 +133,61 @@ fn check_events(ctx: &Context<'_>, events: &EventNames, report: &mut VerifyRepor
             (_, Some(p)) => p.clone(),
             (_, None) => "(unreadable previous event)".into(),
         };
-        let members = [(rel, &entry), (&sig_name, &sig_entry)];
-        let this_hash = check_event(
-            ctx,
-            (*seq, action, rel),
-            &bytes,
-            &want_prev,
-            members,
-            report,
-        );
+        let this_hash = check_event(ctx, &files, &bytes, &want_prev, report);
         prev = Some(this_hash.clone());
         report.head = Some(this_hash);
     }
 }
 
-/// The bytes of event `rel` (its `entry`); `None` when it cannot be read
-/// (an `entry-data` finding).
+/// The bytes of the event of `files`; `None` when it cannot be read (an
+/// `entry-data` finding).
 fn read_event(
     archive: &Archive,
-    entry: Option<&Entry>,
-    rel: &str,
+    files: &EventFiles<'_>,
     report: &mut VerifyReport,
 ) -> Option<Vec<u8>> {
-    entry
+    files
+        .entry
+        .as_ref()
         .ok_or_else(|| std::io::Error::other("member vanished"))
         .and_then(|e| archive.read_small(e, MAX_EVENT_FILE))
         .map_err(|err| {
             report.findings.push(Finding::new(
                 FindingCode::EntryData,
-                rel,
+                files.rel,
                 format!("cannot read: {err}"),
             ));
         })
         .ok()
 }
 
-/// Check one event read whole (`bytes`) and its signature (the second of
-/// `members`), and add it to the report; returns its hex SHA-256.
+/// Check one event read whole (`bytes`, chained to `want_prev`) and its
+/// signature, and add it to the report; returns its hex SHA-256.
 fn check_event(
     ctx: &Context<'_>,
-    (seq, action, rel): (u64, &str, &str),
+    files: &EventFiles<'_>,
     bytes: &[u8],
     want_prev: &str,
-    members: [(&String, &Option<Entry>); 2],
     report: &mut VerifyReport,
 ) -> String {
-    let [_, (sig_name, sig_entry)] = members;
+    let (seq, action, rel) = (files.seq, files.action, files.rel);
     let this_hash = sha256_hex(bytes);
     let mut summary = parse_event(report, rel, seq, action, bytes, want_prev, &ctx.tm_hash);
     summary.sha256 = this_hash.clone();
-    let sig = sig_entry
+    let sig = files
+        .sig_entry
         .as_ref()
         .map(|e| ctx.archive.read_small(e, MAX_KEY_FILE));
     check_signature(
         report,
-        sig_name,
+        &files.sig_name,
         sig,
         ctx.verifier,
         ctx.keys,
         bytes,
         &mut summary,
     );
-    let modified = members.map(|(n, e)| e.as_ref().map(|e| (n.clone(), e.modified)));
-    event_times(report, rel, &summary.time, modified);
+    event_times(report, rel, &summary.time, files.modified());
     report.events.push(summary);
     this_hash
 }
