@@ -181,7 +181,12 @@ pub fn verify_bundle(data: &[u8]) {
         positive_verdict(&report);
         // Only the (never matching) expected head failed: without it the
         // bundle must verify, with every mandatory check run and passed.
-        if !report.findings.is_empty() && report.findings.iter().all(|f| f.code == "head") {
+        if !report.findings.is_empty()
+            && report
+                .findings
+                .iter()
+                .all(|f| f.code == verify::FindingCode::Head)
+        {
             let opts = VerifyOptions::default();
             if let Ok(again) = verify::verify(&file.0, &opts, Some(&verifier), &mut |_| {}) {
                 assert!(again.verified(), "{:?}", again.findings);

@@ -133,7 +133,11 @@ fn verify_first(
         |f: &verify::Finding| f.code == INTERRUPTED_APPEND || f.code == verify::DAMAGED_BUNDLE;
     let hint = if report.findings.iter().any(damaged) {
         super::error::damage_hint(bundle)
-    } else if report.findings.iter().all(|f| f.code == "signature") {
+    } else if report
+        .findings
+        .iter()
+        .all(|f| f.code == verify::FindingCode::Signature)
+    {
         "the bundle is intact but signed by keys your trust store does not trust; \
          confirm the sender's root key fingerprint and run `evidentia trust add --root FILE`"
             .to_string()
@@ -160,7 +164,7 @@ pub(super) fn check_prepared(
         action: prepared.event.action.clone(),
         time: prepared.event.time.clone(),
         key_id: prepared.event.actor.key_id.clone(),
-        signature: "trusted".into(),
+        signature: verify::SignatureState::Trusted,
         trust: None,
         event: Some(prepared.event.clone()),
         sha256: prepared.sha256.clone(),
@@ -200,7 +204,7 @@ pub(super) fn check_prepared(
     let Some(first) = findings.first() else {
         return Ok(());
     };
-    let hint = if first.code == "receive-signer" {
+    let hint = if first.code == verify::FindingCode::ReceiveSigner {
         "only the recipient the transfer names (or, for a return, the previous holder) \
          receives it, with their own key (--key ID)"
     } else {

@@ -65,7 +65,7 @@ struct TimelineEvent<'a> {
     location: Option<&'a str>,
     purpose: Option<&'a str>,
     note: Option<&'a str>,
-    signature: &'a str,
+    signature: verify::SignatureState,
     trust: Option<&'a str>,
 }
 
@@ -124,7 +124,7 @@ fn signer_lines(e: &TimelineEvent) -> (String, Option<String>) {
     match e.identity {
         Some(i) => (format!("{}{root}", sanitize(&i.display())), None),
         None => {
-            let head = if e.signature == "trusted" {
+            let head = if e.signature == verify::SignatureState::Trusted {
                 format!("{NO_IDENTITY} ({key}){root}")
             } else {
                 format!("signer not verified ({key})")
@@ -269,7 +269,7 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
                 location: ev.and_then(|v| v.location.as_deref()),
                 purpose: ev.and_then(|v| v.purpose.as_deref()),
                 note: ev.and_then(|v| v.note.as_deref()),
-                signature: &e.signature,
+                signature: e.signature,
                 trust: e.trust.as_deref(),
             }
         })
@@ -292,7 +292,7 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
     let mut out = ctx.output();
     out.emit(&t)?;
     out.flush()?;
-    let has = |code: &str| report.findings.iter().any(|f| f.code == code);
+    let has = |code| report.findings.iter().any(|f| f.code == code);
     if has(INTERRUPTED_APPEND) {
         ctx.diag.error("an append to this bundle was interrupted");
     }

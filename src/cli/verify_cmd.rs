@@ -190,13 +190,17 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
         ctx.diag
             .warn(&format!("{}: {}", sanitize(&w.path), sanitize(&w.message)));
     }
-    if report.findings.iter().any(|f| f.code == "container") {
+    if report
+        .findings
+        .iter()
+        .any(|f| f.code == verify::FindingCode::Container)
+    {
         ctx.diag.hint(
             "the zip holds entries that are unsafe to read (named in the `container` findings); \
              evidentia never read them: do not unpack this file with other tools, and ask the sender for a fresh copy",
         );
     }
-    let has = |code: &str| report.findings.iter().any(|f| f.code == code);
+    let has = |code| report.findings.iter().any(|f| f.code == code);
     if has(verify::INTERRUPTED_APPEND) {
         ctx.diag
             .error("an append to this bundle was interrupted; it is not in a verifiable state");

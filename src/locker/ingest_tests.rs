@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::locker::record::StoredEvent;
-use crate::verify::Finding;
+use crate::verify::{Finding, FindingCode, SignatureState};
 
 fn event(seq: u64, tag: &str) -> StoredEvent {
     StoredEvent {
@@ -95,8 +95,11 @@ fn failing_report_is_refused_or_quarantined() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
     let mut r = report("h");
-    r.findings
-        .push(Finding::new("digest-mismatch", "data/x", "differs"));
+    r.findings.push(Finding::new(
+        FindingCode::DigestMismatch,
+        "data/x",
+        "differs",
+    ));
     let rec = BundleRecord::default();
     assert!(matches!(
         l.ingest(&req(&r, &rec)),
@@ -143,7 +146,7 @@ fn promotion_rewrites_every_value_and_audits_what_it_replaced() {
     let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
     let mut bad = report("a1");
     bad.findings.push(Finding::new(
-        "tagmanifest-mismatch",
+        FindingCode::TagDigestMismatch,
         "bag-info.txt",
         "differs",
     ));
@@ -232,7 +235,7 @@ fn signed_report(who: Option<crate::sign::Identity>) -> VerifyReport {
         action: "seal".into(),
         time: "2024-01-01T00:00:00Z".into(),
         key_id: Some("K".into()),
-        signature: "trusted".into(),
+        signature: SignatureState::Trusted,
         trust: Some(format!("{shown} (K), key pinned in the trust store")),
         event: None,
         sha256: "a1".into(),

@@ -16,7 +16,7 @@
 
 use super::values::{ValueChange, shown};
 use crate::sign::Identity;
-use crate::verify::{NO_IDENTITY, SignerKind, VerifyReport, identity_text};
+use crate::verify::{NO_IDENTITY, SignatureState, SignerKind, VerifyReport, identity_text};
 use rusqlite::{Connection, params};
 
 /// The proven signer of one custody event.
@@ -47,7 +47,7 @@ impl EventSigner {
         let mut v: Vec<EventSigner> = report
             .events
             .iter()
-            .filter(|s| s.signature == "trusted")
+            .filter(|s| s.signature == SignatureState::Trusted)
             .filter_map(|s| {
                 Some(EventSigner {
                     seq: s.seq,

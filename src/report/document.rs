@@ -10,7 +10,7 @@ use super::facts::{BundleFacts, EventFacts};
 use super::people::{fingerprint, recipient, signer_fields, signer_rows};
 use super::{ReportInput, TOOL_VERSION};
 use crate::model::{CaseMeta, FileEntry};
-use crate::verify::VerifyReport;
+use crate::verify::{SignatureState, VerifyReport};
 use crate::wording::count;
 
 /// A piece of a [`Cell::Parts`] value.
@@ -454,9 +454,7 @@ fn stop(r: &VerifyReport, e: &EventFacts) -> Stop {
     let ev = &e.event;
     let a = &ev.actor;
     let check = r.events.iter().find(|s| s.seq == ev.seq);
-    let status = check
-        .map(|c| c.signature.clone())
-        .unwrap_or_else(|| "unknown".into());
+    let status = check.map_or("unknown", |c| c.signature.as_str());
     let mut fields = vec![("When", text(&ev.time))];
     fields.extend(signer_fields(check, a));
     if let Some(loc) = &ev.location {
@@ -473,7 +471,7 @@ fn stop(r: &VerifyReport, e: &EventFacts) -> Stop {
         why.extend([ours(": "), val(extra)]);
     }
     fields.push(("Why", Cell::Parts(why)));
-    let mut sig = vec![val(&status)];
+    let mut sig = vec![val(status)];
     if let Some(t) = check.and_then(|c| c.trust.clone()) {
         sig.extend([ours(" ("), val(t), ours(")")]);
     }
@@ -482,7 +480,7 @@ fn stop(r: &VerifyReport, e: &EventFacts) -> Stop {
     fields.push(("Event file", text(&e.member)));
     Stop {
         title: Cell::Parts(vec![ours(format!("{}. ", ev.seq)), val(&ev.action)]),
-        ok: status == "trusted",
+        ok: check.is_some_and(|c| c.signature == SignatureState::Trusted),
         fields,
     }
 }
@@ -498,7 +496,7 @@ fn problems_blocks(r: &VerifyReport) -> Vec<Block> {
             .iter()
             .map(|x| {
                 vec![
-                    text(x.code),
+                    text(x.code.as_str()),
                     text(&x.path),
                     text(&x.message),
                     value(x.expected.as_deref()),
@@ -518,7 +516,7 @@ fn problems_blocks(r: &VerifyReport) -> Vec<Block> {
         let rows = r
             .warnings
             .iter()
-            .map(|x| vec![text(x.code), text(&x.path), text(&x.message)])
+            .map(|x| vec![text(x.code.as_str()), text(&x.path), text(&x.message)])
             .collect();
         b.push(Block::Table(vec!["Code", "Path", "Warning"], rows));
     }

@@ -10,7 +10,7 @@ use super::document::{Cell, Part};
 use crate::model::{Actor, Party};
 use crate::sign::Identity;
 use crate::sign::keyid::KeyId;
-use crate::verify::{EventSummary, NO_IDENTITY, SignerKind, VerifyReport};
+use crate::verify::{EventSummary, NO_IDENTITY, SignatureState, SignerKind, VerifyReport};
 
 /// Groups of four hex digits on one line of a printed fingerprint: four
 /// lines of four groups fit a table column on A4.
@@ -23,7 +23,7 @@ const GROUPS_PER_LINE: usize = 4;
 pub fn certified_identity<'a>(r: &'a VerifyReport, key_id: &str) -> Option<&'a Identity> {
     r.events
         .iter()
-        .filter(|s| s.signature == "trusted")
+        .filter(|s| s.signature == SignatureState::Trusted)
         .filter(|s| {
             s.signed_by
                 .as_deref()
@@ -88,7 +88,7 @@ pub fn signer_fields(check: Option<&EventSummary>, a: &Actor) -> Vec<(&'static s
             }
         }
         None => {
-            let trusted = check.is_some_and(|c| c.signature == "trusted");
+            let trusted = check.is_some_and(|c| c.signature == SignatureState::Trusted);
             let who = if trusted {
                 NO_IDENTITY
             } else {
@@ -183,12 +183,12 @@ pub fn signer_rows(r: &VerifyReport) -> Vec<Vec<Cell>> {
         }
         seen.push(key.clone());
         // Only a proven identity names a signer (never the events' claims).
-        let who = match (&s.certified_identity, s.signature.as_str()) {
+        let who = match (&s.certified_identity, s.signature) {
             (Some(i), _) => Cell::Parts(identity_parts(i)),
-            (None, "trusted") => Cell::Text(NO_IDENTITY.to_string()),
+            (None, SignatureState::Trusted) => Cell::Text(NO_IDENTITY.to_string()),
             (None, _) => Cell::Text("signer not verified".to_string()),
         };
-        let trust = s.trust.clone().unwrap_or_else(|| s.signature.clone());
+        let trust = s.trust.clone().unwrap_or_else(|| s.signature.to_string());
         rows.push(vec![who, fingerprint(&key), Cell::Text(trust)]);
     }
     rows
@@ -204,7 +204,11 @@ mod tests {
             action: "receive".into(),
             time: "2024-05-01T12:00:00Z".into(),
             key_id: Some(key.into()),
-            signature: if trusted { "trusted" } else { "untrusted" }.into(),
+            signature: if trusted {
+                SignatureState::Trusted
+            } else {
+                SignatureState::Untrusted
+            },
             trust: None,
             event: None,
             sha256: String::new(),

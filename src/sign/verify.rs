@@ -125,6 +125,22 @@ pub struct SignatureCheck {
 }
 
 impl SignatureStatus {
+    /// The stable name of the status: the `status` field of its JSON
+    /// (`trusted`, `valid_untrusted`, `unknown_key`, ...).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SignatureStatus::Trusted { .. } => "trusted",
+            SignatureStatus::ValidUntrusted => "valid_untrusted",
+            SignatureStatus::CertificateExpired { .. } => "certificate_expired",
+            SignatureStatus::CertificateNotYetValid { .. } => "certificate_not_yet_valid",
+            SignatureStatus::CertificateOutOfScope { .. } => "certificate_out_of_scope",
+            SignatureStatus::WrongKind { .. } => "wrong_kind",
+            SignatureStatus::UnknownKey => "unknown_key",
+            SignatureStatus::Invalid { .. } => "invalid",
+            SignatureStatus::Malformed { .. } => "malformed",
+        }
+    }
+
     /// Why a status is not [`SignatureStatus::Trusted`], for people (empty
     /// for a trusted one).
     pub fn reason(&self) -> String {

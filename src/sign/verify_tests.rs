@@ -281,3 +281,39 @@ fn a_root_signing_itself_and_signatures_out_of_their_kind() {
         );
     }
 }
+
+#[test]
+fn a_status_name_is_the_status_of_its_json() {
+    let root_id = KeyId::derive(&[7; 32]);
+    let all = [
+        SignatureStatus::Trusted {
+            via: TrustPath::Direct,
+        },
+        SignatureStatus::ValidUntrusted,
+        SignatureStatus::CertificateExpired {
+            root_id,
+            valid_until: "2025-01-01T00:00:00Z".into(),
+        },
+        SignatureStatus::CertificateNotYetValid {
+            root_id,
+            valid_from: "2025-01-01T00:00:00Z".into(),
+        },
+        SignatureStatus::CertificateOutOfScope {
+            root_id,
+            subject: "Org (DE)".into(),
+            may_certify: vec![],
+        },
+        SignatureStatus::WrongKind {
+            kind: "custody event".into(),
+        },
+        SignatureStatus::UnknownKey,
+        SignatureStatus::Invalid { reason: "x".into() },
+        SignatureStatus::Malformed { reason: "x".into() },
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for s in all {
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["status"], s.as_str(), "{s:?}");
+        assert!(seen.insert(s.as_str()));
+    }
+}

@@ -12,7 +12,7 @@
 //! - Labels evidentia does not write are allowed (the tag manifest and the
 //!   seal cover them) but never shown as case facts.
 
-use super::{Finding, VerifyReport};
+use super::{Finding, FindingCode, VerifyReport};
 use crate::bundle::{human_size, layout, parse_bag_info};
 use crate::model::{Manifest, parse_rfc3339};
 
@@ -52,9 +52,11 @@ pub fn check(
     let labels = match parse_bag_info(text) {
         Ok(l) => l,
         Err(e) => {
-            report
-                .findings
-                .push(Finding::new("bag-info", layout::BAG_INFO, e.to_string()));
+            report.findings.push(Finding::new(
+                FindingCode::BagInfo,
+                layout::BAG_INFO,
+                e.to_string(),
+            ));
             return false;
         }
     };
@@ -83,7 +85,7 @@ pub fn check(
         let n = all(label).len();
         if n > 1 {
             report.findings.push(Finding::values(
-                "bag-info",
+                FindingCode::BagInfo,
                 layout::BAG_INFO,
                 format!("{label} appears {n} times; it must appear once (other tools may show either value)"),
                 "1",
@@ -93,9 +95,9 @@ pub fn check(
     }
     for (label, want) in &expected {
         let code = if *label == "Payload-Oxum" {
-            "payload-oxum"
+            FindingCode::PayloadOxum
         } else {
-            "bag-info"
+            FindingCode::BagInfo
         };
         let got = all(label);
         // Payload-Oxum is what bag-info declares (expected) against the

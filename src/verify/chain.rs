@@ -13,14 +13,17 @@
 //!
 //! The events are read where they are, in the report; nothing is copied.
 
-use super::{EventSummary, Finding, VerifyReport};
+use super::{EventSummary, Finding, FindingCode, SignatureState, VerifyReport};
 use crate::bundle::layout;
 use crate::model::{Breach, CustodyRules, Signer, Step, format_rfc3339_utc, parse_rfc3339};
 
 /// The signer of `s` when its signature verified against the trust store;
 /// otherwise unknown (and a `signature` finding of its own).
 fn signer_of(s: &EventSummary) -> Option<Signer> {
-    let key_id = s.signed_by.clone().filter(|_| s.signature == "trusted")?;
+    let key_id = s
+        .signed_by
+        .clone()
+        .filter(|_| s.signature == SignatureState::Trusted)?;
     Some(Signer {
         key_id,
         identity: s.signer_identity.clone(),
@@ -42,13 +45,19 @@ fn apply(rules: &mut CustodyRules, s: &EventSummary) -> Vec<Finding> {
         .apply(&step)
         .into_iter()
         .map(|b: Breach| Finding {
-            code: b.code,
+            code: breach_code(b.code),
             path: path.clone(),
             message: b.message,
             expected: b.expected,
             actual: b.actual,
         })
         .collect()
+}
+
+/// The finding code of a breach: the rules, being below `verify`, name
+/// theirs as a string (`custody` or `receive-signer`).
+fn breach_code(code: &str) -> FindingCode {
+    FindingCode::from_name(code).unwrap_or(FindingCode::Custody)
 }
 
 /// Check the cross-event rules over `report.events`.
@@ -62,7 +71,7 @@ pub fn check(report: &mut VerifyReport) {
         if let Ok(t) = parse_rfc3339(&s.time) {
             if let Some((prev, prev_seq)) = last_time.filter(|(p, _)| t < *p) {
                 warnings.push(Finding::values(
-                    "time-backwards",
+                    FindingCode::TimeBackwards,
                     layout::event_name(s.seq, &s.action),
                     format!("claimed time is earlier than event {prev_seq}'s"),
                     format_rfc3339_utc(prev),

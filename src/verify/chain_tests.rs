@@ -66,7 +66,7 @@ impl Chain {
             action: action.into(),
             time: time.into(),
             key_id: Some(key.clone()),
-            signature: "trusted".into(),
+            signature: SignatureState::Trusted,
             trust: None,
             event: Some(ev),
             sha256: format!("{seq:064}"),
@@ -104,7 +104,7 @@ impl Chain {
     }
 
     /// (code, message) of every finding verify reports.
-    fn findings(&self) -> Vec<(&'static str, String)> {
+    fn findings(&self) -> Vec<(FindingCode, String)> {
         let mut r = VerifyReport {
             events: self.0.clone(),
             ..VerifyReport::default()
@@ -117,7 +117,7 @@ impl Chain {
     }
 
     #[track_caller]
-    fn fails(&self, code: &str, needle: &str) {
+    fn fails(&self, code: FindingCode, needle: &str) {
         let f = self.findings();
         assert!(
             f.iter().any(|(c, m)| *c == code && m.contains(needle)),
@@ -147,7 +147,7 @@ const T: &str = "2024-05-02T09:00:00Z";
 fn an_unknown_action_is_refused_even_when_signed() {
     let mut c = Chain::new("A", SEALED);
     c.push("disposed", "A", T, |_| {});
-    c.fails("custody", "unknown custody action");
+    c.fails(FindingCode::Custody, "unknown custody action");
     // ... and does not count as a dispose: the rule "nothing after
     // dispose" is not what catches it.
     assert_eq!(c.findings().len(), 1);
@@ -159,7 +159,7 @@ fn only_event_one_is_a_seal() {
     c.push("note", "A", T, |_| {});
     c.passes();
     c.push("seal", "L", T, |_| {});
-    c.fails("custody", "a second seal");
+    c.fails(FindingCode::Custody, "a second seal");
 }
 
 #[test]
@@ -172,7 +172,7 @@ fn only_the_holder_transfers_disposes_accesses_or_copies() {
                 e.recipient = Some(lab)
             }
         });
-        c.fails("custody", "does not hold the evidence");
+        c.fails(FindingCode::Custody, "does not hold the evidence");
         let f = c.findings();
         assert!(
             f[0].1
@@ -210,23 +210,23 @@ fn the_receiver_holds_the_evidence_after_a_completed_transfer() {
     // The sender no longer holds it.
     let mut d = Chain(c.0[..3].to_vec());
     d.push("dispose", "A", T, |_| {});
-    d.fails("custody", "does not hold the evidence");
+    d.fails(FindingCode::Custody, "does not hold the evidence");
     // A receive by someone else than the recipient moves nothing.
     let mut e = Chain(c.0[..2].to_vec());
     e.receive("B");
     e.fails(
-        "receive-signer",
+        FindingCode::ReceiveSigner,
         "not signed by the recipient named in transfer 2",
     );
     e.transfer_to("B", "A");
-    e.fails("custody", "does not hold the evidence");
+    e.fails(FindingCode::Custody, "does not hold the evidence");
 }
 
 #[test]
 fn a_return_goes_back_to_the_previous_holder_and_needs_its_receive() {
     let mut c = Chain::new("A", SEALED);
     c.push("return", "A", T, |_| {});
-    c.fails("custody", "nobody to return to");
+    c.fails(FindingCode::Custody, "nobody to return to");
     c.0.pop();
     c.transfer_to("A", "L");
     c.receive("L");
@@ -234,7 +234,7 @@ fn a_return_goes_back_to_the_previous_holder_and_needs_its_receive() {
     c.passes();
     let mut wrong = Chain(c.0.clone());
     wrong.receive("B");
-    wrong.fails("receive-signer", "previous holder");
+    wrong.fails(FindingCode::ReceiveSigner, "previous holder");
     c.receive("A");
     c.passes();
     c.push("dispose", "A", T, |_| {});
@@ -243,7 +243,7 @@ fn a_return_goes_back_to_the_previous_holder_and_needs_its_receive() {
     let mut named = Chain(c.0[..3].to_vec());
     let (_, b) = who("B");
     named.push("return", "L", T, |e| e.recipient = Some(b));
-    named.fails("custody", "a return names no recipient");
+    named.fails(FindingCode::Custody, "a return names no recipient");
 }
 
 #[test]
@@ -252,7 +252,7 @@ fn nothing_follows_a_dispose() {
     c.push("dispose", "A", T, |_| {});
     c.passes();
     c.push("note", "A", T, |_| {});
-    c.fails("custody", "nothing may follow a dispose");
+    c.fails(FindingCode::Custody, "nothing may follow a dispose");
 }
 
 #[test]
@@ -266,25 +266,25 @@ fn claimed_times_before_the_seal_beyond_the_tolerance_fail() {
         ..VerifyReport::default()
     };
     check(&mut r);
-    assert_eq!(r.warnings[0].code, "time-backwards");
+    assert_eq!(r.warnings[0].code, FindingCode::TimeBackwards);
     // Years before: an expired key back-dating its event.
     c.push("note", "A", "2019-01-01T00:00:00Z", |_| {});
     c.fails(
-        "custody",
+        FindingCode::Custody,
         "before the seal (2024-05-01T12:00:00Z) by more than the 24-hour",
     );
     let mut d = Chain::new("A", SEALED);
     d.push("note", "A", "yesterday", |_| {});
-    d.fails("custody", "not an RFC 3339 time");
+    d.fails(FindingCode::Custody, "not an RFC 3339 time");
     let s = Chain::new("A", "last week");
-    s.fails("custody", "not an RFC 3339 time");
+    s.fails(FindingCode::Custody, "not an RFC 3339 time");
 }
 
 #[test]
 fn unverified_signers_are_left_to_the_signature_findings() {
     let mut c = Chain::new("A", SEALED);
     let mut s = c.next("transfer", "B", T, |e| e.recipient = Some(who("L").1));
-    s.signature = "untrusted".into();
+    s.signature = SignatureState::Untrusted;
     c.0.push(s);
     c.passes();
 }

@@ -16,6 +16,7 @@
 //! - A report with a `not-run` check always holds a finding, so the verdict
 //!   cannot be VERIFIED by any path that forgets to close the list.
 
+use super::codes::FindingCode;
 use serde::Serialize;
 
 /// One mandatory check of `verify` (docs/verify-semantics.md, "Checks").
@@ -66,7 +67,7 @@ pub const CHECKS: [Check; 12] = [
 ];
 
 /// The finding code of a mandatory check that did not run.
-pub const NOT_RUN: &str = "not-run";
+pub const NOT_RUN: FindingCode = FindingCode::NotRun;
 
 impl Check {
     /// The stable name used in JSON and in `not-run` findings.
@@ -112,28 +113,29 @@ impl Check {
 
 /// The check a finding belongs to: by its code where the code says, else
 /// the check that was running when it was found (`phase`).
-pub fn attribute(code: &str, path: &str, phase: Check) -> Check {
-    let is_event = |p: &str| p.starts_with(crate::bundle::layout::CUSTODY_DIR);
+pub fn attribute(code: FindingCode, path: &str, phase: Check) -> Check {
+    use crate::bundle::layout::{CUSTODY_DIR, DATA_DIR, KEYS_DIR};
+    use FindingCode as C;
     let first_event = |p: &str| p.starts_with("custody/000001-");
     match code {
-        "container" | "interrupted-append" | "damaged-bundle" | "too-many-findings" => {
+        C::Container | C::InterruptedAppend | C::DamagedBundle | C::TooManyFindings => {
             Check::Container
         }
-        "unexpected-file" => Check::Layout,
-        "bagit-txt" => Check::BagDeclaration,
-        "bag-info" | "payload-oxum" => Check::BagInfo,
-        "not-in-manifest" => Check::Manifests,
-        "digest-mismatch" => Check::Payload,
-        "tag-digest-mismatch" | "not-in-tagmanifest" => Check::TagManifests,
-        "manifest-json" | "item" => Check::ManifestJson,
-        "signature" | "keys" | "actor-identity" => Check::Signatures,
-        "head" => Check::Head,
-        "custody" if first_event(path) => Check::SealEvent,
-        "custody" | "receive-signer" => Check::Chain,
-        "entry-data" if path.starts_with(crate::bundle::layout::DATA_DIR) => Check::Payload,
-        "entry-data" if is_event(path) => Check::Chain,
-        "entry-data" if path.starts_with(crate::bundle::layout::KEYS_DIR) => Check::Signatures,
-        _ => phase,
+        C::UnexpectedFile => Check::Layout,
+        C::BagitTxt => Check::BagDeclaration,
+        C::BagInfo | C::PayloadOxum => Check::BagInfo,
+        C::NotInManifest => Check::Manifests,
+        C::DigestMismatch => Check::Payload,
+        C::TagDigestMismatch | C::NotInTagmanifest => Check::TagManifests,
+        C::ManifestJson | C::Item => Check::ManifestJson,
+        C::Signature | C::Keys | C::ActorIdentity => Check::Signatures,
+        C::Head => Check::Head,
+        C::Custody if first_event(path) => Check::SealEvent,
+        C::Custody | C::ReceiveSigner => Check::Chain,
+        C::EntryData if path.starts_with(DATA_DIR) => Check::Payload,
+        C::EntryData if path.starts_with(CUSTODY_DIR) => Check::Chain,
+        C::EntryData if path.starts_with(KEYS_DIR) => Check::Signatures,
+        C::EntryData | C::MissingFile | C::ManifestSyntax | C::TimeBackwards | C::NotRun => phase,
     }
 }
 
@@ -252,27 +254,35 @@ mod tests {
     #[test]
     fn findings_are_attributed_by_code_then_phase() {
         assert_eq!(
-            attribute("signature", "x", Check::Payload),
+            attribute(FindingCode::Signature, "x", Check::Payload),
             Check::Signatures
         );
         assert_eq!(
-            attribute("custody", "custody/000001-seal.json", Check::Payload),
+            attribute(
+                FindingCode::Custody,
+                "custody/000001-seal.json",
+                Check::Payload
+            ),
             Check::SealEvent
         );
         assert_eq!(
-            attribute("custody", "custody/000002-transfer.json", Check::Payload),
+            attribute(
+                FindingCode::Custody,
+                "custody/000002-transfer.json",
+                Check::Payload
+            ),
             Check::Chain
         );
         assert_eq!(
-            attribute("entry-data", "data/a", Check::Layout),
+            attribute(FindingCode::EntryData, "data/a", Check::Layout),
             Check::Payload
         );
         assert_eq!(
-            attribute("missing-file", "bagit.txt", Check::Layout),
+            attribute(FindingCode::MissingFile, "bagit.txt", Check::Layout),
             Check::Layout
         );
         assert_eq!(
-            attribute("missing-file", "data/x", Check::Manifests),
+            attribute(FindingCode::MissingFile, "data/x", Check::Manifests),
             Check::Manifests
         );
     }

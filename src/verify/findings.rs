@@ -3,13 +3,14 @@
 //! mandatory check each finding belongs to.
 
 use super::checks::{self, Check};
+use super::codes::FindingCode;
 use serde::Serialize;
 
 /// One problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// A stable code (`digest-mismatch`, `unexpected-file`, ...).
-    pub code: &'static str,
+    pub code: FindingCode,
     /// The member (relative to the bag where possible).
     pub path: String,
     /// What is wrong.
@@ -24,7 +25,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding without values.
-    pub fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Finding {
+    pub fn new(code: FindingCode, path: impl Into<String>, message: impl Into<String>) -> Finding {
         Finding {
             code,
             path: path.into(),
@@ -36,7 +37,7 @@ impl Finding {
 
     /// A finding with expected and actual values.
     pub fn values(
-        code: &'static str,
+        code: FindingCode,
         path: impl Into<String>,
         message: impl Into<String>,
         expected: impl Into<String>,
@@ -129,7 +130,7 @@ impl Findings {
     pub(super) fn close(&mut self) {
         if self.more > 0 {
             self.list.push(Finding::new(
-                "too-many-findings",
+                FindingCode::TooManyFindings,
                 "*",
                 format!(
                     "{} more problems were found and not listed (at most {MAX_FINDINGS} are)",

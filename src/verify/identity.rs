@@ -16,14 +16,14 @@
 //!
 //! This module only reads the report; it never shows a name itself.
 
-use super::{EventSummary, Finding, SignerKind, VerifyReport};
+use super::{EventSummary, Finding, FindingCode, SignerKind, VerifyReport};
 use crate::bundle::layout;
 use crate::model::{Actor, Party};
 use crate::sign::Identity;
 
 /// The finding code of an event whose actor is not its signer's certified
 /// identity.
-pub const ACTOR_IDENTITY: &str = "actor-identity";
+pub const ACTOR_IDENTITY: FindingCode = FindingCode::ActorIdentity;
 
 /// Record what a trusted signature proved about its signer on `summary`.
 pub fn record_signer(summary: &mut EventSummary, identity: Option<Identity>, kind: SignerKind) {

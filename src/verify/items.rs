@@ -2,7 +2,7 @@
 //! with the sealed files it points at, so the hashes taken at acquisition
 //! time are tied to the image in the bag.
 
-use super::Finding;
+use super::{Finding, FindingCode};
 use crate::model::{FileEntry, Manifest};
 use std::collections::BTreeMap;
 
@@ -17,7 +17,7 @@ pub(super) fn check_items(
         let here = |p: &str| format!("manifest.json items[{}] {p}", item.item);
         if !files.contains_key(item.record.as_str()) {
             findings.push(Finding::new(
-                "item",
+                FindingCode::Item,
                 here(&item.record),
                 "acquisition record is not in the payload",
             ));
@@ -27,7 +27,7 @@ pub(super) fn check_items(
             match files.get(p.as_str()) {
                 Some(f) => segments.push(*f),
                 None => findings.push(Finding::new(
-                    "item",
+                    FindingCode::Item,
                     here(p),
                     "image segment is not in the payload",
                 )),
@@ -39,7 +39,7 @@ pub(super) fn check_items(
         let size: u64 = segments.iter().map(|f| f.size).sum();
         if size != item.size {
             findings.push(Finding::values(
-                "item",
+                FindingCode::Item,
                 here("size"),
                 "image segments do not add up to the acquired size",
                 item.size.to_string(),
@@ -61,7 +61,7 @@ pub(super) fn check_items(
                     && !acq.eq_ignore_ascii_case(sealed)
                 {
                     findings.push(Finding::values(
-                        "item",
+                        FindingCode::Item,
                         here(algo),
                         "the sealed image does not match the hash taken at acquisition",
                         acq,

@@ -20,6 +20,7 @@ mod bag;
 mod baginfo;
 mod chain;
 mod checks;
+mod codes;
 mod custody;
 mod findings;
 mod identity;
@@ -29,6 +30,7 @@ mod trust;
 
 pub use chain::check_append;
 pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
+pub use codes::{FindingCode, SignatureState};
 pub use findings::{Finding, Findings, MAX_FINDINGS};
 pub use identity::{ACTOR_IDENTITY, actor_text, identity_text, record_signer};
 pub use tap::PayloadTap;
@@ -40,10 +42,10 @@ use serde::Serialize;
 use std::path::Path;
 
 /// The finding code of an interrupted append (the CLI names `repair`).
-pub const INTERRUPTED_APPEND: &str = "interrupted-append";
+pub const INTERRUPTED_APPEND: FindingCode = FindingCode::InterruptedAppend;
 /// The finding code of a file that starts as a bundle but cannot be opened
 /// (truncated, overwritten): the message says where.
-pub const DAMAGED_BUNDLE: &str = "damaged-bundle";
+pub const DAMAGED_BUNDLE: FindingCode = FindingCode::DamagedBundle;
 
 /// The largest tag file read into memory.
 pub const MAX_TAG_FILE: u64 = 64 << 20;
@@ -165,7 +167,7 @@ pub struct EventSummary {
     pub key_id: Option<String>,
     /// Signature status: `trusted`, `untrusted`, `invalid`, `missing`,
     /// `not-checked`.
-    pub signature: String,
+    pub signature: SignatureState,
     /// Signer and trust path, for trusted signatures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust: Option<String>,
@@ -347,7 +349,7 @@ pub fn verify_tapped(
     };
     for i in issues {
         report.findings.push(Finding::new(
-            "container",
+            FindingCode::Container,
             i.name.clone(),
             i.kind.to_string(),
         ));
@@ -404,9 +406,12 @@ fn mark_custody_checks(report: &mut VerifyReport, signatures: bool) {
             .all(|(i, e)| e.seq == i as u64 + 1 && e.event.is_some());
     let all_signed = signatures
         && !events.is_empty()
-        && events
-            .iter()
-            .all(|e| !matches!(e.signature.as_str(), "missing" | "not-checked"));
+        && events.iter().all(|e| {
+            !matches!(
+                e.signature,
+                SignatureState::Missing | SignatureState::NotChecked
+            )
+        });
     let head = all_read && report.head.as_deref() == events.last().map(|e| e.sha256.as_str());
     for (check, ran) in [
         (Check::SealEvent, seal),
@@ -542,7 +547,7 @@ mod tests {
         let r = verify(&out, &VerifyOptions::default(), Some(&v), &mut |_| {}).unwrap();
         assert!(r.verified(), "{:?}", r.findings);
         assert_eq!(r.head.as_deref(), Some(summary.head.as_str()));
-        assert_eq!(r.events[0].signature, "trusted");
+        assert_eq!(r.events[0].signature, SignatureState::Trusted);
         // Without a trust store the signatures check does not run: not
         // verified, though nothing failed.
         let r = verify(&out, &VerifyOptions::default(), None, &mut |_| {}).unwrap();
@@ -553,7 +558,7 @@ mod tests {
         let v = FakeVerifier { trusted: false };
         let r = verify(&out, &VerifyOptions::default(), Some(&v), &mut |_| {}).unwrap();
         assert_eq!(r.findings.len(), 1);
-        assert_eq!(r.findings[0].code, "signature");
+        assert_eq!(r.findings[0].code, FindingCode::Signature);
         let wrong = VerifyOptions {
             expect_head: Some("00".repeat(32)),
         };
@@ -564,6 +569,6 @@ mod tests {
             &mut |_| {},
         )
         .unwrap();
-        assert_eq!(r.findings[0].code, "head");
+        assert_eq!(r.findings[0].code, FindingCode::Head);
     }
 }

@@ -1,12 +1,84 @@
-//! The payload manifests and manifest.json against the payload: a first
-//! pass that says whether a manifest parses and is sorted, the merge of a
-//! sorted manifest with the payload, and the whole-file reads (within
-//! their caps) for those that are not sorted; manifest.json streamed.
+//! The manifests phase: every payload manifest read, parsed and checked
+//! against the payload both ways. A first pass says whether a manifest
+//! parses and is sorted; a sorted one is merged with the payload and
+//! streamed again beside it when hashing, one that is not is read whole
+//! (within its cap) and checked with maps, with the same findings.
 
-use super::*;
+use super::Bag;
+use super::index::data_error;
+use super::rich::Capped;
+use crate::bundle::{
+    Archive, Entry, EntryReader, ManifestLine, ManifestLines, ManifestSyntax, layout,
+    parse_manifest,
+};
+use crate::hash::Algorithm;
+use crate::verify::{Check, Finding, FindingCode, MAX_TAG_FILE, VerifyReport};
+use std::collections::{BTreeMap, BTreeSet};
+use std::iter::Peekable;
+
+/// A sorted manifest's lines, from a stream.
+type Lines<'a> = Peekable<LineIter<'a>>;
+
+/// The good lines of a manifest already checked to parse.
+pub(super) struct LineIter<'a>(ManifestLines<EntryReader<'a>>);
+
+impl Iterator for LineIter<'_> {
+    type Item = ManifestLine;
+    fn next(&mut self) -> Option<ManifestLine> {
+        match self.0.next_line() {
+            Ok(Some(Ok(l))) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// How one payload manifest's digests are found during hashing.
+pub(super) enum Listed<'a> {
+    /// Sorted: streamed again beside the payload.
+    Stream(Lines<'a>),
+    /// Not sorted: read whole (path -> digests in line order).
+    Map(BTreeMap<String, Vec<String>>),
+}
+
+impl Listed<'_> {
+    /// The digests listed for payload file `p`, pushed to `want` with
+    /// `algo`; a stream moves past `p` (the payload comes in name order).
+    pub(super) fn digests_of(
+        &mut self,
+        algo: Algorithm,
+        p: &str,
+        want: &mut Vec<(Algorithm, String)>,
+    ) {
+        match self {
+            Listed::Map(m) => {
+                for d in m.get(p).map(Vec::as_slice).unwrap_or(&[]) {
+                    want.push((algo, d.clone()));
+                }
+            }
+            Listed::Stream(lines) => {
+                while lines.next_if(|x| x.path.as_str() < p).is_some() {}
+                while let Some(x) = lines.next_if(|x| x.path == p) {
+                    want.push((algo, x.digest));
+                }
+            }
+        }
+    }
+}
+
+/// The payload manifests as the payload pass will use them.
+pub(super) struct Manifests<'a> {
+    /// The algorithm of every payload manifest, read or not (what the
+    /// bag seals), in name order.
+    pub(super) algorithms: Vec<Algorithm>,
+    /// Each readable manifest's digests, with its algorithm.
+    pub(super) listed: Vec<(Algorithm, Listed<'a>)>,
+    /// Whether every manifest was read and parsed, manifest-sha256.txt
+    /// among them.
+    pub(super) read: bool,
+}
 
 /// What a first pass over a manifest found.
-pub(super) enum Scan {
+enum Scan {
     /// Reading failed.
     Read(std::io::Error),
     /// A syntax error (the one [`parse_manifest`] reports).
@@ -18,10 +90,70 @@ pub(super) enum Scan {
 }
 
 impl Bag {
+    /// The manifests check: each payload manifest of `manifests` read,
+    /// parsed and checked against the payload both ways.
+    pub(super) fn check_manifests<'a>(
+        &self,
+        archive: &'a Archive,
+        manifests: &[(Algorithm, String)],
+        report: &mut VerifyReport,
+    ) -> Manifests<'a> {
+        report.findings.phase(Check::Manifests);
+        let mut listed: Vec<(Algorithm, Listed<'_>)> = Vec::new();
+        // Every manifest read and parsed, manifest-sha256.txt among them.
+        let mut manifests_read = manifests.iter().any(|(a, _)| *a == Algorithm::Sha256);
+        for (algo, rel) in manifests {
+            let Some(e) = self.get(archive, rel) else {
+                continue;
+            };
+            match scan_manifest(archive, &e, algo.digest_len()) {
+                Scan::Read(err) => {
+                    manifests_read = false;
+                    report.findings.push(Finding::new(
+                        FindingCode::EntryData,
+                        rel,
+                        format!("cannot read: {}", data_error(&err)),
+                    ))
+                }
+                Scan::Syntax(err) => {
+                    manifests_read = false;
+                    report.findings.push(Finding::new(
+                        FindingCode::ManifestSyntax,
+                        rel,
+                        err.to_string(),
+                    ))
+                }
+                Scan::Sorted => {
+                    self.merge_manifest(archive, &e, *algo, rel, report);
+                    // Read again beside the payload when hashing.
+                    match archive.reader(&e) {
+                        Ok(r) => {
+                            let lines = LineIter(ManifestLines::new(r, algo.digest_len()));
+                            listed.push((*algo, Listed::Stream(lines.peekable())));
+                        }
+                        Err(_) => manifests_read = false,
+                    }
+                }
+                Scan::Irregular => match self.manifest_whole(archive, *algo, rel, report) {
+                    Some(map) => listed.push((*algo, Listed::Map(map))),
+                    None => manifests_read = false,
+                },
+            }
+        }
+        if manifests_read {
+            report.ran(Check::Manifests);
+        }
+        Manifests {
+            algorithms: manifests.iter().map(|m| m.0).collect(),
+            listed,
+            read: manifests_read,
+        }
+    }
+
     /// Check a sorted manifest's lines against the payload by merging the
     /// two sorted lists: the same findings, in the same order, as
     /// [`Bag::manifest_whole`].
-    pub(super) fn merge_manifest(
+    fn merge_manifest(
         &self,
         archive: &Archive,
         e: &Entry,
@@ -40,7 +172,7 @@ impl Bag {
             let member = match &prev {
                 Some((p, member)) if *p == l.path => {
                     report.findings.push(Finding::new(
-                        "manifest-syntax",
+                        FindingCode::ManifestSyntax,
                         rel,
                         format!("{:?} listed twice", l.path),
                     ));
@@ -55,7 +187,7 @@ impl Bag {
             };
             if !member {
                 report.findings.push(Finding::new(
-                    "missing-file",
+                    FindingCode::MissingFile,
                     &l.path,
                     format!("listed in {rel} but not in the bundle"),
                 ));
@@ -67,7 +199,7 @@ impl Bag {
         }
         unlisted.flush(&mut report.findings, |p| {
             Finding::new(
-                "not-in-manifest",
+                FindingCode::NotInManifest,
                 p,
                 format!("payload file not listed in {rel}"),
             )
@@ -76,7 +208,7 @@ impl Bag {
 
     /// A manifest that is not sorted: read whole (within [`MAX_TAG_FILE`])
     /// and checked with maps. Returns path -> digests.
-    pub(super) fn manifest_whole(
+    fn manifest_whole(
         &self,
         archive: &Archive,
         algo: Algorithm,
@@ -87,9 +219,11 @@ impl Bag {
         let lines = match parse_manifest(&text, algo.digest_len()) {
             Ok(l) => l,
             Err(e) => {
-                report
-                    .findings
-                    .push(Finding::new("manifest-syntax", rel, e.to_string()));
+                report.findings.push(Finding::new(
+                    FindingCode::ManifestSyntax,
+                    rel,
+                    e.to_string(),
+                ));
                 return None;
             }
         };
@@ -98,7 +232,7 @@ impl Bag {
         for l in lines {
             if !seen.insert(l.path.clone()) {
                 report.findings.push(Finding::new(
-                    "manifest-syntax",
+                    FindingCode::ManifestSyntax,
                     rel,
                     format!("{:?} listed twice", l.path),
                 ));
@@ -107,7 +241,7 @@ impl Bag {
                 l.path.starts_with(layout::DATA_DIR) && self.contains(archive, &l.path);
             if !in_payload {
                 report.findings.push(Finding::new(
-                    "missing-file",
+                    FindingCode::MissingFile,
                     &l.path,
                     format!("listed in {rel} but not in the bundle"),
                 ));
@@ -117,7 +251,7 @@ impl Bag {
         for (p, _) in self.payload(archive) {
             if !seen.contains(&p) {
                 report.findings.push(Finding::new(
-                    "not-in-manifest",
+                    FindingCode::NotInManifest,
                     p,
                     format!("payload file not listed in {rel}"),
                 ));
@@ -125,40 +259,10 @@ impl Bag {
         }
         Some(listed)
     }
-
-    /// manifest.json read whole, within [`MAX_MANIFEST_JSON`].
-    pub(super) fn manifest_whole_json(
-        &self,
-        archive: &Archive,
-        report: &mut VerifyReport,
-    ) -> Option<Manifest> {
-        self.parse_manifest_json(archive, report)
-            .and_then(|m| match m {
-                Ok(m) => match m.piece_algorithm() {
-                    Ok(_) => Some(m),
-                    Err(why) => {
-                        report.findings.push(Finding::new(
-                            "manifest-json",
-                            layout::MANIFEST_JSON,
-                            why,
-                        ));
-                        None
-                    }
-                },
-                Err(e) => {
-                    report.findings.push(Finding::new(
-                        "manifest-json",
-                        layout::MANIFEST_JSON,
-                        format!("not a valid manifest: {e}"),
-                    ));
-                    None
-                }
-            })
-    }
 }
 
 /// First pass over a payload manifest: does it parse, and is it sorted?
-pub(super) fn scan_manifest(archive: &Archive, e: &Entry, digest_len: usize) -> Scan {
+fn scan_manifest(archive: &Archive, e: &Entry, digest_len: usize) -> Scan {
     let r = match archive.reader(e) {
         Ok(r) => r,
         Err(err) => return Scan::Read(err),
@@ -197,50 +301,4 @@ pub(super) fn scan_manifest(archive: &Archive, e: &Entry, digest_len: usize) -> 
         (None, true) => Scan::Sorted,
         (None, false) => Scan::Irregular,
     }
-}
-
-/// manifest.json, streamed, when it is valid, of our schema, and its
-/// files are sorted by path without repeats; `None` otherwise.
-pub(super) fn stream_sorted_manifest(archive: &Archive, e: &Entry) -> Option<Manifest> {
-    let r = archive.reader(e).ok()?;
-    let mut prev: Option<String> = None;
-    let m = stream_manifest(r, &mut |f| {
-        let ok = prev.as_ref().is_none_or(|p| *p < f.path);
-        prev = Some(f.path);
-        ok
-    })
-    .ok()?;
-    m.piece_algorithm().is_ok().then_some(m)
-}
-
-/// Run `f` over manifest.json's files, parsed on a second thread and
-/// handed over in batches through a small queue.
-pub(super) fn with_json_files<T>(
-    archive: &Archive,
-    e: &Entry,
-    f: impl FnOnce(&mut dyn Iterator<Item = FileEntry>) -> T,
-) -> T {
-    const BATCH: usize = 512;
-    std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileEntry>>(4);
-        s.spawn(move || {
-            if let Ok(r) = archive.reader(e) {
-                let mut batch = Vec::with_capacity(BATCH);
-                let done = stream_manifest(r, &mut |fe| {
-                    batch.push(fe);
-                    batch.len() < BATCH
-                        || tx
-                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                            .is_ok()
-                });
-                if done.is_ok() && !batch.is_empty() {
-                    let _ = tx.send(batch);
-                }
-            }
-        });
-        let out = f(&mut rx.iter().flatten());
-        // Let the parser stop (its sends fail) before the scope joins it.
-        drop(rx);
-        out
-    })
 }

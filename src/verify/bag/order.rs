@@ -2,7 +2,7 @@
 //! ascending runs is merged run by run (each read by its own stream of the
 //! central directory); one in no order is sorted.
 
-use super::*;
+use crate::bundle::{Archive, Entries};
 
 /// Runs of ascending names merged at once; more runs than this (only a
 /// zip that is not in any order) are sorted instead.

@@ -1,8 +1,10 @@
 //! What the payload pass collects: findings capped like the findings
-//! themselves, and the comparison of a file's hashes with its
+//! themselves ([`Capped`]), and the comparison of a file's hashes with its
 //! manifest.json entry (size, SHA-256, BLAKE3, every piece).
 
-use super::*;
+use crate::hash::{Algorithm, HashResult, to_hex};
+use crate::model::FileEntry;
+use crate::verify::{Finding, FindingCode, Findings, MAX_FINDINGS};
 
 /// A list kept to at most [`MAX_FINDINGS`] items, counting the rest: what
 /// becomes findings later is bounded like the findings themselves.
@@ -40,35 +42,18 @@ impl<T> Capped<T> {
     }
 }
 
-/// What the payload pass gathers.
-#[derive(Default)]
-pub(super) struct Pass {
-    /// Payload files seen.
-    pub(super) files: u64,
-    /// Their bytes.
-    pub(super) bytes: u64,
-    /// Payload files manifest.json does not list.
-    pub(super) not_in_json: Capped<String>,
-    /// manifest.json files that are not in the payload.
-    pub(super) not_in_bag: Capped<String>,
-    /// The manifest.json entries the evidence items refer to.
-    pub(super) for_items: BTreeMap<String, FileEntry>,
-    /// Findings of the hash comparisons, in payload order.
-    pub(super) hashed: Capped<Finding>,
-}
-
 /// Compare what manifest.json says of `p` with its actual hashes.
 pub(super) fn compare_rich(
     p: &str,
     r: &FileEntry,
-    result: &crate::hash::HashResult,
+    result: &HashResult,
     findings: &mut Vec<Finding>,
 ) {
     let hex = |a| result.digest(a).map(|d| d.hex()).unwrap_or_default();
     let mut cmp = |what: &str, want: &str, got: String| {
         if want != got {
             findings.push(Finding::values(
-                "manifest-json",
+                FindingCode::ManifestJson,
                 p,
                 format!("{what} in manifest.json differs"),
                 want,
@@ -92,7 +77,7 @@ pub(super) fn compare_rich(
             (Some(i), Some(ps)) => {
                 let at = &ps.pieces[i];
                 Finding::values(
-                    "manifest-json",
+                    FindingCode::ManifestJson,
                     p,
                     format!(
                         "piecewise {algo} hash {i} (bytes {}..{}) in manifest.json differs",
@@ -104,7 +89,7 @@ pub(super) fn compare_rich(
                 )
             }
             _ => Finding::values(
-                "manifest-json",
+                FindingCode::ManifestJson,
                 p,
                 "piecewise hash count in manifest.json differs",
                 r.pieces.len().to_string(),

@@ -7,7 +7,7 @@
 //! Times are compared as encoded (DOS keeps even seconds, from 1980).
 
 use crate::bundle::{DosTime, Entry};
-use crate::verify::{Finding, VerifyReport};
+use crate::verify::{Finding, FindingCode, VerifyReport};
 
 /// The DOS time evidentia writes for the RFC 3339 time `text`, or `None`
 /// when it does not parse.
@@ -28,7 +28,7 @@ pub(in crate::verify) fn expect(
 ) {
     if modified != want {
         report.findings.push(Finding::values(
-            "container",
+            FindingCode::Container,
             rel,
             format!("modification time is not {what}"),
             want.to_string(),
@@ -41,7 +41,7 @@ pub(in crate::verify) fn expect(
 /// because the time it must carry (`what`, `text`) does not parse.
 pub(in crate::verify) fn unchecked(report: &mut VerifyReport, rel: &str, what: &str, text: &str) {
     report.findings.push(Finding::new(
-        "container",
+        FindingCode::Container,
         rel,
         format!("modification time not checked: {what} {text:?} is not an RFC 3339 time"),
     ));
