@@ -11,8 +11,8 @@ use super::AcquireError;
 use super::device::{DeviceInfo, HostInfo};
 use super::map::ByteRange;
 use super::split::Segment;
+use crate::model::{format_rfc3339_offset, format_rfc3339_utc};
 use crate::pathrepr::PathRepr;
-use crate::sign::civil::format_rfc3339;
 use crate::testhook::{self, Op};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -156,13 +156,9 @@ pub struct Timestamp {
 impl Timestamp {
     /// The moment `unix` seen from a zone `offset` seconds east of UTC.
     pub fn at(unix: i64, offset: i64) -> Timestamp {
-        let local = format_rfc3339(unix + offset);
-        let sign = if offset < 0 { '-' } else { '+' };
-        let a = offset.unsigned_abs();
-        let suffix = format!("{sign}{:02}:{:02}", a / 3600, a / 60 % 60);
         Timestamp {
-            utc: format_rfc3339(unix),
-            local: format!("{}{suffix}", local.trim_end_matches('Z')),
+            utc: format_rfc3339_utc(unix),
+            local: format_rfc3339_offset(unix, offset),
         }
     }
 }

@@ -341,7 +341,7 @@ fn finish_files(
         version: &rec.tool.version,
         command_line: &cmd,
         started: &rec.started.utc,
-        now: &crate::sign::civil::format_rfc3339(ended),
+        now: &crate::model::format_rfc3339_utc(ended),
     };
     let map = render_map(&header, bad, rec.image.size, total, rec.complete);
     let views = record::write_atomic(out, MAP_FILE, map.as_bytes())

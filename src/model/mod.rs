@@ -18,8 +18,8 @@ pub use custody::{
     describe_party,
 };
 pub use time::{
-    BadTimestamp, civil_from_unix, days_in_month, format_date_utc, format_rfc3339_utc,
-    parse_rfc3339,
+    BadTimestamp, TimeSyntax, UnixTime, civil_from_unix, days_in_month, format_date_utc,
+    format_rfc3339_offset, format_rfc3339_utc, parse_rfc3339, parse_rfc3339_or_date,
 };
 
 use crate::hash::{MIN_TREE_PIECE, PieceAlgorithm};
