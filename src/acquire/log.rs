@@ -2,7 +2,7 @@
 //! read from FTK Imager and Guymager (case information, source, hashes,
 //! verification, bad sectors). It says nothing the record does not.
 
-use super::record::{AcquisitionRecord, Outcome};
+use crate::model::acquisition::{AcquisitionRecord, Outcome};
 use std::fmt::Write as _;
 
 fn or_dash(v: &Option<String>) -> &str {

@@ -2,16 +2,17 @@
 
 use super::log::render_log;
 use super::map::{BadRanges, MapHeader, render_map};
+use super::persist::{self, LOG_FILE, MAP_FILE};
 use super::reader::{BlockError, ReadPolicy, read_block, read_stream_block};
-use super::record::{
-    self, AcquisitionRecord, BadSectorRecord, HASH_COVERAGE, ImageRecord, MAP_FILE, PiecesRecord,
-    SourceRecord, Timestamp, ToolInfo,
-};
 use super::split::ImageWriter;
 use super::{
     AcquireError, AcquireOptions, Acquisition, Phase, Progress, SectorSource, SourceDescription,
 };
 use crate::hash::{HashResult, MultiHasher};
+use crate::model::acquisition::{
+    AcquisitionRecord, BadSectorRecord, HASH_COVERAGE, ImageRecord, PiecesRecord, RECORD_VERSION,
+    SourceRecord, Timestamp, ToolInfo,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -168,7 +169,7 @@ pub fn acquire_from(
     let started_unix = now();
     let sector = desc.logical_sector_size.max(1);
     let mut rec = AcquisitionRecord {
-        v: record::RECORD_VERSION,
+        v: RECORD_VERSION,
         complete: false,
         stopped: Some("running".into()),
         case: opts.case.clone(),
@@ -206,7 +207,7 @@ pub fn acquire_from(
         },
         verification: None,
     };
-    record::write_record(out, &rec)?;
+    persist::write_record(out, &rec)?;
 
     // The image is written on the engine's stage thread, block by block,
     // before the hashes see the block: reading, writing and hashing
@@ -344,17 +345,17 @@ fn finish_files(
         now: &crate::model::format_rfc3339_utc(ended),
     };
     let map = render_map(&header, bad, rec.image.size, total, rec.complete);
-    let views = record::write_atomic(out, MAP_FILE, map.as_bytes())
-        .and_then(|()| record::write_atomic(out, record::LOG_FILE, render_log(rec).as_bytes()));
+    let views = persist::write_atomic(out, MAP_FILE, map.as_bytes())
+        .and_then(|()| persist::write_atomic(out, LOG_FILE, render_log(rec).as_bytes()));
     match views {
-        Ok(()) => record::write_record(out, rec),
+        Ok(()) => persist::write_record(out, rec),
         Err(e) => {
             // The record is the only claim of completion: without its map
             // and log the acquisition is not complete.
             let mut stopped = rec.clone();
             stopped.complete = false;
             stopped.stopped = Some(e.to_string());
-            let _ = record::write_record(out, &stopped);
+            let _ = persist::write_record(out, &stopped);
             Err(e)
         }
     }

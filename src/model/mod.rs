@@ -1,5 +1,6 @@
 //! The documents inside a bundle: the rich manifest (`manifest.json`), the
-//! case and legal metadata, and custody events; plus timestamps.
+//! case and legal metadata, custody events and the acquisition record
+//! ([`acquisition`]); plus RFC 3339 time (the one time module).
 //!
 //! Invariants:
 //! - Serialization is deterministic: fields in declaration order, pretty
@@ -7,6 +8,7 @@
 //! - Parsing is strict: unknown fields are an error, never dropped.
 //! - Nothing here touches the file system.
 
+pub mod acquisition;
 mod case;
 mod custody;
 mod time;
