@@ -14,8 +14,8 @@
 //! that segment to ordinary buffered writes; the fsync at close covers
 //! both.
 //!
-//! The file-system operations are in four places: [`create_new`] (a
-//! segment is created), [`write_chunk`] (bytes go to it), the fsyncs in
+//! The file-system operations are in four places: `create_new` (a
+//! segment is created), `write_chunk` (bytes go to it), the fsyncs in
 //! `close_current` and [`sync_dir`].
 
 use super::AcquireError;
