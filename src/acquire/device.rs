@@ -5,7 +5,7 @@
 //! Every attribute is optional: a missing or unreadable one is left out,
 //! never guessed.
 
-use serde::{Deserialize, Serialize};
+use crate::model::acquisition::{DeviceInfo, HostInfo};
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -59,26 +59,6 @@ pub fn geometry(file: &File) -> io::Result<Geometry> {
     })
 }
 
-/// Identification of a device as `/sys/block` exposes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeviceInfo {
-    /// Kernel name of the whole disk (`sda`, `loop0`, `mmcblk0`).
-    pub kernel_name: Option<String>,
-    /// Model string.
-    pub model: Option<String>,
-    /// Serial number.
-    pub serial: Option<String>,
-    /// Vendor string.
-    pub vendor: Option<String>,
-    /// Firmware revision.
-    pub firmware: Option<String>,
-    /// Whether the kernel flags the medium as removable.
-    pub removable: Option<bool>,
-    /// For a loop device, the file behind it.
-    pub backing_file: Option<String>,
-}
-
 /// Describe the block device open as `file`, reading `sys_root` (normally
 /// `/sys`).
 pub fn describe(file: &File, sys_root: &Path) -> DeviceInfo {
@@ -120,22 +100,6 @@ pub fn describe_node(node: &Path) -> DeviceInfo {
         removable: attr(node, &["removable"]).map(|s| s == "1"),
         backing_file: attr(node, &["loop/backing_file"]),
     }
-}
-
-/// The host: name and operating system, from `uname`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HostInfo {
-    /// Host name.
-    pub name: String,
-    /// Kernel name (`Linux`).
-    pub os: String,
-    /// Kernel release.
-    pub os_release: String,
-    /// Kernel version string.
-    pub os_version: String,
-    /// Machine architecture.
-    pub machine: String,
 }
 
 /// Read `uname`.

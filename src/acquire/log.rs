@@ -2,7 +2,7 @@
 //! read from FTK Imager and Guymager (case information, source, hashes,
 //! verification, bad sectors). It says nothing the record does not.
 
-use super::record::{AcquisitionRecord, Outcome};
+use crate::model::acquisition::{AcquisitionRecord, Outcome, Verification};
 use std::fmt::Write as _;
 
 fn or_dash(v: &Option<String>) -> &str {
@@ -12,8 +12,22 @@ fn or_dash(v: &Option<String>) -> &str {
 /// Render the log for `rec`.
 pub fn render_log(rec: &AcquisitionRecord) -> String {
     let mut s = String::new();
-    // Writing to a String cannot fail; results are ignored throughout.
-    let w = &mut s;
+    case_section(&mut s, rec);
+    source_section(&mut s, rec);
+    acquisition_section(&mut s, rec);
+    image_section(&mut s, rec);
+    bad_sector_section(&mut s, rec);
+    if let Some(v) = &rec.verification {
+        verification_section(&mut s, rec, v);
+    }
+    s
+}
+
+// Writing to a String cannot fail: the results of `writeln!` are ignored
+// throughout.
+
+/// The tool and the case information, then a rule.
+fn case_section(w: &mut String, rec: &AcquisitionRecord) {
     let _ = writeln!(w, "Created by {} {}", rec.tool.name, rec.tool.version);
     let _ = writeln!(w, "\nCase Information:");
     let _ = writeln!(w, "Case Number: {}", or_dash(&rec.case.case_id));
@@ -21,6 +35,10 @@ pub fn render_log(rec: &AcquisitionRecord) -> String {
     let _ = writeln!(w, "Examiner: {}", or_dash(&rec.case.examiner));
     let _ = writeln!(w, "Notes: {}", or_dash(&rec.case.notes));
     let _ = writeln!(w, "\n{}", "-".repeat(62));
+}
+
+/// `[Source]` (with the device's identification) and `[Drive Geometry]`.
+fn source_section(w: &mut String, rec: &AcquisitionRecord) {
     let src = &rec.source;
     let path = String::from_utf8_lossy(src.path.as_bytes()).into_owned();
     let _ = writeln!(w, "\nInformation for {path}:");
@@ -44,6 +62,10 @@ pub fn render_log(rec: &AcquisitionRecord) -> String {
     let num = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
     let _ = writeln!(w, " Sector Count: {}", num(src.sectors));
     let _ = writeln!(w, " Source Data Size: {} bytes", num(src.size));
+}
+
+/// `[Acquisition]`: host, command line, settings, times, completeness.
+fn acquisition_section(w: &mut String, rec: &AcquisitionRecord) {
     let _ = writeln!(w, "\n[Acquisition]");
     let _ = writeln!(w, " Host: {}", rec.host.name);
     let _ = writeln!(
@@ -66,6 +88,10 @@ pub fn render_log(rec: &AcquisitionRecord) -> String {
     if let Some(why) = &rec.stopped {
         let _ = writeln!(w, " Stopped: {why}");
     }
+}
+
+/// `[Image]` (size, segments, map file) and `[Computed Hashes]`.
+fn image_section(w: &mut String, rec: &AcquisitionRecord) {
     let _ = writeln!(w, "\n[Image]");
     let _ = writeln!(w, " Image Size: {} bytes", rec.image.size);
     let _ = writeln!(w, " Segment List:");
@@ -78,6 +104,10 @@ pub fn render_log(rec: &AcquisitionRecord) -> String {
         let _ = writeln!(w, " {:<7} checksum: {hex}", algo.to_uppercase());
     }
     let _ = writeln!(w, " {}", rec.hash_coverage);
+}
+
+/// `[Bad Sectors]`: the count and each zero-filled range.
+fn bad_sector_section(w: &mut String, rec: &AcquisitionRecord) {
     let bad = &rec.bad_sectors;
     let _ = writeln!(w, "\n[Bad Sectors]");
     let _ = writeln!(
@@ -95,29 +125,30 @@ pub fn render_log(rec: &AcquisitionRecord) -> String {
             r.length
         );
     }
-    if let Some(v) = &rec.verification {
-        let _ = writeln!(w, "\n[Verification]");
-        for c in &v.checks {
-            let _ = writeln!(w, " {}: {}", c.target, c.compared);
-            let _ = writeln!(w, "  page cache dropped first: {}", c.page_cache_dropped);
-            for (algo, hex) in &c.hashes {
-                let ok = rec.hashes.get(algo) == Some(hex);
-                let verdict = if ok { "verified" } else { "MISMATCH" };
-                let _ = writeln!(
-                    w,
-                    "  {:<7} checksum: {hex} : {verdict}",
-                    algo.to_uppercase()
-                );
-            }
+}
+
+/// `[Verification]`: each re-read and its digests against the record's.
+fn verification_section(w: &mut String, rec: &AcquisitionRecord, v: &Verification) {
+    let _ = writeln!(w, "\n[Verification]");
+    for c in &v.checks {
+        let _ = writeln!(w, " {}: {}", c.target, c.compared);
+        let _ = writeln!(w, "  page cache dropped first: {}", c.page_cache_dropped);
+        for (algo, hex) in &c.hashes {
+            let ok = rec.hashes.get(algo) == Some(hex);
+            let verdict = if ok { "verified" } else { "MISMATCH" };
+            let _ = writeln!(
+                w,
+                "  {:<7} checksum: {hex} : {verdict}",
+                algo.to_uppercase()
+            );
         }
-        if let Some(why) = &v.source_not_checked {
-            let _ = writeln!(w, " source not re-read: {why}");
-        }
-        let outcome = match v.outcome {
-            Outcome::Passed => "passed",
-            Outcome::Failed => "FAILED",
-        };
-        let _ = writeln!(w, " Verification {outcome} at {}", v.ended.utc);
     }
-    s
+    if let Some(why) = &v.source_not_checked {
+        let _ = writeln!(w, " source not re-read: {why}");
+    }
+    let outcome = match v.outcome {
+        Outcome::Passed => "passed",
+        Outcome::Failed => "FAILED",
+    };
+    let _ = writeln!(w, " Verification {outcome} at {}", v.ended.utc);
 }

@@ -4,24 +4,8 @@
 //! Invariants: ranges are kept sorted, non-overlapping and merged when they
 //! touch; the map covers every byte from 0 to the acquired size exactly once.
 
-use serde::{Deserialize, Serialize};
+use crate::model::acquisition::ByteRange;
 use std::fmt::Write as _;
-
-/// A run of bytes: `length` bytes from `offset`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ByteRange {
-    /// Offset of the first byte.
-    pub offset: u64,
-    /// Number of bytes.
-    pub length: u64,
-}
-
-impl ByteRange {
-    fn end(&self) -> u64 {
-        self.offset + self.length
-    }
-}
 
 /// The unreadable (zero-filled) ranges of an image.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

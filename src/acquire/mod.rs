@@ -2,7 +2,7 @@
 //! directory, hashing on the fly, with exact bad-sector handling.
 //!
 //! The directory receives the image (`image.raw`, or `image.000`, ...), the
-//! record (`acquisition.json`, see [`record`]), a human log
+//! record (`acquisition.json`, see [`crate::model::acquisition`]), a human log
 //! (`acquisition.txt`) and a ddrescue map file (`image.map`).
 //!
 //! Invariants:
@@ -21,22 +21,23 @@
 pub mod device;
 mod log;
 pub mod map;
+mod persist;
 pub mod reader;
-pub mod record;
 mod run;
 pub mod split;
 mod verify;
 
-pub use map::{BadRanges, ByteRange};
+pub use crate::model::acquisition::{AcquisitionRecord, ByteRange, CaseInfo, Outcome, SourceKind};
+pub use map::BadRanges;
+pub use persist::read_record;
 pub use reader::{FileSource, SectorSource, StreamSource};
-pub use record::{AcquisitionRecord, CaseInfo, Outcome, SourceKind};
 pub use run::acquire_from;
 pub use verify::verify_image;
 
 use crate::hash::HashOptions;
+use crate::model::acquisition::DeviceInfo;
 use crate::pathrepr::PathRepr;
 use crate::source::{Input, OpenMode, open_evidence};
-use device::DeviceInfo;
 use std::fs::OpenOptions;
 use std::io;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};

@@ -2,16 +2,17 @@
 
 use super::log::render_log;
 use super::map::{BadRanges, MapHeader, render_map};
+use super::persist::{self, LOG_FILE, MAP_FILE};
 use super::reader::{BlockError, ReadPolicy, read_block, read_stream_block};
-use super::record::{
-    self, AcquisitionRecord, BadSectorRecord, HASH_COVERAGE, ImageRecord, MAP_FILE, PiecesRecord,
-    SourceRecord, Timestamp, ToolInfo,
-};
 use super::split::ImageWriter;
 use super::{
     AcquireError, AcquireOptions, Acquisition, Phase, Progress, SectorSource, SourceDescription,
 };
 use crate::hash::{HashResult, MultiHasher};
+use crate::model::acquisition::{
+    AcquisitionRecord, BadSectorRecord, HASH_COVERAGE, ImageRecord, PiecesRecord, RECORD_VERSION,
+    Segment, SourceRecord, Timestamp, ToolInfo,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -150,6 +151,11 @@ fn create_out(out: &Path) -> Result<(), AcquireError> {
 
 /// Acquire from an already opened source (any [`SectorSource`]; tests use
 /// one that fails at chosen offsets) into the new directory `out`.
+///
+/// The phases: the record is written first (as incomplete), the source is
+/// copied into the image while it is hashed, the record takes in what the
+/// copy did, the image (and source) are read again if asked, and the map,
+/// log and final record are written last.
 pub fn acquire_from(
     src: &mut dyn SectorSource,
     desc: &SourceDescription,
@@ -165,10 +171,53 @@ pub fn acquire_from(
     })?;
     create_out(out)?;
     let offset_at = |t: i64| Timestamp::at(t, (opts.local_offset)(t));
-    let started_unix = now();
+    let mut rec = first_record(desc, opts, total, offset_at(now()));
+    persist::write_record(out, &rec)?;
+
+    let imaged = write_image(src, desc, out, opts, total, cancel, progress)?;
+    let image_path = out.join(super::split::segment_name(
+        opts.split.is_some_and(|s| s > 0),
+        0,
+    ));
+    let bad = imaged.copied.bad.clone();
+    let mut result = take_in(&mut rec, imaged, total, image_path);
+    if rec.complete && opts.verify {
+        let verified = super::verify::verify_all(src, &path, out, &rec, opts, cancel, progress);
+        match verified {
+            Ok(Some(v)) => rec.verification = Some(v),
+            // Interrupted during verification: the image is complete but
+            // the verification did not happen; say so.
+            Ok(None) => rec.stopped = Some("interrupted during verification".into()),
+            Err(e) => {
+                rec.stopped = Some(format!("verification failed: {e}"));
+                result = Err(e);
+            }
+        }
+    }
+    let ended = now();
+    rec.ended = Some(offset_at(ended));
+    // On a full disk the record may not fit either; the first error is the
+    // one to report.
+    let files = finish_files(out, &rec, &bad, total, ended);
+    result?;
+    files?;
+    Ok(Acquisition {
+        dir: out.to_path_buf(),
+        record: rec,
+    })
+}
+
+/// The record as written before the first byte is read: incomplete,
+/// "running", with what is known of the source, the host and the options.
+fn first_record(
+    desc: &SourceDescription,
+    opts: &AcquireOptions,
+    total: Option<u64>,
+    started: Timestamp,
+) -> AcquisitionRecord {
     let sector = desc.logical_sector_size.max(1);
-    let mut rec = AcquisitionRecord {
-        v: record::RECORD_VERSION,
+    AcquisitionRecord {
+        v: RECORD_VERSION,
         complete: false,
         stopped: Some("running".into()),
         case: opts.case.clone(),
@@ -184,7 +233,7 @@ pub fn acquire_from(
         host: super::device::host(),
         tool: ToolInfo::this(),
         command_line: opts.command_line.clone(),
-        started: offset_at(started_unix),
+        started,
         ended: None,
         block_size: opts.hash.block_size.max(4096) as u64,
         retries: opts.retries,
@@ -205,9 +254,33 @@ pub fn acquire_from(
             ranges: Vec::new(),
         },
         verification: None,
-    };
-    record::write_record(out, &rec)?;
+    }
+}
 
+/// What the copy into the image left behind.
+struct Imaged {
+    /// What was read.
+    copied: Copied,
+    /// The image files, as far as they were written.
+    segments: Vec<Segment>,
+    /// Bytes that reached the image files.
+    written: u64,
+    /// The digests of what the writer took.
+    hashed: Result<HashResult, AcquireError>,
+    /// The first error of the reading or the writing.
+    result: Result<(), AcquireError>,
+}
+
+/// Copy the whole source into the image files while hashing it.
+fn write_image(
+    src: &mut dyn SectorSource,
+    desc: &SourceDescription,
+    out: &Path,
+    opts: &AcquireOptions,
+    total: Option<u64>,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Imaged, AcquireError> {
     // The image is written on the engine's stage thread, block by block,
     // before the hashes see the block: reading, writing and hashing
     // overlap, and the digests cover exactly the bytes the writer took.
@@ -233,7 +306,7 @@ pub fn acquire_from(
         }),
     );
     let policy = ReadPolicy {
-        sector_size: sector as usize,
+        sector_size: desc.logical_sector_size.max(1) as usize,
         retries: opts.retries,
     };
     let mut report = |done, bad| {
@@ -244,6 +317,7 @@ pub fn acquire_from(
             bad_sectors: bad,
         })
     };
+    let path = desc.path.to_path_buf();
     let (copied, mut result) = copy(src, &path, total, policy, &mut hasher, cancel, &mut report);
     // Waits for the writer to drain its queue: everything read is written
     // (or the write error is known) after this.
@@ -255,22 +329,41 @@ pub fn acquire_from(
     if let Some(e) = write_error {
         result = Err(e);
     }
-    let mut written = 0;
-    let image_path = out.join(super::split::segment_name(
-        opts.split.is_some_and(|s| s > 0),
-        0,
-    ));
+    let (mut segments, mut written) = (Vec::new(), 0);
     if let Some(writer) = writer {
-        let segments = writer.segments().to_vec();
+        segments = writer.segments().to_vec();
         written = writer.written();
         match writer.finish() {
-            Ok(s) => rec.image.segments = s,
-            Err(e) => {
-                rec.image.segments = segments;
-                result = result.and(Err(e));
-            }
+            Ok(s) => segments = s,
+            Err(e) => result = result.and(Err(e)),
         }
     }
+    Ok(Imaged {
+        copied,
+        segments,
+        written,
+        hashed,
+        result,
+    })
+}
+
+/// Take what the copy did into the record: image files and size, digests,
+/// the source's size when it was a stream, the bad sectors, whether it is
+/// complete and why it stopped. Returns the copy's outcome.
+fn take_in(
+    rec: &mut AcquisitionRecord,
+    imaged: Imaged,
+    total: Option<u64>,
+    image_path: PathBuf,
+) -> Result<(), AcquireError> {
+    let Imaged {
+        copied,
+        segments,
+        written,
+        hashed,
+        mut result,
+    } = imaged;
+    rec.image.segments = segments;
     if let Ok(h) = &hashed {
         rec.hashes = hex_map(h);
         rec.pieces = h.pieces.as_ref().map(PiecesRecord::from);
@@ -287,9 +380,10 @@ pub fn acquire_from(
         });
     }
     rec.image.size = written;
+    let sector = u64::from(rec.bad_sectors.sector_size);
     if total.is_none() {
         rec.source.size = Some(copied.bytes);
-        rec.source.sectors = Some(copied.bytes.div_ceil(u64::from(sector)));
+        rec.source.sectors = Some(copied.bytes.div_ceil(sector));
     }
     rec.bad_sectors.count = copied.bad_sectors;
     rec.bad_sectors.bytes = copied.bad.bytes();
@@ -301,31 +395,7 @@ pub fn acquire_from(
         Ok(()) if copied.cancelled => Some("interrupted".into()),
         Ok(()) => None,
     };
-
-    let mut result = result;
-    if rec.complete && opts.verify {
-        match super::verify::verify_all(src, &path, out, &rec, opts, cancel, progress) {
-            Ok(Some(v)) => rec.verification = Some(v),
-            // Interrupted during verification: the image is complete but
-            // the verification did not happen; say so.
-            Ok(None) => rec.stopped = Some("interrupted during verification".into()),
-            Err(e) => {
-                rec.stopped = Some(format!("verification failed: {e}"));
-                result = Err(e);
-            }
-        }
-    }
-    let ended = now();
-    rec.ended = Some(offset_at(ended));
-    // On a full disk the record may not fit either; the first error is the
-    // one to report.
-    let files = finish_files(out, &rec, &copied.bad, total, ended);
-    result?;
-    files?;
-    Ok(Acquisition {
-        dir: out.to_path_buf(),
-        record: rec,
-    })
+    result
 }
 
 /// Write the map file, the log and the final record.
@@ -341,20 +411,20 @@ fn finish_files(
         version: &rec.tool.version,
         command_line: &cmd,
         started: &rec.started.utc,
-        now: &crate::sign::civil::format_rfc3339(ended),
+        now: &crate::model::format_rfc3339_utc(ended),
     };
     let map = render_map(&header, bad, rec.image.size, total, rec.complete);
-    let views = record::write_atomic(out, MAP_FILE, map.as_bytes())
-        .and_then(|()| record::write_atomic(out, record::LOG_FILE, render_log(rec).as_bytes()));
+    let views = persist::write_atomic(out, MAP_FILE, map.as_bytes())
+        .and_then(|()| persist::write_atomic(out, LOG_FILE, render_log(rec).as_bytes()));
     match views {
-        Ok(()) => record::write_record(out, rec),
+        Ok(()) => persist::write_record(out, rec),
         Err(e) => {
             // The record is the only claim of completion: without its map
             // and log the acquisition is not complete.
             let mut stopped = rec.clone();
             stopped.complete = false;
             stopped.stopped = Some(e.to_string());
-            let _ = record::write_record(out, &stopped);
+            let _ = persist::write_record(out, &stopped);
             Err(e)
         }
     }

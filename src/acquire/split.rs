@@ -14,27 +14,17 @@
 //! that segment to ordinary buffered writes; the fsync at close covers
 //! both.
 //!
-//! The file-system operations are in four places: [`create_new`] (a
-//! segment is created), [`write_chunk`] (bytes go to it), the fsyncs in
+//! The file-system operations are in four places: `create_new` (a
+//! segment is created), `write_chunk` (bytes go to it), the fsyncs in
 //! `close_current` and [`sync_dir`].
 
 use super::AcquireError;
 use crate::direct::{direct_ok, set_direct};
+use crate::model::acquisition::Segment;
 use crate::testhook::{self, Op};
-use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-
-/// One file of the image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Segment {
-    /// File name inside the acquisition directory.
-    pub name: String,
-    /// Its size in bytes.
-    pub size: u64,
-}
 
 /// Writes the image into the acquisition directory.
 pub struct ImageWriter {

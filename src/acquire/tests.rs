@@ -1,10 +1,10 @@
 //! Acquisition against an injected source that fails at chosen,
 //! sector-exact offsets.
 
-use super::map::ByteRange;
-use super::record::{self, Outcome};
+use super::persist;
 use super::*;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_bytes};
+use crate::model::acquisition::{ByteRange, Outcome};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -177,7 +177,7 @@ fn only_unreadable_sectors_are_zero_filled_and_mapped() {
         ]
     );
     // The record round-trips through its strict reader.
-    assert_eq!(record::read_record(&a.dir).unwrap(), a.record);
+    assert_eq!(persist::read_record(&a.dir).unwrap(), a.record);
 }
 
 #[test]
@@ -237,7 +237,7 @@ fn cancellation_keeps_what_was_written_and_says_incomplete() {
     assert!(!a.record.complete);
     assert_eq!(a.record.stopped.as_deref(), Some("interrupted"));
     assert_eq!(a.record.image.size, 4096 * 2);
-    let on_disk = record::read_record(&out).unwrap();
+    let on_disk = persist::read_record(&out).unwrap();
     assert!(!on_disk.complete);
     let map = std::fs::read_to_string(out.join("image.map")).unwrap();
     assert!(map.contains("0x00002000  0x00006000  ?"));
@@ -275,7 +275,7 @@ fn existing_output_and_shrinking_source_are_errors() {
         ),
         "{e:?}"
     );
-    assert!(!record::read_record(&out).unwrap().complete);
+    assert!(!persist::read_record(&out).unwrap().complete);
 }
 
 #[test]
@@ -334,7 +334,7 @@ fn a_source_that_grows_is_an_error() {
         ),
         "{e:?}"
     );
-    let rec = record::read_record(&out).unwrap();
+    let rec = persist::read_record(&out).unwrap();
     assert!(!rec.complete);
     assert!(rec.stopped.unwrap().contains("changed size"));
     assert_eq!(rec.image.size, 5000);

@@ -4,10 +4,10 @@
 //! the acquisition's. Every comparison is recorded in words.
 
 use super::reader::{ReadPolicy, drop_cache};
-use super::record::{AcquisitionRecord, Check, Outcome, Timestamp, Verification};
 use super::run::{copy, hex_map};
 use super::{AcquireError, AcquireOptions, Phase, Progress, SectorSource};
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, MultiHasher, hash_reader};
+use crate::model::acquisition::{AcquisitionRecord, Check, Outcome, Timestamp, Verification};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;

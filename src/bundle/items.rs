@@ -5,8 +5,9 @@
 //! image to the hashes taken at acquisition time.
 
 use super::sealopts::SealError;
-use crate::acquire::record::{RECORD_FILE, read_record};
+use crate::acquire::read_record;
 use crate::model::ItemEntry;
+use crate::model::acquisition::RECORD_FILE;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 

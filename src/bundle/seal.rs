@@ -291,7 +291,7 @@ pub fn seal(
     let acquisitions: Vec<Vec<u8>> = opts
         .inputs
         .iter()
-        .filter(|i| i.join(crate::acquire::record::RECORD_FILE).is_file())
+        .filter(|i| i.join(crate::model::acquisition::RECORD_FILE).is_file())
         .map(|i| {
             let mut base = i
                 .file_name()

@@ -14,14 +14,10 @@ impl EventSigner for Signer {
     }
 
     fn actor(&self) -> Actor {
-        let id = self.identity();
-        Actor {
-            key_id: Some(Signer::key_id(self).to_string()),
-            name: Some(id.name.clone()),
-            organisation: Some(id.org.clone()),
-            country: Some(id.country.clone()),
-            role: id.role.clone(),
-        }
+        Actor::claiming(
+            Some(Signer::key_id(self).to_string()),
+            self.identity().who(),
+        )
     }
 
     fn sign(&self, data: &[u8], trusted_comment: &str) -> Result<Vec<u8>, SignFailure> {

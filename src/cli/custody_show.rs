@@ -140,13 +140,7 @@ fn signer_lines(e: &TimelineEvent) -> (String, Option<String>) {
 /// ([`report::certified_identity`]) or marked as having none; names an
 /// event gives are the sender's, marked so.
 fn party(p: &Party, proven: Option<&Identity>) -> String {
-    let named = who(Some(&Actor {
-        key_id: None,
-        name: p.name.clone(),
-        organisation: p.organisation.clone(),
-        country: p.country.clone(),
-        role: None,
-    }));
+    let named = who(Some(&Actor::claiming(None, p.who())));
     let Some(k) = &p.key_id else {
         return format!("{named} (as named by the sender; no key)");
     };

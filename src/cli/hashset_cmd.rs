@@ -165,7 +165,7 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
                     KindArg::KnownBad => HashsetKind::KnownBad,
                 },
                 untagged_64,
-                now: evidentia::sign::civil::format_rfc3339(super::passphrase::now()),
+                now: evidentia::model::format_rfc3339_utc(super::passphrase::now()),
             };
             let info = l.import_hashset(&file, &opts).map_err(|e| {
                 CliError::op(e.to_string()).hint(

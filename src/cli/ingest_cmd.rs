@@ -176,7 +176,7 @@ fn actor() -> Actor {
     Actor {
         user,
         host,
-        now: evidentia::sign::civil::format_rfc3339(now()),
+        now: evidentia::model::format_rfc3339_utc(now()),
     }
 }
 

@@ -9,7 +9,7 @@ use super::passphrase::{key_store, now, passphrase, sign_error};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use clap::{Args, Subcommand};
-use evidentia::sign::civil::{format_rfc3339, parse_rfc3339};
+use evidentia::model::{format_rfc3339_utc, parse_rfc3339_or_date};
 use evidentia::sign::keystore::KeyRole;
 use evidentia::sign::pubfile::parse_any_public_key;
 use evidentia::sign::{
@@ -325,7 +325,7 @@ fn export(ctx: &Ctx, a: ExportArgs) -> Result<Exit, CliError> {
 }
 
 fn date(flag: &str, s: &str) -> Result<i64, CliError> {
-    parse_rfc3339(s).map_err(|e| {
+    parse_rfc3339_or_date(s).map_err(|e| {
         CliError::usage(format!("{flag}: {e}"))
             .hint("write e.g. 2027-01-31 or 2027-01-31T12:00:00Z")
     })
@@ -399,7 +399,7 @@ fn certify(ctx: &Ctx, a: CertifyArgs) -> Result<Exit, CliError> {
     ctx.diag.note(&format!(
         "certified {} until {} (give the output to the examiner for `evidentia key import`)",
         subject.key_id().short(),
-        format_rfc3339(until)
+        format_rfc3339_utc(until)
     ));
     let mut out = ctx.output();
     out.bytes(&CertBundle::new(&cert, &sig).to_bytes())?;

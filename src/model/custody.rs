@@ -129,17 +129,9 @@ pub struct Signer {
     pub identity: Option<Party>,
 }
 
-fn same_text(a: &Option<String>, b: &Option<String>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
-        _ => false,
-    }
-}
-
+/// The same proven person ([`super::Who::same_person`]).
 fn same_person(a: &Party, b: &Party) -> bool {
-    same_text(&a.name, &b.name)
-        && same_text(&a.organisation, &b.organisation)
-        && same_text(&a.country, &b.country)
+    a.who().same_person(&b.who())
 }
 
 impl Signer {

@@ -1,5 +1,6 @@
 //! The documents inside a bundle: the rich manifest (`manifest.json`), the
-//! case and legal metadata, and custody events; plus timestamps.
+//! case and legal metadata, custody events and the acquisition record
+//! ([`acquisition`]); plus RFC 3339 time (the one time module).
 //!
 //! Invariants:
 //! - Serialization is deterministic: fields in declaration order, pretty
@@ -7,9 +8,11 @@
 //! - Parsing is strict: unknown fields are an error, never dropped.
 //! - Nothing here touches the file system.
 
+pub mod acquisition;
 mod case;
 mod custody;
 mod time;
+mod who;
 
 pub use case::{CaseMeta, DataCategory};
 pub use custody::{
@@ -18,9 +21,10 @@ pub use custody::{
     describe_party,
 };
 pub use time::{
-    BadTimestamp, civil_from_unix, days_in_month, format_date_utc, format_rfc3339_utc,
-    parse_rfc3339,
+    BadTimestamp, TimeSyntax, UnixTime, civil_from_unix, days_in_month, format_date_utc,
+    format_rfc3339_offset, format_rfc3339_utc, parse_rfc3339, parse_rfc3339_or_date,
 };
+pub use who::{Actor, Party, Who};
 
 use crate::hash::{MIN_TREE_PIECE, PieceAlgorithm};
 use crate::pathrepr::PathRepr;
@@ -202,45 +206,6 @@ pub struct SkippedEntry {
     pub original: PathRepr,
     /// What kind of file it is ("fifo", "socket", ...).
     pub kind: String,
-}
-
-/// Who performed a custody action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Actor {
-    /// The signer's key id (absent only for an unsigned event).
-    pub key_id: Option<String>,
-    /// Person's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Organisation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organisation: Option<String>,
-    /// ISO 3166 country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-}
-
-/// The party a transfer names as recipient: a key id (`--to-key`), or a
-/// name, organisation and ISO 3166 country.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Party {
-    /// The recipient's key id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_id: Option<String>,
-    /// Person's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Organisation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organisation: Option<String>,
-    /// ISO 3166 country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
 }
 
 /// A reference to an earlier event: its seq and the SHA-256 of its file.

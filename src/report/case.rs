@@ -152,13 +152,7 @@ fn proven_actor(r: &VerifyReport, seq: u64, claimed: &Actor) -> Actor {
         .find(|s| s.seq == seq)
         .and_then(|s| s.certified_identity.as_ref())
     {
-        Some(i) => Actor {
-            key_id,
-            name: Some(i.name.clone()),
-            organisation: Some(i.org.clone()),
-            country: Some(i.country.clone()),
-            role: i.role.clone(),
-        },
+        Some(i) => Actor::claiming(key_id, i.who()),
         None => Actor {
             key_id,
             ..Actor::default()

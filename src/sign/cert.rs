@@ -3,12 +3,12 @@
 //! JSON file signed as-is by the root key with a minisign signature, so a
 //! court can check it with stock `minisign`.
 
-use super::civil::{UnixTime, format_rfc3339, parse_rfc3339};
 use super::identity::Identity;
 use super::keyfile::SecretKey;
 use super::keyid::KeyId;
 use super::minisign::MinisignSignature;
 use super::{SignError, b64, parse_json};
+use crate::model::{UnixTime, format_rfc3339_utc, parse_rfc3339_or_date};
 use serde::{Deserialize, Serialize};
 
 /// `type` of a key certificate.
@@ -74,9 +74,9 @@ impl Certificate {
             public_key,
             identity,
             issuer_key_id: root.key_id(),
-            valid_from: format_rfc3339(valid_from),
-            valid_until: format_rfc3339(valid_until),
-            issued_at: format_rfc3339(issued_at),
+            valid_from: format_rfc3339_utc(valid_from),
+            valid_until: format_rfc3339_utc(valid_until),
+            issued_at: format_rfc3339_utc(issued_at),
         };
         let mut bytes = serde_json::to_vec_pretty(&cert).unwrap_or_default();
         bytes.push(b'\n');
@@ -112,7 +112,7 @@ impl Certificate {
         }
         c.identity.validate()?;
         for t in [&c.valid_from, &c.valid_until, &c.issued_at] {
-            parse_rfc3339(t)?;
+            parse_rfc3339_or_date(t)?;
         }
         Ok(c)
     }
@@ -133,8 +133,8 @@ impl Certificate {
 
     /// Whether `at` falls within the validity window.
     pub fn validity_at(&self, at: UnixTime) -> Validity {
-        let from = parse_rfc3339(&self.valid_from).unwrap_or(i64::MAX);
-        let until = parse_rfc3339(&self.valid_until).unwrap_or(i64::MIN);
+        let from = parse_rfc3339_or_date(&self.valid_from).unwrap_or(i64::MAX);
+        let until = parse_rfc3339_or_date(&self.valid_until).unwrap_or(i64::MIN);
         if at < from {
             Validity::NotYetValid
         } else if at > until {

@@ -1,6 +1,12 @@
 //! Who a key belongs to: name, organisation, ISO 3166-1 alpha-2 country,
 //! optional e-mail and role. Validated on creation and on parsing.
+//!
+//! The shape is the one custody actors and parties share
+//! ([`crate::model::Who`], given by [`Identity::who`]); this document
+//! keeps its own fields because its wire form is its own (`org`, and
+//! name, organisation and country required).
 
+use crate::model::Who;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -121,6 +127,18 @@ impl Identity {
         Ok(())
     }
 
+    /// The identity shape of this identity: every field present but the
+    /// optional e-mail and role.
+    pub fn who(&self) -> Who<'_> {
+        Who {
+            name: Some(&self.name),
+            organisation: Some(&self.org),
+            country: Some(&self.country),
+            email: self.email.as_deref(),
+            role: self.role.as_deref(),
+        }
+    }
+
     /// One line for people: `Name <email>, Org (CC), role`.
     pub fn display(&self) -> String {
         let mut s = self.name.clone();
@@ -167,5 +185,28 @@ mod tests {
             Err(IdentityError::Country { .. })
         ));
         assert!(Identity::new(&"x".repeat(300), "O", "CZ", None, None).is_err());
+    }
+
+    #[test]
+    fn its_shape_is_the_shared_one() {
+        let id = Identity::new("Jana", "NCOZ", "CZ", Some("j@x.cz"), Some("examiner")).unwrap();
+        let who = id.who();
+        assert_eq!(
+            (who.name, who.organisation, who.country, who.email, who.role),
+            (
+                Some("Jana"),
+                Some("NCOZ"),
+                Some("CZ"),
+                Some("j@x.cz"),
+                Some("examiner")
+            )
+        );
+        let bare = Identity::new("Jana", "NCOZ", "CZ", None, None).unwrap();
+        assert_eq!((bare.who().email, bare.who().role), (None, None));
+        // The wire form keeps `org` and leaves absent options out.
+        assert_eq!(
+            serde_json::to_string(&bare).unwrap(),
+            r#"{"name":"Jana","org":"NCOZ","country":"CZ"}"#
+        );
     }
 }

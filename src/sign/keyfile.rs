@@ -6,11 +6,11 @@
 //! `Debug` output or errors; files are created with mode 0600 and never
 //! overwritten; hostile KDF parameters are refused before any work.
 
-use super::civil::{UnixTime, format_rfc3339};
 use super::identity::Identity;
 use super::keyid::KeyId;
 use super::wipe::Wiped;
 use super::{SignError, b64};
+use crate::model::{UnixTime, format_rfc3339_utc};
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -254,7 +254,7 @@ impl KeyFile {
             public_key,
             identity,
             root,
-            created: format_rfc3339(created),
+            created: format_rfc3339_utc(created),
             secret,
         };
         Ok((file, key))

@@ -9,7 +9,6 @@
 //! The formats are specified in `docs/formats/keys.md`.
 
 pub mod cert;
-pub mod civil;
 pub mod domain;
 pub mod foreign;
 pub mod identity;
@@ -80,7 +79,7 @@ pub enum SignError {
     Identity(#[from] identity::IdentityError),
     /// A timestamp is not RFC 3339.
     #[error(transparent)]
-    Time(#[from] civil::TimeError),
+    Time(#[from] crate::model::BadTimestamp),
     /// No key matches an id or prefix.
     #[error("no key matches {prefix:?}")]
     NoSuchKey {

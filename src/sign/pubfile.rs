@@ -2,12 +2,12 @@
 //! flag, self-signed so that a typo or a truncated copy is caught. Anything
 //! that accepts a public key also takes a minisign public key file.
 
-use super::civil::{UnixTime, format_rfc3339};
 use super::identity::Identity;
 use super::keyfile::{KeyFile, SecretKey};
 use super::keyid::KeyId;
 use super::minisign::MinisignPublicKey;
 use super::{SignError, b64, parse_json};
+use crate::model::{UnixTime, format_rfc3339_utc};
 use ring::signature::{ED25519, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
 
@@ -74,7 +74,7 @@ impl PublicKeyFile {
             public_key: file.public_key,
             identity: file.identity.clone(),
             root: file.root,
-            exported: format_rfc3339(now),
+            exported: format_rfc3339_utc(now),
             self_signature: String::new(),
         };
         p.self_signature = b64::encode(key.pair().sign(&p.signed_message()).as_ref());

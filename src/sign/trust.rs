@@ -7,12 +7,12 @@
 //! (`evidentia/trust-entry/v1` without `may_certify`) may certify only its
 //! own organisation and country, or nothing when it has no identity.
 
-use super::civil::{UnixTime, format_rfc3339};
 use super::identity::Identity;
 use super::keyid::KeyId;
 use super::keystore::create_private_dir;
 use super::pubfile::AnyPublicKey;
 use super::{SignError, b64, parse_json, read_small};
+use crate::model::{UnixTime, format_rfc3339_utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -294,7 +294,7 @@ impl TrustStore {
             root,
             identity: key.identity.clone(),
             may_certify,
-            added: format_rfc3339(now),
+            added: format_rfc3339_utc(now),
         };
         create_private_dir(&self.dir)?;
         let path = self.dir.join(format!("{id}.json"));

@@ -11,13 +11,13 @@
 //! fingerprint is all that is proven.
 
 use super::cert::{Certificate, Validity};
-use super::civil::UnixTime;
 use super::domain::SignatureKind;
 use super::identity::Identity;
 use super::keyid::KeyId;
 use super::minisign::{MinisignSignature, prehash};
 use super::pubfile::parse_any_public_key;
 use super::trust::TrustStore;
+use crate::model::UnixTime;
 use serde::Serialize;
 
 /// Public keys and certificates that travel with the signed data (a

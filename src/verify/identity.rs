@@ -27,12 +27,7 @@ pub const ACTOR_IDENTITY: FindingCode = FindingCode::ActorIdentity;
 
 /// Record what a trusted signature proved about its signer on `summary`.
 pub fn record_signer(summary: &mut EventSummary, identity: Option<Identity>, kind: SignerKind) {
-    summary.signer_identity = identity.as_ref().map(|i| Party {
-        key_id: None,
-        name: Some(i.name.clone()),
-        organisation: Some(i.org.clone()),
-        country: Some(i.country.clone()),
-    });
+    summary.signer_identity = identity.as_ref().map(|i| Party::naming(i.who()));
     summary.signer_kind = Some(kind);
     summary.certified_identity = identity;
 }

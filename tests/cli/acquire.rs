@@ -3,8 +3,9 @@
 //! device-mapper table with an `error` target for real unreadable sectors.
 
 use crate::harness::{Env, peer, run_peer, skip};
-use evidentia::acquire::record::{AcquisitionRecord, read_record};
-use evidentia::acquire::{ByteRange, Outcome, SourceKind, verify_image};
+use evidentia::acquire::{
+    AcquisitionRecord, ByteRange, Outcome, SourceKind, read_record, verify_image,
+};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,35 +1,24 @@
 //! The acquisition record (`acquisition.json`, version 1, specified in
 //! `docs/formats/acquisition.md`): everything a court or a later `seal`
-//! needs to know about one acquisition, self-contained.
+//! needs to know about one acquisition, self-contained. A wire document:
+//! `acquire` writes it (crash-safely, see `acquire::persist`), `seal`
+//! summarises it into `manifest.json`'s items and `hash --json` shares its
+//! piecewise form.
 //!
-//! Invariants: the record is replaced atomically (temporary file, fsync,
-//! rename, directory fsync), so it is always either the previous version or
-//! the new one; `complete` is true only once the whole source was read and
-//! the image is on stable storage.
+//! Invariants: field names, order and types are the format (renaming or
+//! reordering one changes every record written); parsing is strict
+//! (unknown fields are an error). Nothing here touches the file system.
 
-use super::AcquireError;
-use super::device::{DeviceInfo, HostInfo};
-use super::map::ByteRange;
-use super::split::Segment;
+use super::time::{UnixTime, format_rfc3339_offset, format_rfc3339_utc};
 use crate::pathrepr::PathRepr;
-use crate::sign::civil::format_rfc3339;
-use crate::testhook::{self, Op};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
-use std::path::Path;
-
-/// The record format version.
-pub const RECORD_VERSION: u32 = 1;
 
 /// File name of the record inside an acquisition directory.
 pub const RECORD_FILE: &str = "acquisition.json";
 
-/// File name of the human log.
-pub const LOG_FILE: &str = "acquisition.txt";
-
-/// File name of the ddrescue map file.
-pub const MAP_FILE: &str = "image.map";
+/// The record format version.
+pub const RECORD_VERSION: u32 = 1;
 
 /// The statement every record carries about what its hashes cover.
 pub const HASH_COVERAGE: &str = "The image hashes cover the image as written: sectors that \
@@ -155,14 +144,10 @@ pub struct Timestamp {
 
 impl Timestamp {
     /// The moment `unix` seen from a zone `offset` seconds east of UTC.
-    pub fn at(unix: i64, offset: i64) -> Timestamp {
-        let local = format_rfc3339(unix + offset);
-        let sign = if offset < 0 { '-' } else { '+' };
-        let a = offset.unsigned_abs();
-        let suffix = format!("{sign}{:02}:{:02}", a / 3600, a / 60 % 60);
+    pub fn at(unix: UnixTime, offset: i64) -> Timestamp {
         Timestamp {
-            utc: format_rfc3339(unix),
-            local: format!("{}{suffix}", local.trim_end_matches('Z')),
+            utc: format_rfc3339_utc(unix),
+            local: format_rfc3339_offset(unix, offset),
         }
     }
 }
@@ -282,54 +267,67 @@ pub struct Check {
     pub matches: bool,
 }
 
-/// Replace `dir/name` atomically with `data`: written to
-/// `.NAME.evidentia-tmp`, flushed, renamed into place, directory flushed.
-/// A failed write removes the temporary file.
-pub fn write_atomic(dir: &Path, name: &str, data: &[u8]) -> Result<(), AcquireError> {
-    // The same suffix as every temporary output (bundle::TMP_SUFFIX).
-    let tmp = dir.join(format!(".{name}.evidentia-tmp"));
-    let path = dir.join(name);
-    let written = (|| {
-        testhook::op(Op::Create, &tmp)?;
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        testhook::write_all(&mut f, &tmp, data)?;
-        testhook::op(Op::Sync, &tmp)?;
-        f.sync_all()?;
-        testhook::op(Op::Rename, &path)?;
-        std::fs::rename(&tmp, &path)
-    })();
-    if let Err(source) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(AcquireError::Write { path, source });
+/// Identification of a device as `/sys/block` exposes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInfo {
+    /// Kernel name of the whole disk (`sda`, `loop0`, `mmcblk0`).
+    pub kernel_name: Option<String>,
+    /// Model string.
+    pub model: Option<String>,
+    /// Serial number.
+    pub serial: Option<String>,
+    /// Vendor string.
+    pub vendor: Option<String>,
+    /// Firmware revision.
+    pub firmware: Option<String>,
+    /// Whether the kernel flags the medium as removable.
+    pub removable: Option<bool>,
+    /// For a loop device, the file behind it.
+    pub backing_file: Option<String>,
+}
+
+/// The host: name and operating system, from `uname`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostInfo {
+    /// Host name.
+    pub name: String,
+    /// Kernel name (`Linux`).
+    pub os: String,
+    /// Kernel release.
+    pub os_release: String,
+    /// Kernel version string.
+    pub os_version: String,
+    /// Machine architecture.
+    pub machine: String,
+}
+
+/// One file of the image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    /// File name inside the acquisition directory.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// A run of bytes: `length` bytes from `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByteRange {
+    /// Offset of the first byte.
+    pub offset: u64,
+    /// Number of bytes.
+    pub length: u64,
+}
+
+impl ByteRange {
+    /// The offset just past the range.
+    pub fn end(&self) -> u64 {
+        self.offset + self.length
     }
-    super::split::sync_dir(dir)
-}
-
-/// Write the record as pretty JSON.
-pub fn write_record(dir: &Path, record: &AcquisitionRecord) -> Result<(), AcquireError> {
-    let mut json = serde_json::to_vec_pretty(record).map_err(|e| AcquireError::Write {
-        path: dir.join(RECORD_FILE),
-        source: std::io::Error::other(e),
-    })?;
-    json.push(b'\n');
-    write_atomic(dir, RECORD_FILE, &json)
-}
-
-/// Read a record back (for `seal` and for tests).
-pub fn read_record(dir: &Path) -> Result<AcquisitionRecord, AcquireError> {
-    let path = dir.join(RECORD_FILE);
-    let bytes = std::fs::read(&path).map_err(|source| AcquireError::Record {
-        path: path.clone(),
-        reason: source.to_string(),
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| AcquireError::Record {
-        path,
-        reason: e.to_string(),
-    })
 }
 
 #[cfg(test)]
