@@ -39,11 +39,20 @@ pub struct BadTimestamp {
     pub text: String,
     /// The syntax that was asked for.
     pub syntax: TimeSyntax,
+    /// Why a text of the right shape names no real moment ("2026-02 has
+    /// 28 days, there is no day 31"); `None` when the shape is wrong.
+    pub impossible: Option<String>,
 }
 
 impl fmt::Display for BadTimestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = &self.text;
+        if let Some(why) = &self.impossible {
+            return write!(
+                f,
+                "{text:?} names a date or time that does not exist: {why}"
+            );
+        }
         match self.syntax {
             TimeSyntax::Timestamp => write!(
                 f,
@@ -145,7 +154,42 @@ fn parse(text: &str, syntax: TimeSyntax) -> Result<UnixTime, BadTimestamp> {
             TimeSyntax::TimestampOrDate => text.chars().take(64).collect(),
         },
         syntax,
+        impossible: impossible(text.as_bytes()),
     })
+}
+
+/// Why a text shaped like `YYYY-MM-DD[THH:MM:SS...]` names no real date or
+/// time, or `None` when its shape is wrong or its fields are all in range.
+fn impossible(b: &[u8]) -> Option<String> {
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = b.get(r)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&mo) {
+        return Some(format!("there is no month {mo:02}"));
+    }
+    let days = days_in_month(y, mo);
+    if d < 1 || d > days {
+        return Some(format!(
+            "{y:04}-{mo:02} has {days} days, there is no day {d:02}"
+        ));
+    }
+    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+        return None;
+    }
+    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    match () {
+        _ if h > 23 => Some(format!("there is no hour {h:02}")),
+        _ if mi > 59 => Some(format!("there is no minute {mi:02}")),
+        _ if s > 60 => Some(format!("there is no second {s:02}")),
+        _ => None,
+    }
 }
 
 /// The one grammar: every byte of an accepted text is checked, so an
@@ -363,14 +407,34 @@ mod tests {
             parse_rfc3339("2026-02-31T12:00:00Z")
                 .unwrap_err()
                 .to_string(),
-            "not an RFC 3339 timestamp with offset (e.g. 2024-05-01T12:00:00Z): \"2026-02-31T12:00:00Z\""
+            "\"2026-02-31T12:00:00Z\" names a date or time that does not exist: \
+             2026-02 has 28 days, there is no day 31"
+        );
+        assert_eq!(
+            parse_rfc3339("2026-13-01T12:00:00Z")
+                .unwrap_err()
+                .to_string(),
+            "\"2026-13-01T12:00:00Z\" names a date or time that does not exist: \
+             there is no month 13"
+        );
+        assert_eq!(
+            parse_rfc3339("2026-03-01T24:00:00Z")
+                .unwrap_err()
+                .to_string(),
+            "\"2026-03-01T24:00:00Z\" names a date or time that does not exist: \
+             there is no hour 24"
+        );
+        assert_eq!(
+            parse_rfc3339("2026-03-01 12:00").unwrap_err().to_string(),
+            "not an RFC 3339 timestamp with offset (e.g. 2024-05-01T12:00:00Z): \"2026-03-01 12:00\""
         );
         assert_eq!(parse_rfc3339(&long).unwrap_err().text, long);
         let e = parse_rfc3339_or_date(&long).unwrap_err();
         assert_eq!(e.text, long[..64]);
         assert_eq!(
             parse_rfc3339_or_date("2026-02-31").unwrap_err().to_string(),
-            "not an RFC 3339 timestamp or YYYY-MM-DD date: \"2026-02-31\""
+            "\"2026-02-31\" names a date or time that does not exist: \
+             2026-02 has 28 days, there is no day 31"
         );
     }
 }

@@ -168,8 +168,10 @@ fn a_closed_stderr_keeps_the_exit_code() {
 #[test]
 fn an_impossible_date_is_refused() {
     let env = Env::new();
-    examiner(&env, "Jana Examiner");
+    let id = examiner(&env, "Jana Examiner");
     env.write("ev/a.txt", b"e");
+    let exported = env.run(["key", "export", &id]);
+    env.write("x.pub", &exported.stdout);
     for time in [
         "2026-02-31T12:00:00Z",
         "2025-02-29T12:00:00Z",
@@ -180,8 +182,20 @@ fn an_impossible_date_is_refused() {
         ]);
         r.expect_code(2);
         assert!(r.stderr.contains(time), "{}", r.stderr);
+        assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
         assert!(!env.path().join("x.zip").exists());
     }
+    // Custody events and certificate dates too, with the reason said.
+    let r = env.run([
+        "custody", "add", "x.zip", "--action", "note", "--time", "2026-02-30T08:00:00Z",
+    ]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("there is no day 30"), "{}", r.stderr);
+    let r = env.run([
+        "key", "certify", "x.pub", "--with", "root", "--valid-from", "2027-02-29",
+    ]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("2027-02 has 28 days"), "{}", r.stderr);
     // A leap day that exists is fine.
     env.run([
         "seal",
