@@ -12,7 +12,7 @@ use super::layout;
 use super::sealopts::{SealError, SealOptions, SealSummary};
 use super::spill::{FileRecord, Records};
 use super::walk::{Planned, plan};
-use super::zipwrite::{DosTime, ZipWriter};
+use super::zip::{DosTime, ZipWriter};
 use super::{EventSigner, tags};
 use crate::direct::DirectOut;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader};

@@ -4,7 +4,7 @@
 //! depend on these types and not on `seal.rs`.
 
 use super::SignFailure;
-use super::zipwrite::Method;
+use super::zip::Method;
 use crate::hash::Algorithm;
 use crate::model::CaseMeta;
 use std::io;

@@ -9,7 +9,7 @@ use super::layout::{
 };
 use super::sealopts::{SealError, SealOptions};
 use super::spill::Records;
-use super::zipwrite::ZipWriter;
+use super::zip::ZipWriter;
 use super::{EventSigner, bagit, trusted_comment};
 use crate::hash::{Algorithm, AlgorithmSet, to_hex};
 use crate::model::{self, Actor, CustodyEvent, LinkEntry, SkippedEntry, UnreadableEntry};

@@ -22,9 +22,10 @@
 //! when the file does not follow evidentia's shape (another tool wrote it,
 //! data descriptors), it says what the reader found and where it could.
 
-use super::super::zipwrite::end_records;
 use super::central::resolve64;
-use super::{ZipError, read_exact_at, u16_at, u32_at};
+use super::read::ZipError;
+use super::write::end_records;
+use super::{read_exact_at, u16_at, u32_at};
 use std::fmt;
 use std::fs::File;
 use std::io;

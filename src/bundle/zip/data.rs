@@ -1,9 +1,14 @@
 //! Reading entry data: every read goes through [`Archive::reader`], which
 //! refuses unsafe entries, caps the data at its declared size, inflates
-//! with the end checked ([`super::super::inflate`]) and checks the CRC-32
+//! with the end checked ([`super::inflate`]) and checks the CRC-32
 //! at the end.
 
-use super::*;
+use super::inflate::Inflate;
+use super::read::{Archive, Entry, EntryDataError};
+use super::read_exact_at;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
 
 impl Archive {
     /// Read `n` raw bytes of the file at `offset` (bounds-checked).
@@ -70,10 +75,10 @@ impl Archive {
 }
 
 /// Reads the file's bytes `pos..end`.
-pub(in crate::bundle) struct RangeReader<'a> {
-    pub(in crate::bundle) file: &'a File,
-    pub(in crate::bundle) pos: u64,
-    pub(in crate::bundle) end: u64,
+pub(super) struct RangeReader<'a> {
+    pub(super) file: &'a File,
+    pub(super) pos: u64,
+    pub(super) end: u64,
 }
 
 impl Read for RangeReader<'_> {

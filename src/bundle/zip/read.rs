@@ -6,7 +6,7 @@
 //! Fatal problems (no end record, a central directory outside the file,
 //! absurd counts) make [`Archive::open`] fail. A file that starts as a
 //! bundle (its first entry is in a bag) is then a damaged bundle, and the
-//! error says where it is damaged ([`damage`]); any other file is not a
+//! error says where it is damaged ([`super::damage`]); any other file is not a
 //! bundle.
 //! Problems with single entries (names, attributes, encryption, header
 //! disagreement, overlap) are returned as [`ContainerIssue`]s, and those
@@ -15,31 +15,21 @@
 //! Every byte of the file is accounted for: each entry's local header,
 //! name, extra field, data and data descriptor; the last central directory
 //! and its end records; and, in the gaps between entries, only the earlier
-//! directories an append leaves behind ([`super::zipend`]). Header fields
-//! are checked against allow-lists ([`super::zipcheck`]), and deflate data
+//! directories an append leaves behind ([`super::end`]). Header fields
+//! are checked against allow-lists ([`super::check`]), and deflate data
 //! must end exactly at its compressed size ([`super::inflate`]). Any other
 //! byte is an [`IssueKind::Unaccounted`] issue naming its range.
 
-use super::inflate::Inflate;
-use super::zipissue::Issues;
-pub use super::zipissue::{ContainerIssue, IssueKind, MAX_ISSUES};
-use super::zipwrite::DosTime;
-use super::{layout, winname, zipcheck, zipend};
+use super::central::{CdStream, check_name, parse_central, raw_name};
+use super::damage::{self, Damage};
+use super::issue::{ContainerIssue, IssueKind, Issues};
+use super::overlap::{GapCheck, Sweep};
+use super::write::DosTime;
+use super::{check, end, read_exact_at, u16_at};
+use crate::bundle::layout;
 use std::fs::File;
-use std::io::{self, Read};
-use std::os::unix::fs::FileExt;
+use std::io;
 use std::path::Path;
-
-mod central;
-mod damage;
-mod data;
-mod sweep;
-
-use central::{CdStream, check_name, parse_central, raw_name};
-pub use damage::{Damage, DamageKind, Place};
-pub use data::EntryReader;
-pub(super) use data::RangeReader;
-use sweep::{GapCheck, Sweep};
 
 /// At most this many entries.
 pub const MAX_ENTRIES: u64 = 4_000_000;
@@ -224,8 +214,8 @@ pub enum EntryDataError {
 /// bundle of millions of members is opened in a few tens of MiB.
 #[derive(Debug)]
 pub struct Archive {
-    file: File,
-    len: u64,
+    pub(super) file: File,
+    pub(super) len: u64,
     /// Per entry: offset of its header within the central directory.
     cd_pos: Vec<u32>,
     /// Per entry: data offset minus header offset (0 when the local
@@ -246,30 +236,6 @@ const UNSAFE: u32 = 1 << 31;
 const DESCRIPTOR_SHIFT: u32 = 24;
 /// The delta bits of [`Archive::state`].
 const DELTA_MASK: u32 = (1 << DESCRIPTOR_SHIFT) - 1;
-
-pub(super) fn u16_at(b: &[u8], i: usize) -> u16 {
-    u16::from_le_bytes([b[i], b[i + 1]])
-}
-pub(super) fn u32_at(b: &[u8], i: usize) -> u32 {
-    u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
-}
-pub(super) fn u64_at(b: &[u8], i: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[i..i + 8]);
-    u64::from_le_bytes(a)
-}
-
-pub(super) fn read_exact_at(file: &File, len: u64, offset: u64, n: usize) -> io::Result<Vec<u8>> {
-    if offset.checked_add(n as u64).is_none_or(|end| end > len) {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "read past end of file",
-        ));
-    }
-    let mut buf = vec![0u8; n];
-    file.read_exact_at(&mut buf, offset)?;
-    Ok(buf)
-}
 
 /// The central directory's entries in order; see [`Archive::entries`].
 pub struct Entries<'a> {
@@ -337,7 +303,7 @@ impl Archive {
     }
 
     fn from_file(file: File, len: u64) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
-        let dir = zipend::locate(&file, len)?;
+        let dir = end::locate(&file, len)?;
         let (count, cd_size, cd_offset, cd_end) = (dir.count, dir.size, dir.offset, dir.end);
         if count > MAX_ENTRIES || cd_size > MAX_CD_SIZE {
             return Err(ZipError::TooLarge {
@@ -455,7 +421,7 @@ impl Archive {
         let count = self.state.len();
         let (file, len) = (&self.file, self.len);
         let (cd_offset, cd_size) = (self.cd_offset, self.cd_size);
-        let gap = |a, b| zipend::check_gap(file, cd_offset, cd_size, a, b);
+        let gap = |a, b| end::check_gap(file, cd_offset, cd_size, a, b);
         let mut cd = CdStream::new(file, cd_offset, cd_size, count);
         for index in 0..count {
             let bad = |reason| ZipError::BadCentralHeader { index, reason };
@@ -476,7 +442,7 @@ impl Archive {
                 issues.add(index, || e.name.clone(), kind);
             }
             let mut push = |kind| issues.add(index, || e.name.clone(), || kind);
-            zipcheck::central(h, &e, &mut push);
+            check::central(h, &e, &mut push);
             match e.method {
                 0 if e.compressed_size != e.size => push(IssueKind::ImplausibleSize {
                     compressed: e.compressed_size,
@@ -491,7 +457,7 @@ impl Archive {
                 0 | 8 => {}
                 m => push(IssueKind::UnsupportedMethod(m)),
             }
-            let local = match zipcheck::local(file, len, &e, raw_name(h)) {
+            let local = match check::local(file, len, &e, raw_name(h)) {
                 Err(_) if e.header_offset.saturating_add(30) > len => {
                     push(IssueKind::HeaderOutside {
                         offset: e.header_offset,
@@ -688,6 +654,3 @@ fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
         "not a regular file"
     })
 }
-
-#[cfg(test)]
-mod tests;

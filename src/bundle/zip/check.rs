@@ -23,9 +23,10 @@
 //!
 //! Nothing here reads entry data; it only reads headers and descriptors.
 
-use super::zipissue::{HeaderField, IssueKind};
-use super::zipread::{Entry, read_exact_at, u16_at, u32_at, u64_at};
-use super::zipwrite::{FILE_ATTRS, MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64};
+use super::issue::{HeaderField, IssueKind};
+use super::read::Entry;
+use super::write::{FILE_ATTRS, MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64};
+use super::{read_exact_at, u16_at, u32_at, u64_at};
 use std::fs::File;
 
 /// The general-purpose flags an entry may carry: bit 3 (data descriptor)

@@ -2,7 +2,13 @@
 //! values resolved, sizes and offsets checked), the name checks, and the
 //! stream that walks the directory without holding it.
 
-use super::*;
+use super::data::RangeReader;
+use super::issue::IssueKind;
+use super::read::Entry;
+use super::write::DosTime;
+use super::{u16_at, u32_at, u64_at, winname};
+use std::fs::File;
+use std::io::{self, Read};
 
 /// Find the ZIP64 extended information in an extra field.
 pub(super) fn zip64_extra(extra: &[u8]) -> Option<&[u8]> {

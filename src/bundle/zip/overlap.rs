@@ -1,8 +1,8 @@
 //! The sweep over entry spans sorted by their start: overlapping pairs of
 //! entries, and the gaps between spans, each of which must be an earlier
-//! central directory ([`super::super::zipend`]).
+//! central directory ([`super::end`]).
 
-use super::*;
+use super::issue::MAX_ISSUES;
 
 /// What checking one gap gives: fine, or why its bytes are unaccounted.
 pub(super) type GapCheck = Result<(), &'static str>;
