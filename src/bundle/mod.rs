@@ -9,7 +9,7 @@
 //!   when complete and flushed; an existing bundle is never overwritten.
 //! - Reading never trusts the container: names, headers, sizes and offsets
 //!   are validated before any entry's data is read, and entry data is
-//!   capped at its declared size (see [`zip`]).
+//!   capped at its declared size (see [`Archive`], in `bundle/zip/`).
 //! - Signing goes through [`EventSigner`], so this module does not depend
 //!   on how keys are stored.
 //! - Nothing here prints, reads the environment or exits.

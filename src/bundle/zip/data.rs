@@ -3,12 +3,52 @@
 //! with the end checked ([`super::inflate`]) and checks the CRC-32
 //! at the end.
 
+use super::central::Entry;
 use super::inflate::Inflate;
-use super::read::{Archive, Entry, EntryDataError};
+use super::read::Archive;
 use super::read_exact_at;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
+
+/// Why an entry's data is bad, found while streaming it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryDataError {
+    /// More bytes than declared (a bomb, or a lie).
+    #[error("data exceeds its declared size of {declared} bytes")]
+    TooLong {
+        /// Declared size.
+        declared: u64,
+    },
+    /// Fewer bytes than declared.
+    #[error("data ends after {actual} of {declared} declared bytes")]
+    TooShort {
+        /// Declared size.
+        declared: u64,
+        /// Bytes produced.
+        actual: u64,
+    },
+    /// CRC-32 mismatch.
+    #[error("CRC-32 mismatch (declared {declared:08x}, actual {actual:08x})")]
+    Crc {
+        /// Declared CRC.
+        declared: u32,
+        /// Computed CRC.
+        actual: u32,
+    },
+    /// The deflate stream ends before the declared compressed size: the
+    /// bytes after it were never read (another tool could show them).
+    #[error(
+        "{unused} bytes follow the end of the deflate stream inside the declared compressed size"
+    )]
+    TrailingData {
+        /// Compressed bytes after the stream's end.
+        unused: u64,
+    },
+    /// The deflate stream has no end marker within its compressed size.
+    #[error("the deflate stream does not end within its declared compressed size")]
+    Unterminated,
+}
 
 impl Archive {
     /// Read `n` raw bytes of the file at `offset` (bounds-checked).

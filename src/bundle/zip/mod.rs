@@ -14,7 +14,7 @@
 //!   ([`end`]);
 //! - the diagnosis of a bundle that does not open ([`damage`]);
 //! - entry data ([`data`]), inflated to exactly its size ([`inflate`]);
-//! - the writer ([`write`]).
+//! - the writer ([`mod@write`]).
 //!
 //! Nothing here knows what a bag is, beyond the name fold
 //! ([`super::layout::fold`]) and the first member of a bundle (for the
@@ -27,6 +27,7 @@ mod data;
 mod end;
 mod inflate;
 mod issue;
+mod names;
 mod overlap;
 mod read;
 pub(super) mod winname;
@@ -37,10 +38,11 @@ mod bytetests;
 #[cfg(test)]
 mod tests;
 
+pub use central::Entry;
 pub use damage::{Damage, DamageKind, Place};
-pub use data::EntryReader;
+pub use data::{EntryDataError, EntryReader};
 pub use issue::{ContainerIssue, IssueKind};
-pub use read::{Archive, Entries, Entry, EntryDataError, ZipError};
+pub use read::{Archive, Entries, ZipError};
 pub use write::{DosTime, EntryWriter, Method, ZipWriter};
 pub(super) use write::{end_records, stored_central_header, stored_local_header};
 

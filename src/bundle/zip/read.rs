@@ -1,32 +1,35 @@
-//! A distrustful zip reader: it walks the central directory itself,
-//! validates every entry before any data is read, and streams entry data
-//! with the declared size as a hard cap (so a deflate bomb stops at the
-//! size it admitted to). It never writes anything anywhere.
+//! The reader's index: a distrustful zip reader walks the central
+//! directory itself, validates every entry before any data is read, and
+//! streams entry data with the declared size as a hard cap (so a deflate
+//! bomb stops at the size it admitted to; [`super::data`]). It never
+//! writes anything anywhere.
 //!
 //! Fatal problems (no end record, a central directory outside the file,
 //! absurd counts) make [`Archive::open`] fail. A file that starts as a
 //! bundle (its first entry is in a bag) is then a damaged bundle, and the
-//! error says where it is damaged ([`super::damage`]); any other file is not a
-//! bundle.
+//! error says where it is damaged ([`super::damage`]); any other file is
+//! not a bundle.
 //! Problems with single entries (names, attributes, encryption, header
 //! disagreement, overlap) are returned as [`ContainerIssue`]s, and those
 //! entries are marked unsafe so that nobody reads them.
 //!
+//! Opening takes two passes over the directory: the first indexes the
+//! headers and checks and keys the names ([`super::names`]), the second
+//! checks each entry's headers against the allow-lists ([`super::check`])
+//! and collects the spans for overlaps and gaps ([`super::overlap`]).
+//!
 //! Every byte of the file is accounted for: each entry's local header,
 //! name, extra field, data and data descriptor; the last central directory
 //! and its end records; and, in the gaps between entries, only the earlier
-//! directories an append leaves behind ([`super::end`]). Header fields
-//! are checked against allow-lists ([`super::check`]), and deflate data
+//! directories an append leaves behind ([`super::end`]). Deflate data
 //! must end exactly at its compressed size ([`super::inflate`]). Any other
 //! byte is an [`IssueKind::Unaccounted`] issue naming its range.
 
-use super::central::{CdStream, check_name, parse_central, raw_name};
+use super::central::{CdStream, Entry, parse_central, raw_name};
 use super::damage::{self, Damage};
 use super::issue::{ContainerIssue, IssueKind, Issues};
-use super::overlap::{GapCheck, Sweep};
-use super::write::DosTime;
-use super::{check, end, read_exact_at, u16_at};
-use crate::bundle::layout;
+use super::overlap::Spans;
+use super::{check, end, names, read_exact_at, u16_at};
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -35,8 +38,6 @@ use std::path::Path;
 pub const MAX_ENTRIES: u64 = 4_000_000;
 /// At most this many bytes of central directory.
 pub const MAX_CD_SIZE: u64 = 256 << 20;
-/// The largest deflate expansion ratio that is physically possible.
-const MAX_DEFLATE_RATIO: u64 = 1032;
 
 /// Why a file cannot be read as a zip at all.
 #[derive(Debug, thiserror::Error)]
@@ -120,90 +121,6 @@ impl ZipError {
     }
 }
 
-/// One entry of the central directory, as parsed from it on demand (the
-/// archive itself keeps only a few bytes per entry, see [`Archive`]).
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// Position in the central directory (0-based).
-    pub index: usize,
-    /// The name (lossy if it was not UTF-8, which is also an issue).
-    pub name: String,
-    /// Compression method (0 stored, 8 deflate).
-    pub method: u16,
-    /// General-purpose flags.
-    pub flags: u16,
-    /// Declared CRC-32.
-    pub crc: u32,
-    /// Declared compressed size.
-    pub compressed_size: u64,
-    /// Declared uncompressed size.
-    pub size: u64,
-    /// Offset of the local header.
-    pub header_offset: u64,
-    /// Offset of the data (after the local header), when it could be read.
-    pub data_offset: u64,
-    /// The length of the data descriptor after the data (flag bit 3), 0
-    /// without one.
-    pub descriptor_len: u64,
-    /// External attributes.
-    pub external_attrs: u32,
-    /// Host system of "version made by".
-    pub made_by_host: u8,
-    /// "Version needed to extract" (central header).
-    pub version_needed: u16,
-    /// The DOS modification date and time (central header; the local
-    /// header's must be equal, or the entry is unsafe).
-    pub modified: DosTime,
-    /// False when an issue makes the entry unsafe to read.
-    pub safe: bool,
-}
-
-impl Entry {
-    /// Whether this is a directory entry (`name/`).
-    pub fn is_dir(&self) -> bool {
-        self.name.ends_with('/')
-    }
-}
-
-/// Why an entry's data is bad, found while streaming it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EntryDataError {
-    /// More bytes than declared (a bomb, or a lie).
-    #[error("data exceeds its declared size of {declared} bytes")]
-    TooLong {
-        /// Declared size.
-        declared: u64,
-    },
-    /// Fewer bytes than declared.
-    #[error("data ends after {actual} of {declared} declared bytes")]
-    TooShort {
-        /// Declared size.
-        declared: u64,
-        /// Bytes produced.
-        actual: u64,
-    },
-    /// CRC-32 mismatch.
-    #[error("CRC-32 mismatch (declared {declared:08x}, actual {actual:08x})")]
-    Crc {
-        /// Declared CRC.
-        declared: u32,
-        /// Computed CRC.
-        actual: u32,
-    },
-    /// The deflate stream ends before the declared compressed size: the
-    /// bytes after it were never read (another tool could show them).
-    #[error(
-        "{unused} bytes follow the end of the deflate stream inside the declared compressed size"
-    )]
-    TrailingData {
-        /// Compressed bytes after the stream's end.
-        unused: u64,
-    },
-    /// The deflate stream has no end marker within its compressed size.
-    #[error("the deflate stream does not end within its declared compressed size")]
-    Unterminated,
-}
-
 /// An opened zip file and its validated directory.
 ///
 /// Memory per entry is fixed and small (8 bytes): where its header sits
@@ -260,20 +177,6 @@ impl Iterator for Entries<'_> {
         Some(e)
     }
 }
-
-/// A 64-bit key of a folded name for the duplicate check: 42 bits
-/// of hash above 22 bits of entry index.
-fn fold_key(lower: &str, index: usize) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h =
-        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
-            .build_hasher();
-    h.write(lower.as_bytes());
-    (h.finish() & !INDEX_MASK) | index as u64
-}
-
-/// The index bits of [`fold_key`]; [`MAX_ENTRIES`] must fit.
-const INDEX_MASK: u64 = (1 << 22) - 1;
 
 impl Archive {
     /// Open `path` and validate its structure.
@@ -333,33 +236,12 @@ impl Archive {
             cd_offset,
             cd_size,
         };
-        // Pass 1: parse every header, check names, and key the names for
-        // the duplicate check.
         let mut issues = Issues::default();
-        let mut keys: Vec<u64> = Vec::with_capacity(count);
-        {
-            let mut cd = CdStream::new(&archive.file, cd_offset, cd_size, count);
-            let mut pos = 0u64;
-            for index in 0..count {
-                let bad = |reason| ZipError::BadCentralHeader { index, reason };
-                let (entry, h) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
-                archive.cd_pos.push(pos as u32);
-                pos += h.len() as u64;
-                for k in check_name(raw_name(h)) {
-                    issues.add(index, || entry.name.clone(), || k);
-                }
-                keys.push(fold_key(&layout::fold(&entry.name), index));
-            }
-            // The directory holds its headers and nothing after them.
-            if pos < cd_size {
-                let at = cd_offset + pos;
-                issues.unaccounted(at, cd_end, "bytes after the last central directory header");
-            }
-        }
+        let keys = archive.index_names(cd_end, &mut issues)?;
         if let Some((start, end)) = dir.comment {
             issues.unaccounted(start, end, "the end record's comment");
         }
-        let folds = archive.fold_issues(keys)?;
+        let folds = names::folds(&archive, keys)?;
         archive.check_entries(cd_offset, folds, &mut issues)?;
         for i in issues.at {
             archive.state[i as usize] |= UNSAFE;
@@ -374,186 +256,103 @@ impl Archive {
         Ok((archive, list))
     }
 
-    /// Duplicate and case-colliding names, from the sorted keys: for each
-    /// entry whose lower-cased name an earlier entry has, the issue (and
-    /// the earlier entry, which an exact duplicate makes unsafe too).
-    /// Each fold is (entry, first entry of its name, exact duplicate).
-    fn fold_issues(&self, mut keys: Vec<u64>) -> Result<Vec<(u32, u32, bool)>, ZipError> {
-        keys.sort_unstable();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < keys.len() {
-            let mut j = i + 1;
-            while j < keys.len() && keys[j] & !INDEX_MASK == keys[i] & !INDEX_MASK {
-                j += 1;
+    /// Pass 1: parse every header, note where it sits, check its name,
+    /// and key the names for the duplicate check ([`names::folds`]). The
+    /// directory holds its headers and nothing after them (it ends at
+    /// `cd_end`).
+    fn index_names(&mut self, cd_end: u64, issues: &mut Issues) -> Result<Vec<u64>, ZipError> {
+        let count = self.state.len();
+        let mut keys: Vec<u64> = Vec::with_capacity(count);
+        let mut cd = CdStream::new(&self.file, self.cd_offset, self.cd_size, count);
+        let mut pos = 0u64;
+        for index in 0..count {
+            let bad = |reason| ZipError::BadCentralHeader { index, reason };
+            let (entry, h) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
+            self.cd_pos.push(pos as u32);
+            pos += h.len() as u64;
+            for k in names::check_name(raw_name(h)) {
+                issues.add(index, || entry.name.clone(), || k);
             }
-            if j - i > 1 {
-                // Same hash: compare the real names, in index order.
-                let mut seen: Vec<(String, String, usize)> = Vec::new();
-                for k in &keys[i..j] {
-                    let index = (k & INDEX_MASK) as usize;
-                    let name = self.entry_raw(index)?.name;
-                    let lower = layout::fold(&name);
-                    match seen.iter().find(|(l, _, _)| *l == lower) {
-                        Some((_, other, first)) => {
-                            out.push((index as u32, *first as u32, *other == name))
-                        }
-                        None => seen.push((lower, name, index)),
-                    }
-                }
-            }
-            i = j;
+            keys.push(names::fold_key(&entry.name, index));
         }
-        out.sort_by_key(|x| x.0);
-        Ok(out)
+        if pos < self.cd_size {
+            let at = self.cd_offset + pos;
+            issues.unaccounted(at, cd_end, "bytes after the last central directory header");
+        }
+        Ok(keys)
     }
 
+    /// Pass 2: every entry's names against the others' (`folds`), its
+    /// headers against the allow-lists, its local header and data within
+    /// the entry data area (which ends at `data_end`), and the spans of
+    /// all entries for overlaps and gaps.
     fn check_entries(
         &mut self,
         data_end: u64,
-        folds: Vec<(u32, u32, bool)>,
+        folds: Vec<names::Fold>,
         issues: &mut Issues,
     ) -> Result<(), ZipError> {
         let mut folds = folds.into_iter().peekable();
-        let mut sweep = Sweep::default();
-        let mut prev_start: Option<u64> = None;
-        let mut spans_sorted = true;
+        let mut spans = Spans::new(&self.file, self.cd_offset, self.cd_size);
         let count = self.state.len();
-        let (file, len) = (&self.file, self.len);
-        let (cd_offset, cd_size) = (self.cd_offset, self.cd_size);
-        let gap = |a, b| end::check_gap(file, cd_offset, cd_size, a, b);
-        let mut cd = CdStream::new(file, cd_offset, cd_size, count);
+        let mut cd = CdStream::new(&self.file, self.cd_offset, self.cd_size, count);
         for index in 0..count {
             let bad = |reason| ZipError::BadCentralHeader { index, reason };
-            let (mut e, h) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
-            while let Some((_, first, dup)) = folds.next_if(|f| f.0 as usize == index) {
-                if dup {
-                    // Every entry of that name is unsafe, the first too.
-                    issues.at.push(first);
-                }
-                let kind = || match dup {
-                    true => IssueKind::Duplicate,
-                    false => IssueKind::CaseCollision(
-                        self.entry_raw(first as usize)
-                            .map(|f| f.name)
-                            .unwrap_or_default(),
-                    ),
-                };
-                issues.add(index, || e.name.clone(), kind);
+            let (e, h) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
+            while let Some(fold) = folds.next_if(|f| f.0 as usize == index) {
+                names::report(self, fold, &e.name, issues);
             }
-            let mut push = |kind| issues.add(index, || e.name.clone(), || kind);
-            check::central(h, &e, &mut push);
-            match e.method {
-                0 if e.compressed_size != e.size => push(IssueKind::ImplausibleSize {
-                    compressed: e.compressed_size,
-                    size: e.size,
-                }),
-                8 if e.size > e.compressed_size.saturating_mul(MAX_DEFLATE_RATIO) + 64 => {
-                    push(IssueKind::ImplausibleSize {
-                        compressed: e.compressed_size,
-                        size: e.size,
-                    })
-                }
-                0 | 8 => {}
-                m => push(IssueKind::UnsupportedMethod(m)),
-            }
-            let local = match check::local(file, len, &e, raw_name(h)) {
-                Err(_) if e.header_offset.saturating_add(30) > len => {
-                    push(IssueKind::HeaderOutside {
-                        offset: e.header_offset,
-                        len,
-                    });
-                    continue;
-                }
-                Err(k) => {
-                    push(k);
-                    continue;
-                }
-                Ok(local) => local,
-            };
-            e.data_offset = local.data_offset;
-            self.state[index] = (local.data_offset - e.header_offset) as u32
-                | ((local.descriptor as u32) << DESCRIPTOR_SHIFT);
-            let end = local
-                .data_offset
-                .checked_add(e.compressed_size)
-                .and_then(|x| x.checked_add(local.descriptor));
-            if end.is_none_or(|end| end > data_end) {
-                push(IssueKind::OutOfBounds {
-                    offset: local.data_offset,
-                    size: e.compressed_size,
-                    end: data_end,
-                });
-            }
-            // Overlaps and gaps: in a directory whose data comes in file
-            // order (every bundle we write), one pass suffices: each span
-            // must start where the one reaching furthest so far ends.
-            let span = (e.header_offset, end.unwrap_or(u64::MAX));
-            if prev_start.is_some_and(|s| span.0 <= s) {
-                spans_sorted = false;
-            }
-            if spans_sorted {
-                sweep.step(span, index as u32, gap);
-                prev_start = Some(span.0);
+            if let Some((state, span)) = self.check_entry(&e, h, data_end, issues) {
+                self.state[index] = state;
+                spans.step(span, index as u32);
             }
         }
-        if !spans_sorted {
-            sweep = self.sweep_unsorted(gap)?;
-        }
-        sweep.finish(data_end, gap);
-        for (index, other) in sweep.overlaps {
-            let name = |i: u32| {
-                self.entry_raw(i as usize)
-                    .map(|e| e.name)
-                    .unwrap_or_default()
-            };
-            issues.add(
-                index as usize,
-                || name(index),
-                || IssueKind::Overlap(name(other)),
-            );
-        }
-        for (start, end, reason) in sweep.gaps {
-            issues.unaccounted(start, end, reason);
-        }
-        issues.more += sweep.more_gaps;
-        Ok(())
+        spans.report(self, data_end, issues)
     }
 
-    /// Overlaps and gaps when the data is not in directory order: sort
-    /// the spans (start, end, then name).
-    fn sweep_unsorted(&self, gap: impl Fn(u64, u64) -> GapCheck) -> Result<Sweep, ZipError> {
-        let mut spans: Vec<(u64, u64, u32)> = Vec::new();
-        for e in self.entries() {
-            if e.data_offset > 0 {
-                let end = e.data_offset.saturating_add(e.compressed_size);
-                spans.push((
-                    e.header_offset,
-                    end.saturating_add(e.descriptor_len),
-                    e.index as u32,
-                ));
+    /// The checks of one entry `e` (its central header `h`): the header
+    /// alone, its method, then its local header and data descriptor, and
+    /// its data within `data_end`. Returns its [`Archive::state`] and its
+    /// span (local header to the end of data and descriptor), or `None`
+    /// when its local header cannot be read.
+    fn check_entry(
+        &self,
+        e: &Entry,
+        h: &[u8],
+        data_end: u64,
+        issues: &mut Issues,
+    ) -> Option<(u32, (u64, u64))> {
+        let mut push = |kind| issues.add(e.index, || e.name.clone(), || kind);
+        check::central(h, e, &mut push);
+        check::method(e, &mut push);
+        let local = match check::local(&self.file, self.len, e, raw_name(h)) {
+            Err(_) if e.header_offset.saturating_add(30) > self.len => {
+                push(IssueKind::HeaderOutside {
+                    offset: e.header_offset,
+                    len: self.len,
+                });
+                return None;
             }
+            Err(k) => {
+                push(k);
+                return None;
+            }
+            Ok(local) => local,
+        };
+        let state = (local.data_offset - e.header_offset) as u32
+            | ((local.descriptor as u32) << DESCRIPTOR_SHIFT);
+        let end = local
+            .data_offset
+            .checked_add(e.compressed_size)
+            .and_then(|x| x.checked_add(local.descriptor));
+        if end.is_none_or(|end| end > data_end) {
+            push(IssueKind::OutOfBounds {
+                offset: local.data_offset,
+                size: e.compressed_size,
+                end: data_end,
+            });
         }
-        let mut failed = None;
-        spans.sort_by(|a, b| {
-            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
-                match (self.entry_raw(a.2 as usize), self.entry_raw(b.2 as usize)) {
-                    (Ok(x), Ok(y)) => x.name.cmp(&y.name),
-                    (Err(e), _) | (_, Err(e)) => {
-                        failed = Some(e);
-                        std::cmp::Ordering::Equal
-                    }
-                }
-            })
-        });
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        let mut sweep = Sweep::default();
-        for &(start, end, index) in &spans {
-            sweep.step((start, end), index, &gap);
-        }
-        Ok(sweep)
+        Some((state, (e.header_offset, end.unwrap_or(u64::MAX))))
     }
 
     /// The number of entries.
@@ -593,7 +392,7 @@ impl Archive {
         Some(e)
     }
 
-    fn entry_raw(&self, index: usize) -> Result<Entry, ZipError> {
+    pub(super) fn entry_raw(&self, index: usize) -> Result<Entry, ZipError> {
         let bad = |reason| ZipError::BadCentralHeader { index, reason };
         let pos = u64::from(*self.cd_pos.get(index).ok_or(bad("no such entry"))?);
         let room = (self.cd_size - pos).min(46 + 3 * 65_535) as usize;
