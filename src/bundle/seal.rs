@@ -252,7 +252,7 @@ pub fn seal(
         }),
         Planned::Special { rel, kind } => skipped.push(model::SkippedEntry {
             original: PathRepr::from_bytes(&rel),
-            kind: kind.to_string(),
+            kind: kind.name().to_string(),
         }),
         Planned::Unreadable { src, rel, error } => {
             if !opts.allow_unreadable {

@@ -1,8 +1,8 @@
-//! The walk of a seal's inputs: files and trees in a deterministic order
-//! (sorted by name bytes), links recorded and never followed, special
-//! files and unreadable entries noted, nothing opened yet.
+//! The walk of a seal's inputs ([`crate::source::walk`], the one walk
+//! `hash` uses too), each thing found named by its original path: the
+//! input's name, then its path inside the input.
 
-use crate::source::OpenMode;
+use crate::source::{Found, OpenMode, SpecialKind, walk};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ pub(super) enum Planned {
     },
     Special {
         rel: Vec<u8>,
-        kind: &'static str,
+        kind: SpecialKind,
     },
     Unreadable {
         src: PathBuf,
@@ -45,87 +45,37 @@ fn rel_of(base: &Path, root: &Path, path: &Path) -> Vec<u8> {
 /// calls, not a million records in memory).
 pub(super) fn plan(inputs: &[PathBuf], out: &mut dyn FnMut(usize, Planned)) {
     for (index, input) in inputs.iter().enumerate() {
-        let mut out = |p: Planned| out(index, p);
         let base = input
             .file_name()
             .map(Path::new)
             .unwrap_or(Path::new("input"));
-        let md = match std::fs::metadata(input) {
-            Ok(md) => md,
-            Err(error) => {
-                let rel = base.as_os_str().as_bytes().to_vec();
-                out(Planned::Unreadable {
-                    src: input.clone(),
-                    rel,
-                    error,
-                });
-                continue;
-            }
-        };
-        if !md.is_dir() {
-            let rel = base.as_os_str().as_bytes().to_vec();
-            out(Planned::File {
-                rel,
-                size: md.len(),
-                mode: OpenMode::Direct,
-            });
-            continue;
-        }
-        let walk = walkdir::WalkDir::new(input)
-            .follow_links(false)
-            .min_depth(1)
-            .sort_by(|a, b| a.file_name().cmp(b.file_name()));
-        for entry in walk {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let src = e
-                        .path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| input.clone());
-                    let rel = rel_of(base, input, &src);
-                    let error = e
-                        .into_io_error()
-                        .unwrap_or_else(|| io::Error::other("file system loop"));
-                    out(Planned::Unreadable { src, rel, error });
-                    continue;
+        let rel = |path: &Path| rel_of(base, input, path);
+        for found in walk(input) {
+            let planned = match found {
+                Found::File(f) => Planned::File {
+                    rel: rel(f.path()),
+                    size: f.size().unwrap_or(0),
+                    mode: f.mode(),
+                },
+                Found::Symlink { path, target } => Planned::Link {
+                    rel: rel(&path),
+                    target,
+                },
+                Found::Special { path, kind } => Planned::Special {
+                    rel: rel(&path),
+                    kind,
+                },
+                Found::Unreadable { path, error } => {
+                    // An error the walk cannot place is the input's.
+                    let src = path.unwrap_or_else(|| input.clone());
+                    Planned::Unreadable {
+                        rel: rel(&src),
+                        src,
+                        error,
+                    }
                 }
             };
-            let ft = entry.file_type();
-            let rel = rel_of(base, input, entry.path());
-            if ft.is_dir() {
-                continue;
-            } else if ft.is_file() {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                out(Planned::File {
-                    rel,
-                    size,
-                    mode: OpenMode::TreeEntry,
-                });
-            } else if ft.is_symlink() {
-                match std::fs::read_link(entry.path()) {
-                    Ok(target) => out(Planned::Link { rel, target }),
-                    Err(error) => out(Planned::Unreadable {
-                        src: entry.into_path(),
-                        rel,
-                        error,
-                    }),
-                }
-            } else {
-                use std::os::unix::fs::FileTypeExt;
-                let kind = if ft.is_fifo() {
-                    "fifo"
-                } else if ft.is_socket() {
-                    "socket"
-                } else if ft.is_block_device() {
-                    "block device"
-                } else if ft.is_char_device() {
-                    "character device"
-                } else {
-                    "special file"
-                };
-                out(Planned::Special { rel, kind });
-            }
+            out(index, planned);
         }
     }
 }

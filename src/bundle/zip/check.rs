@@ -28,6 +28,7 @@ use super::central::Entry;
 use super::issue::{HeaderField, IssueKind};
 use super::write::{FILE_ATTRS, MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64};
 use super::{read_exact_at, u16_at, u32_at, u64_at};
+use crate::source::{FileKind, TYPE_BITS};
 use std::fs::File;
 
 /// The general-purpose flags an entry may carry: bit 3 (data descriptor)
@@ -185,13 +186,20 @@ fn attributes(host: u8, attrs: u32) -> Option<IssueKind> {
     }
     let mode = attrs >> 16;
     match host {
-        3 | 19 => match mode & 0o170000 {
-            0 | 0o100000 if mode & 0o7000 == 0 => None,
-            0 | 0o100000 => Some(IssueKind::NotAFile(host, attrs)),
-            0o040000 => Some(IssueKind::Directory),
-            0o120000 => Some(IssueKind::Symlink),
-            other => Some(IssueKind::SpecialFile(other)),
-        },
+        3 | 19 => {
+            // No type bits at all: a plain file, its permissions only.
+            let kind = match mode & TYPE_BITS {
+                0 => FileKind::File,
+                _ => FileKind::from_mode(mode),
+            };
+            match kind {
+                FileKind::File if mode & 0o7000 == 0 => None,
+                FileKind::File => Some(IssueKind::NotAFile(host, attrs)),
+                FileKind::Dir => Some(IssueKind::Directory),
+                FileKind::Symlink => Some(IssueKind::Symlink),
+                FileKind::Special(_) => Some(IssueKind::SpecialFile(mode & TYPE_BITS)),
+            }
+        }
         _ if mode != 0 => Some(IssueKind::NotAFile(host, attrs)),
         _ => None,
     }

@@ -30,6 +30,7 @@ use super::damage::{self, Damage};
 use super::issue::{ContainerIssue, IssueKind, Issues};
 use super::overlap::Spans;
 use super::{check, end, names, read_exact_at, u16_at};
+use crate::source::{FileKind, SpecialKind};
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -434,22 +435,13 @@ impl Archive {
 
 /// What a file that is not a regular file is, for [`ZipError::NotAFile`].
 fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    if t.is_file() {
-        return None;
-    }
-    Some(if t.is_dir() {
-        "a directory"
-    } else if t.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else if t.is_socket() {
-        "a socket"
-    } else {
-        "not a regular file"
+    Some(match FileKind::of(&meta.file_type()) {
+        FileKind::File => return None,
+        FileKind::Dir => "a directory",
+        FileKind::Special(SpecialKind::Fifo) => "a FIFO (named pipe)",
+        FileKind::Special(SpecialKind::CharDevice) => "a character device",
+        FileKind::Special(SpecialKind::BlockDevice) => "a block device",
+        FileKind::Special(SpecialKind::Socket) => "a socket",
+        FileKind::Symlink | FileKind::Special(SpecialKind::Other) => "not a regular file",
     })
 }
