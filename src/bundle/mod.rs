@@ -26,8 +26,6 @@ mod seal;
 mod sealopts;
 mod signing;
 mod spill;
-mod tags;
-mod walk;
 mod zip;
 
 pub use append::{AppendError, AppendHook, JOURNAL_SUFFIX, Journal, NoHook, append, journal_path};

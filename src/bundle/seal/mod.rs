@@ -7,13 +7,15 @@
 //! always stops the seal: its entry is already half written, and a bundle
 //! with a partial file is worse than no bundle.
 
+mod tags;
+mod walk;
+
+use super::EventSigner;
 use super::atomic::{TMP_SUFFIX, TempOut, remove_stale, rename_noreplace};
 use super::layout;
 use super::sealopts::{SealError, SealOptions, SealSummary};
 use super::spill::{FileRecord, Records};
-use super::walk::{Planned, plan};
 use super::zip::{DosTime, ZipWriter};
-use super::{EventSigner, tags};
 use crate::direct::DirectOut;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader};
 use crate::model::{self, LinkEntry};
@@ -25,6 +27,7 @@ use std::cmp::Ordering;
 use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use walk::{Planned, plan};
 
 /// Tree files up to this size are read whole on worker threads.
 const SMALL_FILE: u64 = 256 << 10;

@@ -4,13 +4,13 @@
 //! manifests and manifest.json are streamed from the spilled per-file
 //! records; only the small tag files are built in memory.
 
-use super::layout::{
+use crate::bundle::layout::{
     self, BAG_INFO, BAGIT_TXT, BAGIT_TXT_CONTENT, MANIFEST_JSON, TAGMANIFEST_SHA256,
 };
-use super::sealopts::{SealError, SealOptions};
-use super::spill::Records;
-use super::zip::ZipWriter;
-use super::{EventSigner, bagit, trusted_comment};
+use crate::bundle::sealopts::{SealError, SealOptions};
+use crate::bundle::spill::Records;
+use crate::bundle::zip::ZipWriter;
+use crate::bundle::{EventSigner, bagit, trusted_comment};
 use crate::hash::{Algorithm, AlgorithmSet, to_hex};
 use crate::model::{self, Actor, CustodyEvent, LinkEntry, SkippedEntry, UnreadableEntry};
 use serde::Serialize;
