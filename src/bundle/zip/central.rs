@@ -2,9 +2,8 @@
 //! header (ZIP64 values resolved), and the stream that walks the directory
 //! without holding it.
 
-use super::data::RangeReader;
 use super::write::DosTime;
-use super::{u16_at, u32_at, u64_at};
+use super::{RangeReader, u16_at, u32_at, u64_at};
 use std::fs::File;
 use std::io::{self, Read};
 

@@ -4,51 +4,11 @@
 //! at the end.
 
 use super::central::Entry;
+use super::error::EntryDataError;
 use super::inflate::Inflate;
 use super::read::Archive;
-use super::read_exact_at;
-use std::fs::File;
+use super::{RangeReader, read_exact_at};
 use std::io::{self, Read};
-use std::os::unix::fs::FileExt;
-
-/// Why an entry's data is bad, found while streaming it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EntryDataError {
-    /// More bytes than declared (a bomb, or a lie).
-    #[error("data exceeds its declared size of {declared} bytes")]
-    TooLong {
-        /// Declared size.
-        declared: u64,
-    },
-    /// Fewer bytes than declared.
-    #[error("data ends after {actual} of {declared} declared bytes")]
-    TooShort {
-        /// Declared size.
-        declared: u64,
-        /// Bytes produced.
-        actual: u64,
-    },
-    /// CRC-32 mismatch.
-    #[error("CRC-32 mismatch (declared {declared:08x}, actual {actual:08x})")]
-    Crc {
-        /// Declared CRC.
-        declared: u32,
-        /// Computed CRC.
-        actual: u32,
-    },
-    /// The deflate stream ends before the declared compressed size: the
-    /// bytes after it were never read (another tool could show them).
-    #[error(
-        "{unused} bytes follow the end of the deflate stream inside the declared compressed size"
-    )]
-    TrailingData {
-        /// Compressed bytes after the stream's end.
-        unused: u64,
-    },
-    /// The deflate stream has no end marker within its compressed size.
-    #[error("the deflate stream does not end within its declared compressed size")]
-    Unterminated,
-}
 
 impl Archive {
     /// Read `n` raw bytes of the file at `offset` (bounds-checked).
@@ -111,31 +71,6 @@ impl Archive {
         let mut v = Vec::with_capacity(e.size as usize);
         self.reader(e)?.read_to_end(&mut v)?;
         Ok(v)
-    }
-}
-
-/// Reads the file's bytes `pos..end`.
-pub(super) struct RangeReader<'a> {
-    pub(super) file: &'a File,
-    pub(super) pos: u64,
-    pub(super) end: u64,
-}
-
-impl Read for RangeReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = (self.end - self.pos).min(buf.len() as u64) as usize;
-        if n == 0 {
-            return Ok(0);
-        }
-        let got = self.file.read_at(&mut buf[..n], self.pos)?;
-        if got == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "file ends inside an entry",
-            ));
-        }
-        self.pos += got as u64;
-        Ok(got)
     }
 }
 

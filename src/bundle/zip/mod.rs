@@ -4,8 +4,9 @@
 //! streaming writer whose appends never rewrite an earlier byte.
 //!
 //! The rooms:
-//! - the reader's index ([`read`]: [`Archive`], its errors and entries)
-//!   and the central directory parsed header by header ([`central`]);
+//! - the reader's index ([`read`]: [`Archive`] and its entries), the
+//!   central directory parsed header by header ([`central`]), and why a
+//!   file or an entry's data cannot be read ([`error`]);
 //! - the safety checks: header allow-lists ([`check`]), names (traversal,
 //!   duplicates and names equal when folded, [`names`]), names Windows
 //!   cannot carry ([`winname`]), overlaps and the gaps between entries
@@ -16,6 +17,10 @@
 //! - entry data ([`data`]), inflated to exactly its size ([`inflate`]);
 //! - the writer ([`mod@write`]).
 //!
+//! The files depend on each other in one direction only: `read` uses the
+//! checks, `end`, `damage` and `error`, never the other way round (the
+//! checks that need other entries' names get them as a function).
+//!
 //! Nothing here knows what a bag is, beyond the name fold
 //! ([`super::layout::fold`]) and the first member of a bundle (for the
 //! damage diagnosis). Nothing here prints or extracts to disk.
@@ -25,6 +30,7 @@ mod check;
 mod damage;
 mod data;
 mod end;
+mod error;
 mod inflate;
 mod issue;
 mod names;
@@ -40,14 +46,15 @@ mod tests;
 
 pub use central::Entry;
 pub use damage::{Damage, DamageKind, Place};
-pub use data::{EntryDataError, EntryReader};
+pub use data::EntryReader;
+pub use error::{EntryDataError, ZipError};
 pub use issue::{ContainerIssue, IssueKind};
-pub use read::{Archive, Entries, ZipError};
+pub use read::{Archive, Entries};
 pub use write::{DosTime, EntryWriter, Method, ZipWriter};
 pub(super) use write::{end_records, stored_central_header, stored_local_header};
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 
 /// A little-endian `u16` at `i`.
@@ -79,4 +86,29 @@ fn read_exact_at(file: &File, len: u64, offset: u64, n: usize) -> io::Result<Vec
     let mut buf = vec![0u8; n];
     file.read_exact_at(&mut buf, offset)?;
     Ok(buf)
+}
+
+/// Reads the file's bytes `pos..end`.
+struct RangeReader<'a> {
+    file: &'a File,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for RangeReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = (self.end - self.pos).min(buf.len() as u64) as usize;
+        if n == 0 {
+            return Ok(0);
+        }
+        let got = self.file.read_at(&mut buf[..n], self.pos)?;
+        if got == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "file ends inside an entry",
+            ));
+        }
+        self.pos += got as u64;
+        Ok(got)
+    }
 }

@@ -8,8 +8,8 @@
 //! only where the hashes meet: constant memory per entry at millions of
 //! entries.
 
+use super::error::ZipError;
 use super::issue::{IssueKind, Issues};
-use super::read::{Archive, ZipError};
 use super::winname;
 use crate::bundle::layout;
 
@@ -60,13 +60,16 @@ pub(super) fn fold_key(name: &str, index: usize) -> u64 {
 /// The index bits of [`fold_key`]; [`super::read::MAX_ENTRIES`] must fit.
 const INDEX_MASK: u64 = (1 << 22) - 1;
 
+/// The name of an entry by its index (parsed again from the directory).
+pub(super) type NameOf<'a> = &'a dyn Fn(usize) -> Result<String, ZipError>;
+
 /// An entry whose folded name an earlier entry has: (entry, first entry
 /// of its name, exact duplicate).
 pub(super) type Fold = (u32, u32, bool);
 
 /// Duplicate and case-colliding names, from the keys of every entry, in
 /// entry order.
-pub(super) fn folds(archive: &Archive, mut keys: Vec<u64>) -> Result<Vec<Fold>, ZipError> {
+pub(super) fn folds(mut keys: Vec<u64>, name_of: NameOf<'_>) -> Result<Vec<Fold>, ZipError> {
     keys.sort_unstable();
     let mut out = Vec::new();
     let mut i = 0;
@@ -80,7 +83,7 @@ pub(super) fn folds(archive: &Archive, mut keys: Vec<u64>) -> Result<Vec<Fold>, 
             let mut seen: Vec<(String, String, usize)> = Vec::new();
             for k in &keys[i..j] {
                 let index = (k & INDEX_MASK) as usize;
-                let name = archive.entry_raw(index)?.name;
+                let name = name_of(index)?;
                 let lower = layout::fold(&name);
                 match seen.iter().find(|(l, _, _)| *l == lower) {
                     Some((_, other, first)) => {
@@ -100,9 +103,9 @@ pub(super) fn folds(archive: &Archive, mut keys: Vec<u64>) -> Result<Vec<Fold>, 
 /// makes the first entry of the name unsafe too, or a collision, which
 /// names the first entry.
 pub(super) fn report(
-    archive: &Archive,
     (index, first, dup): Fold,
     name: &str,
+    name_of: NameOf<'_>,
     issues: &mut Issues,
 ) {
     if dup {
@@ -111,12 +114,7 @@ pub(super) fn report(
     }
     let kind = || match dup {
         true => IssueKind::Duplicate,
-        false => IssueKind::CaseCollision(
-            archive
-                .entry_raw(first as usize)
-                .map(|f| f.name)
-                .unwrap_or_default(),
-        ),
+        false => IssueKind::CaseCollision(name_of(first as usize).unwrap_or_default()),
     };
     issues.add(index as usize, || name.to_string(), kind);
 }

@@ -5,8 +5,9 @@
 //! an overlap are unsafe; a gap that is not a directory is unaccounted.
 
 use super::end;
+use super::error::ZipError;
 use super::issue::{IssueKind, Issues, MAX_ISSUES};
-use super::read::{Archive, ZipError};
+use super::names::NameOf;
 use std::fs::File;
 
 /// What checking one gap gives: fine, or why its bytes are unaccounted.
@@ -112,28 +113,25 @@ impl<'a> Spans<'a> {
         }
     }
 
-    /// Finish the sweep up to `data_end` (sorting the spans first when
-    /// they were not in file order), and report each overlap (its entry
-    /// becomes unsafe) and each gap that is not an earlier directory.
+    /// Finish the sweep up to `data_end` (when the spans were not in file
+    /// order, sorting `all` of them first: (start, end, entry)), and report
+    /// each overlap (its entry becomes unsafe) and each gap that is not an
+    /// earlier directory.
     pub(super) fn report(
         self,
-        archive: &Archive,
         data_end: u64,
+        all: impl FnOnce() -> Vec<(u64, u64, u32)>,
+        name_of: NameOf<'_>,
         issues: &mut Issues,
     ) -> Result<(), ZipError> {
         let gap = self.gap();
         let mut sweep = match self.sorted {
             true => self.sweep,
-            false => sweep_unsorted(archive, &gap)?,
+            false => sweep_unsorted(all(), name_of, &gap)?,
         };
         sweep.finish(data_end, gap);
         for (index, other) in sweep.overlaps {
-            let name = |i: u32| {
-                archive
-                    .entry_raw(i as usize)
-                    .map(|e| e.name)
-                    .unwrap_or_default()
-            };
+            let name = |i: u32| name_of(i as usize).unwrap_or_default();
             issues.add(
                 index as usize,
                 || name(index),
@@ -151,28 +149,15 @@ impl<'a> Spans<'a> {
 /// Overlaps and gaps when the data is not in directory order: sort
 /// the spans (start, end, then name).
 fn sweep_unsorted(
-    archive: &Archive,
+    mut spans: Vec<(u64, u64, u32)>,
+    name_of: NameOf<'_>,
     gap: impl Fn(u64, u64) -> GapCheck,
 ) -> Result<Sweep, ZipError> {
-    let mut spans: Vec<(u64, u64, u32)> = Vec::new();
-    for e in archive.entries() {
-        if e.data_offset > 0 {
-            let end = e.data_offset.saturating_add(e.compressed_size);
-            spans.push((
-                e.header_offset,
-                end.saturating_add(e.descriptor_len),
-                e.index as u32,
-            ));
-        }
-    }
     let mut failed = None;
     spans.sort_by(|a, b| {
         (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
-            match (
-                archive.entry_raw(a.2 as usize),
-                archive.entry_raw(b.2 as usize),
-            ) {
-                (Ok(x), Ok(y)) => x.name.cmp(&y.name),
+            match (name_of(a.2 as usize), name_of(b.2 as usize)) {
+                (Ok(x), Ok(y)) => x.cmp(&y),
                 (Err(e), _) | (_, Err(e)) => {
                     failed = Some(e);
                     std::cmp::Ordering::Equal

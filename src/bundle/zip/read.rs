@@ -26,101 +26,19 @@
 //! byte is an [`IssueKind::Unaccounted`] issue naming its range.
 
 use super::central::{CdStream, Entry, parse_central, raw_name};
-use super::damage::{self, Damage};
+use super::damage;
+use super::error::ZipError;
 use super::issue::{ContainerIssue, IssueKind, Issues};
 use super::overlap::Spans;
 use super::{check, end, names, read_exact_at, u16_at};
 use crate::source::{FileKind, SpecialKind};
 use std::fs::File;
-use std::io;
 use std::path::Path;
 
 /// At most this many entries.
 pub const MAX_ENTRIES: u64 = 4_000_000;
 /// At most this many bytes of central directory.
 pub const MAX_CD_SIZE: u64 = 256 << 20;
-
-/// Why a file cannot be read as a zip at all.
-#[derive(Debug, thiserror::Error)]
-pub enum ZipError {
-    /// I/O error.
-    #[error("cannot read: {0}")]
-    Io(#[from] io::Error),
-    /// Not a regular file (a directory, a device, a FIFO, a socket): never
-    /// read, so that a FIFO cannot hang us and /dev/zero cannot feed us.
-    #[error("it is {0}, not a bundle file")]
-    NotAFile(&'static str),
-    /// No end-of-central-directory record: truncated, or not a zip.
-    #[error("not a zip file, or truncated: no end of central directory record")]
-    NoEndRecord,
-    /// An end record exists, but bytes follow it (in a file that is not
-    /// a bundle; a bundle's are [`ZipError::Damaged`]).
-    #[error("{trailing} bytes follow the last end of central directory record at {end}")]
-    TrailingBytes {
-        /// Where the last complete end record ends.
-        end: u64,
-        /// How many bytes follow it.
-        trailing: u64,
-    },
-    /// The end records contradict each other or the file.
-    #[error("corrupt end of central directory: {0}")]
-    BadEndRecord(&'static str),
-    /// The central directory the end record declares is not inside the
-    /// file, or does not end where the end record starts.
-    #[error(
-        "corrupt end of central directory: it declares a central directory of {size} bytes at offset {offset}, but the directory must end at {end} in this file of {len} bytes"
-    )]
-    DirectoryOutside {
-        /// Declared offset.
-        offset: u64,
-        /// Declared size.
-        size: u64,
-        /// Where the directory has to end (the end record's offset).
-        end: u64,
-        /// The file's length.
-        len: u64,
-    },
-    /// Too many entries or too large a directory.
-    #[error("central directory too large ({entries} entries, {bytes} bytes)")]
-    TooLarge {
-        /// Declared entries.
-        entries: u64,
-        /// Declared size.
-        bytes: u64,
-    },
-    /// A central directory header is malformed.
-    #[error("corrupt central directory at entry {index}: {reason}")]
-    BadCentralHeader {
-        /// 0-based index.
-        index: usize,
-        /// What is wrong.
-        reason: &'static str,
-    },
-    /// The file starts as a bundle (its first entry is in a bag), but it
-    /// cannot be opened: what is damaged, and where.
-    #[error("{0}")]
-    Damaged(Box<Damage>),
-}
-
-impl ZipError {
-    /// Whether this is a damaged bundle (the evidence is bad), rather than
-    /// a file that is not a bundle or cannot be read.
-    pub fn is_damaged(&self) -> bool {
-        matches!(self, ZipError::Damaged(_))
-    }
-
-    /// Whether the error is about the file's structure (not the system's
-    /// I/O, not the kind of file): then a file that starts as a bundle is
-    /// a damaged one.
-    fn is_structural(&self) -> bool {
-        match self {
-            ZipError::Io(e) => e.kind() == io::ErrorKind::UnexpectedEof,
-            // Over a limit is not damage: an intact bundle can be.
-            ZipError::NotAFile(_) | ZipError::Damaged(_) | ZipError::TooLarge { .. } => false,
-            _ => true,
-        }
-    }
-}
 
 /// An opened zip file and its validated directory.
 ///
@@ -200,7 +118,7 @@ impl Archive {
         let probe = file.try_clone()?;
         match Archive::from_file(file, len) {
             Err(e) if e.is_structural() && damage::starts_as_bundle(&probe, len) => Err(
-                ZipError::Damaged(Box::new(damage::diagnose(&probe, len, &e))),
+                ZipError::Damaged(Box::new(damage::diagnose(&probe, len, e.to_string()))),
             ),
             other => other,
         }
@@ -242,7 +160,7 @@ impl Archive {
         if let Some((start, end)) = dir.comment {
             issues.unaccounted(start, end, "the end record's comment");
         }
-        let folds = names::folds(&archive, keys)?;
+        let folds = names::folds(keys, &|i| archive.entry_raw(i).map(|e| e.name))?;
         archive.check_entries(cd_offset, folds, &mut issues)?;
         for i in issues.at {
             archive.state[i as usize] |= UNSAFE;
@@ -301,14 +219,37 @@ impl Archive {
             let bad = |reason| ZipError::BadCentralHeader { index, reason };
             let (e, h) = cd.next_raw().map_err(bad)?.ok_or(bad("truncated"))?;
             while let Some(fold) = folds.next_if(|f| f.0 as usize == index) {
-                names::report(self, fold, &e.name, issues);
+                names::report(
+                    fold,
+                    &e.name,
+                    &|i| self.entry_raw(i).map(|e| e.name),
+                    issues,
+                );
             }
             if let Some((state, span)) = self.check_entry(&e, h, data_end, issues) {
                 self.state[index] = state;
                 spans.step(span, index as u32);
             }
         }
-        spans.report(self, data_end, issues)
+        let name_of = |i: usize| self.entry_raw(i).map(|e| e.name);
+        spans.report(data_end, || self.spans(), &name_of, issues)
+    }
+
+    /// Every entry's span whose local header was read: (local header, end
+    /// of data and descriptor, entry).
+    fn spans(&self) -> Vec<(u64, u64, u32)> {
+        let mut spans = Vec::new();
+        for e in self.entries() {
+            if e.data_offset > 0 {
+                let end = e.data_offset.saturating_add(e.compressed_size);
+                spans.push((
+                    e.header_offset,
+                    end.saturating_add(e.descriptor_len),
+                    e.index as u32,
+                ));
+            }
+        }
+        spans
     }
 
     /// The checks of one entry `e` (its central header `h`): the header
@@ -393,7 +334,7 @@ impl Archive {
         Some(e)
     }
 
-    pub(super) fn entry_raw(&self, index: usize) -> Result<Entry, ZipError> {
+    fn entry_raw(&self, index: usize) -> Result<Entry, ZipError> {
         let bad = |reason| ZipError::BadCentralHeader { index, reason };
         let pos = u64::from(*self.cd_pos.get(index).ok_or(bad("no such entry"))?);
         let room = (self.cd_size - pos).min(46 + 3 * 65_535) as usize;
