@@ -124,6 +124,8 @@ impl Archive {
         }
     }
 
+    /// Find the directory of `file` (`len` bytes) from its end records,
+    /// then check it in two passes (see the module docs).
     fn from_file(file: File, len: u64) -> Result<(Archive, Vec<ContainerIssue>), ZipError> {
         let dir = end::locate(&file, len)?;
         let (count, cd_size, cd_offset, cd_end) = (dir.count, dir.size, dir.offset, dir.end);
