@@ -20,8 +20,9 @@
 //!   [`crate::testhook`], so tests can fail or pause any step. Nothing here
 //!   prints or reads the environment.
 
-use super::zipread::{Archive, ZipError};
-use super::zipwrite::{DosTime, end_records, stored_central_header, stored_local_header};
+use super::zip::{
+    Archive, DosTime, ZipError, end_records, stored_central_header, stored_local_header,
+};
 use crate::testhook::{self, Op};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

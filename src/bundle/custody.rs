@@ -12,8 +12,7 @@
 //! last one is held.
 
 use super::append::{AppendError, AppendHook, append, hex_sha256};
-use super::zipread::{Archive, Entry, ZipError};
-use super::zipwrite::DosTime;
+use super::zip::{Archive, DosTime, Entry, ZipError};
 use super::{EventSigner, SignFailure, layout, trusted_comment};
 use crate::model::{
     self, CUSTODY_EVENT_TYPE, CustodyEvent, CustodyRules, EventBudget, OverBudget, Party, Step,

@@ -24,7 +24,7 @@
 //!   their last component (a natural `^` is always escaped, so the suffix
 //!   cannot be mistaken for part of a name).
 
-use super::winname;
+use super::zip::winname;
 use crate::hash::Algorithm;
 use unicode_normalization::UnicodeNormalization;
 

@@ -9,7 +9,7 @@
 //!   when complete and flushed; an existing bundle is never overwritten.
 //! - Reading never trusts the container: names, headers, sizes and offsets
 //!   are validated before any entry's data is read, and entry data is
-//!   capped at its declared size (see [`zipread`]).
+//!   capped at its declared size (see [`Archive`], in `bundle/zip/`).
 //! - Signing goes through [`EventSigner`], so this module does not depend
 //!   on how keys are stored.
 //! - Nothing here prints, reads the environment or exits.
@@ -18,7 +18,6 @@ mod append;
 mod atomic;
 mod bagit;
 mod custody;
-mod inflate;
 mod items;
 pub mod layout;
 pub mod mjson;
@@ -27,16 +26,7 @@ mod seal;
 mod sealopts;
 mod signing;
 mod spill;
-mod tags;
-mod walk;
-mod winname;
-mod zipcheck;
-mod zipend;
-mod zipissue;
-mod zipread;
-#[cfg(test)]
-mod ziptests;
-mod zipwrite;
+mod zip;
 
 pub use append::{AppendError, AppendHook, JOURNAL_SUFFIX, Journal, NoHook, append, journal_path};
 pub use atomic::TMP_SUFFIX;
@@ -52,11 +42,10 @@ pub use repair::{RepairError, RepairOutcome, repair, repair_plan};
 pub use seal::seal;
 pub use sealopts::{SealError, SealOptions, SealSummary};
 pub use signing::CertifiedSigner;
-pub use zipread::{
-    Archive, ContainerIssue, Damage, DamageKind, Entries, Entry, EntryDataError, EntryReader,
-    IssueKind, Place, ZipError,
+pub use zip::{
+    Archive, ContainerIssue, Damage, DamageKind, DosTime, Entries, Entry, EntryDataError,
+    EntryReader, EntryWriter, IssueKind, Method, Place, ZipError, ZipWriter,
 };
-pub use zipwrite::{DosTime, EntryWriter, Method, ZipWriter};
 
 use crate::model::Actor;
 

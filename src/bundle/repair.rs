@@ -6,7 +6,7 @@
 //! a repair never guesses.
 
 use super::append::{Journal, journal_path, sync_dir, tail_hash};
-use super::zipread::{Archive, ZipError};
+use super::zip::{Archive, ZipError};
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;

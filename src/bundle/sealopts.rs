@@ -1,14 +1,14 @@
 //! What `seal` is asked to do ([`SealOptions`]), what it produced
 //! ([`SealSummary`]) and why it failed ([`SealError`]): kept apart from the
-//! seal itself, so that the files that help it (`items.rs`, `tags.rs`)
-//! depend on these types and not on `seal.rs`.
+//! seal itself, so that the files that help it (`items.rs`, and the
+//! phases in `seal/`) depend on these types and not on `seal/mod.rs`.
 
 use super::SignFailure;
-use super::zipwrite::Method;
+use super::zip::Method;
 use crate::hash::Algorithm;
 use crate::model::CaseMeta;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What to seal and how.
 #[derive(Debug, Clone)]
@@ -36,6 +36,25 @@ pub struct SealOptions {
     pub piece_size: u64,
     /// The software agent string for bag-info.txt and manifest.json.
     pub agent: String,
+}
+
+impl SealOptions {
+    /// The directory the bundle is written in.
+    pub(in crate::bundle) fn out_dir(&self) -> &Path {
+        self.out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    }
+
+    /// A failure to write the bundle: it names the bundle the user asked
+    /// for, never the temporary file it is written through.
+    pub(in crate::bundle) fn write_error(&self, source: io::Error) -> SealError {
+        SealError::Write {
+            path: self.out.clone(),
+            source,
+        }
+    }
 }
 
 /// What a seal produced.

@@ -13,15 +13,23 @@
 //!   stops the rest and is never silently dropped.
 //! - Records come back in input order; within a directory, entries are
 //!   sorted by the bytes of their names.
+//! - There is one walk ([`walk()`], used by `hash` and by `seal`) and one
+//!   classifier of file types ([`FileKind`], used by the walk, by the
+//!   check after opening and by the bundle reader), so the policy above is
+//!   written once.
 
+mod kind;
 mod pool;
+mod walk;
 
+pub use kind::{FileKind, SpecialKind, TYPE_BITS};
 pub use pool::ordered_map;
+pub use walk::{Found, FoundFile, walk};
 
 use crate::hash::{HashOptions, HashResult, hash_reader};
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// One thing the user asked to hash.
@@ -31,48 +39,6 @@ pub enum Input {
     Path(PathBuf),
     /// Standard input (`-` on the command line).
     Stdin,
-}
-
-/// A kind of special file that is skipped inside trees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SpecialKind {
-    /// A named pipe.
-    Fifo,
-    /// A Unix socket.
-    Socket,
-    /// A block device node.
-    BlockDevice,
-    /// A character device node.
-    CharDevice,
-    /// Anything else that is not a file, directory or link.
-    Other,
-}
-
-impl SpecialKind {
-    /// A short human name ("fifo", "socket", ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            SpecialKind::Fifo => "fifo",
-            SpecialKind::Socket => "socket",
-            SpecialKind::BlockDevice => "block device",
-            SpecialKind::CharDevice => "character device",
-            SpecialKind::Other => "special file",
-        }
-    }
-
-    fn of(ft: &std::fs::FileType) -> SpecialKind {
-        if ft.is_fifo() {
-            SpecialKind::Fifo
-        } else if ft.is_socket() {
-            SpecialKind::Socket
-        } else if ft.is_block_device() {
-            SpecialKind::BlockDevice
-        } else if ft.is_char_device() {
-            SpecialKind::CharDevice
-        } else {
-            SpecialKind::Other
-        }
-    }
 }
 
 /// The outcome for one entry, in input order.
@@ -210,53 +176,25 @@ fn jobs(inputs: &[Input]) -> impl Iterator<Item = Job> + '_ {
         .flat_map(|input| -> Box<dyn Iterator<Item = Job>> {
             match input {
                 Input::Stdin => Box::new(std::iter::once(Job::Stdin)),
-                Input::Path(p) => match std::fs::metadata(p) {
-                    Ok(md) if md.is_dir() => Box::new(walk(p)),
-                    Ok(_) => Box::new(std::iter::once(Job::Open(p.clone(), OpenMode::Direct))),
-                    Err(error) => Box::new(std::iter::once(Job::Ready(Record::Unreadable {
-                        path: p.clone(),
-                        error,
-                    }))),
-                },
+                Input::Path(p) => Box::new(walk(p).map(job)),
             }
         })
 }
 
-/// Walk a directory: sorted by name bytes, links not followed.
-fn walk(root: &Path) -> impl Iterator<Item = Job> + use<> {
-    walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .min_depth(1)
-        .sort_by(|a, b| a.file_name().cmp(b.file_name()))
-        .into_iter()
-        .filter_map(|entry| match entry {
-            Err(e) => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                let error = e
-                    .into_io_error()
-                    .unwrap_or_else(|| io::Error::other("file system loop"));
-                Some(Job::Ready(Record::Unreadable { path, error }))
-            }
-            Ok(entry) => {
-                let ft = entry.file_type();
-                let path = entry.into_path();
-                if ft.is_dir() {
-                    None
-                } else if ft.is_file() {
-                    Some(Job::Open(path, OpenMode::TreeEntry))
-                } else if ft.is_symlink() {
-                    Some(Job::Ready(match std::fs::read_link(&path) {
-                        Ok(target) => Record::Symlink { path, target },
-                        Err(error) => Record::Unreadable { path, error },
-                    }))
-                } else {
-                    Some(Job::Ready(Record::Skipped {
-                        path,
-                        kind: SpecialKind::of(&ft),
-                    }))
-                }
-            }
-        })
+/// The job for what the walk found.
+fn job(found: Found) -> Job {
+    match found {
+        Found::File(f) => {
+            let mode = f.mode();
+            Job::Open(f.into_path(), mode)
+        }
+        Found::Symlink { path, target } => Job::Ready(Record::Symlink { path, target }),
+        Found::Special { path, kind } => Job::Ready(Record::Skipped { path, kind }),
+        Found::Unreadable { path, error } => Job::Ready(Record::Unreadable {
+            path: path.unwrap_or_default(),
+            error,
+        }),
+    }
 }
 
 /// Hash one path as `mode` says.

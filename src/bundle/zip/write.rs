@@ -14,9 +14,9 @@
 //!   deflate encoder when asked).
 //! - Output is deterministic: one fixed timestamp for every entry, fixed
 //!   attributes, no extra fields but ZIP64.
-//! - Nothing the reader would refuse (see `zipcheck`): flags are bit 11
+//! - Nothing the reader would refuse (see `super::check`): flags are bit 11
 //!   only, no comments, disk 0, regular-file attributes. Names are the
-//!   caller's: seal escapes them ([`super::layout`]) so that they pass the
+//!   caller's: seal escapes them ([`crate::bundle::layout`]) so that they pass the
 //!   reader's name checks; tests use this writer for hostile names too.
 
 use flate2::Compression;
@@ -46,7 +46,7 @@ const ZIP64_THRESHOLD: u64 = 0xFFFF_0000;
 /// General-purpose flag bit 11: the name is UTF-8.
 const FLAG_UTF8: u16 = 1 << 11;
 /// Version made by: Unix (3), spec 4.5. The reader requires exactly this
-/// (`zipcheck`): the one source of truth for both.
+/// ([`super::check`]): the one source of truth for both.
 pub(super) const MADE_BY: u16 = (3 << 8) | 45;
 /// External attributes of every file entry: a regular file, mode 0644.
 pub(super) const FILE_ATTRS: u32 = 0o100644 << 16;
@@ -412,7 +412,12 @@ impl<W: Write + Seek> ZipWriter<W> {
 
 /// The local header of a small stored entry whose CRC-32 and size are
 /// known up front (appended custody entries).
-pub(super) fn stored_local_header(name: &str, crc: u32, size: u32, when: DosTime) -> Vec<u8> {
+pub(in crate::bundle) fn stored_local_header(
+    name: &str,
+    crc: u32,
+    size: u32,
+    when: DosTime,
+) -> Vec<u8> {
     let mut h = Vec::with_capacity(30 + name.len());
     put32(&mut h, 0x0403_4b50);
     put16(&mut h, VERSION_NEEDED);
@@ -430,7 +435,7 @@ pub(super) fn stored_local_header(name: &str, crc: u32, size: u32, when: DosTime
 }
 
 /// The central directory header of a small stored entry at `offset`.
-pub(super) fn stored_central_header(
+pub(in crate::bundle) fn stored_central_header(
     name: &str,
     crc: u32,
     size: u32,
@@ -510,7 +515,7 @@ fn central_header(r: &CentralRecord) -> Vec<u8> {
 
 /// The end records (ZIP64 ones when needed) of a directory of `count`
 /// entries and `cd_size` bytes at `cd_start`; `pos` is where they go.
-pub(super) fn end_records(pos: u64, count: u64, cd_start: u64, cd_size: u64) -> Vec<u8> {
+pub(in crate::bundle) fn end_records(pos: u64, count: u64, cd_start: u64, cd_size: u64) -> Vec<u8> {
     let mut end = Vec::new();
     let need64 = count >= 0xFFFF || cd_size >= 0xFFFF_FFFF || cd_start >= 0xFFFF_FFFF;
     if need64 {
@@ -599,8 +604,8 @@ mod tests {
 
     #[test]
     fn the_reader_requires_exactly_the_header_values_written() {
-        use crate::bundle::zipcheck::fixed_values;
-        use crate::bundle::zipissue::{HeaderField, IssueKind};
+        use super::super::check::fixed_values;
+        use super::super::issue::{HeaderField, IssueKind};
         let when = DosTime::from_unix(1_714_564_800);
         let record = |zip64: bool, offset: u64| CentralRecord {
             name: "b/x".into(),

@@ -1,8 +1,9 @@
 //! Unit tests of the zip reader: round trips, name collisions, ZIP64,
 //! special files, overlaps and garbage.
 
-use super::*;
-use crate::bundle::{DosTime, Method, ZipWriter};
+use super::{Archive, Damage, DamageKind, DosTime, IssueKind, Method, Place, ZipError, ZipWriter};
+use std::fs::File;
+use std::path::Path;
 
 fn write(path: &Path, entries: &[(String, Vec<u8>)], method: Method) {
     let f = File::create(path).unwrap();

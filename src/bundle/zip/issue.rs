@@ -1,5 +1,5 @@
 //! What can be wrong with a zip entry or with bytes of the file that no
-//! entry owns, as the reader reports it ([`super::zipread`]): each issue
+//! entry owns, as the reader reports it ([`super::read`]): each issue
 //! becomes one `container` finding, and the entry it names is never read.
 
 use super::winname::WinProblem;
@@ -45,7 +45,7 @@ impl HeaderField {
             HeaderField::VersionNeeded | HeaderField::LocalVersionNeeded => v.to_string(),
             HeaderField::InternalAttributes => format!("{v:#06x}"),
             HeaderField::ExternalAttributes => format!("{v:#010x} (mode {:o})", v >> 16),
-            HeaderField::LocalTime => super::zipwrite::DosTime {
+            HeaderField::LocalTime => super::write::DosTime {
                 time: v as u16,
                 date: (v >> 16) as u16,
             }

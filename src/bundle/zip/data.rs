@@ -1,9 +1,14 @@
 //! Reading entry data: every read goes through [`Archive::reader`], which
 //! refuses unsafe entries, caps the data at its declared size, inflates
-//! with the end checked ([`super::super::inflate`]) and checks the CRC-32
+//! with the end checked ([`super::inflate`]) and checks the CRC-32
 //! at the end.
 
-use super::*;
+use super::central::Entry;
+use super::error::EntryDataError;
+use super::inflate::Inflate;
+use super::read::Archive;
+use super::{RangeReader, read_exact_at};
+use std::io::{self, Read};
 
 impl Archive {
     /// Read `n` raw bytes of the file at `offset` (bounds-checked).
@@ -66,31 +71,6 @@ impl Archive {
         let mut v = Vec::with_capacity(e.size as usize);
         self.reader(e)?.read_to_end(&mut v)?;
         Ok(v)
-    }
-}
-
-/// Reads the file's bytes `pos..end`.
-pub(in crate::bundle) struct RangeReader<'a> {
-    pub(in crate::bundle) file: &'a File,
-    pub(in crate::bundle) pos: u64,
-    pub(in crate::bundle) end: u64,
-}
-
-impl Read for RangeReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = (self.end - self.pos).min(buf.len() as u64) as usize;
-        if n == 0 {
-            return Ok(0);
-        }
-        let got = self.file.read_at(&mut buf[..n], self.pos)?;
-        if got == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "file ends inside an entry",
-            ));
-        }
-        self.pos += got as u64;
-        Ok(got)
     }
 }
 

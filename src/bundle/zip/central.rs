@@ -1,8 +1,56 @@
-//! The central directory, header by header: parsing one header (ZIP64
-//! values resolved, sizes and offsets checked), the name checks, and the
-//! stream that walks the directory without holding it.
+//! The central directory, header by header: an [`Entry`] parsed from one
+//! header (ZIP64 values resolved), and the stream that walks the directory
+//! without holding it.
 
-use super::*;
+use super::write::DosTime;
+use super::{RangeReader, u16_at, u32_at, u64_at};
+use std::fs::File;
+use std::io::{self, Read};
+
+/// One entry of the central directory, as parsed from it on demand (the
+/// archive itself keeps only a few bytes per entry, see [`super::Archive`]).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Position in the central directory (0-based).
+    pub index: usize,
+    /// The name (lossy if it was not UTF-8, which is also an issue).
+    pub name: String,
+    /// Compression method (0 stored, 8 deflate).
+    pub method: u16,
+    /// General-purpose flags.
+    pub flags: u16,
+    /// Declared CRC-32.
+    pub crc: u32,
+    /// Declared compressed size.
+    pub compressed_size: u64,
+    /// Declared uncompressed size.
+    pub size: u64,
+    /// Offset of the local header.
+    pub header_offset: u64,
+    /// Offset of the data (after the local header), when it could be read.
+    pub data_offset: u64,
+    /// The length of the data descriptor after the data (flag bit 3), 0
+    /// without one.
+    pub descriptor_len: u64,
+    /// External attributes.
+    pub external_attrs: u32,
+    /// Host system of "version made by".
+    pub made_by_host: u8,
+    /// "Version needed to extract" (central header).
+    pub version_needed: u16,
+    /// The DOS modification date and time (central header; the local
+    /// header's must be equal, or the entry is unsafe).
+    pub modified: DosTime,
+    /// False when an issue makes the entry unsafe to read.
+    pub safe: bool,
+}
+
+impl Entry {
+    /// Whether this is a directory entry (`name/`).
+    pub fn is_dir(&self) -> bool {
+        self.name.ends_with('/')
+    }
+}
 
 /// Find the ZIP64 extended information in an extra field.
 pub(super) fn zip64_extra(extra: &[u8]) -> Option<&[u8]> {
@@ -34,38 +82,6 @@ pub(super) fn resolve64(extra: &[u8], fields: &mut [(&mut u64, bool)]) -> Result
         }
     }
     Ok(())
-}
-
-pub(super) fn check_name(raw: &[u8]) -> Vec<IssueKind> {
-    let mut v = Vec::new();
-    let Ok(name) = std::str::from_utf8(raw) else {
-        v.push(IssueKind::NameNotUtf8);
-        return v;
-    };
-    if name.starts_with('/') || (name.len() >= 2 && name.as_bytes()[1] == b':') {
-        v.push(IssueKind::AbsolutePath);
-    }
-    if name.contains('\\') {
-        v.push(IssueKind::Backslash);
-    }
-    if name.chars().any(char::is_control) {
-        v.push(IssueKind::ControlCharacter);
-    }
-    let trimmed = name.strip_suffix('/').unwrap_or(name);
-    if trimmed
-        .split('/')
-        .any(|c| c.is_empty() || c == "." || c == "..")
-        && !name.starts_with('/')
-    {
-        v.push(IssueKind::Traversal);
-    }
-    if name.ends_with('/') {
-        v.push(IssueKind::Directory);
-    }
-    if let Some(p) = winname::name_problem(name) {
-        v.push(IssueKind::WindowsName(p));
-    }
-    v
 }
 
 /// Parse one central directory header (`h` starts at its signature and

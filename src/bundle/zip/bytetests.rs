@@ -5,8 +5,8 @@
 //! the accounting checks.
 
 use super::winname::WinProblem;
-use super::zipread::{Archive, EntryDataError, IssueKind};
-use super::{DosTime, Method, NoHook, ZipWriter, append};
+use super::{Archive, DosTime, EntryDataError, IssueKind, Method, ZipWriter};
+use crate::bundle::{NoHook, append};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -17,8 +17,9 @@
 //! that directory. Memory stays constant: the gap and the current
 //! directory are compared as two buffered streams.
 
-use super::zipread::{RangeReader, ZipError, read_exact_at, u16_at, u32_at, u64_at};
-use super::zipwrite::{MADE_BY, VERSION_NEEDED_ZIP64};
+use super::error::ZipError;
+use super::write::{MADE_BY, VERSION_NEEDED_ZIP64};
+use super::{RangeReader, read_exact_at, u16_at, u32_at, u64_at};
 use std::fs::File;
 use std::io::{BufReader, Read};
 

@@ -5,7 +5,7 @@
 //! [`EntryDataError`]s, reported when the stream ends, on the same pass
 //! that hashes the data (no second read).
 
-use super::zipread::EntryDataError;
+use super::error::EntryDataError;
 use flate2::{Decompress, FlushDecompress, Status};
 use std::io::{self, Read};
 

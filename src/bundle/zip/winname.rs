@@ -1,6 +1,6 @@
 //! Names Windows cannot carry, one rule for both sides: the reader refuses
 //! them (a bundle unpacked on Windows would put an entry's bytes somewhere
-//! else, or nowhere), and `seal` escapes them ([`super::layout`]).
+//! else, or nowhere), and `seal` escapes them ([`crate::bundle::layout`]).
 //!
 //! A path component is special on Windows when it
 //! - ends with a dot or a space (Windows strips them: `a.` and `a` are one
@@ -93,7 +93,7 @@ pub fn name_problem(name: &str) -> Option<WinProblem> {
 /// A name as Windows would store it: every component without its trailing
 /// dots and spaces, and no trailing `/` (`a./b ` and `a/b` are one file,
 /// `x` and `x/` one path). Case and normal form are folded elsewhere
-/// ([`super::layout::fold`]).
+/// ([`crate::bundle::layout::fold`]).
 pub fn strip(name: &str) -> std::borrow::Cow<'_, str> {
     let needs = name.ends_with(['/', '.', ' ']) || name.contains("./") || name.contains(" /");
     if !needs {

@@ -10,7 +10,8 @@
 //!   values its header marks; anything else (the Info-ZIP Unicode path
 //!   0x7075 that makes `unzip` write one entry under another name) is
 //!   refused;
-//! - no file comments, disk 0 only;
+//! - no file comments, disk 0 only; method stored or deflate, with sizes
+//!   the method can give;
 //! - the fields every entry evidentia writes carries with one value are
 //!   exactly that value (the writer's constants, one source of truth):
 //!   version made by [`MADE_BY`], version needed 20 (45 with ZIP64 sizes),
@@ -23,9 +24,11 @@
 //!
 //! Nothing here reads entry data; it only reads headers and descriptors.
 
-use super::zipissue::{HeaderField, IssueKind};
-use super::zipread::{Entry, read_exact_at, u16_at, u32_at, u64_at};
-use super::zipwrite::{FILE_ATTRS, MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64};
+use super::central::Entry;
+use super::issue::{HeaderField, IssueKind};
+use super::write::{FILE_ATTRS, MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64};
+use super::{read_exact_at, u16_at, u32_at, u64_at};
+use crate::source::{FileKind, TYPE_BITS};
 use std::fs::File;
 
 /// The general-purpose flags an entry may carry: bit 3 (data descriptor)
@@ -40,6 +43,8 @@ const ZIP64_ID: u16 = 0x0001;
 const DESCRIPTOR_SIG: u32 = 0x0807_4b50;
 /// The 32-bit marker that defers a value to the ZIP64 extra field.
 const MARKER: u32 = 0xFFFF_FFFF;
+/// The largest deflate expansion ratio that is physically possible.
+const MAX_DEFLATE_RATIO: u64 = 1032;
 
 /// Check an extra field against the allow-list; returns the ZIP64 body
 /// (if there is one), which must hold exactly `marked` 8-byte values.
@@ -148,6 +153,25 @@ pub(super) fn fixed_values(h: &[u8], attrs_reported: bool, push: &mut dyn FnMut(
     }
 }
 
+/// The method: stored (with equal sizes) or deflate (with a size it can
+/// expand to), nothing else.
+pub(super) fn method(e: &Entry, push: &mut dyn FnMut(IssueKind)) {
+    match e.method {
+        0 if e.compressed_size != e.size => push(IssueKind::ImplausibleSize {
+            compressed: e.compressed_size,
+            size: e.size,
+        }),
+        8 if e.size > e.compressed_size.saturating_mul(MAX_DEFLATE_RATIO) + 64 => {
+            push(IssueKind::ImplausibleSize {
+                compressed: e.compressed_size,
+                size: e.size,
+            })
+        }
+        0 | 8 => {}
+        m => push(IssueKind::UnsupportedMethod(m)),
+    }
+}
+
 /// External attributes: those of a regular file, or none. Unix hosts
 /// (3, and 19 for macOS) keep the mode in the high 16 bits; every host
 /// keeps MS-DOS attributes in the low byte.
@@ -162,13 +186,20 @@ fn attributes(host: u8, attrs: u32) -> Option<IssueKind> {
     }
     let mode = attrs >> 16;
     match host {
-        3 | 19 => match mode & 0o170000 {
-            0 | 0o100000 if mode & 0o7000 == 0 => None,
-            0 | 0o100000 => Some(IssueKind::NotAFile(host, attrs)),
-            0o040000 => Some(IssueKind::Directory),
-            0o120000 => Some(IssueKind::Symlink),
-            other => Some(IssueKind::SpecialFile(other)),
-        },
+        3 | 19 => {
+            // No type bits at all: a plain file, its permissions only.
+            let kind = match mode & TYPE_BITS {
+                0 => FileKind::File,
+                _ => FileKind::from_mode(mode),
+            };
+            match kind {
+                FileKind::File if mode & 0o7000 == 0 => None,
+                FileKind::File => Some(IssueKind::NotAFile(host, attrs)),
+                FileKind::Dir => Some(IssueKind::Directory),
+                FileKind::Symlink => Some(IssueKind::Symlink),
+                FileKind::Special(_) => Some(IssueKind::SpecialFile(mode & TYPE_BITS)),
+            }
+        }
         _ if mode != 0 => Some(IssueKind::NotAFile(host, attrs)),
         _ => None,
     }

@@ -22,9 +22,9 @@
 //! when the file does not follow evidentia's shape (another tool wrote it,
 //! data descriptors), it says what the reader found and where it could.
 
-use super::super::zipwrite::end_records;
 use super::central::resolve64;
-use super::{ZipError, read_exact_at, u16_at, u32_at};
+use super::write::end_records;
+use super::{read_exact_at, u16_at, u32_at};
 use std::fmt;
 use std::fs::File;
 use std::io;
@@ -213,8 +213,8 @@ fn first_name(file: &File, len: u64) -> Option<(Vec<u8>, bool)> {
 }
 
 /// The diagnosis of a file that starts as a bundle and that the reader
-/// refused with `err`.
-pub(super) fn diagnose(file: &File, len: u64, err: &ZipError) -> Damage {
+/// refused, for `reason`.
+pub(super) fn diagnose(file: &File, len: u64, reason: String) -> Damage {
     let kind = Walk::new(file, len).run().ok().flatten();
     let kind = kind.map(|(k, p)| match k {
         DamageKind::Corrupt { at, reason } => match zero_tail(file, len) {
@@ -224,11 +224,7 @@ pub(super) fn diagnose(file: &File, len: u64, err: &ZipError) -> Damage {
         },
         other => (other, p),
     });
-    Damage {
-        len,
-        kind,
-        reason: err.to_string(),
-    }
+    Damage { len, kind, reason }
 }
 
 /// Where the run of zero bytes that ends the file starts (`len` when the
