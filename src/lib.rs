@@ -15,6 +15,8 @@
 //! points and the hook registry of `testhook`; a build without it carries
 //! no test machinery.
 
+#![warn(missing_docs)]
+
 pub mod acquire;
 pub mod bundle;
 pub mod direct;

@@ -98,7 +98,7 @@ pub struct ManifestLines<R> {
     digest_len: usize,
 }
 
-/// A line longer than [`MAX_MANIFEST_LINE`] (an `io::Error` payload).
+/// A line longer than `MAX_MANIFEST_LINE` (an `io::Error` payload).
 #[derive(Debug, thiserror::Error)]
 #[error("manifest line longer than {MAX_MANIFEST_LINE} bytes")]
 pub struct LineTooLong;

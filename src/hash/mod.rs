@@ -4,7 +4,7 @@
 //!
 //! Invariants:
 //! - Every algorithm sees exactly the same bytes in the same order; one read
-//!   pass serves them all (see [`engine`]).
+//!   pass serves them all (see `engine.rs`).
 //! - Memory is bounded by the block size times a small fixed number of
 //!   in-flight blocks, whatever the input size.
 //! - This module never prints and never touches the file system by name: it

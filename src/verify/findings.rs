@@ -63,7 +63,7 @@ pub const MAX_FINDINGS: usize = 10_000;
 /// keeps at most [`MAX_FINDINGS`] of them.
 ///
 /// Every finding, listed or only counted, is also counted against the
-/// mandatory check it belongs to ([`checks::attribute`]): by its code, or
+/// mandatory check it belongs to (`checks::attribute`): by its code, or
 /// else the check running when it was pushed ([`Findings::phase`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Findings {

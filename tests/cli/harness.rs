@@ -170,6 +170,16 @@ pub fn skip(reason: impl std::fmt::Display) {
     eprintln!("skipped: {reason}");
 }
 
+/// Skip a part that needs a kernel facility this machine's kernel was
+/// built without (device-mapper here): no package, privilege or setting of
+/// `.ci/run` can add it, so this prints `skipped: <reason>` even under
+/// [`peers_required`]. Only for a failure the kernel itself reported
+/// (ENODEV on the facility's control device); a missing tool or privilege
+/// goes through [`skip`].
+pub fn kernel_lacks(reason: impl std::fmt::Display) {
+    eprintln!("skipped: this kernel lacks {reason}");
+}
+
 /// Find a peer tool on PATH. When it is missing, the test is skipped with a
 /// printed note ([`skip`]), unless EVIDENTIA_REQUIRE_PEERS=1 (set by
 /// `.ci/run`), which turns a missing peer into a failure.

@@ -187,12 +187,24 @@ fn an_impossible_date_is_refused() {
     }
     // Custody events and certificate dates too, with the reason said.
     let r = env.run([
-        "custody", "add", "x.zip", "--action", "note", "--time", "2026-02-30T08:00:00Z",
+        "custody",
+        "add",
+        "x.zip",
+        "--action",
+        "note",
+        "--time",
+        "2026-02-30T08:00:00Z",
     ]);
     r.expect_code(2);
     assert!(r.stderr.contains("there is no day 30"), "{}", r.stderr);
     let r = env.run([
-        "key", "certify", "x.pub", "--with", "root", "--valid-from", "2027-02-29",
+        "key",
+        "certify",
+        "x.pub",
+        "--with",
+        "root",
+        "--valid-from",
+        "2027-02-29",
     ]);
     r.expect_code(2);
     assert!(r.stderr.contains("2027-02 has 28 days"), "{}", r.stderr);

@@ -238,7 +238,7 @@ fn name_files(files: &mut Vec<PlanFile>) {
 fn acquisition_prefixes(inputs: &[PathBuf]) -> Vec<Vec<u8>> {
     inputs
         .iter()
-        .filter(|i| i.join(crate::acquire::record::RECORD_FILE).is_file())
+        .filter(|i| i.join(crate::model::acquisition::RECORD_FILE).is_file())
         .map(|i| {
             let mut base = i
                 .file_name()
