@@ -156,11 +156,7 @@ impl Bag {
         match archive.read_small(&e, limit) {
             Ok(v) => Some(v),
             Err(err) => {
-                report.findings.push(Finding::new(
-                    FindingCode::EntryData,
-                    rel,
-                    format!("cannot read: {}", data_error(&err)),
-                ));
+                unreadable(report, rel, &err);
                 None
             }
         }
@@ -194,13 +190,18 @@ impl Bag {
                 None
             }
             Err(err) => {
-                report.findings.push(Finding::new(
-                    FindingCode::EntryData,
-                    rel,
-                    format!("cannot read: {}", data_error(&err)),
-                ));
+                unreadable(report, rel, &err);
                 None
             }
         }
     }
+}
+
+/// Report a member whose data cannot be read (code `entry-data`).
+fn unreadable(report: &mut VerifyReport, rel: &str, err: &std::io::Error) {
+    report.findings.push(Finding::new(
+        FindingCode::EntryData,
+        rel,
+        format!("cannot read: {}", data_error(err)),
+    ));
 }
