@@ -27,6 +27,7 @@ mod locker_identity;
 mod locker_md5;
 mod locker_robust;
 mod manualcheck;
+mod map;
 mod names;
 mod newcomer;
 mod noatime;
