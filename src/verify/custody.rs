@@ -6,7 +6,7 @@
 //! [`crate::model::MAX_EVENT_BYTES`] bytes of events and signatures (the
 //! same [`EventBudget`] `custody add` and `report` keep): past either, the
 //! rest is not read and that is a finding. Only the parsed event is kept
-//! (in its [`EventSummary`]); its bytes are dropped once hashed and checked.
+//! (in its [`EventSummary`](super::EventSummary)); its bytes are dropped once hashed and checked.
 //!
 //! [`check`] is the list of phases: index `custody/` and `keys/`, each
 //! event in order (`event`), the key files against the events (`keys`),
