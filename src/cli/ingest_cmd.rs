@@ -615,23 +615,30 @@ fn human(shown: &str, s: &IngestSummary, report: &VerifyReport, stored: Option<&
     }
     t.push_str(&findings_text(&report.findings, false));
     for m in &s.matches {
-        let label = if m.known_bad {
-            "ALERT known-bad"
-        } else {
-            "known-good"
-        };
-        t.push_str(&format!(
-            "  {label}: {} (hash set {}, {})\n",
-            sanitize(&m.path),
-            sanitize(&m.hashset),
-            match_algorithm(m)
-        ));
+        t.push_str(&match_line(m, ""));
     }
     t
 }
 
 /// The algorithm of a match, and `computed at ingest` when the file's
 /// digest was not sealed.
+/// One hash-set match as people read it: `  ALERT known-bad: PATH (hash
+/// set NAME, ALGO)`, then `suffix` (a label such as "unverified") and a
+/// line end.
+pub fn match_line(m: &MatchRow, suffix: &str) -> String {
+    let label = if m.known_bad {
+        "ALERT known-bad"
+    } else {
+        "known-good"
+    };
+    format!(
+        "  {label}: {} (hash set {}, {}){suffix}\n",
+        sanitize(&m.path),
+        sanitize(&m.hashset),
+        match_algorithm(m)
+    )
+}
+
 pub fn match_algorithm(m: &MatchRow) -> String {
     match m.origin {
         DigestOrigin::Sealed => m.algorithm.clone(),

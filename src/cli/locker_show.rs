@@ -148,17 +148,7 @@ fn detail_text(d: &BundleDetail) -> String {
         ));
     }
     for m in &d.matches {
-        let label = if m.known_bad {
-            "ALERT known-bad"
-        } else {
-            "known-good"
-        };
-        s.push_str(&format!(
-            "  {label}: {} (hash set {}, {}){u}\n",
-            sanitize(&m.path),
-            sanitize(&m.hashset),
-            super::ingest_cmd::match_algorithm(m)
-        ));
+        s.push_str(&super::ingest_cmd::match_line(m, &u));
     }
     if b.quarantined() {
         s.push_str(&format!("  problems: {}\n", sanitize(&b.problems_json)));

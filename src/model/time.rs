@@ -322,6 +322,29 @@ mod tests {
 
     /// Dates and times that do not exist are refused by both grammars,
     /// as timestamps and (for the date grammar) as plain dates.
+    /// Texts an attacker might put in a bundle or pass as `--time` to get
+    /// a time signed that a reader would take for another: non-ASCII
+    /// digits, a hidden trailing line, an offset of a day or more, a sign
+    /// where a digit belongs. Each is refused, never read loosely.
+    #[test]
+    fn disguised_times_are_refused() {
+        for text in [
+            "２026-03-01T12:00:00Z",
+            "2026-03-01T12:00:00Z\n",
+            "2026-03-01T12:00:00Z\u{202e}",
+            " 2026-03-01T12:00:00Z",
+            "2026-03-01T12:00:00+24:00",
+            "2026-03-01T12:00:00-00:60",
+            "+026-03-01T12:00:00Z",
+            "2026-+3-01T12:00:00Z",
+            "2026-03-01T12:00:00.Z",
+            "2026-03-01T12:00:00ZZ",
+        ] {
+            assert!(parse_rfc3339(text).is_err(), "{text:?}");
+            assert!(parse_rfc3339_or_date(text).is_err(), "{text:?}");
+        }
+    }
+
     #[test]
     fn impossible_dates_are_refused() {
         for date in [
