@@ -18,7 +18,9 @@
 #![warn(missing_docs)]
 
 pub mod acquire;
+pub mod atomic;
 pub mod bundle;
+pub mod crypt;
 pub mod direct;
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]

@@ -15,7 +15,6 @@
 //! - Nothing here prints, reads the environment or exits.
 
 mod append;
-mod atomic;
 mod bagit;
 mod custody;
 mod items;
@@ -28,9 +27,9 @@ mod signing;
 mod spill;
 mod zip;
 
+pub use crate::atomic::TMP_SUFFIX;
+pub(crate) use crate::atomic::remove_stale;
 pub use append::{AppendError, AppendHook, JOURNAL_SUFFIX, Journal, NoHook, append, journal_path};
-pub use atomic::TMP_SUFFIX;
-pub(crate) use atomic::remove_stale;
 pub use bagit::{
     LineTooLong, ManifestLine, ManifestLines, ManifestSyntax, human_size, parse_bag_info,
     parse_manifest, render_bag_info, render_manifest,

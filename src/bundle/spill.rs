@@ -12,7 +12,7 @@
 //!   [`TMP_SUFFIX`] with the process id, which [`remove_stale`] clears.
 //! - Records come back exactly as they were written, in the same order.
 
-use super::atomic::{TMP_SUFFIX, remove_stale};
+use crate::atomic::{TMP_SUFFIX, remove_stale};
 use crate::hash::to_hex;
 use crate::model::FileEntry;
 use crate::pathrepr::PathRepr;

@@ -387,13 +387,20 @@ fn certify(ctx: &Ctx, a: CertifyArgs) -> Result<Exit, CliError> {
             identity.org, identity.country
         )));
     }
-    let (cert, sig) = Certificate::issue(
+    if subject.recipient.is_none() {
+        ctx.diag.warn(
+            "this public key file carries no encryption recipient: nobody can encrypt a bundle to this certificate",
+        );
+        ctx.diag.hint(
+            "have the examiner run `evidentia key add-recipient ID` and send the new `key export` file, then certify that",
+        );
+    }
+    let (cert, sig) = Certificate::issue_with_recipient(
         root.secret_key(),
         subject.public_key,
         identity,
-        from,
-        until,
-        t,
+        subject.recipient.clone(),
+        (from, until, t),
     )
     .map_err(sign_error)?;
     ctx.diag.note(&format!(

@@ -29,6 +29,11 @@ pub struct Certificate {
     pub public_key: [u8; 32],
     /// The identity the root vouches for (role included).
     pub identity: Identity,
+    /// The certified key's age recipient (`age1...`): what a sender
+    /// encrypts to. Absent in certificates issued for keys made before
+    /// encryption keys existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// The root key's id.
     pub issuer_key_id: KeyId,
     /// Start of validity (RFC 3339).
@@ -61,7 +66,25 @@ impl Certificate {
         valid_until: UnixTime,
         issued_at: UnixTime,
     ) -> Result<(Vec<u8>, Vec<u8>), SignError> {
+        let window = (valid_from, valid_until, issued_at);
+        Self::issue_with_recipient(root, public_key, identity, None, window)
+    }
+
+    /// [`Certificate::issue`], also certifying the key's age `recipient`
+    /// (checked: it must parse). `window` is (valid from, valid until,
+    /// issued at).
+    pub fn issue_with_recipient(
+        root: &SecretKey,
+        public_key: [u8; 32],
+        identity: Identity,
+        recipient: Option<String>,
+        window: (UnixTime, UnixTime, UnixTime),
+    ) -> Result<(Vec<u8>, Vec<u8>), SignError> {
+        let (valid_from, valid_until, issued_at) = window;
         identity.validate()?;
+        if let Some(r) = &recipient {
+            super::agekey::parse_recipient("certificate", r)?;
+        }
         if valid_until <= valid_from {
             return Err(SignError::Malformed {
                 what: "certificate",
@@ -73,6 +96,7 @@ impl Certificate {
             key_id: KeyId::derive(&public_key),
             public_key,
             identity,
+            recipient,
             issuer_key_id: root.key_id(),
             valid_from: format_rfc3339_utc(valid_from),
             valid_until: format_rfc3339_utc(valid_until),
@@ -111,6 +135,9 @@ impl Certificate {
             });
         }
         c.identity.validate()?;
+        if let Some(r) = &c.recipient {
+            super::agekey::parse_recipient(WHAT, r)?;
+        }
         for t in [&c.valid_from, &c.valid_until, &c.issued_at] {
             parse_rfc3339_or_date(t)?;
         }

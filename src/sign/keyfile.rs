@@ -6,6 +6,7 @@
 //! `Debug` output or errors; files are created with mode 0600 and never
 //! overwritten; hostile KDF parameters are refused before any work.
 
+use super::agekey::{self, AgeIdentity};
 use super::identity::Identity;
 use super::keyid::KeyId;
 use super::wipe::Wiped;
@@ -97,6 +98,11 @@ pub struct KeyFile {
     pub root: bool,
     /// When the key was made (RFC 3339).
     pub created: String,
+    /// The age recipient (`age1...`) of the encryption key derived from
+    /// the seed (`sign::agekey`); absent in files made before encryption
+    /// (`key add-recipient` adds it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     secret: Sealed,
 }
 
@@ -128,6 +134,8 @@ pub struct SecretKey {
     /// Wiped on drop: ring does not clear the private scalar itself.
     pair: Wiped<Ed25519KeyPair>,
     id: KeyId,
+    /// The age identity derived from the seed (x25519-dalek wipes it).
+    age: AgeIdentity,
 }
 
 impl std::fmt::Debug for SecretKey {
@@ -148,7 +156,18 @@ impl SecretKey {
         Ok(SecretKey {
             pair,
             id: KeyId::derive(&pk),
+            age: agekey::derive(seed, &pk)?,
         })
+    }
+
+    /// The age identity (the encryption key's secret half).
+    pub fn age_identity(&self) -> &AgeIdentity {
+        &self.age
+    }
+
+    /// The age recipient (`age1...`) of this key.
+    pub fn recipient(&self) -> String {
+        self.age.to_public().to_string()
     }
 
     /// The ring key pair, for signing.
@@ -255,6 +274,7 @@ impl KeyFile {
             identity,
             root,
             created: format_rfc3339_utc(created),
+            recipient: Some(key.recipient()),
             secret,
         };
         Ok((file, key))
@@ -267,11 +287,39 @@ impl KeyFile {
 
     /// Decrypt the seed. `passphrase` is ignored for unencrypted files.
     pub fn unlock(&self, passphrase: Option<&[u8]>) -> Result<SecretKey, SignError> {
+        let seed = self.seed(passphrase)?;
+        self.checked(&seed)
+    }
+
+    /// The key pair from `seed`, checked against the public parts.
+    fn checked(&self, seed: &[u8; 32]) -> Result<SecretKey, SignError> {
         let bad = |reason: &str| SignError::Malformed {
             what: "secret key file",
             reason: reason.into(),
         };
-        let seed: Zeroizing<[u8; 32]> = match &self.secret {
+        let key = SecretKey::from_seed(seed)?;
+        if key.public_key() != self.public_key || key.key_id() != self.key_id {
+            return Err(bad("the secret key does not match its public key"));
+        }
+        if self
+            .recipient
+            .as_ref()
+            .is_some_and(|r| *r != key.recipient())
+        {
+            return Err(bad(
+                "the encryption recipient does not match the secret key",
+            ));
+        }
+        Ok(key)
+    }
+
+    /// Decrypt the seed.
+    fn seed(&self, passphrase: Option<&[u8]>) -> Result<Zeroizing<[u8; 32]>, SignError> {
+        let bad = |reason: &str| SignError::Malformed {
+            what: "secret key file",
+            reason: reason.into(),
+        };
+        Ok(match &self.secret {
             Sealed::Plain { seed } => {
                 let raw = Zeroizing::new(b64::decode(seed).ok_or_else(|| bad("invalid seed"))?);
                 if raw.len() != 32 {
@@ -317,12 +365,36 @@ impl KeyFile {
                 seed.copy_from_slice(plain);
                 seed
             }
-        };
-        let key = SecretKey::from_seed(&seed)?;
-        if key.public_key() != self.public_key || key.key_id() != self.key_id {
-            return Err(bad("the secret key does not match its public key"));
+        })
+    }
+
+    /// The age identity in age's text form, for `key export
+    /// --age-identity` (stock `age -d -i`). Needs the passphrase as
+    /// [`KeyFile::unlock`] does.
+    pub fn age_identity_text(
+        &self,
+        passphrase: Option<&[u8]>,
+    ) -> Result<Zeroizing<String>, SignError> {
+        let seed = self.seed(passphrase)?;
+        let key = self.checked(&seed)?;
+        agekey::identity_text(&seed, &key.public_key())
+    }
+
+    /// Record the encryption recipient of `key` (this file's key, already
+    /// unlocked) in a file made before encryption keys existed. Returns
+    /// false when it was already there.
+    pub fn add_recipient(&mut self, key: &SecretKey) -> Result<bool, SignError> {
+        if key.key_id() != self.key_id {
+            return Err(SignError::Malformed {
+                what: "secret key file",
+                reason: "the unlocked key is another key".into(),
+            });
         }
-        Ok(key)
+        if self.recipient.is_some() {
+            return Ok(false);
+        }
+        self.recipient = Some(key.recipient());
+        Ok(true)
     }
 
     /// Parse a key file (at most 64 KiB).

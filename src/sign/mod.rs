@@ -8,6 +8,7 @@
 //! panics. Verification results are values ([`SignatureCheck`]), not errors.
 //! The formats are specified in `docs/formats/keys.md`.
 
+pub mod agekey;
 pub mod cert;
 pub mod domain;
 pub mod foreign;

@@ -32,6 +32,10 @@ pub struct PublicKeyFile {
     pub root: bool,
     /// When the file was exported (RFC 3339).
     pub exported: String,
+    /// The key's age recipient (`age1...`), covered by the self-signature;
+    /// absent for keys made before encryption keys existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Base64 Ed25519 signature by the key itself (see docs/formats/keys.md).
     pub self_signature: String,
 }
@@ -47,6 +51,8 @@ struct Body<'a> {
     identity: &'a Identity,
     root: bool,
     exported: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient: Option<&'a str>,
 }
 
 impl PublicKeyFile {
@@ -58,6 +64,7 @@ impl PublicKeyFile {
             identity: &self.identity,
             root: self.root,
             exported: &self.exported,
+            recipient: self.recipient.as_deref(),
         };
         [
             SELF_SIG_DOMAIN.to_vec(),
@@ -75,6 +82,7 @@ impl PublicKeyFile {
             identity: file.identity.clone(),
             root: file.root,
             exported: format_rfc3339_utc(now),
+            recipient: file.recipient.clone(),
             self_signature: String::new(),
         };
         p.self_signature = b64::encode(key.pair().sign(&p.signed_message()).as_ref());
@@ -96,6 +104,9 @@ impl PublicKeyFile {
             return Err(bad("the key id does not match the public key"));
         }
         p.identity.validate()?;
+        if let Some(r) = &p.recipient {
+            super::agekey::parse_recipient(WHAT, r)?;
+        }
         let sig = b64::decode(&p.self_signature).ok_or_else(|| bad("invalid self-signature"))?;
         UnparsedPublicKey::new(&ED25519, &p.public_key)
             .verify(&p.signed_message(), &sig)
@@ -120,6 +131,9 @@ pub struct AnyPublicKey {
     pub identity: Option<Identity>,
     /// The root flag the file claims (false for minisign files).
     pub root: bool,
+    /// The age recipient the key's self-signature binds to it (evidentia
+    /// public key files only).
+    pub recipient: Option<String>,
 }
 
 impl AnyPublicKey {
@@ -137,6 +151,7 @@ pub fn parse_any_public_key(bytes: &[u8]) -> Result<AnyPublicKey, SignError> {
             public_key: p.public_key,
             identity: Some(p.identity),
             root: p.root,
+            recipient: p.recipient,
         });
     }
     let m = MinisignPublicKey::parse(bytes)?;
@@ -144,6 +159,7 @@ pub fn parse_any_public_key(bytes: &[u8]) -> Result<AnyPublicKey, SignError> {
         public_key: m.public_key,
         identity: None,
         root: false,
+        recipient: None,
     })
 }
 
@@ -151,6 +167,14 @@ pub fn parse_any_public_key(bytes: &[u8]) -> Result<AnyPublicKey, SignError> {
 mod tests {
     use super::*;
     use crate::sign::keyfile::Protection;
+
+    fn k_other_recipient() -> String {
+        let id = Identity::new("X", "Y", "NL", None, None).unwrap();
+        KeyFile::generate(id, false, 0, Protection::None)
+            .unwrap()
+            .1
+            .recipient()
+    }
 
     #[test]
     fn self_signed_round_trip_and_tamper() {
@@ -166,6 +190,20 @@ mod tests {
             .unwrap()
             .replace("\"root\": true", "\"root\": false");
         assert!(PublicKeyFile::parse(tampered.as_bytes()).is_err());
+        // The recipient is covered by the self-signature.
+        let other = k_other_recipient();
+        let swapped = String::from_utf8(p.to_bytes())
+            .unwrap()
+            .replace(p.recipient.as_deref().unwrap(), &other);
+        let e = PublicKeyFile::parse(swapped.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("self-signature"), "{e}");
+        // A file without one (made before encryption keys) still verifies.
+        let mut old = p.clone();
+        old.recipient = None;
+        old.self_signature = b64::encode(k.pair().sign(&old.signed_message()).as_ref());
+        let text = String::from_utf8(old.to_bytes()).unwrap();
+        assert!(!text.contains("recipient"));
+        assert_eq!(PublicKeyFile::parse(text.as_bytes()).unwrap(), old);
         let m = MinisignPublicKey {
             keynum: f.key_id.keynum(),
             public_key: f.public_key,

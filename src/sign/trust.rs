@@ -379,6 +379,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut t = TrustStore::open(dir.path()).unwrap();
         let key = AnyPublicKey {
+            recipient: None,
             public_key: [3; 32],
             identity: Some(Identity::new("R", "Lab", "CZ", None, None).unwrap()),
             root: true,
@@ -393,6 +394,7 @@ mod tests {
         let again = TrustStore::open(dir.path()).unwrap();
         assert_eq!(again.entries(), &[e]);
         let plain = AnyPublicKey {
+            recipient: None,
             public_key: [4; 32],
             identity: None,
             root: false,

@@ -25,6 +25,7 @@ fn trust(dir: &std::path::Path, s: &Signer, root: bool) -> TrustStore {
     let mut t = TrustStore::open(dir).unwrap();
     t.add(
         &AnyPublicKey {
+            recipient: None,
             public_key: s.public_key(),
             identity: Some(s.identity().clone()),
             root: false,
@@ -137,6 +138,7 @@ fn certified_by_root_in_window_only() {
 fn pinned_bare(dir: &std::path::Path, s: &Signer, root: &Signer) -> TrustStore {
     let mut t = trust(dir, root, true);
     let bare = AnyPublicKey {
+        recipient: None,
         public_key: s.public_key(),
         identity: None,
         root: false,

@@ -19,10 +19,10 @@ mod tags;
 mod walk;
 
 use super::EventSigner;
-use super::atomic::{TMP_SUFFIX, TempOut, remove_stale, rename_noreplace};
 use super::layout;
 use super::sealopts::{SealError, SealOptions, SealSummary};
 use super::zip::{DosTime, ZipWriter};
+use crate::atomic::{TMP_SUFFIX, TempOut, remove_stale, rename_noreplace};
 use crate::direct::DirectOut;
 use crate::model;
 use crate::testhook::{self, Op};

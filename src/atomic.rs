@@ -17,7 +17,7 @@ pub const TMP_SUFFIX: &str = ".evidentia-tmp";
 /// Remove `dir/{prefix}{PID}.evidentia-tmp` files whose process no longer
 /// runs (left by a crash or `kill -9`). Best effort; a name held by a
 /// live process is kept.
-pub(crate) fn remove_stale(dir: &Path, prefix: &str) {
+pub fn remove_stale(dir: &Path, prefix: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -41,9 +41,46 @@ pub(crate) fn remove_stale(dir: &Path, prefix: &str) {
 }
 
 /// A temporary output that is removed unless committed.
-pub(super) struct TempOut {
+pub struct TempOut {
+    /// Where the temporary file is.
     pub path: PathBuf,
+    /// Set once the file was renamed into place (or must otherwise stay).
     pub keep: bool,
+}
+
+impl TempOut {
+    /// Create `.{name}.{PID}.evidentia-tmp` beside `target` (its directory,
+    /// its file name), new and with `mode` (0o600 for anything private),
+    /// after clearing leftovers of the same name from dead processes.
+    pub fn beside(target: &Path, mode: u32) -> io::Result<(File, TempOut)> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = target.file_name().unwrap_or(target.as_os_str());
+        let prefix = format!(".{}.", name.to_string_lossy());
+        remove_stale(dir, &prefix);
+        let path = dir.join(format!("{prefix}{}{TMP_SUFFIX}", std::process::id()));
+        testhook::op(Op::Create, &path)?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .read(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&path)?;
+        Ok((file, TempOut { path, keep: false }))
+    }
+
+    /// Flush `file` (this temporary file) to disk and rename it to
+    /// `target`, never over an existing file.
+    pub fn commit(mut self, file: File, target: &Path) -> io::Result<()> {
+        file.sync_all()?;
+        drop(file);
+        rename_noreplace(&self.path, target)?;
+        self.keep = true;
+        Ok(())
+    }
 }
 
 impl Drop for TempOut {
@@ -56,7 +93,7 @@ impl Drop for TempOut {
 
 /// Rename `from` to `to` unless `to` exists (atomically where the kernel
 /// supports it), then flush the directory.
-pub(super) fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     testhook::op(Op::Rename, to)?;
     let a = std::ffi::CString::new(from.as_os_str().as_bytes()).map_err(io::Error::other)?;
     let b = std::ffi::CString::new(to.as_os_str().as_bytes()).map_err(io::Error::other)?;
@@ -97,6 +134,66 @@ pub(super) fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Paths removed if a fatal signal ends the process (see [`SignalGuard`]).
+static GUARDED: [std::sync::atomic::AtomicPtr<libc::c_char>; 16] =
+    [const { std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()) }; 16];
+
+/// While it lives, `path` is removed by [`remove_guarded`], which a
+/// signal handler calls before the process exits on Ctrl-C or a kill:
+/// private plaintext must not outlive an interrupted command. Dropping
+/// the guard only stops guarding (the owner removes or keeps the file).
+pub struct SignalGuard {
+    slot: Option<usize>,
+}
+
+impl SignalGuard {
+    /// Guard `path`. At most 16 paths are guarded at once; beyond that
+    /// the path is still removed on every normal exit, and the stale-file
+    /// sweep of the next run ([`remove_stale`]) clears it after a signal.
+    pub fn new(path: &Path) -> SignalGuard {
+        use std::sync::atomic::Ordering;
+        let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return SignalGuard { slot: None };
+        };
+        // Leaked on purpose: a handler may still hold the pointer while
+        // another thread drops the guard, so it is never freed.
+        let raw = c.into_raw();
+        for (i, s) in GUARDED.iter().enumerate() {
+            if s.compare_exchange(
+                std::ptr::null_mut(),
+                raw,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok()
+            {
+                return SignalGuard { slot: Some(i) };
+            }
+        }
+        SignalGuard { slot: None }
+    }
+}
+
+impl Drop for SignalGuard {
+    fn drop(&mut self) {
+        if let Some(i) = self.slot {
+            GUARDED[i].store(std::ptr::null_mut(), std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// Unlink every guarded path. Async-signal-safe (atomic loads and
+/// `unlink`), for a signal handler that then ends the process.
+pub fn remove_guarded() {
+    for s in &GUARDED {
+        let p = s.load(std::sync::atomic::Ordering::SeqCst);
+        if !p.is_null() {
+            // SAFETY: `p` is a leaked, never-freed NUL-terminated path.
+            unsafe { libc::unlink(p) };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +217,16 @@ mod tests {
             std::fs::write(d.path().join(n), b"x").unwrap();
         }
         remove_stale(d.path(), ".b.zip.");
+        let guarded = d.path().join("plain");
+        std::fs::write(&guarded, b"secret").unwrap();
+        let g = SignalGuard::new(&guarded);
+        remove_guarded();
+        assert!(!guarded.exists());
+        drop(g);
+        std::fs::write(&guarded, b"secret").unwrap();
+        remove_guarded();
+        assert!(guarded.exists(), "an ended guard removes nothing");
+        std::fs::remove_file(&guarded).unwrap();
         let mut left: Vec<String> = std::fs::read_dir(d.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
