@@ -16,6 +16,7 @@ mod hash_check;
 mod hash_cmd;
 mod hashset_cmd;
 mod ingest_cmd;
+mod key_age;
 mod key_cmd;
 mod key_foreign;
 mod locker_cmd;
