@@ -9,7 +9,7 @@ use super::error::{CliError, Exit};
 use super::output::{Doc, display_path, to_stderr};
 use super::passphrase::{key_store, now, passphrase, sign_error};
 use evidentia::sign::keystore::KeyRole;
-use evidentia::sign::{KeyFile, KeyStore, PublicKeyFile};
+use evidentia::sign::{Certificate, KeyFile, KeyStore, PublicKeyFile};
 use std::path::Path;
 
 /// The `recipient:` line of `key show`.
@@ -20,6 +20,20 @@ pub(super) fn recipient_line(k: &KeyFile) -> String {
             "recipient:   no encryption recipient (made before encryption; `evidentia key add-recipient {}`)\n",
             k.key_id.short()
         ),
+    }
+}
+
+/// A `key show` line when the certificate does not carry the key's
+/// recipient (issued before `key add-recipient`): senders cannot encrypt
+/// to the key through it. Empty when it does.
+pub(super) fn certificate_recipient_note(k: &KeyFile, c: &Certificate) -> String {
+    match (&k.recipient, &c.recipient) {
+        (Some(mine), Some(theirs)) if mine == theirs => String::new(),
+        (Some(_), _) => format!(
+            "             the certificate does not carry this recipient: senders cannot encrypt to it; have it certified again (`evidentia key export {}`, `key certify`, `key import`)\n",
+            k.key_id.short()
+        ),
+        (None, _) => String::new(),
     }
 }
 

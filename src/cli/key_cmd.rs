@@ -301,6 +301,7 @@ fn show(ctx: &Ctx, id: Option<&str>) -> Result<Exit, CliError> {
             c.valid_from,
             c.valid_until
         ));
+        text.push_str(&super::key_age::certificate_recipient_note(&k, c));
     }
     let mut out = ctx.output();
     out.emit(&Doc {

@@ -623,12 +623,16 @@ fn add_recipient_upgrades_an_old_key_and_needs_recertification() {
     let r = ev(&lab.env, &["key", "export", &old_id, "--age"]);
     assert_eq!(r.stdout_str().trim(), added);
 
-    // The old certificate still carries no recipient: still refused.
+    // The old certificate still carries no recipient: said, and refused.
+    let show = ev(&lab.env, &["key", "show", &old_id]).stdout_str();
+    assert!(show.contains("does not carry this recipient"), "{show}");
     ev(&agency.env, &["encrypt", "b.zip", "--to", "old.cert"]).expect_code(2);
     // Re-certified from the new `key export`, imported by the examiner,
     // sent to the agency: now it works, and the lab decrypts.
     certify(&lab.env, &lab.root, &old_id, "2024-01-01", "2034-01-01");
     send(&lab.env, "ex.cert", &agency.env, "new.cert");
+    let show = ev(&lab.env, &["key", "show", &old_id]).stdout_str();
+    assert!(!show.contains("does not carry"), "{show}");
     let r = ev(&agency.env, &["encrypt", "b.zip", "--to", "new.cert"]);
     r.expect_code(0);
     assert!(r.stdout_str().contains("Olga Old"), "{}", r.stdout_str());
