@@ -89,10 +89,13 @@ type Tally = Rc<RefCell<(Sha256, u64)>>;
 struct HashingReader {
     inner: File,
     tally: Tally,
+    /// The ciphertext's path, for the test hook.
+    path: PathBuf,
 }
 
 impl Read for HashingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        crate::testhook::op(crate::testhook::Op::Decrypt, &self.path)?;
         let n = self.inner.read(buf)?;
         let mut t = self.tally.borrow_mut();
         t.0.update(&buf[..n]);
@@ -123,6 +126,7 @@ fn decrypt_into(
         HashingReader {
             inner: src,
             tally: tally.clone(),
+            path: input.to_path_buf(),
         },
     );
     let dec = age::Decryptor::new_buffered(reader).map_err(|e| header_error(input, e, &stanzas))?;
