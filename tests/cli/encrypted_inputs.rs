@@ -134,6 +134,7 @@ fn verify_report_and_custody_show_read_an_encrypted_bundle_and_keep_nothing() {
     assert_eq!(v["verdict"], "verified");
     assert_eq!(v["ciphertext"]["sha256"], sha.as_str());
     assert_eq!(v["ciphertext"]["bytes"], cipher.len() as u64);
+    let _: WireCiphertext = serde_json::from_value(v["ciphertext"].clone()).unwrap();
     assert!(
         lab.env.home().join("scratch").is_dir(),
         "decrypted in scratch"
@@ -369,6 +370,28 @@ fn a_ciphertext_hash_on_another_event_or_malformed_fails_verify() {
     );
 }
 
+/// The documented `received` object of `ingest` and `locker show`
+/// (docs/locker.md), read strictly.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct WireReceived {
+    encryption: String,
+    sha256: String,
+    bytes: u64,
+    kept: String,
+}
+
+/// The documented `ciphertext` object of `verify --json` and the others
+/// (docs/verify-semantics.md), read strictly.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct WireCiphertext {
+    sha256: String,
+    bytes: u64,
+}
+
 /// `--json ingest` lines.
 fn json_lines(r: &Run) -> Vec<Value> {
     r.stdout
@@ -390,6 +413,8 @@ fn ingest_store_keeps_the_ciphertext_and_locker_verify_rehashes_it() {
     assert_eq!(v["outcome"], "added");
     assert_eq!(v["received"]["sha256"], sha.as_str());
     assert_eq!(v["received"]["bytes"], cipher.len() as u64);
+    let w: WireReceived = serde_json::from_value(v["received"].clone()).unwrap();
+    assert_eq!(w.encryption, "age");
     let store = lab.env.path().join("store");
     let kept = store
         .join("sha256")
@@ -417,6 +442,8 @@ fn ingest_store_keeps_the_ciphertext_and_locker_verify_rehashes_it() {
     let d = &json_lines(&r)[0];
     assert_eq!(d["v"], 5);
     assert_eq!(d["received"]["sha256"], sha.as_str());
+    let w: WireReceived = serde_json::from_value(d["received"].clone()).unwrap();
+    assert_eq!(w.kept, format!("store/sha256/{}/{sha}.zip.age", &sha[..2]));
     run(&lab, &["locker", "verify", "--store", "store"]).expect_code(0);
     run(&lab, &["locker", "verify"]).expect_code(0);
 

@@ -286,7 +286,9 @@ fn as_schema_4(from: &Path, to: &Path) {
     c.execute("ATTACH DATABASE ?1 AS cur", [from.to_str().unwrap()])
         .unwrap();
     c.execute_batch(
-        "INSERT INTO bundles SELECT * FROM cur.bundles;
+        "INSERT INTO bundles SELECT id, bundle_id, name, case_ref, status, zip_sha256,
+             custody_head, sealed_at, ingested_at, store_path, case_json, problems_json
+             FROM cur.bundles;
          INSERT INTO items SELECT * FROM cur.items;
          INSERT INTO files SELECT id, bundle, path, path_bytes, size, md5, sha1, sha256, sha512,
              blake3 FROM cur.files;
