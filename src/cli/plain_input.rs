@@ -243,22 +243,25 @@ fn sweep(dir: &Path) {
     }
 }
 
-/// A plaintext file a command made for the user (`receive -o`), removed
-/// unless [`Provisional::keep`] is called: on an error, a panic, and a
-/// fatal signal (while the clean-up handler is installed).
+/// A plaintext bundle a command made for the user (`receive -o`),
+/// removed unless [`Provisional::keep`] is called: on an error, a panic,
+/// and a fatal signal (while the clean-up handler is installed); and with
+/// it the append journal an interrupted append to it may have left (it
+/// holds some of the bundle's bytes).
 pub struct Provisional {
     path: PathBuf,
     keep: bool,
-    _guard: SignalGuard,
+    _guards: [SignalGuard; 2],
 }
 
 impl Provisional {
     /// Hold `path`, made by this command.
     pub fn new(path: &Path) -> Provisional {
+        let journal = evidentia::bundle::journal_path(path);
         Provisional {
             path: path.to_path_buf(),
             keep: false,
-            _guard: SignalGuard::new(path),
+            _guards: [SignalGuard::new(path), SignalGuard::new(&journal)],
         }
     }
 
@@ -272,6 +275,7 @@ impl Drop for Provisional {
     fn drop(&mut self) {
         if !self.keep {
             let _ = std::fs::remove_file(&self.path);
+            let _ = std::fs::remove_file(evidentia::bundle::journal_path(&self.path));
         }
     }
 }
@@ -314,9 +318,11 @@ mod tests {
     fn a_provisional_file_goes_unless_kept() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("out.zip");
+        let journal = evidentia::bundle::journal_path(&p);
         std::fs::write(&p, b"plain").unwrap();
+        std::fs::write(&journal, b"tail").unwrap();
         drop(Provisional::new(&p));
-        assert!(!p.exists());
+        assert!(!p.exists() && !journal.exists());
         std::fs::write(&p, b"plain").unwrap();
         Provisional::new(&p).keep();
         assert!(p.exists());
