@@ -310,7 +310,7 @@ impl Ingest<'_> {
             ),
             None => None,
         };
-        let copy = Copy {
+        let copy = BundleCopy {
             path,
             original,
             shown: &shown,
@@ -415,7 +415,7 @@ impl Ingest<'_> {
     /// that conflicts with the one recorded.
     fn record(
         &mut self,
-        copy: Copy,
+        copy: BundleCopy,
         checked: Checked,
         appended: bool,
         verified: bool,
@@ -534,7 +534,7 @@ struct Ingested<'a> {
 /// The copy of one bundle being recorded: the file read, the path as
 /// given (the encrypted file, when it arrived encrypted) and as shown,
 /// and what was kept of the encrypted file.
-struct Copy<'a> {
+struct BundleCopy<'a> {
     path: &'a Path,
     original: &'a Path,
     shown: &'a str,
