@@ -388,7 +388,7 @@ fn received_drift(r: &Received, store: Option<&Path>) -> Vec<String> {
             "cannot read the encrypted file the bundle arrived as: {e}"
         )],
         Ok(h) if h != r.sha256 => vec![format!(
-            "received ciphertext SHA-256: recorded {}, {} has {h}",
+            "received ciphertext SHA-256: the locker records {}, {} has {h}",
             r.sha256,
             display_path(&path)
         )],
