@@ -158,10 +158,15 @@ impl<'a> Opener<'a> {
 
 /// Whether `input` is an age file, by its first bytes. A file that
 /// cannot be opened or is not a regular file is not looked at (the
-/// command explains it; a FIFO must not lose its first bytes here). An
+/// command explains it; a FIFO must neither block the open nor lose its
+/// first bytes here). Read as evidence is: its access time stays. An
 /// ASCII-armored age file is refused.
 pub fn is_encrypted(input: &Path) -> Result<bool, CliError> {
-    let Ok(f) = std::fs::File::open(input) else {
+    if !std::fs::metadata(input).is_ok_and(|m| m.is_file()) {
+        return Ok(false);
+    }
+    // Non-blocking, should it have become a FIFO since.
+    let Ok(f) = evidentia::source::open_read_noatime(input, libc::O_NONBLOCK) else {
         return Ok(false);
     };
     if !f.metadata().is_ok_and(|m| m.is_file()) {

@@ -116,7 +116,8 @@ fn decrypt_into(
         path: input.to_path_buf(),
         source,
     };
-    let mut src = File::open(input).map_err(rerr)?;
+    // Read as evidence is: the access time stays.
+    let mut src = crate::source::open_read_noatime(input, 0).map_err(rerr)?;
     let size = src.metadata().map_err(rerr)?.len();
     let stanzas = inspect(input, &mut src)?;
     src.seek(SeekFrom::Start(0)).map_err(rerr)?;

@@ -638,3 +638,19 @@ fn a_scratch_directory_others_can_enter_is_refused() {
     assert!(r.stderr.contains("chmod 700"), "{}", r.stderr);
     assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0);
 }
+
+#[test]
+fn reading_an_encrypted_bundle_keeps_its_access_time() {
+    use crate::crash::{assert_untouched, set_times, snapshot};
+    let (_agency, lab, age, _) = encrypted_for_lab();
+    let dir = lab.env.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::rename(&age, dir.join("b.zip.age")).unwrap();
+    // Access time before modification time: relatime would move it.
+    set_times(&dir, 3, 2);
+    let before = snapshot(&dir);
+    run(&lab, &["verify", "in/b.zip.age"]).expect_code(0);
+    assert_untouched(&before, &dir, "verify");
+    run(&lab, &["ingest", "in/b.zip.age", "--store", "store"]).expect_code(0);
+    assert_untouched(&before, &dir, "ingest --store");
+}
