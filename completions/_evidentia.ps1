@@ -130,6 +130,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;verify' {
             [CompletionResult]::new('--expect-head', '--expect-head', [CompletionResultType]::ParameterName, 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase of the decrypting key from the first line of FILE')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -147,6 +149,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of standard output')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
             [CompletionResult]::new('--expect-head', '--expect-head', [CompletionResultType]::ParameterName, 'The custody head (hex SHA-256) the sender announced; without it the report says the head was not compared')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase of the decrypting key from the first line of FILE')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -194,6 +198,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         }
         'evidentia;custody;show' {
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase of the decrypting key from the first line of FILE')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -220,6 +226,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;receive' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'For an encrypted bundle: decrypt it (with any of your keys) into this new file, which gets the receive event; the encrypted file stays as it arrived')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'For an encrypted bundle: decrypt it (with any of your keys) into this new file, which gets the receive event; the encrypted file stays as it arrived')
             [CompletionResult]::new('--location', '--location', [CompletionResultType]::ParameterName, 'Where the action took place')
             [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'Why (the purpose of the action)')
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'A free-text note')
@@ -590,10 +598,10 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         }
         'evidentia;ingest' {
             [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip; an encrypted bundle also as it arrived, DIR/sha256/cd/cdef....zip.age)')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)')
-            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the signing key''s passphrase from the first line of FILE')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase of the signing key (and of the keys that decrypt an encrypted bundle) from the first line of FILE')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--quarantine', '--quarantine', [CompletionResultType]::ParameterName, 'Record a bundle that fails verification as quarantined, with its reasons, instead of refusing it (still exit 1)')
@@ -676,6 +684,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;locker;verify' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The content-addressed store the bundles were copied into')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase of the decrypting key from the first line of FILE')
             [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')

@@ -625,13 +625,21 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__custody__subcmd__show)
-            opts="-q -h --trust --home --json --quiet --no-progress --color --help"
+            opts="-q -h --trust --key --passphrase-file --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2205,7 +2213,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__locker__subcmd__verify)
-            opts="-q -h --store --trust --locker --home --json --quiet --no-progress --color --help"
+            opts="-q -h --store --trust --key --passphrase-file --locker --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2216,6 +2224,14 @@ _evidentia() {
                     return 0
                     ;;
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2299,12 +2315,20 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__receive)
-            opts="-q -h --location --purpose --note --key --passphrase-file --trust --time --home --json --quiet --no-progress --color --help"
+            opts="-o -q -h --out --location --purpose --note --key --passphrase-file --trust --time --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --location)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2371,7 +2395,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__report)
-            opts="-f -o -q -h --format --out --trust --expect-head --home --json --quiet --no-progress --color --help"
+            opts="-f -o -q -h --format --out --trust --expect-head --key --passphrase-file --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2398,6 +2422,14 @@ _evidentia() {
                     return 0
                     ;;
                 --expect-head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2699,7 +2731,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__verify)
-            opts="-q -h --expect-head --trust --home --json --quiet --no-progress --color --help"
+            opts="-q -h --expect-head --trust --key --passphrase-file --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2710,6 +2742,14 @@ _evidentia() {
                     return 0
                     ;;
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

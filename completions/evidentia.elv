@@ -123,6 +123,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;verify'= {
             cand --expect-head 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off'
             cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --key 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]'
+            cand --passphrase-file 'Read the passphrase of the decrypting key from the first line of FILE'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -139,6 +141,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --out 'Write the report to FILE instead of standard output'
             cand --trust 'Trust store directory [default: HOME/trust]'
             cand --expect-head 'The custody head (hex SHA-256) the sender announced; without it the report says the head was not compared'
+            cand --key 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]'
+            cand --passphrase-file 'Read the passphrase of the decrypting key from the first line of FILE'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -183,6 +187,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;custody;show'= {
             cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --key 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]'
+            cand --passphrase-file 'Read the passphrase of the decrypting key from the first line of FILE'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -204,6 +210,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;custody;help;help'= {
         }
         &'evidentia;receive'= {
+            cand -o 'For an encrypted bundle: decrypt it (with any of your keys) into this new file, which gets the receive event; the encrypted file stays as it arrived'
+            cand --out 'For an encrypted bundle: decrypt it (with any of your keys) into this new file, which gets the receive event; the encrypted file stays as it arrived'
             cand --location 'Where the action took place'
             cand --purpose 'Why (the purpose of the action)'
             cand --note 'A free-text note'
@@ -534,10 +542,10 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;ingest'= {
             cand --locker 'The locker database [default: <home>/locker.db]'
-            cand --store 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)'
+            cand --store 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip; an encrypted bundle also as it arrived, DIR/sha256/cd/cdef....zip.age)'
             cand --trust 'Trust store directory [default: HOME/trust]'
             cand --key 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)'
-            cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
+            cand --passphrase-file 'Read the passphrase of the signing key (and of the keys that decrypt an encrypted bundle) from the first line of FILE'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --quarantine 'Record a bundle that fails verification as quarantined, with its reasons, instead of refusing it (still exit 1)'
@@ -614,6 +622,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;locker;verify'= {
             cand --store 'The content-addressed store the bundles were copied into'
             cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --key 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]'
+            cand --passphrase-file 'Read the passphrase of the decrypting key from the first line of FILE'
             cand --locker 'The locker database [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'

@@ -116,6 +116,8 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l no-progress
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l expect-head -d 'The custody head (hex SHA-256) the sender announced; detects a chain whose tail was cut off' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l key -d 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l passphrase-file -d 'Read the passphrase of the decrypting key from the first line of FILE' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand verify" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -131,6 +133,8 @@ case\t'CASE 1.5.0 / UCO JSON-LD'"
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -s o -l out -d 'Write the report to FILE instead of standard output' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l expect-head -d 'The custody head (hex SHA-256) the sender announced; without it the report says the head was not compared' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l key -d 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l passphrase-file -d 'Read the passphrase of the decrypting key from the first line of FILE' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand report" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -169,6 +173,8 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_
 complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l key -d 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l passphrase-file -d 'Read the passphrase of the decrypting key from the first line of FILE' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -180,6 +186,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_
 complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from help" -f -a "add" -d 'Verify the bundle, then sign and append a custody event'
 complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the custody chain as a timeline, with signatures and the head'
 complete -c evidentia -n "__fish_evidentia_using_subcommand custody; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -s o -l out -d 'For an encrypted bundle: decrypt it (with any of your keys) into this new file, which gets the receive event; the encrypted file stays as it arrived' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l location -d 'Where the action took place' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l purpose -d 'Why (the purpose of the action)' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand receive" -l note -d 'A free-text note' -r
@@ -429,10 +436,10 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the hash sets in the locker'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
-complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l store -d 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip)' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l store -d 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip; an encrypted bundle also as it arrived, DIR/sha256/cd/cdef....zip.age)' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l key -d 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)' -r
-complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l passphrase-file -d 'Read the signing key\'s passphrase from the first line of FILE' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l passphrase-file -d 'Read the passphrase of the signing key (and of the keys that decrypt an encrypted bundle) from the first line of FILE' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -497,6 +504,8 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_s
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l store -d 'The content-addressed store the bundles were copied into' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l key -d 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l passphrase-file -d 'Read the passphrase of the decrypting key from the first line of FILE' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'

@@ -43,6 +43,10 @@ pub enum Op {
     Remove,
     /// Commit a locker transaction.
     Commit,
+    /// Read the next block of a ciphertext being decrypted (its plaintext
+    /// is written to a private temporary file): a pause point, so a test
+    /// can interrupt a decryption half-way.
+    Decrypt,
 }
 
 impl Op {
@@ -57,6 +61,7 @@ impl Op {
             Op::Link => "link",
             Op::Remove => "remove",
             Op::Commit => "commit",
+            Op::Decrypt => "decrypt",
         }
     }
 }

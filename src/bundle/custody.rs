@@ -35,6 +35,9 @@ pub struct EventOptions {
     pub purpose: Option<String>,
     /// A note.
     pub note: Option<String>,
+    /// For a receive of an encrypted bundle: the hex SHA-256 of the age
+    /// file that arrived.
+    pub received_ciphertext_sha256: Option<String>,
 }
 
 /// The event that was appended.
@@ -255,6 +258,7 @@ pub fn prepare_event(
         tagmanifest_sha256: hex_sha256(&tm_bytes),
         recipient: opts.recipient.clone(),
         completes,
+        received_ciphertext_sha256: opts.received_ciphertext_sha256.clone(),
         location: opts.location.clone(),
         purpose: opts.purpose.clone(),
         note: opts.note.clone(),

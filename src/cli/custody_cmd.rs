@@ -8,6 +8,7 @@ use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Doc, display_path, sanitize};
 use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
+use super::plain_input::{Opener, Provisional, is_encrypted};
 use super::unchanged::unchanged;
 use clap::Args;
 use evidentia::bundle::{self, AppendError, CustodyError, EventOptions, NoHook, PreparedEvent};
@@ -69,9 +70,15 @@ pub struct AddArgs {
 /// Arguments of `receive`.
 #[derive(Debug, Args)]
 pub struct ReceiveArgs {
-    /// The bundle that was transferred to you
+    /// The bundle that was transferred to you (a zip, which gets the
+    /// receive event in place, or an age-encrypted bundle, which needs -o)
     #[arg(value_name = "BUNDLE")]
     bundle: PathBuf,
+    /// For an encrypted bundle: decrypt it (with any of your keys) into
+    /// this new file, which gets the receive event; the encrypted file
+    /// stays as it arrived
+    #[arg(long, short = 'o', value_name = "OUT.zip")]
+    out: Option<PathBuf>,
     #[command(flatten)]
     event: EventArgs,
 }
@@ -84,6 +91,9 @@ struct AddedJson {
     action: String,
     member: String,
     custody_head: String,
+    /// A receive of an encrypted bundle: the SHA-256 of the age file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received_ciphertext_sha256: Option<String>,
 }
 
 fn parse_to(text: &str) -> Result<Party, CliError> {
@@ -283,12 +293,21 @@ fn append_event(
             action: added.event.action.clone(),
             member: added.name.clone(),
             custody_head: added.head.clone(),
+            received_ciphertext_sha256: added.event.received_ciphertext_sha256.clone(),
         },
         text: format!(
-            "appended custody event {} ({}) to {}\ncustody head: {}\n",
+            "appended custody event {} ({}) to {}\n{}custody head: {}\n",
             added.seq,
             added.event.action,
             display_path(bundle),
+            added
+                .event
+                .received_ciphertext_sha256
+                .as_ref()
+                .map(|h| format!(
+                    "arrived encrypted (age): ciphertext SHA-256 {h}, recorded in the event\n"
+                ))
+                .unwrap_or_default(),
             added.head
         ),
     })?;
@@ -333,11 +352,49 @@ pub fn run_add(ctx: &Ctx, args: AddArgs) -> Result<Exit, CliError> {
     append_event(ctx, &args.bundle, &args.event, opts)
 }
 
-/// Run `receive`.
+/// Run `receive`. An encrypted bundle is decrypted into `-o OUT.zip`
+/// (authenticated whole before it appears), which is verified and gets
+/// the receive event naming the ciphertext's SHA-256; when anything fails
+/// after the decryption, OUT.zip is removed again.
 pub fn run_receive(ctx: &Ctx, args: ReceiveArgs) -> Result<Exit, CliError> {
-    let opts = EventOptions {
+    let mut opts = EventOptions {
         action: "receive".into(),
         ..EventOptions::default()
     };
-    append_event(ctx, &args.bundle, &args.event, opts)
+    let shown = display_path(&args.bundle);
+    if !is_encrypted(&args.bundle)? {
+        if args.out.is_some() {
+            return Err(CliError::usage(format!(
+                "{shown} is not encrypted: its receive event is appended to it in place; -o is for an encrypted bundle"
+            ))
+            .hint(format!("evidentia receive {shown}")));
+        }
+        return append_event(ctx, &args.bundle, &args.event, opts);
+    }
+    let Some(out) = &args.out else {
+        return Err(CliError::usage(format!(
+            "{shown} is age-encrypted: receive decrypts it into a new bundle file, which gets the receive event; say where with -o"
+        ))
+        .hint(format!(
+            "evidentia receive {shown} -o BUNDLE.zip (the encrypted file stays as it arrived)"
+        )));
+    };
+    let mut opener = Opener::new(ctx, None, args.event.passphrase_file.as_deref());
+    let info = opener.decrypt_to(&args.bundle, out)?;
+    let held = Provisional::new(out);
+    opts.received_ciphertext_sha256 = Some(info.cipher_sha256);
+    match append_event(ctx, out, &args.event, opts) {
+        Ok(exit) => {
+            held.keep();
+            Ok(exit)
+        }
+        Err(e) => {
+            drop(held);
+            ctx.diag.note(&format!(
+                "removed the decrypted {}: nothing was received",
+                display_path(out)
+            ));
+            Err(e)
+        }
+    }
 }

@@ -7,10 +7,11 @@ use super::custody_cmd::AddArgs;
 use super::error::{CliError, Exit};
 use super::output::{Emit, display_path, sanitize};
 use super::passphrase::trust_store;
-use super::verify_cmd::findings_text;
+use super::plain_input::{DecryptArgs, Opener, PlainDir};
+use super::verify_cmd::{ciphertext, ciphertext_line, findings_text};
 use clap::{Args, Subcommand};
 use evidentia::model::{Actor, EventRef, Party};
-use evidentia::report;
+use evidentia::report::{self, Ciphertext};
 use evidentia::sign::Identity;
 use evidentia::verify::{
     self, Finding, INTERRUPTED_APPEND, NO_IDENTITY, SignerKind, TrustVerifier, VerifyOptions,
@@ -36,12 +37,15 @@ enum CustodyCommand {
 /// Arguments of `custody show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The bundle
+    /// The bundle (a zip, or an age-encrypted bundle, which is decrypted
+    /// into a private temporary copy)
     #[arg(value_name = "BUNDLE")]
     bundle: PathBuf,
     /// Trust store directory [default: HOME/trust]
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
+    #[command(flatten)]
+    decrypt: DecryptArgs,
 }
 
 #[derive(Serialize)]
@@ -62,6 +66,9 @@ struct TimelineEvent<'a> {
     #[serde(skip)]
     recipient_identity: Option<&'a Identity>,
     completes: Option<&'a EventRef>,
+    /// A receive of an encrypted bundle: the SHA-256 of the age file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received_ciphertext_sha256: Option<&'a str>,
     location: Option<&'a str>,
     purpose: Option<&'a str>,
     note: Option<&'a str>,
@@ -75,6 +82,9 @@ struct Timeline<'a> {
     kind: &'static str,
     bundle_id: Option<&'a str>,
     verdict: &'static str,
+    /// When the bundle shown is the decrypted copy of an age file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ciphertext: Option<Ciphertext>,
     events: Vec<TimelineEvent<'a>>,
     head: Option<&'a str>,
     findings: &'a [Finding],
@@ -163,6 +173,9 @@ fn human(t: &Timeline) -> String {
     if let Some(id) = t.bundle_id {
         s.push_str(&format!("bundle id: {}\n", sanitize(id)));
     }
+    if let Some(c) = &t.ciphertext {
+        s.push_str(&ciphertext_line(c));
+    }
     for e in &t.events {
         let (signer, claim) = signer_lines(e);
         s.push_str(&format!(
@@ -183,6 +196,12 @@ fn human(t: &Timeline) -> String {
             line(
                 "receives:",
                 format!("transfer {} ({})", c.seq, sanitize(&c.sha256)),
+            );
+        }
+        if let Some(h) = e.received_ciphertext_sha256 {
+            line(
+                "arrived:",
+                format!("age-encrypted, ciphertext SHA-256 {}", sanitize(h)),
             );
         }
         for (label, v) in [
@@ -235,8 +254,9 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
     let store = trust_store(ctx, args.trust.as_deref())?;
     let verifier = TrustVerifier { store: &store };
     let shown = display_path(&args.bundle);
+    let input = Opener::from_args(ctx, &args.decrypt).open(&args.bundle, PlainDir::Scratch)?;
     let report = verify::verify(
-        &args.bundle,
+        input.path(),
         &VerifyOptions::default(),
         Some(&verifier),
         &mut |_| {},
@@ -260,6 +280,8 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
                     .and_then(|p| p.key_id.as_deref())
                     .and_then(|k| report::certified_identity(&report, k)),
                 completes: ev.and_then(|v| v.completes.as_ref()),
+                received_ciphertext_sha256: ev
+                    .and_then(|v| v.received_ciphertext_sha256.as_deref()),
                 location: ev.and_then(|v| v.location.as_deref()),
                 purpose: ev.and_then(|v| v.purpose.as_deref()),
                 note: ev.and_then(|v| v.note.as_deref()),
@@ -276,6 +298,7 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
         } else {
             "failed"
         },
+        ciphertext: input.decrypted().map(ciphertext),
         events,
         head: report.head.as_deref(),
         findings: &report.findings,

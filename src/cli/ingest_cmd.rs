@@ -1,23 +1,29 @@
 //! `evidentia ingest`: verify each bundle in full, then record it in the
 //! evidence locker (one transaction per bundle), optionally keeping a copy
 //! in a content-addressed store. Known-bad matches print an ALERT line but
-//! do not fail the ingest. Also the wire and text forms of matches and of
-//! the digests held that `locker show` shares.
+//! do not fail the ingest. An encrypted bundle is decrypted into a
+//! private temporary copy, and what arrived is kept and recorded
+//! (`ingest_received.rs`). The wire and text forms of matches and of the
+//! digests held, which `locker show` shares, are in `match_forms.rs`
+//! (re-exported here).
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::hashset_cmd::LockerArg;
+use super::ingest_received::{self, JsonReceived, json_received, received_text};
+pub use super::match_forms::{JsonMatch, held_text, json_held, json_matches, match_line};
 use super::output::{Emit, Output, display_path, progress_bar, sanitize};
 use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
+use super::plain_input::Opener;
 use super::verify_cmd::findings_text;
 use clap::Args;
 use evidentia::bundle::{
     self, AppendError, CertifiedSigner, CustodyError, EventOptions, EventSigner, NoHook,
 };
+use evidentia::crypt::Decrypted;
 use evidentia::locker::{
-    Actor, ComputedDigests, DigestOrigin, DigestTap, INGEST_ALGORITHMS, IngestOutcome,
-    IngestRequest, IngestSummary, Locker, LockerError, MatchRow, Snapshot, file_sha256,
-    read_record, store_copy,
+    Actor, ComputedDigests, DigestTap, INGEST_ALGORITHMS, IngestOutcome, IngestRequest,
+    IngestSummary, Locker, LockerError, Received, Snapshot, file_sha256, read_record, store_copy,
 };
 use evidentia::verify::{self, Finding, TrustVerifier, VerifyOptions, VerifyReport};
 use evidentia::wording::count;
@@ -27,13 +33,15 @@ use std::path::{Path, PathBuf};
 /// Arguments of `ingest`.
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Bundles to ingest
+    /// Bundles to ingest (zips, or age-encrypted bundles, decrypted with
+    /// any of your keys)
     #[arg(required = true, value_name = "BUNDLE")]
     bundles: Vec<PathBuf>,
     #[command(flatten)]
     locker: LockerArg,
     /// Keep a copy of each bundle in this content-addressed store
-    /// (DIR/sha256/ab/abcd....zip)
+    /// (DIR/sha256/ab/abcd....zip; an encrypted bundle also as it arrived,
+    /// DIR/sha256/cd/cdef....zip.age)
     #[arg(long, value_name = "DIR")]
     store: Option<PathBuf>,
     /// Record a bundle that fails verification as quarantined, with its
@@ -47,86 +55,10 @@ pub struct IngestArgs {
     /// bundle, as `evidentia receive` does (the bundle file is changed)
     #[arg(long, value_name = "ID")]
     key: Option<String>,
-    /// Read the signing key's passphrase from the first line of FILE
-    #[arg(long, value_name = "FILE", requires = "key")]
+    /// Read the passphrase of the signing key (and of the keys that
+    /// decrypt an encrypted bundle) from the first line of FILE
+    #[arg(long, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
-}
-
-/// A known-hash match on the wire.
-#[derive(Serialize)]
-pub struct JsonMatch<'a> {
-    /// Path in the bag.
-    pub path: &'a str,
-    /// Hash set.
-    pub hashset: &'a str,
-    /// `known-good` or `known-bad`.
-    pub set_kind: &'static str,
-    /// Algorithm.
-    pub algorithm: &'a str,
-    /// `sealed` or `computed-at-ingest`: where the file's digest that
-    /// matched comes from.
-    pub digest_origin: &'static str,
-    /// Name the set lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub listed_name: Option<&'a str>,
-}
-
-/// Convert match rows for JSON.
-pub fn json_matches(m: &[MatchRow]) -> Vec<JsonMatch<'_>> {
-    m.iter()
-        .map(|m| JsonMatch {
-            path: &m.path,
-            hashset: &m.hashset,
-            set_kind: if m.known_bad {
-                "known-bad"
-            } else {
-                "known-good"
-            },
-            algorithm: &m.algorithm,
-            digest_origin: m.origin.as_str(),
-            listed_name: m.listed_name.as_deref(),
-        })
-        .collect()
-}
-
-/// The digests held for every file, by algorithm, with their origin
-/// (`sealed`, `computed-at-ingest`).
-pub fn json_held(
-    held: &[(evidentia::hash::Algorithm, DigestOrigin)],
-) -> std::collections::BTreeMap<&'static str, &'static str> {
-    held.iter().map(|(a, o)| (a.name(), o.as_str())).collect()
-}
-
-/// The digests held in words: `sha256, blake3 sealed; md5, sha1 computed
-/// at ingest`.
-pub fn held_text(held: &[(evidentia::hash::Algorithm, DigestOrigin)]) -> String {
-    let list = |o: DigestOrigin| -> Vec<&str> {
-        held.iter()
-            .filter(|h| h.1 == o)
-            .map(|h| h.0.name())
-            .collect()
-    };
-    let mut parts = Vec::new();
-    let sealed = list(DigestOrigin::Sealed);
-    if !sealed.is_empty() {
-        parts.push(format!("{} sealed", sealed.join(", ")));
-    }
-    let computed = list(DigestOrigin::Ingest);
-    if !computed.is_empty() {
-        parts.push(format!("{} computed at ingest", computed.join(", ")));
-    }
-    let missing: Vec<&str> = INGEST_ALGORITHMS
-        .iter()
-        .filter(|a| !held.iter().any(|h| h.0 == **a))
-        .map(|a| a.name())
-        .collect();
-    if !missing.is_empty() && !held.is_empty() {
-        parts.push(format!(
-            "no {} (ingested before evidentia computed them; ingest the bundle again to add them)",
-            missing.join(", ")
-        ));
-    }
-    parts.join("; ")
 }
 
 /// The JSON line of one ingested bundle (docs/locker.md).
@@ -150,11 +82,14 @@ struct JsonIngest<'a> {
     digests: std::collections::BTreeMap<&'static str, &'static str>,
     /// The algorithms this ingest computed and recorded.
     computed: Vec<&'static str>,
+    /// The encrypted file the bundle arrived as (absent for a zip).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received: Option<JsonReceived<'a>>,
 }
 
 /// The version of `ingest` documents (2: `digests`, `computed` and each
-/// match's `digest_origin` added).
-const V_INGEST: u32 = 2;
+/// match's `digest_origin` added; 3: `received` added).
+const V_INGEST: u32 = 3;
 
 /// The OS user and host name, for the audit log.
 fn actor() -> Actor {
@@ -188,10 +123,12 @@ fn receive(
     signer: &dyn EventSigner,
     events: &[verify::EventSummary],
     verifier: &TrustVerifier,
+    ciphertext_sha256: Option<&str>,
 ) -> Result<(), CliError> {
     let opts = EventOptions {
         action: "receive".into(),
         time: now(),
+        received_ciphertext_sha256: ciphertext_sha256.map(String::from),
         ..EventOptions::default()
     };
     let prepared = bundle::prepare_event(path, &opts, signer);
@@ -289,9 +226,19 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<Exit, CliError> {
         locker: None,
         out: ctx.output(),
     };
+    let mut opener = Opener::new(ctx, None, args.passphrase_file.as_deref());
+    let locker_dir = args.locker.dir(ctx)?;
     let mut exit = Exit::Ok;
     for path in &args.bundles {
-        exit = exit.worst(ingest.one(path)?);
+        let input = ingest_received::open(
+            &mut opener,
+            path,
+            args.store.as_deref(),
+            &locker_dir,
+            args.key.is_some(),
+        )?;
+        let arrived = input.decrypted().cloned();
+        exit = exit.worst(ingest.one(path, input.path(), arrived.as_ref())?);
     }
     ingest.out.flush()?;
     Ok(exit)
@@ -322,8 +269,15 @@ struct Checked {
 
 impl Ingest<'_> {
     /// Ingest one bundle: verify, refuse or append the receipt, record.
-    fn one(&mut self, path: &Path) -> Result<Exit, CliError> {
-        let shown = display_path(path);
+    /// `original` as named, read from `path` (itself, or its decrypted
+    /// copy when it `arrived` encrypted).
+    fn one(
+        &mut self,
+        original: &Path,
+        path: &Path,
+        arrived: Option<&Decrypted>,
+    ) -> Result<Exit, CliError> {
+        let shown = display_path(original);
         let total = std::fs::metadata(path).ok().map(|m| m.len());
         let mut checked = self.check(path, total)?;
         let verified = checked.report.verified();
@@ -347,8 +301,22 @@ impl Ingest<'_> {
             })?;
             return Ok(exit);
         }
-        let appended = verified && self.append_receipt(path, &shown, total, &mut checked)?;
-        Ok(exit.worst(self.record(path, &shown, checked, appended, verified)?))
+        let sha = arrived.map(|d| d.cipher_sha256.as_str());
+        let appended = verified && self.append_receipt(path, &shown, total, &mut checked, sha)?;
+        let received = match arrived {
+            Some(d) => Some(
+                ingest_received::keep(original, d, self.args.store.as_deref())
+                    .map_err(locker_error)?,
+            ),
+            None => None,
+        };
+        let copy = BundleCopy {
+            path,
+            original,
+            shown: &shown,
+            received,
+        };
+        Ok(exit.worst(self.record(copy, checked, appended, verified)?))
     }
 
     /// Verify the bundle at `path`, computing the ingest digests from the
@@ -401,6 +369,7 @@ impl Ingest<'_> {
         shown: &str,
         total: Option<u64>,
         checked: &mut Checked,
+        ciphertext_sha256: Option<&str>,
     ) -> Result<bool, CliError> {
         let Some(signer) = self.signer else {
             return Ok(false);
@@ -411,7 +380,13 @@ impl Ingest<'_> {
             ));
             return Ok(false);
         }
-        receive(path, signer, &checked.report.events, self.verifier)?;
+        receive(
+            path,
+            signer,
+            &checked.report.events,
+            self.verifier,
+            ciphertext_sha256,
+        )?;
         // The append changed the file: what is recorded is what verifies
         // from here on.
         checked.snapshot = Snapshot::take(path);
@@ -440,12 +415,12 @@ impl Ingest<'_> {
     /// that conflicts with the one recorded.
     fn record(
         &mut self,
-        path: &Path,
-        shown: &str,
+        copy: BundleCopy,
         checked: Checked,
         appended: bool,
         verified: bool,
     ) -> Result<Exit, CliError> {
+        let (path, shown) = (copy.path, copy.shown);
         let record = read_record(path).map_err(locker_error)?;
         let zip_sha256 = match checked.zip_hash {
             // The file changed with the receive event: hashed again.
@@ -461,10 +436,13 @@ impl Ingest<'_> {
             Some(dir) => Some(store_copy(path, dir, &zip_sha256).map_err(locker_error)?),
             None => None,
         };
+        // Without a store, where the bundle was found: the encrypted file
+        // for one that arrived encrypted (its decrypted copy is removed).
+        let found = copy.received.as_ref().map_or(path, |_| copy.original);
         let location = stored
             .clone()
-            .or_else(|| std::fs::canonicalize(path).ok())
-            .unwrap_or_else(|| path.to_path_buf());
+            .or_else(|| std::fs::canonicalize(found).ok())
+            .unwrap_or_else(|| found.to_path_buf());
         if self.locker.is_none() {
             self.locker = Some(self.args.locker.open(self.ctx)?);
         }
@@ -479,6 +457,7 @@ impl Ingest<'_> {
             quarantine: self.args.quarantine,
             actor: actor(),
             computed: Some(&checked.computed),
+            received: copy.received.clone(),
         };
         let summary = match l.ingest(&req) {
             Ok(s) => s,
@@ -494,6 +473,7 @@ impl Ingest<'_> {
             report: &checked.report,
             stored: stored.as_deref(),
             verified,
+            received: copy.received.as_ref(),
         })?;
         Ok(Exit::Ok)
     }
@@ -525,6 +505,7 @@ impl Emit for Refused<'_> {
             matches: Vec::new(),
             digests: Default::default(),
             computed: Vec::new(),
+            received: None,
         }
     }
 
@@ -546,6 +527,18 @@ struct Ingested<'a> {
     stored: Option<&'a Path>,
     /// Whether the bundle verified when it was first read.
     verified: bool,
+    /// The encrypted file it arrived as.
+    received: Option<&'a Received>,
+}
+
+/// The copy of one bundle being recorded: the file read, the path as
+/// given (the encrypted file, when it arrived encrypted) and as shown,
+/// and what was kept of the encrypted file.
+struct BundleCopy<'a> {
+    path: &'a Path,
+    original: &'a Path,
+    shown: &'a str,
+    received: Option<Received>,
 }
 
 impl Emit for Ingested<'_> {
@@ -568,11 +561,16 @@ impl Emit for Ingested<'_> {
             matches: json_matches(&s.matches),
             digests: json_held(&s.held),
             computed: s.computed_written.iter().map(|a| a.name()).collect(),
+            received: self.received.map(json_received),
         }
     }
 
     fn text(&self) -> impl AsRef<[u8]> + '_ {
-        human(self.shown, self.summary, self.report, self.stored)
+        let mut t = human(self.shown, self.summary, self.report, self.stored);
+        if let Some(r) = self.received {
+            t.push_str(&received_text(r));
+        }
+        t
     }
 }
 
@@ -618,30 +616,4 @@ fn human(shown: &str, s: &IngestSummary, report: &VerifyReport, stored: Option<&
         t.push_str(&match_line(m, ""));
     }
     t
-}
-
-/// The algorithm of a match, and `computed at ingest` when the file's
-/// digest was not sealed.
-/// One hash-set match as people read it: `  ALERT known-bad: PATH (hash
-/// set NAME, ALGO)`, then `suffix` (a label such as "unverified") and a
-/// line end.
-pub fn match_line(m: &MatchRow, suffix: &str) -> String {
-    let label = if m.known_bad {
-        "ALERT known-bad"
-    } else {
-        "known-good"
-    };
-    format!(
-        "  {label}: {} (hash set {}, {}){suffix}\n",
-        sanitize(&m.path),
-        sanitize(&m.hashset),
-        match_algorithm(m)
-    )
-}
-
-pub fn match_algorithm(m: &MatchRow) -> String {
-    match m.origin {
-        DigestOrigin::Sealed => m.algorithm.clone(),
-        DigestOrigin::Ingest => format!("{} computed at ingest", m.algorithm),
-    }
 }

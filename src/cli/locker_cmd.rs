@@ -6,20 +6,22 @@
 use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::hashset_cmd::LockerArg;
+use super::ingest_received::{JsonReceived, json_received};
 use super::locker_show::{AuditLine, Drift};
 use super::match_sources::NotHeld;
 use super::output::{Emit, Output, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
+use super::plain_input::{DecryptArgs, Opener, PlainDir};
 use clap::{Args, Subcommand};
 use evidentia::locker::{
-    BundleRow, DigestOrigin, DigestTap, FileRow, INGEST_ALGORITHMS, Locker, file_sha256,
-    read_record, store_path,
+    BundleRow, DigestOrigin, DigestTap, FileRow, INGEST_ALGORITHMS, Locker, Received, file_sha256,
+    read_record, store_path, store_path_as,
 };
 use evidentia::pathrepr::PathRepr;
 use evidentia::verify::{self, TrustVerifier, VerifyOptions};
 use evidentia::wording::count;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `locker`.
 #[derive(Debug, Args)]
@@ -63,18 +65,24 @@ enum LockerCommand {
         /// Trust store directory [default: HOME/trust]
         #[arg(long, value_name = "DIR")]
         trust: Option<PathBuf>,
+        #[command(flatten)]
+        decrypt: DecryptArgs,
     },
 }
 
-/// The wire version of `bundle` and `file` documents (2: `quarantined`
-/// added; 3: `digests` of a bundle, and `digest_origin` of a file found by
-/// hash, added).
+/// The wire version of `file` documents (2: `quarantined` added; 3:
+/// `digest_origin` of a file found by hash added).
 const V: u32 = 3;
+
+/// The wire version of `bundle` documents (2: `quarantined` added; 3:
+/// `digests` added; 4: `received` added).
+const V_BUNDLE: u32 = 4;
 
 /// The wire version of `bundle-detail` documents (2: `quarantined` added;
 /// 3: `signers` give the proven identity, never the claimed actor; 4:
-/// `digests`, and each match's `digest_origin`, added).
-pub(super) const V_DETAIL: u32 = 4;
+/// `digests`, and each match's `digest_origin`, added; 5: `received`
+/// added).
+pub(super) const V_DETAIL: u32 = 5;
 
 /// The label every value from a quarantined record carries in human output.
 pub(super) const UNVERIFIED: &str = "QUARANTINED (unverified)";
@@ -100,6 +108,9 @@ pub(super) struct JsonBundle<'a> {
     /// The digests held for every file, by algorithm: `sealed` or
     /// `computed-at-ingest`.
     digests: std::collections::BTreeMap<&'static str, &'static str>,
+    /// The encrypted file the recorded copy arrived as (absent for a zip).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received: Option<JsonReceived<'a>>,
 }
 
 pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> JsonBundle<'a> {
@@ -119,6 +130,7 @@ pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> J
         ingested_at: &b.ingested_at,
         location: b.location.as_deref(),
         digests: super::ingest_cmd::json_held(&b.held),
+        received: b.received.as_ref().map(json_received),
     }
 }
 
@@ -127,7 +139,7 @@ struct BundleLine<'a>(&'a BundleRow);
 
 impl Emit for BundleLine<'_> {
     fn json(&self) -> impl Serialize + '_ {
-        json_bundle(self.0, "bundle", V)
+        json_bundle(self.0, "bundle", V_BUNDLE)
     }
 
     fn text(&self) -> impl AsRef<[u8]> + '_ {
@@ -260,8 +272,17 @@ pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
             }
             Exit::Ok
         }
-        LockerCommand::Verify { store, trust } => {
-            verify_all(ctx, &locker, store.as_deref(), trust.as_deref(), &mut out)?
+        LockerCommand::Verify {
+            store,
+            trust,
+            decrypt,
+        } => {
+            let mut opener = Opener::from_args(ctx, &decrypt);
+            let places = Places {
+                store: store.as_deref(),
+                trust: trust.as_deref(),
+            };
+            verify_all(ctx, &locker, places, &mut opener, &mut out)?
         }
     };
     out.flush()?;
@@ -309,15 +330,23 @@ fn find(
     Ok(Exit::Ok)
 }
 
+/// Where `locker verify` finds the bundles and the trust store.
+#[derive(Clone, Copy)]
+struct Places<'a> {
+    store: Option<&'a Path>,
+    trust: Option<&'a Path>,
+}
+
 /// `locker verify`: every verified record against its stored bundle
 /// (exit 1 on any drift).
 fn verify_all(
     ctx: &Ctx,
     locker: &Locker,
-    store: Option<&std::path::Path>,
-    trust: Option<&std::path::Path>,
+    places: Places,
+    opener: &mut Opener,
     out: &mut Output,
 ) -> Result<Exit, CliError> {
+    let (store, trust) = (places.store, places.trust);
     let ts = trust_store(ctx, trust)?;
     let verifier = TrustVerifier { store: &ts };
     let mut exit = Exit::Ok;
@@ -330,7 +359,11 @@ fn verify_all(
             ));
             continue;
         }
-        let drift = drift(ctx, locker, &b, store, &verifier)?;
+        let mut drift = match &b.received {
+            Some(r) => received_drift(r, store),
+            None => Vec::new(),
+        };
+        drift.extend(self::drift(ctx, locker, &b, store, &verifier, opener)?);
         if !drift.is_empty() {
             exit = Exit::Problem;
         }
@@ -342,29 +375,60 @@ fn verify_all(
     Ok(exit)
 }
 
+/// The encrypted file a record arrived as, hashed again: kept in the
+/// store (`--store`) or where it was recorded, it must still be the file
+/// that arrived.
+fn received_drift(r: &Received, store: Option<&Path>) -> Vec<String> {
+    let path = match store {
+        Some(dir) => store_path_as(dir, &r.sha256, "zip.age"),
+        None => PathBuf::from(&r.path),
+    };
+    match file_sha256(&path) {
+        Err(e) => vec![format!(
+            "cannot read the encrypted file the bundle arrived as: {e}"
+        )],
+        Ok(h) if h != r.sha256 => vec![format!(
+            "received ciphertext SHA-256: the locker records {}, {} has {h}",
+            r.sha256,
+            display_path(&path)
+        )],
+        Ok(_) => Vec::new(),
+    }
+}
+
 /// Differences between a stored bundle and its locker records: the
-/// bundle must verify, and every recorded value must be what it says.
+/// bundle must verify, and every recorded value must be what it says. A
+/// recorded location that holds the encrypted bundle (ingested without
+/// `--store`) is decrypted into a private copy beside the locker.
 fn drift(
     ctx: &Ctx,
     locker: &Locker,
     b: &BundleRow,
-    store: Option<&std::path::Path>,
+    store: Option<&Path>,
     verifier: &TrustVerifier<'_>,
+    opener: &mut Opener,
 ) -> Result<Vec<String>, CliError> {
-    let path = match (store, &b.location) {
+    let found = match (store, &b.location) {
         (Some(dir), _) => store_path(dir, &b.zip_sha256),
         (None, Some(l)) => PathBuf::from(l),
         (None, None) => return Ok(vec!["no recorded location; pass --store".into()]),
     };
-    let hash = match file_sha256(&path) {
-        Err(e) => return Ok(vec![format!("cannot read {}: {e}", display_path(&path))]),
+    let dir = locker_dir(locker);
+    let input = match opener.open(&found, PlainDir::Beside(&dir)) {
+        Ok(i) => i,
+        Err(e) if e.exit == Exit::Problem => return Ok(vec![e.message]),
+        Err(e) => return Err(e),
+    };
+    let path = input.path();
+    let hash = match file_sha256(path) {
+        Err(e) => return Ok(vec![format!("cannot read {}: {e}", display_path(&found))]),
         Ok(h) => h,
     };
     let bar = progress_bar(ctx.progress, None);
     // The digests computed at ingest are computed again in the same pass.
-    let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &locker_dir(locker));
+    let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &dir);
     let r = verify::verify_tapped(
-        &path,
+        path,
         &VerifyOptions::default(),
         Some(verifier),
         &mut |n| bar.inc(n),
@@ -384,8 +448,8 @@ fn drift(
         // A copy that fails is no authority on what the record should say.
         return Ok(d);
     }
-    let record = match read_record(&path) {
-        Err(e) => return Ok(vec![format!("cannot read {}: {e}", display_path(&path))]),
+    let record = match read_record(path) {
+        Err(e) => return Ok(vec![format!("cannot read {}: {e}", display_path(&found))]),
         Ok(rec) => rec,
     };
     let changes = locker.compare(b, &r, &record, &hash).map_err(op)?;

@@ -131,6 +131,9 @@ fn detail_text(d: &BundleDetail) -> String {
             super::ingest_cmd::held_text(&b.held)
         ));
     }
+    if let Some(r) = &b.received {
+        s.push_str(&super::ingest_received::received_text(r));
+    }
     for e in &d.events {
         s.push_str(&format!(
             "  custody event {}: {} at {} by {}{u}\n",

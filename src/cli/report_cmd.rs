@@ -7,8 +7,9 @@ use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Emit, display_path, progress_bar};
 use super::passphrase::{now, trust_store};
+use super::plain_input::{DecryptArgs, Opener, PlainDir, PlainInput};
 use super::unchanged::unchanged;
-use super::verify_cmd::verify_options;
+use super::verify_cmd::{ciphertext, verify_options};
 use clap::{Args, ValueEnum};
 use evidentia::locker::Snapshot;
 use evidentia::model::format_rfc3339_utc;
@@ -34,7 +35,8 @@ pub enum FormatArg {
 /// Arguments of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The bundle to report on
+    /// The bundle to report on (a zip, or an age-encrypted bundle, which
+    /// is decrypted into a private temporary copy beside the report)
     #[arg(value_name = "BUNDLE")]
     bundle: PathBuf,
     /// Output format
@@ -56,6 +58,8 @@ pub struct ReportArgs {
     /// report says the head was not compared
     #[arg(long, value_name = "HEX")]
     expect_head: Option<String>,
+    #[command(flatten)]
+    decrypt: DecryptArgs,
 }
 
 /// A report written to a file: where, and the verdict it shows.
@@ -104,11 +108,13 @@ fn write_whole(
     result
 }
 
-/// Verify `bundle` and write its report in `format` to `out` (or stdout).
-/// Returns whether the bundle verified.
+/// Verify `bundle` (read from `input`: the file itself, or its decrypted
+/// copy) and write its report in `format` to `out` (or stdout). Returns
+/// whether the bundle verified.
 pub fn write_report(
     ctx: &Ctx,
     bundle: &Path,
+    input: &PlainInput,
     format: Format,
     out: Option<&Path>,
     trust: Option<&Path>,
@@ -116,41 +122,44 @@ pub fn write_report(
 ) -> Result<bool, CliError> {
     let store = trust_store(ctx, trust)?;
     let verifier = TrustVerifier { store: &store };
+    let read = input.path();
     // Verify and the facts shown are two reads of the file: held open from
     // before verification, it must be the same, unchanged file until the
     // report is written, else the report would show a verdict on one file
     // and the case, files and custody of another. A file that cannot be
     // opened is left for verify to explain.
-    let snapshot = Snapshot::take(bundle);
+    let snapshot = Snapshot::take(read);
     let unchanged = || {
         unchanged(
             &snapshot,
-            bundle,
+            read,
             "while its report was being made; the report does not stand",
             "copy the bundle somewhere only you can write, and run report on the copy",
         )
     };
-    let total = std::fs::metadata(bundle).ok().map(|m| m.len());
+    let total = std::fs::metadata(read).ok().map(|m| m.len());
     let bar = progress_bar(ctx.progress, total);
     let mut progress = |n: u64| bar.inc(n);
     let unreadable = |e: evidentia::bundle::ZipError| {
         CliError::unreadable_bundle(bundle, &e, "no report was written")
     };
-    let result = verify::verify(bundle, opts, Some(&verifier), &mut progress);
+    let result = verify::verify(read, opts, Some(&verifier), &mut progress);
     bar.finish_and_clear();
     let verified = result.map_err(unreadable)?;
-    let facts = report::read_facts(bundle).map_err(unreadable)?;
+    let facts = report::read_facts(read).map_err(unreadable)?;
     unchanged()?;
     let name = bundle
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| display_path(bundle));
     let generated = format_rfc3339_utc(now());
+    let ciphertext = input.decrypted().map(ciphertext);
     let input = ReportInput {
         verify: &verified,
         facts: &facts,
         bundle_name: &name,
         generated: &generated,
+        ciphertext: ciphertext.as_ref(),
     };
     let render = |w: &mut dyn Write| -> Result<(), CliError> {
         report::render(&input, format, w)
@@ -189,9 +198,20 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<Exit, CliError> {
         FormatArg::Case => Format::Case,
     };
     let opts = verify_options(args.expect_head.as_ref())?;
+    // An encrypted bundle's plaintext goes beside the report, or into the
+    // private scratch directory when the report goes to stdout.
+    let beside = args.out.as_deref().map(|o| match o.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    });
+    let dir = beside
+        .as_deref()
+        .map_or(PlainDir::Scratch, PlainDir::Beside);
+    let input = Opener::from_args(ctx, &args.decrypt).open(&args.bundle, dir)?;
     let ok = write_report(
         ctx,
         &args.bundle,
+        &input,
         format,
         args.out.as_deref(),
         args.trust.as_deref(),

@@ -7,8 +7,9 @@ use super::context::Ctx;
 use super::error::{CliError, Exit, damage_hint};
 use super::output::{Emit, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
+use super::plain_input::{DecryptArgs, Opener, PlainDir};
 use clap::Args;
-use evidentia::report::VerifyJson;
+use evidentia::report::{Ciphertext, VerifyJson};
 use evidentia::verify::{
     self, Check, Finding, Outcome, TrustVerifier, VerifyOptions, VerifyReport,
 };
@@ -18,7 +19,8 @@ use std::path::PathBuf;
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The bundle to check
+    /// The bundle to check (a zip, or an age-encrypted bundle, which is
+    /// decrypted into a private temporary copy)
     #[arg(value_name = "BUNDLE")]
     bundle: PathBuf,
     /// The custody head (hex SHA-256) the sender announced; detects a chain
@@ -28,6 +30,8 @@ pub struct VerifyArgs {
     /// Trust store directory [default: HOME/trust]
     #[arg(long, value_name = "DIR")]
     trust: Option<PathBuf>,
+    #[command(flatten)]
+    decrypt: DecryptArgs,
 }
 
 /// The findings as a person reads them, one `  PATH: MESSAGE [CODE]` line
@@ -60,15 +64,38 @@ pub(super) fn findings_text(findings: &[Finding], values: bool) -> String {
 struct Verified<'a> {
     report: &'a VerifyReport,
     bundle: String,
+    /// The encrypted file, when the bundle verified is its decrypted copy.
+    ciphertext: Option<Ciphertext>,
 }
 
 impl Emit for Verified<'_> {
     fn json(&self) -> impl serde::Serialize + '_ {
-        VerifyJson::new(self.report)
+        VerifyJson::new(self.report).with_ciphertext(self.ciphertext.as_ref())
     }
 
     fn text(&self) -> impl AsRef<[u8]> + '_ {
-        human(self.report, &self.bundle)
+        let mut s = human(self.report, &self.bundle);
+        if let Some(c) = &self.ciphertext {
+            s.push_str(&ciphertext_line(c));
+        }
+        s
+    }
+}
+
+/// The line that says the input was encrypted: `verify`, `ingest`.
+pub(super) fn ciphertext_line(c: &Ciphertext) -> String {
+    format!(
+        "encrypted input (age): ciphertext SHA-256 {}, {}; the checks ran on its decrypted copy\n",
+        c.sha256,
+        count(c.bytes, "byte")
+    )
+}
+
+/// The [`Ciphertext`] of a decryption.
+pub(super) fn ciphertext(d: &evidentia::crypt::Decrypted) -> Ciphertext {
+    Ciphertext {
+        sha256: d.cipher_sha256.clone(),
+        bytes: d.cipher_bytes,
     }
 }
 
@@ -173,17 +200,19 @@ pub(super) fn verify_options(expect_head: Option<&String>) -> Result<VerifyOptio
 pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<Exit, CliError> {
     let opts = verify_options(args.expect_head.as_ref())?;
     let store = trust_store(ctx, args.trust.as_deref())?;
-    let total = std::fs::metadata(&args.bundle).ok().map(|m| m.len());
+    let input = Opener::from_args(ctx, &args.decrypt).open(&args.bundle, PlainDir::Scratch)?;
+    let total = std::fs::metadata(input.path()).ok().map(|m| m.len());
     let bar = progress_bar(ctx.progress, total);
     let mut progress = |n: u64| bar.inc(n);
     let verifier = TrustVerifier { store: &store };
-    let result = verify::verify(&args.bundle, &opts, Some(&verifier), &mut progress);
+    let result = verify::verify(input.path(), &opts, Some(&verifier), &mut progress);
     bar.finish_and_clear();
     let report = result.map_err(|e| CliError::unreadable_bundle(&args.bundle, &e, ""))?;
     let mut out = ctx.output();
     out.emit(&Verified {
         report: &report,
         bundle: display_path(&args.bundle),
+        ciphertext: input.decrypted().map(ciphertext),
     })?;
     out.flush()?;
     for w in &report.warnings {

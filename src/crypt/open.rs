@@ -89,10 +89,13 @@ type Tally = Rc<RefCell<(Sha256, u64)>>;
 struct HashingReader {
     inner: File,
     tally: Tally,
+    /// The ciphertext's path, for the test hook.
+    path: PathBuf,
 }
 
 impl Read for HashingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        crate::testhook::op(crate::testhook::Op::Decrypt, &self.path)?;
         let n = self.inner.read(buf)?;
         let mut t = self.tally.borrow_mut();
         t.0.update(&buf[..n]);
@@ -113,7 +116,8 @@ fn decrypt_into(
         path: input.to_path_buf(),
         source,
     };
-    let mut src = File::open(input).map_err(rerr)?;
+    // Read as evidence is: the access time stays.
+    let mut src = crate::source::open_read_noatime(input, 0).map_err(rerr)?;
     let size = src.metadata().map_err(rerr)?.len();
     let stanzas = inspect(input, &mut src)?;
     src.seek(SeekFrom::Start(0)).map_err(rerr)?;
@@ -123,6 +127,7 @@ fn decrypt_into(
         HashingReader {
             inner: src,
             tally: tally.clone(),
+            path: input.to_path_buf(),
         },
     );
     let dec = age::Decryptor::new_buffered(reader).map_err(|e| header_error(input, e, &stanzas))?;

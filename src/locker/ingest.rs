@@ -38,6 +38,18 @@ pub struct Actor {
     pub now: String,
 }
 
+/// The encrypted file a bundle arrived as (its decrypted copy is what
+/// was verified and is recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// Hex SHA-256 of the age file.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Where it is kept: the store copy, or the path it was ingested from.
+    pub path: String,
+}
+
 /// One bundle to ingest: its verify report and its contents.
 #[derive(Debug, Clone)]
 pub struct IngestRequest<'a> {
@@ -57,6 +69,8 @@ pub struct IngestRequest<'a> {
     /// SHA-1 where the bundle did not seal them), stored beside the
     /// sealed ones and marked as computed at ingest.
     pub computed: Option<&'a ComputedDigests>,
+    /// The encrypted file the bundle arrived as, when it did.
+    pub received: Option<Received>,
 }
 
 /// What ingest did.
@@ -230,6 +244,12 @@ fn write(
         let names: Vec<&str> = computed_written.iter().map(|a| a.name()).collect();
         detail.push_str(&format!("; computed at ingest: {}", names.join(", ")));
     }
+    if let Some(r) = &req.received {
+        detail.push_str(&format!(
+            "; arrived encrypted (age): ciphertext SHA-256 {}, {} bytes, kept at {}",
+            r.sha256, r.bytes, r.path
+        ));
+    }
     if !replaced.is_empty() {
         // What the rewrite replaced, old value first, for the audit trail.
         let list: Vec<String> = replaced.iter().map(ValueChange::as_replaced).collect();
@@ -287,8 +307,9 @@ fn insert_bundle(
     let problems = serde_json::to_string(&req.report.findings).unwrap_or_else(|_| "[]".into());
     tx.execute(
         "INSERT INTO bundles (bundle_id, name, case_ref, status, zip_sha256, custody_head,
-         sealed_at, ingested_at, store_path, case_json, problems_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         sealed_at, ingested_at, store_path, case_json, problems_json, received_sha256,
+         received_bytes, received_path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             bundle_id,
             v.name,
@@ -305,6 +326,9 @@ fn insert_bundle(
             } else {
                 problems
             },
+            req.received.as_ref().map(|r| &r.sha256),
+            req.received.as_ref().map(|r| r.bytes as i64),
+            req.received.as_ref().map(|r| &r.path),
         ],
     )?;
     Ok(tx.last_insert_rowid())

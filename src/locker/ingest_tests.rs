@@ -39,6 +39,7 @@ fn req<'a>(report: &'a VerifyReport, record: &'a BundleRecord) -> IngestRequest<
         quarantine: false,
         actor: Actor::default(),
         computed: None,
+        received: None,
     }
 }
 

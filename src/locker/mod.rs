@@ -27,7 +27,7 @@ mod values;
 
 pub use computed::{ComputedDigests, DigestOrigin, DigestTap, INGEST_ALGORITHMS, Lookup};
 pub use hashset::{HashsetFormat, HashsetInfo, HashsetKind, ImportOptions, KnownMatch};
-pub use ingest::{Actor, IngestOutcome, IngestRequest, IngestSummary};
+pub use ingest::{Actor, IngestOutcome, IngestRequest, IngestSummary, Received};
 pub use query::{
     AuditRow, BundleDetail, BundleRow, EventRow, FileRow, HeldDigest, MatchRow, SignerRow,
     glob_to_like,
@@ -35,7 +35,7 @@ pub use query::{
 pub use record::{BundleRecord, StoredEvent, for_each_file, read_record};
 pub use schema::{CURRENT_VERSION, MIGRATIONS};
 pub use snapshot::Snapshot;
-pub use store::{file_sha256, store_copy, store_path};
+pub use store::{file_sha256, store_copy, store_copy_as, store_path, store_path_as};
 pub use values::ValueChange;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

@@ -76,9 +76,19 @@ pub(super) fn update(
         if outcome != IngestOutcome::Unchanged {
             replaced.extend(replaced_copy(tx, req, row)?);
         }
+        let r = req.received.as_ref();
         tx.execute(
-            "UPDATE bundles SET custody_head = ?2, zip_sha256 = ?3, store_path = ?4 WHERE id = ?1",
-            params![row, req.report.head, req.zip_sha256, req.location],
+            "UPDATE bundles SET custody_head = ?2, zip_sha256 = ?3, store_path = ?4,
+             received_sha256 = ?5, received_bytes = ?6, received_path = ?7 WHERE id = ?1",
+            params![
+                row,
+                req.report.head,
+                req.zip_sha256,
+                req.location,
+                r.map(|r| &r.sha256),
+                r.map(|r| r.bytes as i64),
+                r.map(|r| &r.path)
+            ],
         )?;
     }
     let outcome = match outcome {
@@ -89,21 +99,28 @@ pub(super) fn update(
 }
 
 /// The copy-specific values of `row` that the copy in `req` replaces
-/// (zip SHA-256, custody head, location), for the audit log.
+/// (zip SHA-256, custody head, location, the ciphertext it arrived as),
+/// for the audit log.
 fn replaced_copy(
     tx: &Transaction<'_>,
     req: &IngestRequest<'_>,
     row: i64,
 ) -> rusqlite::Result<Vec<ValueChange>> {
-    let (zip, head, location): (String, Option<String>, Option<String>) = tx.query_row(
-        "SELECT zip_sha256, custody_head, store_path FROM bundles WHERE id = ?1",
+    type Copy = (String, Option<String>, Option<String>, Option<String>);
+    let (zip, head, location, received): Copy = tx.query_row(
+        "SELECT zip_sha256, custody_head, store_path, received_sha256 FROM bundles WHERE id = ?1",
         [row],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     let now = [
         ("zip SHA-256", Some(zip), Some(req.zip_sha256.clone())),
         ("custody head", head, req.report.head.clone()),
         ("location", location, Some(req.location.clone())),
+        (
+            "received ciphertext SHA-256",
+            received,
+            req.received.as_ref().map(|r| r.sha256.clone()),
+        ),
     ];
     Ok(now
         .into_iter()

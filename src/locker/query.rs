@@ -64,6 +64,8 @@ pub struct BundleRow {
     pub files: u64,
     /// The algorithms the locker holds for every file, and from where.
     pub held: Vec<(Algorithm, DigestOrigin)>,
+    /// The encrypted file the recorded copy arrived as, when it did.
+    pub received: Option<super::Received>,
 }
 
 /// A custody event row.
@@ -202,7 +204,8 @@ fn bundle_signers(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<Signer
 }
 
 const BUNDLE_COLS: &str = "id, bundle_id, name, case_ref, status, zip_sha256, custody_head,
-    sealed_at, ingested_at, store_path, case_json, problems_json";
+    sealed_at, ingested_at, store_path, case_json, problems_json, received_sha256,
+    received_bytes, received_path";
 
 fn bundle_rows(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<Vec<BundleRow>> {
     let q = format!("SELECT {BUNDLE_COLS} FROM bundles {filter} ORDER BY ingested_at, id");
@@ -227,6 +230,14 @@ fn bundle_rows(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<V
                     items: Vec::new(),
                     files: 0,
                     held: Vec::new(),
+                    received: match (r.get(12)?, r.get::<_, Option<i64>>(13)?, r.get(14)?) {
+                        (Some(sha256), Some(bytes), Some(path)) => Some(super::Received {
+                            sha256,
+                            bytes: bytes as u64,
+                            path,
+                        }),
+                        _ => None,
+                    },
                 })
             },
         )?

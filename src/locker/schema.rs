@@ -188,6 +188,17 @@ INSERT INTO bundle_digests SELECT bundle, 'sha512', 'sealed' FROM files
 INSERT INTO bundle_digests SELECT bundle, 'blake3', 'sealed' FROM files
     GROUP BY bundle HAVING count(blake3) = count(*);
 "#,
+    // 6: bundles that arrived encrypted. The age file as it arrived (what
+    // the transmittal letter names): its SHA-256, its size, and where it
+    // is kept (the store copy, or the path it was ingested from). NULL for
+    // a bundle that arrived as a plain zip. They describe the same copy as
+    // `zip_sha256` and `store_path`, and change with them.
+    r#"
+ALTER TABLE bundles ADD COLUMN received_sha256 TEXT
+    CHECK (received_sha256 IS NULL OR length(received_sha256) = 64);
+ALTER TABLE bundles ADD COLUMN received_bytes INTEGER;
+ALTER TABLE bundles ADD COLUMN received_path TEXT;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -1,5 +1,7 @@
 //! The content-addressed bundle store: `DIR/sha256/ab/abcdef....zip`,
-//! named by the SHA-256 of the zip file.
+//! named by the SHA-256 of the zip file; an encrypted bundle as it
+//! arrived is kept beside, as `DIR/sha256/cd/cdef....zip.age`, named by
+//! the SHA-256 of the age file.
 //!
 //! Invariants: a stored file is written to a temporary name
 //! (`.HEX.PID.evidentia-tmp`), flushed with fsync, linked into place and
@@ -65,9 +67,15 @@ pub fn file_sha256(path: &Path) -> Result<String, LockerError> {
 
 /// Where a zip with SHA-256 `hex` lives in the store at `dir`.
 pub fn store_path(dir: &Path, hex: &str) -> PathBuf {
+    store_path_as(dir, hex, "zip")
+}
+
+/// Where a file with SHA-256 `hex` and extension `ext` (`zip`, `zip.age`)
+/// lives in the store at `dir`.
+pub fn store_path_as(dir: &Path, hex: &str, ext: &str) -> PathBuf {
     dir.join("sha256")
         .join(hex.get(..2).unwrap_or("00"))
-        .join(format!("{hex}.zip"))
+        .join(format!("{hex}.{ext}"))
 }
 
 /// Copy `src` (whose SHA-256 is `hex`) into the store at `dir`; returns
@@ -77,7 +85,13 @@ pub fn store_path(dir: &Path, hex: &str) -> PathBuf {
 /// on the way: when they are not `hex` (the source changed since it was
 /// hashed) nothing is stored and the copy fails.
 pub fn store_copy(src: &Path, dir: &Path, hex: &str) -> Result<PathBuf, LockerError> {
-    let dst = store_path(dir, hex);
+    store_copy_as(src, dir, hex, "zip")
+}
+
+/// [`store_copy`] of a file kept with the extension `ext` (`zip.age` for
+/// an encrypted bundle as it arrived).
+pub fn store_copy_as(src: &Path, dir: &Path, hex: &str, ext: &str) -> Result<PathBuf, LockerError> {
+    let dst = store_path_as(dir, hex, ext);
     let parent = dst.parent().unwrap_or(dir).to_path_buf();
     let prefix = format!(".{hex}.");
     remove_stale(&parent, &prefix);

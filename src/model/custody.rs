@@ -14,6 +14,8 @@
 //! - a `receive` completes the newest open transfer or return (naming it
 //!   in `completes`), signed by its recipient, who then holds the evidence;
 //! - nothing follows a `dispose`;
+//! - only a `receive` records `received_ciphertext_sha256` (the SHA-256
+//!   of the encrypted file that arrived), as 64 lowercase hex digits;
 //! - every claimed time is RFC 3339, and none is earlier than the seal's by
 //!   more than [`CLOCK_SKEW_SECS`].
 //!
@@ -287,6 +289,7 @@ impl CustodyRules {
         }
         if let Some(ev) = step.event {
             self.check_time(step.seq, &ev.time, &mut out);
+            check_received(action, ev, &mut out);
         }
         if action.holder_only() {
             self.check_holder(action, step.signer, &mut out);
@@ -448,6 +451,31 @@ impl CustodyRules {
     }
 }
 
+/// `received_ciphertext_sha256`: only on a receive, and a hex SHA-256.
+fn check_received(action: CustodyAction, ev: &CustodyEvent, out: &mut Vec<Breach>) {
+    let Some(h) = &ev.received_ciphertext_sha256 else {
+        return;
+    };
+    if action != CustodyAction::Receive {
+        out.push(Breach::values(
+            format!(
+                "received_ciphertext_sha256 on a {} event: only a receive records the encrypted file that arrived",
+                action.as_str()
+            ),
+            "no received_ciphertext_sha256".into(),
+            h.clone(),
+        ));
+    }
+    let hex = h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if !hex {
+        out.push(Breach::values(
+            "received_ciphertext_sha256 is not a hex SHA-256",
+            "64 lowercase hex digits".into(),
+            h.clone(),
+        ));
+    }
+}
+
 /// Why a custody event was not read: past one of the totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum OverBudget {
@@ -503,6 +531,48 @@ mod tests {
         }
         let appendable: Vec<_> = CustodyAction::ALL[1..].iter().map(|a| a.as_str()).collect();
         assert_eq!(appendable, CUSTODY_ACTIONS);
+    }
+
+    #[test]
+    fn only_a_receive_records_a_ciphertext_hash_and_only_a_hex_one() {
+        let ev = |action: &str, h: Option<&str>| CustodyEvent {
+            kind: crate::model::CUSTODY_EVENT_TYPE.into(),
+            bundle_id: "b".into(),
+            seq: 2,
+            prev: None,
+            action: action.into(),
+            time: "2024-01-01T00:00:00Z".into(),
+            actor: crate::model::Actor::default(),
+            tagmanifest_sha256: "00".into(),
+            recipient: None,
+            completes: None,
+            received_ciphertext_sha256: h.map(String::from),
+            location: None,
+            purpose: None,
+            note: None,
+        };
+        let good = "ab".repeat(32);
+        let breaches = |e: &CustodyEvent| {
+            let mut out = Vec::new();
+            check_received(CustodyAction::parse(&e.action).unwrap(), e, &mut out);
+            out.into_iter().map(|b| b.message).collect::<Vec<_>>()
+        };
+        assert!(breaches(&ev("receive", Some(&good))).is_empty());
+        assert!(breaches(&ev("note", None)).is_empty());
+        let on_note = breaches(&ev("note", Some(&good)));
+        assert!(on_note[0].contains("on a note event"), "{on_note:?}");
+        for bad in [
+            "AB".repeat(32),
+            "ab".repeat(31),
+            format!("{}g", "a".repeat(63)),
+        ] {
+            let b = breaches(&ev("receive", Some(&bad)));
+            assert_eq!(
+                b,
+                ["received_ciphertext_sha256 is not a hex SHA-256"],
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -245,6 +245,11 @@ pub struct CustodyEvent {
     /// For a receive: the transfer it completes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completes: Option<EventRef>,
+    /// For a receive of an encrypted bundle: the hex SHA-256 (64
+    /// lowercase digits) of the age file that arrived, before it was
+    /// decrypted (what the transmittal letter names). Only on a receive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_ciphertext_sha256: Option<String>,
     /// Where the action took place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
@@ -285,6 +290,7 @@ mod tests {
             tagmanifest_sha256: "00".into(),
             recipient: None,
             completes: None,
+            received_ciphertext_sha256: None,
             location: None,
             purpose: None,
             note: None,

@@ -326,8 +326,21 @@ pub fn build(input: &ReportInput) -> Document {
 /// signatures and the custody head.
 fn summary_fields(input: &ReportInput) -> Vec<(&'static str, Cell)> {
     let r = input.verify;
-    let mut summary = vec![
-        ("Bundle", text(input.bundle_name)),
+    let mut summary = vec![("Bundle", text(input.bundle_name))];
+    if let Some(c) = input.ciphertext {
+        summary.push((
+            "Encrypted input",
+            Cell::Parts(vec![ours(format!(
+                "an age-encrypted file of {} bytes; this report is of its decrypted copy",
+                c.bytes
+            ))]),
+        ));
+        summary.push((
+            "Ciphertext",
+            Cell::Hashes(vec![("SHA-256", c.sha256.clone())]),
+        ));
+    }
+    summary.extend([
         ("Bundle id", text(r.bundle_id.clone().unwrap_or_default())),
         ("Report made", text(input.generated)),
         ("Verified by", text(format!("evidentia {TOOL_VERSION}"))),
@@ -343,7 +356,7 @@ fn summary_fields(input: &ReportInput) -> Vec<(&'static str, Cell)> {
                 "NOT CHECKED"
             }),
         ),
-    ];
+    ]);
     if let Some(h) = &r.head {
         summary.push(("Custody head", Cell::Hashes(vec![("SHA-256", h.clone())])));
         summary.push((
@@ -465,6 +478,12 @@ fn stop(r: &VerifyReport, e: &EventFacts) -> Stop {
     }
     if let Some(c) = &ev.completes {
         fields.push(("Completes", text(format!("transfer, event {}", c.seq))));
+    }
+    if let Some(h) = &ev.received_ciphertext_sha256 {
+        fields.push((
+            "Arrived encrypted",
+            Cell::Hashes(vec![("SHA-256 of the age file", h.clone())]),
+        ));
     }
     let mut why = vec![val(&ev.action)];
     for extra in [&ev.purpose, &ev.note].into_iter().flatten() {

@@ -60,6 +60,18 @@ pub struct ReportInput<'a> {
     pub bundle_name: &'a str,
     /// When the report was made (RFC 3339, from the caller's clock).
     pub generated: &'a str,
+    /// The encrypted file the bundle arrived as, when the verified bundle
+    /// is its decrypted copy.
+    pub ciphertext: Option<&'a Ciphertext>,
+}
+
+/// An encrypted input: the age file whose decrypted copy was verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ciphertext {
+    /// Hex SHA-256 of the age file, as it arrived.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub bytes: u64,
 }
 
 /// A report that could not be written.
@@ -90,6 +102,10 @@ pub struct VerifyJson<'a> {
     /// Every mandatory check and its outcome (`passed`, `failed`,
     /// `not-run`), in order.
     pub checks: Vec<CheckOutcome>,
+    /// When the input was an age-encrypted file: its SHA-256 and size
+    /// (the report is of its decrypted copy). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ciphertext: Option<Ciphertext>,
     /// The report itself.
     #[serde(flatten)]
     pub report: &'a VerifyReport,
@@ -107,8 +123,16 @@ impl<'a> VerifyJson<'a> {
             },
             problems: report.findings.len(),
             checks: report.check_outcomes(),
+            ciphertext: None,
             report,
         }
+    }
+
+    /// The document for `report`, made from the decrypted copy of the
+    /// encrypted file `ciphertext` when there is one.
+    pub fn with_ciphertext(mut self, ciphertext: Option<&Ciphertext>) -> VerifyJson<'a> {
+        self.ciphertext = ciphertext.cloned();
+        self
     }
 }
 
@@ -128,7 +152,8 @@ fn render_to(input: &ReportInput, format: Format, out: &mut dyn Write) -> Result
         Format::Html => html::render(&document::build(input), input.facts, out)?,
         Format::Markdown => markdown::render(&document::build(input), input.facts, out)?,
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &VerifyJson::new(input.verify))?;
+            let doc = VerifyJson::new(input.verify).with_ciphertext(input.ciphertext);
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
             out.write_all(b"\n")?;
         }
         Format::Case => {

@@ -56,6 +56,7 @@ impl Chain {
             tagmanifest_sha256: "00".into(),
             recipient: None,
             completes: None,
+            received_ciphertext_sha256: None,
             location: None,
             purpose: None,
             note: None,

@@ -103,7 +103,7 @@ fn ingest_computes_md5_and_sha1_and_find_uses_them_marked_as_computed() {
     let r = ingest(&env, &good, &[]);
     r.expect_code(0);
     let v = &json_lines(&r)[0];
-    assert_eq!(v["v"], 2);
+    assert_eq!(v["v"], 3);
     assert_eq!(
         v["digests"],
         serde_json::json!({"md5": "computed-at-ingest", "sha1": "computed-at-ingest",
@@ -144,7 +144,7 @@ fn ingest_computes_md5_and_sha1_and_find_uses_them_marked_as_computed() {
         &["--json", "locker", "show", "CASE-MD5"].map(OsStr::new),
     );
     let d = &json_lines(show.expect_code(0))[0];
-    assert_eq!(d["v"], 4);
+    assert_eq!(d["v"], 5);
     assert_eq!(d["digests"]["md5"], "computed-at-ingest");
     let human = run(&env, &["locker", "show", "CASE-MD5"].map(OsStr::new)).stdout_str();
     assert!(
@@ -286,7 +286,9 @@ fn as_schema_4(from: &Path, to: &Path) {
     c.execute("ATTACH DATABASE ?1 AS cur", [from.to_str().unwrap()])
         .unwrap();
     c.execute_batch(
-        "INSERT INTO bundles SELECT * FROM cur.bundles;
+        "INSERT INTO bundles SELECT id, bundle_id, name, case_ref, status, zip_sha256,
+             custody_head, sealed_at, ingested_at, store_path, case_json, problems_json
+             FROM cur.bundles;
          INSERT INTO items SELECT * FROM cur.items;
          INSERT INTO files SELECT id, bundle, path, path_bytes, size, md5, sha1, sha256, sha512,
              blake3 FROM cur.files;

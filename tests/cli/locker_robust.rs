@@ -301,21 +301,21 @@ fn locker_json_documents_match_their_documentation() {
     let good = setup(&env);
     let r = ingest(&env, &good, &[]);
     let d: wire::Ingest = serde_json::from_slice(&r.stdout).unwrap();
-    assert_eq!((d.v, d.kind.as_str()), (2, "ingest"));
+    assert_eq!((d.v, d.kind.as_str()), (3, "ingest"));
     assert_eq!(d.digests["md5"], "computed-at-ingest");
     assert_eq!(d.computed, ["md5", "sha1"]);
     let r = run(&env, &["--json", "locker", "list"].map(OsStr::new));
     let d: wire::Bundle = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(
         (d.v, d.kind.as_str(), d.status.as_str(), d.quarantined),
-        (3, "bundle", "verified", false)
+        (4, "bundle", "verified", false)
     );
     let r = run(
         &env,
         &["--json", "locker", "show", "CASE-1"].map(OsStr::new),
     );
     let d: wire::Detail = serde_json::from_slice(&r.stdout).unwrap();
-    assert_eq!((d.v, d.kind.as_str()), (4, "bundle-detail"));
+    assert_eq!((d.v, d.kind.as_str()), (5, "bundle-detail"));
     assert_eq!(d.digests["sha256"], "sealed");
     assert_eq!(d.signers[0].signer_kind.as_deref(), Some("pinned"));
     assert_eq!(

@@ -256,6 +256,7 @@ fn seal_event(
         tagmanifest_sha256,
         recipient: None,
         completes: None,
+        received_ciphertext_sha256: None,
         location: None,
         purpose: None,
         note: None,
