@@ -651,12 +651,12 @@ fn an_interrupted_decrypt_leaves_no_plaintext() {
     ev(&agency.env, &["encrypt", "b.zip", "--to", &recipient(&lab)]).expect_code(0);
     send(&agency.env, "b.zip.age", &lab.env, "b.zip.age");
     std::fs::create_dir(lab.env.path().join("out")).unwrap();
-    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        // Operation 1 creates the temporary file, 2 renames it.
+    // Pause at operation `n`; the child and the line it announced.
+    let paused = |n: u32| {
         let mut child = lab
             .env
             .cmd(["decrypt", "b.zip.age", "-o", "out/b.zip"])
-            .env("EVIDENTIA_TEST_PAUSE_OP", "2")
+            .env("EVIDENTIA_TEST_PAUSE_OP", n.to_string())
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
@@ -665,10 +665,28 @@ fn an_interrupted_decrypt_leaves_no_plaintext() {
         let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
         err.read_line(&mut line).unwrap();
-        assert!(
-            line.contains("paused before op 2 (rename"),
-            "{line:?}: a build without test hooks?"
-        );
+        (child, line)
+    };
+    // Operation 1 creates the temporary file, then come the ciphertext
+    // reads (each a pause point), then the rename: find its number.
+    let rename = (2..20)
+        .find(|&n| {
+            let (mut child, line) = paused(n);
+            assert!(
+                line.contains("paused before op"),
+                "{line:?}: a build without test hooks?"
+            );
+            let _ = child.kill();
+            let _ = child.wait();
+            line.contains("(rename")
+        })
+        .expect("decrypt renames within 20 operations");
+    for f in names(&lab.env.path().join("out")) {
+        std::fs::remove_file(lab.env.path().join("out").join(f)).unwrap();
+    }
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        let (mut child, line) = paused(rename);
+        assert!(line.contains("(rename"), "{line:?}");
         let left = names(&lab.env.path().join("out"));
         assert!(
             left.len() == 1 && left[0].ends_with(".evidentia-tmp"),
