@@ -194,7 +194,7 @@ fn human(t: &Timeline) -> String {
         }
         if let Some(c) = e.completes {
             line(
-                "receives:",
+                "closes:",
                 format!("transfer {} ({})", c.seq, sanitize(&c.sha256)),
             );
         }

@@ -229,9 +229,9 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
     d.cross_trust(&nl, &de)?;
     let bundle = d.acquire_and_seal(&nl)?;
     d.transfer(&bundle, &nl, &de)?;
-    let code = d.receive(&bundle, &de)?;
-    d.ingest(&bundle, &de)?;
-    d.reports(&bundle, &de)?;
+    let (code, received) = d.receive(&bundle, &de)?;
+    d.ingest(&received, &de)?;
+    d.reports(&received, &de)?;
     d.say(&format!(
         "\nDone. Open {} in a browser; roots: NL {}, DE {}; examiners: NL {}, DE {}.",
         dir.join("report.html").display(),
@@ -350,21 +350,37 @@ impl Demo {
             ],
             None,
         )?;
-        self.say("(the bundle now travels, e.g. on a courier disk)")?;
+        self.say("Encrypt it to the lab examiner's certificate (issued by the DE root, which NL trusts):")?;
+        self.run(
+            &[
+                "--home",
+                nl.home,
+                "encrypt",
+                bundle,
+                "--to",
+                "exchange/de-lab-examiner.cert",
+            ],
+            None,
+        )?;
+        self.say("(the encrypted bundle now travels, e.g. on a courier disk; the letter carries the custody head and the ciphertext SHA-256)")?;
         Ok(())
     }
 
     /// Step 5: the lab verifies, signs its receipt and shows the chain;
     /// the exit code of the last verify.
-    fn receive(&mut self, bundle: &str, de: &Agency) -> Result<i32, CliError> {
-        self.say("\n== 5. At the lab: verify, sign the receipt, show the chain ==")?;
-        self.run(&["--home", de.home, "verify", bundle], None)?;
+    fn receive(&mut self, bundle: &str, de: &Agency) -> Result<(i32, String), CliError> {
+        self.say("\n== 5. At the lab: verify the encrypted bundle, decrypt it and sign the receipt, show the chain ==")?;
+        let sent = format!("{bundle}.age");
+        let received = format!("{CASE}-received.zip");
+        self.run(&["--home", de.home, "verify", &sent], None)?;
         self.run(
             &[
                 "--home",
                 de.home,
                 "receive",
-                bundle,
+                &sent,
+                "-o",
+                &received,
                 "--location",
                 "Wiesbaden, DE",
                 "--key",
@@ -372,9 +388,9 @@ impl Demo {
             ],
             None,
         )?;
-        self.run(&["--home", de.home, "custody", "show", bundle], None)?;
-        let (code, _) = self.run(&["--home", de.home, "verify", bundle], None)?;
-        Ok(code)
+        self.run(&["--home", de.home, "custody", "show", &received], None)?;
+        let (code, _) = self.run(&["--home", de.home, "verify", &received], None)?;
+        Ok((code, received))
     }
 
     /// Step 6: the lab ingests the bundle into its locker.

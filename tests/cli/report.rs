@@ -341,7 +341,19 @@ fn demo_runs_end_to_end_and_leaves_a_verified_bundle_and_report() {
         out.contains("custody add DEMO-2026-001.zip --action transfer"),
         "{out}"
     );
-    assert!(out.contains("INGESTED DEMO-2026-001.zip"), "{out}");
+    // The bundle travels encrypted to the lab examiner's certificate; the
+    // lab verifies the .age file as it arrived and receives it into a
+    // plaintext copy of its own.
+    assert!(
+        out.contains("encrypt DEMO-2026-001.zip --to exchange/de-lab-examiner.cert")
+            && out.contains("VERIFIED DEMO-2026-001.zip.age")
+            && out.contains("arrived: age-encrypted, ciphertext SHA-256"),
+        "{out}"
+    );
+    assert!(out.contains("INGESTED DEMO-2026-001-received.zip"), "{out}");
+    let scratch = dir.join("de-lab/scratch");
+    let left: Vec<_> = std::fs::read_dir(&scratch).unwrap().collect();
+    assert!(left.is_empty(), "plaintext left in {}", scratch.display());
     // Every line of every step is shown: the lab's signed receipt is the
     // last part of `custody show`, once cut off after 12 lines.
     assert!(
@@ -368,7 +380,7 @@ fn demo_runs_end_to_end_and_leaves_a_verified_bundle_and_report() {
         OsStr::new("--home"),
         dir.join("de-lab").as_os_str(),
         OsStr::new("verify"),
-        dir.join("DEMO-2026-001.zip").as_os_str(),
+        dir.join("DEMO-2026-001-received.zip").as_os_str(),
     ]);
     r.expect_code(0);
     // A second run into the same directory is refused, not mixed in.
