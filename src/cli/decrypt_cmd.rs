@@ -10,7 +10,7 @@ use super::context::Ctx;
 use super::error::{CliError, Exit};
 use super::output::{Emit, display_path};
 use clap::Args;
-use evidentia::crypt::{self, CryptError, Decrypted, Sniff};
+use evidentia::crypt::{self, CryptError, Decrypted};
 use evidentia::pathrepr::PathRepr;
 use evidentia::wording::count;
 use serde::Serialize;
@@ -129,22 +129,5 @@ fn check_input(file: &Path) -> Result<(), CryptError> {
             path: file.to_path_buf(),
             source,
         })?;
-    let path = file.to_path_buf();
-    match crypt::sniff(&start) {
-        Sniff::Age => Ok(()),
-        Sniff::Armored => Err(CryptError::Armored { path }),
-        Sniff::Other => {
-            let reason = if start.starts_with(b"PK\x03\x04") {
-                "it is a zip file: a bundle that is not encrypted"
-            } else if start.is_empty() {
-                "it is empty"
-            } else {
-                "it does not start with \"age-encryption.org/v1\""
-            };
-            Err(CryptError::NotAge {
-                path,
-                reason: reason.into(),
-            })
-        }
-    }
+    crypt::check_start(file, &start)
 }

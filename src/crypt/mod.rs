@@ -15,7 +15,7 @@ pub mod header;
 mod open;
 
 pub use header::{Sniff, Stanzas, sniff};
-pub use open::{Decrypted, PlainCopy, decrypt_file, decrypt_private};
+pub use open::{Decrypted, PlainCopy, check_start, decrypt_file, decrypt_private};
 
 use crate::atomic::{SignalGuard, TempOut};
 use crate::sign::agekey::Recipient;

@@ -170,27 +170,33 @@ fn inspect(input: &Path, src: &mut File) -> Result<String, CryptError> {
             path: input.to_path_buf(),
             source,
         })?;
+    check_start(input, &start)?;
     let path = input.to_path_buf();
-    match header::sniff(&start) {
-        Sniff::Age => {}
-        Sniff::Armored => return Err(CryptError::Armored { path }),
-        Sniff::Other => {
-            let reason = if start.starts_with(b"PK\x03\x04") {
-                "it is a zip file: a bundle that is not encrypted".to_string()
-            } else if start.is_empty() {
-                "it is empty".to_string()
-            } else {
-                "it does not start with \"age-encryption.org/v1\"".to_string()
-            };
-            return Err(CryptError::NotAge { path, reason });
-        }
-    }
     header::stanzas(&start)
         .map(|s| s.describe())
         .map_err(|reason| CryptError::Altered {
             path,
             detail: format!("malformed header: {reason}"),
         })
+}
+
+/// Refuse, by its first bytes, a file `input` that is not a binary age
+/// file, saying what it is instead (a plain bundle, empty, armored).
+pub fn check_start(input: &Path, start: &[u8]) -> Result<(), CryptError> {
+    let path = input.to_path_buf();
+    let reason = match header::sniff(start) {
+        Sniff::Age => return Ok(()),
+        Sniff::Armored => return Err(CryptError::Armored { path }),
+        Sniff::Other if start.starts_with(b"PK\x03\x04") => {
+            "it is a zip file: a bundle that is not encrypted"
+        }
+        Sniff::Other if start.is_empty() => "it is empty",
+        Sniff::Other => "it does not start with \"age-encryption.org/v1\"",
+    };
+    Err(CryptError::NotAge {
+        path,
+        reason: reason.into(),
+    })
 }
 
 /// Map the age crate's header errors.
