@@ -702,3 +702,65 @@ fn an_interrupted_decrypt_leaves_no_plaintext() {
         );
     }
 }
+
+/// A keyless attacker who can edit what the sender reads puts his own
+/// recipient in place of the lab's: in the certificate bundle the lab
+/// sent, in a public key file whose key the sender pinned, and in the
+/// certificate the sender kept with `key import`. Each is refused before
+/// a byte is encrypted; the untouched files still work.
+#[test]
+fn a_recipient_swapped_by_an_attacker_is_refused() {
+    let (agency, lab) = agency_and_lab();
+    trust_lab(&agency, &lab);
+    let dir = agency.env.path();
+    let theirs = recipient(&lab);
+    let mallory = recipient(&agency);
+    let swap = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(dir.join(from)).unwrap();
+        assert!(text.contains(&theirs), "{from} carries no recipient");
+        agency
+            .env
+            .write(to, text.replace(&theirs, &mallory).as_bytes());
+    };
+    let refused = |to: &str, why: &str| {
+        let r = ev(
+            &agency.env,
+            &["encrypt", "b.zip", "--to", to, "-o", "x.age"],
+        );
+        r.expect_code(2);
+        assert!(r.stderr.contains(why), "--to {to}: {}", r.stderr);
+        assert!(!dir.join("x.age").exists(), "--to {to}");
+    };
+    // 1. The certificate bundle: the root's signature no longer matches.
+    swap("lab.cert", "swapped.cert");
+    refused("swapped.cert", "not trusted");
+    // 2. A public key file of a pinned key: its self-signature breaks.
+    send(&lab.env, "ex.pub.json", &agency.env, "lab.pub.json");
+    ev(&agency.env, &["trust", "add", "lab.pub.json"]).expect_code(0);
+    swap("lab.pub.json", "swapped.pub.json");
+    refused("swapped.pub.json", "self-signature");
+    // 3. The kept certificate, edited on the sender's disk: re-checked on
+    // every use, refused.
+    ev(&agency.env, &["key", "import", "lab.cert"]).expect_code(0);
+    let kept = dir
+        .join("home/keys/foreign")
+        .join(format!("{}.cert.json", lab.examiner));
+    let text = std::fs::read_to_string(&kept).unwrap();
+    std::fs::write(&kept, text.replace(&theirs, &mallory)).unwrap();
+    refused(&lab.examiner[..16], "not trusted");
+    std::fs::write(&kept, text).unwrap();
+    // The genuine files give the lab's recipient, and only it.
+    for to in ["lab.cert", "lab.pub.json", &lab.examiner[..16]] {
+        let r = ev(
+            &agency.env,
+            &["--json", "encrypt", "b.zip", "--to", to, "-o", "ok.age"],
+        );
+        r.expect_code(0);
+        assert_eq!(
+            json(&r)["recipients"][0]["recipient"],
+            theirs.as_str(),
+            "--to {to}"
+        );
+        std::fs::remove_file(dir.join("ok.age")).unwrap();
+    }
+}
