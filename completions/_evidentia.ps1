@@ -39,6 +39,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('custody', 'custody', [CompletionResultType]::ParameterValue, 'Add signed custody events to a bundle, or show its custody chain')
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Verify a bundle transferred to you, then sign its receipt')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Finish an interrupted append: restore the bundle''s original bytes')
+            [CompletionResult]::new('encrypt', 'encrypt', [CompletionResultType]::ParameterValue, 'Encrypt a bundle for the receiving examiner or lab (age; FILE.age)')
+            [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt an encrypted bundle with your key (exit 1 if it was altered)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import keys; keep other parties'' certificates')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
@@ -246,6 +248,37 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'evidentia;encrypt' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Who may read it (repeatable): the receiving examiner''s certificate (from `key certify`) or public key file, the id of a key you hold or a certificate you imported, or a bare age1... recipient')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The encrypted file to create [default: FILE.age]. Never overwritten')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The encrypted file to create [default: FILE.age]. Never overwritten')
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--to-untrusted', '--to-untrusted', [CompletionResultType]::ParameterName, 'Accept a certificate or public key file that no root in your trust store vouches for (only after confirming its fingerprint out of band)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;decrypt' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The decrypted file to create [default: FILE without .age]. Never overwritten')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The decrypted file to create [default: FILE without .age]. Never overwritten')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Decrypt with this key only (id or unique hex prefix) [default: every key of yours with an encryption recipient]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'evidentia;key' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
@@ -258,10 +291,11 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys, and other parties'' certificates kept by `key import`')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one key (default: the only key)')
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign; or the age encryption recipient or secret identity')
             [CompletionResult]::new('certify', 'certify', [CompletionResultType]::ParameterValue, 'Certify an examiner''s public key with an agency root key (certificate to stdout)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take away another party''s certificate kept by `key import` (never one of your own keys)')
+            [CompletionResult]::new('add-recipient', 'add-recipient', [CompletionResultType]::ParameterValue, 'Give a key made before evidentia encrypted its encryption recipient (derived from the key; needs re-certification)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -307,10 +341,13 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;key;export' {
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE (--age-identity)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--pem', '--pem', [CompletionResultType]::ParameterName, 'A standard SPKI PEM public key (`openssl pkey -pubin`)')
             [CompletionResult]::new('--minisign', '--minisign', [CompletionResultType]::ParameterName, 'A minisign public key file (`minisign -V -p FILE`)')
+            [CompletionResult]::new('--age', '--age', [CompletionResultType]::ParameterName, 'The age encryption recipient (`age1...`, for `age -r`), one line')
+            [CompletionResult]::new('--age-identity', '--age-identity', [CompletionResultType]::ParameterName, 'The SECRET age identity (`AGE-SECRET-KEY-1...`, for `age -d -i`), after the passphrase; anyone holding it reads what is encrypted to you')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
@@ -357,14 +394,27 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'evidentia;key;add-recipient' {
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from the first line of FILE')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'evidentia;key;help' {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys, and other parties'' certificates kept by `key import`')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one key (default: the only key)')
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign; or the age encryption recipient or secret identity')
             [CompletionResult]::new('certify', 'certify', [CompletionResultType]::ParameterValue, 'Certify an examiner''s public key with an agency root key (certificate to stdout)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take away another party''s certificate kept by `key import` (never one of your own keys)')
+            [CompletionResult]::new('add-recipient', 'add-recipient', [CompletionResultType]::ParameterValue, 'Give a key made before evidentia encrypted its encryption recipient (derived from the key; needs re-certification)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -387,6 +437,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;key;help;remove' {
+            break
+        }
+        'evidentia;key;help;add-recipient' {
             break
         }
         'evidentia;key;help;help' {
@@ -720,6 +773,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('custody', 'custody', [CompletionResultType]::ParameterValue, 'Add signed custody events to a bundle, or show its custody chain')
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Verify a bundle transferred to you, then sign its receipt')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Finish an interrupted append: restore the bundle''s original bytes')
+            [CompletionResult]::new('encrypt', 'encrypt', [CompletionResultType]::ParameterValue, 'Encrypt a bundle for the receiving examiner or lab (age; FILE.age)')
+            [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt an encrypted bundle with your key (exit 1 if it was altered)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Make, list, show, export, certify and import keys; keep other parties'' certificates')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Manage the trust store: agency root keys and single keys')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a file into FILE.minisig, or verify one (--verify)')
@@ -765,14 +820,21 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;help;repair' {
             break
         }
+        'evidentia;help;encrypt' {
+            break
+        }
+        'evidentia;help;decrypt' {
+            break
+        }
         'evidentia;help;key' {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List own keys, and other parties'' certificates kept by `key import`')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one key (default: the only key)')
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a public key: the evidentia public key file, SPKI PEM or minisign; or the age encryption recipient or secret identity')
             [CompletionResult]::new('certify', 'certify', [CompletionResultType]::ParameterValue, 'Certify an examiner''s public key with an agency root key (certificate to stdout)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take away another party''s certificate kept by `key import` (never one of your own keys)')
+            [CompletionResult]::new('add-recipient', 'add-recipient', [CompletionResultType]::ParameterValue, 'Give a key made before evidentia encrypted its encryption recipient (derived from the key; needs re-certification)')
             break
         }
         'evidentia;help;key;new' {
@@ -794,6 +856,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;key;remove' {
+            break
+        }
+        'evidentia;help;key;add-recipient' {
             break
         }
         'evidentia;help;trust' {

@@ -25,8 +25,14 @@ _evidentia() {
             evidentia,custody)
                 cmd="evidentia__subcmd__custody"
                 ;;
+            evidentia,decrypt)
+                cmd="evidentia__subcmd__decrypt"
+                ;;
             evidentia,demo)
                 cmd="evidentia__subcmd__demo"
+                ;;
+            evidentia,encrypt)
+                cmd="evidentia__subcmd__encrypt"
                 ;;
             evidentia,hash)
                 cmd="evidentia__subcmd__hash"
@@ -118,8 +124,14 @@ _evidentia() {
             evidentia__subcmd__help,custody)
                 cmd="evidentia__subcmd__help__subcmd__custody"
                 ;;
+            evidentia__subcmd__help,decrypt)
+                cmd="evidentia__subcmd__help__subcmd__decrypt"
+                ;;
             evidentia__subcmd__help,demo)
                 cmd="evidentia__subcmd__help__subcmd__demo"
+                ;;
+            evidentia__subcmd__help,encrypt)
+                cmd="evidentia__subcmd__help__subcmd__encrypt"
                 ;;
             evidentia__subcmd__help,hash)
                 cmd="evidentia__subcmd__help__subcmd__hash"
@@ -178,6 +190,9 @@ _evidentia() {
             evidentia__subcmd__help__subcmd__hashset,list)
                 cmd="evidentia__subcmd__help__subcmd__hashset__subcmd__list"
                 ;;
+            evidentia__subcmd__help__subcmd__key,add-recipient)
+                cmd="evidentia__subcmd__help__subcmd__key__subcmd__add__subcmd__recipient"
+                ;;
             evidentia__subcmd__help__subcmd__key,certify)
                 cmd="evidentia__subcmd__help__subcmd__key__subcmd__certify"
                 ;;
@@ -223,6 +238,9 @@ _evidentia() {
             evidentia__subcmd__help__subcmd__trust,remove)
                 cmd="evidentia__subcmd__help__subcmd__trust__subcmd__remove"
                 ;;
+            evidentia__subcmd__key,add-recipient)
+                cmd="evidentia__subcmd__key__subcmd__add__subcmd__recipient"
+                ;;
             evidentia__subcmd__key,certify)
                 cmd="evidentia__subcmd__key__subcmd__certify"
                 ;;
@@ -246,6 +264,9 @@ _evidentia() {
                 ;;
             evidentia__subcmd__key,show)
                 cmd="evidentia__subcmd__key__subcmd__show"
+                ;;
+            evidentia__subcmd__key__subcmd__help,add-recipient)
+                cmd="evidentia__subcmd__key__subcmd__help__subcmd__add__subcmd__recipient"
                 ;;
             evidentia__subcmd__key__subcmd__help,certify)
                 cmd="evidentia__subcmd__key__subcmd__help__subcmd__certify"
@@ -338,7 +359,7 @@ _evidentia() {
 
     case "${cmd}" in
         evidentia)
-            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help"
+            opts="-q -h -V --home --json --quiet --no-progress --color --help --version hash acquire seal verify report custody receive repair encrypt decrypt key trust sign hashset ingest locker match demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -629,6 +650,44 @@ _evidentia() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evidentia__subcmd__decrypt)
+            opts="-o -q -h --out --key --passphrase-file --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evidentia__subcmd__demo)
             opts="-q -h --dir --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -637,6 +696,44 @@ _evidentia() {
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__encrypt)
+            opts="-o -q -h --to --out --to-untrusted --trust --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -852,7 +949,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help)
-            opts="hash acquire seal verify report custody receive repair key trust sign hashset ingest locker match demo completions man help"
+            opts="hash acquire seal verify report custody receive repair encrypt decrypt key trust sign hashset ingest locker match demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,7 +1032,35 @@ _evidentia() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evidentia__subcmd__help__subcmd__decrypt)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evidentia__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__encrypt)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1034,8 +1159,22 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__key)
-            opts="new list show export certify import remove"
+            opts="new list show export certify import remove add-recipient"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__key__subcmd__add__subcmd__recipient)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1440,12 +1579,38 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__key)
-            opts="-q -h --home --json --quiet --no-progress --color --help new list show export certify import remove help"
+            opts="-q -h --home --json --quiet --no-progress --color --help new list show export certify import remove add-recipient help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__key__subcmd__add__subcmd__recipient)
+            opts="-q -h --passphrase-file --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1504,12 +1669,16 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__key__subcmd__export)
-            opts="-q -h --pem --minisign --home --json --quiet --no-progress --color --help"
+            opts="-q -h --pem --minisign --age --age-identity --passphrase-file --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1526,8 +1695,22 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__key__subcmd__help)
-            opts="new list show export certify import remove help"
+            opts="new list show export certify import remove add-recipient help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__key__subcmd__help__subcmd__add__subcmd__recipient)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -36,6 +36,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand custody 'Add signed custody events to a bundle, or show its custody chain'
             cand receive 'Verify a bundle transferred to you, then sign its receipt'
             cand repair 'Finish an interrupted append: restore the bundle''s original bytes'
+            cand encrypt 'Encrypt a bundle for the receiving examiner or lab (age; FILE.age)'
+            cand decrypt 'Decrypt an encrypted bundle with your key (exit 1 if it was altered)'
             cand key 'Make, list, show, export, certify and import keys; keep other parties'' certificates'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
@@ -228,6 +230,35 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'evidentia;encrypt'= {
+            cand --to 'Who may read it (repeatable): the receiving examiner''s certificate (from `key certify`) or public key file, the id of a key you hold or a certificate you imported, or a bare age1... recipient'
+            cand -o 'The encrypted file to create [default: FILE.age]. Never overwritten'
+            cand --out 'The encrypted file to create [default: FILE.age]. Never overwritten'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --to-untrusted 'Accept a certificate or public key file that no root in your trust store vouches for (only after confirming its fingerprint out of band)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;decrypt'= {
+            cand -o 'The decrypted file to create [default: FILE without .age]. Never overwritten'
+            cand --out 'The decrypted file to create [default: FILE without .age]. Never overwritten'
+            cand --key 'Decrypt with this key only (id or unique hex prefix) [default: every key of yours with an encryption recipient]'
+            cand --passphrase-file 'Read the passphrase from the first line of FILE'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'evidentia;key'= {
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
@@ -240,10 +271,11 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
             cand list 'List own keys, and other parties'' certificates kept by `key import`'
             cand show 'Show one key (default: the only key)'
-            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign; or the age encryption recipient or secret identity'
             cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
             cand import 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures'
             cand remove 'Take away another party''s certificate kept by `key import` (never one of your own keys)'
+            cand add-recipient 'Give a key made before evidentia encrypted its encryption recipient (derived from the key; needs re-certification)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;key;new'= {
@@ -285,10 +317,13 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'evidentia;key;export'= {
+            cand --passphrase-file 'Read the passphrase from the first line of FILE (--age-identity)'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --pem 'A standard SPKI PEM public key (`openssl pkey -pubin`)'
             cand --minisign 'A minisign public key file (`minisign -V -p FILE`)'
+            cand --age 'The age encryption recipient (`age1...`, for `age -r`), one line'
+            cand --age-identity 'The SECRET age identity (`AGE-SECRET-KEY-1...`, for `age -d -i`), after the passphrase; anyone holding it reads what is encrypted to you'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
             cand -q 'Only errors on stderr (no warnings, notes or progress)'
             cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
@@ -331,14 +366,26 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'evidentia;key;add-recipient'= {
+            cand --passphrase-file 'Read the passphrase from the first line of FILE'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'evidentia;key;help'= {
             cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
             cand list 'List own keys, and other parties'' certificates kept by `key import`'
             cand show 'Show one key (default: the only key)'
-            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign; or the age encryption recipient or secret identity'
             cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
             cand import 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures'
             cand remove 'Take away another party''s certificate kept by `key import` (never one of your own keys)'
+            cand add-recipient 'Give a key made before evidentia encrypted its encryption recipient (derived from the key; needs re-certification)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;key;help;new'= {
@@ -354,6 +401,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;key;help;import'= {
         }
         &'evidentia;key;help;remove'= {
+        }
+        &'evidentia;key;help;add-recipient'= {
         }
         &'evidentia;key;help;help'= {
         }
@@ -650,6 +699,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand custody 'Add signed custody events to a bundle, or show its custody chain'
             cand receive 'Verify a bundle transferred to you, then sign its receipt'
             cand repair 'Finish an interrupted append: restore the bundle''s original bytes'
+            cand encrypt 'Encrypt a bundle for the receiving examiner or lab (age; FILE.age)'
+            cand decrypt 'Decrypt an encrypted bundle with your key (exit 1 if it was altered)'
             cand key 'Make, list, show, export, certify and import keys; keep other parties'' certificates'
             cand trust 'Manage the trust store: agency root keys and single keys'
             cand sign 'Sign a file into FILE.minisig, or verify one (--verify)'
@@ -684,14 +735,19 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;help;repair'= {
         }
+        &'evidentia;help;encrypt'= {
+        }
+        &'evidentia;help;decrypt'= {
+        }
         &'evidentia;help;key'= {
             cand new 'Make an Ed25519 signing key bound to an identity; prints its id and fingerprint'
             cand list 'List own keys, and other parties'' certificates kept by `key import`'
             cand show 'Show one key (default: the only key)'
-            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign'
+            cand export 'Print a public key: the evidentia public key file, SPKI PEM or minisign; or the age encryption recipient or secret identity'
             cand certify 'Certify an examiner''s public key with an agency root key (certificate to stdout)'
             cand import 'Store a certificate: for one of your own keys (from `key certify`), or keep another party''s (e.g. FILE.cert from `sign --with-cert`) when its issuer is a root in your trust store, for checking that party''s signatures'
             cand remove 'Take away another party''s certificate kept by `key import` (never one of your own keys)'
+            cand add-recipient 'Give a key made before evidentia encrypted its encryption recipient (derived from the key; needs re-certification)'
         }
         &'evidentia;help;key;new'= {
         }
@@ -706,6 +762,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;key;import'= {
         }
         &'evidentia;help;key;remove'= {
+        }
+        &'evidentia;help;key;add-recipient'= {
         }
         &'evidentia;help;trust'= {
             cand add 'Trust a public key file (evidentia or minisign format); prints its fingerprint to confirm with the owner by phone or on paper'

@@ -173,7 +173,8 @@ fn bad_to(spec: &str, e: SignError) -> CliError {
 /// A certificate (bundle or file) or a public key file.
 fn from_file(path: &Path, trust: &TrustStore) -> Result<To, SignError> {
     let text = evidentia::sign::read_small("recipient file", path)?;
-    if text.windows(16).any(|w| w == b"key-certificate") {
+    const CERT: &[u8] = b"key-certificate";
+    if text.windows(CERT.len()).any(|w| w == CERT) {
         let cert = read_certificate(path)?;
         return from_certificate(&cert, trust);
     }

@@ -1,6 +1,7 @@
 //! `evidentia key`: make, list, show, export and certify keys. `key import`
 //! and `key remove`, and the `key list` lines for other parties'
-//! certificates, are in `key_foreign.rs`.
+//! certificates, are in `key_foreign.rs`; the encryption half (`export
+//! --age`, `--age-identity`, `add-recipient`) in `key_age.rs`.
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
@@ -37,7 +38,8 @@ enum KeyCommand {
         /// Key id or unique hex prefix
         id: Option<String>,
     },
-    /// Print a public key: the evidentia public key file, SPKI PEM or minisign
+    /// Print a public key: the evidentia public key file, SPKI PEM or
+    /// minisign; or the age encryption recipient or secret identity
     Export(ExportArgs),
     /// Certify an examiner's public key with an agency root key (certificate to stdout)
     Certify(CertifyArgs),
@@ -54,6 +56,15 @@ enum KeyCommand {
     Remove {
         /// Key id or unique hex prefix of the certified key
         id: String,
+    },
+    /// Give a key made before evidentia encrypted its encryption recipient
+    /// (derived from the key; needs re-certification)
+    AddRecipient {
+        /// Key id or unique hex prefix [default: the only key]
+        id: Option<String>,
+        /// Read the passphrase from the first line of FILE
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
     },
 }
 
@@ -95,6 +106,16 @@ struct ExportArgs {
     /// A minisign public key file (`minisign -V -p FILE`)
     #[arg(long)]
     minisign: bool,
+    /// The age encryption recipient (`age1...`, for `age -r`), one line
+    #[arg(long, conflicts_with_all = ["pem", "minisign", "age_identity"])]
+    age: bool,
+    /// The SECRET age identity (`AGE-SECRET-KEY-1...`, for `age -d -i`),
+    /// after the passphrase; anyone holding it reads what is encrypted to you
+    #[arg(long, conflicts_with_all = ["pem", "minisign"])]
+    age_identity: bool,
+    /// Read the passphrase from the first line of FILE (--age-identity)
+    #[arg(long, value_name = "FILE", requires = "age_identity")]
+    passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +148,9 @@ pub(super) struct KeyJson {
     encrypted: bool,
     created: String,
     identity: Identity,
+    /// The encryption recipient (`age1...`); null for a key made before
+    /// encryption.
+    recipient: Option<String>,
     certificate: Option<Certificate>,
 }
 
@@ -138,6 +162,7 @@ pub(super) fn key_json(f: &KeyFile, cert: Option<Certificate>) -> KeyJson {
         encrypted: f.is_encrypted(),
         created: f.created.clone(),
         identity: f.identity.clone(),
+        recipient: f.recipient.clone(),
         certificate: cert,
     }
 }
@@ -152,6 +177,10 @@ pub fn run(ctx: &Ctx, args: KeyArgs) -> Result<Exit, CliError> {
         KeyCommand::Certify(a) => certify(ctx, a),
         KeyCommand::Import { file } => super::key_foreign::import(ctx, &file),
         KeyCommand::Remove { id } => super::key_foreign::remove(ctx, &id),
+        KeyCommand::AddRecipient {
+            id,
+            passphrase_file,
+        } => super::key_age::add_recipient(ctx, id.as_deref(), passphrase_file.as_deref()),
     }
 }
 
@@ -264,6 +293,7 @@ fn show(ctx: &Ctx, id: Option<&str>) -> Result<Exit, CliError> {
         k.created,
         if k.is_encrypted() { "yes" } else { "NO" },
     );
+    text.push_str(&super::key_age::recipient_line(&k));
     if let Some(c) = &cert {
         text.push_str(&format!(
             "certificate: by root {}, valid {} to {}\n",
@@ -271,6 +301,7 @@ fn show(ctx: &Ctx, id: Option<&str>) -> Result<Exit, CliError> {
             c.valid_from,
             c.valid_until
         ));
+        text.push_str(&super::key_age::certificate_recipient_note(&k, c));
     }
     let mut out = ctx.output();
     out.emit(&Doc {
@@ -298,7 +329,11 @@ fn export(ctx: &Ctx, a: ExportArgs) -> Result<Exit, CliError> {
     let k = store
         .find(a.id.as_deref(), KeyRole::Any)
         .map_err(sign_error)?;
-    let bytes = if a.pem {
+    let bytes = if a.age {
+        super::key_age::export_recipient(&k)?
+    } else if a.age_identity {
+        super::key_age::export_identity(&k, a.passphrase_file.as_deref())?
+    } else if a.pem {
         spki_pem(&k.public_key).into_bytes()
     } else if a.minisign {
         MinisignPublicKey {

@@ -3,19 +3,21 @@
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
 mod acquire_cmd;
-#[allow(dead_code)] // used by the encryption commands being added
 mod agekeys;
 mod algo;
 mod completions;
 mod context;
 mod custody_cmd;
 mod custody_show;
+mod decrypt_cmd;
 mod demo_cmd;
+mod encrypt_cmd;
 mod error;
 mod hash_check;
 mod hash_cmd;
 mod hashset_cmd;
 mod ingest_cmd;
+mod key_age;
 mod key_cmd;
 mod key_foreign;
 mod locker_cmd;
@@ -28,6 +30,7 @@ mod report_cmd;
 mod seal_cmd;
 mod sign_cmd;
 mod sign_verify;
+mod signals;
 mod size;
 mod trust_cmd;
 mod unchanged;
@@ -77,6 +80,10 @@ enum Command {
     Receive(custody_cmd::ReceiveArgs),
     /// Finish an interrupted append: restore the bundle's original bytes
     Repair(repair_cmd::RepairArgs),
+    /// Encrypt a bundle for the receiving examiner or lab (age; FILE.age)
+    Encrypt(encrypt_cmd::EncryptArgs),
+    /// Decrypt an encrypted bundle with your key (exit 1 if it was altered)
+    Decrypt(decrypt_cmd::DecryptArgs),
     /// Make, list, show, export, certify and import keys; keep other parties' certificates
     Key(key_cmd::KeyArgs),
     /// Manage the trust store: agency root keys and single keys
@@ -169,6 +176,8 @@ pub fn main() -> i32 {
         Command::Custody(args) => custody_show::run(&ctx, args),
         Command::Receive(args) => custody_cmd::run_receive(&ctx, args),
         Command::Repair(args) => repair_cmd::run_repair(&ctx, args),
+        Command::Encrypt(args) => encrypt_cmd::run(&ctx, args),
+        Command::Decrypt(args) => decrypt_cmd::run(&ctx, args),
         Command::Key(args) => key_cmd::run(&ctx, args),
         Command::Trust(args) => trust_cmd::run(&ctx, args),
         Command::Sign(args) => sign_cmd::run(&ctx, args),

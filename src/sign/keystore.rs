@@ -125,6 +125,29 @@ impl KeyStore {
         }
     }
 
+    /// Replace the key file of `file.key_id` and its public key file with
+    /// `file` and `public` (for `key add-recipient`). The key file must
+    /// exist already, and `file` must be the same key. Each file is
+    /// replaced atomically ([`replace_private`]); the public key file goes
+    /// first, so that an interruption between the two leaves the old key
+    /// file (which a second run upgrades again) rather than a key file
+    /// whose public key file lacks the recipient.
+    pub fn replace_key(&self, file: &KeyFile, public: &PublicKeyFile) -> Result<(), SignError> {
+        let path = self.key_path(&file.key_id);
+        let old = KeyFile::parse(&read_small("secret key file", &path)?)?;
+        if old.key_id != file.key_id || public.key_id != file.key_id {
+            return Err(SignError::Malformed {
+                what: "secret key file",
+                reason: "the replacement is another key".into(),
+            });
+        }
+        let pub_path = self.dir.join(format!("{}.pub.json", file.key_id));
+        replace_private(&pub_path, &public.to_bytes())
+            .map_err(|e| SignError::io("cannot write", &pub_path, e))?;
+        replace_private(&path, &file.to_bytes())
+            .map_err(|e| SignError::io("cannot write", &path, e))
+    }
+
     /// Store the self-signed public key file of a key (`<KEYID>.pub.json`).
     pub fn store_public(&self, file: &PublicKeyFile) -> Result<(), SignError> {
         create_private_dir(&self.dir)?;
@@ -174,6 +197,29 @@ impl KeyStore {
     }
 }
 
+/// Replace the file `path` with `bytes`, atomically: a new 0600 temporary
+/// file beside it, written and flushed to disk, renamed over `path`, then
+/// the directory flushed. Until the rename the old file is intact; after
+/// it, the new one is complete. The only place evidentia replaces a key
+/// file: `key add-recipient` must change a file made before encryption,
+/// and a key file half written (a crash, a full disk) would lose the
+/// key, so the old one stays until the new one is whole on disk.
+fn replace_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let (mut f, mut tmp) = crate::atomic::TempOut::beside(path, 0o600)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp.path, path)?;
+    tmp.keep = true;
+    if let Some(dir) = path.parent()
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 /// Create `dir` (and parents) with mode 0700 for the last component.
 pub fn create_private_dir(dir: &Path) -> Result<(), SignError> {
     use std::os::unix::fs::DirBuilderExt;
@@ -185,4 +231,45 @@ pub fn create_private_dir(dir: &Path) -> Result<(), SignError> {
         .mode(0o700)
         .create(dir)
         .map_err(|e| SignError::io("cannot create", dir, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::{Identity, Protection};
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn replace_key_swaps_both_files_whole_and_private() {
+        let d = tempfile::tempdir().unwrap();
+        let store = KeyStore::open(d.path().join("keys"));
+        let who = Identity::new("A", "B", "CZ", None, None).unwrap();
+        let (mut file, key) = KeyFile::generate(who, false, 0, Protection::None).unwrap();
+        file.recipient = None;
+        let path = store.add(&file).unwrap();
+        store
+            .store_public(&PublicKeyFile::export(&file, &key, 0))
+            .unwrap();
+        assert!(file.add_recipient(&key).unwrap());
+        store
+            .replace_key(&file, &PublicKeyFile::export(&file, &key, 1))
+            .unwrap();
+        let back = KeyFile::parse(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(back.recipient, Some(key.recipient()));
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let public = store.public_file(&file.key_id).unwrap().unwrap();
+        let public = PublicKeyFile::parse(&public).unwrap();
+        assert_eq!(public.recipient, Some(key.recipient()));
+        let names: Vec<_> = std::fs::read_dir(store.dir()).unwrap().collect();
+        assert_eq!(names.len(), 2, "no temporary file left");
+        // Another key's file never replaces this one.
+        let who = Identity::new("C", "D", "CZ", None, None).unwrap();
+        let (other, okey) = KeyFile::generate(who, false, 0, Protection::None).unwrap();
+        let theirs = PublicKeyFile::export(&other, &okey, 0);
+        assert!(store.replace_key(&other, &theirs).is_err());
+        assert!(store.replace_key(&file, &theirs).is_err());
+        let again = KeyFile::parse(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(again.to_bytes(), back.to_bytes());
+    }
 }

@@ -16,6 +16,7 @@ mod custody_crash;
 mod custody_json;
 mod custody_rules;
 mod damaged;
+mod encrypt;
 mod harness;
 mod hash;
 mod hashset;
