@@ -103,16 +103,16 @@ struct SealJson {
     encryption: Option<EncryptionJson>,
 }
 
-/// What `seal --to` adds to the result.
+/// What `seal --to` adds to the result (named as in `encrypt --json`).
 #[derive(Serialize)]
 struct EncryptionJson {
+    /// The bundle's size before encryption.
+    plain_bytes: u64,
+    /// The encrypted file's size and SHA-256 (for the transmittal letter).
+    bytes: u64,
+    sha256: String,
     /// Who can decrypt it.
     recipients: Vec<RecipientJson>,
-    /// The bundle's size before encryption.
-    bundle_bytes: u64,
-    /// The encrypted file's size and SHA-256 (for the transmittal letter).
-    ciphertext_bytes: u64,
-    ciphertext_sha256: String,
 }
 
 #[derive(Serialize)]
@@ -275,6 +275,9 @@ pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
     let to = if args.to.is_empty() {
         Vec::new()
     } else {
+        // Ctrl-C removes the partial ciphertext (the scratch files have
+        // no name to remove).
+        super::signals::install_cleanup();
         recipients(ctx, &args.to, args.trust.as_deref(), args.to_untrusted)?
     };
     opts.recipients = to.iter().map(|t| t.recipient.clone()).collect();
@@ -331,9 +334,9 @@ impl Emit for Sealed<'_> {
                     trusted: t.trusted,
                 })
                 .collect(),
-            bundle_bytes: e.plain_bytes,
-            ciphertext_bytes: e.cipher_bytes,
-            ciphertext_sha256: e.cipher_sha256.clone(),
+            plain_bytes: e.plain_bytes,
+            bytes: e.cipher_bytes,
+            sha256: e.cipher_sha256.clone(),
         });
         SealJson {
             kind: "evidentia/seal-result/v1",
@@ -359,18 +362,21 @@ impl Emit for Sealed<'_> {
             summary.head
         );
         if let Some(e) = &summary.encrypted {
-            for t in self.1 {
-                text.push_str(&format!(
-                    "encrypted for: {} ({})\n",
-                    sanitize(&t.label),
-                    t.recipient
-                ));
-            }
+            // As `encrypt` says it.
             text.push_str(&format!(
-                "ciphertext: {}, SHA-256 {}\n",
+                "encrypted: {}, for {}\nciphertext SHA-256: {} (put this in the transmittal letter)\nreadable by:\n",
                 count(e.cipher_bytes, "byte"),
+                count(self.1.len() as u64, "recipient"),
                 e.cipher_sha256
             ));
+            for t in self.1 {
+                let trust = if t.trusted { "" } else { "  [NOT TRUSTED]" };
+                text.push_str(&format!(
+                    "  {}  {}{trust}\n",
+                    t.recipient,
+                    sanitize(&t.label)
+                ));
+            }
         }
         text
     }
