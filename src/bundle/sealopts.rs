@@ -5,9 +5,13 @@
 
 use super::SignFailure;
 use super::zip::Method;
+use crate::crypt::Encrypted;
 use crate::hash::Algorithm;
 use crate::model::CaseMeta;
+use crate::sign::agekey::Recipient;
+use std::borrow::Cow;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// What to seal and how.
@@ -36,6 +40,11 @@ pub struct SealOptions {
     pub piece_size: u64,
     /// The software agent string for bag-info.txt and manifest.json.
     pub agent: String,
+    /// Age recipients. When there are any, the bundle is encrypted to
+    /// them as it is written (the plaintext bundle never touches the
+    /// disk) and `out` is the encrypted file, whose name must end in
+    /// `.age`; without any, `out` must not end in `.age`.
+    pub recipients: Vec<Recipient>,
 }
 
 impl SealOptions {
@@ -45,6 +54,21 @@ impl SealOptions {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
+    }
+
+    /// The bundle's own file name: `out`, less its `.age` when the bundle
+    /// is encrypted (`case.zip.age` holds `case.zip`, whose bag is
+    /// `case`). An encrypted output must end in `.age`, a plain one must
+    /// not.
+    pub fn bundle_path(&self) -> Result<Cow<'_, Path>, SealError> {
+        let name = self.out.file_name().map_or(&[][..], |n| n.as_bytes());
+        let age = name.len() > 4 && name.ends_with(b".age");
+        match (self.recipients.is_empty(), age) {
+            (true, false) => Ok(Cow::Borrowed(&self.out)),
+            (true, true) => Err(SealError::PlainAge(self.out.clone())),
+            (false, false) => Err(SealError::NotAge(self.out.clone())),
+            (false, true) => Ok(Cow::Owned(self.out.with_extension(""))),
+        }
     }
 
     /// A failure to write the bundle: it names the bundle the user asked
@@ -74,6 +98,9 @@ pub struct SealSummary {
     pub unreadable: u64,
     /// Whether the seal event was signed.
     pub signed: bool,
+    /// With recipients: the bundle's bytes (`plain_bytes`) and the
+    /// ciphertext's size and SHA-256 (for the transmittal letter).
+    pub encrypted: Option<Encrypted>,
 }
 
 /// Why a seal failed.
@@ -85,6 +112,13 @@ pub enum SealError {
     /// The output name has no usable stem.
     #[error("{} has no usable file name for the bag directory", .0.display())]
     BadOutputName(PathBuf),
+    /// Recipients were given, but the output's name does not end in
+    /// `.age`.
+    #[error("{} is to be encrypted, but its name does not end in .age", .0.display())]
+    NotAge(PathBuf),
+    /// No recipients, but the output's name ends in `.age`.
+    #[error("{} ends in .age, but no recipient was given: the bundle would not be encrypted", .0.display())]
+    PlainAge(PathBuf),
     /// No payload file at all.
     #[error("nothing to seal: the inputs hold no readable file")]
     Empty,

@@ -6,32 +6,20 @@
 //!
 //! Invariants:
 //! - The spill file lives next to the partial bundle (the one directory
-//!   the user pointed at) and has no name once it is open: it is unlinked
-//!   right after it is created, so any exit, even `kill -9`, leaves
-//!   nothing behind. Between create and unlink its name ends in
-//!   [`TMP_SUFFIX`] with the process id, which [`remove_stale`] clears.
+//!   the user pointed at) and has no name once it is open: it is a
+//!   [`ScratchFile`], private, unlinked right after it is created (any
+//!   exit, even `kill -9`, leaves nothing behind) and encrypted under a
+//!   key only this process holds, so the evidence's names and digests
+//!   never reach the disk in the clear (`seal --to` promises that of the
+//!   whole bundle).
 //! - Records come back exactly as they were written, in the same order.
 
-use crate::atomic::{TMP_SUFFIX, remove_stale};
+use crate::crypt::ScratchFile;
 use crate::hash::to_hex;
 use crate::model::FileEntry;
 use crate::pathrepr::PathRepr;
-use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
-
-/// An unnamed temporary file in `dir`, for scratch data of this process.
-pub(super) fn anonymous_file(dir: &Path, prefix: &str) -> io::Result<File> {
-    remove_stale(dir, prefix);
-    let path = dir.join(format!("{prefix}{}{TMP_SUFFIX}", std::process::id()));
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
-    std::fs::remove_file(&path)?;
-    Ok(file)
-}
 
 /// The digests of one payload file in raw form.
 pub(super) struct FileRecord<'a> {
@@ -53,7 +41,7 @@ pub(super) struct FileRecord<'a> {
 
 /// Payload file records spilled to an unnamed file.
 pub(super) struct Records {
-    out: BufWriter<File>,
+    out: ScratchFile,
     count: u64,
 }
 
@@ -78,7 +66,7 @@ impl Records {
     /// Records in a new unnamed file in `dir`.
     pub fn new(dir: &Path, prefix: &str) -> io::Result<Records> {
         Ok(Records {
-            out: BufWriter::with_capacity(256 << 10, anonymous_file(dir, prefix)?),
+            out: ScratchFile::create(dir, prefix)?,
             count: 0,
         })
     }
@@ -115,12 +103,10 @@ impl Records {
 
     /// Read every record back, in order, as a manifest.json file entry.
     pub fn for_each(&mut self, f: &mut dyn FnMut(&FileEntry) -> io::Result<()>) -> io::Result<()> {
-        self.out.flush()?;
-        let file = self.out.get_mut();
-        file.seek(SeekFrom::Start(0))?;
-        let mut r = BufReader::with_capacity(256 << 10, &*file);
+        self.out.seek(SeekFrom::Start(0))?;
+        let mut r = BufReader::with_capacity(256 << 10, &mut self.out);
         let mut buf = Vec::new();
-        let mut hex = |r: &mut BufReader<&File>| -> io::Result<String> {
+        let mut hex = |r: &mut BufReader<&mut ScratchFile>| -> io::Result<String> {
             get_bytes(r, &mut buf)?;
             Ok(to_hex(&buf))
         };
@@ -159,9 +145,8 @@ impl Records {
                 pieces,
             })?;
         }
-        // Further records go after the last one.
-        drop(r);
-        self.out.get_mut().seek(SeekFrom::End(0))?;
+        // Further records go after the last one (a scratch file only
+        // appends).
         Ok(())
     }
 }

@@ -220,7 +220,7 @@ pub fn run(ctx: &Ctx, args: AcquireArgs) -> Result<Exit, CliError> {
     let opts = super::seal_cmd::acquisition_seal_options(&acq.dir, &sp.out, sp.case)?;
     let summary = super::seal_cmd::seal_with(ctx, &opts, &sp.signer)?;
     let mut o = ctx.output();
-    o.emit(&super::seal_cmd::Sealed(&summary))?;
+    o.emit(&super::seal_cmd::Sealed(&summary, &[]))?;
     o.flush()?;
     Ok(exit)
 }

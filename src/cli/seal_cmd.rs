@@ -1,10 +1,13 @@
-//! `evidentia seal`: package evidence into a bundle. `acquire --seal` seals
-//! through the same code ([`seal_with`], [`Sealed`]).
+//! `evidentia seal`: package evidence into a bundle, or with `--to` into a
+//! bundle encrypted for the receiving lab as it is written (the plaintext
+//! bundle never touches the disk). `acquire --seal` seals through the same
+//! code ([`seal_with`], [`Sealed`]).
 
+use super::agekeys::{To, recipients};
 use super::algo::{names_none, parse_algos};
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
-use super::output::{Emit, display_path, progress_bar};
+use super::output::{Emit, display_path, progress_bar, sanitize};
 use super::passphrase::load_signer;
 use super::size::parse_size;
 use clap::{Args, ValueEnum};
@@ -32,9 +35,22 @@ pub struct SealArgs {
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
     /// The bundle file to create; its stem names the bag directory. Never
-    /// overwritten
+    /// overwritten. With --to, the encrypted file, named BUNDLE.zip.age
     #[arg(long, short = 'o', value_name = "BUNDLE.zip")]
     out: PathBuf,
+    /// Encrypt the bundle as it is written for this recipient (repeatable):
+    /// a certificate or public key file of the receiving examiner or lab,
+    /// a key id, or an age1... recipient. The plaintext bundle never
+    /// touches the disk
+    #[arg(long = "to", value_name = "RECIPIENT")]
+    to: Vec<String>,
+    /// Accept --to recipients that no root in the trust store vouches for
+    /// (warned loudly)
+    #[arg(long, requires = "to")]
+    to_untrusted: bool,
+    /// Trust store directory for --to [default: HOME/trust]
+    #[arg(long, value_name = "DIR", requires = "to")]
+    trust: Option<PathBuf>,
     /// Case reference (required here or in --meta)
     #[arg(long, value_name = "ID")]
     case: Option<String>,
@@ -83,6 +99,28 @@ struct SealJson {
     unreadable: u64,
     signed: bool,
     custody_head: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encryption: Option<EncryptionJson>,
+}
+
+/// What `seal --to` adds to the result (named as in `encrypt --json`).
+#[derive(Serialize)]
+struct EncryptionJson {
+    /// The bundle's size before encryption.
+    plain_bytes: u64,
+    /// The encrypted file's size and SHA-256 (for the transmittal letter).
+    bytes: u64,
+    sha256: String,
+    /// Who can decrypt it.
+    recipients: Vec<RecipientJson>,
+}
+
+#[derive(Serialize)]
+struct RecipientJson {
+    recipient: String,
+    label: String,
+    key_id: Option<String>,
+    trusted: bool,
 }
 
 fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
@@ -166,6 +204,7 @@ fn options(args: &SealArgs) -> Result<SealOptions, CliError> {
         reproducible,
         piece_size: args.piece,
         agent: format!("evidentia {}", env!("CARGO_PKG_VERSION")),
+        recipients: Vec::new(),
     })
 }
 
@@ -173,6 +212,20 @@ fn seal_error(e: SealError) -> CliError {
     match e {
         SealError::OutputExists(p) => CliError::op(format!("{} exists already", display_path(&p)))
             .hint("choose another --out; a bundle is never overwritten"),
+        SealError::NotAge(p) => CliError::usage(format!(
+            "with --to, --out names the encrypted file, and {} does not end in .age",
+            display_path(&p)
+        ))
+        .hint(format!(
+            "write --out {}.age (decrypting it gives {})",
+            display_path(&p),
+            display_path(&p)
+        )),
+        SealError::PlainAge(p) => CliError::usage(format!(
+            "{} ends in .age, but there is no --to: the bundle would be written unencrypted",
+            display_path(&p)
+        ))
+        .hint("add --to RECIPIENT to encrypt it as it is written, or choose an --out ending in .zip"),
         SealError::InputMissing(p) => CliError::op(format!("{} does not exist", display_path(&p)))
             .hint("check the path; every input named on the command line must exist (--allow-unreadable records files that cannot be opened, not missing inputs)"),
         SealError::NoOutputDir { out, dir } => CliError::op(format!(
@@ -216,7 +269,19 @@ fn seal_error(e: SealError) -> CliError {
 
 /// Run `seal`.
 pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
-    let opts = options(&args)?;
+    let mut opts = options(&args)?;
+    // Everything that can be refused is refused before a byte is written:
+    // the output's name and place, then every recipient.
+    let to = if args.to.is_empty() {
+        Vec::new()
+    } else {
+        // Ctrl-C removes the partial ciphertext (the scratch files have
+        // no name to remove).
+        super::signals::install_cleanup();
+        recipients(ctx, &args.to, args.trust.as_deref(), args.to_untrusted)?
+    };
+    opts.recipients = to.iter().map(|t| t.recipient.clone()).collect();
+    opts.bundle_path().map_err(seal_error)?;
     if std::fs::symlink_metadata(&opts.out).is_ok() {
         return Err(seal_error(SealError::OutputExists(opts.out.clone())));
     }
@@ -224,7 +289,7 @@ pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
     let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
     let summary = seal_with(ctx, &opts, &signer)?;
     let mut out = ctx.output();
-    out.emit(&Sealed(&summary))?;
+    out.emit(&Sealed(&summary, &to))?;
     out.flush()?;
     Ok(Exit::Ok)
 }
@@ -251,12 +316,28 @@ pub fn seal_with(
     Ok(summary)
 }
 
-/// The result of a seal (`seal`, `acquire --seal`).
-pub struct Sealed<'a>(pub &'a bundle::SealSummary);
+/// The result of a seal (`seal`, `acquire --seal`), and the recipients
+/// it was encrypted to (none for a plain bundle).
+pub struct Sealed<'a>(pub &'a bundle::SealSummary, pub &'a [To]);
 
 impl Emit for Sealed<'_> {
     fn json(&self) -> impl Serialize + '_ {
         let summary = self.0;
+        let encryption = summary.encrypted.as_ref().map(|e| EncryptionJson {
+            recipients: self
+                .1
+                .iter()
+                .map(|t| RecipientJson {
+                    recipient: t.recipient.to_string(),
+                    label: t.label.clone(),
+                    key_id: t.key_id.map(|k| k.hex()),
+                    trusted: t.trusted,
+                })
+                .collect(),
+            plain_bytes: e.plain_bytes,
+            bytes: e.cipher_bytes,
+            sha256: e.cipher_sha256.clone(),
+        });
         SealJson {
             kind: "evidentia/seal-result/v1",
             path: PathRepr::from_path(&summary.path),
@@ -266,19 +347,38 @@ impl Emit for Sealed<'_> {
             unreadable: summary.unreadable,
             signed: summary.signed,
             custody_head: summary.head.clone(),
+            encryption,
         }
     }
 
     fn text(&self) -> impl AsRef<[u8]> + '_ {
         let summary = self.0;
-        format!(
+        let mut text = format!(
             "sealed {}: {}, {}\nbundle id: {}\ncustody head: {}\n",
             display_path(&summary.path),
             count(summary.files, "file"),
             count(summary.bytes, "byte"),
             summary.bundle_id,
             summary.head
-        )
+        );
+        if let Some(e) = &summary.encrypted {
+            // As `encrypt` says it.
+            text.push_str(&format!(
+                "encrypted: {}, for {}\nciphertext SHA-256: {} (put this in the transmittal letter)\nreadable by:\n",
+                count(e.cipher_bytes, "byte"),
+                count(self.1.len() as u64, "recipient"),
+                e.cipher_sha256
+            ));
+            for t in self.1 {
+                let trust = if t.trusted { "" } else { "  [NOT TRUSTED]" };
+                text.push_str(&format!(
+                    "  {}  {}{trust}\n",
+                    t.recipient,
+                    sanitize(&t.label)
+                ));
+            }
+        }
+        text
     }
 }
 
@@ -307,6 +407,7 @@ pub fn acquisition_seal_options(
         reproducible: false,
         piece_size: 64 << 20,
         agent: format!("evidentia {}", env!("CARGO_PKG_VERSION")),
+        recipients: Vec::new(),
     })
 }
 

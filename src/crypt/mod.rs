@@ -12,10 +12,14 @@
 //! including a fatal signal (`atomic::SignalGuard`).
 
 pub mod header;
+pub mod holdback;
 mod open;
+pub mod scratch;
 
 pub use header::{Sniff, Stanzas, sniff};
+pub use holdback::HoldBack;
 pub use open::{Decrypted, PlainCopy, check_start, decrypt_file, decrypt_private};
+pub use scratch::ScratchFile;
 
 use crate::atomic::{SignalGuard, TempOut};
 use crate::sign::agekey::Recipient;

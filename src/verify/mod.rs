@@ -540,6 +540,7 @@ mod tests {
             reproducible: true,
             piece_size: 4096,
             agent: "test".into(),
+            recipients: Vec::new(),
         };
         let summary = seal(&opts, Some(&FakeSigner), &mut |_| {}).unwrap();
         assert!(summary.signed);

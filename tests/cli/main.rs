@@ -39,6 +39,7 @@ mod report;
 mod report_scale;
 mod report_swap;
 mod scale;
+mod seal_to;
 mod secrets;
 mod sign_abroad;
 mod verdict;

@@ -9,12 +9,14 @@
 //!
 //! This file checks what can be checked before a byte is read, and owns the
 //! output: a temporary file beside the bundle, renamed into place only when
-//! complete and flushed, removed on any failure. What `seal` is asked and
-//! what it answers are in `sealopts.rs`.
+//! complete and flushed, removed on any failure. With recipients, the
+//! bundle is encrypted as it is written ([`sealed_out`]). What `seal` is
+//! asked and what it answers are in `sealopts.rs`.
 
 mod manifests;
 mod payload;
 mod plan;
+mod sealed_out;
 mod tags;
 mod walk;
 
@@ -26,66 +28,106 @@ use crate::atomic::{TMP_SUFFIX, TempOut, remove_stale, rename_noreplace};
 use crate::direct::DirectOut;
 use crate::model;
 use crate::testhook::{self, Op};
-use std::io;
+use std::io::{self, Seek, Write};
 use std::path::Path;
 
-/// Seal `opts.inputs` into a new bundle at `opts.out`, signing the seal
-/// event with `signer` (an unsigned seal when `None`). `progress` receives
-/// payload byte counts.
+/// Seal `opts.inputs` into a new bundle at `opts.out` (encrypted to
+/// `opts.recipients` when there are any), signing the seal event with
+/// `signer` (an unsigned seal when `None`). `progress` receives payload
+/// byte counts.
 pub fn seal(
     opts: &SealOptions,
     signer: Option<&dyn EventSigner>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<SealSummary, SealError> {
     let name = check(opts)?;
-    let (plan, mut recorded) = plan::plan(opts)?;
-    let mut out = Output::create(opts, &name, opts.out_dir())?;
-    let algos = payload::algorithms(opts);
-    let payload = payload::write(
+    let (plan, recorded) = plan::plan(opts)?;
+    let dir = opts.out_dir();
+    let work = Work {
         opts,
-        &name,
-        plan,
-        &algos,
-        &mut out.zip,
-        &mut recorded.unreadable,
+        name: &name,
+        signer,
         progress,
-    )?;
-    let mut records = payload.records;
-    if records.len() == 0 {
-        return Err(SealError::Empty);
-    }
-    let items = super::items::acquisition_items(&opts.inputs, &payload.acquired)?;
-    let tags = tags::build(
-        tags::TagInput {
-            opts,
-            name: &name,
-            items,
-            records: &mut records,
-            recorded,
-            total: payload.total,
-            algos: &algos,
-            signer,
-        },
-        &mut out.zip,
-    )?;
-    drop(records);
-    out.commit(opts)?;
+    };
+    let (filled, encrypted) = if opts.recipients.is_empty() {
+        let mut out = Output::create(opts, &name, dir)?;
+        let filled = work.fill(plan, recorded, &mut out.zip)?;
+        out.commit(opts)?;
+        (filled, None)
+    } else {
+        let mut out = sealed_out::SealedOutput::create(opts, &name, dir)?;
+        let filled = work.fill(plan, recorded, &mut out.zip)?;
+        (filled, Some(out.commit(opts)?))
+    };
+    let (tags, bytes) = filled;
     Ok(SealSummary {
         path: opts.out.clone(),
         bundle_id: tags.bundle_id,
         files: tags.files_sealed,
-        bytes: payload.total,
+        bytes,
         head: tags.head,
         unreadable: tags.unreadable,
         signed: signer.is_some(),
+        encrypted,
     })
 }
 
+/// What every seal works with, whatever its output.
+struct Work<'a> {
+    opts: &'a SealOptions,
+    name: &'a str,
+    signer: Option<&'a dyn EventSigner>,
+    progress: &'a mut dyn FnMut(u64),
+}
+
+impl Work<'_> {
+    /// Write the payload and the tag files into `zip`; returns the tag
+    /// phase's answer and the payload bytes.
+    fn fill<W: Write + Seek>(
+        self,
+        plan: plan::Plan,
+        mut recorded: plan::Recorded,
+        zip: &mut ZipWriter<W>,
+    ) -> Result<(tags::Tags, u64), SealError> {
+        let opts = self.opts;
+        let algos = payload::algorithms(opts);
+        let payload = payload::write(
+            opts,
+            self.name,
+            plan,
+            &algos,
+            zip,
+            &mut recorded.unreadable,
+            self.progress,
+        )?;
+        let mut records = payload.records;
+        if records.len() == 0 {
+            return Err(SealError::Empty);
+        }
+        let items = super::items::acquisition_items(&opts.inputs, &payload.acquired)?;
+        let tags = tags::build(
+            tags::TagInput {
+                opts,
+                name: self.name,
+                items,
+                records: &mut records,
+                recorded,
+                total: payload.total,
+                algos: &algos,
+                signer: self.signer,
+            },
+            zip,
+        )?;
+        Ok((tags, payload.total))
+    }
+}
+
 /// What is checked before any byte is read; returns the bag name (the
-/// output's file stem, which must need no escaping).
+/// bundle's file stem, which must need no escaping; the bundle is the
+/// output less `.age` when encrypted).
 fn check(opts: &SealOptions) -> Result<String, SealError> {
     let name = opts
-        .out
+        .bundle_path()?
         .file_stem()
         .and_then(|s| s.to_str())
         .filter(|s| {
@@ -134,47 +176,59 @@ struct Output {
 }
 
 impl Output {
-    /// Create the temporary file (clearing stale ones this seal's name
-    /// left) and a zip writer over it, past the page cache where the file
-    /// system allows it, on a writer thread (see `crate::direct`).
+    /// Create the temporary file and a zip writer over it.
     fn create(opts: &SealOptions, name: &str, dir: &Path) -> Result<Output, SealError> {
-        let werr = |e| opts.write_error(e);
-        let tmp_prefix = format!(".{name}.zip.");
-        remove_stale(dir, &tmp_prefix);
-        let tmp_path = dir.join(format!("{tmp_prefix}{}{TMP_SUFFIX}", std::process::id()));
-        testhook::op(Op::Create, &tmp_path).map_err(&werr)?;
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp_path)
-            .map_err(&werr)?;
-        let tmp = TempOut {
-            path: tmp_path.clone(),
-            keep: false,
-        };
-        let zip = ZipWriter::new(
-            DirectOut::new(file, &tmp_path),
-            DosTime::from_unix(opts.time),
-        );
+        let (direct, tmp) = temp_output(opts, dir, &format!(".{name}.zip."))?;
+        let zip = ZipWriter::new(direct, DosTime::from_unix(opts.time));
         Ok(Output { zip, tmp })
     }
 
     /// Finish the zip, flush it to disk and rename it into place (never
     /// over an existing file).
-    fn commit(mut self, opts: &SealOptions) -> Result<(), SealError> {
-        let werr = |e| opts.write_error(e);
-        let out = self.zip.finish().map_err(&werr)?;
-        let file = out.finish().map_err(&werr)?.file;
-        file.sync_all().map_err(&werr)?;
-        drop(file);
-        rename_noreplace(&self.tmp.path, &opts.out).map_err(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                SealError::OutputExists(opts.out.clone())
-            } else {
-                opts.write_error(e)
-            }
-        })?;
-        self.tmp.keep = true;
-        Ok(())
+    fn commit(self, opts: &SealOptions) -> Result<(), SealError> {
+        let out = self.zip.finish().map_err(|e| opts.write_error(e))?;
+        put_in_place(out, self.tmp, opts)
     }
+}
+
+/// Create the temporary file `dir/{prefix}{PID}.evidentia-tmp` (clearing
+/// stale ones of that prefix), written past the page cache where the file
+/// system allows it, on a writer thread (see `crate::direct`).
+fn temp_output(
+    opts: &SealOptions,
+    dir: &Path,
+    prefix: &str,
+) -> Result<(DirectOut, TempOut), SealError> {
+    let werr = |e| opts.write_error(e);
+    remove_stale(dir, prefix);
+    let tmp_path = dir.join(format!("{prefix}{}{TMP_SUFFIX}", std::process::id()));
+    testhook::op(Op::Create, &tmp_path).map_err(&werr)?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp_path)
+        .map_err(&werr)?;
+    let tmp = TempOut {
+        path: tmp_path.clone(),
+        keep: false,
+    };
+    Ok((DirectOut::new(file, &tmp_path), tmp))
+}
+
+/// Write out what is left of the temporary file, flush it to disk and
+/// rename it to `opts.out` (never over an existing file).
+fn put_in_place(out: DirectOut, mut tmp: TempOut, opts: &SealOptions) -> Result<(), SealError> {
+    let werr = |e| opts.write_error(e);
+    let file = out.finish().map_err(&werr)?.file;
+    file.sync_all().map_err(&werr)?;
+    drop(file);
+    rename_noreplace(&tmp.path, &opts.out).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            SealError::OutputExists(opts.out.clone())
+        } else {
+            opts.write_error(e)
+        }
+    })?;
+    tmp.keep = true;
+    Ok(())
 }

@@ -16,8 +16,9 @@
 
 use super::plan::{Plan, PlanFile};
 use crate::bundle::sealopts::{SealError, SealOptions};
-use crate::bundle::spill::{FileRecord, Records, anonymous_file};
+use crate::bundle::spill::{FileRecord, Records};
 use crate::bundle::zip::ZipWriter;
+use crate::crypt::ScratchFile;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader};
 use crate::model::{self, UnreadableEntry};
 use crate::pathrepr::PathRepr;
@@ -138,7 +139,9 @@ pub(super) fn write<W: Write + Seek>(
     let dir = opts.out_dir();
     let werr = |e| opts.write_error(e);
     let records = Records::new(dir, &format!(".{name}.zip-records.")).map_err(&werr)?;
-    zip.spill_directory(anonymous_file(dir, &format!(".{name}.zip-directory.")).map_err(&werr)?);
+    zip.spill_directory(
+        ScratchFile::create(dir, &format!(".{name}.zip-directory.")).map_err(&werr)?,
+    );
     let hashing = Hashing::new(opts, algos);
     let files = &plan.files;
     let work = |i: usize| (i, prepare(&files[i], &opts.inputs, &hashing));

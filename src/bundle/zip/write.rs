@@ -5,7 +5,10 @@
 //! - Entries are written in the order given, each as a local header, its
 //!   data, and nothing else (no data descriptors): once an entry's data is
 //!   written, the writer seeks back and fills in its CRC-32 and sizes, so
-//!   local and central headers always agree.
+//!   local and central headers always agree. Then every byte before the
+//!   entry's end is final, and a settle hook, if one is set, is told so
+//!   ([`ZipWriter::on_settled`]): a forward-only output behind a hold-back
+//!   buffer (`seal --to`, `crate::crypt::HoldBack`) releases them then.
 //! - An entry uses ZIP64 sizes when its expected size is near or past
 //!   4 GiB; the end record uses ZIP64 when the count, size or offset of the
 //!   central directory needs it. An entry that outgrows its 32-bit header is
@@ -19,9 +22,14 @@
 //!   caller's: seal escapes them ([`crate::bundle::layout`]) so that they pass the
 //!   reader's name checks; tests use this writer for hostile names too.
 
+use crate::crypt::ScratchFile;
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
 use std::io::{self, Seek, SeekFrom, Write};
+
+/// A settle hook: called with the output and an archive offset before
+/// which every byte is final (see [`ZipWriter::on_settled`]).
+pub type Settled<W> = fn(&mut W, u64) -> io::Result<()>;
 
 /// How an entry's data is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,9 +129,11 @@ pub struct ZipWriter<W: Write + Seek> {
     records: Vec<CentralRecord>,
     /// Where central directory headers go as entries finish, when they
     /// are kept on disk instead of in `records`.
-    spill: Option<io::BufWriter<std::fs::File>>,
+    spill: Option<ScratchFile>,
     /// Entries written to `spill`.
     spilled: u64,
+    /// Told when bytes are final.
+    settled: Option<Settled<W>>,
 }
 
 /// Counts bytes on their way to the archive.
@@ -161,6 +171,7 @@ pub struct EntryWriter<'a, W: Write + Seek> {
     name: String,
     method: Method,
     when: DosTime,
+    settled: Option<Settled<W>>,
 }
 
 impl<W: Write + Seek> Write for EntryWriter<'_, W> {
@@ -207,6 +218,9 @@ impl<W: Write + Seek> EntryWriter<'_, W> {
             out.write_all(&(self.usize as u32).to_le_bytes())?;
         }
         out.seek(SeekFrom::Start(end))?;
+        if let Some(hook) = self.settled {
+            hook(out, end)?;
+        }
         *self.pos = end;
         self.records.push(CentralRecord {
             name: self.name,
@@ -243,6 +257,23 @@ impl<W: Write + Seek> ZipWriter<W> {
             records: Vec::new(),
             spill: None,
             spilled: 0,
+            settled: None,
+        }
+    }
+
+    /// Call `hook(out, upto)` whenever every byte before archive offset
+    /// `upto` is final: after each entry (its header patched), and after
+    /// the end records. Without a hook (a file, which can be rewritten
+    /// in place) nothing is called.
+    pub fn on_settled(&mut self, hook: Settled<W>) {
+        self.settled = Some(hook);
+    }
+
+    /// Tell the hook that everything written so far is final.
+    fn settle(&mut self) -> io::Result<()> {
+        match self.settled {
+            Some(hook) => hook(&mut self.out, self.pos),
+            None => Ok(()),
         }
     }
 
@@ -253,11 +284,11 @@ impl<W: Write + Seek> ZipWriter<W> {
         self.when = when;
     }
 
-    /// Keep the central directory in `file` (an empty scratch file open
-    /// for reading and writing) instead of in memory: constant memory for
-    /// any number of entries, the same archive.
-    pub fn spill_directory(&mut self, file: std::fs::File) {
-        self.spill = Some(io::BufWriter::with_capacity(256 << 10, file));
+    /// Keep the central directory in `file` (an empty scratch file)
+    /// instead of in memory: constant memory for any number of entries,
+    /// the same archive.
+    pub fn spill_directory(&mut self, file: ScratchFile) {
+        self.spill = Some(file);
     }
 
     /// Move finished entries' records to the spill file, if there is one.
@@ -331,6 +362,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             name: name.to_string(),
             method,
             when: self.when,
+            settled: self.settled,
         })
     }
 
@@ -369,6 +401,7 @@ impl<W: Write + Seek> ZipWriter<W> {
                 offset: header_at,
                 when: self.when,
             });
+            self.settle()?;
             return self.drain();
         }
         let mut e = self.start_entry(name, method, data.len() as u64)?;
@@ -381,8 +414,7 @@ impl<W: Write + Seek> ZipWriter<W> {
         self.drain()?;
         let cd_start = self.pos;
         let mut count = self.records.len() as u64;
-        if let Some(s) = self.spill.take() {
-            let mut file = s.into_inner().map_err(|e| e.into_error())?;
+        if let Some(mut file) = self.spill.take() {
             file.seek(SeekFrom::Start(0))?;
             let copied = io::copy(
                 &mut io::BufReader::with_capacity(256 << 10, file),
@@ -405,6 +437,8 @@ impl<W: Write + Seek> ZipWriter<W> {
         let cd_size = self.pos - cd_start;
         let end = end_records(self.pos, count, cd_start, cd_size);
         self.out.write_all(&end)?;
+        self.pos += end.len() as u64;
+        self.settle()?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -583,7 +617,7 @@ mod tests {
         let build = |spill: bool| {
             let mut z = ZipWriter::new(Cursor::new(Vec::new()), when);
             if spill {
-                z.spill_directory(tempfile::tempfile().unwrap());
+                z.spill_directory(ScratchFile::over(tempfile::tempfile().unwrap()).unwrap());
             }
             for i in 0..70_000u32 {
                 if i % 1000 == 0 {
