@@ -128,7 +128,7 @@ impl KeyStore {
     /// Replace the key file of `file.key_id` and its public key file with
     /// `file` and `public` (for `key add-recipient`). The key file must
     /// exist already, and `file` must be the same key. Each file is
-    /// replaced atomically ([`replace_private`]); the public key file goes
+    /// replaced atomically (`replace_private`); the public key file goes
     /// first, so that an interruption between the two leaves the old key
     /// file (which a second run upgrades again) rather than a key file
     /// whose public key file lacks the recipient.
