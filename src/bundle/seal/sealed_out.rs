@@ -6,7 +6,8 @@
 //! [`HoldBack`](crate::crypt::HoldBack): it keeps the current entry's
 //! bytes (the first 16 MiB in memory, the rest in an encrypted, unlinked
 //! scratch file) until the zip writer says the entry is finished, then
-//! releases them to the age encryptor. The zip that is encrypted is byte
+//! releases them to the age encryptor, which runs on a thread of its own
+//! ([`Pipe`]) beside the sealing thread. The zip that is encrypted is byte
 //! for byte the one a plain seal writes: the bundle format and the
 //! verifier are unchanged, and a bundle decrypted with stock `age -d` is
 //! an ordinary bundle.
@@ -20,7 +21,7 @@ use super::{put_in_place, temp_output};
 use crate::atomic::{SignalGuard, TempOut};
 use crate::bundle::sealopts::{SealError, SealOptions};
 use crate::bundle::zip::{DosTime, ZipWriter};
-use crate::crypt::{Encrypted, HashingWriter, HoldBack, encryptor};
+use crate::crypt::{Encrypted, HashingWriter, HoldBack, Pipe, encryptor};
 use crate::direct::DirectOut;
 use std::path::Path;
 
@@ -34,7 +35,8 @@ type Cipher = age::stream::StreamWriter<HashingWriter<DirectOut>>;
 /// The encrypted bundle being written.
 pub(super) struct SealedOutput {
     /// Dropped first: the writers let go of the file before it is removed.
-    pub zip: ZipWriter<HoldBack<Cipher>>,
+    /// Released bytes are encrypted on a thread of their own ([`Pipe`]).
+    pub zip: ZipWriter<HoldBack<Pipe<Cipher>>>,
     tmp: TempOut,
     _guard: SignalGuard,
 }
@@ -49,7 +51,7 @@ impl SealedOutput {
         let guard = SignalGuard::new(&tmp.path);
         let cipher = encryptor(&opts.recipients, HashingWriter::new(direct)).map_err(werr)?;
         let held = HoldBack::new(
-            cipher,
+            Pipe::new(cipher),
             HOLD_IN_MEMORY,
             dir.to_path_buf(),
             format!(".{name}.zip-holdback."),
@@ -69,7 +71,8 @@ impl SealedOutput {
         let werr = |e| opts.write_error(e);
         let held = self.zip.finish().map_err(werr)?;
         let plain_bytes = held.released();
-        let hashing = held.finish().map_err(werr)?.finish().map_err(werr)?;
+        let cipher = held.finish().and_then(Pipe::finish).map_err(werr)?;
+        let hashing = cipher.finish().map_err(werr)?;
         let (direct, cipher_bytes, cipher_sha256) = hashing.finish();
         put_in_place(direct, self.tmp, opts)?;
         Ok(Encrypted {
