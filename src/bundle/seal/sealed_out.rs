@@ -156,4 +156,42 @@ mod tests {
         assert_eq!(spy.held.released(), want.len() as u64);
         assert_eq!(spy.held.finish().unwrap(), want);
     }
+
+    /// Entries announced with their CRC-32 and size (read ahead) are the
+    /// same bytes as entries patched afterwards, ZIP64 included, and pass
+    /// through the hold-back without ever spilling; data that is not what
+    /// was announced is an error.
+    #[test]
+    fn announced_entries_are_the_same_bytes_and_never_spill() {
+        let dir = tempfile::tempdir().unwrap();
+        let when = DosTime::from_unix(1_700_000_000);
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let crc = crc32fast::hash(&big);
+        let held = HoldBack::new(Vec::new(), 4096, dir.path().into(), ".h.".into());
+        let mut a = ZipWriter::new(held, when);
+        a.on_settled(HoldBack::settle);
+        let mut b = ZipWriter::new(Cursor::new(Vec::new()), when);
+        for (name, expected) in [("b/x", big.len() as u64), ("b/zip64", 5 << 30)] {
+            let mut e = a
+                .start_entry_known(name, expected, crc, big.len() as u64)
+                .unwrap();
+            e.write_all(&big).unwrap();
+            e.finish().unwrap();
+            let mut e = b.start_entry(name, Method::Stored, expected).unwrap();
+            e.write_all(&big).unwrap();
+            e.finish().unwrap();
+        }
+        let held = a.finish().unwrap();
+        assert!(held.spill_raw().is_none(), "nothing was held back");
+        assert_eq!(held.finish().unwrap(), b.finish().unwrap().into_inner());
+        // Other bytes, or fewer, than announced.
+        let abc = crc32fast::hash(b"abc");
+        for (crc, size) in [(abc ^ 1, 3), (abc, 4)] {
+            let mut z = ZipWriter::new(Cursor::new(Vec::new()), when);
+            let mut e = z.start_entry_known("b/bad", size, crc, size).unwrap();
+            e.write_all(b"abc").unwrap();
+            let err = e.finish().unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{err}");
+        }
+    }
 }
