@@ -140,12 +140,6 @@ impl<W: Write + Seek> Write for EntryWriter<'_, W> {
         };
         self.crc.update(&buf[..n]);
         self.usize += n as u64;
-        // A header that announced everything is final, and so is every
-        // byte after it as soon as it is written.
-        let data_at = self.header_at + self.header_len();
-        if let (Some(_), Some(hook), Sink::Stored(c)) = (self.known, self.settled, &mut self.sink) {
-            hook(c.out, data_at + c.count)?;
-        }
         Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -247,8 +241,11 @@ impl<W: Write + Seek> ZipWriter<W> {
 
     /// Call `hook(out, upto)` whenever every byte before archive offset
     /// `upto` is final: after each entry (its header patched), and after
-    /// the end records. Without a hook (a file, which can be rewritten
-    /// in place) nothing is called.
+    /// the end records. After the header of an entry that announced its
+    /// size ([`ZipWriter::start_entry_known`]), `upto` is the entry's end,
+    /// past what was written: each byte up to it is final as soon as it
+    /// is written. Without a hook (a file, which can be rewritten in
+    /// place) nothing is called.
     pub fn on_settled(&mut self, hook: Settled<W>) {
         self.settled = Some(hook);
     }
@@ -300,8 +297,8 @@ impl<W: Write + Seek> ZipWriter<W> {
     /// Start a stored entry whose CRC-32 and size are known before its
     /// data (read ahead): its header is written complete, and it and each
     /// byte of data are final as soon as written (the settle hook is told
-    /// so), so an output that only goes forward need not hold the entry
-    /// back. [`EntryWriter::finish`] fails if the data is not what was
+    /// so at once), so an output that only goes forward need not hold the
+    /// entry back. [`EntryWriter::finish`] fails if the data is not what was
     /// announced. `expected_size` decides ZIP64 as in
     /// [`ZipWriter::start_entry`]: the same bytes as that entry, patched.
     pub fn start_entry_known(
@@ -335,8 +332,10 @@ impl<W: Write + Seek> ZipWriter<W> {
         self.out.write_all(&h)?;
         let header_at = self.pos;
         self.pos += h.len() as u64;
-        if known.is_some() {
-            self.settle()?;
+        if let (Some(hook), Some((_, size))) = (self.settled, known) {
+            // The header announced everything: it is final, and so is
+            // each byte of data as soon as it is written.
+            hook(&mut self.out, self.pos + size)?;
         }
         let counter = Counter {
             out: &mut self.out,
