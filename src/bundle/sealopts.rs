@@ -109,6 +109,10 @@ pub enum SealError {
     /// The output exists already.
     #[error("{} exists already; a bundle is never overwritten", .0.display())]
     OutputExists(PathBuf),
+    /// An input read twice (ahead of its entry for `seal --to`, then for
+    /// the entry and its hashes) was not the same both times.
+    #[error("{} changed while being sealed (two reads of it differ)", .0.display())]
+    ChangedContent(PathBuf),
     /// The output name has no usable stem.
     #[error("{} has no usable file name for the bag directory", .0.display())]
     BadOutputName(PathBuf),

@@ -16,8 +16,9 @@
 //!   `limit` bytes of them, so the scratch file only ever appends.
 //! - A released byte is never changed: a write before the released
 //!   offset is an error, as is a seek past the end (no holes).
-//! - Nothing is released that was not settled; [`HoldBack::finish`]
-//!   refuses while bytes are still held.
+//! - Nothing is released that was not settled. A settle may promise
+//!   bytes not written yet (an entry whose header announced its size):
+//!   those go straight through, with nothing held and nothing copied.
 
 use super::scratch::ScratchFile;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -41,6 +42,8 @@ pub struct HoldBack<W: Write> {
     patched: usize,
     /// Where the next write goes.
     pos: u64,
+    /// Bytes before this offset are final as soon as they are written.
+    promised: u64,
     limit: usize,
     /// Where the scratch file is made, and its name's prefix.
     dir: PathBuf,
@@ -61,6 +64,7 @@ impl<W: Write> HoldBack<W> {
             patches: Vec::new(),
             patched: 0,
             pos: 0,
+            promised: 0,
             limit: limit.max(1),
             dir,
             prefix,
@@ -86,9 +90,12 @@ impl<W: Write> HoldBack<W> {
 
     /// Every byte before archive offset `upto` is final: release what
     /// can go (all of it, unless `upto` falls inside the spilled part
-    /// and before the end; then only the part in memory goes now).
+    /// and before the end; then only the part in memory goes now). An
+    /// `upto` past the end promises the bytes up to it: they will go
+    /// straight through as they are written.
     pub fn settle(&mut self, upto: u64) -> io::Result<()> {
         let end = self.end();
+        self.promised = self.promised.max(upto);
         let upto = upto.min(end);
         if upto <= self.base {
             return Ok(());
@@ -224,6 +231,16 @@ impl<W: Write> Write for HoldBack<W> {
             ));
         }
         let end = self.end();
+        if self.pos == self.base && end == self.base && self.pos < self.promised {
+            // Nothing held, and these bytes are final: straight through.
+            let n = buf
+                .len()
+                .min((self.promised - self.pos).min(usize::MAX as u64) as usize);
+            let n = self.out.write(&buf[..n])?;
+            self.base += n as u64;
+            self.pos += n as u64;
+            return Ok(n);
+        }
         let n = if self.pos < end {
             self.overwrite(buf, end)?
         } else {
@@ -325,16 +342,18 @@ mod tests {
                         model.write_all(&data).unwrap();
                     }
                     8 => {
-                        let upto = settled + rng.below(len - settled + 1);
+                        // Anywhere from what is settled to past the end
+                        // (a promise of bytes to come).
+                        let upto = settled + rng.below(len - settled.min(len) + 2 * limit as u64);
                         h.settle(upto).unwrap();
                         settled = upto;
-                        if upto == len {
+                        if upto >= len {
                             rewritten = 0;
                         }
                     }
                     _ => {
                         h.settle(len).unwrap();
-                        settled = len;
+                        settled = settled.max(len);
                         rewritten = 0;
                     }
                 }
@@ -343,6 +362,14 @@ mod tests {
                     out.len() as u64 <= settled,
                     "seed {seed}: released unsettled"
                 );
+                let now = model.get_ref().len() as u64;
+                if settled >= now {
+                    assert_eq!(
+                        out.len() as u64,
+                        now,
+                        "seed {seed}: all final, all released"
+                    );
+                }
                 assert_eq!(out, &model.get_ref()[..out.len()], "seed {seed}");
                 assert_eq!(h.end(), model.get_ref().len() as u64, "seed {seed}");
                 assert!(h.mem.capacity() <= limit.max(64 << 10), "seed {seed}");
@@ -388,6 +415,26 @@ mod tests {
         h.seek(SeekFrom::Start(10)).unwrap();
         assert!(h.write_all(b"x").is_err());
         assert!(h.seek(SeekFrom::Start(end + 1)).is_err());
+    }
+
+    /// Promised bytes go straight through; past the promise, bytes are
+    /// held again.
+    #[test]
+    fn promised_bytes_go_straight_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = holdback(100, &dir);
+        h.write_all(b"header").unwrap();
+        h.settle(6 + 1000).unwrap();
+        assert_eq!(h.out, b"header");
+        h.write_all(&[7u8; 1000]).unwrap();
+        assert_eq!(h.out.len(), 1006);
+        assert!(h.mem.is_empty() && h.spill_raw().is_none());
+        h.write_all(b"next").unwrap();
+        assert_eq!(h.out.len(), 1006, "past the promise, held");
+        h.seek(SeekFrom::Start(10)).unwrap();
+        assert!(h.write_all(b"x").is_err(), "promised bytes are final");
+        h.seek(SeekFrom::End(0)).unwrap();
+        assert_eq!(h.finish().unwrap().len(), 1010);
     }
 
     #[test]

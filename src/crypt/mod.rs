@@ -14,11 +14,13 @@
 pub mod header;
 pub mod holdback;
 mod open;
+pub mod pipe;
 pub mod scratch;
 
 pub use header::{Sniff, Stanzas, sniff};
 pub use holdback::HoldBack;
 pub use open::{Decrypted, PlainCopy, check_start, decrypt_file, decrypt_private};
+pub use pipe::Pipe;
 pub use scratch::ScratchFile;
 
 use crate::atomic::{SignalGuard, TempOut};

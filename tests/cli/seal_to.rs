@@ -15,6 +15,7 @@ use serde::Deserialize;
 use sha2::Digest;
 use std::ffi::OsStr;
 use std::io::BufRead;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -234,21 +235,47 @@ fn paused_at_first_write(mut cmd: Command) -> std::process::Child {
     child
 }
 
-/// A 64 MB entry, four times the memory bound. While the ciphertext is
-/// written, the held-back entry is in a scratch file that has no name and
-/// holds no plaintext. Ctrl-C then leaves nothing at all; a kill leaves
-/// only a temporary file, which the next run clears. That run's peak
-/// memory is at most 32 MiB above a plain seal's (holding the entry in
-/// memory would cost 64), and its bundle is the plain seal's.
+/// A named pipe `ev.fifo` in the scratch directory, and a thread that
+/// writes `data` into it once a reader opens it.
+fn fifo(env: &Env) -> PathBuf {
+    let path = env.path().join("ev.fifo");
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    path
+}
+
+fn feed(path: &Path, data: &[u8]) -> std::thread::JoinHandle<()> {
+    let (path, data) = (path.to_path_buf(), data.to_vec());
+    std::thread::spawn(move || std::fs::write(path, data).unwrap())
+}
+
+/// 64 MB from a pipe (which cannot be read twice), four times the memory
+/// bound. While the ciphertext is written, the held-back entry is in a
+/// scratch file that has no name and holds no plaintext. Ctrl-C then
+/// leaves nothing at all; a kill leaves only a temporary file, which the
+/// next run clears. That run's peak memory is at most 32 MiB above a
+/// plain seal's (holding the entry in memory would cost 64), and its
+/// bundle is the plain seal's.
 #[test]
 fn a_large_entry_spills_to_a_scratch_file_that_holds_no_plaintext() {
     let env = Env::new();
     let id = sender(&env);
-    env.write("ev/big.bin", &PATTERN.repeat(4 << 20));
+    let data = PATTERN.repeat(4 << 20);
+    let pipe = fifo(&env);
     mkdirs(&env, &["p", "e"]);
     let e = env.path().join("e");
-    let cmd = || seal_cmd(&env, "e/big.zip.age", &["--to", &id]);
-    let mut child = paused_at_first_write(cmd());
+    let cmd = |out: &str, extra: &[&str]| {
+        let mut c = env.cmd([
+            "seal", "ev.fifo", "--out", out, "--case", "C-1", "--time", TIME,
+        ]);
+        c.args(extra).stdin(Stdio::null());
+        c
+    };
+    let sealed = || cmd("e/big.zip.age", &["--to", &id]);
+    let fed = feed(&pipe, &data);
+    let mut child = paused_at_first_write(sealed());
+    fed.join().unwrap();
     let found = scratch_files(child.id(), &e);
     let held = found
         .iter()
@@ -262,7 +289,9 @@ fn a_large_entry_spills_to_a_scratch_file_that_holds_no_plaintext() {
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
     assert_eq!(child.wait().unwrap().code(), Some(130));
     assert_eq!(names(&e), Vec::<String>::new(), "Ctrl-C leaves nothing");
-    let mut child = paused_at_first_write(cmd());
+    let fed = feed(&pipe, &data);
+    let mut child = paused_at_first_write(sealed());
+    fed.join().unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
     let left = names(&e);
@@ -270,13 +299,53 @@ fn a_large_entry_spills_to_a_scratch_file_that_holds_no_plaintext() {
         left.len() == 1 && left[0].ends_with(".evidentia-tmp"),
         "a kill leaves a temporary file: {left:?}"
     );
-    let (r, rss_to) = env.run_cmd_rss(&mut cmd());
+    let fed = feed(&pipe, &data);
+    let (r, rss_to) = env.run_cmd_rss(&mut sealed());
+    fed.join().unwrap();
     r.expect_code(0);
     assert_eq!(names(&e), ["big.zip.age"], "the leftover was cleared");
-    let (r, rss_plain) = env.run_cmd_rss(&mut seal_cmd(&env, "p/big.zip", &[]));
+    let fed = feed(&pipe, &data);
+    let (r, rss_plain) = env.run_cmd_rss(&mut cmd("p/big.zip", &[]));
+    fed.join().unwrap();
     r.expect_code(0);
     assert!(
         rss_to < rss_plain + 32 * 1024,
+        "seal --to peak RSS {rss_to} KiB, plain seal {rss_plain} KiB"
+    );
+    let plain = std::fs::read(env.path().join("p/big.zip")).unwrap();
+    assert!(decrypt(&env, &id, &e.join("big.zip.age")) == plain);
+}
+
+/// A large regular file is read ahead for its CRC-32 and size, so its
+/// entry is never held back: no scratch file for it while the ciphertext
+/// is written, memory as for a small one, and the same bundle.
+#[test]
+fn a_large_regular_file_is_read_ahead_instead_of_held_back() {
+    let env = Env::new();
+    let id = sender(&env);
+    env.write("ev/big.bin", &PATTERN.repeat(4 << 20));
+    mkdirs(&env, &["p", "e"]);
+    let e = env.path().join("e");
+    let sealed = || seal_cmd(&env, "e/big.zip.age", &["--to", &id]);
+    let mut child = paused_at_first_write(sealed());
+    let found = scratch_files(child.id(), &e);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let seen = |what: &str| found.iter().any(|(n, _)| n.contains(what));
+    assert!(
+        seen("/.big.zip-records."),
+        "the records' scratch file is seen"
+    );
+    assert!(!seen("/.big.zip-holdback."), "{found:?}");
+    for f in names(&e) {
+        std::fs::remove_file(e.join(f)).unwrap();
+    }
+    let (r, rss_to) = env.run_cmd_rss(&mut sealed());
+    r.expect_code(0);
+    let (r, rss_plain) = env.run_cmd_rss(&mut seal_cmd(&env, "p/big.zip", &[]));
+    r.expect_code(0);
+    assert!(
+        rss_to < rss_plain + 16 * 1024,
         "seal --to peak RSS {rss_to} KiB, plain seal {rss_plain} KiB"
     );
     let plain = std::fs::read(env.path().join("p/big.zip")).unwrap();

@@ -8,6 +8,11 @@
 //! files (and direct inputs, which may be devices) stream through the
 //! calling thread.
 //!
+//! With an output that only goes forward (`seal --to`), a large regular
+//! file is read once more, ahead of its entry, for its CRC-32 and size
+//! ([`Pass::read_ahead`]): the hashes and the entry still come from the
+//! one pass, which is checked against what was read ahead.
+//!
 //! A file that cannot be opened stops the seal unless unreadable files are
 //! allowed (then it is recorded). A read error in the middle of a file
 //! always stops the seal: its entry is already half written, and a bundle
@@ -17,13 +22,14 @@
 use super::plan::{Plan, PlanFile};
 use crate::bundle::sealopts::{SealError, SealOptions};
 use crate::bundle::spill::{FileRecord, Records};
-use crate::bundle::zip::ZipWriter;
+use crate::bundle::zip::{Method, ZipWriter};
 use crate::crypt::ScratchFile;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, HashResult, hash_bytes, hash_reader};
 use crate::model::{self, UnreadableEntry};
 use crate::pathrepr::PathRepr;
 use crate::source::{OpenMode, open_evidence, ordered_map};
 use std::io::{self, Read, Seek, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// Tree files up to this size are read whole on worker threads.
@@ -31,6 +37,9 @@ const SMALL_FILE: u64 = 256 << 10;
 /// At most this many small files wait in memory (bounds memory to
 /// `SMALL_FILE * SMALL_IN_FLIGHT`).
 const SMALL_IN_FLIGHT: usize = 64;
+/// With a forward-only output, files larger than what it holds back in
+/// memory are read ahead ([`Pass::read_ahead`]).
+const READ_AHEAD_PAST: u64 = super::sealed_out::HOLD_IN_MEMORY as u64;
 
 /// What the payload phase produced, for the tag files.
 pub(super) struct Payload {
@@ -280,10 +289,12 @@ impl<W: Write + Seek> Pass<'_, W> {
     ) -> Result<HashResult, SealError> {
         let opts = self.opts;
         let werr = |e| opts.write_error(e);
-        let mut entry = self
-            .zip
-            .start_entry(member, self.opts.method, f.size)
-            .map_err(werr)?;
+        let known = self.read_ahead(f, src, &reader)?;
+        let mut entry = match known {
+            Some((size, crc)) => self.zip.start_entry_known(member, f.size, crc, size),
+            None => self.zip.start_entry(member, opts.method, f.size),
+        }
+        .map_err(werr)?;
         // A tree file that grows past one piece while it is read
         // stops the seal (`Changed`), so its size can be trusted.
         let o = match f.mode {
@@ -303,8 +314,56 @@ impl<W: Write + Seek> Pass<'_, W> {
                 },
             }
         })?;
-        entry.finish().map_err(werr)?;
+        entry.finish().map_err(|e| match known {
+            Some(_) if e.kind() == io::ErrorKind::InvalidData => {
+                SealError::ChangedContent(src.to_path_buf())
+            }
+            _ => werr(e),
+        })?;
         Ok(result)
+    }
+
+    /// The size and CRC-32 of a large regular file, read ahead of its
+    /// entry when the output only goes forward (`seal --to`): the entry's
+    /// header is then final before its data, which goes straight on to be
+    /// encrypted instead of being held back (and spilled to a scratch
+    /// file) until the entry ends. Reading the file once more costs less
+    /// than writing it to a scratch file and reading it back, encrypted
+    /// both ways. `None` for a plain seal, deflate, what the hold-back
+    /// keeps in memory anyway, and what is not a regular file (a device or
+    /// a pipe cannot be read twice).
+    fn read_ahead(
+        &self,
+        f: &PlanFile,
+        src: &Path,
+        reader: &std::fs::File,
+    ) -> Result<Option<(u64, u32)>, SealError> {
+        let opts = self.opts;
+        if opts.recipients.is_empty() || opts.method != Method::Stored || f.size <= READ_AHEAD_PAST
+        {
+            return Ok(None);
+        }
+        let unreadable = |source| SealError::Unreadable {
+            path: src.to_path_buf(),
+            source,
+        };
+        if !reader.metadata().map_err(unreadable)?.is_file() {
+            return Ok(None);
+        }
+        let mut buf = vec![0u8; 4 << 20];
+        let mut crc = crc32fast::Hasher::new();
+        let mut at = 0u64;
+        loop {
+            // Positioned reads: the pass that follows starts at 0.
+            let n = match reader.read_at(&mut buf, at) {
+                Ok(0) => return Ok(Some((at, crc.finalize()))),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(unreadable(e)),
+            };
+            crc.update(&buf[..n]);
+            at += n as u64;
+        }
     }
 
     /// The record of a sealed file, and its place among the acquired ones.

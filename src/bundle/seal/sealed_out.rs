@@ -6,7 +6,8 @@
 //! [`HoldBack`](crate::crypt::HoldBack): it keeps the current entry's
 //! bytes (the first 16 MiB in memory, the rest in an encrypted, unlinked
 //! scratch file) until the zip writer says the entry is finished, then
-//! releases them to the age encryptor. The zip that is encrypted is byte
+//! releases them to the age encryptor, which runs on a thread of its own
+//! ([`Pipe`]) beside the sealing thread. The zip that is encrypted is byte
 //! for byte the one a plain seal writes: the bundle format and the
 //! verifier are unchanged, and a bundle decrypted with stock `age -d` is
 //! an ordinary bundle.
@@ -20,7 +21,7 @@ use super::{put_in_place, temp_output};
 use crate::atomic::{SignalGuard, TempOut};
 use crate::bundle::sealopts::{SealError, SealOptions};
 use crate::bundle::zip::{DosTime, ZipWriter};
-use crate::crypt::{Encrypted, HashingWriter, HoldBack, encryptor};
+use crate::crypt::{Encrypted, HashingWriter, HoldBack, Pipe, encryptor};
 use crate::direct::DirectOut;
 use std::path::Path;
 
@@ -34,7 +35,8 @@ type Cipher = age::stream::StreamWriter<HashingWriter<DirectOut>>;
 /// The encrypted bundle being written.
 pub(super) struct SealedOutput {
     /// Dropped first: the writers let go of the file before it is removed.
-    pub zip: ZipWriter<HoldBack<Cipher>>,
+    /// Released bytes are encrypted on a thread of their own ([`Pipe`]).
+    pub zip: ZipWriter<HoldBack<Pipe<Cipher>>>,
     tmp: TempOut,
     _guard: SignalGuard,
 }
@@ -49,7 +51,7 @@ impl SealedOutput {
         let guard = SignalGuard::new(&tmp.path);
         let cipher = encryptor(&opts.recipients, HashingWriter::new(direct)).map_err(werr)?;
         let held = HoldBack::new(
-            cipher,
+            Pipe::new(cipher),
             HOLD_IN_MEMORY,
             dir.to_path_buf(),
             format!(".{name}.zip-holdback."),
@@ -69,7 +71,8 @@ impl SealedOutput {
         let werr = |e| opts.write_error(e);
         let held = self.zip.finish().map_err(werr)?;
         let plain_bytes = held.released();
-        let hashing = held.finish().map_err(werr)?.finish().map_err(werr)?;
+        let cipher = held.finish().and_then(Pipe::finish).map_err(werr)?;
+        let hashing = cipher.finish().map_err(werr)?;
         let (direct, cipher_bytes, cipher_sha256) = hashing.finish();
         put_in_place(direct, self.tmp, opts)?;
         Ok(Encrypted {
@@ -152,5 +155,43 @@ mod tests {
         assert_eq!(spy.settled.last(), Some(&(want.len() as u64)));
         assert_eq!(spy.held.released(), want.len() as u64);
         assert_eq!(spy.held.finish().unwrap(), want);
+    }
+
+    /// Entries announced with their CRC-32 and size (read ahead) are the
+    /// same bytes as entries patched afterwards, ZIP64 included, and pass
+    /// through the hold-back without ever spilling; data that is not what
+    /// was announced is an error.
+    #[test]
+    fn announced_entries_are_the_same_bytes_and_never_spill() {
+        let dir = tempfile::tempdir().unwrap();
+        let when = DosTime::from_unix(1_700_000_000);
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let crc = crc32fast::hash(&big);
+        let held = HoldBack::new(Vec::new(), 4096, dir.path().into(), ".h.".into());
+        let mut a = ZipWriter::new(held, when);
+        a.on_settled(HoldBack::settle);
+        let mut b = ZipWriter::new(Cursor::new(Vec::new()), when);
+        for (name, expected) in [("b/x", big.len() as u64), ("b/zip64", 5 << 30)] {
+            let mut e = a
+                .start_entry_known(name, expected, crc, big.len() as u64)
+                .unwrap();
+            e.write_all(&big).unwrap();
+            e.finish().unwrap();
+            let mut e = b.start_entry(name, Method::Stored, expected).unwrap();
+            e.write_all(&big).unwrap();
+            e.finish().unwrap();
+        }
+        let held = a.finish().unwrap();
+        assert!(held.spill_raw().is_none(), "nothing was held back");
+        assert_eq!(held.finish().unwrap(), b.finish().unwrap().into_inner());
+        // Other bytes, or fewer, than announced.
+        let abc = crc32fast::hash(b"abc");
+        for (crc, size) in [(abc ^ 1, 3), (abc, 4)] {
+            let mut z = ZipWriter::new(Cursor::new(Vec::new()), when);
+            let mut e = z.start_entry_known("b/bad", size, crc, size).unwrap();
+            e.write_all(b"abc").unwrap();
+            let err = e.finish().unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{err}");
+        }
     }
 }

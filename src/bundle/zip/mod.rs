@@ -29,6 +29,7 @@ mod central;
 mod check;
 mod damage;
 mod data;
+mod dostime;
 mod end;
 mod error;
 mod inflate;

@@ -22,6 +22,7 @@
 //!   caller's: seal escapes them ([`crate::bundle::layout`]) so that they pass the
 //!   reader's name checks; tests use this writer for hostile names too.
 
+pub use super::dostime::DosTime;
 use crate::crypt::ScratchFile;
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
@@ -63,52 +64,6 @@ pub(super) const VERSION_NEEDED: u16 = 20;
 /// Version needed to extract an entry with ZIP64 sizes (an entry whose
 /// only ZIP64 value is its offset keeps [`VERSION_NEEDED`]).
 pub(super) const VERSION_NEEDED_ZIP64: u16 = 45;
-
-/// A date and time in MS-DOS form, as zip headers hold it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DosTime {
-    /// Packed time (hours, minutes, seconds / 2).
-    pub time: u16,
-    /// Packed date (year - 1980, month, day).
-    pub date: u16,
-}
-
-impl std::fmt::Display for DosTime {
-    /// `YYYY-MM-DD HH:MM:SS`, field by field as packed (even when a field
-    /// is out of range: what a hostile header holds is shown as it is).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (d, t) = (self.date, self.time);
-        write!(
-            f,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            1980 + (d >> 9),
-            (d >> 5) & 0xF,
-            d & 0x1F,
-            t >> 11,
-            (t >> 5) & 0x3F,
-            (t & 0x1F) * 2
-        )
-    }
-}
-
-impl DosTime {
-    /// From seconds since the Unix epoch, in UTC. Times before 1980 become
-    /// 1980-01-01 00:00:00, the earliest a zip can hold.
-    pub fn from_unix(secs: i64) -> DosTime {
-        let (y, mo, d, h, mi, s) = crate::model::civil_from_unix(secs);
-        if y < 1980 {
-            return DosTime {
-                time: 0,
-                date: (1 << 5) | 1,
-            };
-        }
-        let y = (y - 1980).min(127) as u16;
-        DosTime {
-            time: ((h as u16) << 11) | ((mi as u16) << 5) | (s as u16 / 2),
-            date: (y << 9) | ((mo as u16) << 5) | d as u16,
-        }
-    }
-}
 
 struct CentralRecord {
     name: String,
@@ -172,6 +127,9 @@ pub struct EntryWriter<'a, W: Write + Seek> {
     method: Method,
     when: DosTime,
     settled: Option<Settled<W>>,
+    /// The CRC-32 and size its header announced already
+    /// ([`ZipWriter::start_entry_known`]).
+    known: Option<(u32, u64)>,
 }
 
 impl<W: Write + Seek> Write for EntryWriter<'_, W> {
@@ -190,9 +148,15 @@ impl<W: Write + Seek> Write for EntryWriter<'_, W> {
 }
 
 impl<W: Write + Seek> EntryWriter<'_, W> {
-    /// Finish the entry: flush the encoder, patch the local header, and
-    /// remember the entry for the central directory. Returns its CRC-32.
+    fn header_len(&self) -> u64 {
+        30 + self.name_len + if self.zip64 { 20 } else { 0 }
+    }
+
+    /// Finish the entry: flush the encoder, patch the local header (or
+    /// check that the data is what it announced), and remember the entry
+    /// for the central directory. Returns its CRC-32.
     pub fn finish(self) -> io::Result<u32> {
+        let header_len = self.header_len();
         let counter = match self.sink {
             Sink::Stored(c) => c,
             Sink::Deflate(d) => d.finish()?,
@@ -206,18 +170,32 @@ impl<W: Write + Seek> EntryWriter<'_, W> {
                 self.name
             )));
         }
-        let end = self.header_at + 30 + self.name_len + if self.zip64 { 20 } else { 0 } + csize;
-        out.seek(SeekFrom::Start(self.header_at + 14))?;
-        out.write_all(&crc.to_le_bytes())?;
-        if self.zip64 {
-            out.seek(SeekFrom::Start(self.header_at + 30 + self.name_len + 4))?;
-            out.write_all(&self.usize.to_le_bytes())?;
-            out.write_all(&csize.to_le_bytes())?;
-        } else {
-            out.write_all(&(csize as u32).to_le_bytes())?;
-            out.write_all(&(self.usize as u32).to_le_bytes())?;
+        let end = self.header_at + header_len + csize;
+        match self.known {
+            Some(known) if known != (crc, self.usize) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "{} is not what its header announced (CRC-32 and size)",
+                        self.name
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                out.seek(SeekFrom::Start(self.header_at + 14))?;
+                out.write_all(&crc.to_le_bytes())?;
+                if self.zip64 {
+                    out.seek(SeekFrom::Start(self.header_at + 30 + self.name_len + 4))?;
+                    out.write_all(&self.usize.to_le_bytes())?;
+                    out.write_all(&csize.to_le_bytes())?;
+                } else {
+                    out.write_all(&(csize as u32).to_le_bytes())?;
+                    out.write_all(&(self.usize as u32).to_le_bytes())?;
+                }
+                out.seek(SeekFrom::Start(end))?;
+            }
         }
-        out.seek(SeekFrom::Start(end))?;
         if let Some(hook) = self.settled {
             hook(out, end)?;
         }
@@ -263,8 +241,11 @@ impl<W: Write + Seek> ZipWriter<W> {
 
     /// Call `hook(out, upto)` whenever every byte before archive offset
     /// `upto` is final: after each entry (its header patched), and after
-    /// the end records. Without a hook (a file, which can be rewritten
-    /// in place) nothing is called.
+    /// the end records. After the header of an entry that announced its
+    /// size ([`ZipWriter::start_entry_known`]), `upto` is the entry's end,
+    /// past what was written: each byte up to it is final as soon as it
+    /// is written. Without a hook (a file, which can be rewritten in
+    /// place) nothing is called.
     pub fn on_settled(&mut self, hook: Settled<W>) {
         self.settled = Some(hook);
     }
@@ -310,38 +291,52 @@ impl<W: Write + Seek> ZipWriter<W> {
         method: Method,
         expected_size: u64,
     ) -> io::Result<EntryWriter<'_, W>> {
-        self.drain()?;
+        self.begin(name, method, expected_size >= ZIP64_THRESHOLD, None)
+    }
+
+    /// Start a stored entry whose CRC-32 and size are known before its
+    /// data (read ahead): its header is written complete, and it and each
+    /// byte of data are final as soon as written (the settle hook is told
+    /// so at once), so an output that only goes forward need not hold the
+    /// entry back. [`EntryWriter::finish`] fails if the data is not what was
+    /// announced. `expected_size` decides ZIP64 as in
+    /// [`ZipWriter::start_entry`]: the same bytes as that entry, patched.
+    pub fn start_entry_known(
+        &mut self,
+        name: &str,
+        expected_size: u64,
+        crc: u32,
+        size: u64,
+    ) -> io::Result<EntryWriter<'_, W>> {
         let zip64 = expected_size >= ZIP64_THRESHOLD;
-        let mut h = Vec::with_capacity(30 + name.len() + 20);
-        put32(&mut h, 0x0403_4b50);
-        put16(
-            &mut h,
-            if zip64 {
-                VERSION_NEEDED_ZIP64
-            } else {
-                VERSION_NEEDED
-            },
-        );
-        put16(&mut h, FLAG_UTF8);
-        put16(&mut h, method.code());
-        put16(&mut h, self.when.time);
-        put16(&mut h, self.when.date);
-        put32(&mut h, 0); // CRC, patched in finish
-        let marker = if zip64 { 0xFFFF_FFFF } else { 0 };
-        put32(&mut h, marker);
-        put32(&mut h, marker);
-        put16(&mut h, name.len() as u16);
-        put16(&mut h, if zip64 { 20 } else { 0 });
-        h.extend_from_slice(name.as_bytes());
-        if zip64 {
-            put16(&mut h, 0x0001);
-            put16(&mut h, 16);
-            put64(&mut h, 0);
-            put64(&mut h, 0);
+        if !zip64 && size >= 0xFFFF_FFFF {
+            return Err(io::Error::other(format!(
+                "{name} is past 4 GiB, more than its expected size"
+            )));
         }
+        self.begin(name, Method::Stored, zip64, Some((crc, size)))
+    }
+
+    /// Write a local header (complete when `known`, else to be patched)
+    /// and start the entry's data.
+    fn begin(
+        &mut self,
+        name: &str,
+        method: Method,
+        zip64: bool,
+        known: Option<(u32, u64)>,
+    ) -> io::Result<EntryWriter<'_, W>> {
+        self.drain()?;
+        let (crc, size) = known.unwrap_or((0, 0));
+        let h = local_header(name, method, zip64, self.when, crc, size);
         self.out.write_all(&h)?;
         let header_at = self.pos;
         self.pos += h.len() as u64;
+        if let (Some(hook), Some((_, size))) = (self.settled, known) {
+            // The header announced everything: it is final, and so is
+            // each byte of data as soon as it is written.
+            hook(&mut self.out, self.pos + size)?;
+        }
         let counter = Counter {
             out: &mut self.out,
             count: 0,
@@ -363,6 +358,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             method,
             when: self.when,
             settled: self.settled,
+            known,
         })
     }
 
@@ -374,19 +370,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             // complete, with no seek back to patch it (the same bytes, and
             // many small entries coalesce in the output buffer).
             let crc = crc32fast::hash(data);
-            let mut h = Vec::with_capacity(30 + name.len());
-            put32(&mut h, 0x0403_4b50);
-            put16(&mut h, VERSION_NEEDED);
-            put16(&mut h, FLAG_UTF8);
-            put16(&mut h, method.code());
-            put16(&mut h, self.when.time);
-            put16(&mut h, self.when.date);
-            put32(&mut h, crc);
-            put32(&mut h, len as u32);
-            put32(&mut h, len as u32);
-            put16(&mut h, name.len() as u16);
-            put16(&mut h, 0);
-            h.extend_from_slice(name.as_bytes());
+            let h = local_header(name, method, false, self.when, crc, len);
             self.out.write_all(&h)?;
             self.out.write_all(data)?;
             let header_at = self.pos;
@@ -452,19 +436,48 @@ pub(in crate::bundle) fn stored_local_header(
     size: u32,
     when: DosTime,
 ) -> Vec<u8> {
-    let mut h = Vec::with_capacity(30 + name.len());
+    local_header(name, Method::Stored, false, when, crc, u64::from(size))
+}
+
+/// A local header. An entry whose data is not written yet has zeros for
+/// `crc` and `size` (then patched); the sizes go in the ZIP64 extra field
+/// when `zip64`. `size` is both sizes: only stored entries are announced
+/// before their data.
+fn local_header(
+    name: &str,
+    method: Method,
+    zip64: bool,
+    when: DosTime,
+    crc: u32,
+    size: u64,
+) -> Vec<u8> {
+    let mut h = Vec::with_capacity(30 + name.len() + 20);
     put32(&mut h, 0x0403_4b50);
-    put16(&mut h, VERSION_NEEDED);
+    put16(
+        &mut h,
+        if zip64 {
+            VERSION_NEEDED_ZIP64
+        } else {
+            VERSION_NEEDED
+        },
+    );
     put16(&mut h, FLAG_UTF8);
-    put16(&mut h, Method::Stored.code());
+    put16(&mut h, method.code());
     put16(&mut h, when.time);
     put16(&mut h, when.date);
     put32(&mut h, crc);
-    put32(&mut h, size);
-    put32(&mut h, size);
+    let small = if zip64 { 0xFFFF_FFFF } else { size as u32 };
+    put32(&mut h, small);
+    put32(&mut h, small);
     put16(&mut h, name.len() as u16);
-    put16(&mut h, 0);
+    put16(&mut h, if zip64 { 20 } else { 0 });
     h.extend_from_slice(name.as_bytes());
+    if zip64 {
+        put16(&mut h, 0x0001);
+        put16(&mut h, 16);
+        put64(&mut h, size);
+        put64(&mut h, size);
+    }
     h
 }
 
