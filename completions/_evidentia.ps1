@@ -103,8 +103,10 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;seal' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The bundle file to create; its stem names the bag directory. Never overwritten')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The bundle file to create; its stem names the bag directory. Never overwritten')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The bundle file to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named BUNDLE.zip.age')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The bundle file to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named BUNDLE.zip.age')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Encrypt the bundle as it is written for this recipient (repeatable): a certificate or public key file of the receiving examiner or lab, a key id, or an age1... recipient. The plaintext bundle never touches the disk')
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory for --to [default: HOME/trust]')
             [CompletionResult]::new('--case', '--case', [CompletionResultType]::ParameterName, 'Case reference (required here or in --meta)')
             [CompletionResult]::new('--item', '--item', [CompletionResultType]::ParameterName, 'Item or exhibit item number (repeatable)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'Description of the evidence')
@@ -118,6 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--piece', '--piece', [CompletionResultType]::ParameterName, 'Window size of the piecewise hashes in manifest.json (a power of two, at least 4K)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--to-untrusted', '--to-untrusted', [CompletionResultType]::ParameterName, 'Accept --to recipients that no root in the trust store vouches for (warned loudly)')
             [CompletionResult]::new('--allow-unreadable', '--allow-unreadable', [CompletionResultType]::ParameterName, 'Record files that cannot be opened instead of stopping')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')

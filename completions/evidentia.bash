@@ -2417,7 +2417,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__seal)
-            opts="-o -a -q -h --out --case --item --description --meta --algo --compress --allow-unreadable --time --key --passphrase-file --piece --home --json --quiet --no-progress --color --help"
+            opts="-o -a -q -h --out --to --to-untrusted --trust --case --item --description --meta --algo --compress --allow-unreadable --time --key --passphrase-file --piece --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2428,6 +2428,14 @@ _evidentia() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

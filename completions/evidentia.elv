@@ -97,8 +97,10 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'evidentia;seal'= {
-            cand -o 'The bundle file to create; its stem names the bag directory. Never overwritten'
-            cand --out 'The bundle file to create; its stem names the bag directory. Never overwritten'
+            cand -o 'The bundle file to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named BUNDLE.zip.age'
+            cand --out 'The bundle file to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named BUNDLE.zip.age'
+            cand --to 'Encrypt the bundle as it is written for this recipient (repeatable): a certificate or public key file of the receiving examiner or lab, a key id, or an age1... recipient. The plaintext bundle never touches the disk'
+            cand --trust 'Trust store directory for --to [default: HOME/trust]'
             cand --case 'Case reference (required here or in --meta)'
             cand --item 'Item or exhibit item number (repeatable)'
             cand --description 'Description of the evidence'
@@ -112,6 +114,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --piece 'Window size of the piecewise hashes in manifest.json (a power of two, at least 4K)'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --to-untrusted 'Accept --to recipients that no root in the trust store vouches for (warned loudly)'
             cand --allow-unreadable 'Record files that cannot be opened instead of stopping'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
             cand -q 'Only errors on stderr (no warnings, notes or progress)'

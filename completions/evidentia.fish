@@ -93,7 +93,9 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l json -d 
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand acquire" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s o -l out -d 'The bundle file to create; its stem names the bag directory. Never overwritten' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s o -l out -d 'The bundle file to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named BUNDLE.zip.age' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l to -d 'Encrypt the bundle as it is written for this recipient (repeatable): a certificate or public key file of the receiving examiner or lab, a key id, or an age1... recipient. The plaintext bundle never touches the disk' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l trust -d 'Trust store directory for --to [default: HOME/trust]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l case -d 'Case reference (required here or in --meta)' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l item -d 'Item or exhibit item number (repeatable)' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l description -d 'Description of the evidence' -r
@@ -109,6 +111,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l home -d 'Di
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l to-untrusted -d 'Accept --to recipients that no root in the trust store vouches for (warned loudly)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l allow-unreadable -d 'Record files that cannot be opened instead of stopping'
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
 complete -c evidentia -n "__fish_evidentia_using_subcommand seal" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
