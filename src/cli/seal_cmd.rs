@@ -271,7 +271,7 @@ fn seal_error(e: SealError) -> CliError {
 pub fn run(ctx: &Ctx, args: SealArgs) -> Result<Exit, CliError> {
     let mut opts = options(&args)?;
     // Everything that can be refused is refused before a byte is written:
-    // the output's name and place, then every recipient.
+    // every recipient, then the output's name and place.
     let to = if args.to.is_empty() {
         Vec::new()
     } else {

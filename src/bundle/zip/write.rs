@@ -241,10 +241,11 @@ impl<W: Write + Seek> ZipWriter<W> {
 
     /// Call `hook(out, upto)` whenever every byte before archive offset
     /// `upto` is final: after each entry (its header patched), and after
-    /// the end records. After the header of an entry that announced its
-    /// size ([`ZipWriter::start_entry_known`]), `upto` is the entry's end,
-    /// past what was written: each byte up to it is final as soon as it
-    /// is written. Without a hook (a file, which can be rewritten in
+    /// the end records. Before a whole entry from memory, and after the
+    /// header of an entry that announced its size
+    /// ([`ZipWriter::start_entry_known`]), `upto` is the entry's end, past
+    /// what was written: each byte up to it is final as soon as it is
+    /// written. Without a hook (a file, which can be rewritten in
     /// place) nothing is called.
     pub fn on_settled(&mut self, hook: Settled<W>) {
         self.settled = Some(hook);
@@ -371,6 +372,10 @@ impl<W: Write + Seek> ZipWriter<W> {
             // many small entries coalesce in the output buffer).
             let crc = crc32fast::hash(data);
             let h = local_header(name, method, false, self.when, crc, len);
+            if let Some(hook) = self.settled {
+                // Final as written: promised before they are written.
+                hook(&mut self.out, self.pos + h.len() as u64 + len)?;
+            }
             self.out.write_all(&h)?;
             self.out.write_all(data)?;
             let header_at = self.pos;
@@ -385,7 +390,6 @@ impl<W: Write + Seek> ZipWriter<W> {
                 offset: header_at,
                 when: self.when,
             });
-            self.settle()?;
             return self.drain();
         }
         let mut e = self.start_entry(name, method, data.len() as u64)?;
