@@ -6,7 +6,7 @@
 //! encrypting after it.
 //!
 //! Invariants: bytes reach the output in the order written, in buffers of
-//! [`BUF`] bytes (the last one shorter); at most [`BUFS`] buffers exist,
+//! `BUF` bytes (the last one shorter); at most `BUFS` buffers exist,
 //! so memory is bounded; the output's first error comes back from a later
 //! `write`, `flush` or [`Pipe::finish`], and the thread stops writing
 //! after it. Dropping a `Pipe` without `finish` waits for the thread and
