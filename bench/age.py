@@ -31,17 +31,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import BIN, WORK, build, compare, make_image, make_tree, rss_of, sh, warm  # noqa: E402
+from seal import rm  # noqa: E402
 
 SEAL_TARGET = 1.3
 VERIFY_TARGET = 1.5
-
-
-def rm(*paths):
-    for p in paths:
-        if os.path.isdir(p):
-            shutil.rmtree(p, ignore_errors=True)
-        elif os.path.exists(p):
-            os.remove(p)
 
 
 def setup_home():

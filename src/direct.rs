@@ -366,22 +366,26 @@ impl Write for DirectOut {
 
 impl Seek for DirectOut {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let base = match to {
-            SeekFrom::Start(n) => Some(n),
-            SeekFrom::End(d) => self.size().checked_add_signed(d),
-            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-        };
-        match base {
-            Some(p) if p <= self.size() => {
-                self.pos = p;
-                Ok(p)
-            }
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "seek outside the output written so far",
-            )),
-        }
+        self.pos = seek_within(to, self.pos, self.size())?;
+        Ok(self.pos)
     }
+}
+
+/// Where `to` goes from `pos` in an output of `end` bytes written so far:
+/// never before its start nor past its end (no holes). For the writers
+/// that seek back to fill in a header (`DirectOut`, `crypt::HoldBack`).
+pub fn seek_within(to: SeekFrom, pos: u64, end: u64) -> io::Result<u64> {
+    let at = match to {
+        SeekFrom::Start(n) => Some(n),
+        SeekFrom::End(d) => end.checked_add_signed(d),
+        SeekFrom::Current(d) => pos.checked_add_signed(d),
+    };
+    at.filter(|p| *p <= end).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "seek outside the output written so far",
+        )
+    })
 }
 
 #[cfg(test)]

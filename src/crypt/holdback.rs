@@ -258,22 +258,8 @@ impl<W: Write> Write for HoldBack<W> {
 
 impl<W: Write> Seek for HoldBack<W> {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let end = self.end();
-        let at = match to {
-            SeekFrom::Start(n) => Some(n),
-            SeekFrom::End(d) => end.checked_add_signed(d),
-            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-        };
-        match at {
-            Some(p) if p <= end => {
-                self.pos = p;
-                Ok(p)
-            }
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "seek outside the output written so far",
-            )),
-        }
+        self.pos = crate::direct::seek_within(to, self.pos, self.end())?;
+        Ok(self.pos)
     }
 }
 
