@@ -38,6 +38,8 @@ pub struct EventOptions {
     /// For a receive of an encrypted bundle: the hex SHA-256 of the age
     /// file that arrived.
     pub received_ciphertext_sha256: Option<String>,
+    /// For an `export`: the derived bundle that left.
+    pub exported_to: Option<model::disclosure::ExportedTo>,
 }
 
 /// The event that was appended.
@@ -259,6 +261,9 @@ pub fn prepare_event(
         recipient: opts.recipient.clone(),
         completes,
         received_ciphertext_sha256: opts.received_ciphertext_sha256.clone(),
+        disclosure: None,
+        exported_from: None,
+        exported_to: opts.exported_to.clone(),
         location: opts.location.clone(),
         purpose: opts.purpose.clone(),
         note: opts.note.clone(),

@@ -169,6 +169,7 @@ mod tests {
                 sha1: None,
                 md5: None,
                 pieces: vec!["2".repeat(64); i % 3],
+                salt: None,
             })
             .collect();
         Manifest {

@@ -72,6 +72,12 @@ pub trait EventSigner {
     fn issuer_key_file(&self) -> Option<(String, Vec<u8>)> {
         None
     }
+    /// The secret the disclosure salts of `bundle_id` derive from
+    /// (`model::disclosure`), when the signer can compute one; a seal
+    /// without it writes no commitment (manifest schema v2).
+    fn disclosure_secret(&self, _bundle_id: &str) -> Option<[u8; 32]> {
+        None
+    }
 }
 
 /// The trusted comment of a custody event signature: bundle id, sequence

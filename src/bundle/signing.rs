@@ -31,6 +31,10 @@ impl EventSigner for Signer {
     fn certificate_files(&self) -> Option<(Vec<u8>, Vec<u8>)> {
         Signer::certificate_files(self)
     }
+
+    fn disclosure_secret(&self, bundle_id: &str) -> Option<[u8; 32]> {
+        Some(Signer::disclosure_secret(self, bundle_id))
+    }
 }
 
 /// A [`Signer`] with the public key of the root that issued its
@@ -89,6 +93,10 @@ impl EventSigner for CertifiedSigner<'_> {
 
     fn certificate_files(&self) -> Option<(Vec<u8>, Vec<u8>)> {
         EventSigner::certificate_files(self.signer)
+    }
+
+    fn disclosure_secret(&self, bundle_id: &str) -> Option<[u8; 32]> {
+        EventSigner::disclosure_secret(self.signer, bundle_id)
     }
 
     fn issuer_key_file(&self) -> Option<(String, Vec<u8>)> {

@@ -143,6 +143,7 @@ impl Records {
                 sha1,
                 md5,
                 pieces,
+                salt: None,
             })?;
         }
         // Further records go after the last one (a scratch file only

@@ -16,6 +16,9 @@
 //! - nothing follows a `dispose`;
 //! - only a `receive` records `received_ciphertext_sha256` (the SHA-256
 //!   of the encrypted file that arrived), as 64 lowercase hex digits;
+//! - an `export` is by the holder and names what left (`exported_to`);
+//!   only an export does; only the seal carries `disclosure` and
+//!   `exported_from`;
 //! - every claimed time is RFC 3339, and none is earlier than the seal's by
 //!   more than [`CLOCK_SKEW_SECS`].
 //!
@@ -67,6 +70,9 @@ pub enum CustodyAction {
     Dispose,
     /// A remark by anyone trusted.
     Note,
+    /// The holder disclosed a subset in a derived bundle (`evidentia
+    /// export`; never added by hand).
+    Export,
 }
 
 /// The actions `custody add` records (all but the seal).
@@ -76,7 +82,7 @@ pub const CUSTODY_ACTIONS: [&str; 8] = [
 
 impl CustodyAction {
     /// Every action, the seal first.
-    pub const ALL: [CustodyAction; 9] = [
+    pub const ALL: [CustodyAction; 10] = [
         CustodyAction::Seal,
         CustodyAction::Transfer,
         CustodyAction::Receive,
@@ -86,6 +92,7 @@ impl CustodyAction {
         CustodyAction::Return,
         CustodyAction::Dispose,
         CustodyAction::Note,
+        CustodyAction::Export,
     ];
 
     /// The action's name in events and member names.
@@ -100,6 +107,7 @@ impl CustodyAction {
             CustodyAction::Return => "return",
             CustodyAction::Dispose => "dispose",
             CustodyAction::Note => "note",
+            CustodyAction::Export => "export",
         }
     }
 
@@ -117,6 +125,7 @@ impl CustodyAction {
                 | CustodyAction::Dispose
                 | CustodyAction::Access
                 | CustodyAction::Copy
+                | CustodyAction::Export
         )
     }
 }
@@ -290,6 +299,7 @@ impl CustodyRules {
         if let Some(ev) = step.event {
             self.check_time(step.seq, &ev.time, &mut out);
             check_received(action, ev, &mut out);
+            check_export_fields(action, step.seq, ev, &mut out);
         }
         if action.holder_only() {
             self.check_holder(action, step.signer, &mut out);
@@ -476,6 +486,36 @@ fn check_received(action: CustodyAction, ev: &CustodyEvent, out: &mut Vec<Breach
     }
 }
 
+/// `disclosure` and `exported_from` only on the seal; `exported_to` on
+/// every export and nowhere else.
+fn check_export_fields(action: CustodyAction, seq: u64, ev: &CustodyEvent, out: &mut Vec<Breach>) {
+    let seal = action == CustodyAction::Seal && seq == 1;
+    for (field, present) in [
+        ("disclosure", ev.disclosure.is_some()),
+        ("exported_from", ev.exported_from.is_some()),
+    ] {
+        if present && !seal {
+            out.push(Breach::values(
+                format!(
+                    "{field} on a {} event: only the seal carries it",
+                    action.as_str()
+                ),
+                format!("no {field}"),
+                field.into(),
+            ));
+        }
+    }
+    let export = action == CustodyAction::Export;
+    if export != ev.exported_to.is_some() {
+        let message = if export {
+            "export names no exported_to: an export records the bundle that left"
+        } else {
+            "exported_to on an event that is not an export"
+        };
+        out.push(Breach::new(format!("{message} ({})", action.as_str())));
+    }
+}
+
 /// Why a custody event was not read: past one of the totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum OverBudget {
@@ -529,7 +569,9 @@ mod tests {
         for name in ["disposed", "Seal", "seal ", "", "receipt"] {
             assert_eq!(CustodyAction::parse(name), None, "{name:?}");
         }
-        let appendable: Vec<_> = CustodyAction::ALL[1..].iter().map(|a| a.as_str()).collect();
+        // Everything but the seal and the export, which only `export`
+        // writes (with what it exported).
+        let appendable: Vec<_> = CustodyAction::ALL[1..9].iter().map(|a| a.as_str()).collect();
         assert_eq!(appendable, CUSTODY_ACTIONS);
     }
 
@@ -547,6 +589,9 @@ mod tests {
             recipient: None,
             completes: None,
             received_ciphertext_sha256: h.map(String::from),
+            disclosure: None,
+            exported_from: None,
+            exported_to: None,
             location: None,
             purpose: None,
             note: None,

@@ -10,6 +10,7 @@
 
 pub mod acquisition;
 mod case;
+pub mod disclosure;
 mod custody;
 mod time;
 mod who;
@@ -30,8 +31,13 @@ use crate::hash::{MIN_TREE_PIECE, PieceAlgorithm};
 use crate::pathrepr::PathRepr;
 use serde::{Deserialize, Serialize};
 
-/// The schema identifier of the `manifest.json` that seal writes.
-pub const MANIFEST_SCHEMA: &str = "evidentia/manifest/v2";
+/// The schema identifier of the `manifest.json` that a signed seal writes:
+/// v2 with a `salt` in every file entry, committed to by the seal event's
+/// `disclosure` ([`disclosure`]).
+pub const MANIFEST_SCHEMA: &str = "evidentia/manifest/v3";
+/// The schema before the disclosure commitment, still read, and still
+/// written by an unsigned seal (nobody could prove a commitment in it).
+pub const MANIFEST_SCHEMA_V2: &str = "evidentia/manifest/v2";
 /// The first schema, still read: its piecewise hashes are SHA-256 and it
 /// has no `piece_algorithm` field.
 pub const MANIFEST_SCHEMA_V1: &str = "evidentia/manifest/v1";
@@ -119,21 +125,23 @@ impl Manifest {
                     "piece_algorithm is not part of schema {MANIFEST_SCHEMA_V1}"
                 ));
             }
-            (MANIFEST_SCHEMA, Some("blake3-tree")) => PieceAlgorithm::Blake3Tree,
-            (MANIFEST_SCHEMA, Some("sha256")) => PieceAlgorithm::Sha256,
-            (MANIFEST_SCHEMA, Some(other)) => {
+            (MANIFEST_SCHEMA | MANIFEST_SCHEMA_V2, Some("blake3-tree")) => {
+                PieceAlgorithm::Blake3Tree
+            }
+            (MANIFEST_SCHEMA | MANIFEST_SCHEMA_V2, Some("sha256")) => PieceAlgorithm::Sha256,
+            (MANIFEST_SCHEMA | MANIFEST_SCHEMA_V2, Some(other)) => {
                 return Err(format!(
                     "piece_algorithm {other:?} is not one of \"blake3-tree\", \"sha256\""
                 ));
             }
-            (MANIFEST_SCHEMA, None) => {
+            (schema @ (MANIFEST_SCHEMA | MANIFEST_SCHEMA_V2), None) => {
                 return Err(format!(
-                    "piece_algorithm is missing (required by schema {MANIFEST_SCHEMA})"
+                    "piece_algorithm is missing (required by schema {schema})"
                 ));
             }
             (other, _) => {
                 return Err(format!(
-                    "unknown schema {other:?} (this version reads {MANIFEST_SCHEMA} and {MANIFEST_SCHEMA_V1})"
+                    "unknown schema {other:?} (this version reads {MANIFEST_SCHEMA}, {MANIFEST_SCHEMA_V2} and {MANIFEST_SCHEMA_V1})"
                 ));
             }
         };
@@ -145,6 +153,11 @@ impl Manifest {
             ));
         }
         Ok(algorithm)
+    }
+
+    /// Whether the schema carries salts and a commitment (v3).
+    pub fn has_commitment(&self) -> bool {
+        self.schema == MANIFEST_SCHEMA
     }
 }
 
@@ -176,6 +189,9 @@ pub struct FileEntry {
     /// only window is the whole file).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pieces: Vec<String>,
+    /// The file's disclosure salt, hex (schema v3; see [`disclosure`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
 }
 
 /// A symbolic link, recorded and not followed.
@@ -250,6 +266,15 @@ pub struct CustodyEvent {
     /// decrypted (what the transmittal letter names). Only on a receive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_ciphertext_sha256: Option<String>,
+    /// For a seal (manifest schema v3): the signed disclosure commitment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<disclosure::Commitment>,
+    /// For the seal of a derived bundle: the bundle it was exported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported_from: Option<disclosure::ExportedFrom>,
+    /// For an `export`: the derived bundle that left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported_to: Option<disclosure::ExportedTo>,
     /// Where the action took place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
@@ -291,6 +316,9 @@ mod tests {
             recipient: None,
             completes: None,
             received_ciphertext_sha256: None,
+            disclosure: None,
+            exported_from: None,
+            exported_to: None,
             location: None,
             purpose: None,
             note: None,
@@ -341,7 +369,7 @@ mod tests {
             (v2, None, "piece_algorithm is missing"),
             (v2, Some("blake3"), "\"blake3\" is not one of"),
             (
-                "evidentia/manifest/v3",
+                "evidentia/manifest/v4",
                 Some("blake3-tree"),
                 "unknown schema",
             ),

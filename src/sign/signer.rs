@@ -82,6 +82,18 @@ impl Signer {
         .to_bytes()
     }
 
+    /// The secret the disclosure salts of bundle `bundle_id` derive from
+    /// (`model::disclosure`): a hash of this key's deterministic Ed25519
+    /// signature over a domain-separated message, which only the key's
+    /// holder can compute and which is never published.
+    pub fn disclosure_secret(&self, bundle_id: &str) -> [u8; 32] {
+        let sig = self
+            .key
+            .pair()
+            .sign(&crate::model::disclosure::secret_message(bundle_id));
+        crate::model::disclosure::secret_from_signature(sig.as_ref())
+    }
+
     /// Like [`Signer::sign`], over a BLAKE2b-512 digest of the data
     /// ([`super::minisign::prehash_reader`]) so large files stream.
     pub fn sign_prehashed(&self, digest: &[u8; 64], trusted_comment: &str) -> Vec<u8> {

@@ -22,6 +22,7 @@
 mod index;
 mod json;
 mod layout;
+mod leaves;
 mod manifests;
 mod order;
 mod payload;

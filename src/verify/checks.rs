@@ -48,10 +48,14 @@ pub enum Check {
     Chain,
     /// The custody head computed (and equal to `--expect-head` when given).
     Head,
+    /// The seal's disclosure commitment equals manifest.json's files (or
+    /// neither has one), and in an exported bundle every disclosed file is
+    /// proven against the original's signed commitment.
+    Disclosure,
 }
 
 /// Every check, in report order.
-pub const CHECKS: [Check; 12] = [
+pub const CHECKS: [Check; 13] = [
     Check::Container,
     Check::Layout,
     Check::BagDeclaration,
@@ -64,6 +68,7 @@ pub const CHECKS: [Check; 12] = [
     Check::Signatures,
     Check::Chain,
     Check::Head,
+    Check::Disclosure,
 ];
 
 /// The finding code of a mandatory check that did not run.
@@ -85,6 +90,7 @@ impl Check {
             Check::Signatures => "signatures",
             Check::Chain => "chain",
             Check::Head => "head",
+            Check::Disclosure => "disclosure",
         }
     }
 
@@ -103,6 +109,9 @@ impl Check {
             Check::Signatures => "no custody event signature was checked against a trust store",
             Check::Chain => "the custody events could not all be read and parsed",
             Check::Head => "the custody events were not all read, so there is no head",
+            Check::Disclosure => {
+                "manifest.json and the seal event were not both read, so the disclosure commitment was not compared"
+            }
         }
     }
 
@@ -130,6 +139,7 @@ pub fn attribute(code: FindingCode, path: &str, phase: Check) -> Check {
         C::ManifestJson | C::Item => Check::ManifestJson,
         C::Signature | C::Keys | C::ActorIdentity => Check::Signatures,
         C::Head => Check::Head,
+        C::Disclosure | C::Provenance => Check::Disclosure,
         C::Custody if first_event(path) => Check::SealEvent,
         C::Custody | C::ReceiveSigner => Check::Chain,
         C::EntryData if path.starts_with(DATA_DIR) => Check::Payload,

@@ -68,11 +68,18 @@ pub enum FindingCode {
     TimeBackwards,
     /// A mandatory check that did not run.
     NotRun,
+    /// manifest.json's files disagree with the seal's disclosure
+    /// commitment, or a file carries no salt where the schema needs one.
+    Disclosure,
+    /// An exported bundle's proof of origin does not hold: a disclosed
+    /// file not proven against the original's signed commitment, or the
+    /// original's seal not signed by a trusted key.
+    Provenance,
 }
 
 impl FindingCode {
     /// Every code.
-    pub const ALL: [FindingCode; 25] = [
+    pub const ALL: [FindingCode; 27] = [
         FindingCode::Container,
         FindingCode::InterruptedAppend,
         FindingCode::DamagedBundle,
@@ -98,6 +105,8 @@ impl FindingCode {
         FindingCode::Head,
         FindingCode::TimeBackwards,
         FindingCode::NotRun,
+        FindingCode::Disclosure,
+        FindingCode::Provenance,
     ];
 
     /// The stable string of the code.
@@ -128,6 +137,8 @@ impl FindingCode {
             FindingCode::Head => "head",
             FindingCode::TimeBackwards => "time-backwards",
             FindingCode::NotRun => "not-run",
+            FindingCode::Disclosure => "disclosure",
+            FindingCode::Provenance => "provenance",
         }
     }
 

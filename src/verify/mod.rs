@@ -22,6 +22,7 @@ mod chain;
 mod checks;
 mod codes;
 mod custody;
+mod disclosure;
 mod findings;
 mod identity;
 mod items;
@@ -194,6 +195,17 @@ pub struct EventSummary {
     pub certified_identity: Option<crate::sign::Identity>,
 }
 
+/// What the manifest.json pass found for the disclosure check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitmentSeen {
+    /// Whether manifest.json was read and compared with the payload.
+    pub manifest_read: bool,
+    /// Whether its schema salts every file (v3).
+    pub salted: bool,
+    /// The commitment its files make (v3, every salt well formed).
+    pub computed: Option<crate::model::disclosure::Commitment>,
+}
+
 /// Everything verify found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct VerifyReport {
@@ -221,6 +233,9 @@ pub struct VerifyReport {
     /// [`VerifyReport::check_outcomes`]).
     #[serde(skip)]
     pub checks: checks::Checks,
+    /// What manifest.json's files commit to, for the disclosure check.
+    #[serde(skip)]
+    pub commitment: CommitmentSeen,
     /// Things worth a look that do not fail verification (claimed times
     /// going backwards).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -370,6 +385,7 @@ pub fn verify_tapped(
         identity::check(&mut report);
         chain::check(&mut report);
         mark_custody_checks(&mut report, verifier.is_some());
+        disclosure::check(&mut report);
         report.head_compared = opts.expect_head.is_some() && report.head.is_some();
     }
     report.finish();

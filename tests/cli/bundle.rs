@@ -992,13 +992,13 @@ fn v1_manifest_verifies_and_locates_damage_with_sha256_pieces() {
 /// damage is located to its window, and a manifest.json whose piece
 /// algorithm is missing or unknown is refused by name.
 #[test]
-fn v2_manifest_has_blake3_tree_pieces_and_locates_damage() {
+fn v3_manifest_has_blake3_tree_pieces_and_locates_damage() {
     use blake3::hazmat::{HasherExt, Mode, merge_subtrees_non_root, merge_subtrees_root};
     let env = Env::new();
     evidence(&env);
     let b = seal(&env, "p.zip", &["--piece", "4K"]);
     let m = manifest_json(&b);
-    assert_eq!(m["schema"], "evidentia/manifest/v2");
+    assert_eq!(m["schema"], "evidentia/manifest/v3");
     assert_eq!(m["piece_algorithm"], "blake3-tree");
     let f = m["files"]
         .as_array()
@@ -1062,7 +1062,7 @@ fn v2_manifest_has_blake3_tree_pieces_and_locates_damage() {
     for (edit, reason) in [
         (
             "\"piece_algorithm\": \"blake3-tree\",\n",
-            "piece_algorithm is missing (required by schema evidentia/manifest/v2)",
+            "piece_algorithm is missing (required by schema evidentia/manifest/v3)",
         ),
         (
             "\"piece_algorithm\": \"blake3-tree\",",

@@ -7,8 +7,9 @@
 
 use crate::bundle::layout;
 use crate::bundle::spill::Records;
-use crate::hash::Algorithm;
-use crate::model::{self, LinkEntry, SkippedEntry, UnreadableEntry};
+use crate::hash::{Algorithm, to_hex};
+use crate::model::disclosure::{self, RootBuilder};
+use crate::model::{self, FileEntry, LinkEntry, SkippedEntry, UnreadableEntry};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -90,21 +91,50 @@ pub(super) struct ManifestOut<'a, F: Serialize> {
     pub items: &'a [model::ItemEntry],
 }
 
-/// The `files` array, streamed from the records.
-pub(super) struct FilesOut<'a>(pub RefCell<&'a mut Records>);
+/// The `files` array, streamed from the records; with a disclosure
+/// secret, each entry gets its salt and its leaf goes into `root` (which
+/// then holds the commitment of the last pass).
+pub(super) struct FilesOut<'a> {
+    pub records: RefCell<&'a mut Records>,
+    pub secret: Option<[u8; 32]>,
+    pub root: RefCell<RootBuilder>,
+}
+
+impl<'a> FilesOut<'a> {
+    /// The records, salted and committed to when `secret` is given.
+    pub fn new(records: &'a mut Records, secret: Option<[u8; 32]>) -> FilesOut<'a> {
+        FilesOut {
+            records: RefCell::new(records),
+            secret,
+            root: RefCell::new(RootBuilder::new()),
+        }
+    }
+}
 
 impl Serialize for FilesOut<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeSeq};
-        let mut records = self.0.borrow_mut();
+        let mut records = self.records.borrow_mut();
+        let mut root = self.root.borrow_mut();
+        *root = RootBuilder::new();
         let mut seq = s.serialize_seq(Some(records.len() as usize))?;
         let mut failed = None;
-        let read = records.for_each(&mut |e| {
+        let mut put = |e: &FileEntry| {
             seq.serialize_element(e).map_err(|e| {
                 let msg = e.to_string();
                 failed = Some(e);
                 io::Error::other(msg)
             })
+        };
+        let read = records.for_each(&mut |e| match &self.secret {
+            None => put(e),
+            Some(secret) => {
+                let salt = disclosure::salt(secret, &e.path);
+                root.push(disclosure::leaf_hash(&salt, e));
+                let mut salted = e.clone();
+                salted.salt = Some(to_hex(&salt));
+                put(&salted)
+            }
         });
         if let Some(e) = failed {
             return Err(e);
@@ -171,7 +201,19 @@ mod tests {
             bad_ranges: vec![[1, 2]],
             complete: true,
         };
-        for items in [vec![], vec![item]] {
+        let secret = [5u8; 32];
+        let salted: Vec<FileEntry> = files
+            .iter()
+            .map(|f| FileEntry {
+                salt: Some(to_hex(&disclosure::salt(&secret, &f.path))),
+                ..f.clone()
+            })
+            .collect();
+        let leaves: Vec<[u8; 32]> = files
+            .iter()
+            .map(|f| disclosure::leaf_hash(&disclosure::salt(&secret, &f.path), f))
+            .collect();
+        for (items, salts) in [(vec![], None), (vec![item.clone()], None), (vec![item], Some(secret))] {
             let whole = Manifest {
                 schema: model::MANIFEST_SCHEMA.into(),
                 bundle_id: "id".into(),
@@ -182,7 +224,11 @@ mod tests {
                 algorithms: vec!["sha256".into(), "md5".into()],
                 piece_size: 4096,
                 piece_algorithm: Some("blake3-tree".into()),
-                files: files.clone(),
+                files: if salts.is_some() {
+                    salted.clone()
+                } else {
+                    files.clone()
+                },
                 symlinks: vec![LinkEntry {
                     original: PathRepr::from_bytes(b"l"),
                     target: PathRepr::from_bytes(b"t"),
@@ -207,7 +253,7 @@ mod tests {
                 algorithms: &whole.algorithms,
                 piece_size: whole.piece_size,
                 piece_algorithm: whole.piece_algorithm.as_deref(),
-                files: FilesOut(RefCell::new(&mut records)),
+                files: FilesOut::new(&mut records, salts),
                 symlinks: &whole.symlinks,
                 unreadable: &whole.unreadable,
                 skipped: &whole.skipped,
@@ -215,10 +261,14 @@ mod tests {
             };
             let mut out = Vec::new();
             write_manifest_json(&streamed, &mut out).unwrap();
+            let root = streamed.files.root.borrow().root();
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 String::from_utf8(model::to_json_bytes(&whole)).unwrap()
             );
+            if salts.is_some() {
+                assert_eq!(root, disclosure::root_of(&leaves));
+            }
         }
     }
 }

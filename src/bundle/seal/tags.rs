@@ -16,7 +16,6 @@ use crate::bundle::{EventSigner, bagit, trusted_comment};
 use crate::hash::{Algorithm, AlgorithmSet, to_hex};
 use crate::model::{self, Actor, CustodyEvent};
 use sha2::{Digest, Sha256};
-use std::cell::RefCell;
 use std::io::{self, Seek, Write};
 
 /// What the payload pass produced.
@@ -100,17 +99,22 @@ pub(super) fn build<W: Write + Seek>(
         recorded: &input.recorded,
         items: &input.items,
     };
-    let hash = manifest_json(opts, name, doc, input.records, zip).map_err(werr)?;
+    let secret = input
+        .signer
+        .and_then(|s| s.disclosure_secret(&bundle_id));
+    let (hash, commitment) =
+        manifest_json(opts, name, doc, input.records, secret, zip).map_err(werr)?;
     tm.push((hash, MANIFEST_JSON.to_string()));
     tm.sort_by(|a, b| a.1.cmp(&b.1));
     let tagmanifest = bagit::render_manifest(tm.iter().map(|(d, n)| (d.as_str(), n.as_str())));
-    let event = seal_event(
+    let mut event = seal_event(
         opts,
         input.signer,
         &bundle_id,
         sealed,
         tag_hash(&tagmanifest),
     );
+    event.disclosure = commitment;
     let event_bytes = model::to_json_bytes(&event);
     let head = tag_hash(&event_bytes);
     let mut tag_files: Vec<TagFile> = vec![(TAGMANIFEST_SHA256.to_string(), tagmanifest)];
@@ -190,17 +194,23 @@ struct ManifestDoc<'a> {
 }
 
 /// Write manifest.json into `zip` (measured first, for its entry's size);
-/// returns its SHA-256.
+/// returns its SHA-256, and with a disclosure secret (a signed seal,
+/// schema v3: every file salted) the commitment the seal event signs.
 fn manifest_json<W: Write + Seek>(
     opts: &SealOptions,
     name: &str,
     doc: ManifestDoc<'_>,
     records: &mut Records,
+    secret: Option<[u8; 32]>,
     zip: &mut ZipWriter<W>,
-) -> io::Result<String> {
+) -> io::Result<(String, Option<model::disclosure::Commitment>)> {
     let algorithms: Vec<String> = doc.algos.iter().map(|a| a.name().to_string()).collect();
     let manifest = ManifestOut {
-        schema: model::MANIFEST_SCHEMA,
+        schema: if secret.is_some() {
+            model::MANIFEST_SCHEMA
+        } else {
+            model::MANIFEST_SCHEMA_V2
+        },
         bundle_id: doc.bundle_id,
         bundle_name: name,
         sealed: doc.sealed,
@@ -209,7 +219,7 @@ fn manifest_json<W: Write + Seek>(
         algorithms: &algorithms,
         piece_size: opts.piece_size,
         piece_algorithm: Some(model::PIECE_ALGORITHM.name()),
-        files: FilesOut(RefCell::new(records)),
+        files: FilesOut::new(records, secret),
         symlinks: &doc.recorded.symlinks,
         unreadable: &doc.recorded.unreadable,
         skipped: &doc.recorded.skipped,
@@ -220,7 +230,8 @@ fn manifest_json<W: Write + Seek>(
     let mut e = zip.start_entry(&format!("{name}/{MANIFEST_JSON}"), opts.method, m.len)?;
     write_manifest_json(&manifest, &mut e)?;
     e.finish()?;
-    Ok(to_hex(&m.sha.finalize()))
+    let commitment = secret.map(|_| manifest.files.root.borrow().commitment());
+    Ok((to_hex(&m.sha.finalize()), commitment))
 }
 
 /// The seal event (sequence 1), by the signer's certified identity, or
@@ -257,6 +268,9 @@ fn seal_event(
         recipient: None,
         completes: None,
         received_ciphertext_sha256: None,
+        disclosure: None,
+        exported_from: None,
+        exported_to: None,
         location: None,
         purpose: None,
         note: None,

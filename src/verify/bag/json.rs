@@ -141,6 +141,13 @@ impl Json {
             return;
         };
         report.ran(Check::ManifestJson);
+        report.findings.phase(Check::Disclosure);
+        report.commitment = crate::verify::CommitmentSeen {
+            manifest_read: true,
+            salted: m.has_commitment(),
+            computed: std::mem::take(&mut pass.leaves).finish(&mut report.findings),
+        };
+        report.findings.phase(Check::ManifestJson);
         std::mem::take(&mut pass.not_in_json).flush(&mut report.findings, |p| {
             Finding::new(
                 FindingCode::ManifestJson,

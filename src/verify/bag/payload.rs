@@ -36,6 +36,8 @@ pub(super) struct Pass {
     pub(super) for_items: BTreeMap<String, FileEntry>,
     /// Findings of the hash comparisons, in payload order.
     pub(super) hashed: Capped<Finding>,
+    /// The disclosure leaves of manifest.json's files.
+    pub(super) leaves: super::leaves::Leaves,
 }
 
 impl Pass {
@@ -144,7 +146,10 @@ impl Bag {
             hashing,
             tap,
             progress,
-            pass: Pass::default(),
+            pass: Pass {
+                leaves: super::leaves::Leaves::new(manifest.is_some_and(|m| m.has_commitment())),
+                ..Pass::default()
+            },
         };
         json.with_files(archive, |files| run.run(files));
         // The payload was compared with every manifest only when they were
@@ -184,6 +189,7 @@ impl PayloadPass<'_, '_, '_> {
 
     /// Keep `f` when an evidence item refers to it.
     fn keep(&mut self, f: FileEntry) {
+        self.pass.leaves.take(&f);
         if self.wanted.contains(&f.path) {
             self.pass.for_items.insert(f.path.clone(), f);
         }

@@ -1,0 +1,66 @@
+//! The disclosure leaves of manifest.json's files, taken in the payload
+//! pass as each entry goes by: in schema v3 every file has a salt and its
+//! leaf goes into the root; in v1 and v2 no file may carry one. The root
+//! is compared with the seal event's signed commitment later
+//! (`verify::disclosure`).
+
+use super::rich::Capped;
+use crate::hash::to_hex;
+use crate::model::disclosure::{self, Commitment, RootBuilder};
+use crate::model::FileEntry;
+use crate::verify::{Finding, FindingCode};
+
+/// The leaves so far.
+#[derive(Default)]
+pub(in crate::verify) struct Leaves {
+    /// Whether the schema carries salts (v3).
+    salted: bool,
+    builder: RootBuilder,
+    /// Files whose salt is missing, malformed, or not allowed.
+    bad: Capped<(String, &'static str)>,
+}
+
+impl Leaves {
+    /// Leaves of a manifest whose schema carries salts when `salted`.
+    pub(super) fn new(salted: bool) -> Leaves {
+        Leaves {
+            salted,
+            ..Leaves::default()
+        }
+    }
+
+    /// Take the next file entry (in path order).
+    pub(super) fn take(&mut self, f: &FileEntry) {
+        match (self.salted, &f.salt) {
+            (true, Some(s)) => match disclosure::hex32(s) {
+                Ok(salt) => self.builder.push(disclosure::leaf_hash(&salt, f)),
+                Err(_) => self
+                    .bad
+                    .push((f.path.clone(), "salt is not 64 lowercase hex digits")),
+            },
+            (true, None) => self.bad.push((
+                f.path.clone(),
+                "no salt: schema evidentia/manifest/v3 salts every file",
+            )),
+            (false, Some(_)) => self.bad.push((
+                f.path.clone(),
+                "salt in a manifest whose schema has none (only evidentia/manifest/v3 salts files)",
+            )),
+            (false, None) => {}
+        }
+    }
+
+    /// The findings, and the commitment the files make (v3 with every salt
+    /// well formed only).
+    pub(super) fn finish(self, findings: &mut crate::verify::Findings) -> Option<Commitment> {
+        let clean = self.bad.list.is_empty();
+        self.bad.flush(findings, |(path, why)| {
+            Finding::new(FindingCode::Disclosure, path, why)
+        });
+        (self.salted && clean).then(|| Commitment {
+            scheme: disclosure::DISCLOSURE_SCHEME.to_string(),
+            leaves: self.builder.leaves(),
+            root: to_hex(&self.builder.root()),
+        })
+    }
+}
