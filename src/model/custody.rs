@@ -571,7 +571,10 @@ mod tests {
         }
         // Everything but the seal and the export, which only `export`
         // writes (with what it exported).
-        let appendable: Vec<_> = CustodyAction::ALL[1..9].iter().map(|a| a.as_str()).collect();
+        let appendable: Vec<_> = CustodyAction::ALL[1..9]
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
         assert_eq!(appendable, CUSTODY_ACTIONS);
     }
 

@@ -364,7 +364,9 @@ impl Proofs {
         for (i, proof) in p.proofs.iter().enumerate() {
             let at = |what: String| format!("proof {} ({:?}): {what}", i + 1, proof.path);
             if prev.is_some_and(|q| q.as_bytes() >= proof.path.as_bytes()) {
-                return Err(at("not after the proof before it (paths must be sorted and unique)".into()));
+                return Err(at(
+                    "not after the proof before it (paths must be sorted and unique)".into(),
+                ));
             }
             prev = Some(&proof.path);
             if proof.index >= p.leaves {
@@ -414,7 +416,11 @@ pub fn depth_of(leaves: u64) -> usize {
 
 /// 64 lowercase hex digits as bytes.
 pub fn hex32(s: &str) -> Result<[u8; 32], String> {
-    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if s.len() != 64
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return Err(format!("{s:?} is not 64 lowercase hex digits"));
     }
     let mut out = [0u8; 32];

@@ -10,8 +10,8 @@
 
 pub mod acquisition;
 mod case;
-pub mod disclosure;
 mod custody;
+pub mod disclosure;
 mod time;
 mod who;
 

@@ -54,8 +54,8 @@ pub(super) fn check(report: &mut VerifyReport) {
                     FindingCode::Disclosure,
                     at.clone(),
                     "manifest.json's files do not hash to the seal's disclosure commitment",
-                    &format!("{} leaves, root {}", c.leaves, c.root),
-                    &format!("{} leaves, root {}", computed.leaves, computed.root),
+                    format!("{} leaves, root {}", c.leaves, c.root),
+                    format!("{} leaves, root {}", computed.leaves, computed.root),
                 ));
             }
         }

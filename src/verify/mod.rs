@@ -195,6 +195,38 @@ pub struct EventSummary {
     pub certified_identity: Option<crate::sign::Identity>,
 }
 
+/// What `verify` proved about a derived bundle's origin (an `evidentia
+/// export`): filled by the disclosure check only when every disclosed file
+/// was proven against the original's signed commitment (or its revealed
+/// manifest) and the original's seal signature is trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The original bundle's id.
+    pub original_bundle_id: String,
+    /// When the original was sealed (its seal event's claimed time).
+    pub original_sealed: String,
+    /// The original sealer's key id.
+    pub original_key_id: String,
+    /// The original sealer's proven identity, when the trust store binds
+    /// one to the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_signer: Option<Party>,
+    /// The original's custody head when the export was made.
+    pub original_custody_head: String,
+    /// The purpose the exporter gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// Files disclosed (all proven).
+    pub disclosed: u64,
+    /// Files of the original withheld.
+    pub withheld: u64,
+    /// Whether the export was recorded in the original's custody chain.
+    pub recorded_at_source: bool,
+    /// Whether the original's whole manifest went along (an original
+    /// without a commitment, `--reveal-manifest`).
+    pub manifest_revealed: bool,
+}
+
 /// What the manifest.json pass found for the disclosure check.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitmentSeen {
@@ -236,6 +268,9 @@ pub struct VerifyReport {
     /// What manifest.json's files commit to, for the disclosure check.
     #[serde(skip)]
     pub commitment: CommitmentSeen,
+    /// For a derived bundle whose origin was proven: what was proven.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     /// Things worth a look that do not fail verification (claimed times
     /// going backwards).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -213,7 +213,11 @@ mod tests {
             .iter()
             .map(|f| disclosure::leaf_hash(&disclosure::salt(&secret, &f.path), f))
             .collect();
-        for (items, salts) in [(vec![], None), (vec![item.clone()], None), (vec![item], Some(secret))] {
+        for (items, salts) in [
+            (vec![], None),
+            (vec![item.clone()], None),
+            (vec![item], Some(secret)),
+        ] {
             let whole = Manifest {
                 schema: model::MANIFEST_SCHEMA.into(),
                 bundle_id: "id".into(),

@@ -99,9 +99,7 @@ pub(super) fn build<W: Write + Seek>(
         recorded: &input.recorded,
         items: &input.items,
     };
-    let secret = input
-        .signer
-        .and_then(|s| s.disclosure_secret(&bundle_id));
+    let secret = input.signer.and_then(|s| s.disclosure_secret(&bundle_id));
     let (hash, commitment) =
         manifest_json(opts, name, doc, input.records, secret, zip).map_err(werr)?;
     tm.push((hash, MANIFEST_JSON.to_string()));

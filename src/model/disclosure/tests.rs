@@ -50,7 +50,10 @@ fn every_audit_path_verifies_at_its_index_and_nowhere_else() {
         for i in 0..n {
             let p = audit_path(&l, i);
             assert!(p.len() <= depth_of(n as u64), "{n}/{i}");
-            assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &root), "{n}/{i}");
+            assert!(
+                verify_inclusion(i as u64, n as u64, &l[i], &p, &root),
+                "{n}/{i}"
+            );
             // Another position, another leaf, a padded or cut path, another
             // size: all refused.
             for j in 0..n {
@@ -138,7 +141,10 @@ fn salts_depend_on_the_secret_and_the_path() {
     let s = secret_from_signature(&[1u8; 64]);
     assert_eq!(salt(&s, "data/a"), salt(&s, "data/a"));
     assert_ne!(salt(&s, "data/a"), salt(&s, "data/b"));
-    assert_ne!(salt(&secret_from_signature(&[2u8; 64]), "data/a"), salt(&s, "data/a"));
+    assert_ne!(
+        salt(&secret_from_signature(&[2u8; 64]), "data/a"),
+        salt(&s, "data/a")
+    );
 }
 
 #[test]
@@ -170,8 +176,14 @@ fn proofs_parse_refuses_malformed_documents_naming_the_proof() {
             good(&one("data/a", 0, 2)).replace(&format!("\"salt\":\"{h}\""), "\"salt\":\"AB\""),
             "salt \"AB\" is not 64 lowercase hex digits",
         ),
-        (good(&one("data/a", 0, 2)).replace(PROOFS_TYPE, "x/v9"), "type"),
-        (good(&one("data/a", 0, 2)).replace("\"leaves\"", "\"evil\":1,\"leaves\""), "unknown field"),
+        (
+            good(&one("data/a", 0, 2)).replace(PROOFS_TYPE, "x/v9"),
+            "type",
+        ),
+        (
+            good(&one("data/a", 0, 2)).replace("\"leaves\"", "\"evil\":1,\"leaves\""),
+            "unknown field",
+        ),
     ] {
         let err = Proofs::parse(doc.as_bytes()).unwrap_err();
         assert!(err.contains(why), "{why}: {err}");
@@ -180,7 +192,16 @@ fn proofs_parse_refuses_malformed_documents_naming_the_proof() {
 
 #[test]
 fn depth_is_the_ceiling_of_log2() {
-    for (n, d) in [(0, 0), (1, 0), (2, 1), (3, 2), (4, 2), (5, 3), (8, 3), (9, 4)] {
+    for (n, d) in [
+        (0, 0),
+        (1, 0),
+        (2, 1),
+        (3, 2),
+        (4, 2),
+        (5, 3),
+        (8, 3),
+        (9, 4),
+    ] {
         assert_eq!(depth_of(n), d, "{n}");
     }
     assert_eq!(depth_of(u64::MAX), 64);

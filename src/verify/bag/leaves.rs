@@ -6,8 +6,8 @@
 
 use super::rich::Capped;
 use crate::hash::to_hex;
-use crate::model::disclosure::{self, Commitment, RootBuilder};
 use crate::model::FileEntry;
+use crate::model::disclosure::{self, Commitment, RootBuilder};
 use crate::verify::{Finding, FindingCode};
 
 /// The leaves so far.
