@@ -16,6 +16,7 @@ mod custody_crash;
 mod custody_json;
 mod custody_rules;
 mod damaged;
+mod disclosure;
 mod encrypt;
 mod encrypted_inputs;
 mod harness;
