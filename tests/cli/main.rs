@@ -17,6 +17,7 @@ mod custody_json;
 mod custody_rules;
 mod damaged;
 mod disclosure;
+mod disclosure_py;
 mod encrypt;
 mod encrypted_inputs;
 mod harness;
