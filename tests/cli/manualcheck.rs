@@ -759,7 +759,8 @@ fn an_exported_bundle_is_proven_to_its_origin_as_written() {
     assert!(o.stdout.contains("2 of 3 files of bundle"), "{}", o.stdout);
     assert!(o.stdout.contains("all proven"), "{}", o.stdout);
     assert!(
-        o.stdout.contains("ok: the export was recorded in the original's custody chain"),
+        o.stdout
+            .contains("ok: the export was recorded in the original's custody chain"),
         "{}",
         o.stdout
     );
