@@ -213,7 +213,7 @@ fn human(t: &Timeline) -> String {
         }
         if let Some(x) = e.exported_to {
             line(
-                "exported:",
+                "export:",
                 format!(
                     "{} files to bundle {} (its custody head {})",
                     x.files,
