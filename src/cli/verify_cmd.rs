@@ -182,7 +182,7 @@ fn provenance_text(report: &VerifyReport, p: &Provenance) -> String {
             .unwrap_or_else(|| "(no purpose given)".into()),
     );
     s.push_str(&format!(
-        "{} withheld (only their count is disclosed)\n",
+        "{} withheld (only the count is disclosed)\n",
         count(p.withheld, "file")
     ));
     if !p.recorded_at_source {
