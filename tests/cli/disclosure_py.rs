@@ -208,7 +208,7 @@ fn the_python_checker_agrees_with_verify() {
             "a disclosed file changed and re-listed everywhere by the exporter",
             Box::new(|entries: &mut Vec<(String, Vec<u8>)>| {
                 let new = b"From: a\n\nHELLO".to_vec();
-                let old = std::mem::replace(find(entries, "/data/mail/a.eml"), new.clone());
+                let old = std::mem::replace(find(entries, "/data/ev/mail/a.eml"), new.clone());
                 let (o, n) = (hex(&Sha256::digest(&old)), hex(&Sha256::digest(&new)));
                 let (om, nm) = (hex(&md5_of(&old)), hex(&md5_of(&new)));
                 for suffix in [
@@ -223,7 +223,7 @@ fn the_python_checker_agrees_with_verify() {
                 let j = find(entries, "/evidentia/manifest.json");
                 let mut m: Value = serde_json::from_slice(j).unwrap();
                 for f in m["files"].as_array_mut().unwrap() {
-                    if f["path"] == "data/mail/a.eml" {
+                    if f["path"] == "data/ev/mail/a.eml" {
                         f["blake3"] = Value::String(blake3::hash(&new).to_hex().to_string());
                     }
                 }
