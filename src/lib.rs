@@ -22,6 +22,7 @@ pub mod atomic;
 pub mod bundle;
 pub mod crypt;
 pub mod direct;
+pub mod export;
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub mod fuzzing;

@@ -225,7 +225,10 @@ pub fn prepare_event(
     opts: &EventOptions,
     signer: &dyn EventSigner,
 ) -> Result<PreparedEvent, CustodyError> {
-    if !model::CUSTODY_ACTIONS.contains(&opts.action.as_str()) {
+    // An export is recorded only by `evidentia export`, which names what
+    // left; `custody add` takes the other actions.
+    let export = opts.action == "export" && opts.exported_to.is_some();
+    if !export && !model::CUSTODY_ACTIONS.contains(&opts.action.as_str()) {
         return Err(CustodyError::UnknownAction(opts.action.clone()));
     }
     let (archive, _) = Archive::open(path)?;

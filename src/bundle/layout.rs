@@ -48,6 +48,24 @@ pub const CUSTODY_DIR: &str = "custody/";
 pub const KEYS_DIR: &str = "keys/";
 /// Suffix of a detached minisign signature.
 pub const MINISIG_SUFFIX: &str = ".minisig";
+/// A derived bundle's proof of origin (`evidentia export`; with its
+/// slash): tag files, listed in the tag manifest.
+pub const PROVENANCE_DIR: &str = "provenance/";
+/// The original's seal event, byte for byte (its signature beside it,
+/// [`signature_name`]).
+pub const PROVENANCE_SEAL: &str = "provenance/seal.json";
+/// One inclusion proof per disclosed file.
+pub const PROVENANCE_PROOFS: &str = "provenance/proofs.json";
+/// `export --reveal-manifest`: the original's manifest.json, byte for byte.
+pub const PROVENANCE_MANIFEST: &str = "provenance/manifest.json";
+/// `export --reveal-manifest`: the original's tag manifest, byte for byte.
+pub const PROVENANCE_TAGMANIFEST: &str = "provenance/tagmanifest-sha256.txt";
+
+/// Where a member of the original bundle (its sealer's `keys/...` files)
+/// is carried in a derived bundle: `provenance/keys/...`.
+pub fn provenance_name(member: &str) -> String {
+    format!("{PROVENANCE_DIR}{member}")
+}
 
 /// The algorithms BagIt manifests may use, as in their file names.
 pub const MANIFEST_ALGORITHMS: [Algorithm; 4] = [

@@ -38,7 +38,7 @@ pub use custody::{
     AddedEvent, CustodyError, EventOptions, PreparedEvent, add_event, prepare_event,
 };
 pub use repair::{RepairError, RepairOutcome, repair, repair_plan};
-pub use seal::seal;
+pub use seal::{Derived, Disclosed, Staged, TagSource, seal, write_derived};
 pub use sealopts::{SealError, SealOptions, SealSummary};
 pub use signing::CertifiedSigner;
 pub use zip::{

@@ -170,4 +170,27 @@ pub enum SealError {
     /// The signer failed.
     #[error("cannot sign the seal event: {0}")]
     Sign(#[from] SignFailure),
+    /// A member of the original bundle (`export`) could not be read.
+    #[error("cannot read {member} of the original bundle: {source}")]
+    Original {
+        /// The member, relative to the bag.
+        member: String,
+        /// Why.
+        source: io::Error,
+    },
+    /// A disclosed file (`export`) is not what the original's manifest.json
+    /// records: the original changed since it was verified.
+    #[error(
+        "{path} differs from the original's manifest.json ({field}: expected {expected}, read {actual})"
+    )]
+    Differs {
+        /// The bag path.
+        path: String,
+        /// The field that differs.
+        field: String,
+        /// The original's record.
+        expected: String,
+        /// What was read.
+        actual: String,
+    },
 }

@@ -128,17 +128,29 @@ fn verify_first(
         &mut |_| {},
     )
     .map_err(|e| CliError::unreadable_bundle(bundle, &e, "nothing was appended"))?;
-    let shown = display_path(bundle);
     if report.verified() {
         return Ok(report.events);
     }
-    let first = &report.findings[0];
-    let msg = format!(
-        "{shown} does not verify ({} problem(s), first: {}: {}); nothing was appended",
-        report.findings.len(),
-        sanitize(&first.path),
-        sanitize(&first.message)
-    );
+    Err(not_verified(bundle, &report, "nothing was appended"))
+}
+
+/// The error for a bundle that does not verify, naming the first problem,
+/// with `nothing` (what was not done) and a hint.
+pub(super) fn not_verified(
+    bundle: &Path,
+    report: &verify::VerifyReport,
+    nothing: &str,
+) -> CliError {
+    let shown = display_path(bundle);
+    let msg = match report.findings.first() {
+        Some(first) => format!(
+            "{shown} does not verify ({} problem(s), first: {}: {}); {nothing}",
+            report.findings.len(),
+            sanitize(&first.path),
+            sanitize(&first.message)
+        ),
+        None => format!("{shown} does not verify; {nothing}"),
+    };
     let damaged =
         |f: &verify::Finding| f.code == INTERRUPTED_APPEND || f.code == verify::DAMAGED_BUNDLE;
     let hint = if report.findings.iter().any(damaged) {
@@ -154,10 +166,10 @@ fn verify_first(
     } else {
         format!("run `evidentia verify {shown}` for every problem")
     };
-    Err(CliError {
+    CliError {
         exit: Exit::Problem,
         ..CliError::op(msg).hint(hint)
-    })
+    }
 }
 
 /// Refuse an event that verify would reject once appended: its signature

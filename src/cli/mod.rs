@@ -13,6 +13,7 @@ mod decrypt_cmd;
 mod demo_cmd;
 mod encrypt_cmd;
 mod error;
+mod export_cmd;
 mod hash_check;
 mod hash_cmd;
 mod hashset_cmd;
@@ -78,6 +79,8 @@ enum Command {
     Verify(verify_cmd::VerifyArgs),
     /// Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)
     Report(report_cmd::ReportArgs),
+    /// Disclose some files of a bundle, each proven as sealed, the rest hidden
+    Export(export_cmd::ExportArgs),
     /// Add signed custody events to a bundle, or show its custody chain
     Custody(custody_show::CustodyArgs),
     /// Verify a bundle transferred to you, then sign its receipt
@@ -178,6 +181,7 @@ pub fn main() -> i32 {
         Command::Acquire(args) => acquire_cmd::run(&ctx, args),
         Command::Report(args) => report_cmd::run(&ctx, args),
         Command::Custody(args) => custody_show::run(&ctx, args),
+        Command::Export(args) => export_cmd::run(&ctx, args),
         Command::Receive(args) => custody_cmd::run_receive(&ctx, args),
         Command::Repair(args) => repair_cmd::run_repair(&ctx, args),
         Command::Encrypt(args) => encrypt_cmd::run(&ctx, args),

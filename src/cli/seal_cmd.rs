@@ -12,6 +12,7 @@ use super::passphrase::load_signer;
 use super::size::parse_size;
 use clap::{Args, ValueEnum};
 use evidentia::bundle::{self, Method, SealError, SealOptions};
+use evidentia::crypt::Encrypted;
 use evidentia::hash::Algorithm;
 use evidentia::model::{CaseMeta, parse_rfc3339};
 use evidentia::pathrepr::PathRepr;
@@ -103,9 +104,10 @@ struct SealJson {
     encryption: Option<EncryptionJson>,
 }
 
-/// What `seal --to` adds to the result (named as in `encrypt --json`).
+/// What `seal --to` and `export --to` add to the result (named as in
+/// `encrypt --json`).
 #[derive(Serialize)]
-struct EncryptionJson {
+pub(super) struct EncryptionJson {
     /// The bundle's size before encryption.
     plain_bytes: u64,
     /// The encrypted file's size and SHA-256 (for the transmittal letter).
@@ -208,7 +210,7 @@ fn options(args: &SealArgs) -> Result<SealOptions, CliError> {
     })
 }
 
-fn seal_error(e: SealError) -> CliError {
+pub(super) fn seal_error(e: SealError) -> CliError {
     match e {
         SealError::OutputExists(p) => CliError::op(format!("{} exists already", display_path(&p)))
             .hint("choose another --out; a bundle is never overwritten"),
@@ -323,21 +325,10 @@ pub struct Sealed<'a>(pub &'a bundle::SealSummary, pub &'a [To]);
 impl Emit for Sealed<'_> {
     fn json(&self) -> impl Serialize + '_ {
         let summary = self.0;
-        let encryption = summary.encrypted.as_ref().map(|e| EncryptionJson {
-            recipients: self
-                .1
-                .iter()
-                .map(|t| RecipientJson {
-                    recipient: t.recipient.to_string(),
-                    label: t.label.clone(),
-                    key_id: t.key_id.map(|k| k.hex()),
-                    trusted: t.trusted,
-                })
-                .collect(),
-            plain_bytes: e.plain_bytes,
-            bytes: e.cipher_bytes,
-            sha256: e.cipher_sha256.clone(),
-        });
+        let encryption = summary
+            .encrypted
+            .as_ref()
+            .map(|e| encryption_json(e, self.1));
         SealJson {
             kind: "evidentia/seal-result/v1",
             path: PathRepr::from_path(&summary.path),
@@ -362,24 +353,47 @@ impl Emit for Sealed<'_> {
             summary.head
         );
         if let Some(e) = &summary.encrypted {
-            // As `encrypt` says it.
-            text.push_str(&format!(
-                "encrypted: {}, for {}\nciphertext SHA-256: {} (put this in the transmittal letter)\nreadable by:\n",
-                count(e.cipher_bytes, "byte"),
-                count(self.1.len() as u64, "recipient"),
-                e.cipher_sha256
-            ));
-            for t in self.1 {
-                let trust = if t.trusted { "" } else { "  [NOT TRUSTED]" };
-                text.push_str(&format!(
-                    "  {}  {}{trust}\n",
-                    t.recipient,
-                    sanitize(&t.label)
-                ));
-            }
+            text.push_str(&encryption_text(e, self.1));
         }
         text
     }
+}
+
+/// The JSON of an encrypted result: the ciphertext and who can read it.
+pub(super) fn encryption_json(e: &Encrypted, to: &[To]) -> EncryptionJson {
+    EncryptionJson {
+        recipients: to
+            .iter()
+            .map(|t| RecipientJson {
+                recipient: t.recipient.to_string(),
+                label: t.label.clone(),
+                key_id: t.key_id.map(|k| k.hex()),
+                trusted: t.trusted,
+            })
+            .collect(),
+        plain_bytes: e.plain_bytes,
+        bytes: e.cipher_bytes,
+        sha256: e.cipher_sha256.clone(),
+    }
+}
+
+/// The text of an encrypted result, as `encrypt` says it.
+pub(super) fn encryption_text(e: &Encrypted, to: &[To]) -> String {
+    let mut text = format!(
+        "encrypted: {}, for {}\nciphertext SHA-256: {} (put this in the transmittal letter)\nreadable by:\n",
+        count(e.cipher_bytes, "byte"),
+        count(to.len() as u64, "recipient"),
+        e.cipher_sha256
+    );
+    for t in to {
+        let trust = if t.trusted { "" } else { "  [NOT TRUSTED]" };
+        text.push_str(&format!(
+            "  {}  {}{trust}\n",
+            t.recipient,
+            sanitize(&t.label)
+        ));
+    }
+    text
 }
 
 /// Seal options for an acquisition directory (`acquire --seal`).

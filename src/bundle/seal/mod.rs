@@ -11,8 +11,10 @@
 //! output: a temporary file beside the bundle, renamed into place only when
 //! complete and flushed, removed on any failure. With recipients, the
 //! bundle is encrypted as it is written ([`sealed_out`]). What `seal` is
-//! asked and what it answers are in `sealopts.rs`.
+//! asked and what it answers are in `sealopts.rs`. A derived bundle
+//! (`evidentia export`) is written by the same phases ([`derived`]).
 
+mod derived;
 mod manifests;
 mod payload;
 mod plan;
@@ -30,6 +32,8 @@ use crate::model;
 use crate::testhook::{self, Op};
 use std::io::{self, Seek, Write};
 use std::path::Path;
+
+pub use derived::{Derived, Disclosed, Staged, TagSource, write_derived};
 
 /// Seal `opts.inputs` into a new bundle at `opts.out` (encrypted to
 /// `opts.recipients` when there are any), signing the seal event with
@@ -115,6 +119,7 @@ impl Work<'_> {
                 total: payload.total,
                 algos: &algos,
                 signer: self.signer,
+                export: None,
             },
             zip,
         )?;
@@ -186,8 +191,15 @@ impl Output {
     /// Finish the zip, flush it to disk and rename it into place (never
     /// over an existing file).
     fn commit(self, opts: &SealOptions) -> Result<(), SealError> {
+        let tmp = self.stage(opts)?;
+        rename_into_place(tmp, opts)
+    }
+
+    /// Finish the zip and flush it to disk, leaving it in its temporary
+    /// file (removed when the [`TempOut`] is dropped).
+    fn stage(self, opts: &SealOptions) -> Result<TempOut, SealError> {
         let out = self.zip.finish().map_err(|e| opts.write_error(e))?;
-        put_in_place(out, self.tmp, opts)
+        flush(out, self.tmp, opts)
     }
 }
 
@@ -215,13 +227,18 @@ fn temp_output(
     Ok((DirectOut::new(file, &tmp_path), tmp))
 }
 
-/// Write out what is left of the temporary file, flush it to disk and
-/// rename it to `opts.out` (never over an existing file).
-fn put_in_place(out: DirectOut, mut tmp: TempOut, opts: &SealOptions) -> Result<(), SealError> {
+/// Write out what is left of the temporary file and flush it to disk.
+fn flush(out: DirectOut, tmp: TempOut, opts: &SealOptions) -> Result<TempOut, SealError> {
     let werr = |e| opts.write_error(e);
     let file = out.finish().map_err(&werr)?.file;
     file.sync_all().map_err(&werr)?;
     drop(file);
+    Ok(tmp)
+}
+
+/// Rename the flushed temporary file to `opts.out` (never over an
+/// existing file).
+fn rename_into_place(mut tmp: TempOut, opts: &SealOptions) -> Result<(), SealError> {
     rename_noreplace(&tmp.path, &opts.out).map_err(|e| {
         if e.kind() == io::ErrorKind::AlreadyExists {
             SealError::OutputExists(opts.out.clone())

@@ -111,9 +111,9 @@ enum Prepared {
 
 /// Copies what it reads into the zip entry: the single read pass that
 /// feeds the hashers also feeds the archive.
-struct Tee<'a, R: Read, W: Write> {
-    inner: R,
-    sink: &'a mut W,
+pub(super) struct Tee<'a, R: Read, W: Write> {
+    pub inner: R,
+    pub sink: &'a mut W,
 }
 
 impl<R: Read, W: Write> Read for Tee<'_, R, W> {
@@ -127,9 +127,10 @@ impl<R: Read, W: Write> Read for Tee<'_, R, W> {
     }
 }
 
+/// A write that failed inside [`Tee`], told apart from a read failure.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-struct WriteFailed(io::Error);
+pub(super) struct WriteFailed(pub io::Error);
 
 /// Write every planned file into `zip` under `name/`, in zip order,
 /// recording each in the spilled records; files that cannot be opened,

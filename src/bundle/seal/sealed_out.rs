@@ -17,7 +17,7 @@
 //! into place only when the age stream is complete; any failure removes
 //! it, and the scratch files have no name to remove.
 
-use super::{put_in_place, temp_output};
+use super::{flush, rename_into_place, temp_output};
 use crate::atomic::{SignalGuard, TempOut};
 use crate::bundle::sealopts::{SealError, SealOptions};
 use crate::bundle::zip::{DosTime, ZipWriter};
@@ -70,18 +70,28 @@ impl SealedOutput {
     /// Finish the zip and the age stream, flush the ciphertext to disk and
     /// rename it into place (never over an existing file).
     pub fn commit(self, opts: &SealOptions) -> Result<Encrypted, SealError> {
+        let (tmp, _guard, encrypted) = self.stage(opts)?;
+        rename_into_place(tmp, opts)?;
+        Ok(encrypted)
+    }
+
+    /// Finish the zip and the age stream and flush the ciphertext to disk,
+    /// leaving it in its temporary file (removed when the [`TempOut`] is
+    /// dropped, and on a fatal signal while the guard lives).
+    pub fn stage(self, opts: &SealOptions) -> Result<(TempOut, SignalGuard, Encrypted), SealError> {
         let werr = |e| opts.write_error(e);
         let held = self.zip.finish().map_err(werr)?;
         let plain_bytes = held.released();
         let cipher = held.finish().and_then(Pipe::finish).map_err(werr)?;
         let hashing = cipher.finish().and_then(Pipe::finish).map_err(werr)?;
         let (direct, cipher_bytes, cipher_sha256) = hashing.finish();
-        put_in_place(direct, self.tmp, opts)?;
-        Ok(Encrypted {
+        let tmp = flush(direct, self.tmp, opts)?;
+        let encrypted = Encrypted {
             plain_bytes,
             cipher_bytes,
             cipher_sha256,
-        })
+        };
+        Ok((tmp, self._guard, encrypted))
     }
 }
 

@@ -2,8 +2,12 @@
 //! into the zip: bagit.txt, bag-info.txt, the BagIt manifests and
 //! manifest.json ([`super::manifests`]), the tag manifest, and the signed
 //! seal event with the signer's keys. The bundle id is chosen here (given,
-//! random, or derived from the manifests for reproducible output).
+//! random, or derived from the manifests for reproducible output). A
+//! derived bundle (`evidentia export`, [`super::derived`]) adds its
+//! `provenance/` tag files after manifest.json, and its seal event names
+//! the bundle it was exported from.
 
+use super::derived::Derived;
 use super::manifests::{FilesOut, ManifestOut, measure, render_manifest, write_manifest_json};
 use super::plan::Recorded;
 use crate::bundle::layout::{
@@ -13,7 +17,7 @@ use crate::bundle::sealopts::{SealError, SealOptions};
 use crate::bundle::spill::Records;
 use crate::bundle::zip::ZipWriter;
 use crate::bundle::{EventSigner, bagit, trusted_comment};
-use crate::hash::{Algorithm, AlgorithmSet, to_hex};
+use crate::hash::{Algorithm, AlgorithmSet, PieceAlgorithm, to_hex};
 use crate::model::{self, Actor, CustodyEvent};
 use sha2::{Digest, Sha256};
 use std::io::{self, Seek, Write};
@@ -28,6 +32,8 @@ pub(super) struct TagInput<'a> {
     pub total: u64,
     pub algos: &'a AlgorithmSet,
     pub signer: Option<&'a dyn EventSigner>,
+    /// For a derived bundle: what it adds.
+    pub export: Option<&'a Derived<'a>>,
 }
 
 /// What the summary reports.
@@ -46,7 +52,7 @@ type TagFile = (String, Vec<u8>);
 type Measured = (String, u64, String);
 
 /// The SHA-256 of a tag file, in hex.
-fn tag_hash(data: &[u8]) -> String {
+pub(super) fn tag_hash(data: &[u8]) -> String {
     to_hex(&Sha256::digest(data))
 }
 
@@ -76,8 +82,12 @@ pub(super) fn build<W: Write + Seek>(
     // (hash, name) of every tag file before the tag manifest.
     let mut tm: Vec<(String, String)> = Vec::new();
     tm.push((tag_hash(BAGIT_TXT_CONTENT), BAGIT_TXT.to_string()));
-    let (manifests, derived) =
+    let (manifests, mut derived) =
         measure_manifests(opts, input.records, &manifest_algos).map_err(werr)?;
+    if let Some(x) = input.export {
+        // Two exports differing only in their origin get different ids.
+        derived.update(model::to_json_bytes(&x.exported_from));
+    }
     let bundle_id = match &opts.bundle_id {
         Some(id) => id.clone(),
         None if opts.reproducible => derived_id(derived),
@@ -98,11 +108,18 @@ pub(super) fn build<W: Write + Seek>(
         algos: &manifest_algos,
         recorded: &input.recorded,
         items: &input.items,
+        pieces: match input.export {
+            Some(x) => (x.piece_size, x.piece_algorithm),
+            None => (opts.piece_size, model::PIECE_ALGORITHM),
+        },
     };
     let secret = input.signer.and_then(|s| s.disclosure_secret(&bundle_id));
     let (hash, commitment) =
         manifest_json(opts, name, doc, input.records, secret, zip).map_err(werr)?;
     tm.push((hash, MANIFEST_JSON.to_string()));
+    if let Some(x) = input.export {
+        tm.extend(super::derived::write_provenance(opts, name, x, zip)?);
+    }
     tm.sort_by(|a, b| a.1.cmp(&b.1));
     let tagmanifest = bagit::render_manifest(tm.iter().map(|(d, n)| (d.as_str(), n.as_str())));
     let mut event = seal_event(
@@ -113,6 +130,10 @@ pub(super) fn build<W: Write + Seek>(
         tag_hash(&tagmanifest),
     );
     event.disclosure = commitment;
+    if let Some(x) = input.export {
+        event.purpose = Some(x.purpose.clone());
+        event.exported_from = Some(x.exported_from.clone());
+    }
     let event_bytes = model::to_json_bytes(&event);
     let head = tag_hash(&event_bytes);
     let mut tag_files: Vec<TagFile> = vec![(TAGMANIFEST_SHA256.to_string(), tagmanifest)];
@@ -189,6 +210,8 @@ struct ManifestDoc<'a> {
     algos: &'a [Algorithm],
     recorded: &'a Recorded,
     items: &'a [model::ItemEntry],
+    /// The piece size and how pieces are hashed.
+    pieces: (u64, PieceAlgorithm),
 }
 
 /// Write manifest.json into `zip` (measured first, for its entry's size);
@@ -215,8 +238,8 @@ fn manifest_json<W: Write + Seek>(
         tool: &opts.agent,
         case: &opts.case,
         algorithms: &algorithms,
-        piece_size: opts.piece_size,
-        piece_algorithm: Some(model::PIECE_ALGORITHM.name()),
+        piece_size: doc.pieces.0,
+        piece_algorithm: Some(doc.pieces.1.name()),
         files: FilesOut::new(records, secret),
         symlinks: &doc.recorded.symlinks,
         unreadable: &doc.recorded.unreadable,
