@@ -30,6 +30,8 @@ mod rich;
 mod tags;
 pub(super) mod times;
 
+pub(super) use index::data_error;
+
 use super::{PayloadTap, VerifyReport};
 use crate::bundle::Archive;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_bytes};
@@ -62,12 +64,14 @@ impl Bag {
         progress: &mut dyn FnMut(u64),
         tap: Option<&mut dyn PayloadTap>,
     ) -> Option<Vec<u8>> {
-        let tags = self.check_layout(archive, report);
+        let mut tags = self.check_layout(archive, report);
         self.check_declaration(archive, report);
         let manifests = self.check_manifests(archive, &tags.manifests, report);
         let json = self.read_manifest_json(archive, report);
+        report.commitment.provenance = std::mem::take(&mut tags.provenance.list);
         let mut pass = self.check_payload(archive, manifests, &json, report, progress, tap);
         json.check_payload_files(&mut pass, report);
+        report.commitment.disclosed = std::mem::take(&mut pass.disclosed).finish();
         pass.finish(report);
         self.check_bag_info(archive, json.manifest.as_ref(), report);
         self.check_tagmanifests(archive, &tags, report)

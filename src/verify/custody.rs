@@ -13,7 +13,7 @@
 //! then the head.
 
 mod event;
-mod keys;
+pub(super) mod keys;
 
 use super::bag::{Bag, sha256_hex};
 use super::{

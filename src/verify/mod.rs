@@ -26,6 +26,7 @@ mod disclosure;
 mod findings;
 mod identity;
 mod items;
+mod provenance;
 mod tap;
 mod trust;
 
@@ -34,6 +35,7 @@ pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
 pub use codes::{FindingCode, SignatureState};
 pub use findings::{Finding, Findings, MAX_FINDINGS};
 pub use identity::{ACTOR_IDENTITY, actor_text, identity_text, record_signer};
+pub use provenance::MAX_DISCLOSED;
 pub use tap::PayloadTap;
 pub use trust::TrustVerifier;
 
@@ -236,6 +238,12 @@ pub struct CommitmentSeen {
     pub salted: bool,
     /// The commitment its files make (v3, every salt well formed).
     pub computed: Option<crate::model::disclosure::Commitment>,
+    /// The members of `provenance/` the layout allowed by name.
+    pub provenance: Vec<String>,
+    /// manifest.json's entries (without pieces and salts), kept when the
+    /// bag has a `provenance/` part: a derived bundle's disclosed files;
+    /// `None` when not kept, or past [`MAX_DISCLOSED`].
+    pub disclosed: Option<Vec<crate::model::FileEntry>>,
 }
 
 /// Everything verify found.
@@ -421,6 +429,7 @@ pub fn verify_tapped(
         chain::check(&mut report);
         mark_custody_checks(&mut report, verifier.is_some());
         disclosure::check(&mut report);
+        provenance::check(&archive, &bag, verifier, &mut report);
         report.head_compared = opts.expect_head.is_some() && report.head.is_some();
     }
     report.finish();

@@ -10,7 +10,7 @@ use crate::hash::{HashOptions, hash_reader};
 use crate::verify::{Check, Finding, FindingCode, VerifyReport};
 
 /// What a failed read says: the entry's own data error when it is one.
-pub(super) fn data_error(e: &std::io::Error) -> String {
+pub(in crate::verify) fn data_error(e: &std::io::Error) -> String {
     match e.get_ref().and_then(|r| r.downcast_ref::<EntryDataError>()) {
         Some(d) => d.to_string(),
         None => e.to_string(),

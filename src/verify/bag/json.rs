@@ -142,11 +142,10 @@ impl Json {
         };
         report.ran(Check::ManifestJson);
         report.findings.phase(Check::Disclosure);
-        report.commitment = crate::verify::CommitmentSeen {
-            manifest_read: true,
-            salted: m.has_commitment(),
-            computed: std::mem::take(&mut pass.leaves).finish(&mut report.findings),
-        };
+        let seen = &mut report.commitment;
+        seen.manifest_read = true;
+        seen.salted = m.has_commitment();
+        seen.computed = std::mem::take(&mut pass.leaves).finish(&mut report.findings);
         report.findings.phase(Check::ManifestJson);
         std::mem::take(&mut pass.not_in_json).flush(&mut report.findings, |p| {
             Finding::new(

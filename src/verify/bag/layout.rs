@@ -17,6 +17,10 @@ pub(super) struct Tags {
     pub(super) tagmanifests: Vec<(Algorithm, String)>,
     /// The tag files a tag manifest must list.
     pub(super) tag_files: Capped<String>,
+    /// The members of `provenance/` whose names the contract allows
+    /// (whether they belong is known only from the seal event: see
+    /// `verify::provenance`).
+    pub(super) provenance: Capped<String>,
 }
 
 impl Bag {
@@ -25,6 +29,16 @@ impl Bag {
     /// files.
     pub(super) fn check_layout(&self, archive: &Archive, report: &mut VerifyReport) -> Tags {
         let tags = self.classify(archive, report);
+        if tags.provenance.more > 0 {
+            report.findings.push(Finding::new(
+                FindingCode::UnexpectedFile,
+                layout::PROVENANCE_DIR,
+                format!(
+                    "{} more members under provenance/ than are listed (a derived bundle has a handful)",
+                    tags.provenance.more
+                ),
+            ));
+        }
         for required in [
             layout::BAGIT_TXT,
             layout::BAG_INFO,
@@ -51,6 +65,7 @@ impl Bag {
             manifests: Vec::new(),
             tagmanifests: Vec::new(),
             tag_files: Capped::default(),
+            provenance: Capped::default(),
         };
         for (rel, _) in self.members(archive) {
             if rel.starts_with(layout::DATA_DIR) {
@@ -74,6 +89,16 @@ impl Bag {
                         FindingCode::UnexpectedFile,
                         &rel,
                         "evidentia writes only tagmanifest-sha256.txt, which the seal signs; no signature covers another tag manifest",
+                    ));
+                }
+            } else if rel.starts_with(layout::PROVENANCE_DIR) {
+                if provenance_member(&rel) {
+                    tags.provenance.push(rel);
+                } else {
+                    f.push(Finding::new(
+                        FindingCode::UnexpectedFile,
+                        &rel,
+                        "not a member of provenance/ (docs/formats/bundle.md, \"Exported bundles\")",
                     ));
                 }
             } else if !(rel == layout::BAGIT_TXT
@@ -106,6 +131,67 @@ impl Bag {
                     String::from_utf8_lossy(&b),
                 ));
             }
+        }
+    }
+}
+
+/// Whether `rel` is a name `provenance/` may hold: the original's seal
+/// event and signature, the proofs, the revealed manifest and tag
+/// manifest, and under `provenance/keys/` a public key, a certificate or
+/// a certificate's signature.
+fn provenance_member(rel: &str) -> bool {
+    if [
+        layout::PROVENANCE_SEAL,
+        &layout::signature_name(layout::PROVENANCE_SEAL),
+        layout::PROVENANCE_PROOFS,
+        layout::PROVENANCE_MANIFEST,
+        layout::PROVENANCE_TAGMANIFEST,
+    ]
+    .contains(&rel)
+    {
+        return true;
+    }
+    let keys = layout::provenance_name(layout::KEYS_DIR);
+    let Some(name) = rel.strip_prefix(&keys) else {
+        return false;
+    };
+    let id = [".pub", ".cert.json", ".cert.json.minisig"]
+        .iter()
+        .find_map(|s| name.strip_suffix(s));
+    id.is_some_and(|id| !id.is_empty() && !id.contains(['/', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::provenance_member;
+
+    #[test]
+    fn provenance_holds_only_the_names_of_the_contract() {
+        for ok in [
+            "provenance/seal.json",
+            "provenance/seal.json.minisig",
+            "provenance/proofs.json",
+            "provenance/manifest.json",
+            "provenance/tagmanifest-sha256.txt",
+            "provenance/keys/ab12.pub",
+            "provenance/keys/ab12.cert.json",
+            "provenance/keys/ab12.cert.json.minisig",
+        ] {
+            assert!(provenance_member(ok), "{ok}");
+        }
+        for bad in [
+            "provenance/",
+            "provenance/notes.txt",
+            "provenance/proofs.json.minisig",
+            "provenance/keys/.pub",
+            "provenance/keys/a.b.pub",
+            "provenance/keys/x/y.pub",
+            "provenance/keys/ab12.pub.minisig",
+            "provenance/keys/ab12",
+            "provenance/seal.json/x",
+            "provenanceX/seal.json",
+        ] {
+            assert!(!provenance_member(bad), "{bad}");
         }
     }
 }

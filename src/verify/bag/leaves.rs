@@ -64,3 +64,49 @@ impl Leaves {
         })
     }
 }
+
+/// manifest.json's entries kept for the provenance check when the bag has
+/// a `provenance/` part (a derived bundle: its files are the disclosed
+/// ones), without pieces and salts, which no proof needs; at most
+/// [`crate::verify::MAX_DISCLOSED`], so memory stays bounded whatever a
+/// hostile bag holds.
+#[derive(Default)]
+pub(in crate::verify) struct Disclosed {
+    /// Whether to keep them at all.
+    on: bool,
+    files: Vec<FileEntry>,
+    /// More than the limit went by.
+    over: bool,
+}
+
+impl Disclosed {
+    /// Keep entries when `on`.
+    pub(super) fn new(on: bool) -> Disclosed {
+        Disclosed {
+            on,
+            ..Disclosed::default()
+        }
+    }
+
+    /// Take the next file entry (in path order).
+    pub(super) fn take(&mut self, f: &FileEntry) {
+        if !self.on || self.over {
+            return;
+        }
+        if self.files.len() as u64 >= crate::verify::MAX_DISCLOSED {
+            self.over = true;
+            self.files = Vec::new();
+            return;
+        }
+        self.files.push(FileEntry {
+            pieces: Vec::new(),
+            salt: None,
+            ..f.clone()
+        });
+    }
+
+    /// The entries kept; `None` when none were to be, or past the limit.
+    pub(super) fn finish(self) -> Option<Vec<FileEntry>> {
+        (self.on && !self.over).then_some(self.files)
+    }
+}

@@ -38,6 +38,8 @@ pub(super) struct Pass {
     pub(super) hashed: Capped<Finding>,
     /// The disclosure leaves of manifest.json's files.
     pub(super) leaves: super::leaves::Leaves,
+    /// manifest.json's entries, kept for the provenance check.
+    pub(super) disclosed: super::leaves::Disclosed,
 }
 
 impl Pass {
@@ -118,7 +120,9 @@ struct PayloadPass<'a, 't, 'p> {
 
 impl Bag {
     /// The payload check: every payload file read to its end once, and
-    /// compared with the manifests and manifest.json.
+    /// compared with the manifests and manifest.json; when the bag has a
+    /// `provenance/` part, manifest.json's entries are kept for the
+    /// provenance check.
     pub(super) fn check_payload<'a>(
         &'a self,
         archive: &'a Archive,
@@ -148,6 +152,7 @@ impl Bag {
             progress,
             pass: Pass {
                 leaves: super::leaves::Leaves::new(manifest.is_some_and(|m| m.has_commitment())),
+                disclosed: super::leaves::Disclosed::new(!report.commitment.provenance.is_empty()),
                 ..Pass::default()
             },
         };
@@ -190,6 +195,7 @@ impl PayloadPass<'_, '_, '_> {
     /// Keep `f` when an evidence item refers to it.
     fn keep(&mut self, f: FileEntry) {
         self.pass.leaves.take(&f);
+        self.pass.disclosed.take(&f);
         if self.wanted.contains(&f.path) {
             self.pass.for_items.insert(f.path.clone(), f);
         }

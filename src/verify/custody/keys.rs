@@ -117,8 +117,13 @@ pub(super) fn key_file_times(
 /// stock tools (docs/verify-without-evidentia.md), and a file evidentia
 /// reads one way and those tools another, or not at all, would make the
 /// two verdicts differ.
-pub(super) fn check_key_file(rel: &str, bytes: &[u8], report: &mut VerifyReport) {
-    let Some(name) = rel.strip_prefix(layout::KEYS_DIR) else {
+///
+/// The same rules hold in a derived bundle's `provenance/keys/`.
+pub(in crate::verify) fn check_key_file(rel: &str, bytes: &[u8], report: &mut VerifyReport) {
+    let Some(name) = rel.strip_prefix(layout::KEYS_DIR).or_else(|| {
+        rel.strip_prefix(layout::PROVENANCE_DIR)?
+            .strip_prefix(layout::KEYS_DIR)
+    }) else {
         return;
     };
     let parsed = if let Some(named) = name.strip_suffix(".pub") {
