@@ -107,8 +107,8 @@ def main():
                      ("evidentia export --no-record", export + " --no-record")],
                     "evidentia verify", args.runs, setup=lambda: rm(sub))
         sh(f"{BIN} verify --no-progress {sub} > /dev/null")
-        ratios = [(f"export / verify", t["evidentia export"] / t["evidentia verify"]),
-                  (f"export --no-record / verify",
+        ratios = [("export / verify", t["evidentia export"] / t["evidentia verify"]),
+                  ("export --no-record / verify",
                    t["evidentia export --no-record"] / t["evidentia verify"])]
         print()
         for name, r in ratios:

@@ -52,7 +52,7 @@ impl Graph<'_> {
         records: &[String],
         seal: Option<&CustodyEvent>,
     ) -> Vec<String> {
-        let Some(p) = self.verify.provenance.clone() else {
+        let Some(p) = super::super::provenance::proven(self.verify).cloned() else {
             return Vec::new();
         };
         let original = self.bundle_node(

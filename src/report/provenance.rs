@@ -6,8 +6,9 @@
 //! - The origin is stated as proven only from the verify report's
 //!   [`Provenance`], which verify fills only when every disclosed file was
 //!   proven against the original's signed commitment (or its revealed
-//!   manifest). A derived bundle whose origin was not proven is described
-//!   by what its seal *claims*, marked unproven.
+//!   manifest), and only when the whole bundle verified ([`proven`]). A
+//!   derived bundle whose origin was not proven is described by what its
+//!   seal *claims*, marked unproven.
 //! - People are named only by identities verify proved: the original
 //!   signer by [`Provenance::original_signer`], the exporter by the
 //!   certified identity of the derived bundle's seal (event 1).
@@ -81,6 +82,13 @@ fn exporter(r: &VerifyReport) -> Cell {
     proven_key(identity, &key)
 }
 
+/// What verify proved about the bundle's origin, shown as proven only in
+/// a bundle that verified: a failing bundle proves nothing, whatever part
+/// of it checked out.
+pub fn proven(r: &VerifyReport) -> Option<&Provenance> {
+    r.provenance.as_ref().filter(|_| r.verified())
+}
+
 /// The provenance section of a derived bundle (none for an original): what
 /// verify proved, or, when it proved nothing, what the seal claims.
 pub fn blocks(r: &VerifyReport, f: &BundleFacts) -> Vec<Block> {
@@ -89,7 +97,7 @@ pub fn blocks(r: &VerifyReport, f: &BundleFacts) -> Vec<Block> {
         .first()
         .filter(|e| e.event.seq == 1)
         .and_then(|e| e.event.exported_from.as_ref());
-    match (&r.provenance, claim) {
+    match (proven(r), claim) {
         (Some(p), _) => proven_blocks(r, f, p),
         (None, Some(c)) => claimed_blocks(c),
         (None, None) => Vec::new(),
@@ -201,8 +209,9 @@ fn claimed_blocks(c: &ExportedFrom) -> Vec<Block> {
             ours(" files exported from bundle "),
             val(&c.bundle_id),
             ours(
-                ", but verification did not prove that its files are what that bundle's signer \
-                 sealed (see the problems below). Nothing here is evidence of their origin.",
+                ", but this bundle did not verify, so nothing proves that its files are what \
+                 that bundle's signer sealed (see the problems below). Nothing here is evidence \
+                 of their origin.",
             ),
         ])),
     ]

@@ -122,7 +122,8 @@ fn a_proven_derived_bundle_names_origin_signer_exporter_and_counts() {
     let mut r = VerifyReport {
         provenance: Some(provenance(true, true)),
         ..VerifyReport::default()
-    };
+    }
+    .all_checks_ran();
     r.events.push(summary(1, Some("Erik Exporter")));
     let md = markdown(&r, &derived_facts(true));
     for want in [
@@ -150,7 +151,8 @@ fn an_unrecorded_export_and_unproven_signers_are_said_plainly() {
     let mut r = VerifyReport {
         provenance: Some(provenance(false, false)),
         ..VerifyReport::default()
-    };
+    }
+    .all_checks_ran();
     r.events.push(summary(1, None));
     let md = markdown(&r, &derived_facts(false));
     assert!(
@@ -160,6 +162,20 @@ fn an_unrecorded_export_and_unproven_signers_are_said_plainly() {
     assert!(md.contains(&format!("key {} (no certified identity)", "cd".repeat(32))));
     assert!(md.contains(&format!("key {} (no certified identity)", "ab".repeat(32))));
     assert!(!md.contains("Olga"));
+}
+
+#[test]
+fn a_failing_bundle_proves_no_origin_whatever_verify_filled() {
+    let (mut r, f) = derived_report(true);
+    r.findings.push(crate::verify::Finding::new(
+        crate::verify::FindingCode::DigestMismatch,
+        "data/x",
+        "differs",
+    ));
+    let md = markdown(&r, &f);
+    assert!(md.contains("NOT PROVEN: this bundle's seal claims"), "{md}");
+    assert!(!md.contains("proven to be as sealed by"), "{md}");
+    assert!(!md.contains("Olga"), "{md}");
 }
 
 #[test]
@@ -200,11 +216,12 @@ fn an_export_event_names_the_bundle_that_left() {
 
 /// A derived bundle whose origin verify proved, with certified signers;
 /// the export recorded at the source or not.
-fn proven(recorded: bool) -> (VerifyReport, BundleFacts) {
+fn derived_report(recorded: bool) -> (VerifyReport, BundleFacts) {
     let mut r = VerifyReport {
         provenance: Some(provenance(recorded, true)),
         ..VerifyReport::default()
-    };
+    }
+    .all_checks_ran();
     r.events.push(summary(1, Some("Erik Exporter")));
     (r, derived_facts(recorded))
 }
@@ -238,7 +255,7 @@ mod case {
 
     #[test]
     fn a_proven_export_is_an_action_from_the_original_to_this_bundle() {
-        let (r, f) = proven(false);
+        let (r, f) = derived_report(false);
         let g = case(&r, &f);
         let archives = nodes(&g, "uco-observable:ArchiveFile");
         assert_eq!(archives.len(), 1);
@@ -290,7 +307,7 @@ mod case {
 
     #[test]
     fn an_unproven_origin_adds_no_derivation() {
-        let (mut r, f) = proven(true);
+        let (mut r, f) = derived_report(true);
         r.provenance = None;
         let g = case(&r, &f);
         assert!(nodes(&g, "uco-observable:ArchiveFile").is_empty());
