@@ -269,6 +269,18 @@ fn the_locker_links_derived_and_original_whichever_comes_first() {
     assert!(rows.iter().all(|b| b["v"] == 5));
     assert!(rows.iter().any(|b| b["exported_from"] == orig.as_str()));
     env.run(["locker", "verify"]).expect_code(0);
+    // A recorded origin edited behind evidentia's back is drift.
+    let c = rusqlite::Connection::open(env.home().join("locker.db")).unwrap();
+    c.execute("UPDATE derivations SET withheld = 0", [])
+        .unwrap();
+    drop(c);
+    let r = env.run(["locker", "verify"]);
+    r.expect_code(1);
+    assert!(
+        r.stdout_str().contains("exported from: the locker records"),
+        "{}",
+        r.stdout_str()
+    );
 }
 
 #[test]
