@@ -10,6 +10,7 @@ use super::passphrase::trust_store;
 use super::plain_input::{DecryptArgs, Opener, PlainDir};
 use super::verify_cmd::{ciphertext, ciphertext_line, findings_text};
 use clap::{Args, Subcommand};
+use evidentia::model::disclosure::{ExportedFrom, ExportedTo};
 use evidentia::model::{Actor, EventRef, Party};
 use evidentia::report::{self, Ciphertext};
 use evidentia::sign::Identity;
@@ -69,6 +70,12 @@ struct TimelineEvent<'a> {
     /// A receive of an encrypted bundle: the SHA-256 of the age file.
     #[serde(skip_serializing_if = "Option::is_none")]
     received_ciphertext_sha256: Option<&'a str>,
+    /// An export: the derived bundle that left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exported_to: Option<&'a ExportedTo>,
+    /// The seal of a derived bundle: the bundle it was exported from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exported_from: Option<&'a ExportedFrom>,
     location: Option<&'a str>,
     purpose: Option<&'a str>,
     note: Option<&'a str>,
@@ -204,6 +211,33 @@ fn human(t: &Timeline) -> String {
                 format!("age-encrypted, ciphertext SHA-256 {}", sanitize(h)),
             );
         }
+        if let Some(x) = e.exported_to {
+            line(
+                "export:",
+                format!(
+                    "{} files to bundle {} (its custody head {})",
+                    x.files,
+                    sanitize(&x.bundle_id),
+                    sanitize(&x.custody_head)
+                ),
+            );
+        }
+        if let Some(x) = e.exported_from {
+            let recorded = if x.recorded_at_source {
+                "recorded in its custody chain"
+            } else {
+                "NOT recorded in its custody chain (--no-record)"
+            };
+            line(
+                "from:",
+                format!(
+                    "{} files of bundle {} at custody head {}; {recorded}",
+                    x.files,
+                    sanitize(&x.bundle_id),
+                    sanitize(&x.custody_head)
+                ),
+            );
+        }
         for (label, v) in [
             ("where:", e.location),
             ("why:", e.purpose),
@@ -282,6 +316,8 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
                 completes: ev.and_then(|v| v.completes.as_ref()),
                 received_ciphertext_sha256: ev
                     .and_then(|v| v.received_ciphertext_sha256.as_deref()),
+                exported_to: ev.and_then(|v| v.exported_to.as_ref()),
+                exported_from: ev.and_then(|v| v.exported_from.as_ref()),
                 location: ev.and_then(|v| v.location.as_deref()),
                 purpose: ev.and_then(|v| v.purpose.as_deref()),
                 note: ev.and_then(|v| v.note.as_deref()),

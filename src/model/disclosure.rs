@@ -110,14 +110,35 @@ pub fn secret_from_signature(signature: &[u8]) -> [u8; 32] {
 
 /// The salt of the file at `bag_path`.
 pub fn salt(secret: &[u8; 32], bag_path: &str) -> [u8; 32] {
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
-    let mut ctx = ring::hmac::Context::with_key(&key);
-    ctx.update(SALT_DOMAIN);
-    ctx.update(bag_path.as_bytes());
-    let tag = ctx.sign();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(tag.as_ref());
-    out
+    Salter::new(secret).salt(bag_path)
+}
+
+/// The salts of one bundle: the HMAC key set up once.
+#[derive(Clone)]
+pub struct Salter(ring::hmac::Key);
+
+impl std::fmt::Debug for Salter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Salter(..)")
+    }
+}
+
+impl Salter {
+    /// The salts derived from `secret`.
+    pub fn new(secret: &[u8; 32]) -> Salter {
+        Salter(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret))
+    }
+
+    /// The salt of the file at `bag_path`.
+    pub fn salt(&self, bag_path: &str) -> [u8; 32] {
+        let mut ctx = ring::hmac::Context::with_key(&self.0);
+        ctx.update(SALT_DOMAIN);
+        ctx.update(bag_path.as_bytes());
+        let tag = ctx.sign();
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        out
+    }
 }
 
 /// The leaf's bytes: every field length-prefixed, in a fixed order.

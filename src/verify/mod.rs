@@ -632,4 +632,59 @@ mod tests {
         .unwrap();
         assert_eq!(r.findings[0].code, FindingCode::Head);
     }
+
+    #[test]
+    fn a_seal_without_a_disclosure_secret_writes_v2_and_no_commitment() {
+        // An unsigned seal (and a signer that cannot derive salts) commits
+        // to nothing: schema v2, no salts, no `disclosure`; it still passes
+        // the disclosure check (there is nothing to compare).
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), b"evidence").unwrap();
+        for (name, signer) in [
+            ("u.zip", None),
+            ("s.zip", Some(&FakeSigner as &dyn EventSigner)),
+        ] {
+            let out = dir.path().join(name);
+            let opts = SealOptions {
+                inputs: vec![dir.path().join("f")],
+                out: out.clone(),
+                case: CaseMeta {
+                    case_reference: "C".into(),
+                    ..CaseMeta::default()
+                },
+                extra_algorithms: vec![],
+                method: Method::Stored,
+                allow_unreadable: false,
+                time: 0,
+                bundle_id: None,
+                reproducible: true,
+                piece_size: 4096,
+                agent: "test".into(),
+                recipients: Vec::new(),
+            };
+            seal(&opts, signer, &mut |_| {}).unwrap();
+            let (archive, _) = Archive::open(&out).unwrap();
+            let read = |suffix: &str| {
+                let e = archive
+                    .entries()
+                    .find(|e| e.name.ends_with(suffix))
+                    .unwrap();
+                archive.read_small(&e, 1 << 20).unwrap()
+            };
+            let m: crate::model::Manifest =
+                serde_json::from_slice(&read("evidentia/manifest.json")).unwrap();
+            assert_eq!(m.schema, crate::model::MANIFEST_SCHEMA_V2, "{name}");
+            assert!(m.files.iter().all(|f| f.salt.is_none()));
+            let ev: CustodyEvent =
+                serde_json::from_slice(&read("custody/000001-seal.json")).unwrap();
+            assert!(ev.disclosure.is_none());
+            let r = verify(&out, &VerifyOptions::default(), None, &mut |_| {}).unwrap();
+            assert!(r.checks.has_run(Check::Disclosure), "{name}");
+            assert!(
+                !r.findings.iter().any(|f| f.code == FindingCode::Disclosure),
+                "{:?}",
+                r.findings
+            );
+        }
+    }
 }

@@ -16,6 +16,8 @@ mod custody_crash;
 mod custody_json;
 mod custody_rules;
 mod damaged;
+mod disclosure;
+mod disclosure_py;
 mod encrypt;
 mod encrypted_inputs;
 mod export_consumers;

@@ -10,6 +10,7 @@
 use crate::bundle::rewrite;
 use crate::harness::{Env, peer};
 use serde_json::Value;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -80,6 +81,14 @@ fn as_written() -> Vec<&'static str> {
     ]
 }
 
+/// The section on exported bundles.
+const EXPORTED: &str = "An exported bundle: the proof of origin";
+
+/// Every step, then the exported bundle's section.
+fn exported_steps() -> Vec<&'static str> {
+    vec!["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", EXPORTED]
+}
+
 /// With openssl only: the stand-in defined first, then every step.
 fn openssl_only() -> Vec<&'static str> {
     vec!["0", OPENSSL, "1", "2", "3", "4", "5", "6", "7", "8", "9"]
@@ -100,6 +109,13 @@ fn run_doc(env: &Env, name: &str, bundle: &Path, letter: &str, steps: &[&str]) -
     std::fs::create_dir(&dir).unwrap();
     std::fs::copy(bundle, dir.join("case-17.zip")).unwrap();
     std::fs::write(dir.join("letter.txt"), letter).unwrap();
+    // The proof checker the exported-bundle section runs, beside the
+    // bundle as the page asks.
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check-disclosure.py"),
+        dir.join("check-disclosure.py"),
+    )
+    .unwrap();
     std::fs::write(env.path().join(format!("{name}.sh")), script(steps)).unwrap();
     let out = Command::new("bash")
         .arg("-e")
@@ -693,4 +709,80 @@ fn without_the_roots_key_the_seal_says_so_and_still_verifies() {
     env.run(["--home", "lab", "trust", "add", "root.pub.json"])
         .expect_code(0);
     env.run(["--home", "lab", "verify", "b.zip"]).expect_code(0);
+}
+
+/// The scenario's bundle, now held by the DE lab, which discloses the two
+/// files directly under `ev/` (of three) for a request; the derived bundle
+/// is named `case-17.zip` too (in `out/`), as the page expects. Returns it
+/// and its head.
+fn exported(env: &Env, de: &Agency) -> (PathBuf, String) {
+    std::fs::create_dir(env.path().join("out")).unwrap();
+    env.run([
+        "--home",
+        "de",
+        "export",
+        "case-17.zip",
+        "--select",
+        "ev/*",
+        "--out",
+        "out/case-17.zip",
+        "--purpose",
+        "MLA request 2024/17",
+        "--key",
+        &de.examiner,
+    ])
+    .expect_code(0);
+    let d = env.path().join("out/case-17.zip");
+    let v = env.run([
+        OsStr::new("--home"),
+        OsStr::new("de"),
+        OsStr::new("--json"),
+        OsStr::new("verify"),
+        d.as_os_str(),
+    ]);
+    let v: Value = serde_json::from_slice(&v.expect_code(0).stdout).unwrap();
+    (d, v["head"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn an_exported_bundle_is_proven_to_its_origin_as_written() {
+    let env = Env::new();
+    let (_, _, nl, de) = scenario(&env);
+    let (d, head) = exported(&env, &de);
+    if !tools() || peer("python3").is_none() {
+        return;
+    }
+    let l = letter(&head, &[(&de, "BKA (DE)"), (&nl, "Politie Nederland (NL)")]);
+    let o = run_doc(&env, "exported", &d, &l, &exported_steps());
+    // The exporter's seal, then the original's.
+    assert_passes(&o, 2);
+    assert!(o.stdout.contains("2 of 3 files of bundle"), "{}", o.stdout);
+    assert!(o.stdout.contains("all proven"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("ok: the export was recorded in the original's custody chain"),
+        "{}",
+        o.stdout
+    );
+    // Without the original's root in the letter, the proof of origin
+    // stops at its certificate.
+    let l = letter(&head, &[(&de, "BKA (DE)")]);
+    let o = run_doc(&env, "no-origin-root", &d, &l, &exported_steps());
+    assert_stops_at(&o, EXPORTED, "which is not in the letter");
+    // The original's signature is a tag file of the derived bundle: a
+    // changed one stops the page at the bag's tag manifest.
+    let l = letter(&head, &[(&de, "BKA (DE)"), (&nl, "Politie Nederland (NL)")]);
+    let bad = env.path().join("tampered.zip");
+    rewrite(&d, &bad, |entries| {
+        let sig = crate::bundle::find(entries, "provenance/seal.json.minisig");
+        let mut lines: Vec<String> = String::from_utf8(sig.clone())
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        lines[3] = lines[1].clone();
+        *sig = (lines.join("\n") + "\n").into_bytes();
+    });
+    let o = run_doc(&env, "tampered-origin", &bad, &l, &exported_steps());
+    assert_stops_at(&o, "3", "bagit.py");
 }

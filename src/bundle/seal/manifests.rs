@@ -96,7 +96,7 @@ pub(super) struct ManifestOut<'a, F: Serialize> {
 /// then holds the commitment of the last pass).
 pub(super) struct FilesOut<'a> {
     pub records: RefCell<&'a mut Records>,
-    pub secret: Option<[u8; 32]>,
+    pub salter: Option<disclosure::Salter>,
     pub root: RefCell<RootBuilder>,
 }
 
@@ -105,7 +105,7 @@ impl<'a> FilesOut<'a> {
     pub fn new(records: &'a mut Records, secret: Option<[u8; 32]>) -> FilesOut<'a> {
         FilesOut {
             records: RefCell::new(records),
-            secret,
+            salter: secret.as_ref().map(disclosure::Salter::new),
             root: RefCell::new(RootBuilder::new()),
         }
     }
@@ -126,10 +126,10 @@ impl Serialize for FilesOut<'_> {
                 io::Error::other(msg)
             })
         };
-        let read = records.for_each(&mut |e| match &self.secret {
+        let read = records.for_each(&mut |e| match &self.salter {
             None => put(e),
-            Some(secret) => {
-                let salt = disclosure::salt(secret, &e.path);
+            Some(salter) => {
+                let salt = salter.salt(&e.path);
                 root.push(disclosure::leaf_hash(&salt, e));
                 let mut salted = e.clone();
                 salted.salt = Some(to_hex(&salt));
