@@ -18,6 +18,7 @@ mod custody_rules;
 mod damaged;
 mod encrypt;
 mod encrypted_inputs;
+mod export;
 mod harness;
 mod hash;
 mod hashset;
