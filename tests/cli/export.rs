@@ -11,8 +11,9 @@
 //! the assertions that need it are in the test marked `#[ignore]` at the
 //! end, to be switched on when it lands.
 
-use crate::custody::{Party, T1, json, party, transfer_and_receive, trust_root_of};
-use crate::harness::{Run, peer, run_peer, skip};
+use crate::custody::{Party, T1, json, party, trust_root_of};
+use crate::export_refused::refused;
+use crate::harness::{Run, peer, run_peer};
 use evidentia::bundle::Archive;
 use evidentia::model::disclosure::{Proofs, selection_sha256};
 use evidentia::model::{CustodyEvent, Manifest};
@@ -23,10 +24,10 @@ use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-const TEXPORT: &str = "2024-06-01T10:00:00Z";
-const PURPOSE: &str = "MLA request 2024/17: accounts A and B";
+pub(crate) const TEXPORT: &str = "2024-06-01T10:00:00Z";
+pub(crate) const PURPOSE: &str = "MLA request 2024/17: accounts A and B";
 /// The withheld files: (bag path, size), sizes chosen to be searched for.
-const WITHHELD: [(&str, usize); 2] = [
+pub(crate) const WITHHELD: [(&str, usize); 2] = [
     ("data/ev/private/third-party-diary.txt", 98_765),
     ("data/ev/private/neighbour-photos.bin", 54_321),
 ];
@@ -35,41 +36,41 @@ const WITHHELD: [(&str, usize); 2] = [
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-struct Exported {
+pub(crate) struct Exported {
     #[serde(rename = "type")]
-    kind: String,
-    path: PathRepr,
-    bundle_id: String,
-    custody_head: String,
-    files: u64,
-    withheld: u64,
-    bytes: u64,
-    purpose: String,
-    original: OriginalJson,
-    encryption: Option<serde_json::Value>,
+    pub(crate) kind: String,
+    pub(crate) path: PathRepr,
+    pub(crate) bundle_id: String,
+    pub(crate) custody_head: String,
+    pub(crate) files: u64,
+    pub(crate) withheld: u64,
+    pub(crate) bytes: u64,
+    pub(crate) purpose: String,
+    pub(crate) original: OriginalJson,
+    pub(crate) encryption: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-struct OriginalJson {
-    path: PathRepr,
-    bundle_id: String,
-    custody_head: String,
-    manifest_revealed: bool,
-    recorded_at_source: bool,
-    export_event: Option<EventJson>,
+pub(crate) struct OriginalJson {
+    pub(crate) path: PathRepr,
+    pub(crate) bundle_id: String,
+    pub(crate) custody_head: String,
+    pub(crate) manifest_revealed: bool,
+    pub(crate) recorded_at_source: bool,
+    pub(crate) export_event: Option<EventJson>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EventJson {
-    seq: u64,
-    member: String,
-    custody_head: String,
+pub(crate) struct EventJson {
+    pub(crate) seq: u64,
+    pub(crate) member: String,
+    pub(crate) custody_head: String,
 }
 
-fn hex_sha256(b: &[u8]) -> String {
+pub(crate) fn hex_sha256(b: &[u8]) -> String {
     sha2::Sha256::digest(b)
         .iter()
         .map(|x| format!("{x:02x}"))
@@ -77,13 +78,13 @@ fn hex_sha256(b: &[u8]) -> String {
 }
 
 /// `size` bytes of `label` repeated: content found nowhere else.
-fn filler(label: &str, size: usize) -> Vec<u8> {
+pub(crate) fn filler(label: &str, size: usize) -> Vec<u8> {
     label.bytes().cycle().take(size).collect()
 }
 
 /// An agency and a lab trusting each other's roots, and a bundle of five
 /// files sealed by the agency with every manifest algorithm.
-fn sealed() -> (Party, Party, PathBuf) {
+pub(crate) fn sealed() -> (Party, Party, PathBuf) {
     let agency = party("Police Agency", "Jana Examiner", "DE");
     let lab = party("Forensic Lab", "Petr Lab", "CZ");
     trust_root_of(&agency, &lab);
@@ -121,14 +122,14 @@ fn sealed() -> (Party, Party, PathBuf) {
 }
 
 /// `--json export BUNDLE ARGS...` in `p`'s home.
-fn export(p: &Party, bundle: &Path, args: &[&str]) -> Run {
+pub(crate) fn export(p: &Party, bundle: &Path, args: &[&str]) -> Run {
     let mut c = p.env.cmd(["--json", "export"]);
     c.arg(bundle).args(args);
     p.env.run_cmd(c.stdin(std::process::Stdio::null()))
 }
 
 /// The usual selection, with the time and purpose, writing `out`.
-fn args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec![
         "--select",
         "ev/mail/*",
@@ -145,13 +146,13 @@ fn args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
-fn result(r: &Run) -> Exported {
+pub(crate) fn result(r: &Run) -> Exported {
     serde_json::from_slice(&r.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout_str(), r.stderr))
 }
 
 /// Every entry of a zip, inflated, by name relative to its bag.
-fn members(zip: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn members(zip: &Path) -> BTreeMap<String, Vec<u8>> {
     let (a, issues) = Archive::open(zip).unwrap();
     assert!(issues.is_empty(), "{issues:?}");
     a.entries()
@@ -163,7 +164,7 @@ fn members(zip: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The verified custody head of `bundle` as `p` sees it.
-fn head(p: &Party, bundle: &Path) -> String {
+pub(crate) fn head(p: &Party, bundle: &Path) -> String {
     let (r, v) = crate::custody::verify(p, bundle, &[]);
     r.expect_code(0);
     v["head"].as_str().unwrap().to_string()
@@ -171,7 +172,7 @@ fn head(p: &Party, bundle: &Path) -> String {
 
 /// Unzip `zip` into a new directory of `p`'s env; `bagit.py --validate`
 /// when installed. Returns the directory.
-fn unzip_and_validate(p: &Party, zip: &Path, bag: &str) -> Option<PathBuf> {
+pub(crate) fn unzip_and_validate(p: &Party, zip: &Path, bag: &str) -> Option<PathBuf> {
     let unzip = peer("unzip")?;
     let dir = p.env.path().join(format!("unzipped-{bag}"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -386,95 +387,6 @@ fn the_same_export_gives_the_same_bytes() {
     );
 }
 
-/// `export` exits `code`, says `needle`, writes no derived bundle and
-/// leaves the original's bytes as they were.
-#[track_caller]
-fn refused(p: &Party, bundle: &Path, a: &[&str], code: i32, needle: &str) -> Run {
-    let before = std::fs::read(bundle).unwrap();
-    let listing = crate::crash::names(p.env.path());
-    let r = export(p, bundle, a);
-    r.expect_code(code);
-    assert!(r.stderr.contains(needle), "wanted {needle:?}: {}", r.stderr);
-    assert_eq!(
-        std::fs::read(bundle).unwrap(),
-        before,
-        "the original changed"
-    );
-    assert_eq!(
-        crate::crash::names(p.env.path()),
-        listing,
-        "something was written"
-    );
-    r
-}
-
-#[test]
-fn a_pattern_or_line_that_selects_nothing_is_refused() {
-    let (agency, _lab, orig) = sealed();
-    let base = ["-o", "sub.zip", "--purpose", "p"];
-    let with = |sel: &[&'static str]| [sel, &base[..]].concat();
-    let r = refused(
-        &agency,
-        &orig,
-        &with(&["--select", "ev/mail/*", "--select", "ev/nothing/*"]),
-        2,
-        "\"ev/nothing/*\" selects no file",
-    );
-    assert!(
-        r.stderr
-            .contains("hint: patterns match bag paths below data/")
-    );
-    // Patterns are relative to data/; `*` does not cross `/`.
-    refused(
-        &agency,
-        &orig,
-        &with(&["--select", "data/ev/mail/*"]),
-        2,
-        "selects no file",
-    );
-    refused(
-        &agency,
-        &orig,
-        &with(&["--select", "ev/*"]),
-        2,
-        "selects no file",
-    );
-    agency
-        .env
-        .write("list.txt", b"ev/mail/a.eml\nev/mail/c.eml\n");
-    refused(
-        &agency,
-        &orig,
-        &with(&["--files-from", "list.txt"]),
-        2,
-        "--files-from: the line \"ev/mail/c.eml\" selects no file",
-    );
-    agency.env.write("empty.txt", b"\n\n");
-    refused(
-        &agency,
-        &orig,
-        &with(&["--files-from", "empty.txt"]),
-        2,
-        "nothing selected",
-    );
-    // One of --select and --files-from, exactly.
-    refused(&agency, &orig, &base, 2, "--select");
-    refused(
-        &agency,
-        &orig,
-        &with(&["--select", "ev/mail/*", "--files-from", "list.txt"]),
-        2,
-        "cannot be used with",
-    );
-    refused(
-        &agency,
-        &orig,
-        &with(&["--select", "ev/mail/*", "--purpose", " "]),
-        2,
-        "",
-    );
-}
-
 #[test]
 fn files_from_a_list_or_standard_input_selects_exact_paths() {
     let (agency, _lab, orig) = sealed();
@@ -525,194 +437,6 @@ fn files_from_a_list_or_standard_input_selects_exact_paths() {
             "{z}"
         );
     }
-}
-
-#[test]
-fn an_original_that_does_not_verify_is_refused_and_nothing_is_written() {
-    let (_agency, _lab, orig) = sealed();
-    // A home that trusts nobody: the seal's signature is not trusted.
-    let stranger = party("Other Agency", "Eve Other", "FR");
-    let copy = stranger.env.path().join("orig.zip");
-    std::fs::copy(&orig, &copy).unwrap();
-    refused(
-        &stranger,
-        &copy,
-        &args("sub.zip", &[]),
-        1,
-        "does not verify",
-    );
-    // A payload byte flipped (the committed test vector).
-    let v = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles");
-    let bad = stranger.env.path().join("bad.zip");
-    std::fs::copy(v.join("fail_payload_byte.zip"), &bad).unwrap();
-    let trust = v.join("trust");
-    let a = [
-        "--select",
-        "**",
-        "-o",
-        "sub.zip",
-        "--purpose",
-        "p",
-        "--trust",
-        trust.to_str().unwrap(),
-    ];
-    let r = refused(&stranger, &bad, &a, 1, "does not verify");
-    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
-}
-
-#[test]
-fn a_v1_original_needs_reveal_manifest_which_carries_its_manifest() {
-    let p = party("Police Agency", "Jana Examiner", "DE");
-    let v = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles");
-    let orig = p.env.path().join("v1.zip");
-    std::fs::copy(v.join("v1_pieces.zip"), &orig).unwrap();
-    let trust = v.join("trust");
-    let t = trust.to_str().unwrap();
-    let base = [
-        "--select",
-        "ev/image.bin",
-        "-o",
-        "v1sub.zip",
-        "--purpose",
-        "p",
-    ];
-    let a = [&base[..], &["--trust", t, "--no-record"]].concat();
-    let r = refused(&p, &orig, &a, 2, "schema evidentia/manifest/v1");
-    assert!(r.stderr.contains("--reveal-manifest"), "{}", r.stderr);
-    let a = [&a[..], &["--reveal-manifest", "--time", TEXPORT]].concat();
-    let r = export(&p, &orig, &a);
-    r.expect_code(0);
-    let x = result(&r);
-    assert!(x.original.manifest_revealed && !x.original.recorded_at_source);
-    assert_eq!((x.files, x.withheld), (1, 1));
-    let sub = p.env.path().join("v1sub.zip");
-    let (m, om) = (members(&sub), members(&orig));
-    assert!(m["provenance/manifest.json"] == om["evidentia/manifest.json"]);
-    assert!(m["provenance/tagmanifest-sha256.txt"] == om["tagmanifest-sha256.txt"]);
-    assert!(!m.contains_key("provenance/proofs.json"));
-    let seal: CustodyEvent = serde_json::from_slice(&m["custody/000001-seal.json"]).unwrap();
-    let from = seal.exported_from.unwrap();
-    assert!(from.manifest_revealed && !from.recorded_at_source);
-    // The original's SHA-256 pieces are kept, and named.
-    let dm: Manifest = serde_json::from_slice(&m["evidentia/manifest.json"]).unwrap();
-    assert_eq!(dm.piece_algorithm.as_deref(), Some("sha256"));
-    assert_eq!(dm.files[0].pieces.len(), 3);
-    assert_eq!(
-        std::fs::read(&orig).unwrap(),
-        std::fs::read(v.join("v1_pieces.zip")).unwrap()
-    );
-    unzip_and_validate(&p, &sub, "v1sub");
-}
-
-#[test]
-fn reveal_manifest_is_refused_where_a_commitment_proves_each_file() {
-    let (agency, _lab, orig) = sealed();
-    refused(
-        &agency,
-        &orig,
-        &args("sub.zip", &["--reveal-manifest"]),
-        2,
-        "--reveal-manifest is not needed",
-    );
-}
-
-#[test]
-fn a_derived_bundle_is_not_exported_again() {
-    let (agency, _lab, orig) = sealed();
-    let r = export(&agency, &orig, &args("sub.zip", &[]));
-    r.expect_code(0);
-    let id = result(&r).original.bundle_id;
-    let sub = agency.env.path().join("sub.zip");
-    let a = ["--select", "**", "-o", "again.zip", "--purpose", "p"];
-    refused(
-        &agency,
-        &sub,
-        &a,
-        2,
-        &format!("export from the original bundle {id}"),
-    );
-}
-
-#[test]
-fn a_read_only_original_needs_no_record_and_the_derived_bundle_says_so() {
-    let (agency, _lab, orig) = sealed();
-    let Some(fs) = crate::crash::Tmpfs::mount(&agency.env, "4m") else {
-        return;
-    };
-    let ro = fs.dir.join("orig.zip");
-    std::fs::copy(&orig, &ro).unwrap();
-    let remount = std::process::Command::new("mount")
-        .args(["-o", "remount,ro"])
-        .arg(&fs.dir)
-        .status();
-    if !remount.is_ok_and(|s| s.success()) {
-        skip("cannot remount the tmpfs read-only");
-        return;
-    }
-    let r = refused(
-        &agency,
-        &ro,
-        &args("sub.zip", &[]),
-        2,
-        "cannot be appended to",
-    );
-    assert!(r.stderr.contains("Read-only file system"), "{}", r.stderr);
-    assert!(r.stderr.contains("hint: pass --no-record"), "{}", r.stderr);
-    let r = export(&agency, &ro, &args("sub.zip", &["--no-record"]));
-    r.expect_code(0);
-    let x = result(&r);
-    assert!(!x.original.recorded_at_source && x.original.export_event.is_none());
-    let m = members(&agency.env.path().join("sub.zip"));
-    let seal: CustodyEvent = serde_json::from_slice(&m["custody/000001-seal.json"]).unwrap();
-    assert!(!seal.exported_from.unwrap().recorded_at_source);
-    assert!(std::fs::read(&ro).unwrap() == std::fs::read(&orig).unwrap());
-    let text = agency.env.run([
-        OsStr::new("export"),
-        ro.as_os_str(),
-        OsStr::new("--select"),
-        OsStr::new("ev/mail/a.eml"),
-        OsStr::new("-o"),
-        OsStr::new("text.zip"),
-        OsStr::new("--purpose"),
-        OsStr::new("p"),
-        OsStr::new("--no-record"),
-    ]);
-    text.expect_code(0);
-    assert!(text.stdout_str().contains("not recorded at the source"));
-}
-
-#[test]
-fn only_the_holder_exports() {
-    let (agency, lab, orig) = sealed();
-    transfer_and_receive(&agency, &lab, &orig);
-    let t4 = "2024-05-04T10:00:00Z";
-    let a = args("sub.zip", &[]);
-    let a: Vec<&str> = a
-        .into_iter()
-        .map(|s| if s == TEXPORT { t4 } else { s })
-        .collect();
-    let r = refused(
-        &agency,
-        &orig,
-        &a,
-        1,
-        "custody rules refuse this export event",
-    );
-    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
-    // The lab holds it now, and exports from its copy.
-    let theirs = lab.env.path().join("orig.zip");
-    std::fs::copy(&orig, &theirs).unwrap();
-    let r = export(&lab, &theirs, &a);
-    r.expect_code(0);
-    let x = result(&r);
-    assert_eq!(x.original.export_event.as_ref().unwrap().seq, 4);
-    let m = members(&lab.env.path().join("sub.zip"));
-    // The sealer's keys travel as provenance; the exporter's as any seal's.
-    let seal: CustodyEvent = serde_json::from_slice(&m["provenance/seal.json"]).unwrap();
-    let sealer = seal.actor.key_id.unwrap();
-    assert!(m.contains_key(&format!("provenance/keys/{sealer}.pub")));
-    assert!(m.contains_key(&format!("keys/{}.pub", lab.examiner)));
-    assert!(!m.contains_key(&format!("keys/{sealer}.pub")));
 }
 
 #[test]

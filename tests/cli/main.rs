@@ -19,6 +19,7 @@ mod damaged;
 mod encrypt;
 mod encrypted_inputs;
 mod export;
+mod export_refused;
 mod harness;
 mod hash;
 mod hashset;
