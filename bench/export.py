@@ -94,7 +94,7 @@ def main():
     pristine = sealed_bundle(tree, args.files)
     orig = os.path.join(WORK, "export-orig.zip")
     sub = os.path.join(WORK, "export-sub.zip")
-    rm(orig, sub)
+    rm(orig, sub, orig + ".evidentia-append")
     sh(f"cp {pristine} {orig} && sync")
     warm(orig)
     selects = " ".join(f"--select {p}" for p in selection(tree, args.files, args.select))
@@ -126,7 +126,7 @@ def main():
         for name, m in rss:
             print(f"- peak RSS {name}: {m:.1f} MiB (target < {RSS_TARGET:.0f})")
     finally:
-        rm(orig, sub)
+        rm(orig, sub, orig + ".evidentia-append")
 
 
 if __name__ == "__main__":
