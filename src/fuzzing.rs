@@ -46,6 +46,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("case_meta", case_meta),
     ("hashset_import", hashset_import),
     ("age_file", age_file),
+    ("disclosure_proofs", disclosure_proofs),
 ];
 
 /// The most bytes read from one zip entry.
@@ -412,6 +413,77 @@ pub fn age_recipient() -> String {
     age_identity().to_public().to_string()
 }
 
+/// The largest tree [`disclosure_proofs`] builds to check a proof in
+/// (larger ones are only parsed and run through the check).
+const PROOF_TREE_MAX: u64 = 256;
+
+/// A proof's leaf, the root of its tree and the audit path that proves
+/// the leaf there.
+pub type ProofTree = ([u8; 32], [u8; 32], Vec<[u8; 32]>);
+
+/// The tree a proof of `disclosure_proofs` is checked in: `leaves` leaves
+/// `SHA-256(i)`, but for the one at `index`, which is the leaf of a fixed
+/// record at the proof's `path` with its `salt`. Returns that leaf, the
+/// root and the one audit path that proves it; `None` past
+/// [`PROOF_TREE_MAX`] leaves.
+pub fn proof_tree(leaves: u64, proof: &model::disclosure::Proof) -> Option<ProofTree> {
+    use model::disclosure::{audit_path, leaf_hash, root_of};
+    use sha2::Digest as _;
+    if leaves > PROOF_TREE_MAX || proof.index >= leaves {
+        return None;
+    }
+    let leaf = leaf_hash(&proof.decoded().0, &proof_entry(&proof.path));
+    let mut all: Vec<[u8; 32]> = (0..leaves)
+        .map(|i| sha2::Sha256::digest(i.to_le_bytes()).into())
+        .collect();
+    all[proof.index as usize] = leaf;
+    let real = audit_path(&all, proof.index as usize);
+    Some((leaf, root_of(&all), real))
+}
+
+/// The record a proof of `disclosure_proofs` is for: fixed but for its
+/// path.
+fn proof_entry(path: &str) -> model::FileEntry {
+    model::FileEntry {
+        path: path.to_string(),
+        original: crate::pathrepr::PathRepr::Text(path.to_string()),
+        size: 8,
+        sha256: "5".repeat(64),
+        blake3: "b".repeat(64),
+        sha512: None,
+        sha1: None,
+        md5: None,
+        pieces: Vec::new(),
+        salt: None,
+    }
+}
+
+/// `provenance/proofs.json` of a derived bundle (`Proofs::parse`): a
+/// document it accepts serializes and parses again to the same value, and
+/// every proof goes through `verify_inclusion`. In a tree small enough to
+/// build ([`proof_tree`]) a proof holds exactly when its audit path is the
+/// one the tree gives: no other path, index or salt proves that leaf.
+pub fn disclosure_proofs(data: &[u8]) {
+    use model::disclosure::{Proofs, depth_of, verify_inclusion};
+    let Ok(p) = Proofs::parse(data) else {
+        return;
+    };
+    let bytes = serde_json::to_vec(&p).expect("proofs serialize");
+    assert_eq!(Proofs::parse(&bytes).expect("proofs re-parse"), p);
+    for proof in &p.proofs {
+        let (salt, path) = proof.decoded();
+        assert!(path.len() <= depth_of(p.leaves), "parse bounds the path");
+        // Any size, any index: the check itself must not panic.
+        let leaf = model::disclosure::leaf_hash(&salt, &proof_entry(&proof.path));
+        let _ = verify_inclusion(proof.index, p.leaves, &leaf, &path, &[0; 32]);
+        if let Some((leaf, root, real)) = proof_tree(p.leaves, proof) {
+            assert!(verify_inclusion(proof.index, p.leaves, &leaf, &real, &root));
+            let holds = verify_inclusion(proof.index, p.leaves, &leaf, &path, &root);
+            assert_eq!(holds, path == real, "only the tree's own audit path proves");
+        }
+    }
+}
+
 /// An age file: the header reader (`crypt::header`: sniff, stanzas), then
 /// a whole decryption into a new file with the fixed identity
 /// (`crypt::decrypt_file`). A success accounts for every input byte and
@@ -486,6 +558,26 @@ mod tests {
             }
         }
         assert!(total >= TARGETS.len());
+    }
+
+    /// The `disclosure_proofs` corpus reaches proofs that hold: its
+    /// `valid-*` seeds parse and every proof in them verifies in the
+    /// target's tree (so the fuzzer explores the accepting path too).
+    #[test]
+    fn disclosure_proofs_valid_seeds_prove() {
+        use crate::model::disclosure::{Proofs, verify_inclusion};
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/disclosure_proofs");
+        let mut proven = 0;
+        for name in ["valid-1", "valid-5", "valid-100"] {
+            let p = Proofs::parse(&std::fs::read(dir.join(name)).unwrap()).expect(name);
+            for proof in &p.proofs {
+                let (leaf, root, _) = super::proof_tree(p.leaves, proof).expect(name);
+                let path = proof.decoded().1;
+                assert!(verify_inclusion(proof.index, p.leaves, &leaf, &path, &root));
+                proven += 1;
+            }
+        }
+        assert_eq!(proven, 7);
     }
 
     /// The `age_file` corpus really reaches the payload: its seed

@@ -9,9 +9,11 @@ use super::output::{Emit, display_path, progress_bar, sanitize};
 use super::passphrase::trust_store;
 use super::plain_input::{DecryptArgs, Opener, PlainDir};
 use clap::Args;
+use evidentia::model::Party;
 use evidentia::report::{Ciphertext, VerifyJson};
 use evidentia::verify::{
-    self, Check, Finding, Outcome, TrustVerifier, VerifyOptions, VerifyReport,
+    self, Check, Finding, NO_IDENTITY, Outcome, Provenance, TrustVerifier, VerifyOptions,
+    VerifyReport,
 };
 use evidentia::wording::count;
 use std::path::PathBuf;
@@ -120,6 +122,9 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
         count(report.files, "file"),
         count(report.bytes, "byte")
     ));
+    if let Some(p) = &report.provenance {
+        s.push_str(&provenance_text(report, p));
+    }
     for e in &report.events {
         let key = e
             .key_id
@@ -152,6 +157,56 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
         s.push_str(&format!("note: {c}\n"));
     }
     s
+}
+
+/// What verify proved about a derived bundle's origin: who sealed the
+/// disclosed files in which bundle, who exported them and why, and what
+/// the reader should know besides (files withheld, an export the
+/// original does not record, a revealed manifest).
+fn provenance_text(report: &VerifyReport, p: &Provenance) -> String {
+    let exporter = report.events.first();
+    let mut s = format!(
+        "{} proven to be as sealed by {} in bundle {} at {}; exported by {} at {} for {}\n",
+        count(p.disclosed, "file"),
+        signer_text(p.original_signer.as_ref(), &p.original_key_id),
+        sanitize(&p.original_bundle_id),
+        sanitize(&p.original_sealed),
+        signer_text(
+            exporter.and_then(|e| e.signer_identity.as_ref()),
+            exporter.and_then(|e| e.key_id.as_deref()).unwrap_or("?"),
+        ),
+        sanitize(exporter.map_or("?", |e| e.time.as_str())),
+        p.purpose
+            .as_deref()
+            .map(|x| format!("\"{}\"", sanitize(x)))
+            .unwrap_or_else(|| "(no purpose given)".into()),
+    );
+    s.push_str(&format!(
+        "{} withheld (only the count is disclosed)\n",
+        count(p.withheld, "file")
+    ));
+    if !p.recorded_at_source {
+        s.push_str("the export was not recorded at the source (exported with --no-record)\n");
+    }
+    if p.manifest_revealed {
+        s.push_str("the original's full manifest was revealed (its names, sizes and hashes of every file)\n");
+    }
+    s
+}
+
+/// A proven signer: `Name, Organisation (CC)`, or the key id and "no
+/// certified identity".
+fn signer_text(who: Option<&Party>, key_id: &str) -> String {
+    let name = who.and_then(|w| w.name.as_deref());
+    match (name, who) {
+        (Some(name), Some(w)) => format!(
+            "{}, {} ({})",
+            sanitize(name),
+            sanitize(w.organisation.as_deref().unwrap_or("?")),
+            sanitize(w.country.as_deref().unwrap_or("?"))
+        ),
+        _ => format!("key {} ({NO_IDENTITY})", sanitize(key_id)),
+    }
 }
 
 /// The mandatory checks in one line: all of them when all passed, else

@@ -168,7 +168,11 @@ fn prove(
     let mut ok = members::check(ctx, from, report);
     ok &= claimed_form(from, report);
     let original = original::check(ctx, from, report);
-    let entries = disclosed(from, report);
+    // With no provenance/ member the entries were not kept (and the
+    // members check named what is missing).
+    let entries = (!ctx.members.is_empty())
+        .then(|| disclosed(from, report))
+        .flatten();
     let (Some(original), Some(entries)) = (original, entries) else {
         return None;
     };

@@ -39,6 +39,8 @@ mod names;
 mod newcomer;
 mod noatime;
 mod offline;
+mod provenance;
+mod provenance_attacks;
 mod quarantine;
 mod report;
 mod report_scale;
