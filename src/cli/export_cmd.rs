@@ -14,7 +14,7 @@
 
 use super::agekeys::{To, recipients};
 use super::context::Ctx;
-use super::custody_cmd::{check_prepared, not_verified};
+use super::custody_cmd::{check_prepared, custody_error, not_verified};
 use super::error::{CliError, Exit, io_reason};
 use super::output::{Emit, display_path, progress_bar, sanitize};
 use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
@@ -22,7 +22,9 @@ use super::plain_input::{Opener, PlainDir, is_encrypted};
 use super::seal_cmd::{EncryptionJson, encryption_json, encryption_text, seal_error};
 use super::unchanged::unchanged;
 use clap::Args;
-use evidentia::bundle::{self, AddedEvent, NoHook, SealError, SealSummary};
+use evidentia::bundle::{
+    self, AddedEvent, AppendError, CustodyError, NoHook, SealError, SealSummary,
+};
 use evidentia::export::{self, ExportError, ExportOptions, Plan, Selection};
 use evidentia::locker::Snapshot;
 use evidentia::model::parse_rfc3339;
@@ -144,7 +146,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
     // trust store, before a byte is written.
     if record {
         let prepared = bundle::prepare_event(original, &plan.event_options(None), &signer)
-            .map_err(|e| CliError::op(format!("{}: {e}", display_path(&args.bundle))))?;
+            .map_err(|e| custody_error(&args.bundle, e))?;
         check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
     }
     let bar = progress_bar(ctx.progress, None);
@@ -160,14 +162,15 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
     let event = if record {
         let opts = plan.event_options(Some(&staged.summary));
         let prepared = bundle::prepare_event(original, &opts, &signer)
-            .map_err(|e| CliError::op(format!("{}: {e}", display_path(&args.bundle))))?;
+            .map_err(|e| custody_error(&args.bundle, e))?;
         check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
-        Some(prepared.append(original, &mut NoHook).map_err(|e| {
-            CliError::op(format!(
-                "{}: {e}; the derived bundle was not written",
-                display_path(&args.bundle)
-            ))
-        })?)
+        // A failed append is rolled back, or leaves its journal for
+        // `repair` (named in the hint): the derived bundle stays out.
+        Some(
+            prepared
+                .append(original, &mut NoHook)
+                .map_err(|e| append_error(&args.bundle, original, e))?,
+        )
     } else {
         None
     };
@@ -245,6 +248,28 @@ fn appendable(bundle: &Path) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+/// An append of the export event that failed: rolled back, or its
+/// journal left for `repair` (named in the hint), or complete but for the
+/// flush of its directory (the journal is gone). The derived bundle stays
+/// out in every case.
+fn append_error(shown_as: &Path, original: &Path, e: CustodyError) -> CliError {
+    let journal = bundle::journal_path(original);
+    if let CustodyError::Append(AppendError::Write {
+        rolled_back: false, ..
+    }) = &e
+        && std::fs::symlink_metadata(&journal).is_err()
+    {
+        return CliError::op(format!(
+            "{}: the export was recorded, but flushing its directory failed ({e}); the derived bundle was not written",
+            display_path(shown_as)
+        ))
+        .hint("export again to another --out: the original records both exports");
+    }
+    let mut err = custody_error(shown_as, e);
+    err.message.push_str("; the derived bundle was not written");
+    err
 }
 
 /// A refusal of the export event: nothing was written at all.

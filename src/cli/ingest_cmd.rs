@@ -85,11 +85,17 @@ struct JsonIngest<'a> {
     /// The encrypted file the bundle arrived as (absent for a zip).
     #[serde(skip_serializing_if = "Option::is_none")]
     received: Option<JsonReceived<'a>>,
+    /// For a derived bundle: its proven origin (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<super::locker_links::JsonOrigin<'a>>,
+    /// The bundles in the locker derived from this one.
+    derived: Vec<super::locker_links::JsonDerived<'a>>,
 }
 
 /// The version of `ingest` documents (2: `digests`, `computed` and each
-/// match's `digest_origin` added; 3: `received` added).
-const V_INGEST: u32 = 3;
+/// match's `digest_origin` added; 3: `received` added; 4: `origin` and
+/// `derived` added).
+const V_INGEST: u32 = 4;
 
 /// The OS user and host name, for the audit log.
 fn actor() -> Actor {
@@ -506,6 +512,8 @@ impl Emit for Refused<'_> {
             digests: Default::default(),
             computed: Vec::new(),
             received: None,
+            origin: None,
+            derived: Vec::new(),
         }
     }
 
@@ -562,6 +570,8 @@ impl Emit for Ingested<'_> {
             digests: json_held(&s.held),
             computed: s.computed_written.iter().map(|a| a.name()).collect(),
             received: self.received.map(json_received),
+            origin: s.origin.as_ref().map(super::locker_links::json_origin),
+            derived: super::locker_links::json_derived(&s.derived),
         }
     }
 
@@ -608,6 +618,10 @@ fn human(shown: &str, s: &IngestSummary, report: &VerifyReport, stored: Option<&
             names.join(", ")
         ));
     }
+    if let Some(o) = &s.origin {
+        t.push_str(&super::locker_links::origin_text(o));
+    }
+    t.push_str(&super::locker_links::original_text(&s.derived, &[]));
     if let Some(p) = stored {
         t.push_str(&format!("  stored: {}\n", display_path(p)));
     }

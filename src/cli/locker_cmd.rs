@@ -75,14 +75,14 @@ enum LockerCommand {
 const V: u32 = 3;
 
 /// The wire version of `bundle` documents (2: `quarantined` added; 3:
-/// `digests` added; 4: `received` added).
-const V_BUNDLE: u32 = 4;
+/// `digests` added; 4: `received` added; 5: `exported_from` added).
+const V_BUNDLE: u32 = 5;
 
 /// The wire version of `bundle-detail` documents (2: `quarantined` added;
 /// 3: `signers` give the proven identity, never the claimed actor; 4:
 /// `digests`, and each match's `digest_origin`, added; 5: `received`
-/// added).
-pub(super) const V_DETAIL: u32 = 5;
+/// added; 6: `exported_from`, `origin`, `derived` and `exports` added).
+pub(super) const V_DETAIL: u32 = 6;
 
 /// The label every value from a quarantined record carries in human output.
 pub(super) const UNVERIFIED: &str = "QUARANTINED (unverified)";
@@ -111,6 +111,11 @@ pub(super) struct JsonBundle<'a> {
     /// The encrypted file the recorded copy arrived as (absent for a zip).
     #[serde(skip_serializing_if = "Option::is_none")]
     received: Option<JsonReceived<'a>>,
+    /// For a derived bundle: the id of the bundle it was exported from, as
+    /// verify proved at ingest (absent otherwise; `locker show` gives the
+    /// whole origin instead).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exported_from: Option<&'a str>,
 }
 
 pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> JsonBundle<'a> {
@@ -131,6 +136,7 @@ pub(super) fn json_bundle<'a>(b: &'a BundleRow, kind: &'static str, v: u32) -> J
         location: b.location.as_deref(),
         digests: super::ingest_cmd::json_held(&b.held),
         received: b.received.as_ref().map(json_received),
+        exported_from: b.exported_from.as_deref(),
     }
 }
 

@@ -40,6 +40,15 @@ struct JsonShow<'a> {
     events: Vec<JsonEvent<'a>>,
     signers: Vec<JsonSigner<'a>>,
     matches: Vec<JsonMatch<'a>>,
+    /// For a derived bundle: where it came from, as verify proved it at
+    /// ingest, and the original when this locker holds it (the flattened
+    /// record's `exported_from` is the original's id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<super::locker_links::JsonOrigin<'a>>,
+    /// The bundles in this locker derived from this one.
+    derived: Vec<super::locker_links::JsonDerived<'a>>,
+    /// The `export` events this bundle's chain records.
+    exports: Vec<super::locker_links::JsonExport<'a>>,
 }
 
 /// `locker show`: exit 1 when nothing matches.
@@ -90,6 +99,9 @@ impl Emit for Detail<'_> {
                 })
                 .collect(),
             matches: json_matches(&d.matches),
+            origin: d.origin.as_ref().map(super::locker_links::json_origin),
+            derived: super::locker_links::json_derived(&d.derived),
+            exports: super::locker_links::json_exports(&d.exports),
         }
     }
 
@@ -134,6 +146,10 @@ fn detail_text(d: &BundleDetail) -> String {
     if let Some(r) = &b.received {
         s.push_str(&super::ingest_received::received_text(r));
     }
+    if let Some(o) = &d.origin {
+        s.push_str(&super::locker_links::origin_text(o));
+    }
+    s.push_str(&super::locker_links::original_text(&d.derived, &d.exports));
     for e in &d.events {
         s.push_str(&format!(
             "  custody event {}: {} at {} by {}{u}\n",

@@ -23,6 +23,7 @@ mod key_age;
 mod key_cmd;
 mod key_foreign;
 mod locker_cmd;
+mod locker_links;
 mod locker_show;
 mod match_forms;
 mod match_sources;

@@ -6,12 +6,14 @@
 //! time, case metadata, zip SHA-256, custody head, status), its items, every
 //! file with its size, raw name and every digest, every custody event byte
 //! for byte, the signers' keys and claimed actors, each event's proven
-//! signer (kind, certified identity, trust path), and the known-hash
+//! signer (kind, certified identity, trust path), a derived bundle's
+//! proven origin and the exports its chain records, and the known-hash
 //! matches.
 //! A difference is drift, reported with the recorded and the bundle's
 //! value. Read-only; files are streamed, one index seek each.
 
 use super::computed::{DigestOrigin, ingest_column};
+use super::derivation::{self, Derivation, ExportRecord};
 use super::query::BundleRow;
 use super::record::{BundleRecord, for_each_file};
 use super::signers::{self, EventSigner};
@@ -70,6 +72,14 @@ impl Locker {
         self.q(compare_signers(conn, b.id, record, &mut d))?;
         let proven = self.q(EventSigner::read(conn, b.id))?;
         d.extend(signers::diff(&proven, &EventSigner::from_report(report)));
+        let derived = self.q(Derivation::read(conn, b.id))?;
+        d.extend(derivation::diff(
+            derived.as_ref(),
+            Derivation::from_report(report).as_ref(),
+        ));
+        let events: Vec<_> = record.events.iter().map(|e| e.event.as_ref()).collect();
+        let exports = self.q(ExportRecord::read(conn, b.id))?;
+        d.extend(derivation::diff_exports(&exports, &events));
         compare_files(self, b.id, record, &mut d)?;
         self.q(compare_matches(conn, b, &mut d))?;
         Ok(d)

@@ -17,6 +17,7 @@
 //!   what was replaced.
 
 use super::computed::{ComputedDigests, DigestOrigin};
+use super::derivation::{Derivation, ExportRecord};
 use super::held;
 use super::query::{MatchRow, bundle_matches};
 use super::record::BundleRecord;
@@ -130,6 +131,11 @@ pub struct IngestSummary {
     /// (for a new record, or added to one made before evidentia computed
     /// them).
     pub computed_written: Vec<Algorithm>,
+    /// For a derived bundle: its proven origin, and the original when the
+    /// locker holds it.
+    pub origin: Option<super::Origin>,
+    /// The bundles in the locker derived from this one.
+    pub derived: Vec<super::DerivedRow>,
 }
 
 impl Locker {
@@ -201,6 +207,9 @@ fn write(
             let row = insert_bundle(tx, req, bundle_id, "verified")?;
             computed_written = insert_contents(tx, req, row)?;
             let n = insert_events(tx, req, row, 0)?;
+            if let Some(d) = Derivation::from_report(req.report) {
+                d.write(tx, row)?;
+            }
             (row, IngestOutcome::Added, n)
         }
         (None, false) => {
@@ -244,6 +253,11 @@ fn write(
         let names: Vec<&str> = computed_written.iter().map(|a| a.name()).collect();
         detail.push_str(&format!("; computed at ingest: {}", names.join(", ")));
     }
+    // What this verified copy proved about its origin (a failing copy
+    // proves nothing).
+    if let Some(d) = Derivation::from_report(req.report) {
+        detail.push_str(&format!("; exported {}", d.text()));
+    }
     if let Some(r) = &req.received {
         detail.push_str(&format!(
             "; arrived encrypted (age): ciphertext SHA-256 {}, {} bytes, kept at {}",
@@ -266,6 +280,8 @@ fn write(
         matches,
         held: held::held(tx, row)?,
         computed_written,
+        origin: super::derivation::origin(tx, row)?,
+        derived: super::derivation::derived(tx, row, bundle_id)?,
     }))
 }
 
@@ -460,6 +476,9 @@ pub(super) fn insert_events(
             params![row, ev.seq as i64, ev.action, ev.time, ev.signer, ev.sha256, ev.json],
         )?;
         n += 1;
+        if let Some(x) = ev.event.as_ref().and_then(ExportRecord::from_event) {
+            x.write(tx, row)?;
+        }
         let signer = proven.iter().find(|s| s.seq == ev.seq);
         if let Some(s) = signer {
             s.write(tx, row)?;

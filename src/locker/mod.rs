@@ -12,6 +12,7 @@
 //! - Custody events and the audit log are append-only (triggers).
 
 mod computed;
+mod derivation;
 mod drift;
 mod hashset;
 mod held;
@@ -26,6 +27,9 @@ mod store;
 mod values;
 
 pub use computed::{ComputedDigests, DigestOrigin, DigestTap, INGEST_ALGORITHMS, Lookup};
+pub use derivation::{
+    Derivation, DerivedRow, ExportMention, ExportRecord, ExportRow, Linked, Origin,
+};
 pub use hashset::{HashsetFormat, HashsetInfo, HashsetKind, ImportOptions, KnownMatch};
 pub use ingest::{Actor, IngestOutcome, IngestRequest, IngestSummary, Received};
 pub use query::{

@@ -15,6 +15,7 @@
 //! event is replaced when a verified copy proves another (or the record
 //! holds none).
 
+use super::derivation;
 use super::ingest::{IngestOutcome, IngestRequest, insert_contents, insert_events};
 use super::signers::{self, EventSigner};
 use super::values::{RowValues, ValueChange, shown};
@@ -62,7 +63,9 @@ pub(super) fn update(
     // The proven signers of the recorded events: a verified copy's proof
     // replaces a different one (or none, in a record ingested before they
     // were recorded).
-    let proven = signers::update(tx, row, &EventSigner::from_report(req.report))?;
+    let mut proven = signers::update(tx, row, &EventSigner::from_report(req.report))?;
+    // Where a derived bundle came from, as this verified copy proves it.
+    proven.extend(derivation::update(tx, row, req.report)?);
     let outcome = if outcome == IngestOutcome::Unchanged && !proven.is_empty() {
         IngestOutcome::Corrected
     } else {

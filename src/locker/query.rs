@@ -66,6 +66,9 @@ pub struct BundleRow {
     pub held: Vec<(Algorithm, DigestOrigin)>,
     /// The encrypted file the recorded copy arrived as, when it did.
     pub received: Option<super::Received>,
+    /// For a derived bundle: the id of the bundle it was exported from
+    /// (as verify proved at ingest).
+    pub exported_from: Option<String>,
 }
 
 /// A custody event row.
@@ -154,6 +157,13 @@ pub struct BundleDetail {
     pub signers: Vec<SignerRow>,
     /// Known-hash matches of its files.
     pub matches: Vec<MatchRow>,
+    /// For a derived bundle: where it came from, as verify proved it, and
+    /// the original when this locker holds it.
+    pub origin: Option<super::Origin>,
+    /// The bundles in this locker derived from this one.
+    pub derived: Vec<super::DerivedRow>,
+    /// The `export` events its chain records.
+    pub exports: Vec<super::ExportRow>,
 }
 
 /// Known-hash matches of bundle row `bundle`.
@@ -205,7 +215,8 @@ fn bundle_signers(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<Signer
 
 const BUNDLE_COLS: &str = "id, bundle_id, name, case_ref, status, zip_sha256, custody_head,
     sealed_at, ingested_at, store_path, case_json, problems_json, received_sha256,
-    received_bytes, received_path";
+    received_bytes, received_path,
+    (SELECT original_bundle_id FROM derivations WHERE bundle = bundles.id)";
 
 fn bundle_rows(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<Vec<BundleRow>> {
     let q = format!("SELECT {BUNDLE_COLS} FROM bundles {filter} ORDER BY ingested_at, id");
@@ -238,6 +249,7 @@ fn bundle_rows(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<V
                         }),
                         _ => None,
                     },
+                    exported_from: r.get(15)?,
                 })
             },
         )?
@@ -348,11 +360,17 @@ impl Locker {
             })())?;
             let signers = self.q(bundle_signers(&self.conn, b.id))?;
             let matches = self.q(bundle_matches(&self.conn, b.id))?;
+            let origin = self.q(super::derivation::origin(&self.conn, b.id))?;
+            let derived = self.q(super::derivation::derived(&self.conn, b.id, &b.bundle_id))?;
+            let exports = self.q(super::derivation::exports(&self.conn, b.id))?;
             out.push(BundleDetail {
                 bundle: b,
                 events,
                 signers,
                 matches,
+                origin,
+                derived,
+                exports,
             });
         }
         Ok(out)

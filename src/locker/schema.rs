@@ -199,6 +199,57 @@ ALTER TABLE bundles ADD COLUMN received_sha256 TEXT
 ALTER TABLE bundles ADD COLUMN received_bytes INTEGER;
 ALTER TABLE bundles ADD COLUMN received_path TEXT;
 "#,
+    // 7: proportional disclosure. `derivations`: where a derived bundle
+    // came from, as verify proved it (one row per derived bundle).
+    // `exports`: the `export` events of a recorded chain (one row per
+    // event, append-only like the events), filled for the verified chains
+    // already recorded. Linked by bundle id, whichever came first.
+    r#"
+CREATE TABLE derivations (
+    bundle                INTEGER PRIMARY KEY REFERENCES bundles(id),
+    original_bundle_id    TEXT NOT NULL,
+    original_custody_head TEXT NOT NULL,
+    original_sealed       TEXT NOT NULL,
+    original_key_id       TEXT NOT NULL,
+    original_name         TEXT,
+    original_org          TEXT,
+    original_country      TEXT,
+    purpose               TEXT,
+    disclosed             INTEGER NOT NULL CHECK (disclosed >= 0),
+    withheld              INTEGER NOT NULL CHECK (withheld >= 0),
+    recorded_at_source    INTEGER NOT NULL CHECK (recorded_at_source IN (0, 1)),
+    manifest_revealed     INTEGER NOT NULL CHECK (manifest_revealed IN (0, 1))
+);
+CREATE INDEX derivations_original ON derivations(original_bundle_id);
+CREATE TABLE exports (
+    bundle               INTEGER NOT NULL,
+    seq                  INTEGER NOT NULL,
+    derived_bundle_id    TEXT NOT NULL,
+    derived_custody_head TEXT NOT NULL,
+    files                INTEGER NOT NULL CHECK (files >= 0),
+    selection_sha256     TEXT NOT NULL,
+    purpose              TEXT,
+    PRIMARY KEY (bundle, seq),
+    FOREIGN KEY (bundle, seq) REFERENCES custody_events(bundle, seq)
+);
+CREATE INDEX exports_derived ON exports(derived_bundle_id);
+INSERT INTO exports
+    SELECT e.bundle, e.seq, json_extract(e.event_json, '$.exported_to.bundle_id'),
+        json_extract(e.event_json, '$.exported_to.custody_head'),
+        json_extract(e.event_json, '$.exported_to.files'),
+        json_extract(e.event_json, '$.exported_to.selection_sha256'),
+        json_extract(e.event_json, '$.purpose')
+    FROM custody_events e JOIN bundles b ON b.id = e.bundle
+    WHERE b.status = 'verified' AND e.action = 'export' AND json_valid(e.event_json)
+      AND json_type(e.event_json, '$.exported_to.bundle_id') = 'text'
+      AND json_type(e.event_json, '$.exported_to.custody_head') = 'text'
+      AND json_type(e.event_json, '$.exported_to.files') = 'integer'
+      AND json_type(e.event_json, '$.exported_to.selection_sha256') = 'text';
+CREATE TRIGGER exports_no_update BEFORE UPDATE ON exports
+BEGIN SELECT RAISE(ABORT, 'exports are append-only, like the custody events they record'); END;
+CREATE TRIGGER exports_no_delete BEFORE DELETE ON exports
+BEGIN SELECT RAISE(ABORT, 'exports are append-only, like the custody events they record'); END;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,9 @@
 //! - Literals whose syntax we cannot vouch for (a claimed time that is not
 //!   RFC 3339) are left out rather than mistyped.
 
+#[path = "case_export.rs"]
+mod export;
+
 use super::people::recipient_text as recipient_name;
 use super::{BundleFacts, ReportInput, TOOL_VERSION, escape};
 use crate::model::{Actor, CaseMeta, CustodyEvent, FileEntry, parse_rfc3339};
@@ -279,7 +282,7 @@ fn skeleton(input: &ReportInput, has_files: bool) -> Skeleton {
         .map(|m| m.case.clone())
         .unwrap_or_default();
     let records = g.provenance(&case);
-    let mut actions: Vec<String> = Vec::new();
+    let mut actions = g.derivation(&records, f.events.first().map(|e| &e.event));
     for e in &f.events {
         let id = g.action(&e.event, &records, actions.last());
         actions.push(id);
@@ -383,14 +386,17 @@ impl Graph<'_> {
             node["uco-action:startTime"] = t.clone();
             node["uco-action:endTime"] = t;
         }
-        let why: Vec<&String> = [&ev.purpose, &ev.note].into_iter().flatten().collect();
+        let mut why: Vec<String> = [&ev.purpose, &ev.note]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        if let Some((derived, said)) = self.exported_to(ev) {
+            node["uco-action:result"] = json!([{"@id": derived}]);
+            why.push(said);
+        }
         if !why.is_empty() {
-            node["uco-core:description"] = json!(human(
-                &why.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ));
+            node["uco-core:description"] = json!(human(&why.join("; ")));
         }
         if ev.seq == 1 {
             node["uco-action:result"] =

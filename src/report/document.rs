@@ -233,8 +233,16 @@ fn algo_label(name: &str) -> &'static str {
 
 /// The stock-tool commands of docs/verify-without-evidentia.md for this
 /// bundle.
-fn howto(bundle: &str, bag: &str, last_event: &str, seal_key: &str) -> Vec<String> {
-    vec![
+/// `original_key` is the original sealer's key id for a derived bundle
+/// (`KEYID` when not proven), `None` for any other.
+fn howto(
+    bundle: &str,
+    bag: &str,
+    last_event: &str,
+    seal_key: &str,
+    original_key: Option<&str>,
+) -> Vec<String> {
+    let mut v = vec![
         format!("unzip -t {bundle}"),
         format!("unzip -Z1 {bundle}        # every name must start with \"{bag}/\""),
         format!("mkdir check && cd check && unzip -q ../{bundle}"),
@@ -255,9 +263,20 @@ fn howto(bundle: &str, bag: &str, last_event: &str, seal_key: &str) -> Vec<Strin
         "# which key signed each event, the keys' fingerprints against the letter, the roots' certificates, openssl 3 instead of minisign: docs/verify-without-evidentia.md, steps 6-7 and the appendix"
             .to_string(),
         format!(
-            "ls -A {bag}   # only data/, bagit.txt, bag-info.txt, manifest-*, tagmanifest-*, evidentia/, custody/, keys/"
+            "ls -A {bag}   # only data/, bagit.txt, bag-info.txt, manifest-*, tagmanifest-*, evidentia/, custody/, keys/{}",
+            if original_key.is_some() { ", provenance/" } else { "" }
         ),
-    ]
+    ];
+    if let Some(key) = original_key {
+        v.push(format!(
+            "minisign -V -p {bag}/provenance/keys/{key}.pub -m {bag}/provenance/seal.json   # the original's seal, with the original signer's key"
+        ));
+        v.push(
+            "# each disclosed file against the root the original seal signed: docs/check-disclosure.py (docs/formats/manifest.md, \"The disclosure commitment\")"
+                .to_string(),
+        );
+    }
+    v
 }
 
 /// The mandatory checks of the verdict, each with its outcome: VERIFIED
@@ -297,6 +316,7 @@ pub fn build(input: &ReportInput) -> Document {
     };
     let mut b = vec![Block::Fields(summary_fields(input))];
     b.extend(checks_blocks(r));
+    b.extend(super::provenance::blocks(r, f));
     b.extend(case_blocks(f));
     b.extend(items_blocks(f));
     b.extend(files_blocks(f));
@@ -485,6 +505,7 @@ fn stop(r: &VerifyReport, e: &EventFacts) -> Stop {
             Cell::Hashes(vec![("SHA-256 of the age file", h.clone())]),
         ));
     }
+    fields.extend(super::provenance::event_fields(ev));
     let mut why = vec![val(&ev.action)];
     for extra in [&ev.purpose, &ev.note].into_iter().flatten() {
         why.extend([ours(": "), val(extra)]);
@@ -563,6 +584,17 @@ fn howto_blocks(input: &ReportInput) -> Vec<Block> {
         .and_then(|e| e.key_id.as_deref())
         .filter(|k| k.len() == 64 && k.bytes().all(|c| c.is_ascii_hexdigit()))
         .unwrap_or("KEYID");
+    let derived = f
+        .events
+        .first()
+        .is_some_and(|e| e.event.exported_from.is_some());
+    let original_key = derived.then(|| {
+        r.provenance
+            .as_ref()
+            .map(|p| p.original_key_id.as_str())
+            .filter(|k| k.len() == 64 && k.bytes().all(|c| c.is_ascii_hexdigit()))
+            .unwrap_or("KEYID")
+    });
     vec![
         Block::Heading("How to verify this yourself".into()),
         Block::Para(said(
@@ -576,6 +608,7 @@ fn howto_blocks(input: &ReportInput) -> Vec<Block> {
             &bag,
             &last.unwrap_or_else(|| "000001-seal.json".into()),
             seal_key,
+            original_key,
         )),
     ]
 }

@@ -25,6 +25,7 @@ mod facts;
 mod html;
 mod markdown;
 mod people;
+mod provenance;
 
 pub use facts::{BundleFacts, EventFacts, RereadError, read_facts};
 pub use people::certified_identity;

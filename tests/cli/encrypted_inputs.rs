@@ -409,7 +409,7 @@ fn ingest_store_keeps_the_ciphertext_and_locker_verify_rehashes_it() {
     let r = run(&lab, &["--json", "ingest", "b.zip.age", "--store", "store"]);
     r.expect_code(0);
     let v = &json_lines(&r)[0];
-    assert_eq!(v["v"], 3);
+    assert_eq!(v["v"], 4);
     assert_eq!(v["outcome"], "added");
     assert_eq!(v["received"]["sha256"], sha.as_str());
     assert_eq!(v["received"]["bytes"], cipher.len() as u64);
@@ -440,7 +440,7 @@ fn ingest_store_keeps_the_ciphertext_and_locker_verify_rehashes_it() {
     )));
     let r = run(&lab, &["--json", "locker", "show", &id]);
     let d = &json_lines(&r)[0];
-    assert_eq!(d["v"], 5);
+    assert_eq!(d["v"], 6);
     assert_eq!(d["received"]["sha256"], sha.as_str());
     let w: WireReceived = serde_json::from_value(d["received"].clone()).unwrap();
     assert_eq!(w.kept, format!("store/sha256/{}/{sha}.zip.age", &sha[..2]));

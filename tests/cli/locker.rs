@@ -118,7 +118,7 @@ fn locker_ingest_good_bundle_gives_exact_rows() {
     let r = ingest(&env, &good, &[]);
     r.expect_code(0);
     let v = &json_lines(&r)[0];
-    assert_eq!(v["v"], 3);
+    assert_eq!(v["v"], 4);
     assert_eq!(v["outcome"], "added");
     assert_eq!(v["files"], 2);
     assert_eq!(v["events"], 1);

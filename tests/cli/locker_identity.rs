@@ -67,7 +67,7 @@ fn locker_never_shows_the_claimed_name_of_a_key_without_certified_identity() {
     r.expect_code(0);
     let id = json_lines(&r)[0]["bundle_id"].as_str().unwrap().to_string();
     let d = &json_lines(locker_cmd(&env, true, &["show", &id]).expect_code(0))[0];
-    assert_eq!(d["v"], 5);
+    assert_eq!(d["v"], 6);
     let s = &d["signers"][0];
     assert_eq!(s["signer_kind"], "pinned", "{s}");
     assert_eq!(s.get("certified_identity"), Some(&Value::Null), "{s}");

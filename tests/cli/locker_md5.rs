@@ -103,7 +103,7 @@ fn ingest_computes_md5_and_sha1_and_find_uses_them_marked_as_computed() {
     let r = ingest(&env, &good, &[]);
     r.expect_code(0);
     let v = &json_lines(&r)[0];
-    assert_eq!(v["v"], 3);
+    assert_eq!(v["v"], 4);
     assert_eq!(
         v["digests"],
         serde_json::json!({"md5": "computed-at-ingest", "sha1": "computed-at-ingest",
@@ -144,7 +144,7 @@ fn ingest_computes_md5_and_sha1_and_find_uses_them_marked_as_computed() {
         &["--json", "locker", "show", "CASE-MD5"].map(OsStr::new),
     );
     let d = &json_lines(show.expect_code(0))[0];
-    assert_eq!(d["v"], 5);
+    assert_eq!(d["v"], 6);
     assert_eq!(d["digests"]["md5"], "computed-at-ingest");
     let human = run(&env, &["locker", "show", "CASE-MD5"].map(OsStr::new)).stdout_str();
     assert!(

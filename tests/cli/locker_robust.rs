@@ -170,6 +170,8 @@ mod wire {
         pub matches: Vec<Value>,
         pub digests: std::collections::BTreeMap<String, String>,
         pub computed: Vec<String>,
+        pub origin: Option<Value>,
+        pub derived: Vec<Value>,
     }
 
     #[derive(Deserialize)]
@@ -191,6 +193,7 @@ mod wire {
         pub ingested_at: String,
         pub location: Option<String>,
         pub digests: std::collections::BTreeMap<String, String>,
+        pub exported_from: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -217,6 +220,10 @@ mod wire {
         pub events: Vec<Event>,
         pub signers: Vec<Signer>,
         pub matches: Vec<Value>,
+        pub exported_from: Option<String>,
+        pub origin: Option<Value>,
+        pub derived: Vec<Value>,
+        pub exports: Vec<Value>,
     }
 
     #[derive(Deserialize)]
@@ -301,21 +308,21 @@ fn locker_json_documents_match_their_documentation() {
     let good = setup(&env);
     let r = ingest(&env, &good, &[]);
     let d: wire::Ingest = serde_json::from_slice(&r.stdout).unwrap();
-    assert_eq!((d.v, d.kind.as_str()), (3, "ingest"));
+    assert_eq!((d.v, d.kind.as_str()), (4, "ingest"));
     assert_eq!(d.digests["md5"], "computed-at-ingest");
     assert_eq!(d.computed, ["md5", "sha1"]);
     let r = run(&env, &["--json", "locker", "list"].map(OsStr::new));
     let d: wire::Bundle = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(
         (d.v, d.kind.as_str(), d.status.as_str(), d.quarantined),
-        (4, "bundle", "verified", false)
+        (5, "bundle", "verified", false)
     );
     let r = run(
         &env,
         &["--json", "locker", "show", "CASE-1"].map(OsStr::new),
     );
     let d: wire::Detail = serde_json::from_slice(&r.stdout).unwrap();
-    assert_eq!((d.v, d.kind.as_str()), (5, "bundle-detail"));
+    assert_eq!((d.v, d.kind.as_str()), (6, "bundle-detail"));
     assert_eq!(d.digests["sha256"], "sealed");
     assert_eq!(d.signers[0].signer_kind.as_deref(), Some("pinned"));
     assert_eq!(

@@ -138,7 +138,7 @@ fn quarantine_copy_is_marked_and_promotion_rewrites_the_record() {
     assert_eq!(rows[0]["case"], "EVIL-9");
     assert_eq!(rows[0]["status"], "quarantined");
     assert_eq!(rows[0]["quarantined"], true);
-    assert_eq!(rows[0]["v"], 4);
+    assert_eq!(rows[0]["v"], 5);
     let r = locker_cmd(&env, false, &["list"]);
     assert!(
         r.stdout_str().contains("QUARANTINED (unverified)"),

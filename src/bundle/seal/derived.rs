@@ -387,3 +387,63 @@ fn copy_both(r: &mut dyn Read, a: &mut dyn Write, b: &mut dyn Write) -> Result<(
         b.write_all(&buf[..n]).map_err(Copy::Write)?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::{hash_bytes, to_hex};
+
+    /// The record a seal would write for `data` (sha256, blake3, md5).
+    fn record(data: &[u8], result: &HashResult) -> FileEntry {
+        let hex = |a| result.digest(a).map(|d| to_hex(&d.bytes));
+        FileEntry {
+            path: "data/x".into(),
+            original: PathRepr::from_bytes(b"x"),
+            size: data.len() as u64,
+            sha256: hex(Algorithm::Sha256).unwrap(),
+            blake3: hex(Algorithm::Blake3).unwrap(),
+            sha512: None,
+            sha1: None,
+            md5: hex(Algorithm::Md5),
+            pieces: Vec::new(),
+            salt: None,
+        }
+    }
+
+    #[test]
+    fn a_copy_must_equal_its_record_in_every_leaf_field() {
+        let opts = HashOptions {
+            algorithms: AlgorithmSet::new([Algorithm::Sha256, Algorithm::Blake3, Algorithm::Md5])
+                .unwrap(),
+            ..HashOptions::default()
+        };
+        let data = b"disclosed evidence";
+        let result = hash_bytes(data, &opts);
+        let rec = record(data, &result);
+        assert!(same_as_record(&rec, &result).is_ok());
+        let field = |rec: &FileEntry| match same_as_record(rec, &result) {
+            Err(SealError::Differs { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        let mut r = rec.clone();
+        r.size += 1;
+        assert_eq!(field(&r), "size");
+        let mut r = rec.clone();
+        r.md5 = None;
+        assert_eq!(field(&r), "md5");
+        let mut r = rec.clone();
+        r.sha1 = Some("00".repeat(20));
+        assert_eq!(field(&r), "sha1");
+        let mut r = rec.clone();
+        r.blake3 = "00".repeat(32);
+        assert_eq!(field(&r), "blake3");
+        let mut r = rec.clone();
+        r.pieces = vec!["00".repeat(32), "11".repeat(32)];
+        assert_eq!(field(&r), "pieces");
+        // A valid UTF-8 name carried as bytes would come back as text:
+        // another leaf, so it is refused.
+        let mut r = rec.clone();
+        r.original = PathRepr::Bytes(b"x".to_vec());
+        assert_eq!(field(&r), "original");
+    }
+}
