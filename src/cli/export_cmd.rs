@@ -324,11 +324,15 @@ fn export_error(args: &ExportArgs, e: ExportError) -> CliError {
         )))
         .hint(format!("the original changed after it verified: run `evidentia verify {shown}`")),
         ExportError::Seal(e) => seal_error(e),
-        e @ (ExportError::Read { .. } | ExportError::Changed(_)) => problem(CliError::op(format!(
+        e @ ExportError::Changed(_) => problem(CliError::op(format!(
             "{shown}: {}; nothing was written",
             sanitize(&e.to_string())
         )))
         .hint(format!("run `evidentia verify {shown}`")),
+        e @ ExportError::Read { .. } => CliError::op(format!(
+            "{shown}: {}; nothing was written",
+            sanitize(&e.to_string())
+        )),
     }
 }
 
