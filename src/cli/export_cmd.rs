@@ -149,7 +149,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
             .map_err(|e| custody_error(&args.bundle, e))?;
         check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
     }
-    let bar = progress_bar(ctx.progress, None);
+    let bar = progress_bar(ctx.progress, Some(plan.disclosed_bytes()));
     let staged = plan.write(&signer, &mut |n| bar.inc(n));
     bar.finish_and_clear();
     let staged = staged.map_err(|e| export_error(&args, e))?;
@@ -222,15 +222,18 @@ fn appendable(bundle: &Path) -> Result<(), CliError> {
         ))
         .hint("pass --no-record to export without recording it; the derived bundle then says the export was not recorded at the source")
     };
+    // What is not a regular file is left to the verification to explain.
+    if !std::fs::metadata(bundle).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
     if is_encrypted(bundle)? {
         return Err(refuse(
             "it is age-encrypted; an encrypted file is never changed".into(),
         ));
     }
+    // Opening for append changes nothing, and fails as the append would
+    // on read-only media or without permission.
     if let Err(e) = std::fs::OpenOptions::new().append(true).open(bundle) {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            return Err(CliError::io("cannot read", bundle, &e));
-        }
         return Err(refuse(io_reason(&e)));
     }
     let dir = match bundle.parent() {
@@ -321,11 +324,15 @@ fn export_error(args: &ExportArgs, e: ExportError) -> CliError {
         )))
         .hint(format!("the original changed after it verified: run `evidentia verify {shown}`")),
         ExportError::Seal(e) => seal_error(e),
-        e @ (ExportError::Read { .. } | ExportError::Changed(_)) => problem(CliError::op(format!(
+        e @ ExportError::Changed(_) => problem(CliError::op(format!(
             "{shown}: {}; nothing was written",
             sanitize(&e.to_string())
         )))
         .hint(format!("run `evidentia verify {shown}`")),
+        e @ ExportError::Read { .. } => CliError::op(format!(
+            "{shown}: {}; nothing was written",
+            sanitize(&e.to_string())
+        )),
     }
 }
 

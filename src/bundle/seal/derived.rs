@@ -63,8 +63,14 @@ pub struct Disclosed {
 pub enum TagSource {
     /// These bytes.
     Bytes(Vec<u8>),
-    /// An entry of the original, copied byte for byte.
-    Entry(Entry),
+    /// An entry of the original, copied byte for byte; it must hash to
+    /// `sha256` (hex), what the original's signed tag manifest lists.
+    Entry {
+        /// The entry.
+        entry: Entry,
+        /// Its expected SHA-256.
+        sha256: String,
+    },
 }
 
 /// A bundle complete and flushed in its temporary file, not yet in place:
@@ -339,32 +345,50 @@ pub(super) fn write_provenance<W: Write + Seek>(
                 zip.add_bytes(&member, opts.method, b).map_err(werr)?;
                 tags::tag_hash(b)
             }
-            TagSource::Entry(e) => {
-                let mut m = measure(None);
-                let mut w = zip
-                    .start_entry(&member, opts.method, e.size)
-                    .map_err(werr)?;
-                let mut r = derived
-                    .original
-                    .reader(e)
-                    .map_err(|source| SealError::Original {
-                        member: rel.clone(),
-                        source,
-                    })?;
-                copy_both(&mut r, &mut w, &mut m).map_err(|e| match e {
-                    Copy::Read(source) => SealError::Original {
-                        member: rel.clone(),
-                        source,
-                    },
-                    Copy::Write(e) => werr(e),
-                })?;
-                w.finish().map_err(werr)?;
-                crate::hash::to_hex(&sha2::Digest::finalize(m.sha))
+            TagSource::Entry { entry, sha256 } => {
+                let hash = copy_entry(opts, &member, rel, derived.original, entry, zip)?;
+                if hash != *sha256 {
+                    return Err(SealError::Differs {
+                        path: rel.clone(),
+                        field: "sha256".into(),
+                        expected: sha256.clone(),
+                        actual: hash,
+                    });
+                }
+                hash
             }
         };
         listed.push((hash, rel.clone()));
     }
     Ok(listed)
+}
+
+/// Copy the original's `entry` into `zip` as `member`; returns its
+/// SHA-256 (hex).
+fn copy_entry<W: Write + Seek>(
+    opts: &SealOptions,
+    member: &str,
+    rel: &str,
+    original: &Archive,
+    entry: &Entry,
+    zip: &mut ZipWriter<W>,
+) -> Result<String, SealError> {
+    let werr = |e| opts.write_error(e);
+    let read = |source| SealError::Original {
+        member: rel.to_string(),
+        source,
+    };
+    let mut m = measure(None);
+    let mut w = zip
+        .start_entry(member, opts.method, entry.size)
+        .map_err(werr)?;
+    let mut r = original.reader(entry).map_err(read)?;
+    copy_both(&mut r, &mut w, &mut m).map_err(|e| match e {
+        Copy::Read(source) => read(source),
+        Copy::Write(e) => werr(e),
+    })?;
+    w.finish().map_err(werr)?;
+    Ok(crate::hash::to_hex(&sha2::Digest::finalize(m.sha)))
 }
 
 /// Which side of a copy failed.
