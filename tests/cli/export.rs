@@ -6,10 +6,8 @@
 //! commitment unless its manifest is revealed, an exporter who does not
 //! hold the evidence, a read-only original without --no-record) is refused
 //! before anything is written. Real keys, real bundles sealed by the CLI.
-//!
-//! `verify` of a derived bundle is taught by another change (h18-verify);
-//! the assertions that need it are in the test marked `#[ignore]` at the
-//! end, to be switched on when it lands.
+//! What `verify` proves of a derived bundle is in `provenance.rs` and
+//! `provenance_attacks.rs`; the last test here checks it end to end.
 
 use crate::custody::{Party, T1, json, party, trust_root_of};
 use crate::export_refused::refused;
@@ -573,11 +571,7 @@ fn withheld_files_leave_no_trace_but_their_count() {
     assert_eq!(proofs.leaves - proofs.proofs.len() as u64, 2);
 }
 
-/// Needs `verify` of derived bundles (h18-verify): remove the `ignore`
-/// when that lands. Until then `verify` reports `provenance/` as
-/// unexpected files.
 #[test]
-#[ignore = "needs verify of derived bundles (h18-verify)"]
 fn a_derived_bundle_verifies_and_says_where_it_comes_from() {
     let (agency, lab, orig) = sealed();
     export(&agency, &orig, &args("sub.zip", &[])).expect_code(0);
