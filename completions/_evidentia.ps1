@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Disclose some files of a bundle, each proven as sealed, the rest hidden')
             [CompletionResult]::new('custody', 'custody', [CompletionResultType]::ParameterValue, 'Add signed custody events to a bundle, or show its custody chain')
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Verify a bundle transferred to you, then sign its receipt')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Finish an interrupted append: restore the bundle''s original bytes')
@@ -156,6 +157,30 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase of the decrypting key from the first line of FILE')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;export' {
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Disclose the files whose bag path below data/ matches PATTERN (repeatable): * and ? do not cross /, ** does ("mail/*.eml", "**/*.pdf"). Each pattern must select a file')
+            [CompletionResult]::new('--files-from', '--files-from', [CompletionResultType]::ParameterName, 'Disclose the files listed in LIST (- for standard input), one bag path per line, relative to data/ or with its data/ prefix; each must name a file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The derived bundle to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named SUB.zip.age')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The derived bundle to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named SUB.zip.age')
+            [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'Why the files are disclosed (the request they answer); signed into the derived bundle and the export event')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Encrypt the derived bundle as it is written for this recipient (repeatable), as `seal --to` does')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Export time (RFC 3339), for reproducible output [default: now]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key id or unique hex prefix [default: the only examiner key]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase of the signing key (and of the keys that decrypt an encrypted original) from the first line of FILE')
+            [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--to-untrusted', '--to-untrusted', [CompletionResultType]::ParameterName, 'Accept --to recipients that no root in the trust store vouches for (warned loudly)')
+            [CompletionResult]::new('--no-record', '--no-record', [CompletionResultType]::ParameterName, 'Do not append an export event to the original (required when it cannot be written to: read-only media, an encrypted original); the derived bundle then says the export was not recorded at the source')
+            [CompletionResult]::new('--reveal-manifest', '--reveal-manifest', [CompletionResultType]::ParameterName, 'For an original sealed without a disclosure commitment (manifest v1/v2): send its whole manifest.json and tag manifest along instead of proofs, which names, hashes and sizes every withheld file too')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
@@ -783,6 +808,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Disclose some files of a bundle, each proven as sealed, the rest hidden')
             [CompletionResult]::new('custody', 'custody', [CompletionResultType]::ParameterValue, 'Add signed custody events to a bundle, or show its custody chain')
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Verify a bundle transferred to you, then sign its receipt')
             [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Finish an interrupted append: restore the bundle''s original bytes')
@@ -814,6 +840,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;report' {
+            break
+        }
+        'evidentia;help;export' {
             break
         }
         'evidentia;help;custody' {

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
             cand report 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)'
+            cand export 'Disclose some files of a bundle, each proven as sealed, the rest hidden'
             cand custody 'Add signed custody events to a bundle, or show its custody chain'
             cand receive 'Verify a bundle transferred to you, then sign its receipt'
             cand repair 'Finish an interrupted append: restore the bundle''s original bytes'
@@ -148,6 +149,29 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --passphrase-file 'Read the passphrase of the decrypting key from the first line of FILE'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;export'= {
+            cand --select 'Disclose the files whose bag path below data/ matches PATTERN (repeatable): * and ? do not cross /, ** does ("mail/*.eml", "**/*.pdf"). Each pattern must select a file'
+            cand --files-from 'Disclose the files listed in LIST (- for standard input), one bag path per line, relative to data/ or with its data/ prefix; each must name a file'
+            cand -o 'The derived bundle to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named SUB.zip.age'
+            cand --out 'The derived bundle to create; its stem names the bag directory. Never overwritten. With --to, the encrypted file, named SUB.zip.age'
+            cand --purpose 'Why the files are disclosed (the request they answer); signed into the derived bundle and the export event'
+            cand --to 'Encrypt the derived bundle as it is written for this recipient (repeatable), as `seal --to` does'
+            cand --time 'Export time (RFC 3339), for reproducible output [default: now]'
+            cand --key 'Signing key id or unique hex prefix [default: the only examiner key]'
+            cand --passphrase-file 'Read the passphrase of the signing key (and of the keys that decrypt an encrypted original) from the first line of FILE'
+            cand --trust 'Trust store directory [default: HOME/trust]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --to-untrusted 'Accept --to recipients that no root in the trust store vouches for (warned loudly)'
+            cand --no-record 'Do not append an export event to the original (required when it cannot be written to: read-only media, an encrypted original); the derived bundle then says the export was not recorded at the source'
+            cand --reveal-manifest 'For an original sealed without a disclosure commitment (manifest v1/v2): send its whole manifest.json and tag manifest along instead of proofs, which names, hashes and sizes every withheld file too'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
             cand -q 'Only errors on stderr (no warnings, notes or progress)'
             cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
@@ -709,6 +733,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
             cand report 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)'
+            cand export 'Disclose some files of a bundle, each proven as sealed, the rest hidden'
             cand custody 'Add signed custody events to a bundle, or show its custody chain'
             cand receive 'Verify a bundle transferred to you, then sign its receipt'
             cand repair 'Finish an interrupted append: restore the bundle''s original bytes'
@@ -735,6 +760,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;verify'= {
         }
         &'evidentia;help;report'= {
+        }
+        &'evidentia;help;export'= {
         }
         &'evidentia;help;custody'= {
             cand add 'Verify the bundle, then sign and append a custody event'

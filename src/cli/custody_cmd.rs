@@ -244,7 +244,7 @@ pub(super) fn check_prepared(
     ))
 }
 
-fn custody_error(bundle: &Path, e: CustodyError) -> CliError {
+pub(super) fn custody_error(bundle: &Path, e: CustodyError) -> CliError {
     let shown = display_path(bundle);
     match e {
         CustodyError::Append(AppendError::Pending(_))

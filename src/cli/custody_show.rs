@@ -10,12 +10,14 @@ use super::passphrase::trust_store;
 use super::plain_input::{DecryptArgs, Opener, PlainDir};
 use super::verify_cmd::{ciphertext, ciphertext_line, findings_text};
 use clap::{Args, Subcommand};
+use evidentia::model::disclosure::ExportedTo;
 use evidentia::model::{Actor, EventRef, Party};
 use evidentia::report::{self, Ciphertext};
 use evidentia::sign::Identity;
 use evidentia::verify::{
     self, Finding, INTERRUPTED_APPEND, NO_IDENTITY, SignerKind, TrustVerifier, VerifyOptions,
 };
+use evidentia::wording::count;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -69,6 +71,9 @@ struct TimelineEvent<'a> {
     /// A receive of an encrypted bundle: the SHA-256 of the age file.
     #[serde(skip_serializing_if = "Option::is_none")]
     received_ciphertext_sha256: Option<&'a str>,
+    /// An export: the derived bundle that left (`evidentia export`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exported_to: Option<&'a ExportedTo>,
     location: Option<&'a str>,
     purpose: Option<&'a str>,
     note: Option<&'a str>,
@@ -204,6 +209,17 @@ fn human(t: &Timeline) -> String {
                 format!("age-encrypted, ciphertext SHA-256 {}", sanitize(h)),
             );
         }
+        if let Some(x) = e.exported_to {
+            line(
+                "sent:",
+                format!(
+                    "{} in bundle {} (custody head {})",
+                    count(x.files, "file"),
+                    sanitize(&x.bundle_id),
+                    sanitize(&x.custody_head)
+                ),
+            );
+        }
         for (label, v) in [
             ("where:", e.location),
             ("why:", e.purpose),
@@ -282,6 +298,7 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<Exit, CliError> {
                 completes: ev.and_then(|v| v.completes.as_ref()),
                 received_ciphertext_sha256: ev
                     .and_then(|v| v.received_ciphertext_sha256.as_deref()),
+                exported_to: ev.and_then(|v| v.exported_to.as_ref()),
                 location: ev.and_then(|v| v.location.as_deref()),
                 purpose: ev.and_then(|v| v.purpose.as_deref()),
                 note: ev.and_then(|v| v.note.as_deref()),

@@ -14,7 +14,7 @@
 
 use super::agekeys::{To, recipients};
 use super::context::Ctx;
-use super::custody_cmd::{check_prepared, not_verified};
+use super::custody_cmd::{check_prepared, custody_error, not_verified};
 use super::error::{CliError, Exit, io_reason};
 use super::output::{Emit, display_path, progress_bar, sanitize};
 use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
@@ -22,7 +22,9 @@ use super::plain_input::{Opener, PlainDir, is_encrypted};
 use super::seal_cmd::{EncryptionJson, encryption_json, encryption_text, seal_error};
 use super::unchanged::unchanged;
 use clap::Args;
-use evidentia::bundle::{self, AddedEvent, NoHook, SealError, SealSummary};
+use evidentia::bundle::{
+    self, AddedEvent, AppendError, CustodyError, NoHook, SealError, SealSummary,
+};
 use evidentia::export::{self, ExportError, ExportOptions, Plan, Selection};
 use evidentia::locker::Snapshot;
 use evidentia::model::parse_rfc3339;
@@ -143,11 +145,12 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
     // The custody rules (the exporter must hold the evidence) and the
     // trust store, before a byte is written.
     if record {
-        let prepared = bundle::prepare_event(original, &plan.event_options(None), &signer)
-            .map_err(|e| CliError::op(format!("{}: {e}", display_path(&args.bundle))))?;
+        let prepared = plan
+            .prepare_event(None, &signer)
+            .map_err(|e| custody_error(&args.bundle, e))?;
         check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
     }
-    let bar = progress_bar(ctx.progress, None);
+    let bar = progress_bar(ctx.progress, Some(plan.disclosed_bytes()));
     let staged = plan.write(&signer, &mut |n| bar.inc(n));
     bar.finish_and_clear();
     let staged = staged.map_err(|e| export_error(&args, e))?;
@@ -158,16 +161,17 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
         "export from a copy only you can write",
     )?;
     let event = if record {
-        let opts = plan.event_options(Some(&staged.summary));
-        let prepared = bundle::prepare_event(original, &opts, &signer)
-            .map_err(|e| CliError::op(format!("{}: {e}", display_path(&args.bundle))))?;
+        let prepared = plan
+            .prepare_event(Some(&staged.summary), &signer)
+            .map_err(|e| custody_error(&args.bundle, e))?;
         check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
-        Some(prepared.append(original, &mut NoHook).map_err(|e| {
-            CliError::op(format!(
-                "{}: {e}; the derived bundle was not written",
-                display_path(&args.bundle)
-            ))
-        })?)
+        // A failed append is rolled back, or leaves its journal for
+        // `repair` (named in the hint): the derived bundle stays out.
+        Some(
+            prepared
+                .append(original, &mut NoHook)
+                .map_err(|e| append_error(&args.bundle, original, e))?,
+        )
     } else {
         None
     };
@@ -219,15 +223,18 @@ fn appendable(bundle: &Path) -> Result<(), CliError> {
         ))
         .hint("pass --no-record to export without recording it; the derived bundle then says the export was not recorded at the source")
     };
+    // What is not a regular file is left to the verification to explain.
+    if !std::fs::metadata(bundle).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
     if is_encrypted(bundle)? {
         return Err(refuse(
             "it is age-encrypted; an encrypted file is never changed".into(),
         ));
     }
+    // Opening for append changes nothing, and fails as the append would
+    // on read-only media or without permission.
     if let Err(e) = std::fs::OpenOptions::new().append(true).open(bundle) {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            return Err(CliError::io("cannot read", bundle, &e));
-        }
         return Err(refuse(io_reason(&e)));
     }
     let dir = match bundle.parent() {
@@ -245,6 +252,28 @@ fn appendable(bundle: &Path) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+/// An append of the export event that failed: rolled back, or its
+/// journal left for `repair` (named in the hint), or complete but for the
+/// flush of its directory (the journal is gone). The derived bundle stays
+/// out in every case.
+fn append_error(shown_as: &Path, original: &Path, e: CustodyError) -> CliError {
+    let journal = bundle::journal_path(original);
+    if let CustodyError::Append(AppendError::Write {
+        rolled_back: false, ..
+    }) = &e
+        && std::fs::symlink_metadata(&journal).is_err()
+    {
+        return CliError::op(format!(
+            "{}: the export was recorded, but flushing its directory failed ({e}); the derived bundle was not written",
+            display_path(shown_as)
+        ))
+        .hint("export again to another --out: the original records both exports");
+    }
+    let mut err = custody_error(shown_as, e);
+    err.message.push_str("; the derived bundle was not written");
+    err
 }
 
 /// A refusal of the export event: nothing was written at all.
@@ -296,11 +325,15 @@ fn export_error(args: &ExportArgs, e: ExportError) -> CliError {
         )))
         .hint(format!("the original changed after it verified: run `evidentia verify {shown}`")),
         ExportError::Seal(e) => seal_error(e),
-        e @ (ExportError::Read { .. } | ExportError::Changed(_)) => problem(CliError::op(format!(
+        e @ ExportError::Changed(_) => problem(CliError::op(format!(
             "{shown}: {}; nothing was written",
             sanitize(&e.to_string())
         )))
         .hint(format!("run `evidentia verify {shown}`")),
+        e @ ExportError::Read { .. } => CliError::op(format!(
+            "{shown}: {}; nothing was written",
+            sanitize(&e.to_string())
+        )),
     }
 }
 

@@ -6,13 +6,13 @@ use super::original::Original;
 use super::proofs::{self, Place};
 use super::{ExportError, ExportOptions, Plan, Scan, seal_options};
 use crate::bundle::{
-    Derived, Disclosed, EventOptions, EventSigner, SealSummary, Staged, TagSource, layout,
-    write_derived,
+    CustodyError, Derived, Disclosed, EventOptions, EventSigner, PreparedEvent, SealSummary,
+    Staged, TagSource, layout, parse_manifest, prepare_event_in, write_derived,
 };
 use crate::hash::to_hex;
 use crate::model::disclosure::{ExportedFrom, ExportedTo, selection_sha256};
 use crate::model::{MAX_EVENT_FILE, MAX_SIGNATURE_FILE, Manifest};
-use crate::verify::VerifyReport;
+use crate::verify::{MAX_TAG_FILE, VerifyReport};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -45,15 +45,7 @@ impl Plan {
             .ok_or_else(|| ExportError::changed("the seal's signer is unknown"))?;
         provenance.extend(original.sealer_keys(key)?);
         if opts.reveal_manifest {
-            for (rel, as_rel) in [
-                (layout::MANIFEST_JSON, layout::PROVENANCE_MANIFEST),
-                (layout::TAGMANIFEST_SHA256, layout::PROVENANCE_TAGMANIFEST),
-            ] {
-                let e = original
-                    .member(rel)
-                    .ok_or_else(|| ExportError::Changed(format!("{rel} is missing")))?;
-                provenance.push((as_rel.to_string(), TagSource::Entry(e.clone())));
-            }
+            provenance.extend(revealed(&original, &report)?);
         } else {
             let places: Vec<Place<'_>> = scan
                 .selected
@@ -117,6 +109,11 @@ impl Plan {
         self.exported_from.files
     }
 
+    /// Bytes of the disclosed files (what [`Plan::write`] copies).
+    pub fn disclosed_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.record.size).sum()
+    }
+
     /// Files of the original withheld.
     pub fn withheld(&self) -> u64 {
         self.total - self.exported_from.files
@@ -145,6 +142,17 @@ impl Plan {
             piece_algorithm,
         };
         Ok(write_derived(&opts, &derived, signer, progress)?)
+    }
+
+    /// [`Plan::event_options`] made and signed by `signer` for the
+    /// original as it was read (nothing is written; see
+    /// `bundle::prepare_event`).
+    pub fn prepare_event(
+        &self,
+        derived: Option<&SealSummary>,
+        signer: &dyn EventSigner,
+    ) -> Result<PreparedEvent, CustodyError> {
+        prepare_event_in(&self.original.archive, &self.event_options(derived), signer)
     }
 
     /// The `export` event the original gets for the derived bundle
@@ -186,6 +194,47 @@ fn seal_files(original: &Original, sha256: &str) -> Result<Vec<(String, TagSourc
         (
             layout::signature_name(layout::PROVENANCE_SEAL),
             TagSource::Bytes(sig),
+        ),
+    ])
+}
+
+/// `--reveal-manifest`: the original's tag manifest (the one its seal
+/// signs) and its manifest.json, which must hash to what that tag
+/// manifest lists (checked as it is copied).
+fn revealed(
+    original: &Original,
+    report: &VerifyReport,
+) -> Result<Vec<(String, TagSource)>, ExportError> {
+    let signed = report
+        .events
+        .first()
+        .and_then(|e| e.event.as_ref())
+        .map(|e| e.tagmanifest_sha256.as_str())
+        .ok_or_else(|| ExportError::changed("no seal event"))?;
+    let tm = original.read(layout::TAGMANIFEST_SHA256, MAX_TAG_FILE)?;
+    if to_hex(&Sha256::digest(&tm)) != signed {
+        return Err(ExportError::changed(
+            "tagmanifest-sha256.txt is not the one the seal signs",
+        ));
+    }
+    let listed = parse_manifest(&tm, 32)
+        .ok()
+        .and_then(|lines| lines.into_iter().find(|l| l.path == layout::MANIFEST_JSON))
+        .ok_or_else(|| ExportError::changed("the tag manifest does not list manifest.json"))?;
+    let entry = original
+        .member(layout::MANIFEST_JSON)
+        .ok_or_else(|| ExportError::changed("evidentia/manifest.json is missing"))?;
+    Ok(vec![
+        (
+            layout::PROVENANCE_MANIFEST.to_string(),
+            TagSource::Entry {
+                entry: entry.clone(),
+                sha256: listed.digest,
+            },
+        ),
+        (
+            layout::PROVENANCE_TAGMANIFEST.to_string(),
+            TagSource::Bytes(tm),
         ),
     ])
 }

@@ -18,6 +18,8 @@ mod custody_rules;
 mod damaged;
 mod encrypt;
 mod encrypted_inputs;
+mod export;
+mod export_refused;
 mod harness;
 mod hash;
 mod hashset;

@@ -63,8 +63,14 @@ pub struct Disclosed {
 pub enum TagSource {
     /// These bytes.
     Bytes(Vec<u8>),
-    /// An entry of the original, copied byte for byte.
-    Entry(Entry),
+    /// An entry of the original, copied byte for byte; it must hash to
+    /// `sha256` (hex), what the original's signed tag manifest lists.
+    Entry {
+        /// The entry.
+        entry: Entry,
+        /// Its expected SHA-256.
+        sha256: String,
+    },
 }
 
 /// A bundle complete and flushed in its temporary file, not yet in place:
@@ -339,32 +345,50 @@ pub(super) fn write_provenance<W: Write + Seek>(
                 zip.add_bytes(&member, opts.method, b).map_err(werr)?;
                 tags::tag_hash(b)
             }
-            TagSource::Entry(e) => {
-                let mut m = measure(None);
-                let mut w = zip
-                    .start_entry(&member, opts.method, e.size)
-                    .map_err(werr)?;
-                let mut r = derived
-                    .original
-                    .reader(e)
-                    .map_err(|source| SealError::Original {
-                        member: rel.clone(),
-                        source,
-                    })?;
-                copy_both(&mut r, &mut w, &mut m).map_err(|e| match e {
-                    Copy::Read(source) => SealError::Original {
-                        member: rel.clone(),
-                        source,
-                    },
-                    Copy::Write(e) => werr(e),
-                })?;
-                w.finish().map_err(werr)?;
-                crate::hash::to_hex(&sha2::Digest::finalize(m.sha))
+            TagSource::Entry { entry, sha256 } => {
+                let hash = copy_entry(opts, &member, rel, derived.original, entry, zip)?;
+                if hash != *sha256 {
+                    return Err(SealError::Differs {
+                        path: rel.clone(),
+                        field: "sha256".into(),
+                        expected: sha256.clone(),
+                        actual: hash,
+                    });
+                }
+                hash
             }
         };
         listed.push((hash, rel.clone()));
     }
     Ok(listed)
+}
+
+/// Copy the original's `entry` into `zip` as `member`; returns its
+/// SHA-256 (hex).
+fn copy_entry<W: Write + Seek>(
+    opts: &SealOptions,
+    member: &str,
+    rel: &str,
+    original: &Archive,
+    entry: &Entry,
+    zip: &mut ZipWriter<W>,
+) -> Result<String, SealError> {
+    let werr = |e| opts.write_error(e);
+    let read = |source| SealError::Original {
+        member: rel.to_string(),
+        source,
+    };
+    let mut m = measure(None);
+    let mut w = zip
+        .start_entry(member, opts.method, entry.size)
+        .map_err(werr)?;
+    let mut r = original.reader(entry).map_err(read)?;
+    copy_both(&mut r, &mut w, &mut m).map_err(|e| match e {
+        Copy::Read(source) => read(source),
+        Copy::Write(e) => werr(e),
+    })?;
+    w.finish().map_err(werr)?;
+    Ok(crate::hash::to_hex(&sha2::Digest::finalize(m.sha)))
 }
 
 /// Which side of a copy failed.
@@ -385,5 +409,65 @@ fn copy_both(r: &mut dyn Read, a: &mut dyn Write, b: &mut dyn Write) -> Result<(
         };
         a.write_all(&buf[..n]).map_err(Copy::Write)?;
         b.write_all(&buf[..n]).map_err(Copy::Write)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::{hash_bytes, to_hex};
+
+    /// The record a seal would write for `data` (sha256, blake3, md5).
+    fn record(data: &[u8], result: &HashResult) -> FileEntry {
+        let hex = |a| result.digest(a).map(|d| to_hex(&d.bytes));
+        FileEntry {
+            path: "data/x".into(),
+            original: PathRepr::from_bytes(b"x"),
+            size: data.len() as u64,
+            sha256: hex(Algorithm::Sha256).unwrap(),
+            blake3: hex(Algorithm::Blake3).unwrap(),
+            sha512: None,
+            sha1: None,
+            md5: hex(Algorithm::Md5),
+            pieces: Vec::new(),
+            salt: None,
+        }
+    }
+
+    #[test]
+    fn a_copy_must_equal_its_record_in_every_leaf_field() {
+        let opts = HashOptions {
+            algorithms: AlgorithmSet::new([Algorithm::Sha256, Algorithm::Blake3, Algorithm::Md5])
+                .unwrap(),
+            ..HashOptions::default()
+        };
+        let data = b"disclosed evidence";
+        let result = hash_bytes(data, &opts);
+        let rec = record(data, &result);
+        assert!(same_as_record(&rec, &result).is_ok());
+        let field = |rec: &FileEntry| match same_as_record(rec, &result) {
+            Err(SealError::Differs { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        let mut r = rec.clone();
+        r.size += 1;
+        assert_eq!(field(&r), "size");
+        let mut r = rec.clone();
+        r.md5 = None;
+        assert_eq!(field(&r), "md5");
+        let mut r = rec.clone();
+        r.sha1 = Some("00".repeat(20));
+        assert_eq!(field(&r), "sha1");
+        let mut r = rec.clone();
+        r.blake3 = "00".repeat(32);
+        assert_eq!(field(&r), "blake3");
+        let mut r = rec.clone();
+        r.pieces = vec!["00".repeat(32), "11".repeat(32)];
+        assert_eq!(field(&r), "pieces");
+        // A valid UTF-8 name carried as bytes would come back as text:
+        // another leaf, so it is refused.
+        let mut r = rec.clone();
+        r.original = PathRepr::Bytes(b"x".to_vec());
+        assert_eq!(field(&r), "original");
     }
 }
