@@ -225,15 +225,26 @@ pub fn prepare_event(
     opts: &EventOptions,
     signer: &dyn EventSigner,
 ) -> Result<PreparedEvent, CustodyError> {
+    let (archive, _) = Archive::open(path)?;
+    prepare_event_in(&archive, opts, signer)
+}
+
+/// [`prepare_event`] for the bundle `archive` already opened (`export`
+/// reads it anyway; opening a bundle of many files again costs a pass
+/// over its directory).
+pub fn prepare_event_in(
+    archive: &Archive,
+    opts: &EventOptions,
+    signer: &dyn EventSigner,
+) -> Result<PreparedEvent, CustodyError> {
     // An export is recorded only by `evidentia export`, which names what
     // left; `custody add` takes the other actions.
     let export = opts.action == "export" && opts.exported_to.is_some();
     if !export && !model::CUSTODY_ACTIONS.contains(&opts.action.as_str()) {
         return Err(CustodyError::UnknownAction(opts.action.clone()));
     }
-    let (archive, _) = Archive::open(path)?;
-    let (bag, members) = tag_members(&archive)?;
-    let chain = read_chain(&archive, &members)?;
+    let (bag, members) = tag_members(archive)?;
+    let chain = read_chain(archive, &members)?;
     let Some((last_seq, last_bytes, last)) = &chain.last else {
         return Err(CustodyError::NotABundle("no readable custody event"));
     };
@@ -281,7 +292,7 @@ pub fn prepare_event(
             sig.clone(),
         ),
     ];
-    let (added, signer_keys) = key_files(&archive, &members, signer)?;
+    let (added, signer_keys) = key_files(archive, &members, signer)?;
     entries.extend(added.into_iter().map(|(n, b)| (format!("{bag}/{n}"), b)));
     Ok(PreparedEvent {
         name,

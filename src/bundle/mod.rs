@@ -36,6 +36,7 @@ pub use bagit::{
 };
 pub use custody::{
     AddedEvent, CustodyError, EventOptions, PreparedEvent, add_event, prepare_event,
+    prepare_event_in,
 };
 pub use repair::{RepairError, RepairOutcome, repair, repair_plan};
 pub use seal::{Derived, Disclosed, Staged, TagSource, seal, write_derived};

@@ -145,7 +145,8 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
     // The custody rules (the exporter must hold the evidence) and the
     // trust store, before a byte is written.
     if record {
-        let prepared = bundle::prepare_event(original, &plan.event_options(None), &signer)
+        let prepared = plan
+            .prepare_event(None, &signer)
             .map_err(|e| custody_error(&args.bundle, e))?;
         check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
     }
@@ -160,8 +161,8 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
         "export from a copy only you can write",
     )?;
     let event = if record {
-        let opts = plan.event_options(Some(&staged.summary));
-        let prepared = bundle::prepare_event(original, &opts, &signer)
+        let prepared = plan
+            .prepare_event(Some(&staged.summary), &signer)
             .map_err(|e| custody_error(&args.bundle, e))?;
         check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
         // A failed append is rolled back, or leaves its journal for

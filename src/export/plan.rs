@@ -6,8 +6,8 @@ use super::original::Original;
 use super::proofs::{self, Place};
 use super::{ExportError, ExportOptions, Plan, Scan, seal_options};
 use crate::bundle::{
-    Derived, Disclosed, EventOptions, EventSigner, SealSummary, Staged, TagSource, layout,
-    parse_manifest, write_derived,
+    CustodyError, Derived, Disclosed, EventOptions, EventSigner, PreparedEvent, SealSummary,
+    Staged, TagSource, layout, parse_manifest, prepare_event_in, write_derived,
 };
 use crate::hash::to_hex;
 use crate::model::disclosure::{ExportedFrom, ExportedTo, selection_sha256};
@@ -142,6 +142,17 @@ impl Plan {
             piece_algorithm,
         };
         Ok(write_derived(&opts, &derived, signer, progress)?)
+    }
+
+    /// [`Plan::event_options`] made and signed by `signer` for the
+    /// original as it was read (nothing is written; see
+    /// `bundle::prepare_event`).
+    pub fn prepare_event(
+        &self,
+        derived: Option<&SealSummary>,
+        signer: &dyn EventSigner,
+    ) -> Result<PreparedEvent, CustodyError> {
+        prepare_event_in(&self.original.archive, &self.event_options(derived), signer)
     }
 
     /// The `export` event the original gets for the derived bundle

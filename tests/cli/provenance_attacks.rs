@@ -383,3 +383,25 @@ fn a_revealed_record_that_differs_from_the_original_fails() {
         ],
     );
 }
+
+/// A proofs.json padded far past what proofs of its files can take is
+/// not read at all (bounded memory whatever the exporter sends).
+#[test]
+fn a_padded_proofs_file_is_not_read() {
+    let (agency, lab, b, mut forge) = exported();
+    for (n, d) in &mut forge.provenance {
+        if n == layout::PROVENANCE_PROOFS {
+            d.extend(std::iter::repeat_n(b' ', 200_000));
+        }
+    }
+    let bad = reseal(&agency, &b, &forge, "bad.zip");
+    fails_with(
+        &lab,
+        &bad,
+        &[(
+            "provenance",
+            "provenance/proofs.json",
+            "larger than proofs of 2 files",
+        )],
+    );
+}

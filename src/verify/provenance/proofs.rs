@@ -8,7 +8,7 @@ use super::{Ctx, differs, finding};
 use crate::bundle::layout;
 use crate::hash::to_hex;
 use crate::model::disclosure::{
-    DISCLOSURE_SCHEME, ExportedFrom, MAX_PROOFS_FILE, Proof, Proofs, hex32, leaf_hash,
+    DISCLOSURE_SCHEME, ExportedFrom, MAX_PROOFS_FILE, Proof, Proofs, depth_of, hex32, leaf_hash,
     verify_inclusion,
 };
 use crate::model::{CustodyEvent, FileEntry};
@@ -52,7 +52,22 @@ pub(super) fn check(
     };
     let rel = layout::PROVENANCE_PROOFS;
     // Missing: the members check said so.
-    let bytes = ctx.read(rel, MAX_PROOFS_FILE, report)?;
+    let e = ctx.bag.get(ctx.archive, rel)?;
+    let limit = size_limit(entries, c.leaves);
+    if e.size > limit {
+        report.findings.push(differs(
+            rel,
+            format!(
+                "larger than proofs of {} files in a tree of {} leaves can be: not read",
+                entries.len(),
+                c.leaves
+            ),
+            format!("at most {limit} bytes"),
+            format!("{} bytes", e.size),
+        ));
+        return None;
+    }
+    let bytes = ctx.read(rel, limit, report)?;
     let proofs = match Proofs::parse(&bytes) {
         Ok(p) => p,
         Err(e) => {
@@ -84,6 +99,20 @@ pub(super) fn check(
     let ok = found.is_empty();
     report.findings.extend(found);
     ok.then(|| c.leaves.saturating_sub(entries.len() as u64))
+}
+
+/// The most bytes `proofs.json` may take for `entries` in a tree of
+/// `leaves` (generously: any indentation, every character of a path
+/// escaped), within [`MAX_PROOFS_FILE`]: a small export cannot make verify
+/// read, and hold, a document of hundreds of MiB.
+fn size_limit(entries: &[FileEntry], leaves: u64) -> u64 {
+    let per_hash = 128;
+    let hashes = depth_of(leaves) as u64;
+    let each: u64 = entries
+        .iter()
+        .map(|f| 1024 + 6 * f.path.len() as u64 + per_hash * hashes)
+        .sum();
+    (4096 + each).min(MAX_PROOFS_FILE)
 }
 
 /// Walk the entries and the proofs (both sorted by path) side by side:
