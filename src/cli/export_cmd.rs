@@ -143,12 +143,21 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
     let mut plan = result.map_err(|e| export_error(&args, e))?;
     let signer = with_issuing_root(ctx, &signer, args.trust.as_deref());
     // The custody rules (the exporter must hold the evidence) and the
-    // trust store, before a byte is written.
-    if record {
-        let prepared = plan
-            .prepare_event(None, &signer)
-            .map_err(|e| custody_error(&args.bundle, e))?;
-        check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
+    // trust store, before a byte is written. With --no-record nothing is
+    // appended, so the rules bind nothing; an exporter they would refuse
+    // is told so, loudly (the derived bundle says the export is not
+    // recorded at the source, so its recipient knows the original's chain
+    // does not attest it).
+    let prepared = plan
+        .prepare_event(None, &signer)
+        .map_err(|e| custody_error(&args.bundle, e))?;
+    match check_prepared(&plan.report().events, &prepared, &verifier) {
+        Ok(()) => {}
+        Err(e) if !record => ctx.diag.warn(&format!(
+            "the original's custody chain would not accept this export, which is not recorded there (--no-record): {}",
+            e.message.replace("; nothing was appended", "")
+        )),
+        Err(e) => return Err(nothing_written(e)),
     }
     let bar = progress_bar(ctx.progress, Some(plan.disclosed_bytes()));
     let staged = plan.write(&signer, &mut |n| bar.inc(n));

@@ -277,6 +277,22 @@ fn only_the_holder_exports() {
         "custody rules refuse this export event",
     );
     assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    // Not recording the export binds no rule (nothing is appended), but
+    // the sender is told that the chain would not accept it, and the
+    // derived bundle says the export was not recorded at the source.
+    let unrecorded: Vec<&str> = args("unrecorded.zip", &["--no-record"])
+        .into_iter()
+        .map(|s| if s == TEXPORT { t4 } else { s })
+        .collect();
+    let r = export(&agency, &orig, &unrecorded);
+    r.expect_code(0);
+    assert!(
+        r.stderr
+            .contains("warning: the original's custody chain would not accept this export")
+            && r.stderr.contains("custody rules refuse this export event"),
+        "{}",
+        r.stderr
+    );
     // The lab holds it now, and exports from its copy.
     let theirs = lab.env.path().join("orig.zip");
     std::fs::copy(&orig, &theirs).unwrap();
