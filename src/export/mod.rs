@@ -33,7 +33,7 @@ pub use crate::bundle::Staged;
 
 use crate::bundle::{Disclosed, Method, SealError, SealOptions, TagSource, ZipError, layout};
 use crate::hash::Algorithm;
-use crate::model::disclosure::{ExportedFrom, RootBuilder};
+use crate::model::disclosure::{ExportedFrom, LeafSet};
 use crate::model::{CaseMeta, CustodyEvent, FileEntry, Manifest};
 use crate::sign::agekey::Recipient;
 use crate::verify::{self, SignatureVerifier, VerifyOptions, VerifyReport};
@@ -185,7 +185,7 @@ pub fn plan(
         });
     }
     if let Some(c) = &commitment
-        && (scan.root.commitment() != *c)
+        && (scan.leaves.commitment() != *c)
     {
         return Err(ExportError::changed(
             "manifest.json's files no longer hash to the seal's disclosure commitment",
@@ -251,10 +251,11 @@ fn seal_options(opts: &ExportOptions, case: &CaseMeta, algorithms: &[String]) ->
 struct Scan {
     selector: Selector,
     committed: bool,
-    leaves: Vec<[u8; 32]>,
-    root: RootBuilder,
-    /// (leaf index, record) of each selected file, in path order.
-    selected: Vec<(u64, FileEntry)>,
+    /// The leaves of the original's tree (sorted when it is built).
+    leaves: LeafSet,
+    /// (leaf hash, record) of each selected file, in path order; the hash
+    /// is all zeros without a commitment.
+    selected: Vec<([u8; 32], FileEntry)>,
     count: u64,
     /// A file of a committed manifest without a usable salt.
     unsalted: Option<String>,
@@ -275,8 +276,7 @@ impl Scan {
         Scan {
             selector,
             committed,
-            leaves: Vec::new(),
-            root: RootBuilder::new(),
+            leaves: LeafSet::default(),
             selected: Vec::new(),
             count: 0,
             unsalted: None,
@@ -284,13 +284,13 @@ impl Scan {
     }
 
     fn take(&mut self, f: FileEntry) {
-        let index = self.count;
         self.count += 1;
+        let mut leaf = [0u8; 32];
         if self.committed {
             match proofs::leaf_of(&f) {
-                Some(leaf) => {
-                    self.leaves.push(leaf);
-                    self.root.push(leaf);
+                Some(l) => {
+                    self.leaves.push(l);
+                    leaf = l;
                 }
                 None => {
                     self.unsalted.get_or_insert_with(|| f.path.clone());
@@ -298,15 +298,14 @@ impl Scan {
             }
         }
         if self.selector.select(&f.path) {
-            self.selected.push((index, f));
+            self.selected.push((leaf, f));
         }
     }
 
     /// Start over (manifest.json is read again, whole).
     fn reset(&mut self) {
         self.selector.clear();
-        self.leaves.clear();
-        self.root = RootBuilder::new();
+        self.leaves = LeafSet::default();
         self.selected.clear();
         self.count = 0;
         self.unsalted = None;

@@ -27,7 +27,7 @@ impl Plan {
         report: VerifyReport,
         original: Original,
         header: Manifest,
-        scan: Scan,
+        mut scan: Scan,
     ) -> Result<Plan, ExportError> {
         if let Some(path) = &scan.unsalted {
             return Err(ExportError::Changed(format!(
@@ -47,16 +47,19 @@ impl Plan {
         if opts.reveal_manifest {
             provenance.extend(revealed(&original, &report)?);
         } else {
-            let places: Vec<Place<'_>> = scan
-                .selected
-                .iter()
-                .map(|(index, f)| Place {
+            let mut places: Vec<Place<'_>> = Vec::with_capacity(scan.selected.len());
+            for (leaf, f) in &scan.selected {
+                let index = scan
+                    .leaves
+                    .index_of(leaf)
+                    .ok_or_else(|| ExportError::changed("a selected file is not a leaf"))?;
+                places.push(Place {
                     path: &f.path,
-                    index: *index,
+                    index,
                     salt: f.salt.as_deref().unwrap_or_default(),
-                })
-                .collect();
-            let doc = proofs::proofs(&header.bundle_id, &scan.leaves, &places);
+                });
+            }
+            let doc = proofs::proofs(&header.bundle_id, scan.leaves.sorted(), &places);
             provenance.push((
                 layout::PROVENANCE_PROOFS.to_string(),
                 TagSource::Bytes(crate::model::to_json_bytes(&doc)),
@@ -242,7 +245,7 @@ fn revealed(
 /// The selected records with their zip entries in the original.
 fn disclosed(
     original: &Original,
-    selected: Vec<(u64, crate::model::FileEntry)>,
+    selected: Vec<([u8; 32], crate::model::FileEntry)>,
 ) -> Result<Vec<Disclosed>, ExportError> {
     let wanted: HashMap<&str, usize> = selected
         .iter()

@@ -24,7 +24,7 @@ pub struct Place<'a> {
 }
 
 /// The proofs document of `files` (in path order) against the tree of
-/// `leaves` of the original bundle `bundle_id`.
+/// `leaves` (in tree order: sorted) of the original bundle `bundle_id`.
 pub fn proofs(bundle_id: &str, leaves: &[[u8; 32]], files: &[Place<'_>]) -> Proofs {
     let wanted: Vec<usize> = files.iter().map(|f| f.index as usize).collect();
     let paths = audit_paths(leaves, &wanted);
@@ -46,10 +46,11 @@ pub fn proofs(bundle_id: &str, leaves: &[[u8; 32]], files: &[Place<'_>]) -> Proo
 }
 
 /// The audit path (leaf side first) of each leaf index in `wanted`
-/// (ascending, each below `leaves.len()`), in the order of `wanted`.
+/// (each below `leaves.len()`, in any order), in the order of `wanted`.
 pub fn audit_paths(leaves: &[[u8; 32]], wanted: &[usize]) -> Vec<Vec<[u8; 32]>> {
     let mut out = vec![Vec::new(); wanted.len()];
-    let slots: Vec<(usize, usize)> = wanted.iter().copied().enumerate().collect();
+    let mut slots: Vec<(usize, usize)> = wanted.iter().copied().enumerate().collect();
+    slots.sort_by_key(|(_, i)| *i);
     subtree(leaves, 0, &slots, &mut out);
     out
 }
@@ -125,6 +126,12 @@ mod tests {
             }
             let all: Vec<usize> = (0..n).collect();
             for (w, path) in all.iter().zip(audit_paths(&leaves, &all)) {
+                assert_eq!(path, audit_path(&leaves, *w));
+            }
+            // Wanted in any order (a selection in path order is in no
+            // particular leaf order).
+            let backwards: Vec<usize> = (0..n).rev().collect();
+            for (w, path) in backwards.iter().zip(audit_paths(&leaves, &backwards)) {
                 assert_eq!(path, audit_path(&leaves, *w));
             }
         }

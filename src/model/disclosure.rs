@@ -11,7 +11,10 @@
 //!   RFC 9162's (Certificate Transparency): the left subtree of `n` leaves
 //!   holds the largest power of two below `n`, so an odd node is carried up
 //!   unchanged, never duplicated.
-//! - Leaves are in manifest order (bag paths, byte order).
+//! - Leaves are sorted by their hash value (bytes, ascending), not by
+//!   path: a disclosed file's index then says nothing about the names of
+//!   the files withheld (in path order it would say how many sort before
+//!   it). Salted leaf hashes are unpredictable, so their order is too.
 //!
 //! Salts are derived, never drawn: a secret only the signer can compute
 //! (a hash of a deterministic Ed25519 signature over
@@ -200,7 +203,70 @@ pub fn empty_root() -> [u8; 32] {
     Sha256::digest([]).into()
 }
 
-/// The root of leaves pushed in order, in memory of O(log n): the
+/// The leaves of a bundle's files, taken in any order; the tree is built
+/// over them sorted by value ([`LeafSet::sorted`]). 32 bytes per file.
+#[derive(Debug, Default, Clone)]
+pub struct LeafSet {
+    leaves: Vec<[u8; 32]>,
+    sorted: bool,
+}
+
+impl LeafSet {
+    /// An empty set, with room for `capacity` leaves (a hint; capped so
+    /// that a hostile count cannot reserve much memory up front).
+    pub fn with_capacity(capacity: u64) -> LeafSet {
+        LeafSet {
+            leaves: Vec::with_capacity(capacity.min(1 << 22) as usize),
+            sorted: true,
+        }
+    }
+
+    /// Add a leaf hash.
+    pub fn push(&mut self, leaf: [u8; 32]) {
+        self.sorted = self.leaves.last().is_none_or(|l| *l <= leaf) && self.sorted;
+        self.leaves.push(leaf);
+    }
+
+    /// How many leaves.
+    pub fn len(&self) -> u64 {
+        self.leaves.len() as u64
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.leaves.is_empty()
+    }
+
+    /// The leaves in tree order (sorted by value).
+    pub fn sorted(&mut self) -> &[[u8; 32]] {
+        if !self.sorted {
+            self.leaves.sort_unstable();
+            self.sorted = true;
+        }
+        &self.leaves
+    }
+
+    /// The index of `leaf` in tree order, when it is one of the leaves.
+    pub fn index_of(&mut self, leaf: &[u8; 32]) -> Option<u64> {
+        self.sorted().binary_search(leaf).ok().map(|i| i as u64)
+    }
+
+    /// The tree's root.
+    pub fn root(&mut self) -> [u8; 32] {
+        root_of(self.sorted())
+    }
+
+    /// The commitment for the seal event.
+    pub fn commitment(&mut self) -> Commitment {
+        Commitment {
+            scheme: DISCLOSURE_SCHEME.to_string(),
+            leaves: self.len(),
+            root: to_hex(&self.root()),
+        }
+    }
+}
+
+/// The root of leaves pushed in tree order, in memory of O(log n): the
 /// complete subtrees so far, as (leaf count, hash), sizes decreasing.
 #[derive(Debug, Default)]
 pub struct RootBuilder {
@@ -244,18 +310,10 @@ impl RootBuilder {
         }
         acc
     }
-
-    /// The commitment for the seal event.
-    pub fn commitment(&self) -> Commitment {
-        Commitment {
-            scheme: DISCLOSURE_SCHEME.to_string(),
-            leaves: self.leaves,
-            root: to_hex(&self.root()),
-        }
-    }
 }
 
-/// The root of `leaves` (RFC 9162 MTH), for tests and small trees.
+/// The root of `leaves` in the order given (RFC 9162 MTH); a bundle's
+/// tree is over its leaves sorted ([`LeafSet`]).
 pub fn root_of(leaves: &[[u8; 32]]) -> [u8; 32] {
     let mut b = RootBuilder::new();
     leaves.iter().for_each(|l| b.push(*l));

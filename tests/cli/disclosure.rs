@@ -87,7 +87,7 @@ fn a_signed_seal_commits_to_every_salted_file_and_verify_checks_it() {
     assert_eq!(seal["disclosure"]["scheme"], "evidentia/disclosure/v1");
     assert_eq!(seal["disclosure"]["leaves"], 4);
     // The root, recomputed here from the documented encoding
-    // (docs/formats/manifest.md): leaves, then RFC 9162's tree of 4.
+    // (docs/formats/manifest.md): leaves, sorted, then RFC 9162's tree of 4.
     let leaf = |f: &Value| {
         let mut bytes = Vec::new();
         let mut field = |b: &[u8]| {
@@ -121,7 +121,9 @@ fn a_signed_seal_commits_to_every_salted_file_and_verify_checks_it() {
         h.update(r);
         h.finalize().to_vec()
     };
-    let l: Vec<Vec<u8>> = files.iter().map(leaf).collect();
+    // The leaves in tree order: sorted by value, not by path.
+    let mut l: Vec<Vec<u8>> = files.iter().map(leaf).collect();
+    l.sort();
     let root = node(&node(&l[0], &l[1]), &node(&l[2], &l[3]));
     assert_eq!(seal["disclosure"]["root"], hex(&root));
     let (code, v) = verify_json(&env, &b);

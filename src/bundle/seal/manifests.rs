@@ -8,7 +8,7 @@
 use crate::bundle::layout;
 use crate::bundle::spill::Records;
 use crate::hash::{Algorithm, to_hex};
-use crate::model::disclosure::{self, RootBuilder};
+use crate::model::disclosure::{self, LeafSet};
 use crate::model::{self, FileEntry, LinkEntry, SkippedEntry, UnreadableEntry};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -97,7 +97,7 @@ pub(super) struct ManifestOut<'a, F: Serialize> {
 pub(super) struct FilesOut<'a> {
     pub records: RefCell<&'a mut Records>,
     pub salter: Option<disclosure::Salter>,
-    pub root: RefCell<RootBuilder>,
+    pub root: RefCell<LeafSet>,
 }
 
 impl<'a> FilesOut<'a> {
@@ -106,7 +106,7 @@ impl<'a> FilesOut<'a> {
         FilesOut {
             records: RefCell::new(records),
             salter: secret.as_ref().map(disclosure::Salter::new),
-            root: RefCell::new(RootBuilder::new()),
+            root: RefCell::new(LeafSet::default()),
         }
     }
 }
@@ -116,7 +116,11 @@ impl Serialize for FilesOut<'_> {
         use serde::ser::{Error, SerializeSeq};
         let mut records = self.records.borrow_mut();
         let mut root = self.root.borrow_mut();
-        *root = RootBuilder::new();
+        *root = LeafSet::with_capacity(if self.salter.is_some() {
+            records.len()
+        } else {
+            0
+        });
         let mut seq = s.serialize_seq(Some(records.len() as usize))?;
         let mut failed = None;
         let mut put = |e: &FileEntry| {
@@ -265,13 +269,15 @@ mod tests {
             };
             let mut out = Vec::new();
             write_manifest_json(&streamed, &mut out).unwrap();
-            let root = streamed.files.root.borrow().root();
+            let root = streamed.files.root.borrow_mut().root();
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 String::from_utf8(model::to_json_bytes(&whole)).unwrap()
             );
             if salts.is_some() {
-                assert_eq!(root, disclosure::root_of(&leaves));
+                let mut sorted = leaves.clone();
+                sorted.sort();
+                assert_eq!(root, disclosure::root_of(&sorted));
             }
         }
     }

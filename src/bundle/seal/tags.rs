@@ -251,7 +251,7 @@ fn manifest_json<W: Write + Seek>(
     let mut e = zip.start_entry(&format!("{name}/{MANIFEST_JSON}"), opts.method, m.len)?;
     write_manifest_json(&manifest, &mut e)?;
     e.finish()?;
-    let commitment = secret.map(|_| manifest.files.root.borrow().commitment());
+    let commitment = secret.map(|_| manifest.files.root.borrow_mut().commitment());
     Ok((to_hex(&m.sha.finalize()), commitment))
 }
 

@@ -5,9 +5,8 @@
 //! (`verify::disclosure`).
 
 use super::rich::Capped;
-use crate::hash::to_hex;
 use crate::model::FileEntry;
-use crate::model::disclosure::{self, Commitment, RootBuilder};
+use crate::model::disclosure::{self, Commitment, LeafSet};
 use crate::verify::{Finding, FindingCode};
 
 /// The leaves so far.
@@ -15,16 +14,18 @@ use crate::verify::{Finding, FindingCode};
 pub(in crate::verify) struct Leaves {
     /// Whether the schema carries salts (v3).
     salted: bool,
-    builder: RootBuilder,
+    builder: LeafSet,
     /// Files whose salt is missing, malformed, or not allowed.
     bad: Capped<(String, &'static str)>,
 }
 
 impl Leaves {
-    /// Leaves of a manifest whose schema carries salts when `salted`.
-    pub(super) fn new(salted: bool) -> Leaves {
+    /// Leaves of a manifest whose schema carries salts when `salted`, of
+    /// about `files` files (a hint for the memory to reserve).
+    pub(super) fn new(salted: bool, files: u64) -> Leaves {
         Leaves {
             salted,
+            builder: LeafSet::with_capacity(if salted { files } else { 0 }),
             ..Leaves::default()
         }
     }
@@ -52,16 +53,12 @@ impl Leaves {
 
     /// The findings, and the commitment the files make (v3 with every salt
     /// well formed only).
-    pub(super) fn finish(self, findings: &mut crate::verify::Findings) -> Option<Commitment> {
+    pub(super) fn finish(mut self, findings: &mut crate::verify::Findings) -> Option<Commitment> {
         let clean = self.bad.list.is_empty();
         self.bad.flush(findings, |(path, why)| {
             Finding::new(FindingCode::Disclosure, path, why)
         });
-        (self.salted && clean).then(|| Commitment {
-            scheme: disclosure::DISCLOSURE_SCHEME.to_string(),
-            leaves: self.builder.leaves(),
-            root: to_hex(&self.builder.root()),
-        })
+        (self.salted && clean).then(|| self.builder.commitment())
     }
 }
 

@@ -151,7 +151,10 @@ impl Bag {
             tap,
             progress,
             pass: Pass {
-                leaves: super::leaves::Leaves::new(manifest.is_some_and(|m| m.has_commitment())),
+                leaves: super::leaves::Leaves::new(
+                    manifest.is_some_and(|m| m.has_commitment()),
+                    self.order.len() as u64,
+                ),
                 disclosed: super::leaves::Disclosed::new(!report.commitment.provenance.is_empty()),
                 ..Pass::default()
             },
