@@ -52,11 +52,39 @@ pub const TARGETS: &[(&str, Target)] = &[
 /// The most bytes read from one zip entry.
 const ENTRY_CAP: u64 = 4 << 20;
 
-/// The fuzzing trust store: the committed test vectors' examiner key and
+/// The fuzzing trust store: the committed test vectors' examiner keys,
 /// the two agency roots of the bundles in `fuzz/corpus/verify_bundle/`
-/// (made with `evidentia demo`), so that valid signatures reach the
-/// trusted paths, directly and through certificates.
+/// (made with `evidentia demo`), and the key that sealed and exported its
+/// `derived-*.zip` (a fresh key whose secret was not kept), so that valid
+/// signatures reach the trusted paths, directly and through certificates,
+/// and derived bundles reach their proofs.
 const TRUST_ENTRIES: &[&str] = &[
+    r#"{
+  "type": "evidentia/trust-entry/v1",
+  "key_id": "98b05d24de2d1a7a43f7478249adc3a06b81f34e99599ce8e2806002b1074a18",
+  "public_key": "3XQewuaenokloDV41h2Z9v4W/0G4RnHaXvcTRX6Iw6M=",
+  "root": false,
+  "identity": {
+    "name": "Test Vector Examiner (v1)",
+    "org": "Lab",
+    "country": "CZ"
+  },
+  "added": "2026-11-29T06:18:51Z"
+}
+"#,
+    r#"{
+  "type": "evidentia/trust-entry/v2",
+  "key_id": "58fcac8e616811c970528dfd0ed493f61c8a637322cc5d6c724ff06e4e36bf16",
+  "public_key": "ku6/lDfBcd/PLaaR3d7B2DWHQ/OLCCn1ndQHMKTDiS4=",
+  "root": false,
+  "identity": {
+    "name": "Jana Examiner",
+    "org": "Police Agency",
+    "country": "DE"
+  },
+  "added": "2026-12-02T20:48:56Z"
+}
+"#,
     r#"{
   "type": "evidentia/trust-entry/v1",
   "key_id": "c15baa072cad6f2f330680723e14e219ff743b7c560720ea46ec37637671497a",
@@ -206,6 +234,21 @@ fn positive_verdict(report: &verify::VerifyReport) {
         .iter()
         .all(|c| c.outcome == verify::Outcome::Passed);
     assert_eq!(report.verified(), all_passed && report.findings.is_empty());
+    // What verify says about an origin was proven, and a claimed origin
+    // that was not never verifies.
+    let claims = report
+        .events
+        .first()
+        .and_then(|e| e.event.as_ref())
+        .is_some_and(|e| e.seq == 1 && e.action == "seal" && e.exported_from.is_some());
+    assert!(
+        report.provenance.is_none() || claims,
+        "provenance without a claim"
+    );
+    assert!(
+        !report.verified() || claims == report.provenance.is_some(),
+        "a verified bundle claims an origin exactly when it was proven"
+    );
     for c in outcomes
         .iter()
         .filter(|c| c.outcome == verify::Outcome::NotRun)
@@ -578,6 +621,32 @@ mod tests {
             }
         }
         assert_eq!(proven, 7);
+    }
+
+    /// The `verify_bundle` corpus reaches a proven origin: its derived
+    /// bundles verify with the target's trust store (one with proofs, one
+    /// with a revealed manifest).
+    #[test]
+    fn verify_bundle_derived_seeds_are_proven() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/verify_bundle");
+        for (name, revealed) in [
+            ("derived-proofs.zip", false),
+            ("derived-revealed.zip", true),
+        ] {
+            let verifier = crate::verify::TrustVerifier {
+                store: super::trust_store(),
+            };
+            let r = crate::verify::verify(
+                &dir.join(name),
+                &Default::default(),
+                Some(&verifier),
+                &mut |_| {},
+            )
+            .unwrap();
+            assert!(r.verified(), "{name}: {:?}", r.findings);
+            let p = r.provenance.expect(name);
+            assert_eq!(p.manifest_revealed, revealed, "{name}");
+        }
     }
 
     /// The `age_file` corpus really reaches the payload: its seed
