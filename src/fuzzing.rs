@@ -74,15 +74,15 @@ const TRUST_ENTRIES: &[&str] = &[
 "#,
     r#"{
   "type": "evidentia/trust-entry/v2",
-  "key_id": "58fcac8e616811c970528dfd0ed493f61c8a637322cc5d6c724ff06e4e36bf16",
-  "public_key": "ku6/lDfBcd/PLaaR3d7B2DWHQ/OLCCn1ndQHMKTDiS4=",
+  "key_id": "855e3925cd55609cfb083c41aef162942d49bbdb1abf10199bf843f6dbe7a238",
+  "public_key": "VBZDaVrqN+l8yebMJWm/sqsEvv0Idxk4BRU70vxosoA=",
   "root": false,
   "identity": {
     "name": "Jana Examiner",
     "org": "Police Agency",
     "country": "DE"
   },
-  "added": "2026-12-02T20:48:56Z"
+  "added": "2026-12-02T21:24:04Z"
 }
 "#,
     r#"{
