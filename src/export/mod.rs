@@ -184,6 +184,13 @@ pub fn plan(
             what: what.to_string(),
         });
     }
+    if scan.selected.len() as u64 > crate::verify::MAX_DISCLOSED {
+        return Err(ExportError::Selection(format!(
+            "the selection holds {} files; a derived bundle discloses at most {} (what verify proves in bounded memory): split the disclosure into several exports",
+            scan.selected.len(),
+            crate::verify::MAX_DISCLOSED
+        )));
+    }
     if let Some(c) = &commitment
         && (scan.leaves.commitment() != *c)
     {

@@ -362,3 +362,26 @@ fn a_failure_at_any_output_operation_leaves_no_derived_bundle() {
     );
     assert!(agency.env.path().join("sub.zip").exists());
 }
+
+/// A selection larger than what `verify` proves in bounded memory
+/// (`verify::MAX_DISCLOSED`) is refused before anything is written: the
+/// recipient could not verify it.
+#[test]
+fn a_selection_larger_than_verify_proves_is_refused() {
+    let p = crate::custody::party("Police Agency", "Jana Examiner", "DE");
+    let n = evidentia::verify::MAX_DISCLOSED as usize + 1;
+    for i in 0..n {
+        p.env.write(&format!("ev/{:03}/{i:05}", i / 1000), b"");
+    }
+    p.env
+        .run(["seal", "ev", "--out", "big.zip", "--case", "C-1"])
+        .expect_code(0);
+    let big = p.env.path().join("big.zip");
+    let a = ["--select", "ev/**", "-o", "sub.zip", "--purpose", "p"];
+    let r = refused(&p, &big, &a, 2, "split the disclosure into several exports");
+    assert!(
+        r.stderr.contains(&format!("holds {n} files")),
+        "{}",
+        r.stderr
+    );
+}
