@@ -39,6 +39,34 @@ pub(super) struct FileRecord<'a> {
     pub pieces: &'a [&'a [u8]],
 }
 
+impl<'a> FileRecord<'a> {
+    /// The record of the file at bag path `path` (originally `original`)
+    /// from its hashes: every digest the read computed, and `pieces` (empty
+    /// for one piece or less).
+    pub(super) fn hashed(
+        path: &'a str,
+        original: &'a [u8],
+        result: &'a crate::hash::HashResult,
+        pieces: &'a [&'a [u8]],
+    ) -> FileRecord<'a> {
+        use crate::hash::Algorithm;
+        let raw = |a| result.digest(a).map(|d| d.bytes.as_slice());
+        FileRecord {
+            path,
+            original,
+            size: result.size,
+            sha256: raw(Algorithm::Sha256).unwrap_or_default(),
+            blake3: raw(Algorithm::Blake3).unwrap_or_default(),
+            extra: [
+                raw(Algorithm::Sha512),
+                raw(Algorithm::Sha1),
+                raw(Algorithm::Md5),
+            ],
+            pieces,
+        }
+    }
+}
+
 /// Payload file records spilled to an unnamed file.
 pub(super) struct Records {
     out: ScratchFile,

@@ -580,14 +580,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn signed_bundle_verifies_and_bad_trust_is_a_finding() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("f"), b"evidence").unwrap();
-        let out = dir.path().join("b.zip");
-        let opts = SealOptions {
-            inputs: vec![dir.path().join("f")],
-            out: out.clone(),
+    /// A reproducible stored seal of `input` to `out`.
+    fn seal_opts(input: &Path, out: &Path) -> SealOptions {
+        SealOptions {
+            inputs: vec![input.to_path_buf()],
+            out: out.to_path_buf(),
             case: CaseMeta {
                 case_reference: "C".into(),
                 ..CaseMeta::default()
@@ -601,7 +598,15 @@ mod tests {
             piece_size: 4096,
             agent: "test".into(),
             recipients: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn signed_bundle_verifies_and_bad_trust_is_a_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), b"evidence").unwrap();
+        let out = dir.path().join("b.zip");
+        let opts = seal_opts(&dir.path().join("f"), &out);
         let summary = seal(&opts, Some(&FakeSigner), &mut |_| {}).unwrap();
         assert!(summary.signed);
         let v = FakeVerifier { trusted: true };
@@ -645,23 +650,7 @@ mod tests {
             ("s.zip", Some(&FakeSigner as &dyn EventSigner)),
         ] {
             let out = dir.path().join(name);
-            let opts = SealOptions {
-                inputs: vec![dir.path().join("f")],
-                out: out.clone(),
-                case: CaseMeta {
-                    case_reference: "C".into(),
-                    ..CaseMeta::default()
-                },
-                extra_algorithms: vec![],
-                method: Method::Stored,
-                allow_unreadable: false,
-                time: 0,
-                bundle_id: None,
-                reproducible: true,
-                piece_size: 4096,
-                agent: "test".into(),
-                recipients: Vec::new(),
-            };
+            let opts = seal_opts(&dir.path().join("f"), &out);
             seal(&opts, signer, &mut |_| {}).unwrap();
             let (archive, _) = Archive::open(&out).unwrap();
             let read = |suffix: &str| {

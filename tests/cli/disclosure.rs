@@ -137,16 +137,7 @@ fn a_signed_seal_commits_to_every_salted_file_and_verify_checks_it() {
 /// seal event, then the tag manifest and the seal are made consistent and
 /// re-signed with the real key, so only the disclosure check can object.
 fn forge(env: &Env, b: &Path, out: &str, edit: impl Fn(&mut Value, &mut Value)) -> PathBuf {
-    let store = KeyStore::open(env.home().join("keys"));
-    let file = store.find(None, KeyRole::Examiner).unwrap();
-    let signer = store.signer(&file, None).unwrap();
-    let (archive, _) = Archive::open(b).unwrap();
-    let mut entries: Vec<(String, Vec<u8>)> = archive
-        .entries()
-        .map(|e| (e.name.clone(), archive.read_small(&e, 1 << 30).unwrap()))
-        .collect();
-    let times = crate::harness::entry_times(b);
-    drop(archive);
+    let (mut entries, times) = entries_of(b);
     let mut m: Value =
         serde_json::from_slice(find(&mut entries, "evidentia/manifest.json")).unwrap();
     let mut seal: Value =
@@ -164,18 +155,47 @@ fn forge(env: &Env, b: &Path, out: &str, edit: impl Fn(&mut Value, &mut Value)) 
         .replace(&old_m, &hex(&Sha256::digest(&mbytes)));
     *tm = text.into_bytes();
     seal["tagmanifest_sha256"] = Value::String(hex(&Sha256::digest(tm.as_slice())));
-    let mut sbytes = serde_json::to_vec_pretty(&seal).unwrap();
+    write_signed(env, &mut entries, &seal, times, out)
+}
+
+/// A bundle's entries: (name, bytes).
+pub(crate) type Entries = Vec<(String, Vec<u8>)>;
+
+/// Every entry of bundle `b` with its bytes, and the entries' DOS times.
+pub(crate) fn entries_of(b: &Path) -> (Entries, impl Fn(&str) -> DosTime) {
+    let (archive, _) = Archive::open(b).unwrap();
+    let entries = archive
+        .entries()
+        .map(|e| (e.name.clone(), archive.read_small(&e, 1 << 30).unwrap()))
+        .collect();
+    (entries, crate::harness::entry_times(b))
+}
+
+/// Sign `seal` with the home's examiner key as event 1, put it and its
+/// signature in `entries`, and write them to `out` in `env` (stored, with
+/// their `times`).
+pub(crate) fn write_signed(
+    env: &Env,
+    entries: &mut [(String, Vec<u8>)],
+    seal: &Value,
+    times: impl Fn(&str) -> DosTime,
+    out: &str,
+) -> PathBuf {
+    let store = KeyStore::open(env.home().join("keys"));
+    let file = store.find(None, KeyRole::Examiner).unwrap();
+    let signer = store.signer(&file, None).unwrap();
+    let mut sbytes = serde_json::to_vec_pretty(seal).unwrap();
     sbytes.push(b'\n');
     let id = seal["bundle_id"].as_str().unwrap().to_string();
     let sig = signer.sign(
         &sbytes,
         &trusted_comment(&id, 1, &signer.key_id().to_string()),
     );
-    *find(&mut entries, "custody/000001-seal.json") = sbytes;
-    *find(&mut entries, "custody/000001-seal.json.minisig") = sig;
+    *find(entries, "/custody/000001-seal.json") = sbytes;
+    *find(entries, "/custody/000001-seal.json.minisig") = sig;
     let dst = env.path().join(out);
     let mut zip = ZipWriter::new(std::fs::File::create(&dst).unwrap(), DosTime::from_unix(0));
-    for (n, d) in &entries {
+    for (n, d) in entries.iter() {
         zip.set_time(times(n));
         zip.add_bytes(n, Method::Stored, d).unwrap();
     }

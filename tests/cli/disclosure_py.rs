@@ -5,10 +5,8 @@
 //! the content).
 
 use crate::bundle::{examiner, find, trust};
+use crate::disclosure::{entries_of, write_signed};
 use crate::harness::{Env, Run, peer, skip};
-use evidentia::bundle::{Archive, DosTime, Method, ZipWriter, trusted_comment};
-use evidentia::sign::KeyStore;
-use evidentia::sign::keystore::KeyRole;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;
@@ -90,16 +88,7 @@ fn verify_code(env: &Env, b: &Path) -> (i32, String) {
 /// every tag file is re-listed in the tag manifest, and the exporter's seal
 /// event is bound to it and re-signed with the exporter's real key.
 fn resign(env: &Env, b: &Path, out: &str, edit: impl Fn(&mut Vec<(String, Vec<u8>)>)) -> PathBuf {
-    let store = KeyStore::open(env.home().join("keys"));
-    let file = store.find(None, KeyRole::Examiner).unwrap();
-    let signer = store.signer(&file, None).unwrap();
-    let (archive, _) = Archive::open(b).unwrap();
-    let mut entries: Vec<(String, Vec<u8>)> = archive
-        .entries()
-        .map(|e| (e.name.clone(), archive.read_small(&e, 1 << 30).unwrap()))
-        .collect();
-    let times = crate::harness::entry_times(b);
-    drop(archive);
+    let (mut entries, times) = entries_of(b);
     edit(&mut entries);
     let bag = entries[0].0.split('/').next().unwrap().to_string();
     let mut lines: Vec<(String, String)> = entries
@@ -119,23 +108,7 @@ fn resign(env: &Env, b: &Path, out: &str, edit: impl Fn(&mut Vec<(String, Vec<u8
     let mut seal: Value =
         serde_json::from_slice(find(&mut entries, "/custody/000001-seal.json")).unwrap();
     seal["tagmanifest_sha256"] = Value::String(hex(&Sha256::digest(tm.as_bytes())));
-    let mut sbytes = serde_json::to_vec_pretty(&seal).unwrap();
-    sbytes.push(b'\n');
-    let id = seal["bundle_id"].as_str().unwrap().to_string();
-    let sig = signer.sign(
-        &sbytes,
-        &trusted_comment(&id, 1, &signer.key_id().to_string()),
-    );
-    *find(&mut entries, "/custody/000001-seal.json") = sbytes;
-    *find(&mut entries, "/custody/000001-seal.json.minisig") = sig;
-    let dst = env.path().join(out);
-    let mut zip = ZipWriter::new(std::fs::File::create(&dst).unwrap(), DosTime::from_unix(0));
-    for (n, d) in &entries {
-        zip.set_time(times(n));
-        zip.add_bytes(n, Method::Stored, d).unwrap();
-    }
-    zip.finish().unwrap();
-    dst
+    write_signed(env, &mut entries, &seal, times, out)
 }
 
 /// Edit provenance/proofs.json as JSON.

@@ -311,20 +311,7 @@ fn record_of<'a>(
     result: &'a HashResult,
     pieces: &'a [&'a [u8]],
 ) -> FileRecord<'a> {
-    let raw = |a| result.digest(a).map(|d| d.bytes.as_slice());
-    FileRecord {
-        path: &rec.path,
-        original: rec.original.as_bytes(),
-        size: result.size,
-        sha256: raw(Algorithm::Sha256).unwrap_or_default(),
-        blake3: raw(Algorithm::Blake3).unwrap_or_default(),
-        extra: [
-            raw(Algorithm::Sha512),
-            raw(Algorithm::Sha1),
-            raw(Algorithm::Md5),
-        ],
-        pieces,
-    }
+    FileRecord::hashed(&rec.path, rec.original.as_bytes(), result, pieces)
 }
 
 /// Write the provenance files into `zip` under `name/`; returns the

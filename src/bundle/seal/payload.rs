@@ -375,7 +375,6 @@ impl<W: Write + Seek> Pass<'_, W> {
         result: &HashResult,
     ) -> Result<(), SealError> {
         let rel = f.rel();
-        let raw = |a: Algorithm| result.digest(a).map(|d| d.bytes.as_slice());
         let pieces = result
             .pieces
             .as_ref()
@@ -386,19 +385,7 @@ impl<W: Write + Seek> Pass<'_, W> {
         } else {
             Vec::new()
         };
-        let record = FileRecord {
-            path: bag_name,
-            original: rel,
-            size: result.size,
-            sha256: raw(Algorithm::Sha256).unwrap_or_default(),
-            blake3: raw(Algorithm::Blake3).unwrap_or_default(),
-            extra: [
-                raw(Algorithm::Sha512),
-                raw(Algorithm::Sha1),
-                raw(Algorithm::Md5),
-            ],
-            pieces: &pieces,
-        };
+        let record = FileRecord::hashed(bag_name, rel, result, &pieces);
         self.out
             .records
             .push(&record)
