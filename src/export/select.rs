@@ -160,6 +160,11 @@ enum Tok {
 #[derive(Debug, Clone)]
 pub struct Glob {
     toks: Vec<Tok>,
+    /// The characters before the first wildcard: a text that does not
+    /// start with them is refused at once (most paths, in a large bundle).
+    prefix: String,
+    /// Whether the pattern has no wildcard (then it is its prefix).
+    literal: bool,
 }
 
 impl Glob {
@@ -186,20 +191,38 @@ impl Glob {
             toks.push(tok);
             i += 1;
         }
-        Glob { toks }
+        let prefix: String = toks
+            .iter()
+            .map_while(|t| match t {
+                Tok::Lit(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        let literal = prefix.chars().count() == toks.len();
+        Glob {
+            toks,
+            prefix,
+            literal,
+        }
     }
 
     /// Whether the pattern matches all of `text`. Dynamic programming over
     /// (pattern position, text position), from the ends: time is the
     /// product of the two lengths whatever the pattern, never exponential.
     pub fn matches(&self, text: &str) -> bool {
+        if self.literal {
+            return text == self.prefix;
+        }
+        if !text.starts_with(&self.prefix) {
+            return false;
+        }
         let t: Vec<char> = text.chars().collect();
         let n = t.len();
         // next[j]: the rest of the pattern after the current token matches t[j..].
         let mut next = vec![false; n + 1];
         next[n] = true;
+        let mut cur = vec![false; n + 1];
         for tok in self.toks.iter().rev() {
-            let mut cur = vec![false; n + 1];
             // For `**/`: some k > j with t[k-1] == '/' and next[k].
             let mut dirs = false;
             for j in (0..=n).rev() {
@@ -217,7 +240,7 @@ impl Glob {
                     }
                 };
             }
-            next = cur;
+            std::mem::swap(&mut next, &mut cur);
         }
         next[0]
     }
