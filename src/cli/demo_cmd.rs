@@ -3,7 +3,8 @@
 //! receiving lab, each with a root key and an examiner key, in separate
 //! homes) trust each other's roots; the sending examiner acquires and
 //! seals the image and records its transfer; the lab verifies it, signs its
-//! receipt, ingests it into its locker and writes the court report.
+//! receipt, ingests it into its locker, writes the court report, and
+//! discloses only the image for a request, with proof of origin.
 //!
 //! Every step runs this same binary as a child process with exactly the
 //! arguments printed (`$ evidentia ...`), so what the user sees is what a
@@ -232,6 +233,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Result<Exit, CliError> {
     let (code, received) = d.receive(&bundle, &de)?;
     d.ingest(&received, &de)?;
     d.reports(&received, &de)?;
+    d.disclose(&received, &de)?;
     d.say(&format!(
         "\nDone. Open {} in a browser; roots: NL {}, DE {}; examiners: NL {}, DE {}.",
         dir.join("report.html").display(),
@@ -423,6 +425,34 @@ impl Demo {
                 "-o",
                 "report.jsonld",
             ],
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// Step 8: a request covers only the image; the lab discloses it with
+    /// proof of origin, the rest withheld, and the export is recorded.
+    fn disclose(&mut self, bundle: &str, de: &Agency) -> Result<(), CliError> {
+        self.say(
+            "\n== 8. A request covers only the image: the lab discloses it, proven as sealed ==",
+        )?;
+        self.run(
+            &[
+                "--home",
+                de.home,
+                "export",
+                bundle,
+                "--select",
+                "usb1/image.raw",
+                "-o",
+                "DEMO-2026-001-image.zip",
+                "--purpose",
+                "MLA request FR-2026-117: the image of USB-1 only",
+            ],
+            None,
+        )?;
+        self.run(
+            &["--home", de.home, "verify", "DEMO-2026-001-image.zip"],
             None,
         )?;
         Ok(())
