@@ -175,6 +175,81 @@ fn party(p: &Party, proven: Option<&Identity>) -> String {
     s
 }
 
+/// One event of the timeline: its line, then one labelled line per thing
+/// it records.
+fn event_text(e: &TimelineEvent) -> String {
+    let mut s = String::new();
+    let (signer, claim) = signer_lines(e);
+    s.push_str(&format!(
+        "{:>3}  {}  {:<8} {}\n",
+        e.seq,
+        sanitize(e.time),
+        sanitize(e.action),
+        signer
+    ));
+    let mut line = |label: &str, v: String| s.push_str(&format!("       {label:<9}{v}\n"));
+    if let Some(c) = claim {
+        line("claims:", c);
+    }
+    if let Some(r) = e.recipient {
+        line("to:", party(r, e.recipient_identity));
+    }
+    if let Some(c) = e.completes {
+        line(
+            "closes:",
+            format!("transfer {} ({})", c.seq, sanitize(&c.sha256)),
+        );
+    }
+    if let Some(h) = e.received_ciphertext_sha256 {
+        line(
+            "arrived:",
+            format!("age-encrypted, ciphertext SHA-256 {}", sanitize(h)),
+        );
+    }
+    if let Some(x) = e.exported_to {
+        line(
+            "export:",
+            format!(
+                "{} files to bundle {} (its custody head {})",
+                x.files,
+                sanitize(&x.bundle_id),
+                sanitize(&x.custody_head)
+            ),
+        );
+    }
+    if let Some(x) = e.exported_from {
+        let recorded = if x.recorded_at_source {
+            "recorded in its custody chain"
+        } else {
+            "NOT recorded in its custody chain (--no-record)"
+        };
+        line(
+            "from:",
+            format!(
+                "{} files of bundle {} at custody head {}; {recorded}",
+                x.files,
+                sanitize(&x.bundle_id),
+                sanitize(&x.custody_head)
+            ),
+        );
+    }
+    for (label, v) in [
+        ("where:", e.location),
+        ("why:", e.purpose),
+        ("note:", e.note),
+    ] {
+        if let Some(v) = v {
+            line(label, sanitize(v));
+        }
+    }
+    let trust = e
+        .trust
+        .map(|t| format!(": {}", sanitize(t)))
+        .unwrap_or_default();
+    line("signed:", format!("{}{trust}", e.signature));
+    s
+}
+
 fn human(t: &Timeline) -> String {
     let mut s = format!("custody of {}\n", t.shown);
     if let Some(id) = t.bundle_id {
@@ -184,74 +259,7 @@ fn human(t: &Timeline) -> String {
         s.push_str(&ciphertext_line(c));
     }
     for e in &t.events {
-        let (signer, claim) = signer_lines(e);
-        s.push_str(&format!(
-            "{:>3}  {}  {:<8} {}\n",
-            e.seq,
-            sanitize(e.time),
-            sanitize(e.action),
-            signer
-        ));
-        let mut line = |label: &str, v: String| s.push_str(&format!("       {label:<9}{v}\n"));
-        if let Some(c) = claim {
-            line("claims:", c);
-        }
-        if let Some(r) = e.recipient {
-            line("to:", party(r, e.recipient_identity));
-        }
-        if let Some(c) = e.completes {
-            line(
-                "closes:",
-                format!("transfer {} ({})", c.seq, sanitize(&c.sha256)),
-            );
-        }
-        if let Some(h) = e.received_ciphertext_sha256 {
-            line(
-                "arrived:",
-                format!("age-encrypted, ciphertext SHA-256 {}", sanitize(h)),
-            );
-        }
-        if let Some(x) = e.exported_to {
-            line(
-                "export:",
-                format!(
-                    "{} files to bundle {} (its custody head {})",
-                    x.files,
-                    sanitize(&x.bundle_id),
-                    sanitize(&x.custody_head)
-                ),
-            );
-        }
-        if let Some(x) = e.exported_from {
-            let recorded = if x.recorded_at_source {
-                "recorded in its custody chain"
-            } else {
-                "NOT recorded in its custody chain (--no-record)"
-            };
-            line(
-                "from:",
-                format!(
-                    "{} files of bundle {} at custody head {}; {recorded}",
-                    x.files,
-                    sanitize(&x.bundle_id),
-                    sanitize(&x.custody_head)
-                ),
-            );
-        }
-        for (label, v) in [
-            ("where:", e.location),
-            ("why:", e.purpose),
-            ("note:", e.note),
-        ] {
-            if let Some(v) = v {
-                line(label, sanitize(v));
-            }
-        }
-        let trust = e
-            .trust
-            .map(|t| format!(": {}", sanitize(t)))
-            .unwrap_or_default();
-        line("signed:", format!("{}{trust}", e.signature));
+        s.push_str(&event_text(e));
     }
     s.push_str(&format!("custody head: {}\n", t.head.unwrap_or("(none)")));
     if let Some(c) = &t.caveat {

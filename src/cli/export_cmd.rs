@@ -23,7 +23,7 @@ use super::seal_cmd::{EncryptionJson, encryption_json, encryption_text, seal_err
 use super::unchanged::unchanged;
 use clap::Args;
 use evidentia::bundle::{
-    self, AddedEvent, AppendError, CustodyError, NoHook, SealError, SealSummary,
+    self, AddedEvent, AppendError, CustodyError, EventSigner, NoHook, SealError, SealSummary,
 };
 use evidentia::export::{self, ExportError, ExportOptions, Plan, Selection};
 use evidentia::locker::Snapshot;
@@ -96,42 +96,17 @@ pub struct ExportArgs {
 
 /// Run `export`.
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
-    let (time, reproducible) = match &args.time {
-        Some(t) => (
-            parse_rfc3339(t).map_err(|e| CliError::usage(e.to_string()))?,
-            true,
-        ),
-        None => (now(), false),
-    };
-    if args.purpose.trim().is_empty() {
-        return Err(CliError::usage("--purpose is empty")
-            .hint("say which request the disclosure answers, e.g. --purpose \"MLA request 2024/17, accounts A and B\""));
-    }
-    let selection = selection(&args)?;
     let to = if args.to.is_empty() {
         Vec::new()
     } else {
         super::signals::install_cleanup();
         recipients(ctx, &args.to, args.trust.as_deref(), args.to_untrusted)?
     };
-    let record = !args.no_record;
-    if record {
-        appendable(&args.bundle)?;
-    }
+    let opts = options(&args, &to)?;
+    let record = opts.record;
     let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
     let store = trust_store(ctx, args.trust.as_deref())?;
     let verifier = TrustVerifier { store: &store };
-    let opts = ExportOptions {
-        selection,
-        purpose: args.purpose.clone(),
-        reveal_manifest: args.reveal_manifest,
-        record,
-        out: args.out.clone(),
-        time,
-        reproducible,
-        recipients: to.iter().map(|t| t.recipient.clone()).collect(),
-        agent: format!("evidentia {}", env!("CARGO_PKG_VERSION")),
-    };
     let snapshot = Snapshot::take(&args.bundle);
     let mut opener = Opener::new(ctx, None, args.passphrase_file.as_deref());
     let input = opener.open(&args.bundle, PlainDir::Scratch)?;
@@ -142,23 +117,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
     bar.finish_and_clear();
     let mut plan = result.map_err(|e| export_error(&args, e))?;
     let signer = with_issuing_root(ctx, &signer, args.trust.as_deref());
-    // The custody rules (the exporter must hold the evidence) and the
-    // trust store, before a byte is written. With --no-record nothing is
-    // appended, so the rules bind nothing; an exporter they would refuse
-    // is told so, loudly (the derived bundle says the export is not
-    // recorded at the source, so its recipient knows the original's chain
-    // does not attest it).
-    let prepared = plan
-        .prepare_event(None, &signer)
-        .map_err(|e| custody_error(&args.bundle, e))?;
-    match check_prepared(&plan.report().events, &prepared, &verifier) {
-        Ok(()) => {}
-        Err(e) if !record => ctx.diag.warn(&format!(
-            "the original's custody chain would not accept this export, which is not recorded there (--no-record): {}",
-            e.message.replace("; nothing was appended", "")
-        )),
-        Err(e) => return Err(nothing_written(e)),
-    }
+    check_rules(ctx, &plan, &signer, &verifier, &args.bundle, record)?;
     let bar = progress_bar(ctx.progress, Some(plan.disclosed_bytes()));
     let staged = plan.write(&signer, &mut |n| bar.inc(n));
     bar.finish_and_clear();
@@ -170,17 +129,14 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
         "export from a copy only you can write",
     )?;
     let event = if record {
-        let prepared = plan
-            .prepare_event(Some(&staged.summary), &signer)
-            .map_err(|e| custody_error(&args.bundle, e))?;
-        check_prepared(&plan.report().events, &prepared, &verifier).map_err(nothing_written)?;
-        // A failed append is rolled back, or leaves its journal for
-        // `repair` (named in the hint): the derived bundle stays out.
-        Some(
-            prepared
-                .append(original, &mut NoHook)
-                .map_err(|e| append_error(&args.bundle, original, e))?,
-        )
+        Some(record_at_source(
+            &plan,
+            &staged.summary,
+            &signer,
+            &verifier,
+            original,
+            &args.bundle,
+        )?)
     } else {
         None
     };
@@ -203,6 +159,90 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<Exit, CliError> {
     })?;
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// What the library is asked, from the arguments: refused before anything
+/// is read when the time, the purpose or the selection is unusable, or the
+/// original cannot record the export and `--no-record` was not given.
+fn options(args: &ExportArgs, to: &[To]) -> Result<ExportOptions, CliError> {
+    let (time, reproducible) = match &args.time {
+        Some(t) => (
+            parse_rfc3339(t).map_err(|e| CliError::usage(e.to_string()))?,
+            true,
+        ),
+        None => (now(), false),
+    };
+    if args.purpose.trim().is_empty() {
+        return Err(CliError::usage("--purpose is empty")
+            .hint("say which request the disclosure answers, e.g. --purpose \"MLA request 2024/17, accounts A and B\""));
+    }
+    let selection = selection(args)?;
+    let record = !args.no_record;
+    if record {
+        appendable(&args.bundle)?;
+    }
+    Ok(ExportOptions {
+        selection,
+        purpose: args.purpose.clone(),
+        reveal_manifest: args.reveal_manifest,
+        record,
+        out: args.out.clone(),
+        time,
+        reproducible,
+        recipients: to.iter().map(|t| t.recipient.clone()).collect(),
+        agent: format!("evidentia {}", env!("CARGO_PKG_VERSION")),
+    })
+}
+
+/// The custody rules (the exporter must hold the evidence) and the trust
+/// store, before a byte is written. With --no-record nothing is appended,
+/// so the rules bind nothing; an exporter they would refuse is told so,
+/// loudly (the derived bundle says the export is not recorded at the
+/// source, so its recipient knows the original's chain does not attest
+/// it).
+fn check_rules(
+    ctx: &Ctx,
+    plan: &Plan,
+    signer: &dyn EventSigner,
+    verifier: &TrustVerifier,
+    bundle: &Path,
+    record: bool,
+) -> Result<(), CliError> {
+    let prepared = plan
+        .prepare_event(None, signer)
+        .map_err(|e| custody_error(bundle, e))?;
+    match check_prepared(&plan.report().events, &prepared, verifier) {
+        Ok(()) => Ok(()),
+        Err(e) if !record => {
+            ctx.diag.warn(&format!(
+                "the original's custody chain would not accept this export, which is not recorded there (--no-record): {}",
+                e.message.replace("; nothing was appended", "")
+            ));
+            Ok(())
+        }
+        Err(e) => Err(nothing_written(e)),
+    }
+}
+
+/// Append the `export` event naming the derived bundle (staged, not yet
+/// in place) to the original, checked once more against the rules. A
+/// failed append is rolled back, or leaves its journal for `repair`
+/// (named in the hint): the derived bundle then stays out.
+fn record_at_source(
+    plan: &Plan,
+    derived: &SealSummary,
+    signer: &dyn EventSigner,
+    verifier: &TrustVerifier,
+    original: &Path,
+    bundle: &Path,
+) -> Result<AddedEvent, CliError> {
+    let prepared = plan
+        .prepare_event(Some(derived), signer)
+        .map_err(|e| custody_error(bundle, e))?;
+    check_prepared(&plan.report().events, &prepared, verifier).map_err(nothing_written)?;
+    prepared
+        .append(original, &mut NoHook)
+        .map_err(|e| append_error(bundle, original, e))
 }
 
 /// The selection as given: patterns, or the lines of the list file (or
