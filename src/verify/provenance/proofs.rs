@@ -8,8 +8,8 @@ use super::{Ctx, differs, finding};
 use crate::bundle::layout;
 use crate::hash::to_hex;
 use crate::model::disclosure::{
-    DISCLOSURE_SCHEME, ExportedFrom, MAX_PROOFS_FILE, Proof, Proofs, depth_of, hex32, leaf_hash,
-    verify_inclusion,
+    Commitment, DISCLOSURE_SCHEME, ExportedFrom, MAX_PROOFS_FILE, Proof, Proofs, depth_of, hex32,
+    leaf_hash, verify_inclusion,
 };
 use crate::model::{CustodyEvent, FileEntry};
 use crate::verify::{Finding, VerifyReport};
@@ -24,6 +24,38 @@ pub(super) fn check(
     entries: &[FileEntry],
     report: &mut VerifyReport,
 ) -> Option<u64> {
+    let (c, root) = signed_root(original, report)?;
+    let rel = layout::PROVENANCE_PROOFS;
+    let proofs = read_proofs(ctx, entries, c.leaves, report)?;
+    let mut found = Vec::new();
+    if proofs.bundle_id != from.bundle_id {
+        found.push(differs(
+            rel,
+            "bundle_id is not the original's",
+            &from.bundle_id,
+            &proofs.bundle_id,
+        ));
+    }
+    if proofs.leaves != c.leaves {
+        found.push(differs(
+            rel,
+            "leaves is not the original commitment's",
+            c.leaves.to_string(),
+            proofs.leaves.to_string(),
+        ));
+    }
+    match_proofs(entries, &proofs.proofs, c.leaves, &root, &mut found);
+    let ok = found.is_empty();
+    report.findings.extend(found);
+    ok.then(|| c.leaves.saturating_sub(entries.len() as u64))
+}
+
+/// The original seal's commitment and its root as bytes, when it has one
+/// of the known scheme.
+fn signed_root<'e>(
+    original: &'e CustodyEvent,
+    report: &mut VerifyReport,
+) -> Option<(&'e Commitment, [u8; 32])> {
     let seal = layout::PROVENANCE_SEAL;
     let Some(c) = &original.disclosure else {
         report.findings.push(finding(
@@ -50,17 +82,28 @@ pub(super) fn check(
         ));
         return None;
     };
+    Some((c, root))
+}
+
+/// `provenance/proofs.json`, parsed, when it is no larger than proofs of
+/// `entries` in a tree of `leaves` can be (checked before it is read).
+fn read_proofs(
+    ctx: &Ctx<'_>,
+    entries: &[FileEntry],
+    leaves: u64,
+    report: &mut VerifyReport,
+) -> Option<Proofs> {
     let rel = layout::PROVENANCE_PROOFS;
     // Missing: the members check said so.
     let e = ctx.bag.get(ctx.archive, rel)?;
-    let limit = size_limit(entries, c.leaves);
+    let limit = size_limit(entries, leaves);
     if e.size > limit {
         report.findings.push(differs(
             rel,
             format!(
                 "larger than proofs of {} files in a tree of {} leaves can be: not read",
                 entries.len(),
-                c.leaves
+                leaves
             ),
             format!("at most {limit} bytes"),
             format!("{} bytes", e.size),
@@ -68,37 +111,15 @@ pub(super) fn check(
         return None;
     }
     let bytes = ctx.read(rel, limit, report)?;
-    let proofs = match Proofs::parse(&bytes) {
-        Ok(p) => p,
+    match Proofs::parse(&bytes) {
+        Ok(p) => Some(p),
         Err(e) => {
             report
                 .findings
                 .push(finding(rel, format!("not valid inclusion proofs: {e}")));
-            return None;
+            None
         }
-    };
-    drop(bytes);
-    let mut found = Vec::new();
-    if proofs.bundle_id != from.bundle_id {
-        found.push(differs(
-            rel,
-            "bundle_id is not the original's",
-            &from.bundle_id,
-            &proofs.bundle_id,
-        ));
     }
-    if proofs.leaves != c.leaves {
-        found.push(differs(
-            rel,
-            "leaves is not the original commitment's",
-            c.leaves.to_string(),
-            proofs.leaves.to_string(),
-        ));
-    }
-    match_proofs(entries, &proofs.proofs, c.leaves, &root, &mut found);
-    let ok = found.is_empty();
-    report.findings.extend(found);
-    ok.then(|| c.leaves.saturating_sub(entries.len() as u64))
 }
 
 /// The most bytes `proofs.json` may take for `entries` in a tree of
