@@ -246,6 +246,20 @@ pub(super) fn check_prepared(
 
 pub(super) fn custody_error(bundle: &Path, e: CustodyError) -> CliError {
     let shown = display_path(bundle);
+    // A write error with no rollback and no journal left: the append had
+    // completed (the journal is removed only then) and only the last flush
+    // of the directory failed; there is nothing to repair.
+    if let CustodyError::Append(AppendError::Write {
+        rolled_back: false,
+        source,
+    }) = &e
+        && std::fs::symlink_metadata(bundle::journal_path(bundle)).is_err()
+    {
+        return CliError::op(format!(
+            "{shown}: the event was appended and recorded, but flushing its directory afterwards failed: {source}"
+        ))
+        .hint("the bundle holds the event: check it with `evidentia verify`, and the disk that failed");
+    }
     match e {
         CustodyError::Append(AppendError::Pending(_))
         | CustodyError::Append(AppendError::Write {

@@ -242,7 +242,7 @@ fn record_at_source(
     check_prepared(&plan.report().events, &prepared, verifier).map_err(nothing_written)?;
     prepared
         .append(original, &mut NoHook)
-        .map_err(|e| append_error(bundle, original, e))
+        .map_err(|e| append_error(original, e))
 }
 
 /// The selection as given: patterns, or the lines of the list file (or
@@ -307,21 +307,21 @@ fn appendable(bundle: &Path) -> Result<(), CliError> {
 /// journal left for `repair` (named in the hint), or complete but for the
 /// flush of its directory (the journal is gone). The derived bundle stays
 /// out in every case.
-fn append_error(shown_as: &Path, original: &Path, e: CustodyError) -> CliError {
+fn append_error(original: &Path, e: CustodyError) -> CliError {
     let journal = bundle::journal_path(original);
-    if let CustodyError::Append(AppendError::Write {
-        rolled_back: false, ..
-    }) = &e
-        && std::fs::symlink_metadata(&journal).is_err()
-    {
-        return CliError::op(format!(
-            "{}: the export was recorded, but flushing its directory failed ({e}); the derived bundle was not written",
-            display_path(shown_as)
-        ))
-        .hint("export again to another --out: the original records both exports");
-    }
-    let mut err = custody_error(shown_as, e);
+    let complete = matches!(
+        &e,
+        CustodyError::Append(AppendError::Write {
+            rolled_back: false,
+            ..
+        })
+    ) && std::fs::symlink_metadata(&journal).is_err();
+    // Recording needs a plain original: `original` is the bundle named.
+    let mut err = custody_error(original, e);
     err.message.push_str("; the derived bundle was not written");
+    if complete {
+        err = err.hint("export again to another --out: the original records both exports");
+    }
     err
 }
 
