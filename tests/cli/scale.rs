@@ -75,9 +75,16 @@ fn ingest_rss(env: &Env, bundle: &Path, files: usize) -> u64 {
 }
 
 /// Verify and ingest memory hardly grows with the number of members:
-/// 15,000 members cost at most a few MiB more than 1,000 (the former
+/// 15,000 members cost at most 10 MiB more than 1,000 (the former
 /// per-member maps of names, digests and parsed manifest.json cost about
-/// 1.5 KiB per member, some 20 MiB here).
+/// 1.5 KiB per member, some 20 MiB here). Most of the difference is the
+/// buffers a larger bundle fills (past 15,000 members a release build
+/// grows by about 35 bytes a member: 16.2 MiB at 15,000, 22.6 MiB at
+/// 200,000); since proportional disclosure that includes the 32-byte leaf
+/// of every file, which the tree over the sorted leaves needs at once, and
+/// it brought the debug build's growth here from about 7 to 7.8 MiB, too
+/// close to the former 8 MiB bound. The million-file test below holds the
+/// 100 MiB promise.
 #[test]
 fn verify_and_ingest_memory_do_not_grow_with_members() {
     let env = Env::new();
@@ -87,7 +94,7 @@ fn verify_and_ingest_memory_do_not_grow_with_members() {
     let large = sealed(&env, "large", 15_000);
     let (vs, vl) = (verify_rss(&env, &small), verify_rss(&env, &large));
     assert!(
-        vl < vs + 8 * 1024,
+        vl < vs + 10 * 1024,
         "verify peak RSS grew from {vs} KiB (1,000 members) to {vl} KiB (15,000)"
     );
     let (is, il) = (
@@ -95,7 +102,7 @@ fn verify_and_ingest_memory_do_not_grow_with_members() {
         ingest_rss(&env, &large, 15_000),
     );
     assert!(
-        il < is + 8 * 1024,
+        il < is + 10 * 1024,
         "ingest peak RSS grew from {is} KiB (1,000 members) to {il} KiB (15,000)"
     );
 }
