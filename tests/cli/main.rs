@@ -41,6 +41,7 @@ mod noatime;
 mod offline;
 mod provenance;
 mod provenance_attacks;
+mod provenance_keyless;
 mod quarantine;
 mod report;
 mod report_scale;
