@@ -10,7 +10,7 @@
 //! file).
 
 use crate::hash::to_hex;
-use crate::model::disclosure::{self, PROOFS_TYPE, Proof, Proofs, node_hash, root_of};
+use crate::model::disclosure::{self, PROOFS_TYPE, Proof, Proofs, node_hash, root_of, split};
 
 /// One disclosed file's place in the original tree.
 #[derive(Debug, Clone)]
@@ -79,15 +79,6 @@ fn subtree(
         out[*slot].push(left);
     }
     node_hash(&left, &right)
-}
-
-/// The largest power of two strictly below `n` (n >= 2): RFC 9162's split.
-fn split(n: usize) -> usize {
-    let mut k = 1;
-    while k * 2 < n {
-        k *= 2;
-    }
-    k
 }
 
 /// The leaf hash of a record with its (hex) salt; `None` when the salt is

@@ -320,8 +320,9 @@ pub fn root_of(leaves: &[[u8; 32]]) -> [u8; 32] {
     b.root()
 }
 
-/// The largest power of two strictly below `n` (n >= 2).
-fn split(n: usize) -> usize {
+/// The largest power of two strictly below `n` (n >= 2): where RFC 9162
+/// splits a tree of `n` leaves.
+pub fn split(n: usize) -> usize {
     let mut k = 1;
     while k * 2 < n {
         k *= 2;
@@ -502,11 +503,10 @@ pub fn hex32(s: &str) -> Result<[u8; 32], String> {
     {
         return Err(format!("{s:?} is not 64 lowercase hex digits"));
     }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
-    }
-    Ok(out)
+    let bytes = crate::hash::from_hex(s).unwrap_or_default();
+    bytes
+        .try_into()
+        .map_err(|_| format!("{s:?} is not 64 lowercase hex digits"))
 }
 
 #[cfg(test)]

@@ -93,7 +93,7 @@ pub(super) struct ManifestOut<'a, F: Serialize> {
 
 /// The `files` array, streamed from the records; with a disclosure
 /// secret, each entry gets its salt and its leaf goes into `root` (which
-/// then holds the commitment of the last pass).
+/// holds them from the first pass on: manifest.json is rendered twice).
 pub(super) struct FilesOut<'a> {
     pub records: RefCell<&'a mut Records>,
     pub salter: Option<disclosure::Salter>,
@@ -116,11 +116,12 @@ impl Serialize for FilesOut<'_> {
         use serde::ser::{Error, SerializeSeq};
         let mut records = self.records.borrow_mut();
         let mut root = self.root.borrow_mut();
-        *root = LeafSet::with_capacity(if self.salter.is_some() {
-            records.len()
-        } else {
-            0
-        });
+        // manifest.json is rendered twice (measured, then written): the
+        // leaves are taken on the first pass only.
+        let take_leaves = root.is_empty();
+        if take_leaves && self.salter.is_some() {
+            *root = LeafSet::with_capacity(records.len());
+        }
         let mut seq = s.serialize_seq(Some(records.len() as usize))?;
         let mut failed = None;
         let mut put = |e: &FileEntry| {
@@ -134,7 +135,9 @@ impl Serialize for FilesOut<'_> {
             None => put(e),
             Some(salter) => {
                 let salt = salter.salt(&e.path);
-                root.push(disclosure::leaf_hash(&salt, e));
+                if take_leaves {
+                    root.push(disclosure::leaf_hash(&salt, e));
+                }
                 let mut salted = e.clone();
                 salted.salt = Some(to_hex(&salt));
                 put(&salted)
