@@ -20,6 +20,7 @@
 pub mod acquire;
 pub mod atomic;
 pub mod bundle;
+pub mod capture;
 pub mod crypt;
 pub mod direct;
 pub mod export;

@@ -9,6 +9,7 @@
 //! - Nothing here touches the file system.
 
 pub mod acquisition;
+pub mod capture;
 mod case;
 mod custody;
 pub mod disclosure;

@@ -15,6 +15,12 @@ pub const CERTIFICATE_PREFIX: &str = "evidentia key certificate\t";
 /// The trusted comment of a custody event signature starts with this
 /// (`evidentia custody-event bundle:<id> seq:<n> key:<key id>`).
 pub const CUSTODY_EVENT_PREFIX: &str = "evidentia custody-event ";
+/// The trusted comment of a capture segment record's signature starts with
+/// this (`evidentia capture-segment capture:<id> seq:<n> key:<key id>`).
+pub const CAPTURE_SEGMENT_PREFIX: &str = "evidentia capture-segment ";
+/// The trusted comment of a capture's `capture.json` signature starts with
+/// this (`evidentia capture-end capture:<id> key:<key id>`).
+pub const CAPTURE_END_PREFIX: &str = "evidentia capture-end ";
 /// The trusted comment `evidentia sign` writes starts with this.
 pub const FILE_PREFIX: &str = "timestamp:";
 
@@ -25,6 +31,8 @@ pub enum SignatureKind {
     Certificate,
     /// A custody event.
     CustodyEvent,
+    /// A capture's segment record or end record.
+    Capture,
     /// Another evidentia-internal kind (reserved prefix).
     Reserved,
     /// A file signature (`evidentia sign`, or stock minisign).
@@ -38,6 +46,10 @@ impl SignatureKind {
             SignatureKind::Certificate
         } else if trusted_comment.starts_with(CUSTODY_EVENT_PREFIX) {
             SignatureKind::CustodyEvent
+        } else if trusted_comment.starts_with(CAPTURE_SEGMENT_PREFIX)
+            || trusted_comment.starts_with(CAPTURE_END_PREFIX)
+        {
+            SignatureKind::Capture
         } else if trusted_comment.starts_with(RESERVED_PREFIX) {
             SignatureKind::Reserved
         } else {
@@ -50,6 +62,7 @@ impl SignatureKind {
         match self {
             SignatureKind::Certificate => "key certificate",
             SignatureKind::CustodyEvent => "custody event",
+            SignatureKind::Capture => "capture record",
             SignatureKind::Reserved => "evidentia-internal",
             SignatureKind::File => "file",
         }

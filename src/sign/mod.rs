@@ -24,7 +24,7 @@ mod verify;
 pub mod wipe;
 
 pub use cert::{CertBundle, Certificate};
-pub use domain::SignatureKind;
+pub use domain::{CAPTURE_END_PREFIX, CAPTURE_SEGMENT_PREFIX, SignatureKind};
 pub use identity::Identity;
 pub use keyfile::{KdfParams, KeyFile, Protection, SecretKey};
 pub use keyid::KeyId;
