@@ -186,6 +186,43 @@ fn lo_options() -> LiveOptions {
     }
 }
 
+/// A packet copied out of libpcap's buffer.
+struct Seen {
+    time: PacketTime,
+    orig_len: u32,
+    data: Vec<u8>,
+    linktype: u16,
+}
+
+/// Read from `live` in a thread until `want` packets have come and a read
+/// then timed out, so that one packet too many would be seen too. A read
+/// that never returns fails the test after 10 s instead of hanging it.
+fn capture(mut live: Live, want: usize) -> (Live, Vec<Seen>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let end = loop {
+            match live.next() {
+                Ok(Some(p)) => seen.push(Seen {
+                    time: p.time,
+                    orig_len: p.orig_len,
+                    data: p.data.to_vec(),
+                    linktype: p.linktype,
+                }),
+                Ok(None) if seen.len() >= want => break Ok(()),
+                Ok(None) => {}
+                Err(e) => break Err(e),
+            }
+        };
+        let _ = tx.send((live, seen, end));
+    });
+    let (live, seen, end) = rx
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("fewer than {want} packets in 10 s, or a read hung"));
+    end.unwrap();
+    (live, seen)
+}
+
 #[test]
 fn live_capture_on_lo_sees_every_datagram_sent_to_the_port() {
     if !root() {
@@ -209,32 +246,20 @@ fn live_capture_on_lo_sees_every_datagram_sent_to_the_port() {
         // Traffic outside the filter, interleaved.
         tx.send_to(b"noise", noise.local_addr().unwrap()).unwrap();
     }
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    // Read until a timeout after the last expected packet, so an extra
-    // (unfiltered) packet would be seen too.
-    loop {
-        match live.next().unwrap() {
-            Some(p) => {
-                assert_eq!(p.linktype, 1);
-                assert!(p.data.len() <= 256);
-                assert_eq!(p.orig_len as usize, p.data.len(), "short packets are whole");
-                assert!(
-                    p.time >= before && p.time <= PacketTime::now(),
-                    "{}",
-                    p.time
-                );
-                let text = String::from_utf8_lossy(p.data);
-                let at = text
-                    .find("evidentia-marker-")
-                    .expect("only the filtered port");
-                seen.push(text[at + 17..at + 21].parse::<usize>().unwrap());
-            }
-            None if seen.len() >= N => break,
-            None => assert!(Instant::now() < deadline, "only {} of {N} seen", seen.len()),
-        }
+    let (live, seen) = capture(live, N);
+    let after = PacketTime::now();
+    let mut markers = Vec::new();
+    for p in &seen {
+        assert_eq!(p.linktype, 1);
+        assert_eq!(p.orig_len as usize, p.data.len(), "short packets are whole");
+        assert!(p.time >= before && p.time <= after, "{}", p.time);
+        let text = String::from_utf8_lossy(&p.data);
+        let at = text
+            .find("evidentia-marker-")
+            .expect("only the filtered port");
+        markers.push(text[at + 17..at + 21].parse::<usize>().unwrap());
     }
-    assert_eq!(seen, (0..N).collect::<Vec<_>>());
+    assert_eq!(markers, (0..N).collect::<Vec<_>>());
     let s = live.stats().unwrap();
     // lo shows each packet going out and coming in.
     assert!(s.received >= N as u64, "{s:?}");
@@ -250,24 +275,19 @@ fn snaplen_bounds_every_packet() {
     }
     let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = rx.local_addr().unwrap().port();
-    let mut live = Live::open(
-        "lo",
-        &LiveOptions {
-            snaplen: 60,
-            ..lo_options()
-        },
-    )
-    .unwrap();
+    let options = LiveOptions {
+        snaplen: 60,
+        ..lo_options()
+    };
+    let mut live = Live::open("lo", &options).unwrap();
     live.set_filter(&format!("udp dst port {port}")).unwrap();
     rx.send_to(&[0x5a; 1000], ("127.0.0.1", port)).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let p = loop {
-        if let Some(p) = live.next().unwrap() {
-            break (p.data.len(), p.orig_len);
-        }
-        assert!(Instant::now() < deadline, "no packet");
-    };
-    assert_eq!(p, (60, 14 + 20 + 8 + 1000));
+    let (_, seen) = capture(live, 1);
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        (seen[0].data.len(), seen[0].orig_len),
+        (60, 14 + 20 + 8 + 1000)
+    );
 }
 
 #[test]
