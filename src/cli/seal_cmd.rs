@@ -125,7 +125,7 @@ struct RecipientJson {
     trusted: bool,
 }
 
-fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
+pub(super) fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| CliError::io("cannot read", path, &e))?;
     let is_toml = path
         .extension()

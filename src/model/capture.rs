@@ -380,6 +380,19 @@ pub struct CaptureRecord {
     pub tool: String,
 }
 
+/// Whether case metadata authorises content interception (`--content
+/// full`): `data_category` must be `content` and `legal_basis` given.
+/// Otherwise the reason, naming the field.
+pub fn content_authorised(case: &super::CaseMeta) -> Result<(), String> {
+    if case.data_category != Some(super::DataCategory::Content) {
+        return Err("the metadata's data_category is not \"content\"".into());
+    }
+    match case.legal_basis.as_deref().map(str::trim) {
+        Some(b) if !b.is_empty() => Ok(()),
+        _ => Err("the metadata names no legal_basis".into()),
+    }
+}
+
 /// Schema of `capture.open`.
 pub const OPEN_SCHEMA: &str = "evidentia/capture-open/v1";
 /// The marker of a running capture in its directory.

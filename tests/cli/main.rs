@@ -7,6 +7,8 @@ mod acquire_seal;
 mod attacks;
 mod attacks_keys;
 mod bundle;
+mod capture;
+mod capture_manual;
 mod crash;
 mod crash_acquire;
 mod crash_ingest;
