@@ -18,7 +18,7 @@ use crate::model::capture::{
     segment_number,
 };
 use crate::sign::Signer;
-use std::io::{BufReader, Write};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 /// What `--recover` did.
@@ -156,6 +156,7 @@ fn close_open(
             algorithms: AlgorithmSet::default_set(),
             ..HashOptions::default()
         },
+        &mut |_| {},
     )
     .map_err(|e| CaptureError::io(&pcap, e))?;
     let record = SegmentRecord {
@@ -196,7 +197,7 @@ fn close_open(
 }
 
 fn segments_key(segments: &Segments<'_>) -> String {
-    segments.signer_key_id()
+    segments.key_id()
 }
 
 /// Cut `pcap` back to the end of its last whole packet record (a file

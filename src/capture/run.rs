@@ -7,7 +7,6 @@
 //! them), so re-sealing a capture gives the same segments whenever it is
 //! run.
 
-use super::headers::dissect;
 use super::libpcap::LiveOptions;
 use super::segment::{Head, Segments, record_bytes, write_atomic};
 use super::source::{Input, Next, Source};

@@ -200,6 +200,11 @@ impl<'a> Segments<'a> {
         &self.head
     }
 
+    /// The signing key's id.
+    pub fn key_id(&self) -> String {
+        self.signer.key_id().to_string()
+    }
+
     /// Whether a segment is open.
     pub fn is_open(&self) -> bool {
         self.open.is_some()

@@ -25,6 +25,9 @@ pub struct Reader<R: Read> {
     /// The first error: every later call returns it again.
     failed: Option<PcapError>,
     linktype: Option<u16>,
+    /// The last packet returned: its time, original length, where its
+    /// bytes are in `buf`, and its link type.
+    last: Option<(PacketTime, u32, std::ops::Range<usize>, u16)>,
 }
 
 enum Kind {
@@ -66,6 +69,7 @@ impl<R: Read> Reader<R> {
             good: 0,
             failed: None,
             linktype: None,
+            last: None,
         };
         if magic == NG_MAGIC {
             let ng = Ng::first_section(&mut me.r, &mut me.buf, &mut me.pos)?;
@@ -169,6 +173,7 @@ impl<R: Read> Reader<R> {
         match got {
             Ok(Some((time, orig_len, data, linktype))) => {
                 self.good = self.pos;
+                self.last = Some((time, orig_len, data.clone(), linktype));
                 Ok(Some(Packet {
                     time,
                     orig_len,
@@ -178,9 +183,11 @@ impl<R: Read> Reader<R> {
             }
             Ok(None) => {
                 self.good = self.pos;
+                self.last = None;
                 Ok(None)
             }
             Err(e) => {
+                self.last = None;
                 self.failed = Some(e.clone());
                 Err(e)
             }
@@ -198,6 +205,24 @@ impl<R: Read> Reader<R> {
     /// Bytes consumed from the input so far.
     pub fn position(&self) -> u64 {
         self.pos
+    }
+
+    /// The packet the last [`Reader::next_packet`] returned, again (a
+    /// caller that skips packets in a loop returns the one it keeps from
+    /// here, outside the loop's borrow).
+    pub fn last_packet(&self) -> Option<Packet<'_>> {
+        let (time, orig_len, range, linktype) = self.last.clone()?;
+        Some(Packet {
+            time,
+            orig_len,
+            data: self.buf.get(range).unwrap_or_default(),
+            linktype,
+        })
+    }
+
+    /// The underlying reader.
+    pub fn get_ref(&self) -> &R {
+        self.r.get_ref().1
     }
 
     /// The underlying reader.

@@ -1,0 +1,319 @@
+//! Tests of the libpcap binding against the real library: filters on
+//! hand-built packets, and live captures on `lo` (as root).
+
+use super::*;
+use std::net::UdpSocket;
+use std::time::{Duration, Instant};
+
+/// True when `EVIDENTIA_REQUIRE_PEERS=1`: nothing may be skipped.
+fn required() -> bool {
+    std::env::var("EVIDENTIA_REQUIRE_PEERS").as_deref() == Ok("1")
+}
+
+/// Print `skipped: <reason>`, or fail when nothing may be skipped.
+fn skip(reason: &str) {
+    assert!(!required(), "cannot skip with EVIDENTIA_REQUIRE_PEERS=1: {reason}");
+    eprintln!("skipped: {reason}");
+}
+
+/// libpcap is loadable (else the test is skipped).
+fn have_libpcap() -> bool {
+    match load() {
+        Ok(_) => true,
+        Err(e) => {
+            skip(&e.to_string());
+            false
+        }
+    }
+}
+
+/// The process is root (else the test is skipped).
+fn root() -> bool {
+    if !have_libpcap() {
+        return false;
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        skip("capturing on lo needs root (CAP_NET_RAW)");
+        return false;
+    }
+    true
+}
+
+/// An Ethernet II / IPv4 / UDP packet from 10.0.0.1:40000 to
+/// 10.0.0.2:`dport` carrying `payload` (checksums left zero: BPF does not
+/// look at them).
+fn udp_packet(dport: u16, payload: &[u8]) -> Vec<u8> {
+    let mut p = Vec::new();
+    p.extend_from_slice(&[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
+    let total = u16::try_from(20 + 8 + payload.len()).unwrap();
+    p.extend_from_slice(&[0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 17, 0, 0]);
+    p[16..18].copy_from_slice(&total.to_be_bytes());
+    p.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+    p.extend_from_slice(&40000u16.to_be_bytes());
+    p.extend_from_slice(&dport.to_be_bytes());
+    p.extend_from_slice(&u16::try_from(8 + payload.len()).unwrap().to_be_bytes());
+    p.extend_from_slice(&[0, 0]);
+    p.extend_from_slice(payload);
+    p
+}
+
+#[test]
+fn load_names_the_library() {
+    if !have_libpcap() {
+        return;
+    }
+    let lib = load().unwrap();
+    assert!(lib.version().contains("libpcap"), "{}", lib.version());
+    // The same library every time.
+    assert!(std::ptr::eq(lib, load().unwrap()));
+}
+
+#[test]
+fn a_good_expression_compiles() {
+    if !have_libpcap() {
+        return;
+    }
+    for expr in ["udp port 53", "", "host 127.0.0.1 and (tcp or udp)", "vlan and ip6"] {
+        Filter::compile(expr, 1, 65535).unwrap_or_else(|e| panic!("{expr:?}: {e}"));
+    }
+}
+
+#[test]
+fn a_bad_expression_is_refused_with_libpcaps_message() {
+    if !have_libpcap() {
+        return;
+    }
+    let err = Filter::compile("udp prot 53", 1, 65535).err().expect("must not compile");
+    match &err {
+        LibpcapError::Filter { expr, message } => {
+            assert_eq!(expr, "udp prot 53");
+            assert!(message.contains("syntax error"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("syntax error"), "{err}");
+    assert!(err.to_string().contains("udp prot 53"), "{err}");
+    // A NUL byte never reaches libpcap.
+    let err = Filter::compile("udp\0port 53", 1, 65535).err().expect("NUL");
+    assert!(err.to_string().contains("NUL"), "{err}");
+}
+
+#[test]
+fn filter_matches_a_hand_built_packet() {
+    if !have_libpcap() {
+        return;
+    }
+    let pkt = udp_packet(53, b"query");
+    let len = u32::try_from(pkt.len()).unwrap();
+    let dns = Filter::compile("udp port 53", 1, 65535).unwrap();
+    let tcp = Filter::compile("tcp", 1, 65535).unwrap();
+    let other_port = Filter::compile("udp port 54", 1, 65535).unwrap();
+    assert!(dns.matches(&pkt, len));
+    assert!(!tcp.matches(&pkt, len));
+    assert!(!other_port.matches(&pkt, len));
+    // Cut before the UDP header: the port test reads past the data and fails.
+    assert!(!dns.matches(&pkt[..34], len));
+    assert!(!dns.matches(&[], 0));
+}
+
+#[test]
+fn filter_takes_linktype_values_not_dlt_values() {
+    if !have_libpcap() {
+        return;
+    }
+    // LINKTYPE_RAW (101): the IPv4 packet without its Ethernet header.
+    // libpcap's compiler knows it only as DLT_RAW (12).
+    let pkt = udp_packet(53, b"query");
+    let raw = &pkt[14..];
+    let f = Filter::compile("udp port 53", 101, 65535).unwrap();
+    assert!(f.matches(raw, u32::try_from(raw.len()).unwrap()));
+    assert!(!Filter::compile("tcp", 101, 65535).unwrap().matches(raw, 100));
+    for (dlt, linktype) in [(12, 101), (11, 100), (1, 1), (113, 113), (276, 276)] {
+        assert_eq!(ffi::dlt_to_linktype(dlt), Some(linktype));
+        assert_eq!(ffi::linktype_to_dlt(linktype), dlt);
+    }
+    assert_eq!(ffi::dlt_to_linktype(-1), None);
+    assert_eq!(ffi::dlt_to_linktype(70_000), None);
+}
+
+#[test]
+fn packet_times_keep_their_resolution() {
+    let tv = |s, u| libc::timeval {
+        tv_sec: s,
+        tv_usec: u,
+    };
+    let t = packet_time(tv(1_700_000_000, 123_456), false).unwrap();
+    assert_eq!((t.secs, t.nanos), (1_700_000_000, 123_456_000));
+    let t = packet_time(tv(1_700_000_000, 123_456_789), true).unwrap();
+    assert_eq!((t.secs, t.nanos), (1_700_000_000, 123_456_789));
+    // Out-of-range fractions carry into the seconds, never a panic.
+    let t = packet_time(tv(5, 1_500_000), false).unwrap();
+    assert_eq!((t.secs, t.nanos), (6, 500_000_000));
+    let t = packet_time(tv(5, -1), true).unwrap();
+    assert_eq!((t.secs, t.nanos), (4, 999_999_999));
+    assert!(packet_time(tv(i64::MAX, 1_000_000_000), true).is_none());
+}
+
+#[test]
+fn handles_cross_threads() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<Live>();
+    send::<Filter>();
+    sync::<Filter>();
+    sync::<Lib>();
+}
+
+fn lo_options() -> LiveOptions {
+    LiveOptions {
+        snaplen: 256,
+        promisc: false,
+        buffer_bytes: 1 << 20,
+        timeout_ms: 50,
+    }
+}
+
+#[test]
+fn live_capture_on_lo_sees_every_datagram_sent_to_the_port() {
+    if !root() {
+        return;
+    }
+    const N: usize = 25;
+    let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = rx.local_addr().unwrap().port();
+    let noise = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+
+    let mut live = Live::open("lo", &lo_options()).unwrap();
+    live.set_filter(&format!("udp port {port}")).unwrap();
+    assert_eq!(live.linktype(), 1, "lo is an Ethernet-like device");
+    assert_eq!(live.snaplen(), 256);
+
+    let before = PacketTime::now();
+    for i in 0..N {
+        let marker = format!("evidentia-marker-{i:04}");
+        tx.send_to(marker.as_bytes(), ("127.0.0.1", port)).unwrap();
+        // Traffic outside the filter, interleaved.
+        tx.send_to(b"noise", noise.local_addr().unwrap()).unwrap();
+    }
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // Read until a timeout after the last expected packet, so an extra
+    // (unfiltered) packet would be seen too.
+    loop {
+        match live.next().unwrap() {
+            Some(p) => {
+                assert_eq!(p.linktype, 1);
+                assert!(p.data.len() <= 256);
+                assert_eq!(p.orig_len as usize, p.data.len(), "short packets are whole");
+                assert!(p.time >= before && p.time <= PacketTime::now(), "{}", p.time);
+                let text = String::from_utf8_lossy(p.data);
+                let at = text.find("evidentia-marker-").expect("only the filtered port");
+                seen.push(text[at + 17..at + 21].parse::<usize>().unwrap());
+            }
+            None if seen.len() >= N => break,
+            None => assert!(Instant::now() < deadline, "only {} of {N} seen", seen.len()),
+        }
+    }
+    assert_eq!(seen, (0..N).collect::<Vec<_>>());
+    let s = live.stats().unwrap();
+    // lo shows each packet going out and coming in.
+    assert!(s.received >= N as u64, "{s:?}");
+    assert_eq!(s.dropped, 0, "{s:?}");
+    let again = live.stats().unwrap();
+    assert!(again.received >= s.received);
+}
+
+#[test]
+fn snaplen_bounds_every_packet() {
+    if !root() {
+        return;
+    }
+    let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = rx.local_addr().unwrap().port();
+    let mut live = Live::open(
+        "lo",
+        &LiveOptions {
+            snaplen: 60,
+            ..lo_options()
+        },
+    )
+    .unwrap();
+    live.set_filter(&format!("udp dst port {port}")).unwrap();
+    rx.send_to(&[0x5a; 1000], ("127.0.0.1", port)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let p = loop {
+        if let Some(p) = live.next().unwrap() {
+            break (p.data.len(), p.orig_len);
+        }
+        assert!(Instant::now() < deadline, "no packet");
+    };
+    assert_eq!(p, (60, 14 + 20 + 8 + 1000));
+}
+
+#[test]
+fn a_missing_device_is_named() {
+    if !root() {
+        return;
+    }
+    let err = Live::open("evidentia-nope0", &lo_options()).err().expect("no such device");
+    assert!(matches!(&err, LibpcapError::NoSuchDevice { device, .. } if device == "evidentia-nope0"), "{err:?}");
+    assert!(err.to_string().contains("evidentia-nope0"), "{err}");
+}
+
+#[test]
+fn a_bad_filter_on_a_live_handle_is_a_filter_error() {
+    if !root() {
+        return;
+    }
+    let mut live = Live::open("lo", &lo_options()).unwrap();
+    let err = live.set_filter("port 99999").err().expect("port out of range");
+    assert!(matches!(&err, LibpcapError::Filter { message, .. } if message.contains("99999")), "{err:?}");
+}
+
+/// Run by [`missing_privilege_names_cap_net_raw`] in a child without
+/// CAP_NET_RAW; does nothing otherwise.
+#[test]
+#[ignore = "run in a child process by missing_privilege_names_cap_net_raw"]
+fn permission_child() {
+    if std::env::var_os("EVIDENTIA_LIBPCAP_PERMISSION_CHILD").is_none() {
+        return;
+    }
+    let err = Live::open("lo", &lo_options()).err().expect("no privilege");
+    assert!(matches!(err, LibpcapError::Permission { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("CAP_NET_RAW"), "{text}");
+    assert!(text.contains("setcap cap_net_raw,cap_net_admin=eip"), "{text}");
+    assert!(text.contains("Operation not permitted"), "{text}");
+}
+
+#[test]
+fn missing_privilege_names_cap_net_raw() {
+    if !root() {
+        return;
+    }
+    let Ok(setpriv) = which("setpriv") else {
+        return skip("setpriv (util-linux) is not installed");
+    };
+    // This test binary again, running only `permission_child`, with
+    // CAP_NET_RAW and CAP_NET_ADMIN gone from every capability set.
+    let out = std::process::Command::new(setpriv)
+        .args(["--inh-caps=-net_raw,-net_admin", "--bounding-set=-net_raw,-net_admin", "--"])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", "capture::libpcap::tests::permission_child", "--ignored"])
+        .env("EVIDENTIA_LIBPCAP_PERMISSION_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+fn which(tool: &str) -> Result<std::path::PathBuf, ()> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+        .ok_or(())
+}
