@@ -14,11 +14,10 @@
 
 use super::sealopts::SealError;
 use crate::model::capture::{
-    CAPTURE_FILE, CaptureRecord, KEYS_DIR, MAX_SEGMENTS, SEGMENTS_DIR, segment_names,
+    CAPTURE_FILE, CaptureRecord, KEYS_DIR, MAX_SEGMENTS, OPEN_FILE, SEGMENTS_DIR, segment_names,
 };
 use crate::model::{
-    CaptureEntry, CaptureSummary, CaseMeta, MAX_CAPTURE_RECORD, META_FILES, OPEN_MARKER,
-    SegmentEntry,
+    CaptureEntry, CaptureSummary, CaseMeta, MAX_CAPTURE_RECORD, META_FILES, SegmentEntry,
 };
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
@@ -33,7 +32,7 @@ pub(super) fn is_capture_dir(input: &Path) -> bool {
 /// not ended: `capture.open` and no `capture.json`.
 pub(super) fn refuse_open_captures(inputs: &[PathBuf]) -> Result<(), SealError> {
     for input in inputs {
-        if input.join(OPEN_MARKER).exists() && !is_capture_dir(input) {
+        if input.join(OPEN_FILE).exists() && !is_capture_dir(input) {
             return Err(SealError::OpenCapture(input.clone()));
         }
     }
@@ -176,9 +175,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cap = dir.path().join("cap");
         std::fs::create_dir(&cap).unwrap();
-        std::fs::write(cap.join(OPEN_MARKER), b"").unwrap();
+        std::fs::write(cap.join(OPEN_FILE), b"").unwrap();
         let err = refuse_open_captures(std::slice::from_ref(&cap)).unwrap_err();
-        assert!(matches!(&err, SealError::OpenCapture(p) if *p == cap), "{err}");
+        assert!(
+            matches!(&err, SealError::OpenCapture(p) if *p == cap),
+            "{err}"
+        );
         assert!(err.to_string().contains("cap"), "{err}");
         // Once ended (capture.json written), it is a capture to seal.
         std::fs::write(cap.join(CAPTURE_FILE), b"{}").unwrap();

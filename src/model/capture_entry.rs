@@ -14,10 +14,6 @@
 use super::capture::{CaptureRecord, CaptureSource, Closed, Drops, PacketTime, Scope};
 use serde::{Deserialize, Serialize};
 
-/// The marker file of a capture that has not ended (removed when
-/// `capture.json` is written); `seal` refuses a directory with it and no
-/// `capture.json`.
-pub const OPEN_MARKER: &str = "capture.open";
 /// The names a capture's copy of its `--meta` file may have.
 pub const META_FILES: [&str; 2] = ["meta.json", "meta.toml"];
 /// The largest capture record, segment record or meta file read whole
@@ -159,7 +155,6 @@ mod tests {
                 kind: SourceKind::File,
                 name: PathRepr::from_bytes(b"in.pcap"),
                 format: Some("pcap".into()),
-                sha256: None,
                 linktype: 1,
                 host: None,
             },
@@ -174,6 +169,7 @@ mod tests {
             original_bytes: 7,
             drops: Drops::default(),
             recovered: false,
+            input_sha256: None,
             key_id: "k".into(),
             tool: "t".into(),
         }
@@ -193,7 +189,9 @@ mod tests {
         assert!(d[0].1.contains("udp port 9") && d[0].2.contains("\"tcp\""));
         assert_eq!(d[1], ("packets", "5".into(), "9".into()));
         // Strict: an unknown field in the entry is an error.
-        let text = serde_json::to_string(&s).unwrap().replacen('{', "{\"x\":1,", 1);
+        let text = serde_json::to_string(&s)
+            .unwrap()
+            .replacen('{', "{\"x\":1,", 1);
         assert!(serde_json::from_str::<CaptureSummary>(&text).is_err());
     }
 }

@@ -18,7 +18,7 @@ mod time;
 mod who;
 
 pub use capture_entry::{
-    CaptureEntry, CaptureSummary, MAX_CAPTURE_RECORD, META_FILES, OPEN_MARKER, SegmentEntry,
+    CaptureEntry, CaptureSummary, MAX_CAPTURE_RECORD, META_FILES, SegmentEntry,
 };
 pub use case::{CaseMeta, DataCategory};
 pub use custody::{
