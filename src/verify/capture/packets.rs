@@ -100,7 +100,8 @@ pub(super) fn count(
             if p.linktype != want_linktype {
                 c.other_linktype += 1;
             }
-            if len > snaplen as usize {
+            // A snaplen of 0 keeps whole packets (libpcap's convention).
+            if snaplen != 0 && len > snaplen as usize {
                 c.past_snaplen.0 += 1;
                 c.past_snaplen.1.get_or_insert((c.packets, len));
             }

@@ -253,11 +253,7 @@ fn check_flows(one: &mut One<'_, '_>, rel: &str, r: &SegmentRecord) {
     let Some(entry) = one.member(rel, "the segment's flows file") else {
         return;
     };
-    let counted = one
-        .inputs
-        .archive
-        .reader(&entry)
-        .and_then(|reader| sha256_and_lines(reader));
+    let counted = one.inputs.archive.reader(&entry).and_then(sha256_and_lines);
     match counted {
         Ok((sha, lines)) => {
             one.same(
