@@ -7,6 +7,7 @@ mod acquire_seal;
 mod attacks;
 mod attacks_keys;
 mod bundle;
+mod capture_verify;
 mod crash;
 mod crash_acquire;
 mod crash_ingest;

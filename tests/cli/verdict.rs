@@ -164,7 +164,7 @@ fn an_empty_zip_is_not_verified_by_any_command() {
         text.contains("## Checks") || text.contains("Checks"),
         "{text}"
     );
-    assert_eq!(text.matches("NOT RUN").count(), 11, "{text}");
+    assert_eq!(text.matches("NOT RUN").count(), 12, "{text}");
     let locker = env.path().join("l.db");
     let ingest = |extra: &[&str]| {
         let mut args = vec![
