@@ -180,7 +180,7 @@ fn a_rotated_capture_seals_verifies_and_is_reported() {
         OsStr::new("report"),
         bundle.as_os_str(),
         OsStr::new("--format"),
-        OsStr::new("markdown"),
+        OsStr::new("md"),
     ]);
     r.expect_code(0);
     let md = r.stdout_str();
