@@ -9,6 +9,7 @@ mod attacks_keys;
 mod bundle;
 mod capture;
 mod capture_manual;
+mod capture_verify;
 mod crash;
 mod crash_acquire;
 mod crash_ingest;
