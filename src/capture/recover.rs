@@ -19,7 +19,7 @@ use crate::model::capture::{
 };
 use crate::sign::Signer;
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What `--recover` did.
 #[derive(Debug)]
@@ -244,7 +244,7 @@ struct Summary {
 }
 
 /// Re-read a (whole) pcap file: its summary, and its flows written anew.
-fn summarise(pcap: &Path, flows_path: &PathBuf) -> Result<(Summary, FlowsFile), CaptureError> {
+fn summarise(pcap: &Path, flows_path: &Path) -> Result<(Summary, FlowsFile), CaptureError> {
     let f = std::fs::File::open(pcap).map_err(|e| CaptureError::io(pcap, e))?;
     let mut r = Reader::new(BufReader::new(f)).map_err(|e| CaptureError::input(pcap, e))?;
     let mut s = Summary::default();

@@ -273,7 +273,7 @@ impl Loop<'_, '_> {
                 self.rotate(source, segments, observer)?;
                 seg_started = Instant::now();
             }
-            let packet = match source.next()? {
+            let packet = match source.next_packet()? {
                 Next::End => return Ok(Closed::EndOfInput),
                 Next::Idle => {
                     segments.flush()?;

@@ -177,7 +177,7 @@ impl Source {
     }
 
     /// The next packet that passes the filter.
-    pub fn next(&mut self) -> Result<Next<'_>, CaptureError> {
+    pub fn next_packet(&mut self) -> Result<Next<'_>, CaptureError> {
         match self {
             Source::Live(l) => Ok(match l.next()? {
                 Some(p) => Next::Packet(p),
