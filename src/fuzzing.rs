@@ -596,6 +596,14 @@ pub fn pcap_reader(data: &[u8]) {
         read += 1;
         let d = headers::dissect(p.linktype, p.data);
         assert!(d.header_len <= p.data.len());
+        // What headers mode keeps must read back as headers only, or
+        // verify would take an honest capture for one holding payload.
+        let cut = &p.data[..d.header_len];
+        assert_eq!(
+            headers::dissect(p.linktype, cut).header_len,
+            d.header_len,
+            "the cut of a packet dissects to a different header length"
+        );
         if let Some(k) = d.flow {
             flows.add(k, p.time, p.orig_len, d.tcp_flags);
             if flows.is_full() {
