@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'Hash files, trees, devices or standard input, or check a hash list')
             [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture traffic data (live or from a pcap) into signed, hash-chained segments')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)')
@@ -95,6 +96,33 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Re-read the image (and a device or file source) and compare hashes')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;capture' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'New directory for the segments and records (must not exist)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'New directory for the segments and records (must not exist)')
+            [CompletionResult]::new('--case', '--case', [CompletionResultType]::ParameterName, 'Case reference (required here or as case_reference in --meta)')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'BPF filter expression: the legal scope ("specified communications"), compiled by libpcap and recorded verbatim')
+            [CompletionResult]::new('--rotate', '--rotate', [CompletionResultType]::ParameterName, 'Close a segment and open the next every DURATION (30s, 15min, 1h, 1d) or before it grows past SIZE (64M, 1G)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'End the capture after DURATION (the packets'' own times for a file)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'End the capture after N packets')
+            [CompletionResult]::new('--content', '--content', [CompletionResultType]::ParameterName, 'What each packet keeps')
+            [CompletionResult]::new('--snaplen', '--snaplen', [CompletionResultType]::ParameterName, 'Bytes captured per packet [default: 512 with headers, 262144 with full]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key id or unique hex prefix [default: the only examiner key]')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the signing key''s passphrase from the first line of FILE')
+            [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Case and legal metadata (JSON or TOML; see docs/formats/manifest.md); copied into DIR, its SHA-256 in every record')
+            [CompletionResult]::new('--seal', '--seal', [CompletionResultType]::ParameterName, 'Then seal the capture directory into this signed bundle')
+            [CompletionResult]::new('--buffer', '--buffer', [CompletionResultType]::ParameterName, 'Kernel capture buffer [default: 64M]')
+            [CompletionResult]::new('--recover', '--recover', [CompletionResultType]::ParameterName, 'Close the capture in DIR whose process died (power cut, kill -9): the open segment is cut to its last whole packet and signed as recovered')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--no-promisc', '--no-promisc', [CompletionResultType]::ParameterName, 'Do not put the interface in promiscuous mode')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
@@ -805,6 +833,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;help' {
             [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'Hash files, trees, devices or standard input, or check a hash list')
             [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture traffic data (live or from a pcap) into signed, hash-chained segments')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)')
@@ -831,6 +860,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;acquire' {
+            break
+        }
+        'evidentia;help;capture' {
             break
         }
         'evidentia;help;seal' {

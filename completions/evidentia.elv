@@ -30,6 +30,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --version 'Print version'
             cand hash 'Hash files, trees, devices or standard input, or check a hash list'
             cand acquire 'Image a device, image file or stream with on-the-fly hashing'
+            cand capture 'Capture traffic data (live or from a pcap) into signed, hash-chained segments'
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
             cand report 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)'
@@ -90,6 +91,32 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --verify 'Re-read the image (and a device or file source) and compare hashes'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;capture'= {
+            cand -o 'New directory for the segments and records (must not exist)'
+            cand --out 'New directory for the segments and records (must not exist)'
+            cand --case 'Case reference (required here or as case_reference in --meta)'
+            cand --filter 'BPF filter expression: the legal scope ("specified communications"), compiled by libpcap and recorded verbatim'
+            cand --rotate 'Close a segment and open the next every DURATION (30s, 15min, 1h, 1d) or before it grows past SIZE (64M, 1G)'
+            cand --duration 'End the capture after DURATION (the packets'' own times for a file)'
+            cand --count 'End the capture after N packets'
+            cand --content 'What each packet keeps'
+            cand --snaplen 'Bytes captured per packet [default: 512 with headers, 262144 with full]'
+            cand --key 'Signing key id or unique hex prefix [default: the only examiner key]'
+            cand --passphrase-file 'Read the signing key''s passphrase from the first line of FILE'
+            cand --meta 'Case and legal metadata (JSON or TOML; see docs/formats/manifest.md); copied into DIR, its SHA-256 in every record'
+            cand --seal 'Then seal the capture directory into this signed bundle'
+            cand --buffer 'Kernel capture buffer [default: 64M]'
+            cand --recover 'Close the capture in DIR whose process died (power cut, kill -9): the open segment is cut to its last whole packet and signed as recovered'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --no-promisc 'Do not put the interface in promiscuous mode'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
             cand -q 'Only errors on stderr (no warnings, notes or progress)'
             cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
@@ -730,6 +757,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help'= {
             cand hash 'Hash files, trees, devices or standard input, or check a hash list'
             cand acquire 'Image a device, image file or stream with on-the-fly hashing'
+            cand capture 'Capture traffic data (live or from a pcap) into signed, hash-chained segments'
             cand seal 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)'
             cand verify 'Check a bundle completely: exit 0 only if everything holds'
             cand report 'Write a custody and integrity report (HTML, Markdown, JSON, CASE/UCO JSON-LD)'
@@ -754,6 +782,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;hash'= {
         }
         &'evidentia;help;acquire'= {
+        }
+        &'evidentia;help;capture'= {
         }
         &'evidentia;help;seal'= {
         }

@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 SECS=${SECS:-600}
-TARGETS=${*:-"zip_reader verify_bundle manifest_json custody_event minisign key_files hash_list case_meta hashset_import age_file disclosure_proofs"}
+TARGETS=${*:-"zip_reader verify_bundle manifest_json custody_event minisign key_files hash_list case_meta hashset_import age_file disclosure_proofs pcap_reader"}
 mkdir -p fuzz/logs
 export TMPDIR=${TMPDIR:-/dev/shm}
 for t in $TARGETS; do

@@ -190,6 +190,7 @@ mod tests {
             unreadable: vec![],
             skipped: vec![],
             items: vec![],
+            captures: vec![],
         }
     }
 

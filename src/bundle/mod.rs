@@ -16,6 +16,7 @@
 
 mod append;
 mod bagit;
+mod captures;
 mod custody;
 mod items;
 pub mod layout;

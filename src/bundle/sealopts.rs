@@ -130,6 +130,18 @@ pub enum SealError {
     /// an unreadable file to record.
     #[error("{} does not exist", .0.display())]
     InputMissing(PathBuf),
+    /// An input is a capture that has not ended (`capture.open` and no
+    /// `capture.json`): still running, or killed.
+    #[error("{} is a capture that has not ended (capture.open and no capture.json: still running, or killed)", .0.display())]
+    OpenCapture(PathBuf),
+    /// A capture directory's `capture.json` or meta file is not valid.
+    #[error("{} is not a valid capture file: {reason}", .path.display())]
+    BadCapture {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// The directory the bundle is to be written in does not exist.
     #[error("{} cannot be written: its directory {} does not exist", .out.display(), .dir.display())]
     NoOutputDir {

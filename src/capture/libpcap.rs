@@ -36,26 +36,7 @@ use std::ptr::NonNull;
 use std::sync::OnceLock;
 use thiserror::Error;
 
-// TEMPORARY: helper A's `crate::capture::pcap::Packet` is not merged into
-// this branch yet. This is an identical copy; once it is merged this
-// module goes and the `use` below becomes `use crate::capture::pcap::Packet;`.
-mod packet_stand_in {
-    use crate::model::capture::PacketTime;
-
-    /// One captured packet (stand-in for `crate::capture::pcap::Packet`).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub struct Packet<'a> {
-        /// Capture time.
-        pub time: PacketTime,
-        /// Length on the wire.
-        pub orig_len: u32,
-        /// The bytes captured (at most the snapshot length).
-        pub data: &'a [u8],
-        /// LINKTYPE_ of `data`.
-        pub linktype: u16,
-    }
-}
-pub use packet_stand_in::Packet;
+pub use crate::capture::pcap::Packet;
 
 /// What went wrong in libpcap, with what the user can do about it.
 #[derive(Debug, Clone, Error)]

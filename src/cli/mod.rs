@@ -3,6 +3,7 @@
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
 mod acquire_cmd;
+mod capture_cmd;
 mod agekeys;
 mod algo;
 mod completions;
@@ -73,6 +74,8 @@ enum Command {
     Hash(hash_cmd::HashArgs),
     /// Image a device, image file or stream with on-the-fly hashing
     Acquire(acquire_cmd::AcquireArgs),
+    /// Capture traffic data (live or from a pcap) into signed, hash-chained segments
+    Capture(capture_cmd::CaptureArgs),
     /// Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)
     Seal(seal_cmd::SealArgs),
     /// Check a bundle completely: exit 0 only if everything holds
@@ -179,6 +182,7 @@ pub fn main() -> i32 {
         Command::Locker(args) => locker_cmd::run(&ctx, args),
         Command::Match(args) => hashset_cmd::run_match(&ctx, args),
         Command::Acquire(args) => acquire_cmd::run(&ctx, args),
+        Command::Capture(args) => capture_cmd::run(&ctx, args),
         Command::Report(args) => report_cmd::run(&ctx, args),
         Command::Custody(args) => custody_show::run(&ctx, args),
         Command::Export(args) => export_cmd::run(&ctx, args),

@@ -125,7 +125,7 @@ struct RecipientJson {
     trusted: bool,
 }
 
-fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
+pub(super) fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| CliError::io("cannot read", path, &e))?;
     let is_toml = path
         .extension()
@@ -230,6 +230,14 @@ pub(super) fn seal_error(e: SealError) -> CliError {
         .hint("add --to RECIPIENT to encrypt it as it is written, or choose an --out ending in .zip"),
         SealError::InputMissing(p) => CliError::op(format!("{} does not exist", display_path(&p)))
             .hint("check the path; every input named on the command line must exist (--allow-unreadable records files that cannot be opened, not missing inputs)"),
+        SealError::OpenCapture(dir) => CliError::op(format!(
+            "{} is a capture that has not ended (capture.open and no capture.json: still running, or killed)",
+            display_path(&dir)
+        ))
+        .hint(format!(
+            "if it is not running, close it first: evidentia capture --recover {}",
+            display_path(&dir)
+        )),
         SealError::NoOutputDir { out, dir } => CliError::op(format!(
             "cannot write {}: the directory {} does not exist",
             display_path(&out),

@@ -133,6 +133,49 @@ fn age_file_every_cut_and_flip_of_the_seed_fails_cleanly() {
     assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
 }
 
+/// The `pcap_reader` corpus reaches every reader path and the tunnels:
+/// classic pcap in both byte orders and resolutions, pcapng with several
+/// sections, link types and packet block kinds, each read to its end;
+/// and its tunnel seed's packets all have headers past their outer UDP
+/// or IP header (the dissector's inner layers are explored).
+#[test]
+fn pcap_reader_seeds_reach_every_format_and_tunnel() {
+    use crate::capture::{headers, pcap};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/pcap_reader");
+    let mut formats = std::collections::BTreeSet::new();
+    let mut links = std::collections::BTreeSet::new();
+    for p in files(&dir) {
+        let data = std::fs::read(&p).unwrap();
+        let mut r = pcap::Reader::new(&data[..]).unwrap();
+        formats.insert(match *r.format() {
+            pcap::Format::Pcap {
+                nanos, big_endian, ..
+            } => format!("pcap nanos={nanos} be={big_endian}"),
+            pcap::Format::PcapNg => "pcapng".into(),
+        });
+        let mut n = 0;
+        while let Some(pkt) = r.next_packet().unwrap() {
+            links.insert(pkt.linktype);
+            n += 1;
+        }
+        assert!(n > 0, "{}", p.display());
+    }
+    assert_eq!(formats.len(), 4, "{formats:?}"); // LE, BE, LE nsec, pcapng
+    assert_eq!(
+        links.into_iter().collect::<Vec<_>>(),
+        [1, 101, 113, 228, 229, 276]
+    );
+    let data = std::fs::read(dir.join("tunnels-nsec.pcap")).unwrap();
+    let mut r = pcap::Reader::new(&data[..]).unwrap();
+    let mut deep = 0;
+    while let Some(p) = r.next_packet().unwrap() {
+        if headers::dissect(p.linktype, p.data).header_len > 14 + 20 + 8 {
+            deep += 1;
+        }
+    }
+    assert!(deep >= 8, "{deep}");
+}
+
 /// The regression directories only hold inputs for known targets.
 #[test]
 fn fuzz_regression_dirs_name_targets() {

@@ -165,9 +165,6 @@ pub struct CaptureSource {
     /// The input file's format (`pcap` or `pcapng`), for file and stdin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    /// The input file's SHA-256, for a file (not stdin).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
     /// The link-layer type (a LINKTYPE_ value) of every packet.
     pub linktype: u16,
     /// The capturing host's name, for a live capture.
@@ -327,6 +324,10 @@ pub struct SegmentRecord {
     pub drops: Drops,
     /// The kernel counters since the capture started, at close.
     pub drops_total: Drops,
+    /// What a reader must know that the numbers do not say (a recovered
+    /// segment: its drop counters died with the capturing process).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The signing key's id.
     pub key_id: String,
     /// The software that wrote it.
@@ -369,10 +370,57 @@ pub struct CaptureRecord {
     pub drops: Drops,
     /// Whether `capture --recover` closed it.
     pub recovered: bool,
+    /// SHA-256 of every byte read from a file or stdin input (computed
+    /// while reading, so known only at the end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
     /// The signing key's id.
     pub key_id: String,
     /// The software that wrote it.
     pub tool: String,
+}
+
+/// Whether case metadata authorises content interception (`--content
+/// full`): `data_category` must be `content` and `legal_basis` given.
+/// Otherwise the reason, naming the field.
+pub fn content_authorised(case: &super::CaseMeta) -> Result<(), String> {
+    if case.data_category != Some(super::DataCategory::Content) {
+        return Err("the metadata's data_category is not \"content\"".into());
+    }
+    match case.legal_basis.as_deref().map(str::trim) {
+        Some(b) if !b.is_empty() => Ok(()),
+        _ => Err("the metadata names no legal_basis".into()),
+    }
+}
+
+/// Schema of `capture.open`.
+pub const OPEN_SCHEMA: &str = "evidentia/capture-open/v1";
+/// The marker of a running capture in its directory.
+pub const OPEN_FILE: &str = "capture.open";
+
+/// `capture.open`: written when a capture starts and removed when
+/// `capture.json` is in place; what `capture --recover` needs to close a
+/// capture whose process died. Not signed (nothing in it is evidence: the
+/// records repeat all of it under signature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenRecord {
+    /// [`OPEN_SCHEMA`].
+    pub schema: String,
+    /// The capture's id.
+    pub capture_id: String,
+    /// The legal scope.
+    pub scope: Scope,
+    /// The source.
+    pub source: CaptureSource,
+    /// Whether the segments carry nanosecond times (pcap magic a1b23c4d).
+    pub nanos: bool,
+    /// When the capture started.
+    pub started: PacketTime,
+    /// The signing key's id.
+    pub key_id: String,
+    /// The capturing process.
+    pub pid: u32,
 }
 
 /// The trusted comment of a segment record's signature.

@@ -10,12 +10,16 @@
 
 pub mod acquisition;
 pub mod capture;
+mod capture_entry;
 mod case;
 mod custody;
 pub mod disclosure;
 mod time;
 mod who;
 
+pub use capture_entry::{
+    CaptureEntry, CaptureSummary, MAX_CAPTURE_RECORD, META_FILES, SegmentEntry,
+};
 pub use case::{CaseMeta, DataCategory};
 pub use custody::{
     Breach, CLOCK_SKEW_SECS, CUSTODY_ACTIONS, CustodyAction, CustodyRules, EventBudget,
@@ -83,6 +87,10 @@ pub struct Manifest {
     /// acquisition directories (absent when there are none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ItemEntry>,
+    /// Traffic captures (`evidentia capture`) sealed from their capture
+    /// directories (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub captures: Vec<CaptureEntry>,
 }
 
 /// An evidence item sealed from an acquisition directory: where its
@@ -351,6 +359,7 @@ mod tests {
             unreadable: vec![],
             skipped: vec![],
             items: vec![],
+            captures: vec![],
         };
         let v1 = MANIFEST_SCHEMA_V1;
         let v2 = MANIFEST_SCHEMA;

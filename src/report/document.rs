@@ -319,6 +319,7 @@ pub fn build(input: &ReportInput) -> Document {
     b.extend(super::provenance::blocks(r, f));
     b.extend(case_blocks(f));
     b.extend(items_blocks(f));
+    b.extend(super::capture::blocks(r, f));
     b.extend(files_blocks(f));
     b.push(Block::Heading("Custody timeline".into()));
     b.push(Block::Timeline(

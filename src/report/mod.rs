@@ -18,6 +18,7 @@
 //!   ([`certified_identity`]).
 //! - The verdict shown is the verify report's, never recomputed here.
 
+mod capture;
 mod case;
 mod document;
 pub mod escape;

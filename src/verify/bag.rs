@@ -14,7 +14,8 @@
 //! their findings: `index` (the members in name order, and reading them),
 //! `layout` (what each member is, the required tag files, bagit.txt),
 //! `manifests` (the payload manifests both ways), `json` (manifest.json,
-//! before and after the payload), `payload` (the one hashing pass) and
+//! before and after the payload, then the captures it lists), `payload`
+//! (the one hashing pass) and
 //! `tags` (bag-info.txt, the tag manifest). `order` sorts the index,
 //! `rich` compares a file with its manifest.json entry, `times` checks
 //! entry times.
@@ -32,7 +33,7 @@ pub(super) mod times;
 
 pub(super) use index::data_error;
 
-use super::{PayloadTap, VerifyReport};
+use super::{PayloadTap, SignatureVerifier, VerifyReport};
 use crate::bundle::Archive;
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, hash_bytes};
 
@@ -63,6 +64,7 @@ impl Bag {
         report: &mut VerifyReport,
         progress: &mut dyn FnMut(u64),
         tap: Option<&mut dyn PayloadTap>,
+        verifier: Option<&dyn SignatureVerifier>,
     ) -> Option<Vec<u8>> {
         let mut tags = self.check_layout(archive, report);
         self.check_declaration(archive, report);
@@ -71,6 +73,7 @@ impl Bag {
         report.commitment.provenance = std::mem::take(&mut tags.provenance.list);
         let mut pass = self.check_payload(archive, manifests, &json, report, progress, tap);
         json.check_payload_files(&mut pass, report);
+        json.check_captures(self, archive, &pass, verifier, report);
         report.commitment.disclosed = std::mem::take(&mut pass.disclosed).finish();
         pass.finish(report);
         self.check_bag_info(archive, json.manifest.as_ref(), report);

@@ -52,10 +52,14 @@ pub enum Check {
     /// neither has one), and in an exported bundle every disclosed file is
     /// proven against the original's signed commitment.
     Disclosure,
+    /// Every traffic capture of manifest.json: its signed segment chain
+    /// complete and in order, each segment's packets, hashes and flows as
+    /// its record says (passes trivially without captures).
+    Captures,
 }
 
 /// Every check, in report order.
-pub const CHECKS: [Check; 13] = [
+pub const CHECKS: [Check; 14] = [
     Check::Container,
     Check::Layout,
     Check::BagDeclaration,
@@ -69,6 +73,7 @@ pub const CHECKS: [Check; 13] = [
     Check::Chain,
     Check::Head,
     Check::Disclosure,
+    Check::Captures,
 ];
 
 /// The finding code of a mandatory check that did not run.
@@ -91,6 +96,7 @@ impl Check {
             Check::Chain => "chain",
             Check::Head => "head",
             Check::Disclosure => "disclosure",
+            Check::Captures => "captures",
         }
     }
 
@@ -111,6 +117,9 @@ impl Check {
             Check::Head => "the custody events were not all read, so there is no head",
             Check::Disclosure => {
                 "manifest.json and the seal event were not both read, so the disclosure commitment was not compared"
+            }
+            Check::Captures => {
+                "the captures of manifest.json were not all read and checked against a trust store"
             }
         }
     }
@@ -140,6 +149,7 @@ pub fn attribute(code: FindingCode, path: &str, phase: Check) -> Check {
         C::Signature | C::Keys | C::ActorIdentity => Check::Signatures,
         C::Head => Check::Head,
         C::Disclosure | C::Provenance => Check::Disclosure,
+        C::Capture => Check::Captures,
         C::Custody if first_event(path) => Check::SealEvent,
         C::Custody | C::ReceiveSigner => Check::Chain,
         C::EntryData if path.starts_with(DATA_DIR) => Check::Payload,

@@ -75,11 +75,15 @@ pub enum FindingCode {
     /// file not proven against the original's signed commitment, or the
     /// original's seal not signed by a trusted key.
     Provenance,
+    /// A traffic capture of `manifest.json` disagrees with its signed
+    /// records or its segments: a segment missing, added, reordered or
+    /// altered, a signature not trusted, totals that do not add up.
+    Capture,
 }
 
 impl FindingCode {
     /// Every code.
-    pub const ALL: [FindingCode; 27] = [
+    pub const ALL: [FindingCode; 28] = [
         FindingCode::Container,
         FindingCode::InterruptedAppend,
         FindingCode::DamagedBundle,
@@ -107,6 +111,7 @@ impl FindingCode {
         FindingCode::NotRun,
         FindingCode::Disclosure,
         FindingCode::Provenance,
+        FindingCode::Capture,
     ];
 
     /// The stable string of the code.
@@ -139,6 +144,7 @@ impl FindingCode {
             FindingCode::NotRun => "not-run",
             FindingCode::Disclosure => "disclosure",
             FindingCode::Provenance => "provenance",
+            FindingCode::Capture => "capture",
         }
     }
 

@@ -18,6 +18,7 @@
 
 mod bag;
 mod baginfo;
+mod capture;
 mod chain;
 mod checks;
 mod codes;
@@ -30,6 +31,7 @@ mod provenance;
 mod tap;
 mod trust;
 
+pub use capture::{CaptureProven, SegmentProven};
 pub use chain::check_append;
 pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
 pub use codes::{FindingCode, SignatureState};
@@ -279,6 +281,10 @@ pub struct VerifyReport {
     /// For a derived bundle whose origin was proven: what was proven.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// The traffic captures of manifest.json that made no finding, as
+    /// proven from their signed records and packets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub captures: Vec<CaptureProven>,
     /// Things worth a look that do not fail verification (claimed times
     /// going backwards).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -415,7 +421,7 @@ pub fn verify_tapped(
     report.ran(Check::Container);
     report.findings.phase(Check::Layout);
     if let Some(bag) = bag::Bag::index(&archive, &mut report) {
-        let tagmanifest = bag.check(&archive, &mut report, progress, tap);
+        let tagmanifest = bag.check(&archive, &mut report, progress, tap, verifier);
         report.findings.phase(Check::Chain);
         custody::check(
             &archive,

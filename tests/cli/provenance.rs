@@ -100,7 +100,7 @@ fn an_export_verifies_and_says_what_was_proven() {
         "2 files proven to be as sealed by {who} in bundle {id} at {T1}; exported by {who} at {T2} for \"MLA request 2024/17\"\n1 file withheld (only the count is disclosed)\n"
     );
     assert!(out.contains(&want), "{out}");
-    assert!(out.contains("checks: 13 of 13 passed"), "{out}");
+    assert!(out.contains("checks: 14 of 14 passed"), "{out}");
     assert!(!out.contains("not recorded"), "{out}");
     assert!(!out.contains("revealed"), "{out}");
     let (r, v) = verify(&lab, &sub, &[]);

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-const CHECKS: [&str; 13] = [
+const CHECKS: [&str; 14] = [
     "container",
     "layout",
     "bag-declaration",
@@ -25,6 +25,7 @@ const CHECKS: [&str; 13] = [
     "chain",
     "head",
     "disclosure",
+    "captures",
 ];
 
 fn verify_json(env: &Env, bundle: &Path, extra: &[&str]) -> (Run, Value) {
@@ -104,7 +105,7 @@ fn a_clean_bundle_lists_every_check_as_passed() {
     let human = env.run([OsStr::new("verify"), b.as_os_str()]);
     human.expect_code(0);
     assert!(
-        human.stdout_str().contains("checks: 13 of 13 passed"),
+        human.stdout_str().contains("checks: 14 of 14 passed"),
         "{}",
         human.stdout_str()
     );
@@ -163,7 +164,7 @@ fn an_empty_zip_is_not_verified_by_any_command() {
         text.contains("## Checks") || text.contains("Checks"),
         "{text}"
     );
-    assert_eq!(text.matches("NOT RUN").count(), 11, "{text}");
+    assert_eq!(text.matches("NOT RUN").count(), 12, "{text}");
     let locker = env.path().join("l.db");
     let ingest = |extra: &[&str]| {
         let mut args = vec![

@@ -173,6 +173,7 @@ fn fill<W: Write + Seek>(
             opts,
             name,
             items: Vec::new(),
+            captures: Vec::new(),
             records: &mut records,
             recorded: Recorded::default(),
             total,

@@ -89,6 +89,8 @@ pub(super) struct ManifestOut<'a, F: Serialize> {
     pub skipped: &'a [SkippedEntry],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub items: &'a [model::ItemEntry],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub captures: &'a [model::CaptureEntry],
 }
 
 /// The `files` array, streamed from the records; with a disclosure
@@ -253,6 +255,7 @@ mod tests {
                     kind: "fifo".into(),
                 }],
                 items: items.clone(),
+                captures: vec![],
             };
             let streamed = ManifestOut {
                 schema: &whole.schema,
@@ -269,6 +272,7 @@ mod tests {
                 unreadable: &whole.unreadable,
                 skipped: &whole.skipped,
                 items: &whole.items,
+                captures: &whole.captures,
             };
             let mut out = Vec::new();
             write_manifest_json(&streamed, &mut out).unwrap();

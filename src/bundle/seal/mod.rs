@@ -109,11 +109,13 @@ impl Work<'_> {
             return Err(SealError::Empty);
         }
         let items = super::items::acquisition_items(&opts.inputs, &payload.acquired)?;
+        let captures = super::captures::capture_items(&opts.inputs, &payload.acquired)?;
         let tags = tags::build(
             tags::TagInput {
                 opts,
                 name: self.name,
                 items,
+                captures,
                 records: &mut records,
                 recorded,
                 total: payload.total,
@@ -147,6 +149,7 @@ fn check(opts: &SealOptions) -> Result<String, SealError> {
         return Err(SealError::OutputExists(opts.out.clone()));
     }
     check_places(opts)?;
+    super::captures::refuse_open_captures(&opts.inputs)?;
     Ok(name)
 }
 

@@ -48,7 +48,7 @@ pub(super) struct Payload {
     /// Payload bytes.
     pub total: u64,
     /// (original path, bag name) of the sealed files inside acquisition
-    /// directories, in zip order.
+    /// and capture directories, in zip order.
     pub acquired: Vec<(Vec<u8>, String)>,
 }
 

@@ -25,7 +25,8 @@ pub(super) struct Plan {
     pub files: Vec<PlanFile>,
     /// Indexes into `files`, in zip order (sorted by bag name).
     pub order: Vec<u32>,
-    /// `<input name>/` of every input that is an acquisition directory.
+    /// `<input name>/` of every input that is an acquisition or capture
+    /// directory.
     pub acquisitions: Vec<Vec<u8>>,
 }
 
@@ -234,11 +235,15 @@ fn name_files(files: &mut Vec<PlanFile>) {
     disambiguate(files);
 }
 
-/// `<input name>/` of every input that holds an acquisition record.
+/// `<input name>/` of every input that holds an acquisition record or a
+/// capture's end record (`capture.json`).
 fn acquisition_prefixes(inputs: &[PathBuf]) -> Vec<Vec<u8>> {
     inputs
         .iter()
-        .filter(|i| i.join(crate::model::acquisition::RECORD_FILE).is_file())
+        .filter(|i| {
+            i.join(crate::model::acquisition::RECORD_FILE).is_file()
+                || i.join(crate::model::capture::CAPTURE_FILE).is_file()
+        })
         .map(|i| {
             let mut base = i
                 .file_name()

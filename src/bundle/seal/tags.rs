@@ -29,6 +29,7 @@ pub(super) struct TagInput<'a> {
     pub records: &'a mut Records,
     pub recorded: Recorded,
     pub items: Vec<model::ItemEntry>,
+    pub captures: Vec<model::CaptureEntry>,
     pub total: u64,
     pub algos: &'a AlgorithmSet,
     pub signer: Option<&'a dyn EventSigner>,
@@ -108,6 +109,7 @@ pub(super) fn build<W: Write + Seek>(
         algos: &manifest_algos,
         recorded: &input.recorded,
         items: &input.items,
+        captures: &input.captures,
         pieces: match input.export {
             Some(x) => (x.piece_size, x.piece_algorithm),
             None => (opts.piece_size, model::PIECE_ALGORITHM),
@@ -210,6 +212,7 @@ struct ManifestDoc<'a> {
     algos: &'a [Algorithm],
     recorded: &'a Recorded,
     items: &'a [model::ItemEntry],
+    captures: &'a [model::CaptureEntry],
     /// The piece size and how pieces are hashed.
     pieces: (u64, PieceAlgorithm),
 }
@@ -245,6 +248,7 @@ fn manifest_json<W: Write + Seek>(
         unreadable: &doc.recorded.unreadable,
         skipped: &doc.recorded.skipped,
         items: doc.items,
+        captures: doc.captures,
     };
     let mut m = measure(None);
     write_manifest_json(&manifest, &mut m)?;

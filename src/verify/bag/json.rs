@@ -1,8 +1,8 @@
 //! The manifest.json phase: manifest.json read (streamed when its files
 //! are sorted, else whole within its cap), its seal time on every bag
 //! member and its bundle name; after the payload pass, its file list
-//! against the payload both ways and the evidence items against their
-//! files.
+//! against the payload both ways, the evidence items against their
+//! files, and the captures it lists (`crate::verify::capture`).
 
 use super::Bag;
 use super::index::data_error;
@@ -11,7 +11,9 @@ use super::times;
 use crate::bundle::mjson::stream_manifest;
 use crate::bundle::{Archive, Entry, layout};
 use crate::model::{FileEntry, Manifest};
-use crate::verify::{Check, Finding, FindingCode, MAX_MANIFEST_JSON, VerifyReport};
+use crate::verify::{
+    Check, Finding, FindingCode, MAX_MANIFEST_JSON, SignatureVerifier, VerifyReport,
+};
 use std::collections::BTreeMap;
 
 /// manifest.json as the later phases use it.
@@ -167,6 +169,31 @@ impl Json {
             .map(|(k, v)| (k.as_str(), v))
             .collect();
         crate::verify::items::check_items(m, &rich, &mut report.findings);
+    }
+}
+
+impl Json {
+    /// The captures check, after the payload pass (whose hash comparisons
+    /// the capture pcaps' entries rely on): not run without a manifest.
+    pub(super) fn check_captures(
+        &self,
+        bag: &Bag,
+        archive: &Archive,
+        pass: &Pass,
+        verifier: Option<&dyn SignatureVerifier>,
+        report: &mut VerifyReport,
+    ) {
+        report.findings.phase(Check::Captures);
+        let Some(m) = &self.manifest else {
+            return;
+        };
+        let inputs = crate::verify::capture::Inputs {
+            archive,
+            bag,
+            files: &pass.for_items,
+            verifier,
+        };
+        crate::verify::capture::check(&inputs, m, report);
     }
 }
 

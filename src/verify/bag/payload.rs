@@ -32,7 +32,8 @@ pub(super) struct Pass {
     pub(super) not_in_json: Capped<String>,
     /// manifest.json files that are not in the payload.
     pub(super) not_in_bag: Capped<String>,
-    /// The manifest.json entries the evidence items refer to.
+    /// The manifest.json entries the evidence items and the captures'
+    /// pcaps refer to.
     pub(super) for_items: BTreeMap<String, FileEntry>,
     /// Findings of the hash comparisons, in payload order.
     pub(super) hashed: Capped<Finding>,
@@ -137,6 +138,11 @@ impl Bag {
             .iter()
             .flat_map(|m| &m.items)
             .flat_map(|i| std::iter::once(&i.record).chain(&i.image))
+            .chain(
+                manifest
+                    .iter()
+                    .flat_map(|m| crate::verify::capture::wanted(m)),
+            )
             .cloned()
             .collect();
         let hashing = Hashing::new(&manifests.algorithms, manifest);
