@@ -38,20 +38,22 @@ use thiserror::Error;
 
 pub use crate::capture::pcap::Packet;
 
-/// What went wrong in libpcap, with what the user can do about it.
+/// What went wrong in libpcap. The Display is one line that names the
+/// cause; what to do about it (the package, `setcap`, `ip link`) is the
+/// command line's hint.
 #[derive(Debug, Clone, Error)]
 pub enum LibpcapError {
-    /// No libpcap shared library could be loaded.
-    #[error("libpcap is not installed ({message}): apt-get install libpcap0.8 (or tcpdump)")]
+    /// No libpcap shared library could be loaded (install `libpcap0.8`,
+    /// or tcpdump, which brings it).
+    #[error("libpcap is not installed ({message})")]
     NotInstalled {
         /// The loader's reason (`dlerror`).
         message: String,
     },
-    /// The process may not capture on the device.
-    #[error(
-        "no permission to capture on {device:?}: {message}; capturing needs CAP_NET_RAW: \
-         run as root or grant: setcap cap_net_raw,cap_net_admin=eip $(which evidentia)"
-    )]
+    /// The process may not capture on the device: it lacks CAP_NET_RAW
+    /// (root has it; `setcap cap_net_raw,cap_net_admin=eip` grants it to
+    /// the program).
+    #[error("no permission to capture on {device:?} ({message}): capturing needs CAP_NET_RAW")]
     Permission {
         /// The interface.
         device: String,
@@ -59,7 +61,7 @@ pub enum LibpcapError {
         message: String,
     },
     /// The interface does not exist.
-    #[error("no capture device {device:?}: {message} (`ip link` lists the interfaces)")]
+    #[error("no capture device {device:?}: {message}")]
     NoSuchDevice {
         /// The interface.
         device: String,
