@@ -220,7 +220,7 @@ def show_live(title, runs):
     td_rss = max(r["tcpdump"]["rss"] for r in runs)
     ev_rss = max(r["evidentia"]["rss"] for r in runs)
     print(f"\n- peak RSS: tcpdump {td_rss:.1f} MiB, evidentia capture {ev_rss:.1f} MiB "
-          f"(target < 100; the kernel ring is not resident memory of the process)")
+          f"(target < 100; both include the kernel ring, mapped into the process)")
 
 
 def bench_live(args):
@@ -250,7 +250,9 @@ def bench_live(args):
     td = sum(r["tcpdump"]["captured"] for r in together + alone)
     evd = sum(r["evidentia"]["dropped"] for r in together + alone)
     tdd = sum(r["tcpdump"]["dropped"] for r in together + alone)
-    print(f"\n- all runs: evidentia captured {ev:,} vs tcpdump {td:,} = {ev / td:.3f}x "
+    print("\n- on lo the kernel sees each packet twice (out and in; libpcap keeps one): "
+          "its drop counter counts both copies, twice the packets missed")
+    print(f"- all runs: evidentia captured {ev:,} vs tcpdump {td:,} = {ev / td:.3f}x "
           f"(target >= 1.0x); kernel drops {evd:,} vs {tdd:,}")
 
 

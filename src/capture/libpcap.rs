@@ -174,7 +174,8 @@ pub struct Stats {
     /// Packets the kernel handed to the filter. On `lo` each packet is
     /// seen twice (out and in): count delivered packets yourself.
     pub received: u64,
-    /// Packets the kernel dropped because the buffer was full.
+    /// Packets the kernel dropped because the buffer was full. On `lo`
+    /// this too counts both copies of a packet: twice the packets missed.
     pub dropped: u64,
     /// Packets the interface or its driver dropped (not every driver
     /// counts them).
