@@ -22,33 +22,38 @@
 //! print: it hands packets to the caller.
 
 mod ffi;
+mod filter;
 #[cfg(test)]
 mod tests;
 
 use crate::model::capture::PacketTime;
-use ffi::{BpfProgram, Fns, PcapT, PktHdr};
+use ffi::{Fns, PcapT, PktHdr};
+pub use filter::Filter;
+use filter::compile;
 use std::cell::Cell;
 use std::ffi::{CString, c_int};
 use std::ptr::NonNull;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use thiserror::Error;
 
 pub use crate::capture::pcap::Packet;
 
-/// What went wrong in libpcap, with what the user can do about it.
+/// What went wrong in libpcap. The Display is one line that names the
+/// cause; what to do about it (the package, `setcap`, `ip link`) is the
+/// command line's hint.
 #[derive(Debug, Clone, Error)]
 pub enum LibpcapError {
-    /// No libpcap shared library could be loaded.
-    #[error("libpcap is not installed ({message}): apt-get install libpcap0.8 (or tcpdump)")]
+    /// No libpcap shared library could be loaded (install `libpcap0.8`,
+    /// or tcpdump, which brings it).
+    #[error("libpcap is not installed ({message})")]
     NotInstalled {
         /// The loader's reason (`dlerror`).
         message: String,
     },
-    /// The process may not capture on the device.
-    #[error(
-        "no permission to capture on {device:?}: {message}; capturing needs CAP_NET_RAW: \
-         run as root or grant: setcap cap_net_raw,cap_net_admin=eip $(which evidentia)"
-    )]
+    /// The process may not capture on the device: it lacks CAP_NET_RAW
+    /// (root has it; `setcap cap_net_raw,cap_net_admin=eip` grants it to
+    /// the program).
+    #[error("no permission to capture on {device:?} ({message}): capturing needs CAP_NET_RAW")]
     Permission {
         /// The interface.
         device: String,
@@ -56,7 +61,7 @@ pub enum LibpcapError {
         message: String,
     },
     /// The interface does not exist.
-    #[error("no capture device {device:?}: {message} (`ip link` lists the interfaces)")]
+    #[error("no capture device {device:?}: {message}")]
     NoSuchDevice {
         /// The interface.
         device: String,
@@ -105,7 +110,7 @@ pub fn load() -> Result<&'static Lib, LibpcapError> {
             ffi::LoadError::Symbol { library, symbol } => LibpcapError::Other {
                 what: format!("loading {library}"),
                 message: format!(
-                    "it lacks {symbol}: libpcap 1.5 or later is needed \
+                    "it lacks {symbol}: libpcap 1.0 or later is needed \
                      (apt-get install libpcap0.8)"
                 ),
             },
@@ -116,40 +121,6 @@ pub fn load() -> Result<&'static Lib, LibpcapError> {
     })
     .as_ref()
     .map_err(Clone::clone)
-}
-
-/// libpcap before 1.8 compiled filters with unprotected globals: one
-/// compile at a time in this process.
-static COMPILE: Mutex<()> = Mutex::new(());
-
-/// A compiled program, freed on drop.
-struct Program {
-    fns: &'static Fns,
-    prog: BpfProgram,
-}
-
-impl Drop for Program {
-    fn drop(&mut self) {
-        // SAFETY: `prog` was filled by a successful pcap_compile and is
-        // freed only here.
-        unsafe { (self.fns.pcap_freecode)(&mut self.prog) }
-    }
-}
-
-/// Compile `expr` for `handle`; the error is libpcap's message.
-fn compile(fns: &'static Fns, handle: NonNull<PcapT>, expr: &str) -> Result<Program, String> {
-    let c = CString::new(expr).map_err(|_| String::from("the expression contains a NUL byte"))?;
-    let _one = COMPILE.lock().unwrap_or_else(|e| e.into_inner());
-    let mut prog = BpfProgram::empty();
-    // SAFETY: `handle` is an open pcap handle, `prog` a writable program,
-    // `c` NUL-terminated; all outlive the call.
-    let r = unsafe {
-        (fns.pcap_compile)(handle.as_ptr(), &mut prog, c.as_ptr(), 1, ffi::NETMASK_UNKNOWN)
-    };
-    if r != 0 {
-        return Err(handle_error(fns, handle, r));
-    }
-    Ok(Program { fns, prog })
 }
 
 /// The message for status `code` on `handle`: `pcap_geterr` when libpcap
@@ -217,6 +188,18 @@ struct Counters {
     total: [u64; 3],
 }
 
+impl Counters {
+    /// Add the counters' growth since the last reading: a smaller raw
+    /// value means the 32-bit counter wrapped.
+    fn widen(mut self, raw: [u32; 3]) -> Counters {
+        for (i, r) in raw.into_iter().enumerate() {
+            self.total[i] = self.total[i].saturating_add(u64::from(r.wrapping_sub(self.raw[i])));
+            self.raw[i] = r;
+        }
+        self
+    }
+}
+
 /// An open, activated capture on one interface; closed when dropped.
 pub struct Live {
     fns: &'static Fns,
@@ -227,16 +210,26 @@ pub struct Live {
     nanos: bool,
     warning: Option<String>,
     counters: Cell<Counters>,
-    /// The handle's descriptor, polled by `next` (non-blocking mode).
+    /// libpcap's socket, to wait on (owned and closed by libpcap).
     fd: c_int,
-    /// How long `next` waits for a packet, in milliseconds.
-    timeout_ms: c_int,
+    timeout_ms: i32,
 }
 
 // SAFETY: a pcap handle may be used from any thread as long as one thread
 // uses it at a time; `Live` is not `Sync` (the raw handle and the `Cell`
 // see to it) and every call takes `&self` or `&mut self` of the one owner.
 unsafe impl Send for Live {}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live")
+            .field("device", &self.device)
+            .field("linktype", &self.linktype)
+            .field("snaplen", &self.snaplen)
+            .field("nanos", &self.nanos)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Drop for Live {
     fn drop(&mut self) {
@@ -248,8 +241,18 @@ impl Drop for Live {
 
 impl Live {
     /// Open and activate `device`: snapshot length, promiscuous mode,
-    /// immediate delivery, buffer size, read timeout and nanosecond time
-    /// stamps when libpcap offers them.
+    /// buffer size, read timeout and nanosecond time stamps when libpcap
+    /// offers them.
+    ///
+    /// Not immediate mode: on Linux it makes libpcap use TPACKET_V2, whose
+    /// ring has one fixed slot per packet sized for the snapshot length (a
+    /// few hundred slots for a 16 MiB buffer and a 256 KiB snaplen, so
+    /// bursts are dropped), whose reads never time out on an idle
+    /// interface (libpcap 1.10), and which captured 58 bytes of a 60-byte
+    /// snaplen. TPACKET_V3 packs packets into blocks that the kernel hands
+    /// over at least every `timeout_ms`; the handle is non-blocking and
+    /// [`Live::next`] waits with `poll` itself, so a read returns within
+    /// the timeout, and at once when a signal arrives.
     pub fn open(device: &str, o: &LiveOptions) -> Result<Live, LibpcapError> {
         let fns = &load()?.fns;
         let other = |what: &str, message: String| LibpcapError::Other {
@@ -270,8 +273,7 @@ impl Live {
         // SAFETY: `name` is NUL-terminated; `errbuf` has PCAP_ERRBUF_SIZE
         // writable bytes, as pcap_create requires.
         let raw = unsafe { (fns.pcap_create)(name.as_ptr(), errbuf.as_mut_ptr().cast()) };
-        let handle =
-            NonNull::new(raw).ok_or_else(|| other("opening", ffi::errbuf_str(&errbuf)))?;
+        let handle = NonNull::new(raw).ok_or_else(|| other("opening", ffi::errbuf_str(&errbuf)))?;
         // From here the handle is owned by `live`: every early return closes it.
         let mut live = Live {
             fns,
@@ -283,18 +285,25 @@ impl Live {
             warning: None,
             counters: Cell::new(Counters::default()),
             fd: -1,
-            timeout_ms: o.timeout_ms,
+            timeout_ms: 0,
         };
         let clamp = |n: u32| c_int::try_from(n).unwrap_or(c_int::MAX);
         let p = handle.as_ptr();
         let mut settings = vec![
             ("snapshot length", fns.pcap_set_snaplen, clamp(o.snaplen)),
-            ("promiscuous mode", fns.pcap_set_promisc, c_int::from(o.promisc)),
-            ("immediate mode", fns.pcap_set_immediate_mode, 1),
+            (
+                "promiscuous mode",
+                fns.pcap_set_promisc,
+                c_int::from(o.promisc),
+            ),
             ("read timeout", fns.pcap_set_timeout, o.timeout_ms),
         ];
         if o.buffer_bytes > 0 {
-            settings.push(("buffer size", fns.pcap_set_buffer_size, clamp(o.buffer_bytes)));
+            settings.push((
+                "buffer size",
+                fns.pcap_set_buffer_size,
+                clamp(o.buffer_bytes),
+            ));
         }
         for (what, set, value) in settings {
             // SAFETY: `p` is a created, not yet activated handle; a setter
@@ -326,19 +335,17 @@ impl Live {
         if live.snaplen == 0 {
             return Err(other("opening", format!("snapshot length {snap}")));
         }
-        // Non-blocking, with our own poll in `next`: in immediate mode
-        // libpcap's blocking read polls again after every timeout and so
-        // never returns on a quiet interface (nor on a signal).
         let mut errbuf = [0u8; ffi::ERRBUF_SIZE];
         // SAFETY: `p` is activated; `errbuf` has PCAP_ERRBUF_SIZE bytes.
         if unsafe { (fns.pcap_setnonblock)(p, 1, errbuf.as_mut_ptr().cast()) } != 0 {
-            return Err(other("setting non-blocking mode on", ffi::errbuf_str(&errbuf)));
+            return Err(other("making non-blocking", ffi::errbuf_str(&errbuf)));
         }
-        // SAFETY: `p` is activated; this returns its descriptor or -1.
+        // SAFETY: `p` is activated; the descriptor stays owned by libpcap.
         live.fd = unsafe { (fns.pcap_get_selectable_fd)(p) };
         if live.fd < 0 {
-            return Err(other("opening", String::from("the handle has no selectable descriptor")));
+            return Err(other("opening", String::from("no selectable descriptor")));
         }
+        live.timeout_ms = o.timeout_ms;
         live.nanos = match fns.pcap_get_tstamp_precision {
             // SAFETY: `p` is activated; this reads a setting.
             Some(get) => (unsafe { get(p) }) == ffi::TSTAMP_PRECISION_NANO,
@@ -412,37 +419,58 @@ impl Live {
         self.warning.as_deref()
     }
 
-    /// The next packet, or `None` when the read timeout passed first.
-    /// The packet borrows libpcap's buffer until the next call.
+    /// The next packet, or `None` when the read timeout passed (or a
+    /// signal arrived) first. The packet borrows libpcap's buffer until
+    /// the next call.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "a lending read: the packet borrows the handle, which Iterator cannot express"
+    )]
     pub fn next(&mut self) -> Result<Option<Packet<'_>>, LibpcapError> {
+        let fail = |message: String| LibpcapError::Other {
+            what: format!("reading packets from {:?}", self.device),
+            message,
+        };
         let mut hdr: *mut PktHdr = std::ptr::null_mut();
         let mut data: *const u8 = std::ptr::null();
-        // SAFETY: the handle is activated; both out-pointers are writable.
-        let mut r = unsafe { (self.fns.pcap_next_ex)(self.handle.as_ptr(), &mut hdr, &mut data) };
-        if r == 0 {
-            // Nothing buffered: wait for the descriptor up to the read
-            // timeout (a signal ends the wait early), then try once more.
+        let mut waited = false;
+        loop {
+            // SAFETY: the handle is activated; both out-pointers are writable.
+            let r = unsafe { (self.fns.pcap_next_ex)(self.handle.as_ptr(), &mut hdr, &mut data) };
+            match r {
+                1 => break,
+                0 if waited => return Ok(None),
+                0 => {}
+                ffi::ERROR_BREAK => return Err(fail(String::from("the capture loop was broken"))),
+                code => return Err(fail(self.error(code))),
+            }
+            // Nothing ready: wait for the socket, at most the timeout.
             let mut pfd = libc::pollfd {
                 fd: self.fd,
                 events: libc::POLLIN,
                 revents: 0,
             };
-            // SAFETY: one valid pollfd, owned here.
-            if unsafe { libc::poll(&mut pfd, 1, self.timeout_ms) } <= 0 {
+            let timeout = if self.timeout_ms == 0 {
+                -1
+            } else {
+                self.timeout_ms
+            };
+            // SAFETY: one valid pollfd; libpcap keeps the descriptor open
+            // while the handle is.
+            let n = unsafe { libc::poll(&mut pfd, 1, timeout) };
+            if n == 0 {
                 return Ok(None);
             }
-            // SAFETY: as above.
-            r = unsafe { (self.fns.pcap_next_ex)(self.handle.as_ptr(), &mut hdr, &mut data) };
-        }
-        let fail = |message: String| LibpcapError::Other {
-            what: format!("reading packets from {:?}", self.device),
-            message,
-        };
-        match r {
-            1 => {}
-            0 => return Ok(None),
-            ffi::ERROR_BREAK => return Err(fail(String::from("the capture loop was broken"))),
-            code => return Err(fail(self.error(code))),
+            if n < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    // A signal: let the caller look at why.
+                    return Ok(None);
+                }
+                return Err(fail(format!("waiting for packets: {e}")));
+            }
+            // Readable, or an error condition pcap_next_ex will report.
+            waited = true;
         }
         if hdr.is_null() {
             return Err(fail(String::from("libpcap returned no packet header")));
@@ -462,8 +490,12 @@ impl Live {
             // is that borrow.
             n => unsafe { std::slice::from_raw_parts(data, n as usize) },
         };
-        let time = packet_time(ts, self.nanos)
-            .ok_or_else(|| fail(format!("an impossible time stamp {}.{}", ts.tv_sec, ts.tv_usec)))?;
+        let time = packet_time(ts, self.nanos).ok_or_else(|| {
+            fail(format!(
+                "an impossible time stamp {}.{}",
+                ts.tv_sec, ts.tv_usec
+            ))
+        })?;
         Ok(Some(Packet {
             time,
             orig_len: len.max(caplen),
@@ -484,11 +516,10 @@ impl Live {
                 message: self.error(r),
             });
         }
-        let mut c = self.counters.get();
-        for (i, raw) in [s.ps_recv, s.ps_drop, s.ps_ifdrop].into_iter().enumerate() {
-            c.total[i] += u64::from(raw.wrapping_sub(c.raw[i]));
-            c.raw[i] = raw;
-        }
+        let c = self
+            .counters
+            .get()
+            .widen([s.ps_recv, s.ps_drop, s.ps_ifdrop]);
         self.counters.set(c);
         Ok(Stats {
             received: c.total[0],
@@ -500,6 +531,10 @@ impl Live {
 
 /// A packet time from libpcap's `timeval` (microseconds, or nanoseconds
 /// in `tv_usec` when `nanos`); `None` when it does not fit.
+#[allow(
+    clippy::useless_conversion,
+    reason = "time_t and suseconds_t are 32 bits on some ABIs"
+)]
 fn packet_time(ts: libc::timeval, nanos: bool) -> Option<PacketTime> {
     let frac = i64::from(ts.tv_usec).checked_mul(if nanos { 1 } else { 1_000 })?;
     let secs = i64::from(ts.tv_sec).checked_add(frac.div_euclid(1_000_000_000))?;
@@ -507,63 +542,4 @@ fn packet_time(ts: libc::timeval, nanos: bool) -> Option<PacketTime> {
         secs,
         nanos: u32::try_from(frac.rem_euclid(1_000_000_000)).ok()?,
     })
-}
-
-/// A BPF program compiled for a link-layer type, to test packets read
-/// from a file against the same expression a live capture would use.
-pub struct Filter {
-    program: Program,
-}
-
-// SAFETY: the compiled program is plain memory owned by this value,
-// written only by pcap_compile and freed only on drop; pcap_offline_filter
-// reads it and keeps no state, so it may be shared and moved across threads.
-unsafe impl Send for Filter {}
-// SAFETY: as above: `matches` takes `&self` and only reads the program.
-unsafe impl Sync for Filter {}
-
-impl Filter {
-    /// Compile `expr` for packets of `linktype` (a LINKTYPE_ value) and
-    /// `snaplen`, on a dead handle (no interface, no privilege).
-    pub fn compile(expr: &str, linktype: u16, snaplen: u32) -> Result<Filter, LibpcapError> {
-        let fns = &load()?.fns;
-        let snaplen = c_int::try_from(snaplen).unwrap_or(c_int::MAX);
-        // SAFETY: pcap_open_dead allocates a handle that only carries the
-        // link type and snapshot length.
-        let raw = unsafe { (fns.pcap_open_dead)(ffi::linktype_to_dlt(linktype), snaplen) };
-        let dead = NonNull::new(raw).ok_or_else(|| LibpcapError::Other {
-            what: String::from("compiling a filter"),
-            message: String::from("pcap_open_dead failed (out of memory)"),
-        })?;
-        let program = compile(fns, dead, expr);
-        // SAFETY: `dead` came from pcap_open_dead and is closed once; the
-        // compiled program does not refer to it.
-        unsafe { (fns.pcap_close)(dead.as_ptr()) };
-        let program = program.map_err(|message| LibpcapError::Filter {
-            expr: expr.to_string(),
-            message,
-        })?;
-        Ok(Filter { program })
-    }
-
-    /// True when a packet of `data` (the captured bytes) and `orig_len`
-    /// (its length on the wire) passes the filter. Bytes the filter would
-    /// look at beyond `data` make it fail, as in the kernel.
-    pub fn matches(&self, data: &[u8], orig_len: u32) -> bool {
-        let caplen = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        let hdr = PktHdr {
-            ts: libc::timeval {
-                tv_sec: 0,
-                tv_usec: 0,
-            },
-            caplen,
-            len: orig_len.max(caplen),
-        };
-        // SAFETY: the program is compiled and alive; the filter reads at
-        // most `hdr.caplen` bytes of `data`, which has at least that many.
-        let r = unsafe {
-            (self.program.fns.pcap_offline_filter)(&self.program.prog, &hdr, data.as_ptr())
-        };
-        r != 0
-    }
 }

@@ -8,6 +8,7 @@ mod attacks;
 mod attacks_keys;
 mod bundle;
 mod capture;
+mod capture_live;
 mod capture_manual;
 mod capture_verify;
 mod crash;

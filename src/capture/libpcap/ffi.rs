@@ -16,8 +16,6 @@ pub const NETMASK_UNKNOWN: u32 = 0xffff_ffff;
 /// `PCAP_TSTAMP_PRECISION_NANO`.
 pub const TSTAMP_PRECISION_NANO: c_int = 1;
 
-/// `PCAP_ERROR`: a generic error; `pcap_geterr` says which.
-pub const ERROR: c_int = -1;
 /// `PCAP_ERROR_BREAK`: `pcap_breakloop` was called.
 pub const ERROR_BREAK: c_int = -2;
 /// `PCAP_ERROR_NO_SUCH_DEVICE`.
@@ -86,13 +84,12 @@ impl BpfProgram {
     }
 }
 
-/// The functions the capture uses, resolved once. Everything since
-/// libpcap 1.5 (2013) is required; nanosecond time stamps are optional.
+/// The functions the capture uses, resolved once. Everything in
+/// libpcap 1.0 (2008) is required; nanosecond time stamps are optional.
 pub struct Fns {
     pub pcap_create: unsafe extern "C" fn(*const c_char, *mut c_char) -> *mut PcapT,
     pub pcap_set_snaplen: unsafe extern "C" fn(*mut PcapT, c_int) -> c_int,
     pub pcap_set_promisc: unsafe extern "C" fn(*mut PcapT, c_int) -> c_int,
-    pub pcap_set_immediate_mode: unsafe extern "C" fn(*mut PcapT, c_int) -> c_int,
     pub pcap_set_buffer_size: unsafe extern "C" fn(*mut PcapT, c_int) -> c_int,
     pub pcap_set_timeout: unsafe extern "C" fn(*mut PcapT, c_int) -> c_int,
     pub pcap_set_tstamp_precision: Option<unsafe extern "C" fn(*mut PcapT, c_int) -> c_int>,
@@ -101,8 +98,9 @@ pub struct Fns {
     pub pcap_close: unsafe extern "C" fn(*mut PcapT),
     pub pcap_geterr: unsafe extern "C" fn(*mut PcapT) -> *mut c_char,
     pub pcap_statustostr: unsafe extern "C" fn(c_int) -> *const c_char,
-    pub pcap_next_ex:
-        unsafe extern "C" fn(*mut PcapT, *mut *mut PktHdr, *mut *const u8) -> c_int,
+    pub pcap_setnonblock: unsafe extern "C" fn(*mut PcapT, c_int, *mut c_char) -> c_int,
+    pub pcap_get_selectable_fd: unsafe extern "C" fn(*mut PcapT) -> c_int,
+    pub pcap_next_ex: unsafe extern "C" fn(*mut PcapT, *mut *mut PktHdr, *mut *const u8) -> c_int,
     pub pcap_stats: unsafe extern "C" fn(*mut PcapT, *mut PcapStat) -> c_int,
     pub pcap_datalink: unsafe extern "C" fn(*mut PcapT) -> c_int,
     pub pcap_snapshot: unsafe extern "C" fn(*mut PcapT) -> c_int,
@@ -114,8 +112,6 @@ pub struct Fns {
     pub pcap_offline_filter:
         unsafe extern "C" fn(*const BpfProgram, *const PktHdr, *const u8) -> c_int,
     pub pcap_lib_version: unsafe extern "C" fn() -> *const c_char,
-    pub pcap_setnonblock: unsafe extern "C" fn(*mut PcapT, c_int, *mut c_char) -> c_int,
-    pub pcap_get_selectable_fd: unsafe extern "C" fn(*mut PcapT) -> c_int,
 }
 
 /// The names tried, in order: the versioned names a runtime package
@@ -128,7 +124,10 @@ pub enum LoadError {
     /// No library of any of [`NAMES`] could be opened (`dlerror` of the last).
     Missing(String),
     /// The library lacks a required function (too old).
-    Symbol { library: &'static str, symbol: &'static str },
+    Symbol {
+        library: &'static str,
+        symbol: &'static str,
+    },
 }
 
 /// Open libpcap and resolve every function.
@@ -182,24 +181,22 @@ fn resolve(handle: *mut c_void, library: &'static str) -> Result<Fns, LoadError>
                 });
             }
             // SAFETY: `p` is the non-NULL address of the C function of this
-            // name, whose prototype in <pcap/pcap.h> is the field's type;
-            // a data pointer and a function pointer have the same size.
-            unsafe { std::mem::transmute::<*mut c_void, _>(p) }
+            // name, whose prototype in <pcap/pcap.h> is the field's type.
+            unsafe { cast(p) }
         }};
     }
     macro_rules! optional {
         ($name:ident) => {{
             let p = lookup(handle, c_name(stringify!($name)).as_c_str());
-            // SAFETY: as for `required`; NULL becomes `None` (an
-            // `Option<extern fn>` has the null-pointer layout).
-            unsafe { std::mem::transmute::<*mut c_void, _>(p) }
+            // SAFETY: as for `required`; the field is an `Option` of the
+            // function pointer, so NULL becomes `None`.
+            unsafe { cast(p) }
         }};
     }
     Ok(Fns {
         pcap_create: required!(pcap_create),
         pcap_set_snaplen: required!(pcap_set_snaplen),
         pcap_set_promisc: required!(pcap_set_promisc),
-        pcap_set_immediate_mode: required!(pcap_set_immediate_mode),
         pcap_set_buffer_size: required!(pcap_set_buffer_size),
         pcap_set_timeout: required!(pcap_set_timeout),
         pcap_set_tstamp_precision: optional!(pcap_set_tstamp_precision),
@@ -208,6 +205,8 @@ fn resolve(handle: *mut c_void, library: &'static str) -> Result<Fns, LoadError>
         pcap_close: required!(pcap_close),
         pcap_geterr: required!(pcap_geterr),
         pcap_statustostr: required!(pcap_statustostr),
+        pcap_setnonblock: required!(pcap_setnonblock),
+        pcap_get_selectable_fd: required!(pcap_get_selectable_fd),
         pcap_next_ex: required!(pcap_next_ex),
         pcap_stats: required!(pcap_stats),
         pcap_datalink: required!(pcap_datalink),
@@ -218,9 +217,20 @@ fn resolve(handle: *mut c_void, library: &'static str) -> Result<Fns, LoadError>
         pcap_open_dead: required!(pcap_open_dead),
         pcap_offline_filter: required!(pcap_offline_filter),
         pcap_lib_version: required!(pcap_lib_version),
-        pcap_setnonblock: required!(pcap_setnonblock),
-        pcap_get_selectable_fd: required!(pcap_get_selectable_fd),
     })
+}
+
+/// A symbol's address as the function pointer type `F`.
+///
+/// # Safety
+/// `F` is `unsafe extern "C" fn(..)` with the C prototype of the function
+/// at `p` (non-NULL), or an `Option` of such a type (`p` may be NULL: an
+/// `Option` of a function pointer has the null-pointer layout).
+unsafe fn cast<F: Copy>(p: *mut c_void) -> F {
+    const { assert!(size_of::<F>() == size_of::<*mut c_void>()) };
+    // SAFETY: same size (checked at compile time); the caller vouches for
+    // the type.
+    unsafe { std::mem::transmute_copy::<*mut c_void, F>(&p) }
 }
 
 /// A symbol name as a C string (names are ASCII identifiers: no NUL).
