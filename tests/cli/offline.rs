@@ -124,13 +124,23 @@ fn no_command_opens_a_socket() {
     // Re-sealing a capture from a file, with a filter compiled by libpcap,
     // opens no socket either (only a live interface does: docs/security.md).
     let key = crate::capture::setup(&env);
-    env.write("in.pcap", &crate::capture::pcap(&crate::capture::marked(20, 10)));
+    env.write(
+        "in.pcap",
+        &crate::capture::pcap(&crate::capture::marked(20, 10)),
+    );
     let args = [
         "capture", "in.pcap", "--out", "cap", "--case", "C-1", "--filter", "udp", "--key", &key,
     ];
     let calls = network_calls(&env, &strace, &args, None);
-    assert!(calls.is_empty(), "evidentia {args:?} made network calls:\n{}", calls.join("\n"));
-    assert!(env.path().join("cap/capture.json").is_file(), "the capture ran");
+    assert!(
+        calls.is_empty(),
+        "evidentia {args:?} made network calls:\n{}",
+        calls.join("\n")
+    );
+    assert!(
+        env.path().join("cap/capture.json").is_file(),
+        "the capture ran"
+    );
     // The tracer does see network calls when a program makes them.
     if let Some(python) = peer("python3") {
         let log = env.path().join("positive.log");
