@@ -239,17 +239,7 @@ type MetaCopy = Option<(String, Vec<u8>)>;
 
 /// The case metadata and the `--meta` file's copy.
 fn read_case(args: &CaptureArgs) -> Result<(CaseMeta, MetaCopy), CliError> {
-    let mut case = match &args.meta {
-        Some(p) => super::seal_cmd::read_meta(p)?,
-        None => CaseMeta::default(),
-    };
-    if let Some(c) = &args.case_id {
-        case.case_reference = c.clone();
-    }
-    if case.case_reference.trim().is_empty() {
-        return Err(CliError::usage("a case reference is required")
-            .hint("pass --case ID or set case_reference in --meta"));
-    }
+    let case = super::seal_cmd::case_meta(args.meta.as_deref(), args.case_id.as_deref())?;
     let meta = match &args.meta {
         None => None,
         Some(p) => {
