@@ -477,3 +477,82 @@ fn signed_files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     }
     out
 }
+
+/// Every packet of every segment of a capture: (time, original length,
+/// bytes kept).
+fn packets(dir: &Path) -> Vec<(String, u32, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut i = 1;
+    loop {
+        let Ok(bytes) = std::fs::read(dir.join(format!("segments/{i:06}.pcap"))) else {
+            return out;
+        };
+        let mut r = evidentia::capture::pcap::Reader::new(&bytes[..]).unwrap();
+        while let Some(p) = r.next_packet().unwrap() {
+            out.push((p.time.to_string(), p.orig_len, p.data.to_vec()));
+        }
+        i += 1;
+    }
+}
+
+#[test]
+fn tcpdump_and_dumpcap_files_in_every_format_give_the_same_packets() {
+    let env = Env::new();
+    setup(&env);
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/capture");
+    let mut seen = Vec::new();
+    for name in ["lo.pcap", "lo.pcapng", "lo-nsec.pcap", "lo-be.pcap"] {
+        let out = format!("cap-{name}");
+        let input = data.join(name);
+        let r = env.run([
+            std::ffi::OsStr::new("capture"),
+            input.as_os_str(),
+            "--out".as_ref(),
+            out.as_ref(),
+            "--case".as_ref(),
+            "C-1".as_ref(),
+        ]);
+        r.expect_code(0);
+        let dir = env.path().join(&out);
+        let got = packets(&dir);
+        assert_eq!(got.len(), 13, "{name}");
+        let end = json(&dir.join("capture.json"));
+        assert_eq!(
+            end["input_sha256"],
+            evidentia::hash::to_hex(&sha2_of(&std::fs::read(&input).unwrap()))
+        );
+        assert!(
+            !contains(&segment_bytes(&dir), b"EVIDENTIA-PAYLOAD-MARKER"),
+            "{name}"
+        );
+        seen.push((name, got));
+    }
+    for (name, got) in &seen[1..] {
+        assert_eq!(got, &seen[0].1, "{name} gives other packets than lo.pcap");
+    }
+    // Another tool's pcapng mixing link types cannot go into one pcap
+    // segment: the capture ends at the first packet of the second link
+    // type, naming both; what came before is signed and capture.json says
+    // why it ended.
+    let mixed = data.join("mixed-linktypes.pcapng");
+    let r = env.run([
+        std::ffi::OsStr::new("capture"),
+        mixed.as_os_str(),
+        "--out".as_ref(),
+        "mixed".as_ref(),
+        "--case".as_ref(),
+        "C-1".as_ref(),
+    ]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("mixes link types (1 and 113)"),
+        "{}",
+        r.stderr
+    );
+    let end = json(&env.path().join("mixed/capture.json"));
+    assert_eq!(
+        (end["ended_by"].as_str(), end["packets"].as_u64()),
+        (Some("error"), Some(13))
+    );
+    assert!(end["error"].as_str().unwrap().contains("mixes link types"));
+}
