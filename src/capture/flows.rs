@@ -13,10 +13,10 @@
 
 use crate::capture::headers::FlowKey;
 use crate::model::capture::PacketTime;
+use core::net::IpAddr;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::net::IpAddr;
 
 /// The flow table's default size: the most flows held before a drain.
 pub const DEFAULT_MAX_FLOWS: usize = 200_000;
@@ -168,7 +168,7 @@ impl FlowTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::Ipv4Addr;
+    use core::net::Ipv4Addr;
 
     fn key(proto: u8, sport: u16) -> FlowKey {
         FlowKey {

@@ -5,12 +5,12 @@
 //! records are only read (and must chain), and only the unsigned files of
 //! the last segment are rewritten.
 
+use super::CaptureError;
 use super::flows::FlowTable;
 use super::headers::dissect;
 use super::pcap::{HEADER_LEN, Reader, Writer};
 use super::run::write_end;
 use super::segment::{FLOW_CAP, Head, Segments, link, sync_dir};
-use super::CaptureError;
 use crate::hash::{AlgorithmSet, HashOptions, hash_reader};
 use crate::model::capture::{
     CAPTURE_FILE, CAPTURE_SCHEMA, CaptureRecord, ChainLink, Closed, Drops, FlowsFile, OPEN_FILE,
@@ -41,7 +41,8 @@ pub fn recover(dir: &Path, signer: &Signer, tool: &str) -> Result<Recovered, Cap
     let mut previous: Option<ChainLink> = None;
     for n in 1..=highest {
         let names = segment_names(n);
-        let signed = seg_dir.join(&names.record).is_file() && seg_dir.join(&names.signature).is_file();
+        let signed =
+            seg_dir.join(&names.record).is_file() && seg_dir.join(&names.signature).is_file();
         if !signed && n < highest {
             return Err(CaptureError::Refused(format!(
                 "{}: segment {n} has no signed record but a later segment exists: the \
@@ -183,7 +184,9 @@ fn close_open(
         captured_bytes: summary.captured,
         original_bytes: summary.original,
         drops: Drops::default(),
-        drops_total: records.last().map_or_else(Drops::default, |r| r.drops_total),
+        drops_total: records
+            .last()
+            .map_or_else(Drops::default, |r| r.drops_total),
         note: Some(format!(
             "recovered by `capture --recover` after the capturing process ended without \
              closing it; {truncated} bytes of a partly written packet cut; the kernel's drop \
@@ -261,11 +264,15 @@ fn summarise(pcap: &Path, flows_path: &Path) -> Result<(Summary, FlowsFile), Cap
         if let Some(k) = d.flow {
             table.add(k, p.time, p.orig_len, d.tcp_flags);
             if table.is_full() {
-                lines += table.drain_to(&mut out).map_err(|e| CaptureError::io(flows_path, e))?;
+                lines += table
+                    .drain_to(&mut out)
+                    .map_err(|e| CaptureError::io(flows_path, e))?;
             }
         }
     }
-    lines += table.drain_to(&mut out).map_err(|e| CaptureError::io(flows_path, e))?;
+    lines += table
+        .drain_to(&mut out)
+        .map_err(|e| CaptureError::io(flows_path, e))?;
     super::segment::write_atomic(flows_path, &out)?;
     let dir = flows_path.parent().unwrap_or(Path::new("."));
     sync_dir(dir)?;

@@ -12,8 +12,8 @@ use super::segment::{Head, Segments, record_bytes, write_atomic};
 use super::source::{Input, Next, Source};
 use super::{CaptureError, CaptureOptions, Event, Rotate};
 use crate::model::capture::{
-    CAPTURE_FILE, CAPTURE_SCHEMA, CaptureRecord, CaptureSource, Closed, Drops,
-    KEYS_DIR, OPEN_FILE, OPEN_SCHEMA, OpenRecord, PacketTime, SEGMENTS_DIR, end_comment,
+    CAPTURE_FILE, CAPTURE_SCHEMA, CaptureRecord, CaptureSource, Closed, Drops, KEYS_DIR, OPEN_FILE,
+    OPEN_SCHEMA, OpenRecord, PacketTime, SEGMENTS_DIR, end_comment,
 };
 use crate::pathrepr::PathRepr;
 use std::path::Path;
@@ -49,7 +49,9 @@ pub fn capture(
             name,
             format: source.format_name(),
             linktype: source.linktype(),
-            host: matches!(input, Input::Interface(_)).then(hostname).flatten(),
+            host: matches!(input, Input::Interface(_))
+                .then(hostname)
+                .flatten(),
         },
         nanos: source.nanos(),
         tool: opts.tool.clone(),
@@ -289,7 +291,12 @@ impl Loop<'_, '_> {
             {
                 return Ok(Closed::Duration);
             }
-            let cut = super::cut(linktype, packet.data, opts.scope.content, opts.scope.snaplen);
+            let cut = super::cut(
+                linktype,
+                packet.data,
+                opts.scope.content,
+                opts.scope.snaplen,
+            );
             let (time, orig_len) = (packet.time, packet.orig_len);
             let data = &packet.data[..cut.0];
             let needs_rotation = match opts.rotate {

@@ -217,7 +217,9 @@ impl<'a> Segments<'a> {
 
     /// The open segment's packet count and first packet time.
     pub fn open_packets(&self) -> (u64, Option<PacketTime>) {
-        self.open.as_ref().map_or((0, None), |o| (o.packets, o.first))
+        self.open
+            .as_ref()
+            .map_or((0, None), |o| (o.packets, o.first))
     }
 
     /// Hand what is buffered to the operating system, so that a killed
@@ -389,9 +391,7 @@ impl<'a> Segments<'a> {
 
 /// Flush and fsync a flows file; its SHA-256.
 fn finish_small(mut f: HashedFile) -> Result<String, CaptureError> {
-    f.file
-        .flush()
-        .map_err(|e| CaptureError::io(&f.path, e))?;
+    f.file.flush().map_err(|e| CaptureError::io(&f.path, e))?;
     let file = f
         .file
         .into_inner()
@@ -408,7 +408,10 @@ fn finish_tee(mut t: Tee) -> Result<std::collections::BTreeMap<String, String>, 
         .into_inner()
         .map_err(|e| CaptureError::io(&t.path, e.into_error()))?;
     file.sync_all().map_err(|e| CaptureError::io(&t.path, e))?;
-    let result = t.hasher.finish().map_err(|e| CaptureError::io(&t.path, e))?;
+    let result = t
+        .hasher
+        .finish()
+        .map_err(|e| CaptureError::io(&t.path, e))?;
     Ok(result
         .digests
         .iter()

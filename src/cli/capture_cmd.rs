@@ -43,7 +43,12 @@ pub struct CaptureArgs {
     #[arg(value_name = "SOURCE", required_unless_present = "recover")]
     source: Option<String>,
     /// New directory for the segments and records (must not exist)
-    #[arg(long, short = 'o', value_name = "DIR", required_unless_present = "recover")]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "DIR",
+        required_unless_present = "recover"
+    )]
     out: Option<PathBuf>,
     /// Case reference (required here or as case_reference in --meta)
     #[arg(long = "case", value_name = "ID")]
@@ -157,7 +162,9 @@ fn parse_rotate(s: &str) -> Result<Rotate, String> {
     match parse_size(t) {
         Ok(n) if n >= 4096 => Ok(Rotate::Size(n)),
         Ok(_) => Err(format!("{s:?}: a segment of at least 4K")),
-        Err(_) => Err(format!("{s:?} is neither a duration (30s, 15min, 1h) nor a size (64M)")),
+        Err(_) => Err(format!(
+            "{s:?} is neither a duration (30s, 15min, 1h) nor a size (64M)"
+        )),
     }
 }
 
@@ -168,8 +175,10 @@ pub fn run(ctx: &Ctx, args: CaptureArgs) -> Result<Exit, CliError> {
     }
     let out = args.out.clone().unwrap_or_default();
     if std::fs::symlink_metadata(&out).is_ok() {
-        return Err(CliError::usage(format!("{} already exists", display_path(&out)))
-            .hint("a capture writes a new directory; choose another --out"));
+        return Err(
+            CliError::usage(format!("{} already exists", display_path(&out)))
+                .hint("a capture writes a new directory; choose another --out"),
+        );
     }
     if let Some(b) = &args.seal {
         super::seal_cmd::check_new_bundle(b)?;
@@ -225,25 +234,23 @@ pub fn run(ctx: &Ctx, args: CaptureArgs) -> Result<Exit, CliError> {
     Ok(exit)
 }
 
-/// The case metadata and the `--meta` file's copy (name, bytes).
-fn read_case(args: &CaptureArgs) -> Result<(CaseMeta, Option<(String, Vec<u8>)>), CliError> {
-    let mut case = match &args.meta {
-        Some(p) => super::seal_cmd::read_meta(p)?,
-        None => CaseMeta::default(),
-    };
-    if let Some(c) = &args.case_id {
-        case.case_reference = c.clone();
-    }
-    if case.case_reference.trim().is_empty() {
-        return Err(CliError::usage("a case reference is required")
-            .hint("pass --case ID or set case_reference in --meta"));
-    }
+/// The `--meta` file's copy in the capture directory: its name and bytes.
+type MetaCopy = Option<(String, Vec<u8>)>;
+
+/// The case metadata and the `--meta` file's copy.
+fn read_case(args: &CaptureArgs) -> Result<(CaseMeta, MetaCopy), CliError> {
+    let case = super::seal_cmd::case_meta(args.meta.as_deref(), args.case_id.as_deref())?;
     let meta = match &args.meta {
         None => None,
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|e| CliError::io("cannot read", p, &e))?;
-            let toml = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-            Some((if toml { "meta.toml" } else { "meta.json" }.to_string(), bytes))
+            let toml = p
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            Some((
+                if toml { "meta.toml" } else { "meta.json" }.to_string(),
+                bytes,
+            ))
         }
     };
     Ok((case, meta))
@@ -261,12 +268,11 @@ fn scope(
     };
     if content == ContentMode::Full {
         content_authorised(case).map_err(|why| {
-            CliError::usage(format!("--content full is content interception: {why}"))
-                .hint(
-                    "give --meta with data_category = \"content\" and the legal_basis that \
+            CliError::usage(format!("--content full is content interception: {why}")).hint(
+                "give --meta with data_category = \"content\" and the legal_basis that \
                      authorises content interception; or capture traffic data only \
                      (--content headers, the default)",
-                )
+            )
         })?;
     }
     let snaplen = args.snaplen.unwrap_or(match content {
@@ -274,8 +280,10 @@ fn scope(
         ContentMode::Full => MAX_SNAPLEN,
     });
     if snaplen == 0 || snaplen > MAX_SNAPLEN {
-        return Err(CliError::usage(format!("--snaplen {snaplen} is out of range"))
-            .hint(format!("give 1 to {MAX_SNAPLEN}")));
+        return Err(
+            CliError::usage(format!("--snaplen {snaplen} is out of range"))
+                .hint(format!("give 1 to {MAX_SNAPLEN}")),
+        );
     }
     let source = args.source.clone().unwrap_or_default();
     let input = match source.as_str() {
@@ -309,9 +317,9 @@ fn capture_error(e: CaptureError, out: &Path) -> CliError {
         CaptureError::Libpcap(LibpcapError::NotInstalled { .. }) => {
             err.hint("install libpcap: apt-get install libpcap0.8 (tcpdump brings it too)")
         }
-        CaptureError::Libpcap(LibpcapError::Filter { .. }) => {
-            err.hint("the filter is BPF syntax as tcpdump takes it (man pcap-filter); nothing was written")
-        }
+        CaptureError::Libpcap(LibpcapError::Filter { .. }) => err.hint(
+            "the filter is BPF syntax as tcpdump takes it (man pcap-filter); nothing was written",
+        ),
         CaptureError::Libpcap(LibpcapError::NoSuchDevice { .. }) => {
             err.hint("list the interfaces with `ip link`; a file must exist")
         }
@@ -367,9 +375,8 @@ fn report(ctx: &Ctx, out: &Path, r: &CaptureRecord) -> Result<Exit, CliError> {
 fn recover(ctx: &Ctx, dir: &Path, args: &CaptureArgs) -> Result<Exit, CliError> {
     let signer = load_signer(ctx, args.key.as_deref(), args.passphrase_file.as_deref())?;
     let tool = format!("evidentia {}", env!("CARGO_PKG_VERSION"));
-    let done = evidentia::capture::recover(dir, &signer, &tool).map_err(|e| {
-        CliError::usage(e.to_string()).hint("nothing already signed was changed")
-    })?;
+    let done = evidentia::capture::recover(dir, &signer, &tool)
+        .map_err(|e| CliError::usage(e.to_string()).hint("nothing already signed was changed"))?;
     if let Some(n) = done.segment {
         ctx.diag.note(&format!(
             "segment {n} closed as recovered ({} bytes of a partly written packet cut)",

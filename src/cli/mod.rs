@@ -3,9 +3,9 @@
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
 mod acquire_cmd;
-mod capture_cmd;
 mod agekeys;
 mod algo;
+mod capture_cmd;
 mod completions;
 mod context;
 mod custody_cmd;

@@ -125,7 +125,7 @@ struct RecipientJson {
     trusted: bool,
 }
 
-pub(super) fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
+fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| CliError::io("cannot read", path, &e))?;
     let is_toml = path
         .extension()
@@ -145,18 +145,25 @@ pub(super) fn read_meta(path: &Path) -> Result<CaseMeta, CliError> {
     })
 }
 
-fn options(args: &SealArgs) -> Result<SealOptions, CliError> {
-    let mut case = match &args.meta {
+/// The case metadata of `--meta` (if any) with `--case` over its
+/// `case_reference`, which one of them must give.
+pub(super) fn case_meta(meta: Option<&Path>, case_id: Option<&str>) -> Result<CaseMeta, CliError> {
+    let mut case = match meta {
         Some(p) => read_meta(p)?,
         None => CaseMeta::default(),
     };
-    if let Some(c) = &args.case {
-        case.case_reference = c.clone();
+    if let Some(c) = case_id {
+        case.case_reference = c.to_string();
     }
     if case.case_reference.trim().is_empty() {
         return Err(CliError::usage("a case reference is required")
             .hint("pass --case ID or set case_reference in --meta"));
     }
+    Ok(case)
+}
+
+fn options(args: &SealArgs) -> Result<SealOptions, CliError> {
+    let mut case = case_meta(args.meta.as_deref(), args.case.as_deref())?;
     case.items.extend(args.item.iter().cloned());
     if let Some(d) = &args.description {
         case.description = Some(d.clone());

@@ -125,6 +125,9 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
     if let Some(p) = &report.provenance {
         s.push_str(&provenance_text(report, p));
     }
+    for c in &report.captures {
+        s.push_str(&capture_text(c));
+    }
     for e in &report.events {
         let key = e
             .key_id
@@ -163,6 +166,40 @@ fn human(report: &VerifyReport, bundle: &str) -> String {
 /// disclosed files in which bundle, who exported them and why, and what
 /// the reader should know besides (files withheld, an export the
 /// original does not record, a revealed manifest).
+/// One proven capture: its scope, period and counts, drops said loudly.
+fn capture_text(c: &evidentia::verify::CaptureProven) -> String {
+    let filter = match c.scope.filter.as_str() {
+        "" => "no filter (every packet)".to_string(),
+        f => format!("filter {:?}", sanitize(f)),
+    };
+    let mut s = format!(
+        "capture {}: {} segment{}, {} packets, {} bytes on the wire ({} kept, {}), {filter}, \
+         {} to {}, ended by {}{}; chain, counts and signatures hold, signed by {}\n",
+        sanitize(&c.item),
+        c.segments.len(),
+        if c.segments.len() == 1 { "" } else { "s" },
+        c.packets,
+        c.original_bytes,
+        c.captured_bytes,
+        match c.scope.content {
+            evidentia::model::capture::ContentMode::Headers => "headers only",
+            evidentia::model::capture::ContentMode::Full => "whole packets",
+        },
+        c.started,
+        c.ended,
+        c.ended_by.name(),
+        if c.recovered { " (recovered)" } else { "" },
+        sanitize(&c.signer),
+    );
+    if c.drops.total() > 0 {
+        s.push_str(&format!(
+            "  WARNING: {} packets dropped by the kernel, {} by the interface: the capture is not complete\n",
+            c.drops.kernel, c.drops.interface
+        ));
+    }
+    s
+}
+
 fn provenance_text(report: &VerifyReport, p: &Provenance) -> String {
     let exporter = report.events.first();
     let mut s = format!(

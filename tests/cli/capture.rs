@@ -18,7 +18,20 @@ pub const MARKER: &[u8] = b"EVIDENTIA-PAYLOAD-MARKER-7f3a";
 pub fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
     let mut p = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00];
     let total = (20 + 8 + payload.len()) as u16;
-    p.extend_from_slice(&[0x45, 0, (total >> 8) as u8, total as u8, 0, 1, 0x40, 0, 64, 17, 0, 0]);
+    p.extend_from_slice(&[
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        1,
+        0x40,
+        0,
+        64,
+        17,
+        0,
+        0,
+    ]);
     p.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
     let ulen = (8 + payload.len()) as u16;
     p.extend_from_slice(&sport.to_be_bytes());
@@ -58,7 +71,11 @@ pub fn marked(n: u32, step_ms: u32) -> Vec<(u32, u32, Vec<u8>)> {
             let mut payload = MARKER.to_vec();
             payload.extend_from_slice(&i.to_be_bytes());
             payload.resize(200, b'.');
-            (1_796_281_200 + ms / 1000, (ms % 1000) * 1000, udp(40000, 5300, &payload))
+            (
+                1_796_281_200 + ms / 1000,
+                (ms % 1000) * 1000,
+                udp(40000, 5300, &payload),
+            )
         })
         .collect()
 }
@@ -103,12 +120,19 @@ fn headers_mode_keeps_no_payload_and_records_every_packet() {
     let r = env.run(["capture", "in.pcap", "--out", "cap", "--case", "C-1"]);
     r.expect_code(0);
     let dir = env.path().join("cap");
-    assert!(!contains(&segment_bytes(&dir), MARKER), "a payload byte was written");
+    assert!(
+        !contains(&segment_bytes(&dir), MARKER),
+        "a payload byte was written"
+    );
     let end = json(&dir.join("capture.json"));
     assert_eq!(end["packets"], 50);
     assert_eq!(end["ended_by"], "end-of-input");
     assert_eq!(end["original_bytes"], 50 * (14 + 20 + 8 + 200));
-    assert_eq!(end["captured_bytes"], 50 * 42, "Ethernet, IPv4 and UDP headers only");
+    assert_eq!(
+        end["captured_bytes"],
+        50 * 42,
+        "Ethernet, IPv4 and UDP headers only"
+    );
     assert!(!dir.join("capture.open").exists());
     let seg = json(&dir.join("segments/000001.json"));
     assert_eq!(seg["packets"], 50);
@@ -116,20 +140,30 @@ fn headers_mode_keeps_no_payload_and_records_every_packet() {
     assert_eq!(seg["source"]["kind"], "file");
     assert!(seg.get("previous").is_none());
     let flows = std::fs::read_to_string(dir.join("segments/000001.flows.jsonl")).unwrap();
-    let lines: Vec<Value> = flows.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = flows
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 1, "{flows}");
     assert_eq!(lines[0]["packets"], 50);
     assert_eq!(lines[0]["dport"], 5300);
     assert_eq!(lines[0]["proto"], "udp");
     let sha = end["input_sha256"].as_str().unwrap();
-    assert_eq!(sha, evidentia::hash::to_hex(&sha2_of(&std::fs::read(&input).unwrap())));
+    assert_eq!(
+        sha,
+        evidentia::hash::to_hex(&sha2_of(&std::fs::read(&input).unwrap()))
+    );
     if let Some(tcpdump) = peer("tcpdump") {
         let out = std::process::Command::new(tcpdump)
             .args(["-nn", "-r"])
             .arg(dir.join("segments/000001.pcap"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 50);
     }
 }
@@ -144,7 +178,16 @@ fn full_content_needs_a_legal_basis_for_content() {
     let env = Env::new();
     setup(&env);
     env.write("in.pcap", &pcap(&marked(5, 10)));
-    let r = env.run(["capture", "in.pcap", "--out", "cap", "--case", "C-1", "--content", "full"]);
+    let r = env.run([
+        "capture",
+        "in.pcap",
+        "--out",
+        "cap",
+        "--case",
+        "C-1",
+        "--content",
+        "full",
+    ]);
     r.expect_code(2);
     assert!(r.stderr.contains("content interception"), "{}", r.stderr);
     assert!(!env.path().join("cap").exists(), "nothing may be written");
@@ -152,15 +195,36 @@ fn full_content_needs_a_legal_basis_for_content() {
         "traffic.toml",
         b"case_reference = \"C-1\"\ndata_category = \"traffic\"\nlegal_basis = \"art. 20\"\n",
     );
-    let r = env.run(["capture", "in.pcap", "--out", "cap", "--content", "full", "--meta", "traffic.toml"]);
+    let r = env.run([
+        "capture",
+        "in.pcap",
+        "--out",
+        "cap",
+        "--content",
+        "full",
+        "--meta",
+        "traffic.toml",
+    ]);
     r.expect_code(2);
     assert!(r.stderr.contains("data_category"), "{}", r.stderr);
     let meta = b"case_reference = \"C-1\"\ndata_category = \"content\"\nlegal_basis = \"Order 17/2026, art. 21 Budapest Convention\"\n";
     env.write("content.toml", meta);
-    let r = env.run(["capture", "in.pcap", "--out", "cap", "--content", "full", "--meta", "content.toml"]);
+    let r = env.run([
+        "capture",
+        "in.pcap",
+        "--out",
+        "cap",
+        "--content",
+        "full",
+        "--meta",
+        "content.toml",
+    ]);
     r.expect_code(0);
     let dir = env.path().join("cap");
-    assert!(contains(&segment_bytes(&dir), MARKER), "full mode keeps the payload");
+    assert!(
+        contains(&segment_bytes(&dir), MARKER),
+        "full mode keeps the payload"
+    );
     assert_eq!(std::fs::read(dir.join("meta.toml")).unwrap(), meta);
     let seg = json(&dir.join("segments/000001.json"));
     assert_eq!(seg["scope"]["content"], "full");
@@ -177,7 +241,9 @@ fn the_filter_is_the_scope_and_a_bad_one_writes_nothing() {
     let mut packets = marked(20, 10);
     packets.extend((0..7u32).map(|i| (1_796_281_300 + i, 0, udp(40000, 53, b"other"))));
     env.write("in.pcap", &pcap(&packets));
-    let r = env.run(["capture", "in.pcap", "--out", "bad", "--case", "C-1", "--filter", "udp port"]);
+    let r = env.run([
+        "capture", "in.pcap", "--out", "bad", "--case", "C-1", "--filter", "udp port",
+    ]);
     if r.stderr.contains("libpcap is not installed") {
         skip("libpcap is not installed");
         return;
@@ -186,13 +252,18 @@ fn the_filter_is_the_scope_and_a_bad_one_writes_nothing() {
     assert!(r.stderr.contains("udp port"), "{}", r.stderr);
     assert!(!env.path().join("bad").exists(), "nothing may be written");
     let filter = "udp and dst port 5300";
-    let r = env.run(["capture", "in.pcap", "--out", "cap", "--case", "C-1", "--filter", filter]);
+    let r = env.run([
+        "capture", "in.pcap", "--out", "cap", "--case", "C-1", "--filter", filter,
+    ]);
     r.expect_code(0);
     let dir = env.path().join("cap");
     let end = json(&dir.join("capture.json"));
     assert_eq!(end["packets"], 20);
     assert_eq!(end["scope"]["filter"], filter);
-    assert_eq!(json(&dir.join("segments/000001.json"))["scope"]["filter"], filter);
+    assert_eq!(
+        json(&dir.join("segments/000001.json"))["scope"]["filter"],
+        filter
+    );
 }
 
 #[test]
@@ -200,8 +271,10 @@ fn rotation_by_size_and_by_packet_time_chains_every_segment() {
     let env = Env::new();
     setup(&env);
     env.write("in.pcap", &pcap(&marked(600, 100)));
-    env.run(["capture", "in.pcap", "--out", "size", "--case", "C-1", "--rotate", "4K"])
-        .expect_code(0);
+    env.run([
+        "capture", "in.pcap", "--out", "size", "--case", "C-1", "--rotate", "4K",
+    ])
+    .expect_code(0);
     let dir = env.path().join("size");
     let end = json(&dir.join("capture.json"));
     let n = end["segments"].as_u64().unwrap();
@@ -213,18 +286,24 @@ fn rotation_by_size_and_by_packet_time_chains_every_segment() {
         let r = json(&rec);
         assert_eq!(r["sequence"], i);
         assert_eq!(r["previous"]["sha256"].as_str().map(String::from), prev);
-        let size = std::fs::metadata(dir.join(format!("segments/{i:06}.pcap"))).unwrap().len();
+        let size = std::fs::metadata(dir.join(format!("segments/{i:06}.pcap")))
+            .unwrap()
+            .len();
         assert!(size <= 4096, "segment {i} is {size} bytes");
         assert_eq!(r["size"], size);
         total += r["packets"].as_u64().unwrap();
-        prev = Some(evidentia::hash::to_hex(&sha2_of(&std::fs::read(&rec).unwrap())));
+        prev = Some(evidentia::hash::to_hex(&sha2_of(
+            &std::fs::read(&rec).unwrap(),
+        )));
         assert!(dir.join(format!("segments/{i:06}.json.minisig")).is_file());
     }
     assert_eq!(total, 600);
     assert_eq!(end["last"]["sha256"].as_str().map(String::from), prev);
     // 600 packets 100 ms apart span 59.9 s of packet time: 10 s segments.
-    env.run(["capture", "in.pcap", "--out", "time", "--case", "C-1", "--rotate", "10s"])
-        .expect_code(0);
+    env.run([
+        "capture", "in.pcap", "--out", "time", "--case", "C-1", "--rotate", "10s",
+    ])
+    .expect_code(0);
     let end = json(&env.path().join("time/capture.json"));
     assert_eq!(end["segments"], 6);
     let first = json(&env.path().join("time/segments/000001.json"));
@@ -238,14 +317,31 @@ fn count_and_duration_end_the_capture() {
     let env = Env::new();
     setup(&env);
     env.write("in.pcap", &pcap(&marked(100, 100)));
-    env.run(["capture", "in.pcap", "--out", "c", "--case", "C-1", "--count", "17"])
-        .expect_code(0);
+    env.run([
+        "capture", "in.pcap", "--out", "c", "--case", "C-1", "--count", "17",
+    ])
+    .expect_code(0);
     let end = json(&env.path().join("c/capture.json"));
-    assert_eq!((end["packets"].as_u64(), end["ended_by"].as_str()), (Some(17), Some("count")));
-    env.run(["capture", "in.pcap", "--out", "d", "--case", "C-1", "--duration", "3s"])
-        .expect_code(0);
+    assert_eq!(
+        (end["packets"].as_u64(), end["ended_by"].as_str()),
+        (Some(17), Some("count"))
+    );
+    env.run([
+        "capture",
+        "in.pcap",
+        "--out",
+        "d",
+        "--case",
+        "C-1",
+        "--duration",
+        "3s",
+    ])
+    .expect_code(0);
     let end = json(&env.path().join("d/capture.json"));
-    assert_eq!((end["packets"].as_u64(), end["ended_by"].as_str()), (Some(30), Some("duration")));
+    assert_eq!(
+        (end["packets"].as_u64(), end["ended_by"].as_str()),
+        (Some(30), Some("duration"))
+    );
 }
 
 #[test]
@@ -258,7 +354,11 @@ fn a_bad_input_names_the_offset_and_keeps_what_was_read() {
     let r = env.run(["capture", "cut.pcap", "--out", "cap", "--case", "C-1"]);
     r.expect_code(2);
     assert!(r.stderr.contains("cut.pcap"), "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("{}", bytes.len() - 7)), "the offset: {}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("{}", bytes.len() - 7)),
+        "the offset: {}",
+        r.stderr
+    );
     let end = json(&env.path().join("cap/capture.json"));
     assert_eq!(end["ended_by"], "error");
     assert_eq!(end["packets"], 10);
@@ -273,7 +373,9 @@ fn kill_9_then_recover_closes_the_chain_and_touches_nothing_signed() {
     let env = Env::new();
     setup(&env);
     let mut child = env
-        .cmd(["capture", "-", "--out", "cap", "--case", "C-1", "--rotate", "4K"])
+        .cmd([
+            "capture", "-", "--out", "cap", "--case", "C-1", "--rotate", "4K",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -299,7 +401,12 @@ fn kill_9_then_recover_closes_the_chain_and_touches_nothing_signed() {
     assert!(!signed.is_empty());
     // A power cut mid-write: half a packet record at the end.
     let last = dir.join(format!("segments/{open:06}.pcap"));
-    std::fs::OpenOptions::new().append(true).open(&last).unwrap().write_all(&[9; 11]).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&last)
+        .unwrap()
+        .write_all(&[9; 11])
+        .unwrap();
     let r = env.run(["capture", "--recover", "cap"]);
     r.expect_code(0);
     assert!(r.stderr.contains("11 bytes"), "{}", r.stderr);
@@ -311,13 +418,23 @@ fn kill_9_then_recover_closes_the_chain_and_touches_nothing_signed() {
     assert_eq!(rec["closed_by"], "recovered");
     assert!(rec["note"].as_str().unwrap().contains("drop counters"));
     for (p, bytes) in signed {
-        assert_eq!(std::fs::read(&p).unwrap(), bytes, "{} was changed", p.display());
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            bytes,
+            "{} was changed",
+            p.display()
+        );
     }
     assert!(!dir.join("capture.open").exists());
     let again = env.run(["capture", "--recover", "cap"]);
     again.expect_code(2);
-    assert!(again.stderr.contains("nothing to recover"), "{}", again.stderr);
-    env.run(["seal", "cap", "--out", "cap.zip", "--case", "C-1"]).expect_code(0);
+    assert!(
+        again.stderr.contains("nothing to recover"),
+        "{}",
+        again.stderr
+    );
+    env.run(["seal", "cap", "--out", "cap.zip", "--case", "C-1"])
+        .expect_code(0);
     env.run(["verify", "cap.zip"]).expect_code(0);
 }
 
@@ -328,11 +445,17 @@ fn wait_for(dir: &Path, packets: u64) -> u64 {
         std::thread::sleep(std::time::Duration::from_millis(100));
         let mut signed = 0;
         let mut open = 1;
-        while dir.join(format!("segments/{open:06}.json.minisig")).is_file() {
-            signed += json(&dir.join(format!("segments/{open:06}.json")))["packets"].as_u64().unwrap();
+        while dir
+            .join(format!("segments/{open:06}.json.minisig"))
+            .is_file()
+        {
+            signed += json(&dir.join(format!("segments/{open:06}.json")))["packets"]
+                .as_u64()
+                .unwrap();
             open += 1;
         }
-        let len = std::fs::metadata(dir.join(format!("segments/{open:06}.pcap"))).map_or(0, |m| m.len());
+        let len =
+            std::fs::metadata(dir.join(format!("segments/{open:06}.pcap"))).map_or(0, |m| m.len());
         if signed + len.saturating_sub(24) / (16 + 42) >= packets {
             return open;
         }
@@ -353,4 +476,83 @@ fn signed_files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         i += 1;
     }
     out
+}
+
+/// Every packet of every segment of a capture: (time, original length,
+/// bytes kept).
+fn packets(dir: &Path) -> Vec<(String, u32, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut i = 1;
+    loop {
+        let Ok(bytes) = std::fs::read(dir.join(format!("segments/{i:06}.pcap"))) else {
+            return out;
+        };
+        let mut r = evidentia::capture::pcap::Reader::new(&bytes[..]).unwrap();
+        while let Some(p) = r.next_packet().unwrap() {
+            out.push((p.time.to_string(), p.orig_len, p.data.to_vec()));
+        }
+        i += 1;
+    }
+}
+
+#[test]
+fn tcpdump_and_dumpcap_files_in_every_format_give_the_same_packets() {
+    let env = Env::new();
+    setup(&env);
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/capture");
+    let mut seen = Vec::new();
+    for name in ["lo.pcap", "lo.pcapng", "lo-nsec.pcap", "lo-be.pcap"] {
+        let out = format!("cap-{name}");
+        let input = data.join(name);
+        let r = env.run([
+            std::ffi::OsStr::new("capture"),
+            input.as_os_str(),
+            "--out".as_ref(),
+            out.as_ref(),
+            "--case".as_ref(),
+            "C-1".as_ref(),
+        ]);
+        r.expect_code(0);
+        let dir = env.path().join(&out);
+        let got = packets(&dir);
+        assert_eq!(got.len(), 13, "{name}");
+        let end = json(&dir.join("capture.json"));
+        assert_eq!(
+            end["input_sha256"],
+            evidentia::hash::to_hex(&sha2_of(&std::fs::read(&input).unwrap()))
+        );
+        assert!(
+            !contains(&segment_bytes(&dir), b"EVIDENTIA-PAYLOAD-MARKER"),
+            "{name}"
+        );
+        seen.push((name, got));
+    }
+    for (name, got) in &seen[1..] {
+        assert_eq!(got, &seen[0].1, "{name} gives other packets than lo.pcap");
+    }
+    // Another tool's pcapng mixing link types cannot go into one pcap
+    // segment: the capture ends at the first packet of the second link
+    // type, naming both; what came before is signed and capture.json says
+    // why it ended.
+    let mixed = data.join("mixed-linktypes.pcapng");
+    let r = env.run([
+        std::ffi::OsStr::new("capture"),
+        mixed.as_os_str(),
+        "--out".as_ref(),
+        "mixed".as_ref(),
+        "--case".as_ref(),
+        "C-1".as_ref(),
+    ]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("mixes link types (1 and 113)"),
+        "{}",
+        r.stderr
+    );
+    let end = json(&env.path().join("mixed/capture.json"));
+    assert_eq!(
+        (end["ended_by"].as_str(), end["packets"].as_u64()),
+        (Some("error"), Some(13))
+    );
+    assert!(end["error"].as_str().unwrap().contains("mixes link types"));
 }

@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 
 /// The script from docs/capture.md, written to `env`.
 fn script(env: &Env) -> PathBuf {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/capture.md"))
-        .unwrap();
-    let start = doc.find("#!/bin/sh\n# check-capture DIR").expect("the script in docs/capture.md");
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/capture.md")).unwrap();
+    let start = doc
+        .find("#!/bin/sh\n# check-capture DIR")
+        .expect("the script in docs/capture.md");
     let end = start + doc[start..].find("\n```").unwrap();
-    let path = env.write("check-capture", doc[start..end].as_bytes());
-    path
+    env.write("check-capture", &doc.as_bytes()[start..end])
 }
 
 fn check(env: &Env, script: &Path, dir: &str) -> (bool, String) {
@@ -34,14 +35,19 @@ fn check(env: &Env, script: &Path, dir: &str) -> (bool, String) {
 
 #[test]
 fn the_documented_check_passes_and_catches_edits() {
-    if ["jq", "capinfos", "minisign"].iter().any(|t| peer(t).is_none()) {
+    if ["jq", "capinfos", "minisign"]
+        .iter()
+        .any(|t| peer(t).is_none())
+    {
         return;
     }
     let env = Env::new();
     setup(&env);
     env.write("in.pcap", &pcap(&marked(300, 100)));
-    env.run(["capture", "in.pcap", "--out", "cap", "--case", "C-1", "--rotate", "10s"])
-        .expect_code(0);
+    env.run([
+        "capture", "in.pcap", "--out", "cap", "--case", "C-1", "--rotate", "10s",
+    ])
+    .expect_code(0);
     let script = script(&env);
     let (ok, text) = check(&env, &script, "cap");
     assert!(ok, "{text}");
@@ -74,7 +80,9 @@ fn the_documented_check_passes_and_catches_edits() {
 
     let forged = copy("forged");
     let rec = forged.join("segments/000002.json");
-    let text = std::fs::read_to_string(&rec).unwrap().replace("\"packets\": 100", "\"packets\": 99");
+    let text = std::fs::read_to_string(&rec)
+        .unwrap()
+        .replace("\"packets\": 100", "\"packets\": 99");
     std::fs::write(&rec, text).unwrap();
     let (ok, text) = check(&env, &script, "forged");
     assert!(!ok && text.contains("000002.json: signature"), "{text}");

@@ -192,6 +192,14 @@ fn a_rotated_capture_seals_verifies_and_is_reported() {
         assert!(md.contains(want), "{want:?} not in the report:\n{md}");
     }
     assert!(!md.contains("WARNING"), "no drops, no warning:\n{md}");
+    let text = lab.env.run([OsStr::new("verify"), bundle.as_os_str()]);
+    text.expect_code(0);
+    let line = format!("{PACKETS} packets");
+    let out = text.stdout_str();
+    assert!(
+        out.contains("chain, counts and signatures hold") && out.contains(&line),
+        "{out}"
+    );
 }
 
 #[test]
