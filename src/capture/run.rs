@@ -191,8 +191,8 @@ pub(super) fn write_end(
     super::segment::sync_dir(out)
 }
 
-/// Packets reach the operating system at least this often (and whenever a
-/// live interface is quiet for a read timeout).
+/// Packets reach the operating system at least this often in packet time
+/// (and whenever a live interface is quiet for a read timeout).
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 /// The loop's state.
@@ -214,18 +214,10 @@ impl Loop<'_, '_> {
         let Ok(s) = l.stats() else {
             return Drops::default();
         };
-        let now = Drops {
-            kernel: s.dropped,
-            interface: s.if_dropped,
-        };
-        // The counters are 32-bit in libpcap: a smaller value wrapped.
-        let grow = |new: u64, old: u64| match new >= old {
-            true => new - old,
-            false => new + (1u64 << 32) - old,
-        };
+        // The counters are widened by `stats` into totals that only grow.
         let d = Drops {
-            kernel: grow(now.kernel, self.drops_seen.kernel % (1 << 32)),
-            interface: grow(now.interface, self.drops_seen.interface % (1 << 32)),
+            kernel: s.dropped.saturating_sub(self.drops_seen.kernel),
+            interface: s.if_dropped.saturating_sub(self.drops_seen.interface),
         };
         self.drops_seen.kernel += d.kernel;
         self.drops_seen.interface += d.interface;
@@ -256,7 +248,9 @@ impl Loop<'_, '_> {
         let opts = self.opts;
         segments.open(PacketTime::now())?;
         let mut seg_started = Instant::now();
-        let mut flushed = Instant::now();
+        // When the buffer was last handed to the OS, in packet time (no
+        // clock read per packet; a quiet live interface flushes on Idle).
+        let mut flushed: Option<PacketTime> = None;
         let mut written = 0u64;
         loop {
             if opts.stop.load(Ordering::SeqCst) {
@@ -279,7 +273,7 @@ impl Loop<'_, '_> {
                 Next::End => return Ok(Closed::EndOfInput),
                 Next::Idle => {
                     segments.flush()?;
-                    flushed = Instant::now();
+                    flushed = None;
                     continue;
                 }
                 Next::Packet(p) => p,
@@ -325,9 +319,13 @@ impl Loop<'_, '_> {
                 segments.write(time, orig_len, data, &cut.1)?;
             }
             written += 1;
-            if flushed.elapsed() >= FLUSH_EVERY {
-                segments.flush()?;
-                flushed = Instant::now();
+            match flushed {
+                None => flushed = Some(time),
+                Some(f) if time.as_nanos() - f.as_nanos() >= FLUSH_EVERY.as_nanos() as i128 => {
+                    segments.flush()?;
+                    flushed = Some(time);
+                }
+                Some(_) => {}
             }
             if opts.count.is_some_and(|c| written >= c) {
                 return Ok(Closed::Count);

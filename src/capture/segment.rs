@@ -91,12 +91,19 @@ struct Tee {
     path: PathBuf,
     file: BufWriter<File>,
     hasher: MultiHasher,
+    /// Bytes written but not yet hashed: the hashers take whole blocks
+    /// (one hand-off to their threads per block, not per packet).
+    pending: Vec<u8>,
 }
 
 impl Write for Tee {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.file.write_all(buf)?;
-        self.hasher.update(buf);
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= self.hasher.block_size() {
+            self.hasher.update(&self.pending);
+            self.pending.clear();
+        }
         Ok(buf.len())
     }
 
@@ -252,6 +259,7 @@ impl<'a> Segments<'a> {
         let tee = Tee {
             file: BufWriter::with_capacity(1 << 20, create_new(&pcap_path)?),
             path: pcap_path.clone(),
+            pending: Vec::with_capacity(hasher.block_size()),
             hasher,
         };
         let snaplen = match self.head.scope.snaplen {
@@ -408,6 +416,7 @@ fn finish_tee(mut t: Tee) -> Result<std::collections::BTreeMap<String, String>, 
         .into_inner()
         .map_err(|e| CaptureError::io(&t.path, e.into_error()))?;
     file.sync_all().map_err(|e| CaptureError::io(&t.path, e))?;
+    t.hasher.update(&t.pending);
     let result = t
         .hasher
         .finish()

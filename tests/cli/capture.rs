@@ -381,10 +381,13 @@ fn kill_9_then_recover_closes_the_chain_and_touches_nothing_signed() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let all = pcap(&marked(200, 10));
+    // 150 packets, then one 5 s later in packet time: buffered packets
+    // reach the OS at least every second of packet time, so that one
+    // flushes them all; then the process is killed.
+    let mut list = marked(151, 10);
+    list[150].0 += 5;
+    let all = pcap(&list);
     let mut stdin = child.stdin.take().unwrap();
-    // 150 packets, a pause (they reach the OS at least every second), one
-    // more packet that triggers the flush, then the process is killed.
     let cut = 24 + 150 * (16 + 242);
     stdin.write_all(&all[..cut]).unwrap();
     stdin.flush().unwrap();
