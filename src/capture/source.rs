@@ -9,7 +9,7 @@ use super::CaptureError;
 use super::libpcap::{Filter, Live, LiveOptions};
 use super::pcap::{Format, Packet, Reader};
 use crate::model::capture::{PacketTime, SourceKind};
-use sha2::{Digest as _, Sha256};
+use crate::hash::{Algorithm, AlgorithmSet, HashOptions, MultiHasher};
 use std::io::{self, BufReader, Read};
 use std::path::PathBuf;
 
@@ -34,23 +34,25 @@ pub enum Next<'a> {
     End,
 }
 
-/// A reader that hashes what it reads (the input's SHA-256).
+/// A reader that hashes what it reads (the input's SHA-256), on the hash
+/// engine's worker thread: it sits under the buffer, so it sees large
+/// reads, and the packet loop keeps its core.
 pub struct Hashing<R> {
     inner: R,
-    sha256: Sha256,
-    bytes: u64,
+    hasher: Option<MultiHasher>,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.sha256.update(&buf[..n]);
-        self.bytes += n as u64;
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(&buf[..n]);
+        }
         Ok(n)
     }
 }
 
-type FileReader = Reader<Hashing<BufReader<Box<dyn Read + Send>>>>;
+type FileReader = Reader<BufReader<Hashing<Box<dyn Read + Send>>>>;
 
 /// An open source.
 pub enum Source {
@@ -93,11 +95,14 @@ impl Source {
             Input::Stdin => (PathBuf::from("-"), Box::new(io::stdin())),
         };
         let hashing = Hashing {
-            inner: BufReader::with_capacity(1 << 20, raw),
-            sha256: Sha256::new(),
-            bytes: 0,
+            inner: raw,
+            hasher: Some(MultiHasher::new(&HashOptions {
+                algorithms: AlgorithmSet::new([Algorithm::Sha256]).unwrap_or_default(),
+                ..HashOptions::default()
+            })),
         };
-        let mut reader = Reader::new(hashing).map_err(|e| CaptureError::input(&path, e))?;
+        let buffered = BufReader::with_capacity(1 << 20, hashing);
+        let mut reader = Reader::new(buffered).map_err(|e| CaptureError::input(&path, e))?;
         let first = reader
             .next_packet()
             .map_err(|e| CaptureError::input(&path, e))?
@@ -166,14 +171,15 @@ impl Source {
         }
     }
 
-    /// The input's SHA-256 so far (offline sources).
-    pub fn input_sha256(&self) -> Option<String> {
-        match self {
-            Source::Live(_) => None,
-            Source::Offline { reader, .. } => Some(crate::hash::to_hex(
-                &reader.get_ref().sha256.clone().finalize(),
-            )),
-        }
+    /// The SHA-256 of every byte read from an offline source; asked once,
+    /// when the capture ends (`None` for a live source, or asked again).
+    pub fn input_sha256(&mut self) -> Option<String> {
+        let Source::Offline { reader, .. } = self else {
+            return None;
+        };
+        let hasher = reader.get_mut().get_mut().hasher.take()?;
+        let result = hasher.finish().ok()?;
+        result.digest(Algorithm::Sha256).map(|d| d.hex())
     }
 
     /// The next packet that passes the filter.

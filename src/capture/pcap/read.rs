@@ -225,6 +225,12 @@ impl<R: Read> Reader<R> {
         self.r.get_ref().1
     }
 
+    /// The underlying reader, mutably (reading from it directly would
+    /// lose the reader's place).
+    pub fn get_mut(&mut self) -> &mut R {
+        self.r.get_mut().1
+    }
+
     /// The underlying reader.
     pub fn into_inner(self) -> R {
         self.r.into_inner().1
