@@ -231,7 +231,10 @@ mod tests {
         assert!(table.is_empty());
         let find = |p: &str| recs.iter().find(|r| r.proto == p).unwrap();
         let (ra, rb) = (find("udp"), find("tcp"));
-        assert_eq!((ra.packets, ra.bytes, ra.first, ra.last), (4, 400, t(5), t(10)));
+        assert_eq!(
+            (ra.packets, ra.bytes, ra.first, ra.last),
+            (4, 400, t(5), t(10))
+        );
         assert_eq!((rb.packets, rb.first, rb.last), (2, t(6), t(9)));
         assert_eq!(rb.tcp_flags.as_deref(), Some("S"));
     }

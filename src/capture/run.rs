@@ -195,6 +195,13 @@ pub(super) fn write_end(
 /// (and whenever a live interface is quiet for a read timeout).
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
+/// How long a stopping live capture waits for the kernel's last block:
+/// past the read timeout (100 ms), when the kernel hands a partly filled
+/// block over.
+const DRAIN_QUIET: Duration = Duration::from_millis(250);
+/// The longest a stopping live capture drains.
+const DRAIN_MAX: Duration = Duration::from_secs(2);
+
 /// The loop's state.
 struct Loop<'o, 'a> {
     opts: &'o CaptureOptions<'a>,
@@ -254,12 +261,16 @@ impl Loop<'_, '_> {
         let mut written = 0u64;
         loop {
             if opts.stop.load(Ordering::SeqCst) {
+                if live {
+                    self.drain(source, segments)?;
+                }
                 return Ok(Closed::Signal);
             }
             if let Some(d) = opts.duration
                 && live
                 && self.elapsed(true, None, d)
             {
+                self.drain(source, segments)?;
                 return Ok(Closed::Duration);
             }
             if live
@@ -331,6 +342,34 @@ impl Loop<'_, '_> {
                 return Ok(Closed::Count);
             }
         }
+    }
+
+    /// After a live capture is told to stop: the kernel hands packets over
+    /// in blocks (when full, or after the read timeout), so packets that
+    /// arrived before the stop may not have been handed over yet. Read on
+    /// until a packet from after the stop, a quiet interface for longer
+    /// than the timeout, or [`DRAIN_MAX`]: no packet captured before the
+    /// stop is lost, none after it is kept.
+    fn drain(
+        &mut self,
+        source: &mut Source,
+        segments: &mut Segments<'_>,
+    ) -> Result<(), CaptureError> {
+        let (linktype, stop, since) = (source.linktype(), PacketTime::now(), Instant::now());
+        let scope = &self.opts.scope;
+        while since.elapsed() < DRAIN_MAX {
+            match source.next_packet()? {
+                Next::Packet(p) if p.time > stop => return Ok(()),
+                Next::Packet(p) => {
+                    let (keep, d) = super::cut(linktype, p.data, scope.content, scope.snaplen);
+                    segments.write(p.time, p.orig_len, &p.data[..keep], &d)?;
+                }
+                Next::Idle if since.elapsed() >= DRAIN_QUIET => return Ok(()),
+                Next::Idle => {}
+                Next::End => return Ok(()),
+            }
+        }
+        Ok(())
     }
 
     /// Close the open segment (rotation) and open the next.

@@ -8,8 +8,8 @@
 use super::CaptureError;
 use super::libpcap::{Filter, Live, LiveOptions};
 use super::pcap::{Format, Packet, Reader};
-use crate::model::capture::{PacketTime, SourceKind};
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, MultiHasher};
+use crate::model::capture::{PacketTime, SourceKind};
 use std::io::{self, BufReader, Read};
 use std::path::PathBuf;
 

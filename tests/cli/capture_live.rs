@@ -527,3 +527,30 @@ fn live_capture_without_cap_net_raw_says_so_and_writes_nothing() {
     assert!(r.stderr.contains("CAP_NET_RAW"), "{}", r.stderr);
     assert!(!env.path().join("cap").exists(), "nothing may be written");
 }
+
+/// SIGTERM right after a burst: the kernel hands packets over in blocks
+/// (when full, or after the read timeout), so the burst may not have been
+/// handed over when the signal comes. The capture drains the kernel before
+/// it closes: every packet sent before the signal is in a segment.
+#[test]
+fn sigterm_right_after_a_burst_loses_no_packet() {
+    if !root() {
+        return;
+    }
+    let env = Env::new();
+    setup(&env);
+    let (_udp, _tcp, port) = free_port();
+    let cap = start_capture(&env, "cap", &scope(port), &[]);
+    const N: usize = 300;
+    send_udp(port, N, Duration::ZERO);
+    let (code, stderr) = cap.stop(libc::SIGTERM);
+    assert_eq!(code, 0, "{stderr}");
+    let end: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path().join("cap/capture.json")).unwrap())
+            .unwrap();
+    assert_eq!(end["ended_by"], "signal");
+    assert_eq!(
+        end["packets"], N as u64,
+        "packets sent before SIGTERM were lost:\n{stderr}"
+    );
+}
