@@ -92,7 +92,7 @@ pub fn json(path: &Path) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
@@ -467,7 +467,7 @@ fn wait_for(dir: &Path, packets: u64) -> u64 {
 }
 
 /// Every signed segment file (record, signature, pcap, flows) with its bytes.
-fn signed_files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+pub fn signed_files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut i = 1;
     while dir.join(format!("segments/{i:06}.json.minisig")).is_file() {

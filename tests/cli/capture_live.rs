@@ -6,7 +6,7 @@
 //! and capinfos; SIGTERM; kill -9 then `--recover`, `seal`, `verify`; and
 //! the message when CAP_NET_RAW is missing.
 
-use crate::capture::{MARKER, json, segment_bytes, setup};
+use crate::capture::{MARKER, contains, json, segment_bytes, setup, signed_files};
 use crate::harness::{Env, peer, skip};
 use evidentia::capture::headers::dissect;
 use evidentia::capture::pcap::Reader;
@@ -201,10 +201,6 @@ fn segments(dir: &Path) -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Long enough for both captures to hand over the last packets (tcpdump's
@@ -428,7 +424,7 @@ fn live_kill_9_mid_segment_then_recover_seal_and_verify() {
     // Idle, the capture flushes the open segment: every packet is on disk.
     settle();
     let dir = env.path().join("cap");
-    let signed_before: Vec<(PathBuf, Vec<u8>)> = signed(&dir);
+    let signed_before: Vec<(PathBuf, Vec<u8>)> = signed_files(&dir);
     assert!(signed_before.len() >= 4, "one segment signed, one open");
     let (code, _) = cap.stop(libc::SIGKILL);
     assert_eq!(code, -1, "killed");
@@ -452,21 +448,6 @@ fn live_kill_9_mid_segment_then_recover_seal_and_verify() {
     env.run(["seal", "cap", "--out", "cap.zip", "--case", "C-1"])
         .expect_code(0);
     env.run(["verify", "cap.zip"]).expect_code(0);
-}
-
-/// The files of every signed segment, with their bytes.
-fn signed(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut i = 1;
-    while dir.join(format!("segments/{i:06}.json.minisig")).is_file() {
-        for suffix in ["pcap", "json", "json.minisig", "flows.jsonl"] {
-            let p = dir.join(format!("segments/{i:06}.{suffix}"));
-            let b = std::fs::read(&p).unwrap();
-            out.push((p, b));
-        }
-        i += 1;
-    }
-    out
 }
 
 /// `cmd` run through setpriv with `how`.
