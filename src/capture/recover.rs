@@ -192,15 +192,11 @@ fn close_open(
              closing it; {truncated} bytes of a partly written packet cut; the kernel's drop \
              counters for this segment died with that process and are unknown"
         )),
-        key_id: segments_key(segments),
+        key_id: segments.key_id(),
         tool: segments.head().tool.clone(),
     };
     segments.sign_and_write(&names, &record)?;
     Ok((record, truncated))
-}
-
-fn segments_key(segments: &Segments<'_>) -> String {
-    segments.key_id()
 }
 
 /// Cut `pcap` back to the end of its last whole packet record (a file

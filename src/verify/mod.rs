@@ -587,7 +587,7 @@ mod tests {
     }
 
     /// A reproducible stored seal of `input` to `out`.
-    fn seal_opts(input: &Path, out: &Path) -> SealOptions {
+    pub(crate) fn seal_opts(input: &Path, out: &Path) -> SealOptions {
         SealOptions {
             inputs: vec![input.to_path_buf()],
             out: out.to_path_buf(),

@@ -452,21 +452,9 @@ fn live_kill_9_mid_segment_then_recover_seal_and_verify() {
 
 /// `cmd` run through setpriv with `how`.
 fn setpriv(setpriv: &Path, how: &[&str], cmd: &Command) -> Command {
-    let mut c = Command::new(setpriv);
-    c.args(how)
-        .arg("--")
-        .arg(cmd.get_program())
-        .args(cmd.get_args())
-        .env_clear();
-    for (k, v) in cmd.get_envs() {
-        if let Some(v) = v {
-            c.env(k, v);
-        }
-    }
-    if let Some(d) = cmd.get_current_dir() {
-        c.current_dir(d);
-    }
-    c
+    let mut pre: Vec<&std::ffi::OsStr> = how.iter().map(std::ffi::OsStr::new).collect();
+    pre.push(std::ffi::OsStr::new("--"));
+    crate::harness::wrapped(setpriv, &pre, cmd)
 }
 
 #[test]

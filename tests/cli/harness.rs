@@ -229,17 +229,25 @@ pub fn entry_times(src: &Path) -> impl Fn(&str) -> evidentia::bundle::DosTime + 
 /// nothing. Its exit status is the command's.
 pub fn rss_measured(cmd: &Command, rss_file: &Path) -> Command {
     let time = peer("time").expect("GNU time (apt install time) measures peak memory");
-    let mut c = Command::new(time);
-    c.args([
+    let pre = [
         OsStr::new("-q"),
         OsStr::new("-f"),
         OsStr::new("%M"),
         OsStr::new("-o"),
-    ])
-    .arg(rss_file)
-    .arg(cmd.get_program())
-    .args(cmd.get_args())
-    .env_clear();
+        rss_file.as_os_str(),
+    ];
+    wrapped(&time, &pre, cmd)
+}
+
+/// `cmd` run through `program PRE...` (a wrapper such as `time` or
+/// `setpriv` that ends its own arguments before the command's), with
+/// `cmd`'s environment (only) and working directory.
+pub fn wrapped(program: &Path, pre: &[&OsStr], cmd: &Command) -> Command {
+    let mut c = Command::new(program);
+    c.args(pre)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env_clear();
     for (k, v) in cmd.get_envs() {
         if let Some(v) = v {
             c.env(k, v);

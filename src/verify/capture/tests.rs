@@ -6,11 +6,11 @@
 //! is a `capture` finding naming its place.
 
 use super::super::bag::sha256_hex;
-use crate::bundle::{Method, SealOptions, seal};
+use crate::bundle::seal;
 use crate::capture::headers::dissect;
 use crate::capture::pcap::Writer;
 use crate::model::capture::*;
-use crate::model::{CaseMeta, to_json_bytes};
+use crate::model::to_json_bytes;
 use crate::pathrepr::PathRepr;
 use crate::verify::{
     BundledKeys, Check, FindingCode, SignatureCheck, SignatureVerifier, SignerKind, VerifyOptions,
@@ -226,23 +226,8 @@ fn write_end(dir: &Path, end: &CaptureRecord) {
 /// Seal `dir` (unsigned) and verify it with [`Fake`].
 fn seal_and_verify(dir: &Path) -> VerifyReport {
     let out = dir.with_extension("zip");
-    let opts = SealOptions {
-        inputs: vec![dir.to_path_buf()],
-        out: out.clone(),
-        case: CaseMeta {
-            case_reference: "C-1".into(),
-            ..CaseMeta::default()
-        },
-        extra_algorithms: vec![],
-        method: Method::Stored,
-        allow_unreadable: false,
-        time: 0,
-        bundle_id: None,
-        reproducible: true,
-        piece_size: 4096,
-        agent: "test".into(),
-        recipients: Vec::new(),
-    };
+    let mut opts = crate::verify::tests::seal_opts(dir, &out);
+    opts.case.case_reference = "C-1".into();
     seal(&opts, None, &mut |_| {}).unwrap();
     verify(&out, &VerifyOptions::default(), Some(&Fake), &mut |_| {}).unwrap()
 }
