@@ -23,6 +23,7 @@ pub mod bundle;
 pub mod capture;
 pub mod crypt;
 pub mod direct;
+pub mod ewf;
 pub mod export;
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
@@ -32,6 +33,8 @@ pub mod hashlist;
 pub mod locker;
 pub mod model;
 pub mod pathrepr;
+#[cfg(test)]
+mod peers;
 pub mod report;
 pub mod sign;
 pub mod source;

@@ -5,19 +5,7 @@ use super::*;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-/// True when `EVIDENTIA_REQUIRE_PEERS=1`: nothing may be skipped.
-fn required() -> bool {
-    std::env::var("EVIDENTIA_REQUIRE_PEERS").as_deref() == Ok("1")
-}
-
-/// Print `skipped: <reason>`, or fail when nothing may be skipped.
-fn skip(reason: &str) {
-    assert!(
-        !required(),
-        "cannot skip with EVIDENTIA_REQUIRE_PEERS=1: {reason}"
-    );
-    eprintln!("skipped: {reason}");
-}
+use crate::peers::skip;
 
 /// libpcap is loadable (else the test is skipped).
 fn have_libpcap() -> bool {

@@ -591,10 +591,7 @@ fn committed_captures_match_capinfos() {
     {
         Ok(o) if o.status.success() => o,
         _ => {
-            if std::env::var("EVIDENTIA_REQUIRE_PEERS").as_deref() == Ok("1") {
-                panic!("cannot skip with EVIDENTIA_REQUIRE_PEERS=1: capinfos is not installed");
-            }
-            eprintln!("skipped: peer tool capinfos is not installed");
+            crate::peers::skip("peer tool capinfos is not installed");
             return;
         }
     };

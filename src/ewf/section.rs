@@ -1,0 +1,313 @@
+//! Segment file header and section descriptors.
+//!
+//! Every descriptor's Adler-32 is checked, its size and next offset must
+//! agree (`next == offset + size`, spec "Dual image: section size versus
+//! offset"), and every offset is checked against the file length before
+//! anything is read. The walk ends at `next` or `done`, which must be the
+//! last 76 bytes of the file: no byte of a segment is left unaccounted for.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use super::EwfError;
+
+/// The EWF-E01 segment file signature (spec "File header").
+pub(crate) const SIGNATURE: [u8; 8] = [b'E', b'V', b'F', 0x09, 0x0D, 0x0A, 0xFF, 0x00];
+/// Length of the segment file header.
+pub(crate) const FILE_HEADER_LEN: u64 = 13;
+/// Length of a section descriptor.
+pub(crate) const DESCRIPTOR_LEN: u64 = 76;
+
+/// The section types this reader understands (an allow-list: anything else
+/// is refused rather than skipped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SectionKind {
+    Header,
+    Header2,
+    Volume,
+    Disk,
+    Data,
+    Sectors,
+    Table,
+    Table2,
+    Hash,
+    Digest,
+    Error2,
+    Next,
+    Done,
+}
+
+impl SectionKind {
+    fn from_name(name: &[u8]) -> Option<Self> {
+        Some(match name {
+            b"header" => Self::Header,
+            b"header2" => Self::Header2,
+            b"volume" => Self::Volume,
+            b"disk" => Self::Disk,
+            b"data" => Self::Data,
+            b"sectors" => Self::Sectors,
+            b"table" => Self::Table,
+            b"table2" => Self::Table2,
+            b"hash" => Self::Hash,
+            b"digest" => Self::Digest,
+            b"error2" => Self::Error2,
+            b"next" => Self::Next,
+            b"done" => Self::Done,
+            _ => return None,
+        })
+    }
+
+    /// The name as stored in the descriptor.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Header => "header",
+            Self::Header2 => "header2",
+            Self::Volume => "volume",
+            Self::Disk => "disk",
+            Self::Data => "data",
+            Self::Sectors => "sectors",
+            Self::Table => "table",
+            Self::Table2 => "table2",
+            Self::Hash => "hash",
+            Self::Digest => "digest",
+            Self::Error2 => "error2",
+            Self::Next => "next",
+            Self::Done => "done",
+        }
+    }
+}
+
+/// One checked section descriptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Section {
+    pub kind: SectionKind,
+    /// Offset of the descriptor in the segment file.
+    pub offset: u64,
+    /// Size including the descriptor (0 or 76 for `next`/`done`).
+    pub size: u64,
+}
+
+impl Section {
+    /// Offset of the first byte after the descriptor.
+    pub(crate) fn body_offset(&self) -> u64 {
+        self.offset + DESCRIPTOR_LEN
+    }
+
+    /// Length of the body (the bytes after the descriptor).
+    pub(crate) fn body_len(&self) -> u64 {
+        self.size.saturating_sub(DESCRIPTOR_LEN)
+    }
+
+    /// Offset one past the section's last byte.
+    pub(crate) fn end(&self) -> u64 {
+        self.offset + self.size.max(DESCRIPTOR_LEN)
+    }
+}
+
+/// Adler-32 (RFC 1950) of `data`, continuing from `state` (1 for a fresh sum).
+pub(crate) fn adler32_update(state: u32, data: &[u8]) -> u32 {
+    const MOD: u32 = 65521;
+    // 5552 is the largest n for which the sums cannot overflow a u32.
+    let (mut a, mut b) = (state & 0xffff, state >> 16);
+    for block in data.chunks(5552) {
+        for &byte in block {
+            a += u32::from(byte);
+            b += a;
+        }
+        a %= MOD;
+        b %= MOD;
+    }
+    (b << 16) | a
+}
+
+/// Adler-32 of `data`.
+pub(crate) fn adler32(data: &[u8]) -> u32 {
+    adler32_update(1, data)
+}
+
+/// Little-endian u32 at `at` (the caller has checked the length).
+pub(crate) fn le32(buf: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&buf[at..at + 4]);
+    u32::from_le_bytes(b)
+}
+
+/// Little-endian u64 at `at` (the caller has checked the length).
+pub(crate) fn le64(buf: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&buf[at..at + 8]);
+    u64::from_le_bytes(b)
+}
+
+/// Reads exactly `len` bytes at `offset`, after checking that they lie
+/// inside a file of `file_len` bytes and that `len` is at most `limit`.
+pub(crate) fn read_at(
+    file: &File,
+    path: &Path,
+    file_len: u64,
+    offset: u64,
+    len: u64,
+    limit: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, EwfError> {
+    if len > limit {
+        return Err(EwfError::TooLarge {
+            path: path.to_path_buf(),
+            offset,
+            what,
+            len,
+            limit,
+        });
+    }
+    match offset.checked_add(len) {
+        Some(end) if end <= file_len => {}
+        _ => {
+            return Err(EwfError::Truncated {
+                path: path.to_path_buf(),
+                offset,
+                what,
+            });
+        }
+    }
+    // `len <= limit`, and every limit in this module is a few MiB at most.
+    let mut buf = vec![0u8; len as usize];
+    file.read_exact_at(&mut buf, offset)
+        .map_err(|source| EwfError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(buf)
+}
+
+/// Checks the 13-byte file header and returns the segment number in it.
+pub(crate) fn read_file_header(file: &File, path: &Path, file_len: u64) -> Result<u16, EwfError> {
+    let h = read_at(
+        file,
+        path,
+        file_len,
+        0,
+        FILE_HEADER_LEN,
+        FILE_HEADER_LEN,
+        "file header",
+    )
+    .map_err(|e| match e {
+        EwfError::Truncated { .. } => EwfError::NotEwf {
+            path: path.to_path_buf(),
+        },
+        other => other,
+    })?;
+    if h[..8] != SIGNATURE || h[8] != 0x01 || h[11..13] != [0, 0] {
+        return Err(EwfError::NotEwf {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(u16::from_le_bytes([h[9], h[10]]))
+}
+
+/// Walks the section chain of one segment file, checking every descriptor.
+/// The last section returned is `next` or `done`.
+pub(crate) fn walk_sections(
+    file: &File,
+    path: &Path,
+    file_len: u64,
+) -> Result<Vec<Section>, EwfError> {
+    let mut sections = Vec::new();
+    let mut offset = FILE_HEADER_LEN;
+    loop {
+        let d = read_at(
+            file,
+            path,
+            file_len,
+            offset,
+            DESCRIPTOR_LEN,
+            DESCRIPTOR_LEN,
+            "section descriptor",
+        )?;
+        let stored = le32(&d, 72);
+        let actual = adler32(&d[..72]);
+        if stored != actual {
+            return Err(EwfError::DescriptorChecksum {
+                path: path.to_path_buf(),
+                offset,
+                expected: stored,
+                actual,
+            });
+        }
+        let name_len = d[..16].iter().position(|&b| b == 0).unwrap_or(16);
+        let name = &d[..name_len];
+        if d[name_len..16].iter().any(|&b| b != 0) {
+            return Err(bad(path, offset, "section type is not NUL padded"));
+        }
+        let kind = SectionKind::from_name(name).ok_or_else(|| EwfError::UnsupportedSection {
+            path: path.to_path_buf(),
+            offset,
+            kind: String::from_utf8_lossy(name).into_owned(),
+        })?;
+        let next = le64(&d, 16);
+        let size = le64(&d, 24);
+        if matches!(kind, SectionKind::Next | SectionKind::Done) {
+            if next != offset || !(size == 0 || size == DESCRIPTOR_LEN) {
+                return Err(bad(
+                    path,
+                    offset,
+                    "next/done section does not point to itself",
+                ));
+            }
+            if offset + DESCRIPTOR_LEN != file_len {
+                return Err(bad(path, offset, "bytes after the last section"));
+            }
+            sections.push(Section { kind, offset, size });
+            return Ok(sections);
+        }
+        if size < DESCRIPTOR_LEN {
+            return Err(bad(
+                path,
+                offset,
+                "section size smaller than its descriptor",
+            ));
+        }
+        match offset.checked_add(size) {
+            Some(end) if end == next => {}
+            _ => return Err(bad(path, offset, "section size and next offset disagree")),
+        }
+        if next > file_len {
+            return Err(EwfError::Truncated {
+                path: path.to_path_buf(),
+                offset,
+                what: kind.name(),
+            });
+        }
+        sections.push(Section { kind, offset, size });
+        // `size >= 76`, so the walk always moves forward and ends.
+        offset = next;
+    }
+}
+
+/// A structural error at `offset` of `path`.
+pub(crate) fn bad(path: &Path, offset: u64, reason: &'static str) -> EwfError {
+    EwfError::Malformed {
+        path: path.to_path_buf(),
+        offset,
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adler32_known_values() {
+        assert_eq!(adler32(b""), 1);
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        let big = vec![0xffu8; 100_000];
+        // Reference: the same sum computed byte by byte with a modulo each step.
+        let (mut a, mut b) = (1u32, 0u32);
+        for &x in &big {
+            a = (a + u32::from(x)) % 65521;
+            b = (b + a) % 65521;
+        }
+        assert_eq!(adler32(&big), (b << 16) | a);
+    }
+}
