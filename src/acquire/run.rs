@@ -229,6 +229,8 @@ fn first_record(
             logical_sector_size: desc.logical_sector_size,
             physical_sector_size: desc.physical_sector_size,
             device: desc.device.clone(),
+            format: None,
+            ewf: None,
         },
         host: super::device::host(),
         tool: ToolInfo::this(),

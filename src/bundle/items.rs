@@ -53,6 +53,14 @@ pub(super) fn acquisition_items(
             .iter()
             .map(|s| bag_path(&s.name).ok_or_else(|| missing(&s.name)))
             .collect::<Result<Vec<_>, _>>()?;
+        // The original EWF segments, when they were kept beside the record.
+        let originals = record
+            .source
+            .ewf
+            .iter()
+            .flat_map(|e| e.segments.iter().filter(|s| s.sha256.is_some()))
+            .map(|s| bag_path(&s.name).ok_or_else(|| missing(&s.name)))
+            .collect::<Result<Vec<_>, _>>()?;
         let device = record.source.device.as_ref().and_then(|d| {
             let parts: Vec<&str> = [d.vendor.as_deref(), d.model.as_deref(), d.serial.as_deref()]
                 .into_iter()
@@ -81,6 +89,7 @@ pub(super) fn acquisition_items(
                 .map(|r| [r.offset, r.length])
                 .collect(),
             complete: record.complete,
+            originals,
         });
     }
     Ok(items)

@@ -24,6 +24,18 @@ pub const RECORD_VERSION: u32 = 1;
 pub const HASH_COVERAGE: &str = "The image hashes cover the image as written: sectors that \
 stayed unreadable after all retries are zero-filled in the image and listed in bad_sectors.";
 
+/// What the hashes cover when the source was an EWF set and the image was
+/// written.
+pub const HASH_COVERAGE_EWF: &str = "The image hashes cover the image as written: the media \
+data of the EWF set, with the ranges listed in bad_sectors (the set's own acquisition errors and \
+any chunk that failed its check) zero-filled.";
+
+/// What the hashes cover when the source was an EWF set and no image was
+/// written (`--no-image`).
+pub const HASH_COVERAGE_EWF_NO_IMAGE: &str = "No image was written: the hashes cover the media \
+data decoded from the EWF set, with the ranges listed in bad_sectors zero-filled; the set's \
+segments are kept beside the record, byte for byte.";
+
 /// The acquisition record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,6 +122,15 @@ pub struct SourceRecord {
     pub physical_sector_size: u32,
     /// Device identification, for devices.
     pub device: Option<DeviceInfo>,
+    /// The source's container format: absent for raw bytes (a device, a
+    /// raw image file, a stream), `ewf` for an EWF-E01 segment set whose
+    /// media data was imaged ([`super::acquisition_ewf::EWF_FORMAT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// What the EWF set said about itself and what was checked, when
+    /// `format` is `ewf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ewf: Option<super::acquisition_ewf::EwfSource>,
 }
 
 /// The tool.
@@ -156,7 +177,8 @@ impl Timestamp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageRecord {
-    /// Always `raw` (a plain byte-for-byte image).
+    /// `raw` (a plain byte-for-byte image), or `none` when only the
+    /// original EWF segments were kept (`--no-image`).
     pub format: String,
     /// Total bytes in the image.
     pub size: u64,

@@ -9,6 +9,7 @@
 //! - Nothing here touches the file system.
 
 pub mod acquisition;
+pub mod acquisition_ewf;
 pub mod capture;
 mod capture_entry;
 mod case;
@@ -117,6 +118,12 @@ pub struct ItemEntry {
     pub bad_ranges: Vec<[u64; 2]>,
     /// Whether the acquisition ran to completion.
     pub complete: bool,
+    /// Bag paths of the original EWF segments kept beside the record
+    /// (`acquire --keep-original` or `--no-image`), in order. Each one's
+    /// SHA-256 was compared at seal time with the one the record took when
+    /// the segment was copied and checked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub originals: Vec<String>,
 }
 
 impl Manifest {
