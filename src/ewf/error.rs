@@ -158,6 +158,15 @@ pub enum EwfError {
         /// What is wrong.
         problem: ChunkProblem,
     },
+    /// A chunk number at or past the chunk count was asked for (a caller's
+    /// mistake, not a property of the set).
+    #[error("chunk {index} asked for, but the set has {count} chunks")]
+    ChunkIndex {
+        /// The chunk number asked for.
+        index: u64,
+        /// The set's chunk count.
+        count: u64,
+    },
 }
 
 /// What is wrong with a chunk.

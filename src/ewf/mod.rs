@@ -14,6 +14,7 @@
 //! Format facts are from libyal/libewf's "Expert Witness Compression Format
 //! (EWF)" document ("the spec"), summarised in `notes/ewf-findings.md`.
 
+mod ahead;
 mod error;
 mod hash;
 mod header;
@@ -23,12 +24,15 @@ mod volume;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ahead;
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+pub use ahead::{Chunks, Decoded};
 pub use error::{ChunkProblem, EwfError};
 pub use hash::StoredHashes;
 pub use header::{HeaderEncoding, HeaderInfo, HeaderProblem, InflateProblem};
@@ -182,19 +186,40 @@ impl EwfImage {
         }
     }
 
-    /// Reads and checks chunk `index` into `data`, using `stored` as scratch.
-    fn read_chunk(
+    /// Where chunk `index` is stored.
+    pub(crate) fn locate(&self, index: u64) -> Result<ChunkLoc, EwfError> {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.chunks.get(i).copied())
+            .ok_or(EwfError::ChunkIndex {
+                index,
+                count: self.chunk_count(),
+            })
+    }
+
+    /// The path of segment `index` (from 0).
+    #[cfg(test)]
+    pub(crate) fn segment_path(&self, index: u16) -> &Path {
+        &self.segments[usize::from(index)].path
+    }
+
+    /// Reads and checks chunk `index` (from 0) into `data` (replacing its
+    /// contents), using `scratch` for the stored bytes. Both buffers are
+    /// reused across calls; neither grows beyond twice the chunk size plus
+    /// 1 KiB. A chunk that fails its check is [`EwfError::Chunk`]; an index
+    /// at or past [`EwfImage::chunk_count`] is [`EwfError::ChunkIndex`].
+    pub fn read_chunk(
         &self,
         index: u64,
         data: &mut Vec<u8>,
-        stored: &mut Vec<u8>,
+        scratch: &mut Vec<u8>,
     ) -> Result<(), EwfError> {
+        let stored = scratch;
+        let loc = self.locate(index)?;
         let size = self.chunk_size();
         let start = index * size;
         let end = (start + size).min(self.media_size());
         let len = end - start;
-        // `index < chunk_count`, checked by the caller.
-        let loc = self.chunks[index as usize];
         let seg = &self.segments[usize::from(loc.segment)];
         let fail = |problem| EwfError::Chunk {
             chunk: index,

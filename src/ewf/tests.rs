@@ -9,7 +9,7 @@ use std::process::Command;
 
 /// Media of 4 MiB + 1536 bytes: pseudo-random, zeros, pseudo-random, so
 /// that a set has compressed and stored chunks and a short last chunk.
-fn source() -> Vec<u8> {
+pub(super) fn source() -> Vec<u8> {
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let mut random = |n: usize| -> Vec<u8> {
         (0..n)
@@ -29,7 +29,13 @@ fn source() -> Vec<u8> {
 }
 
 /// Makes a set with ewfacquire in `dir`; `None` when ewfacquire is missing.
-fn make(dir: &Path, name: &str, format: &str, compression: &str, segment: &str) -> Option<PathBuf> {
+pub(super) fn make(
+    dir: &Path,
+    name: &str,
+    format: &str,
+    compression: &str,
+    segment: &str,
+) -> Option<PathBuf> {
     let src = dir.join("src.raw");
     if !src.exists() {
         std::fs::write(&src, source()).unwrap();
@@ -149,7 +155,7 @@ fn header2_is_preferred_and_codepage_is_flagged() {
 }
 
 /// Flips one byte of a file.
-fn flip(path: &Path, at: u64) {
+pub(super) fn flip(path: &Path, at: u64) {
     let mut b = std::fs::read(path).unwrap();
     b[at as usize] ^= 0x55;
     std::fs::write(path, b).unwrap();
