@@ -18,6 +18,7 @@ mod ahead;
 mod error;
 mod hash;
 mod header;
+mod index;
 mod section;
 mod table;
 mod volume;
@@ -26,6 +27,8 @@ mod volume;
 mod tests;
 #[cfg(test)]
 mod tests_ahead;
+#[cfg(test)]
+mod tests_index;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -39,6 +42,7 @@ pub use header::{HeaderEncoding, HeaderInfo, HeaderProblem, InflateProblem};
 pub use table::AcquisitionError;
 pub use volume::{MAX_CHUNK_SIZE, Volume};
 
+use index::ChunkIndex;
 use section::{Section, SectionKind, read_at};
 use table::ChunkLoc;
 
@@ -51,6 +55,8 @@ pub const MAX_SEGMENTS: u32 = 99 + 22 * 26 * 26;
 struct Segment {
     path: PathBuf,
     file: File,
+    /// Its length when the set was opened.
+    len: u64,
 }
 
 /// An opened, structurally checked EWF-E01 segment set.
@@ -58,7 +64,7 @@ struct Segment {
 pub struct EwfImage {
     segments: Vec<Segment>,
     volume: Volume,
-    chunks: Vec<ChunkLoc>,
+    index: ChunkIndex,
     header: Option<HeaderInfo>,
     stored: StoredHashes,
     errors: Vec<AcquisitionError>,
@@ -152,7 +158,7 @@ impl EwfImage {
 
     /// Number of chunks.
     pub fn chunk_count(&self) -> u64 {
-        self.chunks.len() as u64
+        self.index.chunk_count()
     }
 
     /// The segment files, in order.
@@ -188,13 +194,27 @@ impl EwfImage {
 
     /// Where chunk `index` is stored.
     pub(crate) fn locate(&self, index: u64) -> Result<ChunkLoc, EwfError> {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| self.chunks.get(i).copied())
-            .ok_or(EwfError::ChunkIndex {
+        if index >= self.chunk_count() {
+            return Err(EwfError::ChunkIndex {
                 index,
                 count: self.chunk_count(),
-            })
+            });
+        }
+        self.index.locate(index, &self.segments)
+    }
+
+    /// Bytes of heap kept for the life of the image by the chunk index and
+    /// the segment list (the table cache and the metadata aside): a few
+    /// dozen bytes per table and per segment, nothing per chunk.
+    #[cfg(test)]
+    pub(crate) fn index_bytes(&self) -> usize {
+        self.index.kept_bytes()
+            + self.segments.capacity() * size_of::<Segment>()
+            + self
+                .segments
+                .iter()
+                .map(|s| s.path.capacity())
+                .sum::<usize>()
     }
 
     /// The path of segment `index` (from 0).
@@ -324,7 +344,8 @@ impl Read for MediaReader<'_> {
 struct Builder {
     segments: Vec<Segment>,
     volume: Option<Volume>,
-    chunks: Vec<ChunkLoc>,
+    /// Created with the volume, which gives the bound on a stored chunk.
+    index: Option<ChunkIndex>,
     header: Option<HeaderInfo>,
     header_ascii: Option<HeaderInfo>,
     stored: StoredHashes,
@@ -399,7 +420,11 @@ impl Builder {
                     let v = Volume::parse(&b, &path, s.offset)?;
                     match (&self.volume, s.kind) {
                         (None, SectionKind::Volume | SectionKind::Disk) if n == 1 => {
-                            self.volume = Some(v)
+                            // At most 2 × 16 MiB + 1 KiB: fits a u32.
+                            let max_stored =
+                                u32::try_from(2 * v.chunk_size() + 1024).unwrap_or(u32::MAX);
+                            self.index = Some(ChunkIndex::new(max_stored));
+                            self.volume = Some(v);
                         }
                         (Some(first), SectionKind::Data) => {
                             if let Some(field) = first.differs_from(&v) {
@@ -434,20 +459,22 @@ impl Builder {
                         section::bad(&path, s.offset, "table without a sectors section")
                     })?;
                     let b = body(table::MAX_TABLE_BODY, "table")?;
-                    let chunk_size = self.volume.as_ref().map_or(0, Volume::chunk_size);
-                    // At most 2 × 16 MiB + 1 KiB: fits a u32.
-                    let max_stored = u32::try_from(2 * chunk_size + 1024).unwrap_or(u32::MAX);
+                    // A sectors section is accepted only after the volume.
+                    let chunks = self.index.as_mut().ok_or_else(|| {
+                        section::bad(&path, s.offset, "table before the volume section")
+                    })?;
                     let segment = u16::try_from(index)
                         .map_err(|_| section::bad(&path, s.offset, "too many segments"))?;
-                    table::parse_table(
+                    let data = sectors.body_offset()..sectors.end();
+                    let entries = table::parse_table(
                         &b,
                         &path,
                         s.offset,
                         segment,
-                        &sectors,
-                        max_stored,
-                        &mut self.chunks,
+                        data.clone(),
+                        chunks.max_stored(),
                     )?;
+                    chunks.push(segment, s.body_offset(), data, &b, &entries);
                     last_table = Some(b);
                 }
                 SectionKind::Table2 => {
@@ -499,14 +526,15 @@ impl Builder {
                 "first segment has no volume section",
             ));
         }
-        if self.chunks.len() as u64 > self.volume.as_ref().map_or(0, |v| u64::from(v.chunk_count)) {
+        let chunks = self.index.as_ref().map_or(0, ChunkIndex::chunk_count);
+        if chunks > self.volume.as_ref().map_or(0, |v| u64::from(v.chunk_count)) {
             return Err(section::bad(
                 &path,
                 0,
                 "more chunks than the volume section counts",
             ));
         }
-        self.segments.push(Segment { path, file });
+        self.segments.push(Segment { path, file, len });
         Ok(done)
     }
 
@@ -514,7 +542,11 @@ impl Builder {
         let volume = self
             .volume
             .ok_or_else(|| section::bad(first, 0, "no volume section"))?;
-        if self.chunks.len() as u64 != u64::from(volume.chunk_count) {
+        let mut index = self
+            .index
+            .ok_or_else(|| section::bad(first, 0, "no volume section"))?;
+        index.shrink();
+        if index.chunk_count() != u64::from(volume.chunk_count) {
             return Err(section::bad(
                 first,
                 0,
@@ -524,7 +556,7 @@ impl Builder {
         Ok(EwfImage {
             segments: self.segments,
             volume,
-            chunks: self.chunks,
+            index,
             header: self.header.or(self.header_ascii),
             stored: self.stored,
             errors: self.errors,

@@ -6,17 +6,19 @@
 //! data and the last chunk ends at the end of the sectors section, so every
 //! byte of a sectors section belongs to exactly one chunk.
 
+use std::ops::Range;
 use std::path::Path;
 
 use super::EwfError;
-use super::section::{Section, adler32, bad, le32, le64};
+use super::section::{adler32, bad, le32, le64};
 
 /// Most entries in one table (EnCase 6 and later; older writers use 16375).
 pub(crate) const MAX_TABLE_ENTRIES: u64 = 65534;
 /// Largest table body: header, entries, footer.
 pub(crate) const MAX_TABLE_BODY: u64 = 24 + 4 * MAX_TABLE_ENTRIES + 4;
 
-/// Where one chunk is stored (16 bytes: one per chunk is kept in memory).
+/// Where one chunk is stored. Computed on demand from a table's
+/// [`Entries`]; never kept per chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ChunkLoc {
     /// Offset of the stored chunk in its segment file.
@@ -31,34 +33,54 @@ pub(crate) struct ChunkLoc {
     pub compressed: bool,
 }
 
+/// The checked entries of one table: chunk `i` of the table starts at
+/// `base + (raw[i] & 0x7fff_ffff)` and ends where chunk `i + 1` starts, or
+/// at the end of the sectors section for the last one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entries {
+    base: u64,
+    raw: Vec<u32>,
+    data_end: u64,
+    segment: u16,
+}
+
+impl Entries {
+    /// Number of chunks in the table (at most [`MAX_TABLE_ENTRIES`]).
+    pub(crate) fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Where chunk `i` of the table is stored; `None` past the table, or
+    /// for entries [`parse_table`] would refuse.
+    pub(crate) fn loc(&self, i: usize) -> Option<ChunkLoc> {
+        let at = |i: usize| self.raw.get(i).and_then(|r| base_plus(self.base, *r));
+        let offset = at(i)?;
+        let end = if i + 1 < self.raw.len() {
+            at(i + 1)?
+        } else {
+            self.data_end
+        };
+        Some(ChunkLoc {
+            offset,
+            stored_len: u32::try_from(end.checked_sub(offset)?).ok()?,
+            segment: self.segment,
+            compressed: self.raw[i] & 0x8000_0000 != 0,
+        })
+    }
+}
+
 /// Parses a table body read at `offset` of `path`, whose chunks lie in
-/// `sectors`; appends the chunks, each stored in at most `max_stored`
-/// bytes, to `out`.
+/// `data` (the body of its sectors section): checks both Adler-32 values,
+/// that the entries start the data, increase strictly and stay inside it,
+/// and that each chunk is stored in at most `max_stored` bytes.
 pub(crate) fn parse_table(
     body: &[u8],
     path: &Path,
     offset: u64,
     segment: u16,
-    sectors: &Section,
+    data: Range<u64>,
     max_stored: u32,
-    out: &mut Vec<ChunkLoc>,
-) -> Result<(), EwfError> {
-    let mut push = |at: u64, end: u64, compressed: bool| match u32::try_from(end - at) {
-        Ok(stored_len) if stored_len <= max_stored => {
-            out.push(ChunkLoc {
-                offset: at,
-                stored_len,
-                segment,
-                compressed,
-            });
-            Ok(())
-        }
-        _ => Err(bad(
-            path,
-            offset,
-            "a chunk is stored in more than twice the chunk size",
-        )),
-    };
+) -> Result<Entries, EwfError> {
     if body.len() < 24 {
         return Err(bad(path, offset, "table section shorter than its header"));
     }
@@ -98,44 +120,68 @@ pub(crate) fn parse_table(
             actual,
         });
     }
-    let data_start = sectors.body_offset();
-    let data_end = sectors.end();
-    let mut previous: Option<(u64, bool)> = None;
-    for i in 0..count as usize {
-        let raw = le32(body, 24 + 4 * i);
-        let compressed = raw & 0x8000_0000 != 0;
-        let at = base
-            .checked_add(u64::from(raw & 0x7fff_ffff))
+    let entries = Entries {
+        base,
+        raw: body[24..entries_end]
+            .chunks_exact(4)
+            .map(|e| le32(e, 0))
+            .collect(),
+        data_end: data.end,
+        segment,
+    };
+    check_entries(&entries, path, offset, data, max_stored)?;
+    Ok(entries)
+}
+
+/// The bounds checks of [`parse_table`] on decoded entries.
+fn check_entries(
+    entries: &Entries,
+    path: &Path,
+    offset: u64,
+    data: Range<u64>,
+    max_stored: u32,
+) -> Result<(), EwfError> {
+    let mut previous: Option<u64> = None;
+    for (i, raw) in entries.raw.iter().enumerate() {
+        let at = base_plus(entries.base, *raw)
             .ok_or_else(|| bad(path, offset, "table entry offset overflows"))?;
         match previous {
-            None if at != data_start => {
+            None if at != data.start => {
                 return Err(bad(
                     path,
                     offset,
                     "first table entry does not start the sectors data",
                 ));
             }
-            Some((prev, prev_compressed)) => {
-                if at <= prev {
-                    return Err(bad(path, offset, "table entries are not increasing"));
-                }
-                push(prev, at, prev_compressed)?;
+            Some(prev) if at <= prev => {
+                return Err(bad(path, offset, "table entries are not increasing"));
             }
-            None => {}
+            _ => {}
         }
-        if at >= data_end {
+        if at >= data.end {
             return Err(bad(
                 path,
                 offset,
                 "table entry points past its sectors section",
             ));
         }
-        previous = Some((at, compressed));
-    }
-    if let Some((prev, compressed)) = previous {
-        push(prev, data_end, compressed)?;
+        previous = Some(at);
+        match entries.loc(i) {
+            Some(loc) if loc.stored_len <= max_stored => {}
+            _ => {
+                return Err(bad(
+                    path,
+                    offset,
+                    "a chunk is stored in more than twice the chunk size",
+                ));
+            }
+        }
     }
     Ok(())
+}
+
+fn base_plus(base: u64, raw: u32) -> Option<u64> {
+    base.checked_add(u64::from(raw & 0x7fff_ffff))
 }
 
 /// One run of sectors the acquiring tool could not read (`error2` section).
@@ -204,7 +250,7 @@ pub(crate) fn parse_error2(
 
 #[cfg(test)]
 mod tests {
-    use super::super::section::{SectionKind, adler32};
+    use super::super::section::adler32;
     use super::*;
 
     fn table(base: u64, entries: &[u32]) -> Vec<u8> {
@@ -258,43 +304,31 @@ mod tests {
 
     #[test]
     fn entries_cover_the_sectors_section() {
-        let sectors = Section {
-            kind: SectionKind::Sectors,
-            offset: 1000,
-            size: 76 + 300,
-        };
+        // A sectors section at 1000 of 376 bytes: its data is 1076..1376.
+        let data = 1076..1376;
         let p = Path::new("x.E01");
-        let mut out = vec![];
-        parse_table(
-            &table(1000, &[76, 176 | 0x8000_0000]),
-            p,
-            0,
-            0,
-            &sectors,
-            1000,
-            &mut out,
-        )
-        .unwrap();
-        assert_eq!(out.len(), 2);
-        assert_eq!(
-            (out[0].offset, out[0].stored_len, out[0].compressed),
-            (1076, 100, false)
-        );
-        assert_eq!(
-            (out[1].offset, out[1].stored_len, out[1].compressed),
-            (1176, 200, true)
-        );
+        let parse = |t: &[u8], max| parse_table(t, p, 0, 3, data.clone(), max);
+        let e = parse(&table(1000, &[76, 176 | 0x8000_0000]), 1000).unwrap();
+        assert_eq!(e.len(), 2);
+        let loc = |i| {
+            e.loc(i)
+                .map(|l| (l.offset, l.stored_len, l.compressed, l.segment))
+        };
+        assert_eq!(loc(0), Some((1076, 100, false, 3)));
+        assert_eq!(loc(1), Some((1176, 200, true, 3)));
+        assert_eq!(loc(2), None);
         // Not starting at the data, decreasing, past the end, bad checksum.
-        assert!(parse_table(&table(1000, &[80]), p, 0, 0, &sectors, 1000, &mut out).is_err());
-        assert!(parse_table(&table(1000, &[76, 76]), p, 0, 0, &sectors, 1000, &mut out).is_err());
-        assert!(parse_table(&table(1000, &[76, 400]), p, 0, 0, &sectors, 1000, &mut out).is_err());
-        // A chunk stored in more than the bound.
-        assert!(parse_table(&table(1000, &[76, 176]), p, 0, 0, &sectors, 150, &mut out).is_err());
-        assert_eq!(std::mem::size_of::<ChunkLoc>(), 16);
+        assert!(parse(&table(1000, &[80]), 1000).is_err());
+        assert!(parse(&table(1000, &[76, 76]), 1000).is_err());
+        assert!(parse(&table(1000, &[76, 400]), 1000).is_err());
+        // A chunk stored in more than the bound (the last one, then the first).
+        assert!(parse(&table(1000, &[76, 176]), 150).is_err());
+        assert!(parse(&table(1000, &[76, 276]), 150).is_err());
+        assert!(parse(&table(1000, &[76, 276]), 200).is_ok());
         let mut t = table(1000, &[76, 176]);
         t[25] ^= 1;
         assert!(matches!(
-            parse_table(&t, p, 0, 0, &sectors, 1000, &mut out),
+            parse(&t, 1000),
             Err(EwfError::SectionChecksum { .. })
         ));
     }

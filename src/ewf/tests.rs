@@ -154,6 +154,14 @@ fn header2_is_preferred_and_codepage_is_flagged() {
     }
 }
 
+/// The first compressed chunk of a set and where it is stored.
+fn first_compressed(image: &EwfImage) -> (u64, ChunkLoc) {
+    (0..image.chunk_count())
+        .map(|i| (i, image.locate(i).unwrap()))
+        .find(|(_, c)| c.compressed)
+        .unwrap()
+}
+
 /// Flips one byte of a file.
 pub(super) fn flip(path: &Path, at: u64) {
     let mut b = std::fs::read(path).unwrap();
@@ -170,7 +178,7 @@ fn corrupted_chunks_name_the_chunk_and_range() {
     let fast = make(dir.path(), "fast", "encase6", "deflate:fast", "1MiB").unwrap();
 
     // A byte of an uncompressed chunk: its Adler-32 no longer matches.
-    let loc = EwfImage::open(&none).unwrap().chunks[5];
+    let loc = EwfImage::open(&none).unwrap().locate(5).unwrap();
     assert!(!loc.compressed);
     flip(&none.with_extension("E01"), loc.offset + 1000);
     let err = read_all(&EwfImage::open(&none).unwrap()).unwrap_err();
@@ -195,14 +203,8 @@ fn corrupted_chunks_name_the_chunk_and_range() {
 
     // A byte inside the deflate data of a compressed (zero) chunk.
     let image = EwfImage::open(&fast).unwrap();
-    let (index, loc) = image
-        .chunks
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.compressed)
-        .map(|(i, c)| (i as u64, *c))
-        .unwrap();
-    let path = image.segments[usize::from(loc.segment)].path.clone();
+    let (index, loc) = first_compressed(&image);
+    let path = image.segment_path(loc.segment).to_path_buf();
     drop(image);
     flip(&path, loc.offset + u64::from(loc.stored_len) / 2);
     match read_all(&EwfImage::open(&fast).unwrap()).unwrap_err() {
@@ -374,14 +376,8 @@ fn compressed_chunk_trailer_and_length_are_checked() {
         return;
     };
     let image = EwfImage::open(&first).unwrap();
-    let (index, loc) = image
-        .chunks
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.compressed)
-        .map(|(i, c)| (i as u64, *c))
-        .unwrap();
-    let path = image.segments[usize::from(loc.segment)].path.clone();
+    let (index, loc) = first_compressed(&image);
+    let path = image.segment_path(loc.segment).to_path_buf();
     drop(image);
     let original = std::fs::read(&path).unwrap();
 
