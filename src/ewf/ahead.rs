@@ -2,19 +2,24 @@
 //!
 //! [`Chunks`] hands out the chunks of an [`EwfImage`] in order, 0 to
 //! `chunk_count - 1`, while up to `workers` threads read, inflate and check
-//! the chunks ahead of the caller. At most `2 × workers + 2` chunks are
-//! decoded but not yet handed out, so memory stays bounded whatever the
-//! size of the set (a chunk is at most [`super::MAX_CHUNK_SIZE`]). Data
-//! buffers given back with [`Chunks::recycle`] are reused. A chunk that
-//! fails its check comes out as an `Err` in its place and the stream goes
-//! on. Dropping a `Chunks` early stops its threads and joins them.
+//! the chunks ahead of the caller. Workers take the chunks in batches of
+//! about 1 MiB of media (so that a 32 KiB chunk does not cost a lock and a
+//! wake-up of its own), and at most `2 × workers + 2` batches are decoded
+//! but not yet handed out, so memory stays bounded whatever the size of the
+//! set (a chunk is at most [`super::MAX_CHUNK_SIZE`]). Data buffers given
+//! back with [`Chunks::recycle`] are reused. A chunk that fails its check
+//! comes out as an `Err` in its place and the stream goes on. Dropping a
+//! `Chunks` early stops its threads and joins them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
 use super::{EwfError, EwfImage};
+
+/// Media bytes a worker decodes per batch (rounded to whole chunks).
+const BATCH_BYTES: u64 = 1 << 20;
 
 /// One chunk handed out by [`Chunks`].
 #[derive(Debug)]
@@ -44,28 +49,42 @@ enum Mode {
     Threads(Pool),
 }
 
+/// Consecutive chunks decoded by one worker, from `first`.
+struct Batch {
+    first: u64,
+    chunks: Vec<Result<Vec<u8>, EwfError>>,
+}
+
 /// The worker threads and the consumer's side of their results.
 struct Pool {
     shared: Arc<Shared>,
-    results: Receiver<Decoded>,
-    /// Chunks that arrived before an earlier one (at most the window).
-    early: BTreeMap<u64, Result<Vec<u8>, EwfError>>,
+    results: Receiver<Batch>,
+    /// Batches that arrived before an earlier one (within the window).
+    early: BTreeMap<u64, Batch>,
+    /// What is left of the batch being handed out.
+    current: VecDeque<Result<Vec<u8>, EwfError>>,
+    /// Buffers recycled since the last batch, passed on with the next one.
+    returned: Vec<Vec<u8>>,
     handles: Vec<JoinHandle<()>>,
 }
 
 struct Shared {
     state: Mutex<State>,
     wake: Condvar,
-    /// Most chunks claimed by workers but not yet handed out.
+    /// Chunks per batch (at least 1).
+    batch: u64,
+    /// Most chunks claimed by workers but not yet handed out: a whole
+    /// number of batches.
     window: u64,
     /// Most spare buffers kept for reuse.
     spare_cap: usize,
 }
 
 struct State {
-    /// The next chunk a worker will decode.
+    /// The next chunk a worker will decode (the start of a batch).
     claim: u64,
-    /// Chunks handed out to the caller so far.
+    /// Every chunk before this one has been handed out (or is in the
+    /// consumer's current batch).
     delivered: u64,
     /// Set when the `Chunks` is dropped (or a worker panicked).
     stop: bool,
@@ -84,11 +103,17 @@ impl Chunks {
     /// Starts decoding `image` with `workers` threads (0: every chunk is
     /// decoded on the caller's thread inside [`Chunks::next`]).
     pub fn new(image: Arc<EwfImage>, workers: usize) -> Chunks {
+        let batch = (BATCH_BYTES / image.chunk_size().max(1)).max(1);
+        Self::with_batch(image, workers, batch)
+    }
+
+    /// [`Chunks::new`] with `batch` chunks per batch (at least 1).
+    pub(crate) fn with_batch(image: Arc<EwfImage>, workers: usize, batch: u64) -> Chunks {
         let count = image.chunk_count();
         let mode = if workers == 0 {
             inline()
         } else {
-            Pool::start(&image, workers).map_or_else(inline, Mode::Threads)
+            Pool::start(&image, workers, batch.max(1)).map_or_else(inline, Mode::Threads)
         };
         Chunks {
             image,
@@ -107,9 +132,8 @@ impl Chunks {
                 }
             }
             Mode::Threads(pool) => {
-                let mut st = pool.shared.lock();
-                if st.spare.len() < pool.shared.spare_cap {
-                    st.spare.push(buf);
+                if pool.returned.len() < pool.shared.spare_cap {
+                    pool.returned.push(buf);
                 }
             }
         }
@@ -172,8 +196,9 @@ impl Iterator for Chunks {
 
 impl Pool {
     /// Starts up to `workers` threads; `None` when none could be started.
-    fn start(image: &Arc<EwfImage>, workers: usize) -> Option<Pool> {
-        let window = 2 * workers as u64 + 2;
+    fn start(image: &Arc<EwfImage>, workers: usize, batch: u64) -> Option<Pool> {
+        let window = (2 * workers as u64 + 2) * batch;
+        let spare_cap = usize::try_from(window).unwrap_or(usize::MAX);
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 claim: 0,
@@ -182,8 +207,9 @@ impl Pool {
                 spare: Vec::new(),
             }),
             wake: Condvar::new(),
+            batch,
             window,
-            spare_cap: workers + 2,
+            spare_cap,
         });
         let (tx, results) = mpsc::channel();
         let mut handles = Vec::with_capacity(workers);
@@ -201,32 +227,49 @@ impl Pool {
             shared,
             results,
             early: BTreeMap::new(),
+            current: VecDeque::new(),
+            returned: Vec::new(),
             handles,
         };
         // With no thread, `pool` is dropped here and the caller decodes inline.
         (!pool.handles.is_empty()).then_some(pool)
     }
 
-    /// Waits for chunk `index` (the next one in order) and lets the workers
-    /// move on by one.
+    /// Chunk `index`, the next one in order: from the current batch, or
+    /// the first of the next batch (then the workers may move on by one).
     fn take(&mut self, index: u64) -> Result<Vec<u8>, EwfError> {
-        let result = loop {
-            if let Some(r) = self.early.remove(&index) {
-                break r;
+        if let Some(result) = self.current.pop_front() {
+            return result;
+        }
+        let batch = loop {
+            if let Some(b) = self.early.remove(&index) {
+                break b;
             }
             match self.results.recv() {
-                Ok(d) if d.index == index => break d.result,
-                Ok(d) => {
-                    self.early.insert(d.index, d.result);
+                Ok(b) if b.first == index => break b,
+                Ok(b) => {
+                    self.early.insert(b.first, b);
                 }
                 // Every worker is gone without sending `index`: one
                 // panicked (a bug, never the input's doing). Pass it on.
                 Err(_) => self.rethrow(),
             }
         };
-        self.shared.lock().delivered = index + 1;
+        {
+            let mut st = self.shared.lock();
+            st.delivered = index;
+            let room = self.shared.spare_cap.saturating_sub(st.spare.len());
+            let n = room.min(self.returned.len());
+            st.spare.extend(self.returned.drain(..n));
+            self.returned.clear();
+        }
         self.shared.wake.notify_all();
-        result
+        self.current = batch.chunks.into();
+        match self.current.pop_front() {
+            Some(result) => result,
+            // A worker never sends an empty batch.
+            None => self.rethrow(),
+        }
     }
 
     fn rethrow(&mut self) -> ! {
@@ -263,30 +306,41 @@ impl Drop for StopOnPanic<'_> {
     }
 }
 
-/// A worker: claims the next chunk inside the window, decodes it, sends it.
-fn work(image: &EwfImage, shared: &Shared, tx: &Sender<Decoded>) {
+/// A worker: claims the next batch inside the window, decodes it, sends it.
+fn work(image: &EwfImage, shared: &Shared, tx: &Sender<Batch>) {
     let _guard = StopOnPanic(shared);
     let count = image.chunk_count();
     let mut scratch = Vec::new();
     loop {
-        let (index, mut data) = {
+        let (first, end, mut buffers) = {
             let mut st = shared.lock();
             loop {
                 if st.stop || st.claim >= count {
                     return;
                 }
+                // Batches start at multiples of `batch`, and so does
+                // `delivered`: a batch fits if its first chunk does.
                 if st.claim < st.delivered + shared.window {
                     break;
                 }
                 st = shared.wake.wait(st).unwrap_or_else(PoisonError::into_inner);
             }
-            st.claim += 1;
-            (st.claim - 1, st.spare.pop().unwrap_or_default())
+            let first = st.claim;
+            let end = count.min(first + shared.batch);
+            st.claim = end;
+            // At most `batch` (bounded by the window) buffers.
+            let keep = st.spare.len().saturating_sub((end - first) as usize);
+            (first, end, st.spare.split_off(keep))
         };
-        let result = image
-            .read_chunk(index, &mut data, &mut scratch)
-            .map(|()| data);
-        if tx.send(Decoded { index, result }).is_err() {
+        let chunks = (first..end)
+            .map(|index| {
+                let mut data = buffers.pop().unwrap_or_default();
+                image
+                    .read_chunk(index, &mut data, &mut scratch)
+                    .map(|()| data)
+            })
+            .collect();
+        if tx.send(Batch { first, chunks }).is_err() {
             return;
         }
     }

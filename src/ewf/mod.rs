@@ -248,15 +248,18 @@ impl EwfImage {
             path: seg.path.clone(),
             problem,
         };
-        // Bounded: `stored_len` was checked at open against 2 × chunk size + 1 KiB.
-        stored.resize(loc.stored_len as usize, 0);
-        seg.file
-            .read_exact_at(stored, loc.offset)
-            .map_err(|source| EwfError::Io {
-                path: seg.path.clone(),
-                source,
-            })?;
+        let read = |buf: &mut Vec<u8>| {
+            // Bounded: `stored_len` was checked at open against 2 × chunk size + 1 KiB.
+            buf.resize(loc.stored_len as usize, 0);
+            seg.file
+                .read_exact_at(buf, loc.offset)
+                .map_err(|source| EwfError::Io {
+                    path: seg.path.clone(),
+                    source,
+                })
+        };
         if loc.compressed {
+            read(stored)?;
             header::inflate_zlib(stored, len as usize, data)
                 .map_err(|p| fail(ChunkProblem::Inflate(p)))?;
             if data.len() as u64 != len {
@@ -272,14 +275,15 @@ impl EwfImage {
                     actual: u64::from(loc.stored_len),
                 }));
             }
-            let body = &stored[..len as usize];
-            let expected = section::le32(stored, len as usize);
-            let actual = section::adler32(body);
+            // Read straight into `data` (no copy): the chunk, then its Adler-32.
+            read(data)?;
+            let expected = section::le32(data, len as usize);
+            data.truncate(len as usize);
+            let actual = section::adler32(data);
             if expected != actual {
+                data.clear();
                 return Err(fail(ChunkProblem::Checksum { expected, actual }));
             }
-            data.clear();
-            data.extend_from_slice(body);
         }
         Ok(())
     }

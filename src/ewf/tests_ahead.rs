@@ -10,8 +10,15 @@ use super::*;
 
 /// Every chunk of `image` through `Chunks` with `workers` threads:
 /// (index, bytes or error), recycling the buffers.
-fn decode_all(image: &Arc<EwfImage>, workers: usize) -> Vec<(u64, Result<Vec<u8>, EwfError>)> {
-    let mut chunks = Chunks::new(Arc::clone(image), workers);
+fn decode_all(
+    image: &Arc<EwfImage>,
+    workers: usize,
+    batch: Option<u64>,
+) -> Vec<(u64, Result<Vec<u8>, EwfError>)> {
+    let mut chunks = match batch {
+        Some(b) => Chunks::with_batch(Arc::clone(image), workers, b),
+        None => Chunks::new(Arc::clone(image), workers),
+    };
     let mut out = Vec::new();
     while let Some(d) = chunks.next() {
         let result = d.result.map(|data| {
@@ -37,15 +44,22 @@ fn parallel_output_equals_sequential_and_source() {
     let mut sequential = Vec::new();
     image.media().read_to_end(&mut sequential).unwrap();
     assert!(sequential == src);
-    for workers in [0, 1, 2, 3, 8] {
-        let decoded = decode_all(&image, workers);
+    for (workers, batch) in [
+        (0, None),
+        (1, None),
+        (2, None),
+        (3, Some(1)),
+        (2, Some(3)),
+        (8, Some(5)),
+    ] {
+        let decoded = decode_all(&image, workers, batch);
         assert_eq!(decoded.len() as u64, image.chunk_count(), "{workers}");
         let mut media = Vec::new();
         for (i, (index, result)) in decoded.into_iter().enumerate() {
             assert_eq!(index, i as u64, "{workers} workers: out of order");
             media.extend(result.unwrap_or_else(|e| panic!("{workers} workers: {e}")));
         }
-        assert!(media == src, "{workers} workers: media differs");
+        assert!(media == src, "{workers} workers, {batch:?}: media differs");
     }
     // Every worker has let go of the image.
     assert_eq!(Arc::strong_count(&image), 1);
@@ -64,8 +78,8 @@ fn a_corrupted_chunk_is_one_error_and_the_rest_is_intact() {
     flip(&path, loc.offset + 1000);
     let image = Arc::new(EwfImage::open(&first).unwrap());
     let src = source();
-    for workers in [0, 1, 3] {
-        let decoded = decode_all(&image, workers);
+    for (workers, batch) in [(0, None), (1, None), (3, Some(1)), (2, Some(7))] {
+        let decoded = decode_all(&image, workers, batch);
         assert_eq!(decoded.len() as u64, image.chunk_count());
         for (index, result) in decoded {
             let start = index as usize * 32768;
@@ -95,17 +109,26 @@ fn read_ahead_is_bounded_and_an_early_drop_joins_the_workers() {
     let (done_tx, done_rx) = mpsc::channel();
     let shared = Arc::clone(&image);
     std::thread::spawn(move || {
-        for (workers, take) in [(3usize, 0usize), (3, 2), (1, 5), (8, 1)] {
-            let mut chunks = Chunks::new(Arc::clone(&shared), workers);
-            assert_eq!(chunks.workers(), workers);
+        for (workers, take, batch) in [(3u64, 0u64, 1u64), (3, 2, 1), (1, 5, 4), (8, 1, 2)] {
+            let mut chunks = Chunks::with_batch(Arc::clone(&shared), workers as usize, batch);
+            assert_eq!(chunks.workers() as u64, workers);
             for _ in 0..take {
                 chunks.next().unwrap().result.unwrap();
             }
-            // Give the workers time to run as far ahead as they may.
+            // Give the workers time to run as far ahead as they may: the
+            // window, (2 × workers + 2) batches, past the start of the
+            // batch being handed out.
             std::thread::sleep(Duration::from_millis(200));
-            assert_eq!(chunks.claimed(), take as u64 + 2 * workers as u64 + 2);
+            let handed = take.saturating_sub(1) / batch * batch;
+            assert_eq!(chunks.claimed(), handed + (2 * workers + 2) * batch);
             drop(chunks);
         }
+        // The default batch (1 MiB of media) on a set smaller than the
+        // window, dropped mid-way.
+        let mut chunks = Chunks::new(Arc::clone(&shared), 2);
+        chunks.next().unwrap().result.unwrap();
+        drop(chunks);
+        drop(shared);
         done_tx.send(()).unwrap();
     });
     done_rx
