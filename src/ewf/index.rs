@@ -14,9 +14,10 @@
 use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::EwfError;
 use super::section::{DESCRIPTOR_LEN, bad, read_at};
+use super::segments::Segments;
 use super::table::{ChunkLoc, Entries, MAX_TABLE_BODY, parse_table};
-use super::{EwfError, Segment};
 
 /// Most tables whose entries are kept decoded at a time.
 pub(crate) const CACHED_TABLES: usize = 4;
@@ -108,7 +109,7 @@ impl ChunkIndex {
     }
 
     /// Where chunk `index` (below the chunk count) is stored.
-    pub(crate) fn locate(&self, index: u64, segments: &[Segment]) -> Result<ChunkLoc, EwfError> {
+    pub(crate) fn locate(&self, index: u64, segments: &Segments) -> Result<ChunkLoc, EwfError> {
         // The first table starts at chunk 0, so `t >= 0` for any index.
         let t = self
             .tables
@@ -133,7 +134,7 @@ impl ChunkIndex {
         &self,
         t: usize,
         desc: &TableDesc,
-        segments: &[Segment],
+        segments: &Segments,
     ) -> Result<Arc<Entries>, EwfError> {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(pos) = cache.iter().position(|(i, _)| *i == t) {
@@ -151,17 +152,17 @@ impl ChunkIndex {
     }
 
     /// Reads a table's body again and checks it is the one checked at open.
-    fn reload(&self, desc: &TableDesc, segments: &[Segment]) -> Result<Entries, EwfError> {
-        let seg = segments
-            .get(usize::from(desc.segment))
-            .ok_or(EwfError::ChunkIndex {
-                index: desc.first_chunk,
-                count: self.chunks,
-            })?;
+    fn reload(&self, desc: &TableDesc, segments: &Segments) -> Result<Entries, EwfError> {
+        let segment = usize::from(desc.segment);
+        let seg = segments.get(segment).ok_or(EwfError::ChunkIndex {
+            index: desc.first_chunk,
+            count: self.chunks,
+        })?;
+        let file = segments.file(segment)?;
         let offset = desc.body_offset - DESCRIPTOR_LEN;
         let body_len = 24 + 4 * u64::from(desc.count) + 4;
         let body = read_at(
-            &seg.file,
+            &file,
             &seg.path,
             seg.len,
             desc.body_offset,

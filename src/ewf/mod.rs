@@ -20,6 +20,7 @@ mod hash;
 mod header;
 mod index;
 mod section;
+mod segments;
 mod table;
 mod volume;
 
@@ -44,25 +45,17 @@ pub use volume::{MAX_CHUNK_SIZE, Volume};
 
 use index::ChunkIndex;
 use section::{Section, SectionKind, read_at};
+use segments::Segments;
 use table::ChunkLoc;
 
 /// Most segments in a set: `.E01`..`.E99`, then `.EAA`..`.ZZZ` (spec
 /// "Segment file extensions").
 pub const MAX_SEGMENTS: u32 = 99 + 22 * 26 * 26;
 
-/// One segment file of the set.
-#[derive(Debug)]
-struct Segment {
-    path: PathBuf,
-    file: File,
-    /// Its length when the set was opened.
-    len: u64,
-}
-
 /// An opened, structurally checked EWF-E01 segment set.
 #[derive(Debug)]
 pub struct EwfImage {
-    segments: Vec<Segment>,
+    segments: Segments,
     volume: Volume,
     index: ChunkIndex,
     header: Option<HeaderInfo>,
@@ -208,19 +201,15 @@ impl EwfImage {
     /// dozen bytes per table and per segment, nothing per chunk.
     #[cfg(test)]
     pub(crate) fn index_bytes(&self) -> usize {
-        self.index.kept_bytes()
-            + self.segments.capacity() * size_of::<Segment>()
-            + self
-                .segments
-                .iter()
-                .map(|s| s.path.capacity())
-                .sum::<usize>()
+        self.index.kept_bytes() + self.segments.kept_bytes()
     }
 
     /// The path of segment `index` (from 0).
     #[cfg(test)]
     pub(crate) fn segment_path(&self, index: u16) -> &Path {
-        &self.segments[usize::from(index)].path
+        self.segments
+            .get(usize::from(index))
+            .map_or(Path::new(""), |s| &s.path)
     }
 
     /// Reads and checks chunk `index` (from 0) into `data` (replacing its
@@ -240,7 +229,12 @@ impl EwfImage {
         let start = index * size;
         let end = (start + size).min(self.media_size());
         let len = end - start;
-        let seg = &self.segments[usize::from(loc.segment)];
+        let segment = usize::from(loc.segment);
+        let seg = self.segments.get(segment).ok_or(EwfError::ChunkIndex {
+            index,
+            count: self.chunk_count(),
+        })?;
+        let file = self.segments.file(segment)?;
         let fail = |problem| EwfError::Chunk {
             chunk: index,
             start,
@@ -251,8 +245,7 @@ impl EwfImage {
         let read = |buf: &mut Vec<u8>| {
             // Bounded: `stored_len` was checked at open against 2 × chunk size + 1 KiB.
             buf.resize(loc.stored_len as usize, 0);
-            seg.file
-                .read_exact_at(buf, loc.offset)
+            file.read_exact_at(buf, loc.offset)
                 .map_err(|source| EwfError::Io {
                     path: seg.path.clone(),
                     source,
@@ -346,7 +339,7 @@ impl Read for MediaReader<'_> {
 /// Collects the sections of each segment in order and checks them.
 #[derive(Default)]
 struct Builder {
-    segments: Vec<Segment>,
+    segments: Segments,
     volume: Option<Volume>,
     /// Created with the volume, which gives the bound on a stored chunk.
     index: Option<ChunkIndex>,
@@ -538,7 +531,7 @@ impl Builder {
                 "more chunks than the volume section counts",
             ));
         }
-        self.segments.push(Segment { path, file, len });
+        self.segments.push(path, file, len)?;
         Ok(done)
     }
 

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use super::index::TableDesc;
 use super::section::{adler32, le32};
-use super::tests::make;
+use super::tests::{make, source};
 use super::*;
 
 #[test]
@@ -120,4 +120,39 @@ fn a_table_changed_after_open_is_refused() {
         assert!(EwfImage::open(&first).is_err(), "{what}");
         std::fs::write(&e02, &original).unwrap();
     }
+}
+
+#[test]
+fn segments_are_opened_again_and_a_replaced_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(first) = make(dir.path(), "r", "encase6", "deflate:fast", "1MiB") else {
+        return;
+    };
+    let image = EwfImage::open(&first).unwrap();
+    // More segments than may stay open (2 in tests): reading them all
+    // closes and opens files again, and gives the source.
+    assert!(image.segment_paths().count() > segments::MAX_OPEN + 1);
+    let mut media = Vec::new();
+    image.media().read_to_end(&mut media).unwrap();
+    assert!(media == source());
+
+    // E02 replaced by a byte-identical copy: another file than the one
+    // checked at open, refused when it is opened again.
+    let e02 = first.with_extension("E02");
+    let copy = dir.path().join("copy");
+    std::fs::copy(&e02, &copy).unwrap();
+    std::fs::rename(&copy, &e02).unwrap();
+    let err = image.media().read_to_end(&mut Vec::new()).unwrap_err();
+    match MediaReader::take_error(err).unwrap() {
+        EwfError::Malformed { path, reason, .. } => {
+            assert_eq!(path, e02);
+            assert!(reason.contains("replaced"), "{reason}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // The set opened anew reads it.
+    let image = EwfImage::open(&first).unwrap();
+    let mut media = Vec::new();
+    image.media().read_to_end(&mut media).unwrap();
+    assert!(media == source());
 }
