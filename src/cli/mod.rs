@@ -3,6 +3,7 @@
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
 mod acquire_cmd;
+mod acquire_ewf;
 mod agekeys;
 mod algo;
 mod capture_cmd;

@@ -14,6 +14,7 @@
 //! Format facts are from libyal/libewf's "Expert Witness Compression Format
 //! (EWF)" document ("the spec"), summarised in `notes/ewf-findings.md`.
 
+mod ahead;
 mod error;
 mod hash;
 mod header;
@@ -29,6 +30,7 @@ use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+pub use ahead::{Chunks, Decoded};
 pub use error::{ChunkProblem, EwfError};
 pub use hash::StoredHashes;
 pub use header::{HeaderEncoding, HeaderInfo, HeaderProblem, InflateProblem};
@@ -183,7 +185,7 @@ impl EwfImage {
     }
 
     /// Reads and checks chunk `index` into `data`, using `stored` as scratch.
-    fn read_chunk(
+    pub fn read_chunk(
         &self,
         index: u64,
         data: &mut Vec<u8>,
