@@ -22,8 +22,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Arguments of `acquire`.
 #[derive(Debug, Args)]
 pub struct AcquireArgs {
-    /// What to image: a block device (/dev/sdX), an image file, or `-` for
-    /// standard input. Opened read-only; never written
+    /// What to image: a block device (/dev/sdX), an image file, the first
+    /// segment of an E01 set (NAME.E01: its media data is imaged, every
+    /// chunk and stored hash checked), or `-` for standard input. Opened
+    /// read-only; never written
     #[arg(value_name = "SOURCE")]
     source: PathBuf,
     /// New directory for the image, map, record and log (must not exist)
