@@ -22,6 +22,8 @@ pub mod device;
 mod ewf;
 mod ewf_record;
 mod ewf_source;
+#[cfg(test)]
+mod ewf_tests;
 mod log;
 pub mod map;
 mod persist;
