@@ -7,12 +7,13 @@
 
 use super::ewf_source::EwfMedia;
 use crate::ewf::{EwfImage, HeaderEncoding, HeaderInfo};
-use crate::model::acquisition::ByteRange;
+use crate::model::acquisition::{AcquisitionRecord, ByteRange};
 use crate::model::acquisition_ewf::{
     EwfDate, EwfHeader, EwfIntegrity, EwfOutcome, EwfSegment, EwfSource, EwfStoredHashes,
     HashComparison, NO_STORED_HASH,
 };
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// The checks every read of a set makes, in words, in order.
 const STRUCTURE_CHECKS: &[&str] = &[
@@ -236,6 +237,68 @@ pub(super) fn integrity(
         md5,
         sha1,
     }
+}
+
+/// Checks, before a record is sealed, that its `source.ewf` block claims
+/// nothing its own numbers (and the kept segments in `dir`) do not show:
+/// a `verified` outcome needs every stored hash present, equal to the one
+/// computed and to the record's image hash, no failed chunk and the whole
+/// media read; kept segments must open as a set whose stored hashes and
+/// size are the record's. Returns what is wrong.
+pub fn check_claims(rec: &AcquisitionRecord, dir: &Path) -> Result<(), String> {
+    let Some(e) = &rec.source.ewf else {
+        return Ok(());
+    };
+    let i = &e.integrity;
+    if i.outcome == EwfOutcome::Verified {
+        let media = rec.source.size.unwrap_or(0);
+        if i.chunks_failed != 0 || i.media_bytes_read != media || !rec.complete {
+            return Err(
+                "integrity says verified, but not all the media was read and checked".into(),
+            );
+        }
+        let pairs = [
+            ("md5", &i.md5, &e.stored_hashes.md5),
+            ("sha1", &i.sha1, &e.stored_hashes.sha1),
+        ];
+        if pairs.iter().all(|(_, c, _)| c.is_none()) {
+            return Err("integrity says verified, but no stored hash was compared".into());
+        }
+        for (algo, c, stored) in pairs {
+            let ok = match (c, stored) {
+                (None, None) => true,
+                (Some(c), Some(s)) => {
+                    c.matches
+                        && c.stored.eq_ignore_ascii_case(s)
+                        && c.computed.eq_ignore_ascii_case(s)
+                        && rec
+                            .hashes
+                            .get(algo)
+                            .is_some_and(|h| h.eq_ignore_ascii_case(s))
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(format!(
+                    "integrity says verified, but its {algo} values disagree with each other \
+                     or with the record's hashes"
+                ));
+            }
+        }
+    }
+    let Some(first) = e.segments.first().filter(|s| s.sha256.is_some()) else {
+        return Ok(());
+    };
+    let kept = EwfImage::open(&dir.join(&first.name)).map_err(|err| err.to_string())?;
+    let stored = kept.stored_hashes();
+    let same = kept.media_size() == rec.source.size.unwrap_or(u64::MAX)
+        && stored.md5.map(|d| crate::hash::to_hex(&d)) == e.stored_hashes.md5
+        && stored.sha1.map(|d| crate::hash::to_hex(&d)) == e.stored_hashes.sha1
+        && kept.segment_paths().count() == e.segments.len();
+    if !same {
+        return Err("the kept segments' media size or stored hashes are not the record's".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

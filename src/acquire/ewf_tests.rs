@@ -216,3 +216,49 @@ fn a_stored_hash_that_differs_fails_and_names_both_values() {
         i.statement
     );
 }
+
+#[test]
+fn a_record_edited_to_claim_verified_is_not_sealed() {
+    use super::ewf_record::check_claims;
+    let dir = tempfile::tempdir().unwrap();
+    let Some((first, _)) = make_set(dir.path()) else {
+        return;
+    };
+    rewrite(&first, "digest", |t| {
+        for (kind, body) in t.iter_mut() {
+            if kind == "digest" || kind == "hash" {
+                body[0] ^= 0xff;
+                let end = body.len() - 4;
+                let sum = crate::ewf::adler32(&body[..end]);
+                body[end..].copy_from_slice(&sum.to_le_bytes());
+            }
+        }
+    });
+    let never = AtomicBool::new(false);
+    let out = dir.path().join("out");
+    let acq = acquire_ewf(
+        &first,
+        &out,
+        &AcquireOptions::default(),
+        Originals::Keep,
+        &never,
+        &mut |_| {},
+    )
+    .unwrap();
+    let honest = acq.record.clone();
+    assert_eq!(check_claims(&honest, &out), Ok(()));
+    // Claim "verified" with only the outcome changed: its numbers disagree.
+    let mut forged = honest.clone();
+    let e = forged.source.ewf.as_mut().unwrap();
+    e.integrity.outcome = EwfOutcome::Verified;
+    assert!(check_claims(&forged, &out).is_err());
+    // Make every number agree: the kept segments still store another MD5.
+    let computed = forged.hashes["md5"].clone();
+    let e = forged.source.ewf.as_mut().unwrap();
+    e.stored_hashes.md5 = Some(computed.clone());
+    let md5 = e.integrity.md5.as_mut().unwrap();
+    md5.stored = computed;
+    md5.matches = true;
+    let err = check_claims(&forged, &out).unwrap_err();
+    assert!(err.contains("stored hashes are not the record's"), "{err}");
+}

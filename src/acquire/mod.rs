@@ -20,7 +20,7 @@
 
 pub mod device;
 mod ewf;
-mod ewf_record;
+pub mod ewf_record;
 mod ewf_source;
 #[cfg(test)]
 mod ewf_tests;

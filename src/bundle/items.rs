@@ -33,6 +33,12 @@ pub(super) fn acquisition_items(
             path: input.join(RECORD_FILE),
             source: std::io::Error::other(e.to_string()),
         })?;
+        crate::acquire::ewf_record::check_claims(&record, input).map_err(|why| {
+            SealError::EwfClaim {
+                path: input.join(RECORD_FILE),
+                why,
+            }
+        })?;
         let base = input
             .file_name()
             .map(|n| n.as_bytes().to_vec())
@@ -96,6 +102,11 @@ pub(super) fn acquisition_items(
                 .collect(),
             complete: record.complete,
             originals,
+            ewf_check: record
+                .source
+                .ewf
+                .as_ref()
+                .map(|e| e.integrity.statement.clone()),
         });
     }
     check_originals(&kept, records)?;

@@ -130,6 +130,15 @@ pub enum SealError {
     /// an unreadable file to record.
     #[error("{} does not exist", .0.display())]
     InputMissing(PathBuf),
+    /// An acquisition record's E01 check claims what its own numbers or
+    /// kept segments do not show.
+    #[error("{}: its E01 check does not hold together: {why}", .path.display())]
+    EwfClaim {
+        /// The record.
+        path: PathBuf,
+        /// What disagrees.
+        why: String,
+    },
     /// A kept E01 segment of an acquisition directory is not the one the
     /// record says was checked.
     #[error("{} is not the original E01 segment checked at acquisition: its SHA-256 is {actual}, the record says {expected}", .path.display())]

@@ -210,6 +210,7 @@ mod tests {
             bad_ranges: vec![[1, 2]],
             complete: true,
             originals: Vec::new(),
+            ewf_check: None,
         };
         let secret = [5u8; 32];
         let salted: Vec<FileEntry> = files
