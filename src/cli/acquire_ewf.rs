@@ -186,6 +186,8 @@ struct Media<'a>(&'a Path, &'a MediaCheck);
 /// Its JSON form.
 #[derive(serde::Serialize)]
 struct MediaJson<'a> {
+    v: u32,
+    kind: &'static str,
     path: PathRepr,
     media_size: u64,
     hashes: BTreeMap<String, String>,
@@ -195,6 +197,8 @@ struct MediaJson<'a> {
 impl Emit for Media<'_> {
     fn json(&self) -> impl serde::Serialize + '_ {
         MediaJson {
+            v: 1,
+            kind: "ewf-media",
             path: PathRepr::from_path(self.0),
             media_size: self.1.hashes.size,
             hashes: digests(&self.1.hashes),
