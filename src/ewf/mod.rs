@@ -14,6 +14,7 @@
 //! Format facts are from libyal/libewf's "Expert Witness Compression Format
 //! (EWF)" document ("the spec"), summarised in `notes/ewf-findings.md`.
 
+mod ahead;
 mod error;
 mod hash;
 mod header;
@@ -29,9 +30,12 @@ use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+pub use ahead::{Chunks, Decoded};
 pub use error::{ChunkProblem, EwfError};
 pub use hash::StoredHashes;
 pub use header::{HeaderEncoding, HeaderInfo, HeaderProblem, InflateProblem};
+#[cfg(test)]
+pub(crate) use section::adler32;
 pub use table::AcquisitionError;
 pub use volume::{MAX_CHUNK_SIZE, Volume};
 
@@ -183,7 +187,7 @@ impl EwfImage {
     }
 
     /// Reads and checks chunk `index` into `data`, using `stored` as scratch.
-    fn read_chunk(
+    pub fn read_chunk(
         &self,
         index: u64,
         data: &mut Vec<u8>,
