@@ -248,7 +248,7 @@ fn check_set(format: &str, level: &str, segment: &str, stores_sha1: bool) {
     }
     assert!(rec.bad_sectors.ranges.is_empty());
     let out = r.stdout_str();
-    assert!(out.contains("EWF: "), "{what}: {out}");
+    assert!(out.contains("EWF: verified"), "{what}: {out}");
     assert!(
         out.contains(&md5.stored),
         "{what}: the stored MD5 shown: {out}"
