@@ -51,12 +51,7 @@ pub(super) fn describe(image: &EwfImage, segments: Vec<EwfSegment>) -> EwfSource
         sectors_per_chunk: v.sectors_per_chunk,
         chunk_count: image.chunk_count(),
         sector_count: v.sector_count,
-        compression: match v.compression_level {
-            0 => "none".into(),
-            1 => "fast".into(),
-            2 => "best".into(),
-            other => format!("unknown {other}"),
-        },
+        compression: compression(v.compression_level, image.header()),
         set_identifier: crate::hash::to_hex(&v.set_identifier),
         header: image.header().map(header),
         stored_hashes: EwfStoredHashes {
@@ -82,6 +77,24 @@ pub(super) fn describe(image: &EwfImage, segments: Vec<EwfSegment>) -> EwfSource
             md5: None,
             sha1: None,
         },
+    }
+}
+
+/// The compression level: the volume section's, unless it says none and
+/// an FTK Imager header's `r` key names one (FTK Imager leaves the volume's
+/// level at 0 even when its chunks are compressed).
+fn compression(level: u8, header: Option<&HeaderInfo>) -> String {
+    let from_r = match header.and_then(|h| h.get("r")) {
+        Some("f") => Some("fast"),
+        Some("b") => Some("best"),
+        _ => None,
+    };
+    match (level, from_r) {
+        (0, Some(r)) => format!("{r} (from the header's r key; the volume section says none)"),
+        (0, None) => "none".into(),
+        (1, _) => "fast".into(),
+        (2, _) => "best".into(),
+        (other, _) => format!("unknown {other}"),
     }
 }
 
