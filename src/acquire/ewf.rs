@@ -15,7 +15,7 @@
 use super::ewf_record::{describe, integrity};
 use super::ewf_source::EwfMedia;
 use super::map::BadRanges;
-use super::run::{create_out, finish_files, first_record, now, take_in, write_image};
+use super::run::{End, create_out, end_run, first_record, now, take_in, write_image};
 use super::{
     AcquireError, AcquireOptions, Acquisition, Phase, Progress, SourceDescription, persist,
 };
@@ -302,34 +302,19 @@ fn read_media(
     ));
     let mut bad = imaged.copied.bad.clone();
     let bytes_read = imaged.copied.bytes;
-    let mut result = take_in(&mut rec, imaged, total, image_path);
+    let result = take_in(&mut rec, imaged, total, image_path);
     if !write {
         rec.image.size = 0;
         rec.image.segments.clear();
     }
     take_in_ewf(&mut rec, &media, &mut bad, bytes_read);
-    if rec.complete && opts.verify && write {
-        let path = desc.path.to_path_buf();
-        let verified =
-            super::verify::verify_all(&mut media, &path, out, &rec, opts, cancel, progress);
-        match verified {
-            Ok(Some(v)) => rec.verification = Some(v),
-            Ok(None) => rec.stopped = Some("interrupted during verification".into()),
-            Err(e) => {
-                rec.stopped = Some(format!("verification failed: {e}"));
-                result = Err(e);
-            }
-        }
-    }
-    let ended = now();
-    rec.ended = Some(Timestamp::at(ended, (opts.local_offset)(ended)));
-    let files = finish_files(out, &rec, &bad, total, ended);
-    result?;
-    files?;
-    Ok(Acquisition {
-        dir: out.to_path_buf(),
-        record: rec,
-    })
+    let end = End {
+        verify: opts.verify && write,
+        total,
+        bad,
+        result,
+    };
+    end_run(&mut media, desc, out, opts, rec, end, cancel, progress)
 }
 
 /// The set's acquisition errors and the failed chunks join the bad ranges

@@ -112,6 +112,21 @@ fn error2(runs: &[(u32, u32)]) -> Vec<u8> {
     b
 }
 
+/// Flips the stored MD5 in both hash and digest, their checksums fixed:
+/// only the recomputation over the media can find it.
+fn flip_stored_md5(first: &Path) {
+    rewrite(first, "digest", |t| {
+        for (kind, body) in t.iter_mut() {
+            if kind == "digest" || kind == "hash" {
+                body[0] ^= 0xff;
+                let end = body.len() - 4;
+                let sum = crate::ewf::adler32(&body[..end]);
+                body[end..].copy_from_slice(&sum.to_le_bytes());
+            }
+        }
+    });
+}
+
 fn run(first: &Path, out: &Path) -> super::Acquisition {
     let never = AtomicBool::new(false);
     acquire_ewf(
@@ -190,18 +205,7 @@ fn a_stored_hash_that_differs_fails_and_names_both_values() {
     let Some((first, _)) = make_set(dir.path()) else {
         return;
     };
-    // Flip the stored MD5 in both hash and digest, checksums fixed: only
-    // the recomputation over the media can find it.
-    rewrite(&first, "digest", |t| {
-        for (kind, body) in t.iter_mut() {
-            if kind == "digest" || kind == "hash" {
-                body[0] ^= 0xff;
-                let end = body.len() - 4;
-                let sum = crate::ewf::adler32(&body[..end]);
-                body[end..].copy_from_slice(&sum.to_le_bytes());
-            }
-        }
-    });
+    flip_stored_md5(&first);
     let acq = run(&first, &dir.path().join("out"));
     let i = &acq.record.source.ewf.as_ref().unwrap().integrity;
     assert_eq!(i.outcome, EwfOutcome::Failed);
@@ -224,16 +228,7 @@ fn a_record_edited_to_claim_verified_is_not_sealed() {
     let Some((first, _)) = make_set(dir.path()) else {
         return;
     };
-    rewrite(&first, "digest", |t| {
-        for (kind, body) in t.iter_mut() {
-            if kind == "digest" || kind == "hash" {
-                body[0] ^= 0xff;
-                let end = body.len() - 4;
-                let sum = crate::ewf::adler32(&body[..end]);
-                body[end..].copy_from_slice(&sum.to_le_bytes());
-            }
-        }
-    });
+    flip_stored_md5(&first);
     let never = AtomicBool::new(false);
     let out = dir.path().join("out");
     let acq = acquire_ewf(

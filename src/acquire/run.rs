@@ -180,8 +180,49 @@ pub fn acquire_from(
         0,
     ));
     let bad = imaged.copied.bad.clone();
-    let mut result = take_in(&mut rec, imaged, total, image_path);
-    if rec.complete && opts.verify {
+    let result = take_in(&mut rec, imaged, total, image_path);
+    let end = End {
+        verify: opts.verify,
+        total,
+        bad,
+        result,
+    };
+    end_run(src, desc, out, opts, rec, end, cancel, progress)
+}
+
+/// How a run's copy ended, for [`end_run`].
+pub(super) struct End {
+    /// Whether to read the image (and source) again.
+    pub(super) verify: bool,
+    /// The source's size, when known.
+    pub(super) total: Option<u64>,
+    /// The bad ranges, for the map.
+    pub(super) bad: BadRanges,
+    /// The copy's outcome.
+    pub(super) result: Result<(), AcquireError>,
+}
+
+/// The last phases of a run: the verification when asked (and the copy
+/// completed), the end time, and the map, log and final record.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn end_run(
+    src: &mut dyn SectorSource,
+    desc: &SourceDescription,
+    out: &Path,
+    opts: &AcquireOptions,
+    mut rec: AcquisitionRecord,
+    end: End,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Acquisition, AcquireError> {
+    let End {
+        verify,
+        total,
+        bad,
+        mut result,
+    } = end;
+    if rec.complete && verify {
+        let path = desc.path.to_path_buf();
         let verified = super::verify::verify_all(src, &path, out, &rec, opts, cancel, progress);
         match verified {
             Ok(Some(v)) => rec.verification = Some(v),
@@ -195,7 +236,7 @@ pub fn acquire_from(
         }
     }
     let ended = now();
-    rec.ended = Some(offset_at(ended));
+    rec.ended = Some(Timestamp::at(ended, (opts.local_offset)(ended)));
     // On a full disk the record may not fit either; the first error is the
     // one to report.
     let files = finish_files(out, &rec, &bad, total, ended);
