@@ -31,8 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'Hash files, trees, devices or standard input, or check a hash list')
-            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
+            [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'Hash files, trees, devices, standard input or an E01 set''s media, or check a hash list')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file, E01 set or stream with on-the-fly hashing')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture traffic data (live or from a pcap) into signed, hash-chained segments')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')
@@ -69,6 +69,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'With --format hashdeep: write paths as given instead of absolute (like `hashdeep -l`)')
+            [CompletionResult]::new('--media', '--media', [CompletionResultType]::ParameterName, 'Hash the media data of an E01 set (give its first segment, NAME.E01), checking every chunk and the stored MD5/SHA-1; writes nothing')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
@@ -96,6 +97,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Re-read the image (and a device or file source) and compare hashes')
+            [CompletionResult]::new('--keep-original', '--keep-original', [CompletionResultType]::ParameterName, 'For an E01 source: also copy its segment files, byte for byte, beside the record, and read the set from the copies (so the copies are the bytes checked)')
+            [CompletionResult]::new('--no-image', '--no-image', [CompletionResultType]::ParameterName, 'For an E01 source: copy its segment files beside the record and check them, but write no raw image')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
@@ -831,8 +834,8 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help' {
-            [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'Hash files, trees, devices or standard input, or check a hash list')
-            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file or stream with on-the-fly hashing')
+            [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'Hash files, trees, devices, standard input or an E01 set''s media, or check a hash list')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Image a device, image file, E01 set or stream with on-the-fly hashing')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture traffic data (live or from a pcap) into signed, hash-chained segments')
             [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Package evidence into a bundle (BagIt 1.0 in a zip, with a custody seal)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a bundle completely: exit 0 only if everything holds')

@@ -393,7 +393,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__acquire)
-            opts="-o -a -q -h --out --case --item --examiner --notes --algo --piece --split --block-size --retries --verify --seal --key --passphrase-file --home --json --quiet --no-progress --color --help"
+            opts="-o -a -q -h --out --case --item --examiner --notes --algo --piece --split --block-size --retries --verify --keep-original --no-image --seal --key --passphrase-file --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,7 +917,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__hash)
-            opts="-a -f -c -q -h --algo --format --piece --check --block-size --relative --threads --home --json --quiet --no-progress --color --help"
+            opts="-a -f -c -q -h --algo --format --piece --check --block-size --relative --threads --media --home --json --quiet --no-progress --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

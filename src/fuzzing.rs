@@ -48,6 +48,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("age_file", age_file),
     ("disclosure_proofs", disclosure_proofs),
     ("pcap_reader", pcap_reader),
+    ("ewf_reader", ewf_reader),
 ];
 
 /// The most bytes read from one zip entry.
@@ -560,6 +561,9 @@ pub fn age_file(data: &[u8]) {
     }
     assert!(!tmp.exists(), "temporary plaintext left");
 }
+
+mod ewf;
+pub use ewf::ewf_reader;
 
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,7 @@ pub mod bundle;
 pub mod capture;
 pub mod crypt;
 pub mod direct;
+pub mod escape;
 pub mod ewf;
 pub mod export;
 #[cfg(feature = "test-hooks")]

@@ -6,13 +6,13 @@
 set -u
 cd "$(dirname "$0")/../.."
 SECS=${SECS:-600}
-TARGETS=${*:-"zip_reader verify_bundle manifest_json custody_event minisign key_files hash_list case_meta hashset_import age_file disclosure_proofs pcap_reader"}
+TARGETS=${*:-"zip_reader verify_bundle manifest_json custody_event minisign key_files hash_list case_meta hashset_import age_file disclosure_proofs pcap_reader ewf_reader"}
 mkdir -p fuzz/logs
 export TMPDIR=${TMPDIR:-/dev/shm}
 for t in $TARGETS; do
     case $t in
         zip_reader|verify_bundle) max_len=1048576 ;;
-        hashset_import) max_len=65536 ;;
+        hashset_import|ewf_reader) max_len=65536 ;;
         *) max_len=16384 ;;
     esac
     mkdir -p "fuzz/corpus-work/$t"

@@ -2,7 +2,9 @@
 //! read from FTK Imager and Guymager (case information, source, hashes,
 //! verification, bad sectors). It says nothing the record does not.
 
+use crate::escape::marked;
 use crate::model::acquisition::{AcquisitionRecord, Outcome, Verification};
+use crate::model::acquisition_ewf::{EwfDate, EwfSource};
 use std::fmt::Write as _;
 
 fn or_dash(v: &Option<String>) -> &str {
@@ -14,6 +16,9 @@ pub fn render_log(rec: &AcquisitionRecord) -> String {
     let mut s = String::new();
     case_section(&mut s, rec);
     source_section(&mut s, rec);
+    if let Some(e) = &rec.source.ewf {
+        ewf_section(&mut s, e);
+    }
     acquisition_section(&mut s, rec);
     image_section(&mut s, rec);
     bad_sector_section(&mut s, rec);
@@ -62,6 +67,86 @@ fn source_section(w: &mut String, rec: &AcquisitionRecord) {
     let num = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
     let _ = writeln!(w, " Sector Count: {}", num(src.sectors));
     let _ = writeln!(w, " Source Data Size: {} bytes", num(src.size));
+}
+
+/// `[EWF Source]`: the set's segments, geometry, header (text from another
+/// tool: escaped), stored hashes and what was checked.
+fn ewf_section(w: &mut String, e: &EwfSource) {
+    let _ = writeln!(w, "\n[EWF Source]");
+    for seg in &e.segments {
+        let sha = seg
+            .sha256
+            .as_deref()
+            .map_or(String::new(), |h| format!(", SHA256 {h}"));
+        let _ = writeln!(
+            w,
+            " Segment: {} ({} bytes{sha})",
+            marked(&seg.name),
+            seg.size
+        );
+    }
+    let _ = writeln!(w, " Media Type: {}", e.media_type);
+    let _ = writeln!(
+        w,
+        " Sectors per Chunk: {}, Chunks: {}",
+        e.sectors_per_chunk, e.chunk_count
+    );
+    let _ = writeln!(w, " Compression: {}", e.compression);
+    let _ = writeln!(w, " Set Identifier: {}", e.set_identifier);
+    if let Some(h) = &e.header {
+        let _ = writeln!(w, " Header: {} section, {}", h.section, h.encoding);
+        let date = |d: &Option<EwfDate>| {
+            d.as_ref().map(|d| match (&d.utc, &d.local_no_zone) {
+                (Some(utc), _) => utc.clone(),
+                (None, Some(local)) => format!("{local} (local time, zone not recorded)"),
+                (None, None) => d.given.clone(),
+            })
+        };
+        for (label, value) in [
+            ("Case Number", h.case_number.clone()),
+            ("Evidence Number", h.evidence_number.clone()),
+            ("Description", h.description.clone()),
+            ("Examiner", h.examiner.clone()),
+            ("Notes", h.notes.clone()),
+            ("Acquisition Date", date(&h.acquisition_date)),
+            ("System Date", date(&h.system_date)),
+            ("Acquiring Software", h.software.clone()),
+            ("Acquiring OS", h.os.clone()),
+            ("Media Model", h.model.clone()),
+            ("Media Serial Number", h.serial.clone()),
+        ] {
+            let _ = writeln!(w, "  {label}: {}", marked(value.as_deref().unwrap_or("-")));
+        }
+    } else {
+        let _ = writeln!(w, " Header: none");
+    }
+    let stored = &e.stored_hashes;
+    let _ = writeln!(w, " Stored MD5: {}", or_dash(&stored.md5));
+    let _ = writeln!(w, " Stored SHA1: {}", or_dash(&stored.sha1));
+    for r in &e.acquisition_errors {
+        let _ = writeln!(
+            w,
+            " Unreadable when the E01 was made: bytes {}..{}",
+            r.offset,
+            r.end()
+        );
+    }
+    let i = &e.integrity;
+    let _ = writeln!(w, " Check: {}", i.statement);
+    for c in &i.checks {
+        let _ = writeln!(w, "  checked: {c}");
+    }
+    for c in &i.chunk_errors {
+        let _ = writeln!(
+            w,
+            "  chunk {} (bytes {}..{}) in {}: {}",
+            c.chunk,
+            c.range.offset,
+            c.range.end(),
+            marked(&c.segment),
+            c.problem
+        );
+    }
 }
 
 /// `[Acquisition]`: host, command line, settings, times, completeness.

@@ -19,6 +19,11 @@
 //!   offset, a cancellation flag and a progress callback.
 
 pub mod device;
+mod ewf;
+pub mod ewf_record;
+mod ewf_source;
+#[cfg(test)]
+mod ewf_tests;
 mod log;
 pub mod map;
 mod persist;
@@ -28,6 +33,8 @@ pub mod split;
 mod verify;
 
 pub use crate::model::acquisition::{AcquisitionRecord, ByteRange, CaseInfo, Outcome, SourceKind};
+pub use ewf::{MediaCheck, Originals, acquire_ewf, check_media, is_ewf};
+pub use ewf_source::EwfMedia;
 pub use map::BadRanges;
 pub use persist::read_record;
 pub use reader::{FileSource, SectorSource, StreamSource};
@@ -89,6 +96,8 @@ pub enum Phase {
     VerifyImage,
     /// Re-reading the source.
     VerifySource,
+    /// Copying an EWF set's segment files beside the record.
+    CopyOriginals,
 }
 
 /// A progress report.
@@ -213,6 +222,10 @@ pub enum AcquireError {
     /// A hashing thread failed.
     #[error("hashing failed: {0}")]
     Hash(io::Error),
+    /// An EWF set's structure is wrong (missing, extra, foreign or
+    /// truncated segment, a bad section, table or header).
+    #[error("{0}")]
+    Ewf(crate::ewf::EwfError),
 }
 
 /// Open `input` read-only and describe it.

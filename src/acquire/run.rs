@@ -134,7 +134,7 @@ pub(crate) fn hex_map(r: &HashResult) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn create_out(out: &Path) -> Result<(), AcquireError> {
+pub(super) fn create_out(out: &Path) -> Result<(), AcquireError> {
     std::fs::create_dir(out).map_err(|source| {
         if source.kind() == std::io::ErrorKind::AlreadyExists {
             AcquireError::OutExists {
@@ -174,14 +174,55 @@ pub fn acquire_from(
     let mut rec = first_record(desc, opts, total, offset_at(now()));
     persist::write_record(out, &rec)?;
 
-    let imaged = write_image(src, desc, out, opts, total, cancel, progress)?;
+    let imaged = write_image(src, desc, out, opts, true, total, cancel, progress)?;
     let image_path = out.join(super::split::segment_name(
         opts.split.is_some_and(|s| s > 0),
         0,
     ));
     let bad = imaged.copied.bad.clone();
-    let mut result = take_in(&mut rec, imaged, total, image_path);
-    if rec.complete && opts.verify {
+    let result = take_in(&mut rec, imaged, total, image_path);
+    let end = End {
+        verify: opts.verify,
+        total,
+        bad,
+        result,
+    };
+    end_run(src, desc, out, opts, rec, end, cancel, progress)
+}
+
+/// How a run's copy ended, for [`end_run`].
+pub(super) struct End {
+    /// Whether to read the image (and source) again.
+    pub(super) verify: bool,
+    /// The source's size, when known.
+    pub(super) total: Option<u64>,
+    /// The bad ranges, for the map.
+    pub(super) bad: BadRanges,
+    /// The copy's outcome.
+    pub(super) result: Result<(), AcquireError>,
+}
+
+/// The last phases of a run: the verification when asked (and the copy
+/// completed), the end time, and the map, log and final record.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn end_run(
+    src: &mut dyn SectorSource,
+    desc: &SourceDescription,
+    out: &Path,
+    opts: &AcquireOptions,
+    mut rec: AcquisitionRecord,
+    end: End,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Acquisition, AcquireError> {
+    let End {
+        verify,
+        total,
+        bad,
+        mut result,
+    } = end;
+    if rec.complete && verify {
+        let path = desc.path.to_path_buf();
         let verified = super::verify::verify_all(src, &path, out, &rec, opts, cancel, progress);
         match verified {
             Ok(Some(v)) => rec.verification = Some(v),
@@ -195,7 +236,7 @@ pub fn acquire_from(
         }
     }
     let ended = now();
-    rec.ended = Some(offset_at(ended));
+    rec.ended = Some(Timestamp::at(ended, (opts.local_offset)(ended)));
     // On a full disk the record may not fit either; the first error is the
     // one to report.
     let files = finish_files(out, &rec, &bad, total, ended);
@@ -209,7 +250,7 @@ pub fn acquire_from(
 
 /// The record as written before the first byte is read: incomplete,
 /// "running", with what is known of the source, the host and the options.
-fn first_record(
+pub(super) fn first_record(
     desc: &SourceDescription,
     opts: &AcquireOptions,
     total: Option<u64>,
@@ -260,9 +301,9 @@ fn first_record(
 }
 
 /// What the copy into the image left behind.
-struct Imaged {
+pub(super) struct Imaged {
     /// What was read.
-    copied: Copied,
+    pub(super) copied: Copied,
     /// The image files, as far as they were written.
     segments: Vec<Segment>,
     /// Bytes that reached the image files.
@@ -273,12 +314,15 @@ struct Imaged {
     result: Result<(), AcquireError>,
 }
 
-/// Copy the whole source into the image files while hashing it.
-fn write_image(
+/// Copy the whole source into the image files while hashing it (or, when
+/// `write` is false, only hash it: `--no-image` of an EWF set).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_image(
     src: &mut dyn SectorSource,
     desc: &SourceDescription,
     out: &Path,
     opts: &AcquireOptions,
+    write: bool,
     total: Option<u64>,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(&Progress),
@@ -287,26 +331,32 @@ fn write_image(
     // before the hashes see the block: reading, writing and hashing
     // overlap, and the digests cover exactly the bytes the writer took.
     let shared = Arc::new(Mutex::new(WriteStage {
-        writer: Some(ImageWriter::new(out, opts.split)?),
+        writer: match write {
+            true => Some(ImageWriter::new(out, opts.split)?),
+            false => None,
+        },
         error: None,
     }));
     let stage = Arc::clone(&shared);
-    let mut hasher = MultiHasher::with_stage(
-        &opts.hash,
-        Box::new(move |data| {
-            let mut st = stage.lock().unwrap_or_else(PoisonError::into_inner);
-            let Some(w) = st.writer.as_mut() else {
-                return false;
-            };
-            match w.write(data) {
-                Ok(()) => true,
-                Err(e) => {
-                    st.error = Some(e);
-                    false
+    let mut hasher = match write {
+        false => MultiHasher::new(&opts.hash),
+        true => MultiHasher::with_stage(
+            &opts.hash,
+            Box::new(move |data| {
+                let mut st = stage.lock().unwrap_or_else(PoisonError::into_inner);
+                let Some(w) = st.writer.as_mut() else {
+                    return false;
+                };
+                match w.write(data) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        st.error = Some(e);
+                        false
+                    }
                 }
-            }
-        }),
-    );
+            }),
+        ),
+    };
     let policy = ReadPolicy {
         sector_size: desc.logical_sector_size.max(1) as usize,
         retries: opts.retries,
@@ -324,6 +374,8 @@ fn write_image(
     // Waits for the writer to drain its queue: everything read is written
     // (or the write error is known) after this.
     let hashed = hasher.finish().map_err(AcquireError::Hash);
+    // Without an image, the bytes hashed are the bytes "written".
+    let hashed_size = hashed.as_ref().map_or(0, |h| h.size);
     let (writer, write_error) = {
         let mut st = shared.lock().unwrap_or_else(PoisonError::into_inner);
         (st.writer.take(), st.error.take())
@@ -331,7 +383,7 @@ fn write_image(
     if let Some(e) = write_error {
         result = Err(e);
     }
-    let (mut segments, mut written) = (Vec::new(), 0);
+    let (mut segments, mut written) = (Vec::new(), if write { 0 } else { hashed_size });
     if let Some(writer) = writer {
         segments = writer.segments().to_vec();
         written = writer.written();
@@ -352,7 +404,7 @@ fn write_image(
 /// Take what the copy did into the record: image files and size, digests,
 /// the source's size when it was a stream, the bad sectors, whether it is
 /// complete and why it stopped. Returns the copy's outcome.
-fn take_in(
+pub(super) fn take_in(
     rec: &mut AcquisitionRecord,
     imaged: Imaged,
     total: Option<u64>,
@@ -401,7 +453,7 @@ fn take_in(
 }
 
 /// Write the map file, the log and the final record.
-fn finish_files(
+pub(super) fn finish_files(
     out: &Path,
     rec: &AcquisitionRecord,
     bad: &BadRanges,

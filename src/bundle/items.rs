@@ -5,6 +5,7 @@
 //! image to the hashes taken at acquisition time.
 
 use super::sealopts::SealError;
+use super::spill::Records;
 use crate::acquire::read_record;
 use crate::model::ItemEntry;
 use crate::model::acquisition::RECORD_FILE;
@@ -19,8 +20,11 @@ use std::path::PathBuf;
 pub(super) fn acquisition_items(
     inputs: &[PathBuf],
     entries: &[(Vec<u8>, String)],
+    records: &mut Records,
 ) -> Result<Vec<ItemEntry>, SealError> {
     let mut items = Vec::new();
+    // (bag path, SHA-256 in the record, file) of every kept E01 segment.
+    let mut kept: Vec<(String, String, PathBuf)> = Vec::new();
     for input in inputs {
         if !input.join(RECORD_FILE).is_file() {
             continue;
@@ -28,6 +32,12 @@ pub(super) fn acquisition_items(
         let record = read_record(input).map_err(|e| SealError::Unreadable {
             path: input.join(RECORD_FILE),
             source: std::io::Error::other(e.to_string()),
+        })?;
+        crate::acquire::ewf_record::check_claims(&record, input).map_err(|why| {
+            SealError::EwfClaim {
+                path: input.join(RECORD_FILE),
+                why,
+            }
         })?;
         let base = input
             .file_name()
@@ -54,13 +64,15 @@ pub(super) fn acquisition_items(
             .map(|s| bag_path(&s.name).ok_or_else(|| missing(&s.name)))
             .collect::<Result<Vec<_>, _>>()?;
         // The original EWF segments, when they were kept beside the record.
-        let originals = record
-            .source
-            .ewf
-            .iter()
-            .flat_map(|e| e.segments.iter().filter(|s| s.sha256.is_some()))
-            .map(|s| bag_path(&s.name).ok_or_else(|| missing(&s.name)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut originals = Vec::new();
+        let segments = record.source.ewf.iter().flat_map(|e| e.segments.iter());
+        for seg in segments {
+            if let Some(sha) = &seg.sha256 {
+                let p = bag_path(&seg.name).ok_or_else(|| missing(&seg.name))?;
+                kept.push((p.clone(), sha.clone(), input.join(&seg.name)));
+                originals.push(p);
+            }
+        }
         let device = record.source.device.as_ref().and_then(|d| {
             let parts: Vec<&str> = [d.vendor.as_deref(), d.model.as_deref(), d.serial.as_deref()]
                 .into_iter()
@@ -90,7 +102,48 @@ pub(super) fn acquisition_items(
                 .collect(),
             complete: record.complete,
             originals,
+            ewf_check: record
+                .source
+                .ewf
+                .as_ref()
+                .map(|e| e.integrity.statement.clone()),
         });
     }
+    check_originals(&kept, records)?;
     Ok(items)
+}
+
+/// Each kept E01 segment must be sealed with the SHA-256 the record took
+/// when the segment was copied and checked: a segment swapped in the
+/// directory afterwards is refused, not sealed as checked.
+fn check_originals(
+    kept: &[(String, String, PathBuf)],
+    records: &mut Records,
+) -> Result<(), SealError> {
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let mut sealed = std::collections::BTreeMap::new();
+    records
+        .for_each(&mut |f| {
+            if kept.iter().any(|k| k.0 == f.path) {
+                sealed.insert(f.path.clone(), f.sha256.clone());
+            }
+            Ok(())
+        })
+        .map_err(|e| SealError::Unreadable {
+            path: PathBuf::from("manifest records"),
+            source: e,
+        })?;
+    for (bag, expected, path) in kept {
+        let actual = sealed.get(bag).cloned().unwrap_or_default();
+        if !actual.eq_ignore_ascii_case(expected) {
+            return Err(SealError::ChangedOriginal {
+                path: path.clone(),
+                expected: expected.clone(),
+                actual,
+            });
+        }
+    }
+    Ok(())
 }

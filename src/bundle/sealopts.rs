@@ -130,8 +130,27 @@ pub enum SealError {
     /// an unreadable file to record.
     #[error("{} does not exist", .0.display())]
     InputMissing(PathBuf),
-    /// An input is a capture that has not ended (`capture.open` and no
-    /// `capture.json`): still running, or killed.
+    /// An acquisition record's E01 check claims what its own numbers or
+    /// kept segments do not show.
+    #[error("{}: its E01 check does not hold together: {why}", .path.display())]
+    EwfClaim {
+        /// The record.
+        path: PathBuf,
+        /// What disagrees.
+        why: String,
+    },
+    /// A kept E01 segment of an acquisition directory is not the one the
+    /// record says was checked.
+    #[error("{} is not the original E01 segment checked at acquisition: its SHA-256 is {actual}, the record says {expected}", .path.display())]
+    ChangedOriginal {
+        /// The segment file.
+        path: PathBuf,
+        /// SHA-256 in acquisition.json.
+        expected: String,
+        /// SHA-256 of the file sealed.
+        actual: String,
+    },
+    /// A capture directory that has not ended.
     #[error("{} is a capture that has not ended (capture.open and no capture.json: still running, or killed)", .0.display())]
     OpenCapture(PathBuf),
     /// A capture directory's `capture.json` or meta file is not valid.

@@ -10,7 +10,8 @@ use super::output::{Emit, display_path, progress_bar, sanitize};
 use super::size::parse_size;
 use clap::Args;
 use evidentia::acquire::{
-    self, AcquireError, AcquireOptions, Acquisition, CaseInfo, DEFAULT_RETRIES, Phase, Progress,
+    self, AcquireError, AcquireOptions, Acquisition, CaseInfo, DEFAULT_RETRIES, Originals, Phase,
+    Progress,
 };
 use evidentia::hash::{AlgorithmSet, DEFAULT_BLOCK_SIZE, HashOptions};
 use evidentia::source::Input;
@@ -21,8 +22,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Arguments of `acquire`.
 #[derive(Debug, Args)]
 pub struct AcquireArgs {
-    /// What to image: a block device (/dev/sdX), an image file, or `-` for
-    /// standard input. Opened read-only; never written
+    /// What to image: a block device (/dev/sdX), an image file, the first
+    /// segment of an E01 set (NAME.E01: its media data is imaged, every
+    /// chunk and stored hash checked), or `-` for standard input. Opened
+    /// read-only; never written
     #[arg(value_name = "SOURCE")]
     source: PathBuf,
     /// New directory for the image, map, record and log (must not exist)
@@ -59,6 +62,15 @@ pub struct AcquireArgs {
     /// Re-read the image (and a device or file source) and compare hashes
     #[arg(long)]
     verify: bool,
+    /// For an E01 source: also copy its segment files, byte for byte, beside
+    /// the record, and read the set from the copies (so the copies are the
+    /// bytes checked)
+    #[arg(long, conflicts_with = "no_image")]
+    keep_original: bool,
+    /// For an E01 source: copy its segment files beside the record and
+    /// check them, but write no raw image
+    #[arg(long, conflicts_with_all = ["split", "verify"])]
+    no_image: bool,
     /// Then seal the acquisition directory into this signed bundle (needs
     /// --case; the same as `evidentia seal DIR`)
     #[arg(long, value_name = "BUNDLE.zip", requires = "case_id")]
@@ -114,7 +126,12 @@ fn local_offset(t: i64) -> i64 {
     }
 }
 
-fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions), CliError> {
+fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions, Originals), CliError> {
+    let originals = match (args.keep_original, args.no_image) {
+        (true, _) => Originals::Keep,
+        (_, true) => Originals::Only,
+        _ => Originals::Discard,
+    };
     let algorithms = match &args.algo {
         Some(list) => parse_algos(list)?,
         None => AlgorithmSet::default_set(),
@@ -157,7 +174,7 @@ fn plan(args: AcquireArgs) -> Result<(Input, PathBuf, AcquireOptions), CliError>
             .collect(),
         local_offset,
     };
-    Ok((input, args.out, opts))
+    Ok((input, args.out, opts, originals))
 }
 
 /// Resolve `--seal` up front: the bundle must be new and the key (and its
@@ -186,7 +203,16 @@ fn seal_plan(ctx: &Ctx, args: &AcquireArgs) -> Result<Option<SealPlan>, CliError
 /// Run `acquire`.
 pub fn run(ctx: &Ctx, args: AcquireArgs) -> Result<Exit, CliError> {
     let sealing = seal_plan(ctx, &args)?;
-    let (input, out, opts) = plan(args)?;
+    let (input, out, opts, originals) = plan(args)?;
+    let ewf = match &input {
+        Input::Path(p) => acquire::is_ewf(p).then(|| p.clone()),
+        Input::Stdin => None,
+    };
+    if ewf.is_none() && originals != Originals::Discard {
+        return Err(CliError::usage(
+            "--keep-original and --no-image apply to an E01 source only",
+        ));
+    }
     install_sigint();
     // The bar is made at the first report, when the size is known.
     let mut bar: Option<ProgressBar> = None;
@@ -202,10 +228,21 @@ pub fn run(ctx: &Ctx, args: AcquireArgs) -> Result<Exit, CliError> {
             Phase::Acquire => "acquiring",
             Phase::VerifyImage => "verifying image",
             Phase::VerifySource => "re-reading source",
+            Phase::CopyOriginals => "copying the E01 segments",
         };
         bar.set_message(format!("{what}, {} bad sector(s)", p.bad_sectors));
     };
-    let result = acquire::acquire(&input, &out, &opts, &INTERRUPTED, &mut on_progress);
+    let result = match &ewf {
+        Some(first) => acquire::acquire_ewf(
+            first,
+            &out,
+            &opts,
+            originals,
+            &INTERRUPTED,
+            &mut on_progress,
+        ),
+        None => acquire::acquire(&input, &out, &opts, &INTERRUPTED, &mut on_progress),
+    };
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -236,15 +273,23 @@ impl Emit for Acquired<'_> {
 
     fn text(&self) -> impl AsRef<[u8]> + '_ {
         let (rec, dir) = (&self.0.record, &self.0.dir);
+        let no_image = rec.image.format == "none";
         let mut text = format!(
-            "{} {} bytes into {}\n",
-            if rec.complete {
-                "acquired"
-            } else {
-                "INCOMPLETE:"
+            "{} {} bytes into {}{}\n",
+            match (rec.complete, no_image) {
+                (false, _) => "INCOMPLETE:",
+                (true, false) => "acquired",
+                (true, true) => "checked",
             },
-            rec.image.size,
-            display_path(dir)
+            match no_image {
+                false => rec.image.size,
+                true => rec.source.size.unwrap_or(0),
+            },
+            display_path(dir),
+            match no_image {
+                false => "",
+                true => " (no image written; the E01 segments are kept)",
+            }
         );
         for (algo, hex) in &rec.hashes {
             text.push_str(&format!("{algo:<7} {hex}\n"));
@@ -255,6 +300,9 @@ impl Emit for Acquired<'_> {
         ));
         if let Some(v) = &rec.verification {
             text.push_str(&format!("verification: {:?}\n", v.outcome).to_lowercase());
+        }
+        if let Some(e) = &rec.source.ewf {
+            text.push_str(&super::acquire_ewf::summary(e));
         }
         text
     }
@@ -273,7 +321,7 @@ fn report(ctx: &Ctx, acq: &Acquisition) -> Result<Exit, CliError> {
         return Ok(Exit::Interrupted);
     }
     let mut exit = Exit::Ok;
-    if acq.has_bad_sectors() {
+    if acq.has_bad_sectors() && rec.source.ewf.is_none() {
         ctx.diag.warn(&format!(
             "{} unreadable sector(s) zero-filled; exact ranges in {}",
             rec.bad_sectors.count,
@@ -285,6 +333,9 @@ fn report(ctx: &Ctx, acq: &Acquisition) -> Result<Exit, CliError> {
         ctx.diag
             .error("verification FAILED: the re-read does not match the acquisition hashes");
         exit = Exit::Problem;
+    }
+    if let Some(e) = &rec.source.ewf {
+        exit = exit.worst(super::acquire_ewf::diagnose(ctx, e));
     }
     Ok(exit)
 }
@@ -321,6 +372,7 @@ fn cli_error(e: AcquireError) -> CliError {
                  disk (--split helps with file size limits)",
             ),
         AcquireError::Write { .. } => err.hint("check that the output location is writable"),
+        AcquireError::Ewf(e) => super::acquire_ewf::hint(err, e),
         AcquireError::SourceChanged { .. } => err.hint(
             "the source must not be mounted or written while it is imaged; unmount it (or use \
              a write blocker) and acquire again into a new directory",

@@ -64,6 +64,11 @@ pub struct HashArgs {
     /// Files hashed at once [default: number of CPUs]
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Hash the media data of an E01 set (give its first segment,
+    /// NAME.E01), checking every chunk and the stored MD5/SHA-1; writes
+    /// nothing
+    #[arg(long, conflicts_with_all = ["check", "format", "piece", "relative", "threads"])]
+    media: bool,
 }
 
 /// The validated plan of a `hash` run.
@@ -187,6 +192,15 @@ pub fn run(ctx: &Ctx, args: HashArgs) -> Result<Exit, CliError> {
             block_size: block_size(&args)?,
         };
         return run_check(ctx, plan);
+    }
+    if args.media {
+        let [path] = args.paths.as_slice() else {
+            return Err(CliError::usage(
+                "--media takes exactly one path: the set's NAME.E01",
+            ));
+        };
+        let algos = algorithms(&args)?.unwrap_or_else(AlgorithmSet::default_set);
+        return super::acquire_ewf::run_media(ctx, path, algos, block_size(&args)?);
     }
     let plan = plan(ctx, &args)?;
     run_hash(ctx, plan)

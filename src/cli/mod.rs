@@ -3,6 +3,7 @@
 //! 2 error, 130 interrupted). Broken pipes are not errors.
 
 mod acquire_cmd;
+mod acquire_ewf;
 mod agekeys;
 mod algo;
 mod capture_cmd;
@@ -70,9 +71,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Hash files, trees, devices or standard input, or check a hash list
+    /// Hash files, trees, devices, standard input or an E01 set's media, or check a hash list
     Hash(hash_cmd::HashArgs),
-    /// Image a device, image file or stream with on-the-fly hashing
+    /// Image a device, image file, E01 set or stream with on-the-fly hashing
     Acquire(acquire_cmd::AcquireArgs),
     /// Capture traffic data (live or from a pcap) into signed, hash-chained segments
     Capture(capture_cmd::CaptureArgs),

@@ -245,6 +245,34 @@ pub(super) fn seal_error(e: SealError) -> CliError {
             "if it is not running, close it first: evidentia capture --recover {}",
             display_path(&dir)
         )),
+        SealError::EwfClaim { path, why } => {
+            let mut e = CliError::op(format!(
+                "{}: its E01 check does not hold together: {}",
+                display_path(&path),
+                sanitize(&why)
+            ))
+            .hint(
+                "the record was edited after acquisition, or its kept segments replaced; nothing \
+                 was sealed. Acquire again from the partner's set into a new directory",
+            );
+            e.exit = Exit::Problem;
+            e
+        }
+        SealError::ChangedOriginal { path, expected, actual } => {
+            let mut e = CliError::op(format!(
+                "{} is not the E01 segment checked at acquisition: its SHA-256 is {}, \
+                 acquisition.json says {}",
+                display_path(&path),
+                sanitize(&actual),
+                sanitize(&expected)
+            ))
+            .hint(
+                "the kept segment was changed or replaced after it was checked; nothing was \
+                 sealed. Acquire again from the partner's set into a new directory",
+            );
+            e.exit = Exit::Problem;
+            e
+        }
         SealError::NoOutputDir { out, dir } => CliError::op(format!(
             "cannot write {}: the directory {} does not exist",
             display_path(&out),

@@ -40,6 +40,8 @@ pub use ahead::{Chunks, Decoded};
 pub use error::{ChunkProblem, EwfError};
 pub use hash::StoredHashes;
 pub use header::{HeaderEncoding, HeaderInfo, HeaderProblem, InflateProblem};
+#[cfg(test)]
+pub(crate) use section::adler32;
 pub use table::AcquisitionError;
 pub use volume::{MAX_CHUNK_SIZE, Volume};
 

@@ -27,14 +27,16 @@ stayed unreadable after all retries are zero-filled in the image and listed in b
 /// What the hashes cover when the source was an EWF set and the image was
 /// written.
 pub const HASH_COVERAGE_EWF: &str = "The image hashes cover the image as written: the media \
-data of the EWF set, with the ranges listed in bad_sectors (the set's own acquisition errors and \
-any chunk that failed its check) zero-filled.";
+data of the EWF set as stored, with any chunk that failed its check zero-filled; the ranges the \
+set lists as unreadable when it was made hold what the acquiring tool stored for them. Both are \
+listed in bad_sectors.";
 
 /// What the hashes cover when the source was an EWF set and no image was
 /// written (`--no-image`).
 pub const HASH_COVERAGE_EWF_NO_IMAGE: &str = "No image was written: the hashes cover the media \
-data decoded from the EWF set, with the ranges listed in bad_sectors zero-filled; the set's \
-segments are kept beside the record, byte for byte.";
+data decoded from the EWF set, with any chunk that failed its check zero-filled (bad_sectors \
+lists those chunks and the set's own acquisition errors); the set's segments are kept beside the \
+record, byte for byte.";
 
 /// The acquisition record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,7 +39,8 @@ pub struct EwfSource {
     /// Number of sectors of the media.
     pub sector_count: u64,
     /// Compression level from the volume section (`none`, `fast`, `best`,
-    /// or `unknown N`).
+    /// or `unknown N`), or from an FTK Imager header's `r` key when the
+    /// volume says none (`fast (from the header's r key; ...)`).
     pub compression: String,
     /// Segment set identifier, lower-case hex (all zeros when the acquiring
     /// tool wrote none; then it cannot tell sets apart).

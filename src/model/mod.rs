@@ -124,6 +124,10 @@ pub struct ItemEntry {
     /// the segment was copied and checked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub originals: Vec<String>,
+    /// For an item acquired from an E01 set: what checking the set found
+    /// at acquisition (`source.ewf.integrity.statement` of the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ewf_check: Option<String>,
 }
 
 impl Manifest {

@@ -433,6 +433,19 @@ fn items_blocks(f: &BundleFacts) -> Vec<Block> {
                 if it.bad_ranges.len() == 1 { "" } else { "s" },
             ))];
             state.extend(list(&it.image));
+            if it.image.is_empty() {
+                state.push(ours("none written"));
+            }
+            if let Some(check) = &it.ewf_check {
+                state.extend([
+                    ours("; read from an E01 set, checked at acquisition: "),
+                    val(check),
+                ]);
+            }
+            if !it.originals.is_empty() {
+                state.push(ours("; original E01 segments kept: "));
+                state.extend(list(&it.originals));
+            }
             let hashes = it
                 .hashes
                 .iter()

@@ -21,7 +21,7 @@
 mod capture;
 mod case;
 mod document;
-pub mod escape;
+pub use crate::escape;
 mod facts;
 mod html;
 mod markdown;

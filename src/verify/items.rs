@@ -22,6 +22,15 @@ pub(super) fn check_items(
                 "acquisition record is not in the payload",
             ));
         }
+        for p in &item.originals {
+            if !files.contains_key(p.as_str()) {
+                findings.push(Finding::new(
+                    FindingCode::Item,
+                    here(p),
+                    "original E01 segment is not in the payload",
+                ));
+            }
+        }
         let mut segments = Vec::new();
         for p in &item.image {
             match files.get(p.as_str()) {

@@ -24,6 +24,8 @@ mod disclosure;
 mod disclosure_py;
 mod encrypt;
 mod encrypted_inputs;
+mod ewf;
+mod ewf_damage;
 mod export;
 mod export_consumers;
 mod export_refused;

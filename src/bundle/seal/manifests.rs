@@ -209,6 +209,8 @@ mod tests {
             hashes: [("sha256".to_string(), "00".to_string())].into(),
             bad_ranges: vec![[1, 2]],
             complete: true,
+            originals: Vec::new(),
+            ewf_check: None,
         };
         let secret = [5u8; 32];
         let salted: Vec<FileEntry> = files

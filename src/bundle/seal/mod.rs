@@ -108,7 +108,7 @@ impl Work<'_> {
         if records.len() == 0 {
             return Err(SealError::Empty);
         }
-        let items = super::items::acquisition_items(&opts.inputs, &payload.acquired)?;
+        let items = super::items::acquisition_items(&opts.inputs, &payload.acquired, &mut records)?;
         let captures = super::captures::capture_items(&opts.inputs, &payload.acquired)?;
         let tags = tags::build(
             tags::TagInput {

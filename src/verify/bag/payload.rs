@@ -137,7 +137,11 @@ impl Bag {
         let wanted: BTreeSet<String> = manifest
             .iter()
             .flat_map(|m| &m.items)
-            .flat_map(|i| std::iter::once(&i.record).chain(&i.image))
+            .flat_map(|i| {
+                std::iter::once(&i.record)
+                    .chain(&i.image)
+                    .chain(&i.originals)
+            })
             .chain(
                 manifest
                     .iter()
