@@ -12,6 +12,7 @@
 //! - Reads in order are served by the parallel decoder; any other read
 //!   (the rescue, a verification pass) decodes its chunk on the spot.
 
+use super::map::BadRanges;
 use super::reader::SectorSource;
 use crate::ewf::{Chunks, EwfError, EwfImage};
 use crate::model::acquisition::ByteRange;
@@ -36,12 +37,18 @@ pub struct EwfMedia {
     /// The chunk held: its index and its bytes (zeros if it failed).
     current: Option<(u64, Vec<u8>)>,
     scratch: Vec<u8>,
+    /// The media ranges of the chunks that failed (merged: bounded memory
+    /// when whole runs fail).
+    failed: BadRanges,
     /// Chunks that failed, each counted once however often it is read.
-    failed: BTreeSet<u64>,
+    failed_count: u64,
     /// The first [`MAX_CHUNK_ERRORS`] failures, described.
     errors: Vec<EwfChunkError>,
-    /// Media bytes returned, counting each chunk once.
-    checked: BTreeSet<u64>,
+    /// Every chunk below this one was read and checked.
+    checked_below: u64,
+    /// Chunks at or past `checked_below` read out of order (the sector
+    /// rescue): few, so the bookkeeping stays small on any set.
+    checked_beyond: BTreeSet<u64>,
 }
 
 impl EwfMedia {
@@ -52,9 +59,11 @@ impl EwfMedia {
             stream: None,
             current: None,
             scratch: Vec::new(),
-            failed: BTreeSet::new(),
+            failed: BadRanges::new(),
+            failed_count: 0,
             errors: Vec::new(),
-            checked: BTreeSet::new(),
+            checked_below: 0,
+            checked_beyond: BTreeSet::new(),
         }
     }
 
@@ -65,12 +74,12 @@ impl EwfMedia {
 
     /// Number of chunks that failed their check.
     pub fn chunks_failed(&self) -> u64 {
-        self.failed.len() as u64
+        self.failed_count
     }
 
     /// Number of distinct chunks read and checked.
     pub fn chunks_checked(&self) -> u64 {
-        self.checked.len() as u64
+        self.checked_below + self.checked_beyond.len() as u64
     }
 
     /// The failures (the first [`MAX_CHUNK_ERRORS`]).
@@ -80,18 +89,20 @@ impl EwfMedia {
 
     /// The media ranges of the failed chunks (zeros in what was returned).
     pub fn failed_ranges(&self) -> Vec<ByteRange> {
-        let size = self.image.chunk_size();
-        let media = self.image.media_size();
-        self.failed
-            .iter()
-            .map(|&i| {
-                let offset = i * size;
-                ByteRange {
-                    offset,
-                    length: size.min(media - offset),
-                }
-            })
-            .collect()
+        self.failed.ranges().to_vec()
+    }
+
+    /// Marks chunk `index` as read; true the first time.
+    fn first_read(&mut self, index: u64) -> bool {
+        if index == self.checked_below {
+            self.checked_below += 1;
+            while self.checked_beyond.remove(&self.checked_below) {
+                self.checked_below += 1;
+            }
+            true
+        } else {
+            index > self.checked_below && self.checked_beyond.insert(index)
+        }
     }
 
     /// Makes chunk `index` the current one.
@@ -141,14 +152,21 @@ impl EwfMedia {
             Err(EwfError::Io { source, .. }) => return Err(source),
             Err(e) => return Err(io::Error::other(e.to_string())),
         };
-        self.checked.insert(index);
+        self.first_read(index);
         self.current = Some((index, data));
         Ok(())
     }
 
     /// Records that chunk `index` failed with `e`; returns its zeros.
     fn fail(&mut self, index: u64, e: &EwfError) -> Vec<u8> {
-        if self.failed.insert(index)
+        let size = self.image.chunk_size();
+        let len = size.min(self.image.media_size() - index * size);
+        let first = index >= self.checked_below && !self.checked_beyond.contains(&index);
+        if first {
+            self.failed_count += 1;
+            self.failed.add(index * size, len);
+        }
+        if first
             && self.errors.len() < MAX_CHUNK_ERRORS
             && let EwfError::Chunk {
                 chunk,
@@ -171,8 +189,6 @@ impl EwfMedia {
                 problem: problem.to_string(),
             });
         }
-        let size = self.image.chunk_size();
-        let len = size.min(self.image.media_size() - index * size);
         vec![0u8; len as usize]
     }
 }

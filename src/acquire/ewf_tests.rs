@@ -257,3 +257,42 @@ fn a_record_edited_to_claim_verified_is_not_sealed() {
     let err = check_claims(&forged, &out).unwrap_err();
     assert!(err.contains("stored hashes are not the record's"), "{err}");
 }
+
+#[test]
+fn a_failed_chunk_is_counted_once_through_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((first, src)) = make_set(dir.path()) else {
+        return;
+    };
+    // The first chunk is random data, stored uncompressed: flip one byte.
+    let mut file = std::fs::read(&first).unwrap();
+    let at = sections(&file).iter().find(|s| s.1 == "sectors").unwrap().0 + 76 + 100;
+    file[at] ^= 0x01;
+    std::fs::write(&first, file).unwrap();
+    let never = AtomicBool::new(false);
+    let opts = AcquireOptions {
+        verify: true,
+        ..AcquireOptions::default()
+    };
+    let out = dir.path().join("out");
+    let acq = acquire_ewf(&first, &out, &opts, Originals::Discard, &never, &mut |_| {}).unwrap();
+    let rec = &acq.record;
+    let i = &rec.source.ewf.as_ref().unwrap().integrity;
+    assert_eq!(i.outcome, EwfOutcome::Failed);
+    assert_eq!((i.chunks_failed, i.chunk_errors.len()), (1, 1));
+    assert_eq!(i.chunks_checked, 32);
+    assert_eq!(i.chunk_errors[0].chunk, 0);
+    assert_eq!(
+        rec.bad_sectors.ranges,
+        [ByteRange {
+            offset: 0,
+            length: 32768
+        }]
+    );
+    // The re-read of the image and of the set agree: the chunk is zeros in both.
+    let v = rec.verification.as_ref().unwrap();
+    assert_eq!(v.outcome, crate::model::acquisition::Outcome::Passed);
+    let image = std::fs::read(out.join("image.raw")).unwrap();
+    assert!(image[..32768].iter().all(|&b| b == 0));
+    assert_eq!(image[32768..], src[32768..]);
+}
