@@ -98,6 +98,11 @@ pub struct PieceHasher {
 }
 
 impl PieceHasher {
+    /// The window hash.
+    pub fn algorithm(&self) -> PieceAlgorithm {
+        self.algorithm
+    }
+
     /// A hasher of `algorithm` with windows of `size` bytes.
     ///
     /// # Panics

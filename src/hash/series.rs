@@ -13,7 +13,7 @@
 //! flight, and at most `MAX_ENDS` streams ending in one block, so the
 //! streams awaiting their digests stay few whatever the series' length.
 
-use super::engine::{Block, BufferPool, POOL_BLOCKS, Worker, fan_out, spawn_worker};
+use super::engine::{Block, BufferPool, POOL_BLOCKS, Worker, fan_out, spawn_worker, yields};
 use super::{AlgorithmSet, DEFAULT_BLOCK_SIZE, Digest, HasherState, PoolBuf};
 use std::io;
 use std::sync::Arc;
@@ -51,13 +51,24 @@ impl SeriesHasher {
         let mut senders = Vec::new();
         let mut handles = Vec::new();
         let mut done = Vec::new();
-        for a in algorithms.as_slice() {
+        let workers: Vec<Worker> = algorithms
+            .as_slice()
+            .iter()
+            .map(|a| Worker::Whole(HasherState::new(*a)))
+            .collect();
+        let yielding = yields(&workers);
+        for (worker, yields) in workers.into_iter().zip(yielding) {
             let (tx, rx) = mpsc::sync_channel::<Arc<Block>>(POOL_BLOCKS);
             let (done_tx, done_rx) = mpsc::channel();
             senders.push(tx);
             done.push(done_rx);
-            let worker = Worker::Whole(HasherState::new(*a));
-            handles.push(spawn_worker(worker, rx, free_tx.clone(), Some(done_tx)));
+            handles.push(spawn_worker(
+                worker,
+                yields,
+                rx,
+                free_tx.clone(),
+                Some(done_tx),
+            ));
         }
         SeriesHasher {
             partial: done.iter().map(|_| None).collect(),
