@@ -11,6 +11,7 @@
 //!   hashes readers handed to it.
 
 mod engine;
+mod pace;
 mod piece;
 mod series;
 mod state;

@@ -13,7 +13,8 @@
 //! flight, and at most `MAX_ENDS` streams ending in one block, so the
 //! streams awaiting their digests stay few whatever the series' length.
 
-use super::engine::{Block, BufferPool, POOL_BLOCKS, Worker, fan_out, spawn_worker, yields};
+use super::engine::{Block, BufferPool, POOL_BLOCKS, Worker, fan_out, spawn_worker};
+use super::pace::yields;
 use super::{AlgorithmSet, DEFAULT_BLOCK_SIZE, Digest, HasherState, PoolBuf};
 use std::io;
 use std::sync::Arc;
