@@ -16,3 +16,35 @@ pub(crate) fn skip(reason: &str) {
     );
     eprintln!("skipped: {reason}");
 }
+
+/// Makes the E01 set `target` (`target.E01`, ...) from the file `source`
+/// with the real `ewfacquire` (`-u -q` and the `options` given). `false`
+/// after [`skip`] when ewf-tools is not installed; a failing run panics
+/// with its stderr.
+pub(crate) fn ewfacquire(
+    target: &std::path::Path,
+    options: &[&str],
+    source: &std::path::Path,
+) -> bool {
+    let out = std::process::Command::new("ewfacquire")
+        .args(["-u", "-q", "-t"])
+        .arg(target)
+        .args(options)
+        .arg(source)
+        .output();
+    match out {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            skip("ewfacquire (ewf-tools) is not installed");
+            false
+        }
+        Err(e) => panic!("ewfacquire: {e}"),
+        Ok(o) => {
+            assert!(
+                o.status.success(),
+                "ewfacquire failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            true
+        }
+    }
+}

@@ -7,7 +7,6 @@ use super::{AcquireOptions, Originals, acquire_ewf, check_media};
 use crate::model::acquisition::ByteRange;
 use crate::model::acquisition_ewf::{EwfOutcome, NO_STORED_HASH};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 /// A 1 MiB source (random, then zeros) as one segment made by
@@ -18,29 +17,9 @@ fn make_set(dir: &Path) -> Option<(PathBuf, Vec<u8>)> {
         .collect();
     src.resize(1 << 20, 0);
     std::fs::write(dir.join("src.raw"), &src).unwrap();
-    let out = Command::new("ewfacquire")
-        .args([
-            "-u",
-            "-q",
-            "-f",
-            "encase6",
-            "-c",
-            "deflate:fast",
-            "-d",
-            "sha1",
-            "-t",
-        ])
-        .arg(dir.join("set"))
-        .arg(dir.join("src.raw"))
-        .output();
-    match out {
-        Ok(o) => assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr)),
-        Err(_) => {
-            crate::peers::skip("ewfacquire (ewf-tools) is not installed");
-            return None;
-        }
-    }
-    Some((dir.join("set.E01"), src))
+    let options = ["-f", "encase6", "-c", "deflate:fast", "-d", "sha1"];
+    crate::peers::ewfacquire(&dir.join("set"), &options, &dir.join("src.raw"))
+        .then(|| (dir.join("set.E01"), src))
 }
 
 fn le64(b: &[u8], at: usize) -> u64 {

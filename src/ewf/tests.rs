@@ -5,7 +5,6 @@ use super::*;
 use md5::{Digest, Md5};
 use sha1::Sha1;
 use std::io::Read;
-use std::process::Command;
 
 /// Media of 4 MiB + 1536 bytes: pseudo-random, zeros, pseudo-random, so
 /// that a set has compressed and stored chunks and a short last chunk.
@@ -40,30 +39,28 @@ pub(super) fn make(
     if !src.exists() {
         std::fs::write(&src, source()).unwrap();
     }
-    let out = Command::new("ewfacquire")
-        .args(["-u", "-q", "-t"])
-        .arg(dir.join(name))
-        .args(["-f", format, "-c", compression, "-S", segment, "-d", "sha1"])
-        .args([
-            "-C", "CASE-20", "-E", "EV-1", "-D", "test set", "-e", "helper", "-N", "notes",
-        ])
-        .arg(&src)
-        .output();
-    match out {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            crate::peers::skip("ewfacquire (ewf-tools) is not installed");
-            None
-        }
-        Err(e) => panic!("ewfacquire: {e}"),
-        Ok(o) => {
-            assert!(
-                o.status.success(),
-                "ewfacquire failed: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-            Some(dir.join(format!("{name}.E01")))
-        }
-    }
+    let options = [
+        "-f",
+        format,
+        "-c",
+        compression,
+        "-S",
+        segment,
+        "-d",
+        "sha1",
+        "-C",
+        "CASE-20",
+        "-E",
+        "EV-1",
+        "-D",
+        "test set",
+        "-e",
+        "helper",
+        "-N",
+        "notes",
+    ];
+    crate::peers::ewfacquire(&dir.join(name), &options, &src)
+        .then(|| dir.join(format!("{name}.E01")))
 }
 
 fn read_all(image: &EwfImage) -> Result<Vec<u8>, EwfError> {
@@ -124,27 +121,18 @@ fn header2_is_preferred_and_codepage_is_flagged() {
         ("encase6", HeaderEncoding::Utf16Le),
         ("ftk", HeaderEncoding::AssumedWindows1252),
     ] {
-        let status = Command::new("ewfacquire")
-            .args(["-u", "-q", "-t"])
-            .arg(dir.path().join(format))
-            .args([
-                "-f",
-                format,
-                "-A",
-                "windows-1252",
-                "-C",
-                "Café-1",
-                "-E",
-                "Ev€",
-            ])
-            .arg(&src)
-            .output();
-        match status {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                crate::peers::skip("ewfacquire (ewf-tools) is not installed");
-                return;
-            }
-            other => assert!(other.unwrap().status.success()),
+        let options = [
+            "-f",
+            format,
+            "-A",
+            "windows-1252",
+            "-C",
+            "Café-1",
+            "-E",
+            "Ev€",
+        ];
+        if !crate::peers::ewfacquire(&dir.path().join(format), &options, &src) {
+            return;
         }
         let image = EwfImage::open(&dir.path().join(format!("{format}.E01"))).unwrap();
         let h = image.header().unwrap();
@@ -478,29 +466,20 @@ fn no_byte_change_yields_wrong_data() {
     media.truncate(64 * 1024);
     media.extend(vec![0u8; 32 * 1024]);
     std::fs::write(&src, &media).unwrap();
-    let out = Command::new("ewfacquire")
-        .args(["-u", "-q", "-t"])
-        .arg(dir.path().join("small"))
-        .args([
-            "-f",
-            "encase6",
-            "-c",
-            "deflate:fast",
-            "-d",
-            "sha1",
-            "-C",
-            "C",
-            "-e",
-            "E",
-        ])
-        .arg(&src)
-        .output();
-    match out {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            crate::peers::skip("ewfacquire (ewf-tools) is not installed");
-            return;
-        }
-        other => assert!(other.unwrap().status.success()),
+    let options = [
+        "-f",
+        "encase6",
+        "-c",
+        "deflate:fast",
+        "-d",
+        "sha1",
+        "-C",
+        "C",
+        "-e",
+        "E",
+    ];
+    if !crate::peers::ewfacquire(&dir.path().join("small"), &options, &src) {
+        return;
     }
     let first = dir.path().join("small.E01");
     let original = std::fs::read(&first).unwrap();
