@@ -31,6 +31,7 @@ mod tests_ahead;
 #[cfg(test)]
 mod tests_index;
 
+use crate::source::{OpenMode, open_evidence};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
@@ -106,7 +107,7 @@ impl EwfImage {
             let ext = segment_extension(n, lower)
                 .ok_or_else(|| section::bad(first, 0, "more segments than .ZZZ"))?;
             let path = first.with_extension(ext);
-            let file = match File::open(&path) {
+            let file = match open_evidence(&path, OpenMode::Direct) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     return Err(EwfError::MissingSegment { path });

@@ -7,6 +7,7 @@
 //! used, and one opened again must be the same file of the same length,
 //! or it is refused as replaced since the set was opened.
 
+use crate::source::{OpenMode, open_evidence};
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -94,7 +95,7 @@ impl Segments {
             path: seg.path.clone(),
             source,
         };
-        let file = File::open(&seg.path).map_err(io)?;
+        let file = open_evidence(&seg.path, OpenMode::Direct).map_err(io)?;
         let meta = file.metadata().map_err(io)?;
         if (meta.dev(), meta.ino(), meta.len()) != (seg.dev, seg.ino, seg.len) {
             return Err(bad(
