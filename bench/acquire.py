@@ -85,18 +85,9 @@ def prepare(out, img, drop):
 
 def run(cmd):
     """Run a shell command; (wall seconds, CPU seconds user + system)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, shell=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
     # evidentia exits 1 for bad sectors; an image file has none.
-    if code != 0:
-        raise SystemExit(f"command failed ({code}): {cmd}\n{stderr}")
-    return wall, ru.ru_utime + ru.ru_stime
+    wall = bench.timed(cmd)
+    return wall, bench.LAST_CPU[0]
 
 
 def commands(img, out):

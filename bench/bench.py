@@ -90,19 +90,25 @@ def warm(path):
 LAST_CPU = [0.0]
 
 
-def timed(cmd, cwd=None):
-    """Run a shell command; return its wall-clock seconds (its CPU seconds,
-    user + system of the shell and everything it waited for, are left in
-    LAST_CPU[0])."""
+def measured(cmd, cwd=None):
+    """Run a shell command; (exit code, wall seconds, CPU seconds, stderr).
+    The CPU seconds are user + system of the shell and everything it
+    waited for."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, shell=True, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     stderr = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
+    return code, elapsed, usage.ru_utime + usage.ru_stime, stderr
+
+
+def timed(cmd, cwd=None):
+    """Run a shell command; return its wall-clock seconds (its CPU seconds
+    are left in LAST_CPU[0]). A failing command ends the benchmark."""
+    code, elapsed, LAST_CPU[0], stderr = measured(cmd, cwd)
     if code != 0:
         raise SystemExit(f"command failed ({code}): {cmd}\n{stderr}")
     return elapsed

@@ -35,11 +35,11 @@ import glob
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
 from bench import BIN, WORK, build, rss_of, sh  # noqa: E402
 
 RATIO_TARGET = 0.8
@@ -73,22 +73,17 @@ def segments(first):
 
 
 def warm(paths):
-    sh("cat " + " ".join(paths) + " > /dev/null")
+    for p in paths:
+        bench.warm(p)
 
 
 def run(cmd):
     """(wall s, CPU s) of a shell command, or (None, first stderr line) if it fails."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, shell=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace").strip()
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
+    code, wall, cpu, err = bench.measured(cmd)
     if code != 0:
+        err = err.strip()
         return None, f"exit {code}: {err.splitlines()[0] if err else ''}"
-    return wall, ru.ru_utime + ru.ru_stime
+    return wall, cpu
 
 
 def commands(first, raw, out):
