@@ -198,13 +198,11 @@ fn locker_error(e: LockerError) -> CliError {
             )
         }
         LockerError::Write { path, source } => CliError::io("cannot write", path, source),
-        LockerError::Sqlite {
-            source: rusqlite::Error::SqliteFailure(f, _),
-            ..
-        } if f.code == rusqlite::ErrorCode::DiskFull => CliError::op(e.to_string()).hint(
-            "the disk holding the locker is full; the transaction was rolled back, so this \
+        LockerError::Db { source, .. } if source.is_disk_full() => CliError::op(e.to_string())
+            .hint(
+                "the disk holding the locker is full; the transaction was rolled back, so this \
              bundle was not recorded. Free space and ingest again",
-        ),
+            ),
         LockerError::Changed { .. } => CliError::op(sanitize(&e.to_string())).hint(
             "the bundle changed while it was being ingested; copy it to a place only you can \
              write and ingest again",
