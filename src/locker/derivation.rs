@@ -16,10 +16,10 @@
 //!   and `derived_bundle_id` columns, so it holds whichever of the two
 //!   bundles was ingested first.
 
+use super::db::{Db, DbError};
 use super::values::{ValueChange, shown};
 use crate::model::CustodyEvent;
 use crate::verify::VerifyReport;
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// Where a derived bundle came from, as verify proved it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,62 +91,70 @@ impl Derivation {
     }
 
     /// What bundle row `row` records.
-    pub fn read(conn: &Connection, row: i64) -> rusqlite::Result<Option<Derivation>> {
-        conn.prepare_cached(
+    pub fn read(db: &Db, row: i64) -> Result<Option<Derivation>, DbError> {
+        db.opt_row(
             "SELECT original_bundle_id, original_custody_head, original_sealed, original_key_id,
              original_name, original_org, original_country, purpose, disclosed, withheld,
              recorded_at_source, manifest_revealed FROM derivations WHERE bundle = ?1",
-        )?
-        .query_row([row], |r| {
-            let (name, org, country): (Option<String>, Option<String>, Option<String>) =
-                (r.get(4)?, r.get(5)?, r.get(6)?);
-            let any = name.is_some() || org.is_some() || country.is_some();
-            let signer = any.then_some(crate::model::Party {
-                key_id: None,
-                name,
-                organisation: org,
-                country,
-            });
-            Ok(Derivation {
-                original_bundle_id: r.get(0)?,
-                original_custody_head: r.get(1)?,
-                original_sealed: r.get(2)?,
-                original_key_id: r.get(3)?,
-                original_signer: signer,
-                purpose: r.get(7)?,
-                disclosed: r.get::<_, i64>(8)? as u64,
-                withheld: r.get::<_, i64>(9)? as u64,
-                recorded_at_source: r.get(10)?,
-                manifest_revealed: r.get(11)?,
-            })
-        })
-        .optional()
+            &[&row],
+            |r| {
+                let (name, org, country): (Option<String>, Option<String>, Option<String>) =
+                    (r.get(4)?, r.get(5)?, r.get(6)?);
+                let any = name.is_some() || org.is_some() || country.is_some();
+                let signer = any.then_some(crate::model::Party {
+                    key_id: None,
+                    name,
+                    organisation: org,
+                    country,
+                });
+                Ok(Derivation {
+                    original_bundle_id: r.get(0)?,
+                    original_custody_head: r.get(1)?,
+                    original_sealed: r.get(2)?,
+                    original_key_id: r.get(3)?,
+                    original_signer: signer,
+                    purpose: r.get(7)?,
+                    disclosed: r.get(8)?,
+                    withheld: r.get(9)?,
+                    recorded_at_source: r.get(10)?,
+                    manifest_revealed: r.get(11)?,
+                })
+            },
+        )
     }
 
     /// Record (or replace) the derivation of bundle row `row`.
-    pub fn write(&self, conn: &Connection, row: i64) -> rusqlite::Result<()> {
+    pub fn write(&self, db: &Db, row: i64) -> Result<(), DbError> {
         let s = self.original_signer.as_ref();
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO derivations (bundle, original_bundle_id,
+        db.execute(
+            "INSERT INTO derivations (bundle, original_bundle_id,
              original_custody_head, original_sealed, original_key_id, original_name,
              original_org, original_country, purpose, disclosed, withheld, recorded_at_source,
-             manifest_revealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?
-        .execute(params![
-            row,
-            self.original_bundle_id,
-            self.original_custody_head,
-            self.original_sealed,
-            self.original_key_id,
-            s.and_then(|s| s.name.as_ref()),
-            s.and_then(|s| s.organisation.as_ref()),
-            s.and_then(|s| s.country.as_ref()),
-            self.purpose,
-            self.disclosed as i64,
-            self.withheld as i64,
-            self.recorded_at_source,
-            self.manifest_revealed,
-        ])?;
+             manifest_revealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (bundle) DO UPDATE SET original_bundle_id = excluded.original_bundle_id,
+             original_custody_head = excluded.original_custody_head,
+             original_sealed = excluded.original_sealed,
+             original_key_id = excluded.original_key_id, original_name = excluded.original_name,
+             original_org = excluded.original_org, original_country = excluded.original_country,
+             purpose = excluded.purpose, disclosed = excluded.disclosed,
+             withheld = excluded.withheld, recorded_at_source = excluded.recorded_at_source,
+             manifest_revealed = excluded.manifest_revealed",
+            &[
+                &row,
+                &self.original_bundle_id,
+                &self.original_custody_head,
+                &self.original_sealed,
+                &self.original_key_id,
+                &s.and_then(|s| s.name.as_ref()),
+                &s.and_then(|s| s.organisation.as_ref()),
+                &s.and_then(|s| s.country.as_ref()),
+                &self.purpose,
+                &self.disclosed,
+                &self.withheld,
+                &self.recorded_at_source,
+                &self.manifest_revealed,
+            ],
+        )?;
         Ok(())
     }
 
@@ -195,20 +203,20 @@ pub(crate) fn diff(recorded: Option<&Derivation>, bundle: Option<&Derivation>) -
 /// Make the derivation recorded for `row` that of the verified `report`;
 /// returns what was replaced.
 pub(crate) fn update(
-    conn: &Connection,
+    db: &Db,
     row: i64,
     report: &VerifyReport,
-) -> rusqlite::Result<Vec<ValueChange>> {
+) -> Result<Vec<ValueChange>, DbError> {
     let bundle = Derivation::from_report(report);
-    let recorded = Derivation::read(conn, row)?;
+    let recorded = Derivation::read(db, row)?;
     let changes = diff(recorded.as_ref(), bundle.as_ref());
     if changes.is_empty() {
         return Ok(changes);
     }
     match bundle {
-        Some(d) => d.write(conn, row)?,
+        Some(d) => d.write(db, row)?,
         None => {
-            conn.execute("DELETE FROM derivations WHERE bundle = ?1", [row])?;
+            db.execute("DELETE FROM derivations WHERE bundle = ?1", &[&row])?;
         }
     }
     Ok(changes)
@@ -229,40 +237,40 @@ impl ExportRecord {
     }
 
     /// Record it for bundle row `row` (with its custody event).
-    pub fn write(&self, conn: &Connection, row: i64) -> rusqlite::Result<()> {
-        conn.prepare_cached(
+    pub fn write(&self, db: &Db, row: i64) -> Result<(), DbError> {
+        db.execute(
             "INSERT INTO exports (bundle, seq, derived_bundle_id, derived_custody_head, files,
              selection_sha256, purpose) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            row,
-            self.seq as i64,
-            self.derived_bundle_id,
-            self.derived_custody_head,
-            self.files as i64,
-            self.selection_sha256,
-            self.purpose,
-        ])?;
+            &[
+                &row,
+                &self.seq,
+                &self.derived_bundle_id,
+                &self.derived_custody_head,
+                &self.files,
+                &self.selection_sha256,
+                &self.purpose,
+            ],
+        )?;
         Ok(())
     }
 
     /// Every export recorded for bundle row `row`, by sequence.
-    pub fn read(conn: &Connection, row: i64) -> rusqlite::Result<Vec<ExportRecord>> {
-        conn.prepare_cached(
+    pub fn read(db: &Db, row: i64) -> Result<Vec<ExportRecord>, DbError> {
+        db.rows(
             "SELECT seq, derived_bundle_id, derived_custody_head, files, selection_sha256, purpose
              FROM exports WHERE bundle = ?1 ORDER BY seq",
-        )?
-        .query_map([row], |r| {
-            Ok(ExportRecord {
-                seq: r.get::<_, i64>(0)? as u64,
-                derived_bundle_id: r.get(1)?,
-                derived_custody_head: r.get(2)?,
-                files: r.get::<_, i64>(3)? as u64,
-                selection_sha256: r.get(4)?,
-                purpose: r.get(5)?,
-            })
-        })?
-        .collect()
+            &[&row],
+            |r| {
+                Ok(ExportRecord {
+                    seq: r.get(0)?,
+                    derived_bundle_id: r.get(1)?,
+                    derived_custody_head: r.get(2)?,
+                    files: r.get(3)?,
+                    selection_sha256: r.get(4)?,
+                    purpose: r.get(5)?,
+                })
+            },
+        )
     }
 
     /// One line, every value (for drift).
@@ -368,21 +376,23 @@ pub struct ExportRow {
 }
 
 /// The seal event SHA-256 recorded for bundle row `row`.
-fn seal_sha256(conn: &Connection, row: i64) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached("SELECT event_sha256 FROM custody_events WHERE bundle = ?1 AND seq = 1")?
-        .query_row([row], |r| r.get(0))
-        .optional()
+fn seal_sha256(db: &Db, row: i64) -> Result<Option<String>, DbError> {
+    db.opt_row(
+        "SELECT event_sha256 FROM custody_events WHERE bundle = ?1 AND seq = 1",
+        &[&row],
+        |r| r.get(0),
+    )
 }
 
 /// What original row `original` records about derived bundle `derived_id`
 /// whose seal is `seal`.
 fn mention(
-    conn: &Connection,
+    db: &Db,
     original: i64,
     derived_id: &str,
     seal: Option<&str>,
-) -> rusqlite::Result<ExportMention> {
-    let exports = ExportRecord::read(conn, original)?;
+) -> Result<ExportMention, DbError> {
+    let exports = ExportRecord::read(db, original)?;
     let named: Vec<&ExportRecord> = exports
         .iter()
         .filter(|x| x.derived_bundle_id == derived_id)
@@ -399,27 +409,30 @@ fn mention(
 }
 
 /// The row and status of the bundle with id `id`, when recorded.
-fn row_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<(i64, String)>> {
-    conn.prepare_cached("SELECT id, status FROM bundles WHERE bundle_id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
+fn row_of(db: &Db, id: &str) -> Result<Option<(i64, String)>, DbError> {
+    db.opt_row(
+        "SELECT id, status FROM bundles WHERE bundle_id = ?1",
+        &[&id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 /// The origin of bundle row `row` (`None`: not a derived bundle).
-pub(crate) fn origin(conn: &Connection, row: i64) -> rusqlite::Result<Option<Origin>> {
-    let Some(derivation) = Derivation::read(conn, row)? else {
+pub(crate) fn origin(db: &Db, row: i64) -> Result<Option<Origin>, DbError> {
+    let Some(derivation) = Derivation::read(db, row)? else {
         return Ok(None);
     };
-    let (derived_id,): (String,) =
-        conn.query_row("SELECT bundle_id FROM bundles WHERE id = ?1", [row], |r| {
-            Ok((r.get(0)?,))
-        })?;
-    let seal = seal_sha256(conn, row)?;
-    let original = match row_of(conn, &derivation.original_bundle_id)? {
+    let derived_id: String = db.row(
+        "SELECT bundle_id FROM bundles WHERE id = ?1",
+        &[&row],
+        |r| r.get(0),
+    )?;
+    let seal = seal_sha256(db, row)?;
+    let original = match row_of(db, &derivation.original_bundle_id)? {
         Some((orow, status)) => Some(Linked {
             bundle_id: derivation.original_bundle_id.clone(),
             status,
-            mention: mention(conn, orow, &derived_id, seal.as_deref())?,
+            mention: mention(db, orow, &derived_id, seal.as_deref())?,
         }),
         None => None,
     };
@@ -431,27 +444,23 @@ pub(crate) fn origin(conn: &Connection, row: i64) -> rusqlite::Result<Option<Ori
 
 /// The bundles in this locker derived from bundle row `row` (id
 /// `bundle_id`), in ingest order.
-pub(crate) fn derived(
-    conn: &Connection,
-    row: i64,
-    bundle_id: &str,
-) -> rusqlite::Result<Vec<DerivedRow>> {
-    let rows: Vec<(i64, String, String)> = conn
-        .prepare_cached(
-            "SELECT b.id, b.bundle_id, b.status FROM derivations d JOIN bundles b ON b.id = d.bundle
-             WHERE d.original_bundle_id = ?1 ORDER BY b.ingested_at, b.id",
-        )?
-        .query_map([bundle_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
+pub(crate) fn derived(db: &Db, row: i64, bundle_id: &str) -> Result<Vec<DerivedRow>, DbError> {
+    // Collected first: each row leads to more queries.
+    let rows: Vec<(i64, String, String)> = db.rows(
+        "SELECT b.id, b.bundle_id, b.status FROM derivations d JOIN bundles b ON b.id = d.bundle
+         WHERE d.original_bundle_id = ?1 ORDER BY b.ingested_at, b.id",
+        &[&bundle_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let mut out = Vec::new();
     for (drow, id, status) in rows {
-        let Some(derivation) = Derivation::read(conn, drow)? else {
+        let Some(derivation) = Derivation::read(db, drow)? else {
             continue;
         };
-        let seal = seal_sha256(conn, drow)?;
+        let seal = seal_sha256(db, drow)?;
         out.push(DerivedRow {
             bundle: Linked {
-                mention: mention(conn, row, &id, seal.as_deref())?,
+                mention: mention(db, row, &id, seal.as_deref())?,
                 bundle_id: id,
                 status,
             },
@@ -463,14 +472,14 @@ pub(crate) fn derived(
 
 /// The `export` events recorded for bundle row `row`, each with the
 /// derived bundle when this locker holds it.
-pub(crate) fn exports(conn: &Connection, row: i64) -> rusqlite::Result<Vec<ExportRow>> {
+pub(crate) fn exports(db: &Db, row: i64) -> Result<Vec<ExportRow>, DbError> {
     let mut out = Vec::new();
-    for export in ExportRecord::read(conn, row)? {
-        let (derived_status, seal_matches) = match row_of(conn, &export.derived_bundle_id)? {
+    for export in ExportRecord::read(db, row)? {
+        let (derived_status, seal_matches) = match row_of(db, &export.derived_bundle_id)? {
             // A quarantined record holds no events to compare.
             Some((_, status)) if status != "verified" => (Some(status), None),
             Some((drow, status)) => {
-                let seal = seal_sha256(conn, drow)?;
+                let seal = seal_sha256(db, drow)?;
                 (
                     Some(status),
                     Some(seal.as_deref() == Some(export.derived_custody_head.as_str())),

@@ -1,5 +1,5 @@
 //! Ingest: write one verified bundle (or a quarantined one) into the
-//! locker in a single IMMEDIATE transaction.
+//! locker in a single write transaction.
 //!
 //! Invariants:
 //! - The caller verifies first; this module refuses a report with findings
@@ -15,18 +15,58 @@
 //!   rewrites the record in full ([`super::promote`]): nothing a failing
 //!   copy said survives a promotion, except in the audit row that lists
 //!   what was replaced.
+//!
+//! Concurrency: the transaction holds the bundle's lock
+//! ([`Lock::Bundle`]) and the hash sets shared ([`Lock::Hashsets`]). On
+//! SQLite there is one writer at a time anyway; PostgreSQL runs at READ
+//! COMMITTED, and these two locks are enough because every row an ingest
+//! writes belongs to its own bundle: the bundle row (by its `bundle_id`),
+//! and items, files, custody events, event signers, exports, the
+//! derivation, `bundle_digests` and matches, all by that row's id (matches
+//! of that bundle's files only). A derivation or export names another
+//! bundle by id only as text; nothing of the other bundle is written, and
+//! what ingest reports about it is read as committed. The rest is shared
+//! and safe without a lock: `audit` is append-only, and `signers` is
+//! insert-if-absent by key (`ON CONFLICT DO NOTHING`: the unique index
+//! makes a second writer wait for the first; two ingests inserting the
+//! same two keys in opposite orders deadlock, and the loser is retried).
+//! The hash sets are read to match files: the shared lock keeps an import
+//! or deletion (exclusive) from committing in between, so no match is
+//! missed or left dangling.
 
 use super::computed::{ComputedDigests, DigestOrigin};
+use super::db::{DbError, Lock, Tx};
 use super::derivation::{Derivation, ExportRecord};
 use super::held;
 use super::query::{MatchRow, bundle_matches};
 use super::record::BundleRecord;
 use super::signers::EventSigner;
 use super::values::{RowValues, ValueChange};
-use super::{Locker, LockerError, sql};
+use super::{Locker, LockerError};
 use crate::hash::{Algorithm, from_hex};
 use crate::verify::VerifyReport;
-use rusqlite::{OptionalExtension, Transaction, params};
+use std::time::Duration;
+
+/// How many times an ingest that lost a race on PostgreSQL (a deadlock, a
+/// serialization failure) is run in all before its error is returned.
+const TRIES: u32 = 5;
+
+/// Why a write stopped: the database failed, or something else did (the
+/// bundle could not be read again, a test hook refused the commit, a
+/// chain conflict).
+#[derive(Debug)]
+pub(super) enum WriteError {
+    /// The database failed.
+    Db(DbError),
+    /// Anything else, as the locker reports it.
+    Locker(LockerError),
+}
+
+impl From<DbError> for WriteError {
+    fn from(e: DbError) -> Self {
+        WriteError::Db(e)
+    }
+}
 
 /// Who ingests, from where, when (recorded in the audit log).
 #[derive(Debug, Clone, Default)]
@@ -152,28 +192,52 @@ impl Locker {
             .bundle_id
             .clone()
             .unwrap_or_else(|| format!("sha256:{}", req.zip_sha256));
-        let path = self.path.clone();
-        let tx = self.legacy_tx().map_err(|e| sql(&path, e))?;
-        let result = write(&tx, req, &bundle_id, verified);
-        match result {
-            Ok(Ok(summary)) => {
+        let mut tries = 1;
+        loop {
+            match self.ingest_once(req, &bundle_id, verified) {
+                Ok(summary) => return Ok(summary),
+                Err(WriteError::Db(e)) if e.is_retryable() && tries < TRIES => {
+                    // Lost a race with another writer (PostgreSQL only):
+                    // nothing was recorded; run the whole ingest again.
+                    std::thread::sleep(Duration::from_millis(25 << tries));
+                    tries += 1;
+                }
+                Err(WriteError::Db(e)) => return Err(self.err(e)),
+                Err(WriteError::Locker(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// One attempt: everything in one transaction, committed (or, for a
+    /// chain conflict, only the refusal's audit row committed).
+    fn ingest_once(
+        &self,
+        req: &IngestRequest<'_>,
+        bundle_id: &str,
+        verified: bool,
+    ) -> Result<IngestSummary, WriteError> {
+        // Locks: see the module docs for why these two suffice.
+        let tx = self
+            .db
+            .begin(&[Lock::Hashsets { exclusive: false }, Lock::Bundle(bundle_id)])?;
+        match write(&tx, req, bundle_id, verified)? {
+            Ok(summary) => {
                 let hook = std::path::PathBuf::from(self.name());
-                crate::testhook::op(crate::testhook::Op::Commit, &hook)
-                    .map_err(|source| LockerError::Write { path: hook, source })?;
-                tx.commit().map_err(|e| sql(&path, e))?;
+                crate::testhook::op(crate::testhook::Op::Commit, &hook).map_err(|source| {
+                    WriteError::Locker(LockerError::Write { path: hook, source })
+                })?;
+                tx.commit()?;
                 Ok(summary)
             }
-            Ok(Err(conflict)) => {
+            Err(conflict) => {
                 // Refused: only the refusal is recorded.
-                audit(&tx, req, &bundle_id, "refused-chain-conflict", &conflict)
-                    .map_err(|e| sql(&path, e))?;
-                tx.commit().map_err(|e| sql(&path, e))?;
-                Err(LockerError::ChainConflict {
-                    bundle_id,
+                audit(&tx, req, bundle_id, "refused-chain-conflict", &conflict)?;
+                tx.commit()?;
+                Err(WriteError::Locker(LockerError::ChainConflict {
+                    bundle_id: bundle_id.to_string(),
                     detail: conflict,
-                })
+                }))
             }
-            Err(e) => Err(sql(&path, e)),
         }
     }
 }
@@ -182,18 +246,16 @@ type Stored = (i64, String);
 
 /// Ok(Err(detail)) is a chain conflict.
 fn write(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     bundle_id: &str,
     verified: bool,
-) -> rusqlite::Result<Result<IngestSummary, String>> {
-    let existing: Option<Stored> = tx
-        .query_row(
-            "SELECT id, status FROM bundles WHERE bundle_id = ?1",
-            [bundle_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+) -> Result<Result<IngestSummary, String>, WriteError> {
+    let existing: Option<Stored> = tx.opt_row(
+        "SELECT id, status FROM bundles WHERE bundle_id = ?1",
+        &[&bundle_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let mut replaced = Vec::new();
     let mut computed_written = Vec::new();
     let (row, outcome, new_events) = match (existing, verified) {
@@ -224,17 +286,19 @@ fn write(
             Err(conflict) => return Ok(Err(conflict)),
         },
     };
-    let files: i64 = tx.query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
-        r.get(0)
-    })?;
-    let events: i64 = tx.query_row(
-        "SELECT count(*) FROM custody_events WHERE bundle = ?1",
-        [row],
+    let files: u64 = tx.row(
+        "SELECT count(*) FROM files WHERE bundle = ?1",
+        &[&row],
         |r| r.get(0),
     )?;
-    let head: Option<String> = tx.query_row(
+    let events: u64 = tx.row(
+        "SELECT count(*) FROM custody_events WHERE bundle = ?1",
+        &[&row],
+        |r| r.get(0),
+    )?;
+    let head: Option<String> = tx.row(
         "SELECT custody_head FROM bundles WHERE id = ?1",
-        [row],
+        &[&row],
         |r| r.get(0),
     )?;
     let matches = bundle_matches(tx, row)?;
@@ -267,8 +331,8 @@ fn write(
     Ok(Ok(IngestSummary {
         outcome,
         bundle_id: bundle_id.to_string(),
-        files: files as u64,
-        events: events as u64,
+        files,
+        events,
         new_events,
         head,
         matches,
@@ -280,12 +344,12 @@ fn write(
 }
 
 fn audit(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     bundle_id: &str,
     result: &str,
     detail: &str,
-) -> rusqlite::Result<()> {
+) -> Result<(), DbError> {
     let verdict = if req.report.verified() {
         "verified"
     } else {
@@ -294,54 +358,56 @@ fn audit(
     tx.execute(
         "INSERT INTO audit (time, action, actor, host, bundle_id, result, custody_head, detail)
          VALUES (?1, 'ingest', ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            req.actor.now,
-            req.actor.user,
-            req.actor.host,
-            bundle_id,
-            format!("{result} ({verdict})"),
-            req.report.head,
-            detail
+        &[
+            &req.actor.now,
+            &req.actor.user,
+            &req.actor.host,
+            &bundle_id,
+            &format!("{result} ({verdict})"),
+            &req.report.head,
+            &detail,
         ],
     )?;
     Ok(())
 }
 
 fn insert_bundle(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     bundle_id: &str,
     status: &str,
-) -> rusqlite::Result<i64> {
+) -> Result<i64, DbError> {
     let v = RowValues::from_bundle(req.report, req.record);
-    let problems = serde_json::to_string(&req.report.findings).unwrap_or_else(|_| "[]".into());
-    tx.execute(
+    let problems = if status == "verified" {
+        "[]".to_string()
+    } else {
+        serde_json::to_string(&req.report.findings).unwrap_or_else(|_| "[]".into())
+    };
+    let received = req.received.as_ref();
+    tx.row(
         "INSERT INTO bundles (bundle_id, name, case_ref, status, zip_sha256, custody_head,
          sealed_at, ingested_at, store_path, case_json, problems_json, received_sha256,
          received_bytes, received_path)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            bundle_id,
-            v.name,
-            v.case_ref,
-            status,
-            req.zip_sha256,
-            req.report.head,
-            v.sealed_at,
-            req.actor.now,
-            req.location,
-            v.case_json,
-            if status == "verified" {
-                "[]".to_string()
-            } else {
-                problems
-            },
-            req.received.as_ref().map(|r| &r.sha256),
-            req.received.as_ref().map(|r| r.bytes as i64),
-            req.received.as_ref().map(|r| &r.path),
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         RETURNING id",
+        &[
+            &bundle_id,
+            &v.name,
+            &v.case_ref,
+            &status,
+            &req.zip_sha256,
+            &req.report.head,
+            &v.sealed_at,
+            &req.actor.now,
+            &req.location,
+            &v.case_json,
+            &problems,
+            &received.map(|r| &r.sha256),
+            &received.map(|r| r.bytes),
+            &received.map(|r| &r.path),
         ],
-    )?;
-    Ok(tx.last_insert_rowid())
+        |r| r.get(0),
+    )
 }
 
 fn blob(hex: Option<&str>) -> Option<Vec<u8>> {
@@ -352,33 +418,29 @@ fn blob(hex: Option<&str>) -> Option<Vec<u8>> {
 /// digests every file holds, and known-hash matches. Returns the
 /// algorithms whose computed digests were written.
 pub(super) fn insert_contents(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     row: i64,
-) -> rusqlite::Result<Vec<Algorithm>> {
+) -> Result<Vec<Algorithm>, WriteError> {
     if req.record.manifest.is_none() {
         return Ok(Vec::new());
     }
     for (item, description) in RowValues::from_bundle(req.report, req.record).items {
         tx.execute(
-            "INSERT OR IGNORE INTO items (bundle, item_ref, description) VALUES (?1, ?2, ?3)",
-            params![row, item, description],
+            "INSERT INTO items (bundle, item_ref, description) VALUES (?1, ?2, ?3)
+             ON CONFLICT (bundle, item_ref) DO NOTHING",
+            &[&row, &item, &description],
         )?;
     }
-    let mut ins = tx.prepare(
-        "INSERT OR IGNORE INTO files (bundle, path, path_bytes, size, md5, sha1, sha256, sha512,
-         blake3, ingest_md5, ingest_sha1)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
     let mut lookup = req.computed.map(ComputedDigests::lookup);
     // Which algorithms every file holds: sealed, computed.
     let mut sealed = [true; 5];
     let mut computed = [true; 2];
     // Streamed from the bundle for a large manifest: one row at a time.
-    let mut failed: Option<rusqlite::Error> = None;
+    let mut failed: Option<DbError> = None;
     super::record::for_each_file(req.record, &mut |f| {
         let raw = match &f.original {
-            crate::pathrepr::PathRepr::Bytes(b) => Some(b.clone()),
+            crate::pathrepr::PathRepr::Bytes(b) => Some(b.as_slice()),
             crate::pathrepr::PathRepr::Text(_) => None,
         };
         let cols = [
@@ -404,19 +466,25 @@ pub(super) fn insert_contents(
                 .map(|d| d.bytes.clone());
             computed[i] &= extra[i].is_some();
         }
-        let r = ins.execute(params![
-            row,
-            f.path,
-            raw,
-            f.size as i64,
-            blob(cols[0]),
-            blob(cols[1]),
-            blob(cols[2]),
-            blob(cols[3]),
-            blob(cols[4]),
-            extra[0],
-            extra[1],
-        ]);
+        let r = tx.execute(
+            "INSERT INTO files (bundle, path, path_bytes, size, md5, sha1, sha256, sha512,
+             blake3, ingest_md5, ingest_sha1)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (bundle, path) DO NOTHING",
+            &[
+                &row,
+                &f.path,
+                &raw,
+                &f.size,
+                &blob(cols[0]),
+                &blob(cols[1]),
+                &blob(cols[2]),
+                &blob(cols[3]),
+                &blob(cols[4]),
+                &extra[0],
+                &extra[1],
+            ],
+        );
         match r {
             Ok(_) => true,
             Err(e) => {
@@ -425,14 +493,15 @@ pub(super) fn insert_contents(
             }
         }
     })
-    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    .map_err(WriteError::Locker)?;
     if let Some(e) = failed {
-        return Err(e);
+        return Err(e.into());
     }
-    drop(ins);
-    let files: i64 = tx.query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
-        r.get(0)
-    })?;
+    let files: i64 = tx.row(
+        "SELECT count(*) FROM files WHERE bundle = ?1",
+        &[&row],
+        |r| r.get(0),
+    )?;
     let mut written = Vec::new();
     if files > 0 {
         for (a, all) in Algorithm::ALL.into_iter().zip(sealed) {
@@ -456,18 +525,26 @@ pub(super) fn insert_contents(
 /// proven signer of each ([`EventSigner`]), and the key with the actor
 /// the event claims (`claimed_*`, never shown as an identity).
 pub(super) fn insert_events(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     row: i64,
     skip: usize,
-) -> rusqlite::Result<u64> {
+) -> Result<u64, DbError> {
     let proven = EventSigner::from_report(req.report);
     let mut n = 0;
     for ev in req.record.events.iter().skip(skip) {
         tx.execute(
             "INSERT INTO custody_events (bundle, seq, action, time, signer, event_sha256, event_json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![row, ev.seq as i64, ev.action, ev.time, ev.signer, ev.sha256, ev.json],
+            &[
+                &row,
+                &ev.seq,
+                &ev.action,
+                &ev.time,
+                &ev.signer,
+                &ev.sha256,
+                &ev.json,
+            ],
         )?;
         n += 1;
         if let Some(x) = ev.event.as_ref().and_then(ExportRecord::from_event) {
@@ -482,17 +559,18 @@ pub(super) fn insert_events(
             ev.event.as_ref().map(|e| &e.actor),
         ) {
             tx.execute(
-                "INSERT OR IGNORE INTO signers (key_id, public_key, claimed_name, claimed_org,
+                "INSERT INTO signers (key_id, public_key, claimed_name, claimed_org,
                  claimed_country, claimed_role, trust_path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    ev.signer,
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (key_id) DO NOTHING",
+                &[
+                    &ev.signer,
                     key,
-                    actor.name,
-                    actor.organisation,
-                    actor.country,
-                    actor.role,
-                    signer.map(|s| &s.trust_path)
+                    &actor.name,
+                    &actor.organisation,
+                    &actor.country,
+                    &actor.role,
+                    &signer.map(|s| &s.trust_path),
                 ],
             )?;
         }

@@ -44,15 +44,18 @@ fn req<'a>(report: &'a VerifyReport, record: &'a BundleRecord) -> IngestRequest<
 }
 
 fn count(l: &Locker, table: &str) -> i64 {
-    l.legacy()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+    l.db.row(&format!("SELECT count(*) FROM {table}"), &[], |r| r.get(0))
         .unwrap()
+}
+
+fn open(dir: &tempfile::TempDir) -> Locker {
+    crate::locker::testing::locker(dir.path())
 }
 
 #[test]
 fn same_chain_is_unchanged_longer_extends_different_conflicts() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+    let mut l = open(&dir);
     let one = BundleRecord {
         events: vec![event(1, "a")],
         ..BundleRecord::default()
@@ -94,7 +97,7 @@ fn same_chain_is_unchanged_longer_extends_different_conflicts() {
 #[test]
 fn failing_report_is_refused_or_quarantined() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+    let mut l = open(&dir);
     let mut r = report("h");
     r.findings.push(Finding::new(
         FindingCode::DigestMismatch,
@@ -110,10 +113,9 @@ fn failing_report_is_refused_or_quarantined() {
     let mut q = req(&r, &rec);
     q.quarantine = true;
     assert_eq!(l.ingest(&q).unwrap().outcome, IngestOutcome::Quarantined);
-    let problems: String = l
-        .legacy()
-        .query_row("SELECT problems_json FROM bundles", [], |r| r.get(0))
-        .unwrap();
+    let problems: String =
+        l.db.row("SELECT problems_json FROM bundles", &[], |r| r.get(0))
+            .unwrap();
     assert!(problems.contains("digest-mismatch"));
 }
 
@@ -131,20 +133,19 @@ fn manifest(case: &str, sealed: &str, item: &str, size: u64) -> crate::model::Ma
 }
 
 fn values(l: &Locker) -> (String, String, String, i64, String) {
-    l.legacy()
-        .query_row(
-            "SELECT b.case_ref, b.sealed_at, i.item_ref, f.size, b.status FROM bundles b
-             JOIN items i ON i.bundle = b.id JOIN files f ON f.bundle = b.id",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .unwrap()
+    l.db.row(
+        "SELECT b.case_ref, b.sealed_at, i.item_ref, f.size, b.status FROM bundles b
+         JOIN items i ON i.bundle = b.id JOIN files f ON f.bundle = b.id",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )
+    .unwrap()
 }
 
 #[test]
 fn promotion_rewrites_every_value_and_audits_what_it_replaced() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+    let mut l = open(&dir);
     let mut bad = report("a1");
     bad.findings.push(Finding::new(
         FindingCode::TagDigestMismatch,
@@ -181,9 +182,8 @@ fn promotion_rewrites_every_value_and_audits_what_it_replaced() {
             "verified".into()
         )
     );
-    let detail: String = l
-        .legacy()
-        .query_row("SELECT detail FROM audit ORDER BY id DESC", [], |r| {
+    let detail: String =
+        l.db.row("SELECT detail FROM audit ORDER BY id DESC", &[], |r| {
             r.get(0)
         })
         .unwrap();
@@ -201,7 +201,7 @@ fn promotion_rewrites_every_value_and_audits_what_it_replaced() {
 #[test]
 fn a_verified_record_that_disagrees_with_its_bundle_is_corrected() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+    let mut l = open(&dir);
     let genuine = BundleRecord {
         manifest: Some(manifest("CASE-1", "2024-05-01T12:00:00Z", "ITEM-1", 6)),
         events: vec![event(1, "a"), event(2, "a")],
@@ -210,8 +210,7 @@ fn a_verified_record_that_disagrees_with_its_bundle_is_corrected() {
     let r = report("a2");
     l.ingest(&req(&r, &genuine)).unwrap();
     // What an older evidentia's promotion left: the quarantined values.
-    l.legacy()
-        .execute("UPDATE bundles SET case_ref = 'EVIL-9'", [])
+    l.db.execute("UPDATE bundles SET case_ref = 'EVIL-9'", &[])
         .unwrap();
     // A shorter copy of the same chain corrects the values, and keeps the
     // head of the longer chain.
@@ -251,7 +250,7 @@ fn signed_report(who: Option<crate::sign::Identity>) -> VerifyReport {
 #[test]
 fn the_proven_signer_is_recorded_and_a_new_proof_corrects_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+    let mut l = open(&dir);
     let rec = BundleRecord {
         events: vec![event(1, "a")],
         ..BundleRecord::default()
@@ -313,10 +312,9 @@ fn migration_4_keeps_the_claim_apart_and_shows_no_identity() {
     }
     let l = Locker::open(&p).unwrap();
     assert_eq!(l.version().unwrap(), crate::locker::CURRENT_VERSION);
-    let claimed: String = l
-        .legacy()
-        .query_row("SELECT claimed_name FROM signers", [], |r| r.get(0))
-        .unwrap();
+    let claimed: String =
+        l.db.row("SELECT claimed_name FROM signers", &[], |r| r.get(0))
+            .unwrap();
     assert_eq!(claimed, "Judge J. Smith", "the claim is kept, renamed");
     let s = &l.show("b").unwrap()[0].signers;
     assert_eq!(s.len(), 1);
@@ -349,7 +347,7 @@ fn migration_5_records_the_sealed_digests_of_old_bundles() {
     }
     let l = Locker::open(&p).unwrap();
     assert_eq!(l.version().unwrap(), crate::locker::CURRENT_VERSION);
-    let held = |row| super::held::held(l.legacy(), row).unwrap();
+    let held = |row| super::held::held(&l.db, row).unwrap();
     let sealed = |a: &[Algorithm]| -> Vec<(Algorithm, DigestOrigin)> {
         a.iter().map(|a| (*a, DigestOrigin::Sealed)).collect()
     };
@@ -367,11 +365,10 @@ fn migration_5_records_the_sealed_digests_of_old_bundles() {
         vec!["default".to_string(), "with-md5".to_string()]
     );
     assert!(l.not_held(Algorithm::Sha256).unwrap().is_empty());
-    let ingest_cols: i64 = l
-        .legacy()
-        .query_row(
+    let ingest_cols: i64 =
+        l.db.row(
             "SELECT count(*) FROM files WHERE ingest_md5 IS NOT NULL OR ingest_sha1 IS NOT NULL",
-            [],
+            &[],
             |r| r.get(0),
         )
         .unwrap();

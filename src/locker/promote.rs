@@ -15,12 +15,12 @@
 //! event is replaced when a verified copy proves another (or the record
 //! holds none).
 
+use super::db::{DbError, Tx};
 use super::derivation;
-use super::ingest::{IngestOutcome, IngestRequest, insert_contents, insert_events};
+use super::ingest::{IngestOutcome, IngestRequest, WriteError, insert_contents, insert_events};
 use super::signers::{self, EventSigner};
 use super::values::{RowValues, ValueChange, shown};
 use crate::hash::Algorithm;
-use rusqlite::{Transaction, params};
 
 /// What [`update`] did: the outcome, how many custody events it appended,
 /// what it replaced, and the algorithms whose digests computed at ingest
@@ -33,11 +33,11 @@ pub(super) type Updated = (IngestOutcome, u64, Vec<ValueChange>, Vec<Algorithm>)
 /// and append new custody events. Returns the outcome, the number of new
 /// events and what was replaced; `Ok(Err(detail))` is a chain conflict.
 pub(super) fn update(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     row: i64,
     status: &str,
-) -> rusqlite::Result<Result<Updated, String>> {
+) -> Result<Result<Updated, String>, WriteError> {
     let mut replaced = Vec::new();
     let mut written = Vec::new();
     let stored = match stored_prefix(tx, req, row)? {
@@ -83,14 +83,14 @@ pub(super) fn update(
         tx.execute(
             "UPDATE bundles SET custody_head = ?2, zip_sha256 = ?3, store_path = ?4,
              received_sha256 = ?5, received_bytes = ?6, received_path = ?7 WHERE id = ?1",
-            params![
-                row,
-                req.report.head,
-                req.zip_sha256,
-                req.location,
-                r.map(|r| &r.sha256),
-                r.map(|r| r.bytes as i64),
-                r.map(|r| &r.path)
+            &[
+                &row,
+                &req.report.head,
+                &req.zip_sha256,
+                &req.location,
+                &r.map(|r| &r.sha256),
+                &r.map(|r| r.bytes),
+                &r.map(|r| &r.path),
             ],
         )?;
     }
@@ -105,14 +105,14 @@ pub(super) fn update(
 /// (zip SHA-256, custody head, location, the ciphertext it arrived as),
 /// for the audit log.
 fn replaced_copy(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     row: i64,
-) -> rusqlite::Result<Vec<ValueChange>> {
+) -> Result<Vec<ValueChange>, DbError> {
     type Copy = (String, Option<String>, Option<String>, Option<String>);
-    let (zip, head, location, received): Copy = tx.query_row(
+    let (zip, head, location, received): Copy = tx.row(
         "SELECT zip_sha256, custody_head, store_path, received_sha256 FROM bundles WHERE id = ?1",
-        [row],
+        &[&row],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     let now = [
@@ -140,14 +140,15 @@ fn replaced_copy(
 /// of this copy's chain (or this copy's chain a prefix of them);
 /// `Ok(Err(detail))` when an event differs.
 fn stored_prefix(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     row: i64,
-) -> rusqlite::Result<Result<usize, String>> {
-    let stored: Vec<(u64, String)> = tx
-        .prepare("SELECT seq, event_sha256 FROM custody_events WHERE bundle = ?1 ORDER BY seq")?
-        .query_map([row], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+) -> Result<Result<usize, String>, DbError> {
+    let stored: Vec<(u64, String)> = tx.rows(
+        "SELECT seq, event_sha256 FROM custody_events WHERE bundle = ?1 ORDER BY seq",
+        &[&row],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     for (i, (seq, h)) in stored.iter().enumerate() {
         match req.record.events.get(i) {
             Some(ev) if ev.seq == *seq && ev.sha256 == *h => {}
@@ -170,17 +171,17 @@ fn stored_prefix(
 /// values, the status, problems and payload file counts; and the
 /// algorithms whose digests computed at ingest were written.
 pub(super) fn rewrite(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     req: &IngestRequest<'_>,
     row: i64,
     values: &RowValues,
     recorded: &RowValues,
-) -> rusqlite::Result<(Vec<ValueChange>, Vec<Algorithm>)> {
+) -> Result<(Vec<ValueChange>, Vec<Algorithm>), WriteError> {
     let mut changes = recorded.diff(values);
-    let (status, problems, old_files, ingested): (String, String, i64, String) = tx.query_row(
+    let (status, problems, old_files, ingested): (String, String, i64, String) = tx.row(
         "SELECT status, problems_json, (SELECT count(*) FROM files WHERE bundle = ?1),
          ingested_at FROM bundles WHERE id = ?1",
-        [row],
+        &[&row],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     changes.push(ValueChange {
@@ -205,24 +206,25 @@ pub(super) fn rewrite(
     // Matches reference files; both go before the files are written again.
     tx.execute(
         "DELETE FROM matches WHERE file IN (SELECT id FROM files WHERE bundle = ?1)",
-        [row],
+        &[&row],
     )?;
-    tx.execute("DELETE FROM files WHERE bundle = ?1", [row])?;
-    tx.execute("DELETE FROM bundle_digests WHERE bundle = ?1", [row])?;
-    tx.execute("DELETE FROM items WHERE bundle = ?1", [row])?;
+    tx.execute("DELETE FROM files WHERE bundle = ?1", &[&row])?;
+    tx.execute("DELETE FROM bundle_digests WHERE bundle = ?1", &[&row])?;
+    tx.execute("DELETE FROM items WHERE bundle = ?1", &[&row])?;
     values.update_row(tx, row)?;
     // The record now dates from this ingest: its values, files and
     // matches were all written now (the audit log keeps the history).
     tx.execute(
         "UPDATE bundles SET status = 'verified', problems_json = '[]', ingested_at = ?2
          WHERE id = ?1",
-        params![row, req.actor.now],
+        &[&row, &req.actor.now],
     )?;
     let written = insert_contents(tx, req, row)?;
-    let new_files: i64 =
-        tx.query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
-            r.get(0)
-        })?;
+    let new_files: i64 = tx.row(
+        "SELECT count(*) FROM files WHERE bundle = ?1",
+        &[&row],
+        |r| r.get(0),
+    )?;
     if old_files != new_files {
         changes.push(ValueChange {
             what: "payload files".into(),

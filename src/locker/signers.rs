@@ -14,10 +14,10 @@
 //!   all use it.
 //! - Identity columns are all set or all NULL (a CHECK in the schema).
 
+use super::db::{Db, DbError};
 use super::values::{ValueChange, shown};
 use crate::sign::Identity;
 use crate::verify::{NO_IDENTITY, SignatureState, SignerKind, VerifyReport, identity_text};
-use rusqlite::{Connection, params};
 
 /// The proven signer of one custody event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,53 +62,58 @@ impl EventSigner {
     }
 
     /// Everything recorded for bundle row `row`, by sequence.
-    pub fn read(conn: &Connection, row: i64) -> rusqlite::Result<Vec<EventSigner>> {
-        conn.prepare_cached(
+    pub fn read(db: &Db, row: i64) -> Result<Vec<EventSigner>, DbError> {
+        db.rows(
             "SELECT seq, signer_kind, certified_name, certified_org, certified_country,
              certified_role, certified_email, trust_path FROM event_signers
              WHERE bundle = ?1 ORDER BY seq",
-        )?
-        .query_map([row], |r| {
-            let name: Option<String> = r.get(2)?;
-            let identity = match (name, r.get(3)?, r.get(4)?) {
-                (Some(name), Some(org), Some(country)) => Some(Identity {
-                    name,
-                    org,
-                    country,
-                    role: r.get(5)?,
-                    email: r.get(6)?,
-                }),
-                _ => None,
-            };
-            Ok(EventSigner {
-                seq: r.get::<_, i64>(0)? as u64,
-                kind: r.get(1)?,
-                identity,
-                trust_path: r.get(7)?,
-            })
-        })?
-        .collect()
+            &[&row],
+            |r| {
+                let name: Option<String> = r.get(2)?;
+                let identity = match (name, r.get(3)?, r.get(4)?) {
+                    (Some(name), Some(org), Some(country)) => Some(Identity {
+                        name,
+                        org,
+                        country,
+                        role: r.get(5)?,
+                        email: r.get(6)?,
+                    }),
+                    _ => None,
+                };
+                Ok(EventSigner {
+                    seq: r.get(0)?,
+                    kind: r.get(1)?,
+                    identity,
+                    trust_path: r.get(7)?,
+                })
+            },
+        )
     }
 
     /// Record (or replace) the proven signer of event `seq` of `row`.
-    pub fn write(&self, conn: &Connection, row: i64) -> rusqlite::Result<()> {
+    pub fn write(&self, db: &Db, row: i64) -> Result<(), DbError> {
         let i = self.identity.as_ref();
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO event_signers (bundle, seq, signer_kind, certified_name,
+        db.execute(
+            "INSERT INTO event_signers (bundle, seq, signer_kind, certified_name,
              certified_org, certified_country, certified_role, certified_email, trust_path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            row,
-            self.seq as i64,
-            self.kind,
-            i.map(|i| &i.name),
-            i.map(|i| &i.org),
-            i.map(|i| &i.country),
-            i.and_then(|i| i.role.as_ref()),
-            i.and_then(|i| i.email.as_ref()),
-            self.trust_path,
-        ])?;
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (bundle, seq) DO UPDATE SET signer_kind = excluded.signer_kind,
+             certified_name = excluded.certified_name, certified_org = excluded.certified_org,
+             certified_country = excluded.certified_country,
+             certified_role = excluded.certified_role,
+             certified_email = excluded.certified_email, trust_path = excluded.trust_path",
+            &[
+                &row,
+                &self.seq,
+                &self.kind,
+                &i.map(|i| &i.name),
+                &i.map(|i| &i.org),
+                &i.map(|i| &i.country),
+                &i.and_then(|i| i.role.as_ref()),
+                &i.and_then(|i| i.email.as_ref()),
+                &self.trust_path,
+            ],
+        )?;
         Ok(())
     }
 
@@ -158,11 +163,11 @@ pub(crate) fn diff(recorded: &[EventSigner], bundle: &[EventSigner]) -> Vec<Valu
 /// events it carries, all of them recorded already); returns what was
 /// replaced.
 pub(crate) fn update(
-    conn: &Connection,
+    db: &Db,
     row: i64,
     bundle: &[EventSigner],
-) -> rusqlite::Result<Vec<ValueChange>> {
-    let recorded = EventSigner::read(conn, row)?;
+) -> Result<Vec<ValueChange>, DbError> {
+    let recorded = EventSigner::read(db, row)?;
     let changes = diff(&recorded, bundle);
     if changes.is_empty() {
         return Ok(changes);
@@ -170,14 +175,14 @@ pub(crate) fn update(
     let last = bundle.iter().map(|s| s.seq).max().unwrap_or(0);
     for r in recorded.iter().filter(|r| r.seq <= last) {
         if !bundle.iter().any(|b| b.seq == r.seq) {
-            conn.execute(
+            db.execute(
                 "DELETE FROM event_signers WHERE bundle = ?1 AND seq = ?2",
-                params![row, r.seq as i64],
+                &[&row, &r.seq],
             )?;
         }
     }
     for s in bundle {
-        s.write(conn, row)?;
+        s.write(db, row)?;
     }
     Ok(changes)
 }

@@ -7,9 +7,9 @@
 //! every `items` row is computed by [`RowValues::from_bundle`]; a record
 //! is faithful when [`RowValues::read`] of it equals that.
 
+use super::db::{Db, DbError};
 use super::record::BundleRecord;
 use crate::verify::VerifyReport;
-use rusqlite::{Connection, params};
 
 /// One recorded value that differs from what a bundle says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,18 +93,17 @@ impl RowValues {
     }
 
     /// What bundle row `row` records.
-    pub fn read(conn: &Connection, row: i64) -> rusqlite::Result<RowValues> {
-        let (name, case_ref, sealed_at, case_json) = conn.query_row(
+    pub fn read(db: &Db, row: i64) -> Result<RowValues, DbError> {
+        let (name, case_ref, sealed_at, case_json) = db.row(
             "SELECT name, case_ref, sealed_at, case_json FROM bundles WHERE id = ?1",
-            [row],
+            &[&row],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-        let items = conn
-            .prepare_cached(
-                "SELECT item_ref, description FROM items WHERE bundle = ?1 ORDER BY item_ref",
-            )?
-            .query_map([row], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let items = db.rows(
+            "SELECT item_ref, description FROM items WHERE bundle = ?1 ORDER BY item_ref",
+            &[&row],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         Ok(RowValues {
             name,
             case_ref,
@@ -115,16 +114,16 @@ impl RowValues {
     }
 
     /// Write the bundle row's values (not the items).
-    pub fn update_row(&self, conn: &Connection, row: i64) -> rusqlite::Result<()> {
-        conn.execute(
+    pub fn update_row(&self, db: &Db, row: i64) -> Result<(), DbError> {
+        db.execute(
             "UPDATE bundles SET name = ?2, case_ref = ?3, sealed_at = ?4, case_json = ?5
              WHERE id = ?1",
-            params![
-                row,
-                self.name,
-                self.case_ref,
-                self.sealed_at,
-                self.case_json
+            &[
+                &row,
+                &self.name,
+                &self.case_ref,
+                &self.sealed_at,
+                &self.case_json,
             ],
         )?;
         Ok(())
