@@ -67,18 +67,18 @@ impl Locker {
         );
         let conn = self.legacy();
         let values = RowValues::from_bundle(report, record);
-        d.extend(self.q(RowValues::read(conn, b.id))?.diff(&values));
+        d.extend(self.q(RowValues::read(&self.db, b.id))?.diff(&values));
         self.q(compare_events(conn, b.id, record, &mut d))?;
         self.q(compare_signers(conn, b.id, record, &mut d))?;
-        let proven = self.q(EventSigner::read(conn, b.id))?;
+        let proven = self.q(EventSigner::read(&self.db, b.id))?;
         d.extend(signers::diff(&proven, &EventSigner::from_report(report)));
-        let derived = self.q(Derivation::read(conn, b.id))?;
+        let derived = self.q(Derivation::read(&self.db, b.id))?;
         d.extend(derivation::diff(
             derived.as_ref(),
             Derivation::from_report(report).as_ref(),
         ));
         let events: Vec<_> = record.events.iter().map(|e| e.event.as_ref()).collect();
-        let exports = self.q(ExportRecord::read(conn, b.id))?;
+        let exports = self.q(ExportRecord::read(&self.db, b.id))?;
         d.extend(derivation::diff_exports(&exports, &events));
         compare_files(self, b.id, record, &mut d)?;
         self.q(compare_matches(conn, b, &mut d))?;
@@ -433,7 +433,7 @@ impl Locker {
         record: &BundleRecord,
         computed: &super::ComputedDigests,
     ) -> Result<Vec<ValueChange>, LockerError> {
-        let held = self.q(super::held::held(self.legacy(), b.id))?;
+        let held = self.q(super::held::held(&self.db, b.id))?;
         let algos: Vec<(Algorithm, &str)> = held
             .iter()
             .filter(|(a, o)| *o == DigestOrigin::Ingest && computed.algorithms().contains(a))

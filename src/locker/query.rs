@@ -5,7 +5,7 @@
 use super::computed::{DigestOrigin, ingest_column};
 use super::{Locker, LockerError};
 use crate::hash::{Algorithm, from_hex, to_hex};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 /// A stored digest and where it comes from.
 pub type HeldDigest = (crate::hash::Digest, DigestOrigin);
@@ -167,28 +167,34 @@ pub struct BundleDetail {
 }
 
 /// Known-hash matches of bundle row `bundle`.
-pub fn bundle_matches(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<MatchRow>> {
-    conn.prepare_cached(
+pub fn bundle_matches(
+    db: &super::db::Db,
+    bundle: i64,
+) -> Result<Vec<MatchRow>, super::db::DbError> {
+    // TRANSITION (helper B, so the write paths build): helper C's port replaces this.
+    db.rows(
         "SELECT f.path, h.name, h.kind, m.algorithm, m.listed_name, m.origin FROM matches m
          JOIN files f ON f.id = m.file JOIN hashsets h ON h.id = m.hashset
          WHERE f.bundle = ?1 ORDER BY h.kind DESC, f.path, h.name",
-    )?
-    .query_map([bundle], |r| {
-        Ok(MatchRow {
-            path: r.get(0)?,
-            hashset: r.get(1)?,
-            known_bad: r.get::<_, String>(2)? == "known-bad",
-            algorithm: r.get(3)?,
-            listed_name: r.get(4)?,
-            origin: DigestOrigin::from_column(&r.get::<_, String>(5)?),
-        })
-    })?
-    .collect()
+        &[&bundle],
+        |r| {
+            Ok(MatchRow {
+                path: r.get(0)?,
+                hashset: r.get(1)?,
+                known_bad: r.get::<String>(2)? == "known-bad",
+                algorithm: r.get(3)?,
+                listed_name: r.get(4)?,
+                origin: DigestOrigin::from_column(&r.get::<String>(5)?),
+            })
+        },
+    )
 }
 
 /// The proven signers of bundle row `bundle`'s events: one row per key
 /// and proof (events without a recorded proof give a row without one).
-fn bundle_signers(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<SignerRow>> {
+fn bundle_signers(db: &super::db::Db, bundle: i64) -> rusqlite::Result<Vec<SignerRow>> {
+    // TRANSITION (helper B): helper C's port replaces this.
+    let conn = db.as_sqlite().expect("TRANSITION: SQLite only");
     let mut rows: Vec<SignerRow> = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT e.seq, e.signer FROM custody_events e
@@ -197,7 +203,8 @@ fn bundle_signers(conn: &Connection, bundle: i64) -> rusqlite::Result<Vec<Signer
     let keys: Vec<(u64, String)> = stmt
         .query_map([bundle], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let proven = super::signers::EventSigner::read(conn, bundle)?;
+    let proven = super::signers::EventSigner::read(db, bundle)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     for (seq, key_id) in keys {
         let p = proven.iter().find(|p| p.seq == seq);
         let row = SignerRow {
@@ -218,7 +225,9 @@ const BUNDLE_COLS: &str = "id, bundle_id, name, case_ref, status, zip_sha256, cu
     received_bytes, received_path,
     (SELECT original_bundle_id FROM derivations WHERE bundle = bundles.id)";
 
-fn bundle_rows(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<Vec<BundleRow>> {
+fn bundle_rows(db: &super::db::Db, filter: &str, arg: &str) -> rusqlite::Result<Vec<BundleRow>> {
+    // TRANSITION (helper B): helper C's port replaces this.
+    let conn = db.as_sqlite().expect("TRANSITION: SQLite only");
     let q = format!("SELECT {BUNDLE_COLS} FROM bundles {filter} ORDER BY ingested_at, id");
     let mut rows: Vec<BundleRow> = conn
         .prepare(&q)?
@@ -264,7 +273,8 @@ fn bundle_rows(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<V
             [b.id],
             |r| r.get::<_, i64>(0),
         )? as u64;
-        b.held = super::held::held(conn, b.id)?;
+        b.held = super::held::held(db, b.id)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     }
     Ok(rows)
 }
@@ -326,22 +336,14 @@ impl FileRow {
 impl Locker {
     /// Every bundle, in ingest order.
     pub fn bundles(&self) -> Result<Vec<BundleRow>, LockerError> {
-        self.q(bundle_rows(self.legacy(), "", ""))
+        self.q(bundle_rows(&self.db, "", ""))
     }
 
     /// The bundle with this id, or every bundle of this case.
     pub fn show(&self, id_or_case: &str) -> Result<Vec<BundleDetail>, LockerError> {
-        let mut rows = self.q(bundle_rows(
-            self.legacy(),
-            "WHERE bundle_id = ?1",
-            id_or_case,
-        ))?;
+        let mut rows = self.q(bundle_rows(&self.db, "WHERE bundle_id = ?1", id_or_case))?;
         if rows.is_empty() {
-            rows = self.q(bundle_rows(
-                self.legacy(),
-                "WHERE case_ref = ?1",
-                id_or_case,
-            ))?;
+            rows = self.q(bundle_rows(&self.db, "WHERE case_ref = ?1", id_or_case))?;
         }
         let mut out = Vec::new();
         for b in rows {
@@ -362,15 +364,11 @@ impl Locker {
                     })?
                     .collect()
             })())?;
-            let signers = self.q(bundle_signers(self.legacy(), b.id))?;
-            let matches = self.q(bundle_matches(self.legacy(), b.id))?;
-            let origin = self.q(super::derivation::origin(self.legacy(), b.id))?;
-            let derived = self.q(super::derivation::derived(
-                self.legacy(),
-                b.id,
-                &b.bundle_id,
-            ))?;
-            let exports = self.q(super::derivation::exports(self.legacy(), b.id))?;
+            let signers = self.q(bundle_signers(&self.db, b.id))?;
+            let matches = self.q(bundle_matches(&self.db, b.id))?;
+            let origin = self.q(super::derivation::origin(&self.db, b.id))?;
+            let derived = self.q(super::derivation::derived(&self.db, b.id, &b.bundle_id))?;
+            let exports = self.q(super::derivation::exports(&self.db, b.id))?;
             out.push(BundleDetail {
                 bundle: b,
                 events,
@@ -430,7 +428,7 @@ impl Locker {
     /// computed it at ingest, or an algorithm it never computes): a search
     /// by `a` cannot find their files.
     pub fn not_held(&self, a: Algorithm) -> Result<Vec<String>, LockerError> {
-        self.q(super::held::not_held(self.legacy(), a))
+        self.q(super::held::not_held(&self.db, a))
     }
 
     /// Files whose path matches `pattern` (see [`glob_to_like`]).
