@@ -374,3 +374,60 @@ fn migration_5_records_the_sealed_digests_of_old_bundles() {
         .unwrap();
     assert_eq!(ingest_cols, 0, "existing rows get nothing computed");
 }
+
+/// A manifest of `paths`, each file's size its index.
+fn manifest_of(paths: &[String]) -> crate::model::Manifest {
+    let files: Vec<serde_json::Value> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let h = format!("{i:064x}");
+            serde_json::json!({"path": p, "original": {"text": p}, "size": i,
+                               "sha256": h, "blake3": h})
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "schema": "evidentia/manifest/v2", "bundle_id": "b", "bundle_name": "n",
+        "sealed": "2024-01-01T00:00:00Z", "tool": "t",
+        "case": {"case_reference": "c", "items": ["i"]},
+        "algorithms": ["sha256"], "piece_size": 65536,
+        "files": files, "symlinks": [], "unreadable": [], "skipped": []
+    }))
+    .unwrap()
+}
+
+#[test]
+fn files_are_written_in_batches_every_one_and_a_repeated_path_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = open(&dir);
+    // Two full batches and a rest of 7 (written as 4, 2, 1); one path
+    // repeated inside the first batch.
+    let mut paths: Vec<String> = (0..2 * BATCH + 7).map(|i| format!("data/f{i}")).collect();
+    paths[3] = paths[1].clone();
+    let rec = BundleRecord {
+        manifest: Some(manifest_of(&paths)),
+        events: vec![event(1, "a")],
+        ..BundleRecord::default()
+    };
+    let s = l.ingest(&req(&report("a1"), &rec)).unwrap();
+    let distinct = (paths.len() - 1) as u64;
+    assert_eq!(s.files, distinct);
+    let (n, sizes, last): (u64, i64, i64) =
+        l.db.row(
+            "SELECT count(DISTINCT path), CAST(sum(size) AS bigint), max(size) FROM files",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let all: i64 = (0..paths.len() as i64).sum();
+    assert_eq!(
+        (n, sizes, last),
+        (distinct, all - 3, paths.len() as i64 - 1)
+    );
+    assert_eq!(files_insert(2).matches('?').count(), 22);
+    assert!(
+        files_insert(2).contains("(?12, ?13,"),
+        "{}",
+        files_insert(2)
+    );
+}
