@@ -1,0 +1,1 @@
+//! TLS modes against a real TCP cluster.
