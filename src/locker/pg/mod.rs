@@ -18,6 +18,8 @@ mod tls;
 #[cfg(test)]
 mod schema_tests;
 #[cfg(test)]
+mod test_cluster;
+#[cfg(test)]
 mod tls_tests;
 
 pub use addr::{AddrError, DEFAULT_PORT, DEFAULT_SOCKET_DIR, PgAddr, PgHost, SslMode, is_pg_url};
@@ -187,4 +189,47 @@ pub(crate) fn fresh_database(admin_url: &str) -> String {
         .batch_execute(&format!("CREATE DATABASE \"{name}\""))
         .unwrap_or_else(|e| panic!("CREATE DATABASE {name} on {addr}: {}", error::chain(&e)));
     addr.with_dbname(&name).url(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_server_on_a_socket_is_named_with_a_hint() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("postgresql://u@/db?host={}&port=5999", dir.path().display());
+        let addr = PgAddr::parse(&url).expect("url");
+        let e = connect(&addr, None).err().expect("no server");
+        assert_eq!(e.failure(), Failure::NoServer, "{e}");
+        assert!(!e.needs_password());
+        let hint = e.hint().expect("hint");
+        assert!(hint.contains(".s.PGSQL.5999") && hint.contains("host="), "{hint}");
+        assert!(e.to_string().starts_with(&format!("cannot connect to locker {addr}: ")), "{e}");
+    }
+
+    #[test]
+    fn unreadable_sslrootcert_is_named_before_connecting() {
+        let addr = PgAddr::parse(
+            "postgresql://u:hunter2@localhost:1/db?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
+        )
+        .expect("url");
+        let e = connect(&addr, addr.password()).err().expect("refused");
+        assert_eq!(e.failure(), Failure::RootCert, "{e}");
+        assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
+        assert!(!format!("{e} {e:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn password_from_the_url_comes_first() {
+        let addr = PgAddr::parse("postgresql://u:from-url@db/x").expect("url");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let found = find_password(&addr, Some(&dir.path().join("none")));
+        let (pw, from) = found.password.expect("password");
+        assert_eq!((pw.as_str(), from), ("from-url", PasswordFrom::Url));
+        let addr = PgAddr::parse("postgresql://u@db/x").expect("url");
+        let found = find_password(&addr, Some(&dir.path().join("none")));
+        assert!(found.password.is_none() && found.warning.is_none());
+        assert!(effective_user(&PgAddr::parse("postgresql://db/x").expect("url")).is_some());
+    }
 }
