@@ -16,6 +16,8 @@ pub mod pgpass;
 mod tls;
 
 #[cfg(test)]
+mod roles_tests;
+#[cfg(test)]
 mod schema_tests;
 #[cfg(test)]
 mod test_cluster;

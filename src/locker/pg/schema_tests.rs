@@ -30,7 +30,7 @@ fn pg_client(admin: &str) -> postgres::Client {
 
 /// Applies the first `n` PostgreSQL migrations the way the locker does:
 /// each in its own transaction with the version bump.
-fn migrate_pg(client: &mut postgres::Client, from: usize, to: usize) {
+pub(super) fn migrate_pg(client: &mut postgres::Client, from: usize, to: usize) {
     client.batch_execute(SCHEMA_TABLE_PG).expect("locker_schema");
     for (i, m) in MIGRATIONS_PG.iter().enumerate().take(to).skip(from) {
         let mut tx = client.transaction().expect("begin");
@@ -356,4 +356,4 @@ fn backfills_of_migrations_5_and_7_agree() {
 }
 
 #[path = "append_only_tests.rs"]
-mod append_only;
+pub(super) mod append_only;
