@@ -462,13 +462,9 @@ impl fmt::Debug for PgAddr {
 /// Splits `host:port`, `[v6]:port`, `host`, `:port` or ``.
 fn split_host_port(hostport: &str) -> Result<(&str, Option<&str>), AddrError> {
     if let Some(inner) = hostport.strip_prefix('[') {
-        let (v6, after) = inner.split_once(']').ok_or_else(|| {
-            err(
-                "host",
-                "'[' without ']'",
-                "write an IPv6 address as [::1]",
-            )
-        })?;
+        let (v6, after) = inner
+            .split_once(']')
+            .ok_or_else(|| err("host", "'[' without ']'", "write an IPv6 address as [::1]"))?;
         return match after {
             "" => Ok((v6, None)),
             _ => match after.strip_prefix(':') {

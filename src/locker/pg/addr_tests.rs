@@ -53,7 +53,10 @@ fn socket_directory_in_query_or_authority() {
     let a = parse("postgresql://evidentia@%2Ftmp%2Fpg-a:5439/evidentia");
     assert_eq!(a.host(), PgHost::Socket("/tmp/pg-a".into()));
     assert_eq!(a.port(), 5439);
-    assert_eq!(refused("postgresql:///x?host=tmp/pg").part, "parameter host");
+    assert_eq!(
+        refused("postgresql:///x?host=tmp/pg").part,
+        "parameter host"
+    );
 }
 
 #[test]
@@ -69,7 +72,10 @@ fn ipv6_hosts() {
 #[test]
 fn display_and_debug_never_show_the_password() {
     let a = parse("postgresql://jana:hunter2@db/evidence?sslmode=require");
-    assert_eq!(a.to_string(), "postgresql://jana@db/evidence?sslmode=require");
+    assert_eq!(
+        a.to_string(),
+        "postgresql://jana@db/evidence?sslmode=require"
+    );
     let q = parse("postgresql://db/evidence?user=jana&password=hunter2");
     for shown in [
         a.to_string(),
@@ -103,7 +109,10 @@ fn unknown_or_repeated_parameters_are_refused_by_name() {
     assert_eq!(e.part, "parameter sslmod");
     assert!(e.to_string().contains("sslmod"), "{e}");
     assert!(e.hint.contains("sslmode"), "{}", e.hint);
-    assert_eq!(refused("postgresql://db/x?hostaddr=10.0.0.1").part, "parameter hostaddr");
+    assert_eq!(
+        refused("postgresql://db/x?hostaddr=10.0.0.1").part,
+        "parameter hostaddr"
+    );
     assert_eq!(
         refused("postgresql://db/x?sslmode=require&sslmode=disable").message,
         "given twice"
@@ -121,7 +130,10 @@ fn bad_values_name_their_part_with_a_hint() {
         ("postgresql://db:0/x", "port"),
         ("postgresql://db:abc/x", "port"),
         ("postgresql://db/x?sslmode=verify", "parameter sslmode"),
-        ("postgresql://db/x?connect_timeout=-1", "parameter connect_timeout"),
+        (
+            "postgresql://db/x?connect_timeout=-1",
+            "parameter connect_timeout",
+        ),
         ("postgresql://a,b/x", "host"),
         ("postgresql://db/x#frag", "URL"),
         ("postgresql://db/x%zz", "database name"),
@@ -145,7 +157,10 @@ fn errors_never_quote_user_information() {
     ] {
         let e = refused(url);
         let shown = format!("{e} {e:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("ss@db"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("ss@db"),
+            "{shown}"
+        );
     }
     assert!(refused("postgresql://jana:p@ss@db/x").hint.contains("%40"));
 }
@@ -158,8 +173,14 @@ fn tls_on_a_socket_is_refused_not_ignored() {
         assert!(e.message.contains("never encrypted"), "{e}");
         refused(&format!("postgresql:///x?sslmode={mode}"));
     }
-    assert_eq!(parse("postgresql:///x?host=/tmp/pg&sslmode=disable").sslmode(), SslMode::Disable);
-    assert_eq!(parse("postgresql:///x?sslmode=prefer").sslmode(), SslMode::Prefer);
+    assert_eq!(
+        parse("postgresql:///x?host=/tmp/pg&sslmode=disable").sslmode(),
+        SslMode::Disable
+    );
+    assert_eq!(
+        parse("postgresql:///x?sslmode=prefer").sslmode(),
+        SslMode::Prefer
+    );
 }
 
 #[test]

@@ -49,7 +49,9 @@ fn counts(client: &mut postgres::Client) -> Vec<i64> {
 
 #[test]
 fn append_only_tables_refuse_update_delete_and_truncate() {
-    let Some(admin) = test_admin_url() else { return };
+    let Some(admin) = test_admin_url() else {
+        return;
+    };
     let mut client = pg_client(&admin);
     migrate_pg(&mut client, 0, 7);
     client.batch_execute(ROWS).expect("rows");
@@ -80,7 +82,10 @@ fn append_only_tables_refuse_update_delete_and_truncate() {
     tx.rollback().expect("rollback");
 
     let superuser: bool = client
-        .query_one("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", &[])
+        .query_one(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
         .expect("role")
         .get(0);
     let replica = "SET LOCAL session_replication_role = replica; DELETE FROM custody_events";

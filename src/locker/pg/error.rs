@@ -98,7 +98,11 @@ impl ConnectError {
 
 impl fmt::Display for ConnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot connect to locker {}: {}", self.locker, self.message)
+        write!(
+            f,
+            "cannot connect to locker {}: {}",
+            self.locker, self.message
+        )
     }
 }
 

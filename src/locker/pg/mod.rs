@@ -206,8 +206,15 @@ mod tests {
         assert_eq!(e.failure(), Failure::NoServer, "{e}");
         assert!(!e.needs_password());
         let hint = e.hint().expect("hint");
-        assert!(hint.contains(".s.PGSQL.5999") && hint.contains("host="), "{hint}");
-        assert!(e.to_string().starts_with(&format!("cannot connect to locker {addr}: ")), "{e}");
+        assert!(
+            hint.contains(".s.PGSQL.5999") && hint.contains("host="),
+            "{hint}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with(&format!("cannot connect to locker {addr}: ")),
+            "{e}"
+        );
     }
 
     #[test]

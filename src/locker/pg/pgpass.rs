@@ -225,10 +225,22 @@ mod tests {
              *:*:*:*:anyone\n",
             0o600,
         );
-        assert_eq!(found(&p, &key("db.lab", "5432", "evidence", "jana")).as_deref(), Some("first"));
-        assert_eq!(found(&p, &key("db.lab", "6000", "evidence", "jana")).as_deref(), Some("second"));
-        assert_eq!(found(&p, &key("other", "5432", "x", "jana")).as_deref(), Some("any-jana"));
-        assert_eq!(found(&p, &key("other", "5432", "x", "petr")).as_deref(), Some("anyone"));
+        assert_eq!(
+            found(&p, &key("db.lab", "5432", "evidence", "jana")).as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            found(&p, &key("db.lab", "6000", "evidence", "jana")).as_deref(),
+            Some("second")
+        );
+        assert_eq!(
+            found(&p, &key("other", "5432", "x", "jana")).as_deref(),
+            Some("any-jana")
+        );
+        assert_eq!(
+            found(&p, &key("other", "5432", "x", "petr")).as_deref(),
+            Some("anyone")
+        );
         // "db.la" is not a prefix match, "#..." is not a host.
         let p2 = file(dir.path(), "p2", "db.lab:*:*:*:x\n#:*:*:*:y\n", 0o600);
         assert_eq!(found(&p2, &key("db.la", "1", "d", "u")), None);
@@ -249,16 +261,35 @@ mod tests {
             found(&p, &key("db", "5432", "we:ird", "u\\ser")).as_deref(),
             Some("pa:ss\\word")
         );
-        assert_eq!(found(&p, &key("db", "5432", "*", "u")).as_deref(), Some("literal-star"));
-        assert_eq!(found(&p, &key("db", "5432", "other", "u")), None, "\\* is literal");
+        assert_eq!(
+            found(&p, &key("db", "5432", "*", "u")).as_deref(),
+            Some("literal-star")
+        );
+        assert_eq!(
+            found(&p, &key("db", "5432", "other", "u")),
+            None,
+            "\\* is literal"
+        );
     }
 
     #[test]
     fn short_lines_and_empty_passwords() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let p = file(dir.path(), "pgpass", "db:5432:d\n\ndb:5432:d:u:\ndb:*:*:*:later\n", 0o600);
-        assert_eq!(found(&p, &key("db", "5432", "d", "u")), None, "empty password, first match");
-        assert_eq!(found(&p, &key("db", "5432", "e", "u")).as_deref(), Some("later"));
+        let p = file(
+            dir.path(),
+            "pgpass",
+            "db:5432:d\n\ndb:5432:d:u:\ndb:*:*:*:later\n",
+            0o600,
+        );
+        assert_eq!(
+            found(&p, &key("db", "5432", "d", "u")),
+            None,
+            "empty password, first match"
+        );
+        assert_eq!(
+            found(&p, &key("db", "5432", "e", "u")).as_deref(),
+            Some("later")
+        );
     }
 
     #[test]
@@ -267,21 +298,33 @@ mod tests {
         let p = file(dir.path(), "pgpass", "*:*:*:*:secret\n", 0o644);
         let w = lookup(&p, &key("db", "5432", "d", "u")).expect_err("ignored");
         assert_eq!(w.path, p);
-        assert!(w.to_string().contains("0644") && w.to_string().contains("chmod 0600"), "{w}");
+        assert!(
+            w.to_string().contains("0644") && w.to_string().contains("chmod 0600"),
+            "{w}"
+        );
         assert!(!w.to_string().contains("secret"));
         let p = file(dir.path(), "pgpass2", "*:*:*:*:secret\n", 0o640);
         assert!(lookup(&p, &key("db", "5432", "d", "u")).is_err());
         let w = lookup(dir.path(), &key("db", "5432", "d", "u")).expect_err("a directory");
         assert!(w.reason.contains("not a regular file"), "{w}");
-        assert_eq!(lookup(&dir.path().join("none"), &key("db", "1", "d", "u")), Ok(None));
+        assert_eq!(
+            lookup(&dir.path().join("none"), &key("db", "1", "d", "u")),
+            Ok(None)
+        );
     }
 
     #[test]
     fn key_follows_libpq_for_sockets_and_defaults() {
         let a = PgAddr::parse("postgresql:///").expect("url");
-        assert_eq!(PgpassKey::new(&a, "jana"), key("localhost", "5432", "jana", "jana"));
+        assert_eq!(
+            PgpassKey::new(&a, "jana"),
+            key("localhost", "5432", "jana", "jana")
+        );
         let a = PgAddr::parse("postgresql:///ev?host=/tmp/pg&port=5439").expect("url");
-        assert_eq!(PgpassKey::new(&a, "jana"), key("/tmp/pg", "5439", "ev", "jana"));
+        assert_eq!(
+            PgpassKey::new(&a, "jana"),
+            key("/tmp/pg", "5439", "ev", "jana")
+        );
         let a = PgAddr::parse("postgresql://db.lab/ev").expect("url");
         assert_eq!(PgpassKey::new(&a, "u"), key("db.lab", "5432", "ev", "u"));
     }

@@ -52,7 +52,8 @@ fn examiners_cannot_rewrite_history_superusers_can() {
     };
     let mut su = c.superuser("postgres");
     for sql in LAB_ROLES {
-        su.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        su.batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
     let mut owner = client(&c, "evidentia_owner");
     migrate_pg(&mut owner, 0, 7);

@@ -31,7 +31,9 @@ fn pg_client(admin: &str) -> postgres::Client {
 /// Applies the first `n` PostgreSQL migrations the way the locker does:
 /// each in its own transaction with the version bump.
 pub(super) fn migrate_pg(client: &mut postgres::Client, from: usize, to: usize) {
-    client.batch_execute(SCHEMA_TABLE_PG).expect("locker_schema");
+    client
+        .batch_execute(SCHEMA_TABLE_PG)
+        .expect("locker_schema");
     for (i, m) in MIGRATIONS_PG.iter().enumerate().take(to).skip(from) {
         let mut tx = client.transaction().expect("begin");
         tx.batch_execute(m)
@@ -53,7 +55,9 @@ fn migrate_sqlite(conn: &rusqlite::Connection, from: usize, to: usize) {
 fn sqlite_shapes(conn: &rusqlite::Connection) -> BTreeMap<String, Shape> {
     let names = |sql: &str, arg: &str| -> Vec<String> {
         let mut st = conn.prepare(sql).expect("prepare");
-        let rows = st.query_map([arg], |r| r.get::<_, String>(0)).expect("query");
+        let rows = st
+            .query_map([arg], |r| r.get::<_, String>(0))
+            .expect("query");
         rows.map(|r| r.expect("row")).collect()
     };
     let tables = names(
@@ -63,7 +67,9 @@ fn sqlite_shapes(conn: &rusqlite::Connection) -> BTreeMap<String, Shape> {
     let mut shapes = BTreeMap::new();
     for t in tables {
         let mut s = Shape::default();
-        let mut st = conn.prepare(&format!("PRAGMA table_info({t})")).expect("pragma");
+        let mut st = conn
+            .prepare(&format!("PRAGMA table_info({t})"))
+            .expect("pragma");
         let mut pk: Vec<(i64, String)> = Vec::new();
         let cols = st
             .query_map([], |r| {
@@ -85,14 +91,17 @@ fn sqlite_shapes(conn: &rusqlite::Connection) -> BTreeMap<String, Shape> {
             };
             // A primary key column cannot hold NULL on PostgreSQL; SQLite
             // reports it nullable unless declared NOT NULL.
-            s.columns.push((name.clone(), ty.into(), notnull == 1 || in_pk > 0));
+            s.columns
+                .push((name.clone(), ty.into(), notnull == 1 || in_pk > 0));
             if in_pk > 0 {
                 pk.push((in_pk, name));
             }
         }
         pk.sort();
         s.primary_key = pk.into_iter().map(|(_, n)| n).collect();
-        let mut st = conn.prepare(&format!("PRAGMA index_list({t})")).expect("pragma");
+        let mut st = conn
+            .prepare(&format!("PRAGMA index_list({t})"))
+            .expect("pragma");
         let idx = st
             .query_map([], |r| {
                 Ok((
@@ -104,7 +113,10 @@ fn sqlite_shapes(conn: &rusqlite::Connection) -> BTreeMap<String, Shape> {
             .expect("index_list");
         for i in idx {
             let (name, origin, partial) = i.expect("index");
-            let cols = names(&format!("SELECT name FROM pragma_index_info(?1) ORDER BY seqno"), &name);
+            let cols = names(
+                "SELECT name FROM pragma_index_info(?1) ORDER BY seqno",
+                &name,
+            );
             match origin.as_str() {
                 "c" => {
                     s.indexes.insert(name, (cols, partial == 1));
@@ -179,7 +191,11 @@ fn pg_shapes(client: &mut postgres::Client) -> BTreeMap<String, Shape> {
             let (name, ty): (String, String) = (r.get(0), r.get(1));
             let collation: Option<String> = r.get(3);
             if ty == "text" {
-                assert_eq!(collation.as_deref(), Some("C"), "{t}.{name} must be COLLATE \"C\"");
+                assert_eq!(
+                    collation.as_deref(),
+                    Some("C"),
+                    "{t}.{name} must be COLLATE \"C\""
+                );
             }
             s.columns.push((name, ty, r.get(2)));
         }
@@ -187,8 +203,12 @@ fn pg_shapes(client: &mut postgres::Client) -> BTreeMap<String, Shape> {
             "SELECT c.contype::text, {}, coalesce(c.confrelid::regclass::text, ''), {}, \
              c.confdeltype::text FROM pg_constraint c \
              WHERE c.conrelid = $1::text::regclass AND c.contype IN ('p', 'u', 'f')",
-            cols_of.replace("KEYS", "c.conkey").replace("REL", "c.conrelid"),
-            cols_of.replace("KEYS", "c.confkey").replace("REL", "c.confrelid"),
+            cols_of
+                .replace("KEYS", "c.conkey")
+                .replace("REL", "c.conrelid"),
+            cols_of
+                .replace("KEYS", "c.confkey")
+                .replace("REL", "c.confrelid"),
         );
         for r in client.query(&sql, &[&t]).expect("constraints") {
             let (kind, cols): (String, Vec<String>) = (r.get(0), r.get(1));
@@ -236,7 +256,9 @@ fn pg_shapes(client: &mut postgres::Client) -> BTreeMap<String, Shape> {
 
 #[test]
 fn pg_schema_is_the_twin_of_the_sqlite_schema() {
-    let Some(admin) = test_admin_url() else { return };
+    let Some(admin) = test_admin_url() else {
+        return;
+    };
     let mut client = pg_client(&admin);
     migrate_pg(&mut client, 0, MIGRATIONS_PG.len());
     let dir = tempfile::tempdir().expect("tempdir");
@@ -246,16 +268,25 @@ fn pg_schema_is_the_twin_of_the_sqlite_schema() {
 
     let mut pg = pg_shapes(&mut client);
     let lite = sqlite_shapes(&conn);
-    assert_eq!(pg.keys().collect::<Vec<_>>(), lite.keys().collect::<Vec<_>>());
+    assert_eq!(
+        pg.keys().collect::<Vec<_>>(),
+        lite.keys().collect::<Vec<_>>()
+    );
     // TRUNCATE exists on PostgreSQL only: each append-only table has one
     // more trigger there.
     for (t, s) in pg.iter_mut() {
         if s.triggers.contains(&format!("{t}_no_update")) {
-            assert!(s.triggers.remove(&format!("{t}_no_truncate")), "{t}: no TRUNCATE trigger");
+            assert!(
+                s.triggers.remove(&format!("{t}_no_truncate")),
+                "{t}: no TRUNCATE trigger"
+            );
         }
     }
     for (t, l) in &lite {
-        assert_eq!(&pg[t], l, "table {t}: PostgreSQL (left) against SQLite (right)");
+        assert_eq!(
+            &pg[t], l,
+            "table {t}: PostgreSQL (left) against SQLite (right)"
+        );
     }
     let v: i64 = client
         .query_one("SELECT version FROM locker_schema", &[])
@@ -309,7 +340,9 @@ const AFTER_BACKFILL: [&str; 2] = [
 
 #[test]
 fn backfills_of_migrations_5_and_7_agree() {
-    let Some(admin) = test_admin_url() else { return };
+    let Some(admin) = test_admin_url() else {
+        return;
+    };
     let mut client = pg_client(&admin);
     migrate_pg(&mut client, 0, 4);
     client.batch_execute(BEFORE_BACKFILL).expect("rows");
@@ -351,7 +384,10 @@ fn backfills_of_migrations_5_and_7_agree() {
             .map(|r| r.expect("row"))
             .collect();
         assert_eq!(pg, lite, "{sql}");
-        assert!(!pg.is_empty(), "{sql}: the fixture should backfill something");
+        assert!(
+            !pg.is_empty(),
+            "{sql}: the fixture should backfill something"
+        );
     }
 }
 

@@ -74,7 +74,11 @@ impl TestCluster {
             crate::peers::skip("PostgreSQL server binaries (/usr/lib/postgresql/*/bin) missing");
             return None;
         };
-        if !Command::new("id").arg(RUNUSER).output().is_ok_and(|o| o.status.success()) {
+        if !Command::new("id")
+            .arg(RUNUSER)
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
             run(Command::new("useradd").args([
                 "--system",
                 "--no-create-home",
@@ -142,7 +146,9 @@ impl TestCluster {
                     self.port = port;
                     return;
                 }
-                Err(e) => last = format!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()),
+                Err(e) => {
+                    last = format!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default())
+                }
             }
         }
         panic!("the test cluster did not start: {last}");
@@ -185,7 +191,13 @@ pub(crate) fn make_certs(dir: &Path) -> bool {
     }
     // The server (user evpg) reads its certificate and key from here.
     run(Command::new("chmod").arg("0755").arg(dir)).expect("chmod certs");
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     let openssl = || {
         let mut c = Command::new("openssl");
         c.current_dir(dir);
@@ -195,14 +207,23 @@ pub(crate) fn make_certs(dir: &Path) -> bool {
         run(openssl()
             .args(["req", "-x509"])
             .args(ec)
-            .args(["-keyout", &format!("{name}.key"), "-out", &format!("{name}.crt")])
+            .args([
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.crt"),
+            ])
             .args(["-days", "2", "-subj", &format!("/CN={cn}")]))
         .expect("CA");
     }
-    run(openssl()
-        .arg("req")
-        .args(ec)
-        .args(["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]))
+    run(openssl().arg("req").args(ec).args([
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]))
     .expect("server key");
     std::fs::write(
         dir.join("ext.cnf"),
@@ -210,10 +231,33 @@ pub(crate) fn make_certs(dir: &Path) -> bool {
     )
     .expect("ext.cnf");
     run(openssl()
-        .args(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key"])
-        .args(["-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf"]))
+        .args([
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+        ])
+        .args([
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ]))
     .expect("server certificate");
-    run(Command::new("chown").arg(RUNUSER).arg(dir.join("server.key"))).expect("chown key");
-    run(Command::new("chmod").arg("0600").arg(dir.join("server.key"))).expect("chmod key");
+    run(Command::new("chown")
+        .arg(RUNUSER)
+        .arg(dir.join("server.key")))
+    .expect("chown key");
+    run(Command::new("chmod")
+        .arg("0600")
+        .arg(dir.join("server.key")))
+    .expect("chmod key");
     true
 }

@@ -79,16 +79,30 @@ fn sslmodes_against_a_tls_server() {
     ok(url(&c, "evidentia", "localhost", &full));
     let e = failure(&url(&c, "evidentia", "127.0.0.1", &full), None);
     assert_eq!(e.failure(), Failure::CertificateHost, "{e}");
-    assert!(e.to_string().contains("mismatch"), "the reason, from the chain: {e}");
-    assert!(e.hint().is_some_and(|h| h.contains("127.0.0.1")), "{:?}", e.hint());
+    assert!(
+        e.to_string().contains("mismatch"),
+        "the reason, from the chain: {e}"
+    );
+    assert!(
+        e.hint().is_some_and(|h| h.contains("127.0.0.1")),
+        "{:?}",
+        e.hint()
+    );
     for (mode, host) in [("verify-full", "localhost"), ("verify-ca", "127.0.0.1")] {
         let q = format!("sslmode={mode}&{}", ca(certs, "other.crt"));
         let e = failure(&url(&c, "evidentia", host, &q), None);
         assert_eq!(e.failure(), Failure::CertificateUntrusted, "{mode}: {e}");
-        assert!(e.hint().is_some_and(|h| h.contains("other.crt")), "{:?}", e.hint());
+        assert!(
+            e.hint().is_some_and(|h| h.contains("other.crt")),
+            "{:?}",
+            e.hint()
+        );
     }
     // Without sslrootcert: the system store, which does not hold the test CA.
-    let e = failure(&url(&c, "evidentia", "localhost", "sslmode=verify-full"), None);
+    let e = failure(
+        &url(&c, "evidentia", "localhost", "sslmode=verify-full"),
+        None,
+    );
     assert_eq!(e.failure(), Failure::CertificateUntrusted, "{e}");
     // verify-ca: the chain only.
     let q = format!("sslmode=verify-ca&{}", ca(certs, "ca.crt"));
@@ -113,10 +127,19 @@ fn sslmodes_against_a_tls_server() {
 fn password_needed_wrong_given_and_from_pgpass() {
     let Some((certs, c)) = setup() else { return };
     let root = ca(certs.path(), "ca.crt");
-    let addr = url(&c, "evpass", "localhost", &format!("sslmode=verify-full&{root}"));
+    let addr = url(
+        &c,
+        "evpass",
+        "localhost",
+        &format!("sslmode=verify-full&{root}"),
+    );
     let e = failure(&addr, None);
     assert!(e.needs_password(), "{e}");
-    assert!(e.hint().is_some_and(|h| h.contains("password")), "{:?}", e.hint());
+    assert!(
+        e.hint().is_some_and(|h| h.contains("password")),
+        "{:?}",
+        e.hint()
+    );
     let e = failure(&addr, Some("wrong"));
     assert_eq!(e.failure(), Failure::Authentication, "{e}");
     assert!(!e.needs_password());
