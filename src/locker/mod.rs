@@ -18,10 +18,13 @@ mod drift;
 mod hashset;
 mod held;
 mod ingest;
+#[cfg(feature = "postgres")]
+pub mod pg;
 mod promote;
 mod query;
 mod record;
 pub mod schema;
+pub mod schema_pg;
 mod signers;
 mod snapshot;
 mod store;
@@ -364,10 +367,7 @@ impl Locker {
 fn migrations(backend: Backend) -> &'static [&'static str] {
     match backend {
         Backend::Sqlite => schema::MIGRATIONS,
-        #[cfg(feature = "postgres")]
         Backend::Postgres => &schema_pg::MIGRATIONS_PG,
-        #[cfg(not(feature = "postgres"))]
-        Backend::Postgres => &[],
     }
 }
 
