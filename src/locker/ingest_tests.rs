@@ -431,3 +431,152 @@ fn files_are_written_in_batches_every_one_and_a_repeated_path_once() {
         files_insert(2)
     );
 }
+
+/// An event of `bundle` signed by key `key`, whose actor claims `name`.
+#[cfg(feature = "postgres")]
+fn signed_event(bundle: &str, seq: u64, key: &str) -> StoredEvent {
+    let ev = crate::model::CustodyEvent {
+        kind: crate::model::CUSTODY_EVENT_TYPE.into(),
+        bundle_id: bundle.into(),
+        seq,
+        prev: None,
+        action: if seq == 1 { "seal" } else { "transfer" }.into(),
+        time: "2024-06-01T10:00:00Z".into(),
+        actor: crate::model::Actor::default(),
+        tagmanifest_sha256: "00".repeat(32),
+        recipient: None,
+        completes: None,
+        received_ciphertext_sha256: None,
+        disclosure: None,
+        exported_from: None,
+        exported_to: None,
+        location: None,
+        purpose: None,
+        note: None,
+    };
+    StoredEvent {
+        signer: key.into(),
+        sha256: format!("{key}{seq}"),
+        json: serde_json::to_string(&ev).unwrap(),
+        event: Some(ev),
+        ..event(seq, "")
+    }
+}
+
+/// Two ingests that record the same signer keys in opposite orders
+/// deadlock on PostgreSQL (READ COMMITTED, the unique key of `signers`);
+/// the server aborts one, and ingest runs it again instead of failing.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_a_deadlock_on_shared_signer_keys_is_retried() {
+    let Some(admin) = crate::locker::pg::test_admin_url() else {
+        return;
+    };
+    let url = crate::locker::pg::fresh_database(&admin);
+    let open = || {
+        let addr = crate::locker::pg::PgAddr::parse(&url).unwrap();
+        let client = crate::locker::pg::connect(&addr, addr.password()).unwrap();
+        Locker::from_postgres(client, addr.to_string()).unwrap()
+    };
+    let (other, watch, mut l) = (open(), open(), open());
+    // Another writer holds K2, uncommitted.
+    let tx = other.db.begin(&[]).unwrap();
+    let add = "INSERT INTO signers (key_id, public_key) VALUES (?1, ?2)";
+    tx.execute(add, &[&"K2", &vec![2u8]]).unwrap();
+    let ingest = std::thread::spawn(move || {
+        let rec = BundleRecord {
+            events: vec![
+                signed_event("urn:uuid:b", 1, "K1"),
+                signed_event("urn:uuid:b", 2, "K2"),
+            ],
+            public_keys: [("K1".into(), vec![1]), ("K2".into(), vec![9])].into(),
+            ..BundleRecord::default()
+        };
+        let r = report("K22");
+        l.ingest(&req(&r, &rec)).map(|s| (s.outcome, s.events))
+    });
+    // The ingest has recorded K1 and waits for K2 ...
+    let waiting = || -> i64 {
+        watch
+            .db
+            .row(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    while waiting() == 0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // ... and the other writer now wants K1: a deadlock. The ingest,
+    // waiting longer, is the one the server aborts.
+    tx.execute(add, &[&"K1", &vec![1u8]]).unwrap();
+    tx.commit().unwrap();
+    let done = ingest.join().unwrap();
+    assert!(matches!(done, Ok((IngestOutcome::Added, 2))), "{done:?}");
+    let keys: Vec<(String, Vec<u8>)> = other
+        .db
+        .rows(
+            "SELECT key_id, public_key FROM signers ORDER BY key_id",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(keys, [("K1".into(), vec![1]), ("K2".into(), vec![2])]);
+}
+
+/// Two writers of one bundle on PostgreSQL queue on the bundle's lock: an
+/// ingest that starts while another transaction is recording the same
+/// bundle waits for it, then finds the record (here a quarantined one,
+/// which it promotes) instead of adding the bundle a second time.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_writers_of_one_bundle_queue_on_its_lock() {
+    use crate::locker::db::Lock;
+    let Some(admin) = crate::locker::pg::test_admin_url() else {
+        return;
+    };
+    let url = crate::locker::pg::fresh_database(&admin);
+    let open = || {
+        let addr = crate::locker::pg::PgAddr::parse(&url).unwrap();
+        let client = crate::locker::pg::connect(&addr, addr.password()).unwrap();
+        Locker::from_postgres(client, addr.to_string()).unwrap()
+    };
+    let (other, mut l) = (open(), open());
+    let tx = other.db.begin(&[Lock::Bundle("urn:uuid:b")]).unwrap();
+    tx.execute(
+        "INSERT INTO bundles (bundle_id, name, status, zip_sha256, ingested_at)
+         VALUES ('urn:uuid:b', 'n', 'quarantined', 'z', 't')",
+        &[],
+    )
+    .unwrap();
+    let ingest = std::thread::spawn(move || {
+        let rec = BundleRecord {
+            events: vec![event(1, "a")],
+            ..BundleRecord::default()
+        };
+        l.ingest(&req(&report("a1"), &rec)).map(|s| s.outcome)
+    });
+    let waiting = || -> i64 {
+        // A fresh snapshot of the activity view each time (it is cached
+        // for the rest of a transaction).
+        other.db.batch("SELECT pg_stat_clear_snapshot()").unwrap();
+        other
+            .db
+            .row(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    while waiting() == 0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    tx.commit().unwrap();
+    let done = ingest.join().unwrap();
+    assert!(matches!(done, Ok(IngestOutcome::Promoted)), "{done:?}");
+}
