@@ -168,10 +168,7 @@ pub struct BundleDetail {
 
 /// TRANSITION (for ingest.rs until it is on the seam; then delete it and
 /// call [`matches_of`]): known-hash matches of bundle row `bundle`.
-pub fn bundle_matches(
-    conn: &rusqlite::Connection,
-    bundle: i64,
-) -> rusqlite::Result<Vec<MatchRow>> {
+pub fn bundle_matches(conn: &rusqlite::Connection, bundle: i64) -> rusqlite::Result<Vec<MatchRow>> {
     conn.prepare_cached(MATCHES)?
         .query_map([bundle], |r| {
             Ok(MatchRow {
@@ -449,9 +446,8 @@ impl Locker {
             Backend::Sqlite => "LIKE",
             Backend::Postgres => "ILIKE",
         };
-        let q = format!(
-            "{FILE_SELECT} WHERE f.path {op} ?1 ESCAPE '\\' ORDER BY b.bundle_id, f.path"
-        );
+        let q =
+            format!("{FILE_SELECT} WHERE f.path {op} ?1 ESCAPE '\\' ORDER BY b.bundle_id, f.path");
         self.q(self.db.rows(&q, &[&like], file_row))
     }
 
@@ -578,7 +574,11 @@ mod tests {
         let files = [("data/Photo.JPG", None), ("data/ÉTÉ.txt", None)];
         bundle(&l, 1, "verified", &files);
         let found = |p: &str| -> Vec<String> {
-            l.find_name(p).unwrap().into_iter().map(|f| f.path).collect()
+            l.find_name(p)
+                .unwrap()
+                .into_iter()
+                .map(|f| f.path)
+                .collect()
         };
         assert_eq!(found("*photo.jpg"), ["data/Photo.JPG"]);
         assert_eq!(found("data/ÉTÉ*"), ["data/ÉTÉ.txt"]);
@@ -594,8 +594,10 @@ mod tests {
         let l = testing::locker(dir.path());
         let n = DIGEST_PAGE + 3;
         let paths: Vec<String> = (0..n).map(|i| format!("data/{i:06}")).collect();
-        let files: Vec<(&str, Option<&[u8]>)> =
-            paths.iter().map(|p| (p.as_str(), Some(&[1u8; 32][..]))).collect();
+        let files: Vec<(&str, Option<&[u8]>)> = paths
+            .iter()
+            .map(|p| (p.as_str(), Some(&[1u8; 32][..])))
+            .collect();
         let tx = l.db.begin(&[]).unwrap();
         bundle(&l, 1, "verified", &files[..2]);
         bundle(&l, 2, "verified", &files[2..]);
