@@ -18,6 +18,7 @@ mod drift;
 mod hashset;
 mod held;
 mod ingest;
+pub mod migrate;
 mod promote;
 mod query;
 mod record;
