@@ -523,7 +523,13 @@ mod tests {
         let (_, counts) = l
             .import_hashset_counted(&rds, &opts("a", HashsetKind::KnownGood))
             .unwrap();
-        assert_eq!(counts, ImportCounts { skipped: 1, nul_names: 1 });
+        assert_eq!(
+            counts,
+            ImportCounts {
+                skipped: 1,
+                nul_names: 1
+            }
+        );
         let got = entries(&l, "a");
         assert_eq!(got.len(), 4, "{got:?}");
         assert!(
@@ -539,7 +545,13 @@ mod tests {
         let other = opts("b", HashsetKind::KnownGood);
         let stream = l.db.backend() == Backend::Sqlite;
         let counts = rds::import(&l, &rds, &other, stream).unwrap();
-        assert_eq!(counts, ImportCounts { skipped: 1, nul_names: 1 });
+        assert_eq!(
+            counts,
+            ImportCounts {
+                skipped: 1,
+                nul_names: 1
+            }
+        );
         assert_eq!(entries(&l, "b"), got);
         assert_eq!(l.hashset("b").unwrap().unwrap().entries, 4);
     }

@@ -158,9 +158,7 @@ fn import_attached(
         |r| r.get(0),
     ))?;
     let entries = l.q(tx.execute(&insert, &[&id]))?;
-    let total: u64 = l.q(tx.row(&format!("SELECT count(*) FROM {from}"), &[], |r| {
-        r.get(0)
-    }))?;
+    let total: u64 = l.q(tx.row(&format!("SELECT count(*) FROM {from}"), &[], |r| r.get(0)))?;
     let mut counts = ImportCounts {
         skipped: total.saturating_sub(entries as u64),
         nul_names: 0,
@@ -321,13 +319,16 @@ mod tests {
     #[test]
     fn unhex_is_sqlites() {
         let db = Connection::open_in_memory().unwrap();
-        for x in ["00ff", "00FF", "abc", "zz", "", "0g", " 12", "12\0", "12\0zz", "\0"] {
-            let sqlite: Option<Vec<u8>> = db
-                .query_row("SELECT unhex(?1)", [x], |r| r.get(0))
-                .unwrap();
+        for x in [
+            "00ff", "00FF", "abc", "zz", "", "0g", " 12", "12\0", "12\0zz", "\0",
+        ] {
+            let sqlite: Option<Vec<u8>> =
+                db.query_row("SELECT unhex(?1)", [x], |r| r.get(0)).unwrap();
             assert_eq!(unhex(ValueRef::Text(x.as_bytes())), sqlite, "{x:?}");
         }
-        let sqlite: Option<Vec<u8>> = db.query_row("SELECT unhex(1234)", [], |r| r.get(0)).unwrap();
+        let sqlite: Option<Vec<u8>> = db
+            .query_row("SELECT unhex(1234)", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(unhex(ValueRef::Integer(1234)), sqlite);
         assert_eq!(unhex(ValueRef::Null), None);
     }
