@@ -68,6 +68,9 @@ enum LockerCommand {
         #[command(flatten)]
         decrypt: DecryptArgs,
     },
+    /// Copy a SQLite locker, audit rows and all, into an empty locker (a
+    /// postgresql:// URL in the lab) and verify every table
+    Migrate(super::locker_migrate::MigrateArgs),
 }
 
 /// The wire version of `file` documents (2: `quarantined` added; 3:
@@ -261,9 +264,19 @@ fn op(e: evidentia::locker::LockerError) -> CliError {
 
 /// Run `locker`.
 pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
-    let locker = args.locker.open(ctx)?;
     let mut out = ctx.output();
-    let exit = match args.command {
+    let command = match args.command {
+        // Opens its own two lockers, not --locker.
+        LockerCommand::Migrate(m) => {
+            let exit = super::locker_migrate::run(ctx, m, &mut out)?;
+            out.flush()?;
+            return Ok(exit);
+        }
+        c => c,
+    };
+    let locker = args.locker.open(ctx)?;
+    let exit = match command {
+        LockerCommand::Migrate(_) => return Err(CliError::op("locker migrate: run above")),
         LockerCommand::List => {
             for b in locker.bundles().map_err(op)? {
                 out.emit(&BundleLine(&b))?;
