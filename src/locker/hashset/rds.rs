@@ -267,7 +267,7 @@ pub(crate) fn unhex(v: ValueRef<'_>) -> Option<Vec<u8>> {
     if let Some(end) = digits.iter().position(|&b| b == 0) {
         digits.truncate(end);
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
