@@ -9,8 +9,8 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::hashset_cmd::LockerArg;
 use super::ingest_received::{self, JsonReceived, json_received, received_text};
+use super::locker_arg::LockerArg;
 pub use super::match_forms::{JsonMatch, held_text, json_held, json_matches, match_line};
 use super::output::{Emit, Output, display_path, progress_bar, sanitize};
 use super::passphrase::{load_signer, now, trust_store, with_issuing_root};

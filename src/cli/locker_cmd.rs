@@ -5,8 +5,8 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::hashset_cmd::LockerArg;
 use super::ingest_received::{JsonReceived, json_received};
+use super::locker_arg::LockerArg;
 use super::locker_show::{AuditLine, Drift};
 use super::match_sources::NotHeld;
 use super::output::{Emit, Output, display_path, progress_bar, sanitize};

@@ -19,10 +19,13 @@ mod hashset;
 mod held;
 mod ingest;
 pub mod migrate;
+#[cfg(feature = "postgres")]
+pub mod pg;
 mod promote;
 mod query;
 mod record;
 pub mod schema;
+pub mod schema_pg;
 mod signers;
 mod snapshot;
 mod store;
@@ -365,10 +368,7 @@ impl Locker {
 fn migrations(backend: Backend) -> &'static [&'static str] {
     match backend {
         Backend::Sqlite => schema::MIGRATIONS,
-        #[cfg(feature = "postgres")]
         Backend::Postgres => &schema_pg::MIGRATIONS_PG,
-        #[cfg(not(feature = "postgres"))]
-        Backend::Postgres => &[],
     }
 }
 
