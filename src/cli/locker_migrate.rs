@@ -142,18 +142,7 @@ fn same_file(from: &std::path::Path, to: &OsString) -> bool {
     }
 }
 
-/// TRANSITION: the lead's `--locker` opening (src/cli/locker_arg.rs)
-/// takes over: a URL is opened as a PostgreSQL locker given in an argument
-/// (a password in it refused), a path as a SQLite file.
-fn open_target(_ctx: &Ctx, to: &OsString) -> Result<Locker, CliError> {
-    let is_url = to
-        .to_str()
-        .is_some_and(|s| s.starts_with("postgresql://") || s.starts_with("postgres://"));
-    if is_url {
-        return Err(CliError::usage(
-            "PostgreSQL targets are not wired yet in this build",
-        ));
-    }
-    let path = PathBuf::from(to);
-    Locker::open(&path).map_err(|e| CliError::op(e.to_string()))
+/// The target: a path or a postgresql:// URL, opened as `--locker` is.
+fn open_target(ctx: &Ctx, to: &OsString) -> Result<Locker, CliError> {
+    super::locker_arg::open_value(ctx, to)
 }
