@@ -541,10 +541,9 @@ mod tests {
         );
         // unhex('') is the empty blob, a digest SQLite keeps: so do we.
         assert!(got.iter().any(|e| e[2].as_deref() == Some("")), "{got:?}");
-        // The other path, on the same backend, stores the same rows.
+        // Streamed (SQLite attached the first), the same rows.
         let other = opts("b", HashsetKind::KnownGood);
-        let stream = l.db.backend() == Backend::Sqlite;
-        let counts = rds::import(&l, &rds, &other, stream).unwrap();
+        let counts = rds::import(&l, &rds, &other, true).unwrap();
         assert_eq!(
             counts,
             ImportCounts {
