@@ -85,6 +85,19 @@ impl LockerArg {
     }
 }
 
+/// Open the locker another argument names (`locker migrate --to`): a
+/// path is a SQLite file, a postgresql:// URL a PostgreSQL locker (a
+/// password in it refused, as in `--locker`).
+pub fn open_value(ctx: &Ctx, value: &OsString) -> Result<Locker, CliError> {
+    if is_url(value) {
+        return open_url(ctx, &value.to_string_lossy(), true);
+    }
+    Locker::open(Path::new(value)).map_err(|e| {
+        CliError::op(e.to_string())
+            .hint("check the path, and that it is on a local file system (WAL needs one)")
+    })
+}
+
 #[cfg(not(feature = "postgres"))]
 fn open_url(_: &Ctx, _: &str, _: bool) -> Result<Locker, CliError> {
     Err(

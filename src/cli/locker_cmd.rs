@@ -68,6 +68,9 @@ enum LockerCommand {
         #[command(flatten)]
         decrypt: DecryptArgs,
     },
+    /// Copy a SQLite locker, audit rows and all, into an empty locker (a
+    /// postgresql:// URL in the lab) and verify every table
+    Migrate(super::locker_migrate::MigrateArgs),
 }
 
 /// The wire version of `file` documents (2: `quarantined` added; 3:
@@ -261,19 +264,21 @@ fn op(e: evidentia::locker::LockerError) -> CliError {
 
 /// Run `locker`.
 pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
-    let locker = args.locker.open(ctx)?;
     let mut out = ctx.output();
+    let open = || args.locker.open(ctx);
     let exit = match args.command {
+        // Opens its own two lockers, not --locker.
+        LockerCommand::Migrate(m) => super::locker_migrate::run(ctx, m, &mut out)?,
         LockerCommand::List => {
-            for b in locker.bundles().map_err(op)? {
+            for b in open()?.bundles().map_err(op)? {
                 out.emit(&BundleLine(&b))?;
             }
             Exit::Ok
         }
-        LockerCommand::Show { what } => super::locker_show::show(ctx, &locker, &what, &mut out)?,
-        LockerCommand::Find { hash, name } => find(ctx, &locker, hash, name, &mut out)?,
+        LockerCommand::Show { what } => super::locker_show::show(ctx, &open()?, &what, &mut out)?,
+        LockerCommand::Find { hash, name } => find(ctx, &open()?, hash, name, &mut out)?,
         LockerCommand::Audit => {
-            for a in locker.audit_log().map_err(op)? {
+            for a in open()?.audit_log().map_err(op)? {
                 out.emit(&AuditLine(&a))?;
             }
             Exit::Ok
@@ -290,7 +295,7 @@ pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
                 trust: trust.as_deref(),
                 dir: &dir,
             };
-            verify_all(ctx, &locker, places, &mut opener, &mut out)?
+            verify_all(ctx, &open()?, places, &mut opener, &mut out)?
         }
     };
     out.flush()?;

@@ -27,6 +27,7 @@ mod key_foreign;
 mod locker_arg;
 mod locker_cmd;
 mod locker_links;
+mod locker_migrate;
 mod locker_show;
 mod match_forms;
 mod match_sources;

@@ -13,6 +13,7 @@
 //! value. Read-only; files are streamed, one index seek each.
 
 use super::computed::{DigestOrigin, ingest_column};
+use super::db::{Db, DbError};
 use super::derivation::{self, Derivation, ExportRecord};
 use super::query::BundleRow;
 use super::record::{BundleRecord, for_each_file};
@@ -22,7 +23,6 @@ use super::{Locker, LockerError};
 use crate::hash::{Algorithm, from_hex, to_hex};
 use crate::model::FileEntry;
 use crate::verify::VerifyReport;
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// File differences listed one by one before the rest are only counted.
 const MAX_FILE_DRIFT: usize = 20;
@@ -65,50 +65,49 @@ impl Locker {
             b.custody_head.as_deref(),
             report.head.as_deref(),
         );
-        let conn = self.legacy();
+        let conn = &self.db;
         let values = RowValues::from_bundle(report, record);
-        d.extend(self.q(RowValues::read(&self.db, b.id))?.diff(&values));
-        self.q(compare_events(conn, b.id, record, &mut d))?;
-        self.q(compare_signers(conn, b.id, record, &mut d))?;
-        let proven = self.q(EventSigner::read(&self.db, b.id))?;
+        d.extend(self.q(RowValues::read(conn, b.id))?.diff(&values));
+        self.q(compare_events(&self.db, b.id, record, &mut d))?;
+        self.q(compare_signers(&self.db, b.id, record, &mut d))?;
+        let proven = self.q(EventSigner::read(conn, b.id))?;
         d.extend(signers::diff(&proven, &EventSigner::from_report(report)));
-        let derived = self.q(Derivation::read(&self.db, b.id))?;
+        let derived = self.q(Derivation::read(conn, b.id))?;
         d.extend(derivation::diff(
             derived.as_ref(),
             Derivation::from_report(report).as_ref(),
         ));
         let events: Vec<_> = record.events.iter().map(|e| e.event.as_ref()).collect();
-        let exports = self.q(ExportRecord::read(&self.db, b.id))?;
+        let exports = self.q(ExportRecord::read(conn, b.id))?;
         d.extend(derivation::diff_exports(&exports, &events));
         compare_files(self, b.id, record, &mut d)?;
-        self.q(compare_matches(conn, b, &mut d))?;
+        self.q(compare_matches(&self.db, b, &mut d))?;
         Ok(d)
     }
 }
 
 fn compare_events(
-    conn: &Connection,
+    db: &Db,
     row: i64,
     record: &BundleRecord,
     d: &mut Vec<ValueChange>,
-) -> rusqlite::Result<()> {
+) -> Result<(), DbError> {
     type Ev = (u64, String, String, String, String, String);
-    let stored: Vec<Ev> = conn
-        .prepare_cached(
-            "SELECT seq, action, time, signer, event_sha256, event_json FROM custody_events
-             WHERE bundle = ?1 ORDER BY seq",
-        )?
-        .query_map([row], |r| {
+    let stored: Vec<Ev> = db.rows(
+        "SELECT seq, action, time, signer, event_sha256, event_json FROM custody_events
+         WHERE bundle = ?1 ORDER BY seq",
+        &[&row],
+        |r| {
             Ok((
-                r.get::<_, i64>(0)? as u64,
+                r.get(0)?,
                 r.get(1)?,
                 r.get(2)?,
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
             ))
-        })?
-        .collect::<Result<_, _>>()?;
+        },
+    )?;
     if stored.len() != record.events.len() {
         d.push(change(
             "custody events",
@@ -151,11 +150,11 @@ fn compare_events(
 /// ingest wins, so any of this bundle's events may be the one it came
 /// from). The proven signers are compared per event by the caller.
 fn compare_signers(
-    conn: &Connection,
+    db: &Db,
     row: i64,
     record: &BundleRecord,
     d: &mut Vec<ValueChange>,
-) -> rusqlite::Result<()> {
+) -> Result<(), DbError> {
     type Signer = (
         String,
         Option<Vec<u8>>,
@@ -164,14 +163,13 @@ fn compare_signers(
         Option<String>,
         Option<String>,
     );
-    let rows: Vec<Signer> = conn
-        .prepare_cached(
-            "SELECT DISTINCT e.signer, s.public_key, s.claimed_name, s.claimed_org,
-             s.claimed_country, s.claimed_role
-             FROM custody_events e LEFT JOIN signers s ON s.key_id = e.signer
-             WHERE e.bundle = ?1 AND e.signer != '' ORDER BY e.signer",
-        )?
-        .query_map([row], |r| {
+    let rows: Vec<Signer> = db.rows(
+        "SELECT DISTINCT e.signer, s.public_key, s.claimed_name, s.claimed_org,
+         s.claimed_country, s.claimed_role
+         FROM custody_events e LEFT JOIN signers s ON s.key_id = e.signer
+         WHERE e.bundle = ?1 AND e.signer != '' ORDER BY e.signer",
+        &[&row],
+        |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -180,8 +178,8 @@ fn compare_signers(
                 r.get(4)?,
                 r.get(5)?,
             ))
-        })?
-        .collect::<Result<_, _>>()?;
+        },
+    )?;
     for (key_id, key, name, org, country, role) in rows {
         let what = format!("signer {key_id}");
         let bundle_key = record.public_keys.get(&key_id);
@@ -238,19 +236,19 @@ fn compare_signers(
 
 type FileCols = (Option<Vec<u8>>, i64, [Option<Vec<u8>>; 5]);
 
-fn stored_file(conn: &Connection, row: i64, path: &str) -> rusqlite::Result<Option<FileCols>> {
-    conn.prepare_cached(
+fn stored_file(db: &Db, row: i64, path: &str) -> Result<Option<FileCols>, DbError> {
+    db.opt_row(
         "SELECT path_bytes, size, md5, sha1, sha256, sha512, blake3 FROM files
          WHERE bundle = ?1 AND path = ?2",
-    )?
-    .query_row(params![row, path], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
-        ))
-    })
-    .optional()
+        &[&row, &path],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+            ))
+        },
+    )
 }
 
 /// What one manifest entry says, in the columns' order and form.
@@ -262,7 +260,7 @@ fn entry_cols(f: &FileEntry) -> FileCols {
     let hex = |h: Option<&str>| h.and_then(from_hex);
     (
         raw,
-        f.size as i64,
+        i64::try_from(f.size).unwrap_or(i64::MAX),
         [
             hex(f.md5.as_deref()),
             hex(f.sha1.as_deref()),
@@ -306,7 +304,7 @@ fn compare_files(
             return true;
         }
         listed += 1;
-        let found = match stored_file(l.legacy(), row, &f.path) {
+        let found = match stored_file(&l.db, row, &f.path) {
             Ok(x) => x,
             Err(e) => {
                 failed = Some(e);
@@ -334,12 +332,11 @@ fn compare_files(
     if let Some(e) = failed {
         return Err(l.err(e));
     }
-    let recorded: i64 =
-        l.q(l
-            .legacy()
-            .query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
-                r.get(0)
-            }))?;
+    let recorded: i64 = l.q(l.db.row(
+        "SELECT count(*) FROM files WHERE bundle = ?1",
+        &[&row],
+        |r| r.get(0),
+    ))?;
     if recorded != listed {
         d.push(change(
             "payload files",
@@ -360,18 +357,14 @@ fn compare_files(
 /// Known-hash matches: each recorded one must be backed by an equal digest
 /// in its set, and a set imported before the bundle was ingested must have
 /// every match recorded (none hidden).
-fn compare_matches(
-    conn: &Connection,
-    b: &BundleRow,
-    d: &mut Vec<ValueChange>,
-) -> rusqlite::Result<()> {
+fn compare_matches(db: &Db, b: &BundleRow, d: &mut Vec<ValueChange>) -> Result<(), DbError> {
     for a in Algorithm::ALL {
         let c = a.name();
         // The sealed column, and the one computed at ingest if any.
         let mut cols = vec![(c, DigestOrigin::Sealed)];
         cols.extend(ingest_column(a).map(|i| (i, DigestOrigin::Ingest)));
         for (col, origin) in cols {
-            compare_matches_by(conn, b, c, col, origin.column(), d)?;
+            compare_matches_by(db, b, c, col, origin.column(), d)?;
         }
     }
     Ok(())
@@ -380,22 +373,24 @@ fn compare_matches(
 /// [`compare_matches`] for the matches by algorithm `c` through file column
 /// `col` (whose origin is `o`).
 fn compare_matches_by(
-    conn: &Connection,
+    db: &Db,
     b: &BundleRow,
     c: &str,
     col: &str,
     o: &str,
     d: &mut Vec<ValueChange>,
-) -> rusqlite::Result<()> {
-    let unbacked: Vec<(String, String)> = conn
-        .prepare(&format!(
+) -> Result<(), DbError> {
+    let unbacked: Vec<(String, String)> = db.rows(
+        &format!(
             "SELECT f.path, h.name FROM matches m JOIN files f ON f.id = m.file
              JOIN hashsets h ON h.id = m.hashset
              WHERE f.bundle = ?1 AND m.algorithm = '{c}' AND m.origin = '{o}' AND NOT EXISTS
-             (SELECT 1 FROM hashset_entries e WHERE e.{c} = f.{col} AND e.hashset = m.hashset)"
-        ))?
-        .query_map([b.id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+             (SELECT 1 FROM hashset_entries e WHERE e.{c} = f.{col} AND e.hashset = m.hashset)
+             ORDER BY f.path, h.name"
+        ),
+        &[&b.id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     for (path, set) in unbacked {
         d.push(change(
             format!("known-hash match of {path:?} in set {set:?} ({c})"),
@@ -403,15 +398,17 @@ fn compare_matches_by(
             "no equal digest in the set".into(),
         ));
     }
-    let hidden: Vec<(String, String)> = conn
-        .prepare(&format!(
+    let hidden: Vec<(String, String)> = db.rows(
+        &format!(
             "SELECT DISTINCT f.path, h.name FROM files f
              JOIN hashset_entries e ON e.{c} = f.{col} JOIN hashsets h ON h.id = e.hashset
              WHERE f.bundle = ?1 AND f.{col} IS NOT NULL AND h.imported_at < ?2
-             AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.file = f.id AND m.hashset = h.id)"
-        ))?
-        .query_map(params![b.id, b.ingested_at], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+             AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.file = f.id AND m.hashset = h.id)
+             ORDER BY f.path, h.name"
+        ),
+        &[&b.id, &b.ingested_at],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     for (path, set) in hidden {
         d.push(change(
             format!("known-hash match of {path:?} in set {set:?} ({c})"),
@@ -448,13 +445,13 @@ impl Locker {
         for_each_file(record, &mut |f| {
             let now = from_hex(&f.sha256).and_then(|k| lookup.get(&k));
             for (a, col) in &algos {
-                let stored: rusqlite::Result<Option<Vec<u8>>> = self
-                    .legacy()
-                    .prepare_cached(&format!(
-                        "SELECT {col} FROM files WHERE bundle = ?1 AND path = ?2"
-                    ))
-                    .and_then(|mut s| s.query_row(params![b.id, f.path], |r| r.get(0)))
-                    .optional()
+                let stored = self
+                    .db
+                    .opt_row(
+                        &format!("SELECT {col} FROM files WHERE bundle = ?1 AND path = ?2"),
+                        &[&b.id, &f.path],
+                        |r| r.get::<Option<Vec<u8>>>(0),
+                    )
                     .map(Option::flatten);
                 let stored = match stored {
                     Ok(s) => s,

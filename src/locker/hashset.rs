@@ -1,16 +1,20 @@
 //! Known-hash sets: import from NSRL RDS v3 (the SQLite database NIST
 //! publishes), hashdeep files and sums lists; look digests up.
 //!
-//! An NSRL import never copies rows through Rust: the RDS file is attached
-//! read-only (`immutable`) and its rows are inserted by one SQL statement,
-//! so SQLite streams them at its own speed with bounded memory. Text lists
-//! are parsed whole and refused if any line is unreadable: a partly
-//! imported known-bad list would silently miss material.
+//! An NSRL database is read through a second, read-only SQLite connection
+//! (see `rds`); its rows go in with `COPY` on PostgreSQL, by one `INSERT
+//! ... SELECT` on SQLite. Text lists are parsed whole and refused if any
+//! line is unreadable: a partly imported known-bad list would silently
+//! miss material; their rows go in with `COPY` (prepared inserts on
+//! SQLite). Every import is one transaction holding the hash-set lock
+//! exclusively.
 
-use super::{Locker, LockerError, sql};
+mod rds;
+
+use super::db::{Backend, Db, DbError, Lock};
+use super::{Locker, LockerError};
 use crate::hash::{Algorithm, Digest};
 use crate::hashlist::{ListKind, parse_list};
-use rusqlite::{OptionalExtension, params};
 use std::io::Read;
 use std::path::Path;
 
@@ -110,13 +114,40 @@ pub struct KnownMatch {
     pub listed_name: Option<String>,
 }
 
+/// What an import left out or changed, beside the set it made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    /// Rows of an NSRL database with no usable digest (every digest column
+    /// empty or not hex): not imported.
+    pub skipped: u64,
+    /// Listed names holding a NUL byte (PostgreSQL text cannot hold one):
+    /// stored with U+FFFD in its place, on both backends alike.
+    pub nul_names: u64,
+}
+
 /// Column names for algorithms (fixed strings, never user input).
 fn column(a: Algorithm) -> &'static str {
     a.name()
 }
 
+/// The columns an import fills, in the order the rows give them.
+const ENTRY_COLS: [&str; 8] = [
+    "hashset", "md5", "sha1", "sha256", "sha512", "blake3", "name", "size",
+];
+
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 const MAX_LIST_BYTES: u64 = 4 << 30;
+
+/// A listed name as the locker stores it: a NUL byte becomes U+FFFD
+/// (counted in `nul`).
+fn clean_name(name: String, nul: &mut u64) -> String {
+    if name.contains('\0') {
+        *nul += 1;
+        name.replace('\0', "\u{FFFD}")
+    } else {
+        name
+    }
+}
 
 impl Locker {
     /// Import a hash set from `file` (format detected from its content).
@@ -125,6 +156,18 @@ impl Locker {
         file: &Path,
         opts: &ImportOptions,
     ) -> Result<HashsetInfo, LockerError> {
+        Ok(self.import_hashset_counted(file, opts)?.0)
+    }
+
+    /// [`Locker::import_hashset`], also saying what was left out or
+    /// changed. The set and every entry go in in one transaction holding
+    /// the hash-set lock exclusively (ingests, which match against the
+    /// sets, wait for it).
+    pub fn import_hashset_counted(
+        &mut self,
+        file: &Path,
+        opts: &ImportOptions,
+    ) -> Result<(HashsetInfo, ImportCounts), LockerError> {
         let io = |source| LockerError::Io {
             path: file.to_path_buf(),
             source,
@@ -132,20 +175,75 @@ impl Locker {
         let mut f = std::fs::File::open(file).map_err(io)?;
         let mut magic = [0u8; 16];
         let n = f.read(&mut magic).map_err(io)?;
-        if self.hashset(&opts.name)?.is_some() {
+        self.refuse_taken(&opts.name)?;
+        let counts = if n == 16 && &magic == SQLITE_MAGIC {
+            drop(f);
+            let stream = self.db.backend() != Backend::Sqlite;
+            rds::import(self, file, opts, stream)?
+        } else {
+            let mut data = magic[..n].to_vec();
+            f.take(MAX_LIST_BYTES).read_to_end(&mut data).map_err(io)?;
+            self.import_list(file, &data, opts)?
+        };
+        let info = self
+            .hashset(&opts.name)?
+            .ok_or_else(|| LockerError::Hashset("import vanished".into()))?;
+        Ok((info, counts))
+    }
+
+    fn refuse_taken(&self, name: &str) -> Result<(), LockerError> {
+        if self.hashset(name)?.is_some() {
             return Err(LockerError::Hashset(format!(
-                "a hash set named {:?} already exists",
-                opts.name
+                "a hash set named {name:?} already exists"
             )));
         }
-        if n == 16 && &magic == SQLITE_MAGIC {
-            drop(f);
-            return self.import_rds(file, opts);
-        }
-        let mut data = magic[..n].to_vec();
-        f.take(MAX_LIST_BYTES).read_to_end(&mut data).map_err(io)?;
-        let list = parse_list(&data, opts.untagged_64);
-        drop(data);
+        Ok(())
+    }
+
+    /// A set's row (a name taken meanwhile by another import is refused
+    /// as taken), in the import's transaction.
+    fn insert_set(
+        &self,
+        db: &Db,
+        opts: &ImportOptions,
+        file: &Path,
+        format: HashsetFormat,
+        algos: &[Algorithm],
+    ) -> Result<i64, LockerError> {
+        let algos = algos.iter().map(|a| a.name()).collect::<Vec<_>>().join(",");
+        let source = file.to_string_lossy().into_owned();
+        db.row(
+            "INSERT INTO hashsets (name, kind, source, format, algorithms, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            &[
+                &opts.name,
+                &opts.kind.as_str(),
+                &source,
+                &format.as_str(),
+                &algos,
+                &opts.now,
+            ],
+            |r| r.get(0),
+        )
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                LockerError::Hashset(format!("a hash set named {:?} already exists", opts.name))
+            } else {
+                self.err(e)
+            }
+        })
+    }
+
+    /// A hashdeep file or sums list, parsed whole and refused if any line
+    /// is unreadable: a partly imported known-bad list would silently miss
+    /// material.
+    fn import_list(
+        &self,
+        file: &Path,
+        data: &[u8],
+        opts: &ImportOptions,
+    ) -> Result<ImportCounts, LockerError> {
+        let list = parse_list(data, opts.untagged_64);
         if let Some(p) = list.problems.first() {
             return Err(LockerError::BadInput {
                 path: file.to_path_buf(),
@@ -175,132 +273,31 @@ impl Locker {
             .collect();
         algos.sort();
         algos.dedup();
-        let path = self.path.clone();
-        let tx = self.legacy_tx().map_err(|e| sql(&path, e))?;
-        let id = insert_set(&tx, opts, file, format, &algos).map_err(|e| sql(&path, e))?;
-        {
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO hashset_entries (hashset, md5, sha1, sha256, sha512, blake3, name, size)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(|e| sql(&path, e))?;
+        let mut counts = ImportCounts::default();
+        let tx = self.q(self.db.begin(&[Lock::Hashsets { exclusive: true }]))?;
+        let id = self.insert_set(&tx, opts, file, format, &algos)?;
+        let entries = self.q(tx.copy_in("hashset_entries", &ENTRY_COLS, |sink| {
             for e in &list.entries {
-                let get = |a: Algorithm| {
-                    e.expected
-                        .iter()
-                        .find(|d| d.algorithm == a)
-                        .map(|d| d.bytes.clone())
-                };
+                let get = |a: Algorithm| e.expected.iter().find(|d| d.algorithm == a);
+                let get = |a| get(a).map(|d| d.bytes.as_slice());
                 let name = String::from_utf8_lossy(&e.name).into_owned();
-                stmt.execute(params![
-                    id,
-                    get(Algorithm::Md5),
-                    get(Algorithm::Sha1),
-                    get(Algorithm::Sha256),
-                    get(Algorithm::Sha512),
-                    get(Algorithm::Blake3),
-                    name,
-                    e.size.map(|s| s as i64),
-                ])
-                .map_err(|e| sql(&path, e))?;
+                let name = clean_name(name, &mut counts.nul_names);
+                sink.row(&[
+                    &id,
+                    &get(Algorithm::Md5),
+                    &get(Algorithm::Sha1),
+                    &get(Algorithm::Sha256),
+                    &get(Algorithm::Sha512),
+                    &get(Algorithm::Blake3),
+                    &name,
+                    &e.size,
+                ])?;
             }
-        }
-        finish_set(&tx, id).map_err(|e| sql(&path, e))?;
-        tx.commit().map_err(|e| sql(&path, e))?;
-        self.hashset(&opts.name)?
-            .ok_or_else(|| LockerError::Hashset("import vanished".into()))
-    }
-
-    fn import_rds(
-        &mut self,
-        file: &Path,
-        opts: &ImportOptions,
-    ) -> Result<HashsetInfo, LockerError> {
-        let path = self.path.clone();
-        let bad = |reason: String| LockerError::BadInput {
-            path: file.to_path_buf(),
-            reason,
-        };
-        let uri = format!("file:{}?mode=ro&immutable=1", uri_escape(file));
-        self.legacy()
-            .execute("ATTACH DATABASE ?1 AS rds", [&uri])
-            .map_err(|e| bad(format!("cannot open as SQLite: {e}")))?;
-        let result = (|| {
-            let table: Option<String> = self
-                .legacy()
-                .query_row(
-                    "SELECT name FROM rds.sqlite_master WHERE type IN ('table','view')
-                     AND upper(name) IN ('FILE','DISTINCT_HASH') ORDER BY upper(name) = 'FILE' DESC LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(|e| bad(format!("not an NSRL RDS v3 database: {e}")))?;
-            let Some(table) = table else {
-                return Err(bad(
-                    "not an NSRL RDS v3 database: no FILE view or DISTINCT_HASH table".into(),
-                ));
-            };
-            let mut cols = Vec::new();
-            {
-                let mut stmt = self
-                    .legacy()
-                    .prepare(&format!(
-                        "PRAGMA rds.table_info(\"{}\")",
-                        table.replace('"', "")
-                    ))
-                    .map_err(|e| sql(&path, e))?;
-                let rows = stmt
-                    .query_map([], |r| r.get::<_, String>(1))
-                    .map_err(|e| sql(&path, e))?;
-                for c in rows {
-                    cols.push(c.map_err(|e| sql(&path, e))?.to_ascii_lowercase());
-                }
-            }
-            let has = |c: &str| cols.iter().any(|x| x == c);
-            let algos: Vec<Algorithm> = [Algorithm::Md5, Algorithm::Sha1, Algorithm::Sha256]
-                .into_iter()
-                .filter(|a| has(column(*a)))
-                .collect();
-            if algos.is_empty() {
-                return Err(bad(format!("{table} has no md5, sha1 or sha256 column")));
-            }
-            let pick = |c: &str| {
-                if has(c) {
-                    format!("unhex({c})")
-                } else {
-                    "NULL".into()
-                }
-            };
-            let plain = |c: &str| if has(c) { c.to_string() } else { "NULL".into() };
-            let any_hash = algos
-                .iter()
-                .map(|a| format!("unhex({}) IS NOT NULL", column(*a)))
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            let insert = format!(
-                "INSERT INTO hashset_entries (hashset, md5, sha1, sha256, name, size)
-                 SELECT ?1, {}, {}, {}, {}, {} FROM rds.\"{}\" WHERE {any_hash}",
-                pick("md5"),
-                pick("sha1"),
-                pick("sha256"),
-                plain("file_name"),
-                plain("file_size"),
-                table.replace('"', ""),
-            );
-            let tx = self.legacy_tx().map_err(|e| sql(&path, e))?;
-            let id = insert_set(&tx, opts, file, HashsetFormat::NsrlRdsV3, &algos)
-                .map_err(|e| sql(&path, e))?;
-            tx.execute(&insert, [id]).map_err(|e| sql(&path, e))?;
-            finish_set(&tx, id).map_err(|e| sql(&path, e))?;
-            tx.commit().map_err(|e| sql(&path, e))
-        })();
-        let detach = self.legacy().execute("DETACH DATABASE rds", []);
-        result?;
-        detach.map_err(|e| sql(&path, e))?;
-        self.hashset(&opts.name)?
-            .ok_or_else(|| LockerError::Hashset("import vanished".into()))
+            Ok(())
+        }))?;
+        self.q(finish_set(&tx, id, entries))?;
+        self.q(tx.commit())?;
+        Ok(counts)
     }
 
     /// One hash set by name.
@@ -310,29 +307,24 @@ impl Locker {
 
     /// Every hash set, by name.
     pub fn hashsets(&self) -> Result<Vec<HashsetInfo>, LockerError> {
-        let mut stmt = self
-            .legacy()
-            .prepare(
-                "SELECT id, name, kind, source, format, algorithms, imported_at, entries
-                 FROM hashsets ORDER BY name",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
+        self.q(self.db.rows(
+            "SELECT id, name, kind, source, format, algorithms, imported_at, entries
+             FROM hashsets ORDER BY name",
+            &[],
+            |r| {
                 let algos: String = r.get(5)?;
                 Ok(HashsetInfo {
                     id: r.get(0)?,
                     name: r.get(1)?,
-                    kind: HashsetKind::parse(&r.get::<_, String>(2)?),
+                    kind: HashsetKind::parse(&r.get::<String>(2)?),
                     source: r.get(3)?,
                     format: r.get(4)?,
                     algorithms: algos.split(',').filter_map(|a| a.parse().ok()).collect(),
                     imported_at: r.get(6)?,
                     entries: r.get(7)?,
                 })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+            },
+        ))
     }
 
     /// Look `digests` up in the given sets (by row id).
@@ -348,14 +340,8 @@ impl Locker {
                     "SELECT name FROM hashset_entries WHERE {} = ?1 AND hashset = ?2 LIMIT 1",
                     column(d.algorithm)
                 );
-                let hit: Option<Option<String>> = self
-                    .legacy()
-                    .prepare_cached(&q)
-                    .and_then(|mut s| {
-                        s.query_row(params![d.bytes, set.id], |r| r.get(0))
-                            .optional()
-                    })
-                    .map_err(|e| self.err(e))?;
+                let hit: Option<Option<String>> =
+                    self.q(self.db.opt_row(&q, &[&d.bytes, &set.id], |r| r.get(0)))?;
                 if let Some(listed_name) = hit
                     && !found.iter().any(|m: &KnownMatch| m.hashset == set.name)
                 {
@@ -372,47 +358,21 @@ impl Locker {
     }
 }
 
-fn insert_set(
-    tx: &rusqlite::Transaction<'_>,
-    opts: &ImportOptions,
-    file: &Path,
-    format: HashsetFormat,
-    algos: &[Algorithm],
-) -> rusqlite::Result<i64> {
-    let algos = algos.iter().map(|a| a.name()).collect::<Vec<_>>().join(",");
-    tx.execute(
-        "INSERT INTO hashsets (name, kind, source, format, algorithms, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![opts.name, opts.kind.as_str(), file.to_string_lossy(), format.as_str(), algos, opts.now],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn finish_set(tx: &rusqlite::Transaction<'_>, id: i64) -> rusqlite::Result<()> {
-    tx.execute(
-        "UPDATE hashsets SET entries = (SELECT count(*) FROM hashset_entries WHERE hashset = ?1) WHERE id = ?1",
-        [id],
-    )?;
-    Ok(())
-}
-
-/// Percent-encode a path for an SQLite `file:` URI.
-fn uri_escape(p: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
-    let mut s = String::new();
-    for &b in p.as_os_str().as_bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            s.push(b as char);
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
+/// Record how many entries set `id` holds.
+fn finish_set(db: &Db, id: i64, entries: u64) -> Result<(), DbError> {
+    db.execute(
+        "UPDATE hashsets SET entries = ?2 WHERE id = ?1",
+        &[&id, &entries],
+    )
+    .map(drop)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing;
     use super::*;
     use crate::hash::HasherState;
+    use rusqlite::params;
 
     fn digest(a: Algorithm, data: &[u8]) -> Digest {
         let mut h = HasherState::new(a);
@@ -459,7 +419,7 @@ mod tests {
         let rds = dir.path().join("RDS_2026.09.1_modern.db");
         make_rds(&rds);
         let before = std::fs::read(&rds).unwrap();
-        let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+        let mut l = testing::locker(dir.path());
         let info = l
             .import_hashset(&rds, &opts("nsrl", HashsetKind::KnownGood))
             .unwrap();
@@ -494,7 +454,7 @@ mod tests {
     #[test]
     fn sums_import_is_all_or_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let mut l = Locker::open(&dir.path().join("l.db")).unwrap();
+        let mut l = testing::locker(dir.path());
         let good = dir.path().join("bad.sha256");
         let hex = crate::hash::to_hex(&digest(Algorithm::Sha256, b"evil").bytes);
         std::fs::write(&good, format!("{hex}  evil.jpg\n")).unwrap();
@@ -517,5 +477,129 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
         assert!(l.hashset("broken").unwrap().is_none(), "nothing imported");
+    }
+
+    /// The entries of set `name`, in a fixed order.
+    fn entries(l: &Locker, name: &str) -> Vec<Vec<Option<String>>> {
+        let id = l.hashset(name).unwrap().unwrap().id;
+        let hex = |b: Option<Vec<u8>>| b.map(|b| crate::hash::to_hex(&b));
+        l.db.rows(
+            "SELECT md5, sha1, sha256, name, size FROM hashset_entries WHERE hashset = ?1
+             ORDER BY name, md5, sha1, sha256",
+            &[&id],
+            |r| {
+                Ok(vec![
+                    hex(r.get(0)?),
+                    hex(r.get(1)?),
+                    hex(r.get(2)?),
+                    r.get(3)?,
+                    r.get::<Option<i64>>(4)?.map(|n| n.to_string()),
+                ])
+            },
+        )
+        .unwrap()
+    }
+
+    /// An RDS whose rows test the decoding: lower-case and odd hex, no
+    /// usable digest, a NUL in a name, a size given as text.
+    fn make_odd_rds(path: &Path) {
+        make_rds(path);
+        let c = rusqlite::Connection::open(path).unwrap();
+        c.execute_batch(
+            "INSERT INTO METADATA VALUES ('zz', 'abc', NULL, '0', 'no digest.dll', 1, 1);
+             INSERT INTO METADATA VALUES (NULL, NULL, 'd41d8cd98f00b204e9800998ecf8427e', '0',
+                 'lower' || char(0) || 'case.txt', '0', 1);
+             INSERT INTO METADATA VALUES ('', 'ABC', 'x', '0', NULL, NULL, 1);",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn rds_streamed_and_attached_store_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let rds = dir.path().join("odd.db");
+        make_odd_rds(&rds);
+        let mut l = testing::locker(dir.path());
+        let (_, counts) = l
+            .import_hashset_counted(&rds, &opts("a", HashsetKind::KnownGood))
+            .unwrap();
+        assert_eq!(
+            counts,
+            ImportCounts {
+                skipped: 1,
+                nul_names: 1
+            }
+        );
+        let got = entries(&l, "a");
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(
+            got.iter()
+                .any(|e| e[3].as_deref() == Some("lower\u{FFFD}case.txt")
+                    && e[0].as_deref() == Some("d41d8cd98f00b204e9800998ecf8427e")
+                    && e[4].as_deref() == Some("0")),
+            "{got:?}"
+        );
+        // unhex('') is the empty blob, a digest SQLite keeps: so do we.
+        assert!(got.iter().any(|e| e[2].as_deref() == Some("")), "{got:?}");
+        // Streamed (SQLite attached the first), the same rows.
+        let other = opts("b", HashsetKind::KnownGood);
+        let counts = rds::import(&l, &rds, &other, true).unwrap();
+        assert_eq!(
+            counts,
+            ImportCounts {
+                skipped: 1,
+                nul_names: 1
+            }
+        );
+        assert_eq!(entries(&l, "b"), got);
+        assert_eq!(l.hashset("b").unwrap().unwrap().entries, 4);
+    }
+
+    #[test]
+    fn a_nul_in_a_listed_name_becomes_u_fffd() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = testing::locker(dir.path());
+        let list = dir.path().join("nul.sha256");
+        let hex = crate::hash::to_hex(&digest(Algorithm::Sha256, b"x").bytes);
+        std::fs::write(&list, format!("{hex}  a\0b.jpg\n")).unwrap();
+        let (info, counts) = l
+            .import_hashset_counted(&list, &opts("nul", HashsetKind::KnownBad))
+            .unwrap();
+        assert_eq!((info.entries, counts.nul_names), (1, 1));
+        let m = l
+            .lookup(&[digest(Algorithm::Sha256, b"x")], &[info])
+            .unwrap();
+        assert_eq!(m[0].listed_name.as_deref(), Some("a\u{FFFD}b.jpg"));
+    }
+
+    /// `cargo test --release --lib rds_import_timing -- --ignored --nocapture`
+    /// (with `EVIDENTIA_TEST_PG` for PostgreSQL): a million RDS rows.
+    #[test]
+    #[ignore = "a timing, not a test"]
+    fn rds_import_timing() {
+        let dir = tempfile::tempdir().unwrap();
+        let rds = dir.path().join("big.db");
+        {
+            let c = rusqlite::Connection::open(&rds).unwrap();
+            c.execute_batch(
+                "CREATE TABLE FILE (sha256 TEXT, sha1 TEXT, md5 TEXT, file_name TEXT, file_size INTEGER);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+                 INSERT INTO FILE SELECT hex(randomblob(32)), hex(randomblob(20)),
+                     hex(randomblob(16)), 'file' || i || '.dll', i FROM n;",
+            )
+            .unwrap();
+        }
+        let mut l = testing::locker(dir.path());
+        for (name, stream) in [("attached", false), ("streamed", true)] {
+            if l.db.backend() != Backend::Sqlite && !stream {
+                continue;
+            }
+            let t = std::time::Instant::now();
+            l.refuse_taken(name).unwrap();
+            rds::import(&l, &rds, &opts(name, HashsetKind::KnownGood), stream).unwrap();
+            let s = t.elapsed().as_secs_f64();
+            eprintln!("{:?} {name}: 1000000 rows in {s:.2} s", l.db.backend());
+        }
+        let _ = &mut l;
     }
 }

@@ -18,6 +18,7 @@ mod drift;
 mod hashset;
 mod held;
 mod ingest;
+pub mod migrate;
 #[cfg(feature = "postgres")]
 pub mod pg;
 mod promote;
@@ -244,21 +245,6 @@ impl Locker {
         r.map_err(|e| self.err(e.into()))
     }
 
-    /// TRANSITION: an IMMEDIATE SQLite transaction for code not yet on
-    /// the seam.
-    pub(super) fn legacy_tx(&self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
-        rusqlite::Transaction::new_unchecked(
-            self.legacy(),
-            rusqlite::TransactionBehavior::Immediate,
-        )
-    }
-
-    /// TRANSITION (removed before #21 lands): the SQLite connection for
-    /// code not yet on the seam.
-    pub(super) fn legacy(&self) -> &Connection {
-        self.db.as_sqlite().expect("transition: SQLite only")
-    }
-
     fn configure_sqlite(&mut self) -> Result<(), LockerError> {
         let Some(conn) = self.db.as_sqlite() else {
             return Ok(());
@@ -406,15 +392,6 @@ fn ensure_pg_version_table(db: &Db) -> Result<(), DbError> {
 #[cfg(not(feature = "postgres"))]
 fn ensure_pg_version_table(_: &Db) -> Result<(), DbError> {
     Ok(())
-}
-
-/// TRANSITION: a rusqlite error as a locker error.
-fn sql(path: &Option<PathBuf>, source: rusqlite::Error) -> LockerError {
-    let name = path
-        .as_deref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    db_error(&name, source.into())
 }
 
 fn db_error(locker: &str, source: DbError) -> LockerError {

@@ -3,9 +3,9 @@
 //! Every lookup by hash is an index seek on one digest column.
 
 use super::computed::{DigestOrigin, ingest_column};
+use super::db::{Arg, Backend, Db, DbError, Row};
 use super::{Locker, LockerError};
 use crate::hash::{Algorithm, from_hex, to_hex};
-use rusqlite::params;
 
 /// A stored digest and where it comes from.
 pub type HeldDigest = (crate::hash::Digest, DigestOrigin);
@@ -166,45 +166,36 @@ pub struct BundleDetail {
     pub exports: Vec<super::ExportRow>,
 }
 
+const MATCHES: &str =
+    "SELECT f.path, h.name, h.kind, m.algorithm, m.listed_name, m.origin FROM matches m
+     JOIN files f ON f.id = m.file JOIN hashsets h ON h.id = m.hashset
+     WHERE f.bundle = ?1 ORDER BY h.kind DESC, f.path, h.name";
+
 /// Known-hash matches of bundle row `bundle`.
-pub fn bundle_matches(
-    db: &super::db::Db,
-    bundle: i64,
-) -> Result<Vec<MatchRow>, super::db::DbError> {
-    // TRANSITION (helper B, so the write paths build): helper C's port replaces this.
-    db.rows(
-        "SELECT f.path, h.name, h.kind, m.algorithm, m.listed_name, m.origin FROM matches m
-         JOIN files f ON f.id = m.file JOIN hashsets h ON h.id = m.hashset
-         WHERE f.bundle = ?1 ORDER BY h.kind DESC, f.path, h.name",
-        &[&bundle],
-        |r| {
-            Ok(MatchRow {
-                path: r.get(0)?,
-                hashset: r.get(1)?,
-                known_bad: r.get::<String>(2)? == "known-bad",
-                algorithm: r.get(3)?,
-                listed_name: r.get(4)?,
-                origin: DigestOrigin::from_column(&r.get::<String>(5)?),
-            })
-        },
-    )
+pub fn bundle_matches(db: &Db, bundle: i64) -> Result<Vec<MatchRow>, DbError> {
+    db.rows(MATCHES, &[&bundle], |r| {
+        Ok(MatchRow {
+            path: r.get(0)?,
+            hashset: r.get(1)?,
+            known_bad: r.get::<String>(2)? == "known-bad",
+            algorithm: r.get(3)?,
+            listed_name: r.get(4)?,
+            origin: DigestOrigin::from_column(&r.get::<String>(5)?),
+        })
+    })
 }
 
 /// The proven signers of bundle row `bundle`'s events: one row per key
 /// and proof (events without a recorded proof give a row without one).
-fn bundle_signers(db: &super::db::Db, bundle: i64) -> rusqlite::Result<Vec<SignerRow>> {
-    // TRANSITION (helper B): helper C's port replaces this.
-    let conn = db.as_sqlite().expect("TRANSITION: SQLite only");
+fn bundle_signers(l: &Locker, bundle: i64) -> Result<Vec<SignerRow>, LockerError> {
     let mut rows: Vec<SignerRow> = Vec::new();
-    let mut stmt = conn.prepare_cached(
+    let keys: Vec<(u64, String)> = l.q(l.db.rows(
         "SELECT e.seq, e.signer FROM custody_events e
          WHERE e.bundle = ?1 AND e.signer != '' ORDER BY e.signer, e.seq",
-    )?;
-    let keys: Vec<(u64, String)> = stmt
-        .query_map([bundle], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let proven = super::signers::EventSigner::read(db, bundle)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        &[&bundle],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ))?;
+    let proven = l.q(super::signers::EventSigner::read(&l.db, bundle))?;
     for (seq, key_id) in keys {
         let p = proven.iter().find(|p| p.seq == seq);
         let row = SignerRow {
@@ -225,69 +216,66 @@ const BUNDLE_COLS: &str = "id, bundle_id, name, case_ref, status, zip_sha256, cu
     received_bytes, received_path,
     (SELECT original_bundle_id FROM derivations WHERE bundle = bundles.id)";
 
-fn bundle_rows(db: &super::db::Db, filter: &str, arg: &str) -> rusqlite::Result<Vec<BundleRow>> {
-    // TRANSITION (helper B): helper C's port replaces this.
-    let conn = db.as_sqlite().expect("TRANSITION: SQLite only");
+fn bundle_row(r: &Row<'_>) -> Result<BundleRow, DbError> {
+    Ok(BundleRow {
+        id: r.get(0)?,
+        bundle_id: r.get(1)?,
+        name: r.get(2)?,
+        case_ref: r.get(3)?,
+        status: r.get(4)?,
+        zip_sha256: r.get(5)?,
+        custody_head: r.get(6)?,
+        sealed_at: r.get(7)?,
+        ingested_at: r.get(8)?,
+        location: r.get(9)?,
+        case_json: r.get(10)?,
+        problems_json: r.get(11)?,
+        items: Vec::new(),
+        files: 0,
+        held: Vec::new(),
+        received: match (r.get(12)?, r.get::<Option<u64>>(13)?, r.get(14)?) {
+            (Some(sha256), Some(bytes), Some(path)) => Some(super::Received {
+                sha256,
+                bytes,
+                path,
+            }),
+            _ => None,
+        },
+        exported_from: r.get(15)?,
+    })
+}
+
+/// The bundles `filter` (a `WHERE` on `?1` = `arg`, or empty) selects,
+/// in ingest order, with their items, file counts and held digests.
+fn bundle_rows(l: &Locker, filter: &str, arg: &str) -> Result<Vec<BundleRow>, LockerError> {
     let q = format!("SELECT {BUNDLE_COLS} FROM bundles {filter} ORDER BY ingested_at, id");
-    let mut rows: Vec<BundleRow> = conn
-        .prepare(&q)?
-        .query_map(
-            rusqlite::params_from_iter(Some(arg).filter(|_| !filter.is_empty())),
-            |r| {
-                Ok(BundleRow {
-                    id: r.get(0)?,
-                    bundle_id: r.get(1)?,
-                    name: r.get(2)?,
-                    case_ref: r.get(3)?,
-                    status: r.get(4)?,
-                    zip_sha256: r.get(5)?,
-                    custody_head: r.get(6)?,
-                    sealed_at: r.get(7)?,
-                    ingested_at: r.get(8)?,
-                    location: r.get(9)?,
-                    case_json: r.get(10)?,
-                    problems_json: r.get(11)?,
-                    items: Vec::new(),
-                    files: 0,
-                    held: Vec::new(),
-                    received: match (r.get(12)?, r.get::<_, Option<i64>>(13)?, r.get(14)?) {
-                        (Some(sha256), Some(bytes), Some(path)) => Some(super::Received {
-                            sha256,
-                            bytes: bytes as u64,
-                            path,
-                        }),
-                        _ => None,
-                    },
-                    exported_from: r.get(15)?,
-                })
-            },
-        )?
-        .collect::<Result<_, _>>()?;
+    let args: &[&dyn Arg] = if filter.is_empty() { &[] } else { &[&arg] };
+    let mut rows = l.q(l.db.rows(&q, args, bundle_row))?;
     for b in &mut rows {
-        b.items = conn
-            .prepare_cached("SELECT item_ref FROM items WHERE bundle = ?1 ORDER BY item_ref")?
-            .query_map([b.id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        b.files = conn.query_row(
+        b.items = l.q(l.db.rows(
+            "SELECT item_ref FROM items WHERE bundle = ?1 ORDER BY item_ref",
+            &[&b.id],
+            |r| r.get(0),
+        ))?;
+        b.files = l.q(l.db.row(
             "SELECT count(*) FROM files WHERE bundle = ?1",
-            [b.id],
-            |r| r.get::<_, i64>(0),
-        )? as u64;
-        b.held = super::held::held(db, b.id)
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            &[&b.id],
+            |r| r.get(0),
+        ))?;
+        b.held = l.q(super::held::held(&l.db, b.id))?;
     }
     Ok(rows)
 }
 
-fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
+fn file_row(r: &Row<'_>) -> Result<FileRow, DbError> {
     Ok(FileRow {
         bundle_id: r.get(0)?,
         case_ref: r.get(1)?,
         status: r.get(6)?,
         path: r.get(2)?,
         path_bytes: r.get(3)?,
-        size: r.get::<_, i64>(4)? as u64,
-        sha256: r.get::<_, Option<Vec<u8>>>(5)?.map(|b| to_hex(&b)),
+        size: r.get(4)?,
+        sha256: r.get::<Option<Vec<u8>>>(5)?.map(|b| to_hex(&b)),
         matched: None,
         origin: None,
     })
@@ -336,35 +324,32 @@ impl FileRow {
 impl Locker {
     /// Every bundle, in ingest order.
     pub fn bundles(&self) -> Result<Vec<BundleRow>, LockerError> {
-        self.q(bundle_rows(&self.db, "", ""))
+        bundle_rows(self, "", "")
     }
 
     /// The bundle with this id, or every bundle of this case.
     pub fn show(&self, id_or_case: &str) -> Result<Vec<BundleDetail>, LockerError> {
-        let mut rows = self.q(bundle_rows(&self.db, "WHERE bundle_id = ?1", id_or_case))?;
+        let mut rows = bundle_rows(self, "WHERE bundle_id = ?1", id_or_case)?;
         if rows.is_empty() {
-            rows = self.q(bundle_rows(&self.db, "WHERE case_ref = ?1", id_or_case))?;
+            rows = bundle_rows(self, "WHERE case_ref = ?1", id_or_case)?;
         }
         let mut out = Vec::new();
         for b in rows {
-            let events: Vec<EventRow> = self.q((|| {
-                self.legacy()
-                    .prepare_cached(
-                        "SELECT seq, action, time, signer, event_sha256 FROM custody_events
-                         WHERE bundle = ?1 ORDER BY seq",
-                    )?
-                    .query_map([b.id], |r| {
-                        Ok(EventRow {
-                            seq: r.get::<_, i64>(0)? as u64,
-                            action: r.get(1)?,
-                            time: r.get(2)?,
-                            signer: r.get(3)?,
-                            sha256: r.get(4)?,
-                        })
-                    })?
-                    .collect()
-            })())?;
-            let signers = self.q(bundle_signers(&self.db, b.id))?;
+            let events = self.q(self.db.rows(
+                "SELECT seq, action, time, signer, event_sha256 FROM custody_events
+                 WHERE bundle = ?1 ORDER BY seq",
+                &[&b.id],
+                |r| {
+                    Ok(EventRow {
+                        seq: r.get(0)?,
+                        action: r.get(1)?,
+                        time: r.get(2)?,
+                        signer: r.get(3)?,
+                        sha256: r.get(4)?,
+                    })
+                },
+            ))?;
+            let signers = bundle_signers(self, b.id)?;
             let matches = self.q(bundle_matches(&self.db, b.id))?;
             let origin = self.q(super::derivation::origin(&self.db, b.id))?;
             let derived = self.q(super::derivation::derived(&self.db, b.id, &b.bundle_id))?;
@@ -399,12 +384,7 @@ impl Locker {
             cols.extend(ingest_column(a).map(|c| (c, DigestOrigin::Ingest)));
             for (col, origin) in cols {
                 let q = format!("{FILE_SELECT} WHERE f.{col} = ?1 ORDER BY b.bundle_id, f.path");
-                let rows: Vec<FileRow> = self.q((|| {
-                    self.legacy()
-                        .prepare_cached(&q)?
-                        .query_map(params![bytes], file_row)?
-                        .collect()
-                })())?;
+                let rows = self.q(self.db.rows(&q, &[&bytes], file_row))?;
                 out.extend(rows.into_iter().map(|mut r| {
                     r.matched = Some(a.name().to_string());
                     r.origin = Some(origin);
@@ -431,101 +411,126 @@ impl Locker {
         self.q(super::held::not_held(&self.db, a))
     }
 
-    /// Files whose path matches `pattern` (see [`glob_to_like`]).
+    /// Files whose path matches `pattern` (see [`glob_to_like`]), ASCII
+    /// letters in either case (SQLite's `LIKE`; `ILIKE` on PostgreSQL,
+    /// whose text columns are `COLLATE "C"`, so it folds ASCII only, as
+    /// SQLite does).
     pub fn find_name(&self, pattern: &str) -> Result<Vec<FileRow>, LockerError> {
         let like = glob_to_like(pattern);
+        let op = match self.db.backend() {
+            Backend::Sqlite => "LIKE",
+            Backend::Postgres => "ILIKE",
+        };
         let q =
-            format!("{FILE_SELECT} WHERE f.path LIKE ?1 ESCAPE '\\' ORDER BY b.bundle_id, f.path");
-        self.q((|| {
-            self.legacy()
-                .prepare(&q)?
-                .query_map([like], file_row)?
-                .collect()
-        })())
+            format!("{FILE_SELECT} WHERE f.path {op} ?1 ESCAPE '\\' ORDER BY b.bundle_id, f.path");
+        self.q(self.db.rows(&q, &[&like], file_row))
     }
 
     /// The audit log, oldest first.
     pub fn audit_log(&self) -> Result<Vec<AuditRow>, LockerError> {
-        self.q((|| {
-            self.legacy()
-                .prepare(
-                    "SELECT time, action, actor, host, bundle_id, result, custody_head, detail
-                     FROM audit ORDER BY id",
-                )?
-                .query_map([], |r| {
-                    Ok(AuditRow {
-                        time: r.get(0)?,
-                        action: r.get(1)?,
-                        actor: r.get(2)?,
-                        host: r.get(3)?,
-                        bundle_id: r.get(4)?,
-                        result: r.get(5)?,
-                        custody_head: r.get(6)?,
-                        detail: r.get(7)?,
-                    })
-                })?
-                .collect()
-        })())
+        self.q(self.db.rows(
+            "SELECT time, action, actor, host, bundle_id, result, custody_head, detail
+             FROM audit ORDER BY id",
+            &[],
+            |r| {
+                Ok(AuditRow {
+                    time: r.get(0)?,
+                    action: r.get(1)?,
+                    actor: r.get(2)?,
+                    host: r.get(3)?,
+                    bundle_id: r.get(4)?,
+                    result: r.get(5)?,
+                    custody_head: r.get(6)?,
+                    detail: r.get(7)?,
+                })
+            },
+        ))
     }
 
     /// Every stored file's digests (for `match --locker-files`), by bundle,
     /// each with its origin: files of verified bundles only (a quarantined
     /// record holds none, and nothing from a failing copy is matched as
-    /// evidence).
+    /// evidence). Read a page at a time, so `each` may use the locker.
     pub fn all_file_digests(
         &self,
         each: &mut dyn FnMut(&str, &str, Vec<HeldDigest>),
     ) -> Result<(), LockerError> {
-        let mut stmt = self.q(self.legacy().prepare(
-            "SELECT b.bundle_id, f.path, f.md5, f.sha1, f.sha256, f.sha512, f.blake3,
-             f.ingest_md5, f.ingest_sha1
-             FROM files f JOIN bundles b ON b.id = f.bundle WHERE b.status = 'verified'
-             ORDER BY b.id, f.path",
-        ))?;
         let cols = Algorithm::ALL
             .into_iter()
             .map(|a| (a, DigestOrigin::Sealed))
             .chain(super::computed::INGEST_ALGORITHMS.map(|a| (a, DigestOrigin::Ingest)));
         let cols: Vec<(Algorithm, DigestOrigin)> = cols.collect();
-        let mut rows = self.q(stmt.query([]))?;
-        while let Some(r) = self.q(rows.next())? {
-            let mut digests = Vec::new();
-            for (i, (a, origin)) in cols.iter().enumerate() {
-                if let Some(b) = self.q(r.get::<_, Option<Vec<u8>>>(2 + i))? {
-                    let d = crate::hash::Digest {
-                        algorithm: *a,
-                        bytes: b,
-                    };
-                    digests.push((d, *origin));
-                }
+        // Keyset pages over the (bundle, path) unique index.
+        let mut after: (i64, String) = (i64::MIN, String::new());
+        loop {
+            let page = self.q(self.db.rows(
+                "SELECT f.bundle, b.bundle_id, f.path, f.md5, f.sha1, f.sha256, f.sha512,
+                 f.blake3, f.ingest_md5, f.ingest_sha1
+                 FROM files f JOIN bundles b ON b.id = f.bundle WHERE b.status = 'verified'
+                 AND (f.bundle > ?1 OR (f.bundle = ?1 AND f.path > ?2))
+                 ORDER BY f.bundle, f.path LIMIT ?3",
+                &[&after.0, &after.1, &DIGEST_PAGE],
+                |r| {
+                    let mut digests = Vec::new();
+                    for (i, (a, origin)) in cols.iter().enumerate() {
+                        if let Some(bytes) = r.get::<Option<Vec<u8>>>(3 + i)? {
+                            let d = crate::hash::Digest {
+                                algorithm: *a,
+                                bytes,
+                            };
+                            digests.push((d, *origin));
+                        }
+                    }
+                    let key: (i64, String) = (r.get(0)?, r.get(2)?);
+                    Ok((key, r.get::<String>(1)?, digests))
+                },
+            ))?;
+            let full = page.len() == DIGEST_PAGE;
+            for (key, bundle_id, digests) in page {
+                each(&bundle_id, &key.1, digests);
+                after = key;
             }
-            let bid: String = self.q(r.get(0))?;
-            let path: String = self.q(r.get(1))?;
-            each(&bid, &path, digests);
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 }
 
+/// Files read per page by [`Locker::all_file_digests`].
+const DIGEST_PAGE: usize = 10_000;
+
 #[cfg(test)]
 mod tests {
+    use super::super::testing;
     use super::*;
+
+    /// A bundle row and its files, put there by hand.
+    fn bundle(l: &Locker, id: i64, status: &str, files: &[(&str, Option<&[u8]>)]) {
+        l.db.execute(
+            "INSERT INTO bundles (id, bundle_id, name, case_ref, status, zip_sha256, ingested_at)
+             VALUES (?1, ?2, 'n', 'EVIL', ?3, 'z', 't')",
+            &[&id, &format!("b{id}"), &status],
+        )
+        .unwrap();
+        for (path, sha256) in files {
+            l.db.execute(
+                "INSERT INTO files (bundle, path, size, sha256) VALUES (?1, ?2, 1, ?3)",
+                &[&id, path, sha256],
+            )
+            .unwrap();
+        }
+    }
 
     #[test]
     fn files_of_a_quarantined_bundle_are_marked_and_never_matched() {
         let dir = tempfile::tempdir().unwrap();
-        let l = Locker::open(&dir.path().join("l.db")).unwrap();
+        let l = testing::locker(dir.path());
         // Ingest never records files of a quarantined bundle; a row put
         // there by hand (or an older evidentia) must still be marked.
-        let hex = "aa".repeat(32);
-        l.legacy()
-            .execute_batch(&format!(
-                "INSERT INTO bundles (id, bundle_id, name, case_ref, status, zip_sha256, ingested_at)
-                 VALUES (1, 'q', 'n', 'EVIL', 'quarantined', 'z', 't');
-                 INSERT INTO files (bundle, path, size, sha256) VALUES (1, 'data/x', 1, x'{hex}');"
-            ))
-            .unwrap();
-        let rows = l.find_hash(&hex).unwrap().unwrap();
+        let digest = [0xaa; 32];
+        bundle(&l, 1, "quarantined", &[("data/x", Some(&digest))]);
+        let rows = l.find_hash(&to_hex(&digest)).unwrap().unwrap();
         assert_eq!(rows.len(), 1);
         assert!(rows[0].quarantined());
         let rows = l.find_name("data/*").unwrap();
@@ -535,6 +540,55 @@ mod tests {
         let mut seen = 0;
         l.all_file_digests(&mut |_, _, _| seen += 1).unwrap();
         assert_eq!(seen, 0);
+    }
+
+    #[test]
+    fn find_name_folds_ascii_case_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = testing::locker(dir.path());
+        let files = [("data/Photo.JPG", None), ("data/ÉTÉ.txt", None)];
+        bundle(&l, 1, "verified", &files);
+        let found = |p: &str| -> Vec<String> {
+            l.find_name(p)
+                .unwrap()
+                .into_iter()
+                .map(|f| f.path)
+                .collect()
+        };
+        assert_eq!(found("*photo.jpg"), ["data/Photo.JPG"]);
+        assert_eq!(found("data/ÉTÉ*"), ["data/ÉTÉ.txt"]);
+        assert_eq!(found("data/ÉtÉ*"), ["data/ÉTÉ.txt"], "ASCII T folds");
+        assert!(found("data/été*").is_empty(), "É is not ASCII: no fold");
+        assert_eq!(found("data/_hoto%"), ["data/Photo.JPG"], "LIKE syntax");
+        assert!(found("data/50\\%").is_empty());
+    }
+
+    #[test]
+    fn all_file_digests_pages_through_every_verified_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = testing::locker(dir.path());
+        let n = DIGEST_PAGE + 3;
+        let paths: Vec<String> = (0..n).map(|i| format!("data/{i:06}")).collect();
+        let files: Vec<(&str, Option<&[u8]>)> = paths
+            .iter()
+            .map(|p| (p.as_str(), Some(&[1u8; 32][..])))
+            .collect();
+        let tx = l.db.begin(&[]).unwrap();
+        bundle(&l, 1, "verified", &files[..2]);
+        bundle(&l, 2, "verified", &files[2..]);
+        tx.commit().unwrap();
+        let mut seen = Vec::new();
+        l.all_file_digests(&mut |b, p, d| {
+            assert_eq!(d.len(), 1);
+            // The callback may use the locker (match --locker-files does).
+            assert!(!l.hashsets().unwrap().iter().any(|h| h.name == p));
+            seen.push(format!("{b}/{p}"));
+        })
+        .unwrap();
+        assert_eq!(seen.len(), n);
+        assert_eq!(seen[0], "b1/data/000000");
+        assert_eq!(seen[2], "b2/data/000002");
+        assert_eq!(seen[n - 1], format!("b2/data/{:06}", n - 1));
     }
 
     #[test]
