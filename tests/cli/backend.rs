@@ -499,3 +499,39 @@ pub mod pg {
         assert_eq!(db_name("postgres://h"), "");
     }
 }
+
+/// The helper reads back the same text on either backend, copies and
+/// discards lockers.
+#[test]
+fn test_locker_reads_the_same_on_both_backends() {
+    let env = Env::new();
+    let l = TestLocker::new(&env);
+    let again = TestLocker::new(&env);
+    assert_eq!(l.arg(), again.arg(), "found again by env and name");
+    assert_eq!(l.schema_version(), None, "no locker yet");
+    l.exec("CREATE TABLE t (n bigint, s text, b bytea)");
+    let blob = l.blob_literal(&[0, 0xab, 0xff]);
+    let sql = format!("INSERT INTO t VALUES (1, 'x', {blob}), (2, NULL, NULL)");
+    assert_eq!(l.exec(&sql), 2);
+    assert_eq!(l.exec("UPDATE t SET n = n + 10"), 2);
+    assert_eq!(
+        l.rows("SELECT n, s, b FROM t ORDER BY n"),
+        [["11", "x", "\\x00abff"], ["12", NULL, NULL]]
+    );
+    assert_eq!(l.count("t"), 2);
+    assert_eq!(l.scalar("SELECT s FROM t WHERE n = 11"), "x");
+    assert!(l.rows("SELECT n FROM t WHERE n < 0").is_empty());
+    let e = l.try_exec("INSERT INTO nowhere VALUES (1)").unwrap_err();
+    assert!(e.contains("nowhere"), "{e}");
+    l.assert_integrity();
+    let copy = l.copy_as(&env, "copy");
+    assert_ne!(copy.arg(), l.arg());
+    assert_eq!(copy.count("t"), 2);
+    assert_eq!(TestLocker::named(&env, "copy").arg(), copy.arg());
+    copy.exec("DELETE FROM t");
+    assert_eq!((copy.count("t"), l.count("t")), (0, 2));
+    copy.discard();
+    let sqlite = TestLocker::sqlite_only_named(&env, "file");
+    assert!(!sqlite.is_postgres());
+    assert_eq!(TestLocker::named(&env, "file").arg(), sqlite.arg());
+}
