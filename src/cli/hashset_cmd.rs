@@ -1,11 +1,11 @@
 //! `evidentia hashset import|list` and `evidentia match`: known-hash sets
 //! in the locker, and matching evidence against them (targets that are
-//! not files are in `match_sources.rs`). Also `--locker PATH`
-//! ([`LockerArg`]), which every locker command takes.
+//! not files are in `match_sources.rs`).
 
 use super::algo::parse_algo;
 use super::context::Ctx;
 use super::error::{CliError, Exit, io_reason};
+use super::locker_arg::LockerArg;
 use super::match_sources::Provenance;
 use super::output::{Doc, Emit, Output, display_path, progress_bar, sanitize};
 use clap::{Args, Subcommand, ValueEnum};
@@ -17,48 +17,6 @@ use evidentia::wording::count;
 use indicatif::ProgressBar;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-
-/// Where the locker is: `--locker PATH`, default `<home>/locker.db`.
-#[derive(Debug, Args)]
-pub struct LockerArg {
-    /// The locker database [default: <home>/locker.db]
-    #[arg(long, value_name = "PATH", global = true)]
-    locker: Option<PathBuf>,
-}
-
-impl LockerArg {
-    /// The locker's path, creating the home directory if needed.
-    pub fn path(&self, ctx: &Ctx) -> Result<PathBuf, CliError> {
-        Ok(match &self.locker {
-            Some(p) => p.clone(),
-            None => {
-                let home = ctx.home()?;
-                std::fs::create_dir_all(&home)
-                    .map_err(|e| CliError::io("cannot create", &home, &e))?;
-                home.join("locker.db")
-            }
-        })
-    }
-
-    /// The directory the locker is in (where ingest spills what it
-    /// computes while verifying).
-    pub fn dir(&self, ctx: &Ctx) -> Result<PathBuf, CliError> {
-        let path = self.path(ctx)?;
-        Ok(path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf))
-    }
-
-    /// Open the locker, creating the home directory if needed.
-    pub fn open(&self, ctx: &Ctx) -> Result<Locker, CliError> {
-        let path = self.path(ctx)?;
-        Locker::open(&path).map_err(|e| {
-            CliError::op(e.to_string())
-                .hint("check the path, and that it is on a local file system (WAL needs one)")
-        })
-    }
-}
 
 /// Arguments of `hashset`.
 #[derive(Debug, Args)]

@@ -9,8 +9,8 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::hashset_cmd::LockerArg;
 use super::ingest_received::{self, JsonReceived, json_received, received_text};
+use super::locker_arg::LockerArg;
 pub use super::match_forms::{JsonMatch, held_text, json_held, json_matches, match_line};
 use super::output::{Emit, Output, display_path, progress_bar, sanitize};
 use super::passphrase::{load_signer, now, trust_store, with_issuing_root};
@@ -198,13 +198,11 @@ fn locker_error(e: LockerError) -> CliError {
             )
         }
         LockerError::Write { path, source } => CliError::io("cannot write", path, source),
-        LockerError::Sqlite {
-            source: rusqlite::Error::SqliteFailure(f, _),
-            ..
-        } if f.code == rusqlite::ErrorCode::DiskFull => CliError::op(e.to_string()).hint(
-            "the disk holding the locker is full; the transaction was rolled back, so this \
+        LockerError::Db { source, .. } if source.is_disk_full() => CliError::op(e.to_string())
+            .hint(
+                "the disk holding the locker is full; the transaction was rolled back, so this \
              bundle was not recorded. Free space and ingest again",
-        ),
+            ),
         LockerError::Changed { .. } => CliError::op(sanitize(&e.to_string())).hint(
             "the bundle changed while it was being ingested; copy it to a place only you can \
              write and ingest again",

@@ -5,8 +5,8 @@
 
 use super::context::Ctx;
 use super::error::{CliError, Exit};
-use super::hashset_cmd::LockerArg;
 use super::ingest_received::{JsonReceived, json_received};
+use super::locker_arg::LockerArg;
 use super::locker_show::{AuditLine, Drift};
 use super::match_sources::NotHeld;
 use super::output::{Emit, Output, display_path, progress_bar, sanitize};
@@ -284,9 +284,11 @@ pub fn run(ctx: &Ctx, args: LockerArgs) -> Result<Exit, CliError> {
             decrypt,
         } => {
             let mut opener = Opener::from_args(ctx, &decrypt);
+            let dir = args.locker.dir(ctx)?;
             let places = Places {
                 store: store.as_deref(),
                 trust: trust.as_deref(),
+                dir: &dir,
             };
             verify_all(ctx, &locker, places, &mut opener, &mut out)?
         }
@@ -341,6 +343,9 @@ fn find(
 struct Places<'a> {
     store: Option<&'a Path>,
     trust: Option<&'a Path>,
+    /// Where digests are spilled and a decrypted copy is made: beside a
+    /// locker file, or the evidentia home for a PostgreSQL locker.
+    dir: &'a Path,
 }
 
 /// `locker verify`: every verified record against its stored bundle
@@ -352,7 +357,7 @@ fn verify_all(
     opener: &mut Opener,
     out: &mut Output,
 ) -> Result<Exit, CliError> {
-    let (store, trust) = (places.store, places.trust);
+    let (store, trust, dir) = (places.store, places.trust, places.dir);
     let ts = trust_store(ctx, trust)?;
     let verifier = TrustVerifier { store: &ts };
     let mut exit = Exit::Ok;
@@ -369,7 +374,14 @@ fn verify_all(
             Some(r) => received_drift(r, store),
             None => Vec::new(),
         };
-        drift.extend(self::drift(ctx, locker, &b, store, &verifier, opener)?);
+        drift.extend(self::drift(
+            ctx,
+            locker,
+            &b,
+            (store, dir),
+            &verifier,
+            opener,
+        )?);
         if !drift.is_empty() {
             exit = Exit::Problem;
         }
@@ -410,7 +422,7 @@ fn drift(
     ctx: &Ctx,
     locker: &Locker,
     b: &BundleRow,
-    store: Option<&Path>,
+    (store, dir): (Option<&Path>, &Path),
     verifier: &TrustVerifier<'_>,
     opener: &mut Opener,
 ) -> Result<Vec<String>, CliError> {
@@ -419,8 +431,7 @@ fn drift(
         (None, Some(l)) => PathBuf::from(l),
         (None, None) => return Ok(vec!["no recorded location; pass --store".into()]),
     };
-    let dir = locker_dir(locker);
-    let input = match opener.open(&found, PlainDir::Beside(&dir)) {
+    let input = match opener.open(&found, PlainDir::Beside(dir)) {
         Ok(i) => i,
         Err(e) if e.exit == Exit::Problem => return Ok(vec![e.message]),
         Err(e) => return Err(e),
@@ -432,7 +443,7 @@ fn drift(
     };
     let bar = progress_bar(ctx.progress, None);
     // The digests computed at ingest are computed again in the same pass.
-    let mut tap = DigestTap::new(&INGEST_ALGORITHMS, &dir);
+    let mut tap = DigestTap::new(&INGEST_ALGORITHMS, dir);
     let r = verify::verify_tapped(
         path,
         &VerifyOptions::default(),
@@ -464,14 +475,4 @@ fn drift(
     let changes = locker.compare_computed(b, &record, &computed).map_err(op)?;
     d.extend(changes.iter().map(ToString::to_string));
     Ok(d)
-}
-
-/// The directory of the open locker (where the digests computed again
-/// are spilled).
-fn locker_dir(locker: &Locker) -> PathBuf {
-    locker
-        .path()
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf)
 }

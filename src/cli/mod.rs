@@ -24,6 +24,7 @@ mod ingest_received;
 mod key_age;
 mod key_cmd;
 mod key_foreign;
+mod locker_arg;
 mod locker_cmd;
 mod locker_links;
 mod locker_show;

@@ -62,13 +62,24 @@ pub fn passphrase(file: Option<&Path>, confirm: bool) -> Result<Passphrase, CliE
     Ok(first)
 }
 
-/// Ask on /dev/tty with echo off.
+/// Ask for a passphrase on /dev/tty with echo off.
 fn prompt(question: &str) -> Result<Passphrase, CliError> {
+    ask_secret(
+        question,
+        "a passphrase",
+        &format!("set {PASSPHRASE_ENV} or pass --passphrase-file FILE"),
+    )
+}
+
+/// Ask for `what` (a secret) on /dev/tty with echo off; without a
+/// terminal, an error with `hint` (where else the secret can come from).
+pub fn ask_secret(question: &str, what: &str, hint: &str) -> Result<Passphrase, CliError> {
     use std::os::fd::AsRawFd;
     let no_tty = || {
-        CliError::usage("a passphrase is needed and there is no terminal to ask on").hint(format!(
-            "set {PASSPHRASE_ENV} or pass --passphrase-file FILE"
+        CliError::usage(format!(
+            "{what} is needed and there is no terminal to ask on"
         ))
+        .hint(hint.to_owned())
     };
     let tty = std::fs::OpenOptions::new()
         .read(true)
@@ -93,7 +104,7 @@ fn prompt(question: &str) -> Result<Passphrase, CliError> {
     let read = std::io::BufReader::new(&tty).read_until(b'\n', &mut line);
     // SAFETY: restores the settings read above on the same fd.
     unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
-    read.map_err(|e| CliError::op(format!("cannot read the passphrase: {e}")))?;
+    read.map_err(|e| CliError::op(format!("cannot read {what}: {e}")))?;
     while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
         line.pop();
     }

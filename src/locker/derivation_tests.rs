@@ -232,10 +232,10 @@ fn a_verified_copy_corrects_a_changed_origin_and_drift_shows_it() {
     let (_d, mut l) = open();
     let dr = report(DERIVED, "d1", Some(provenance(true)));
     ingest(&mut l, &dr, &derived("d1"));
-    l.conn
+    l.legacy()
         .execute("UPDATE derivations SET withheld = 0", [])
         .unwrap();
-    let recorded = Derivation::read(&l.conn, 1).unwrap();
+    let recorded = Derivation::read(l.legacy(), 1).unwrap();
     let changes = diff(recorded.as_ref(), Derivation::from_report(&dr).as_ref());
     assert_eq!(changes.len(), 1);
     assert!(changes[0].recorded.contains("0 withheld"), "{changes:?}");
@@ -244,7 +244,10 @@ fn a_verified_copy_corrects_a_changed_origin_and_drift_shows_it() {
         ingest(&mut l, &dr, &derived("d1")),
         IngestOutcome::Corrected
     );
-    assert_eq!(Derivation::read(&l.conn, 1).unwrap().unwrap().withheld, 8);
+    assert_eq!(
+        Derivation::read(l.legacy(), 1).unwrap().unwrap().withheld,
+        8
+    );
 }
 
 #[test]
@@ -253,14 +256,14 @@ fn exports_are_append_only_and_compared_with_the_chain() {
     let rec = original(&[(DERIVED, "d1")]);
     ingest(&mut l, &report(ORIGINAL, "o2", None), &rec);
     let e = l
-        .conn
+        .legacy()
         .execute("UPDATE exports SET files = 1", [])
         .unwrap_err();
     assert!(e.to_string().contains("append-only"), "{e}");
-    let e = l.conn.execute("DELETE FROM exports", []).unwrap_err();
+    let e = l.legacy().execute("DELETE FROM exports", []).unwrap_err();
     assert!(e.to_string().contains("append-only"), "{e}");
     let events: Vec<_> = rec.events.iter().map(|e| e.event.as_ref()).collect();
-    let recorded = ExportRecord::read(&l.conn, 1).unwrap();
+    let recorded = ExportRecord::read(l.legacy(), 1).unwrap();
     assert!(diff_exports(&recorded, &events).is_empty());
     // A record missing the export (or a copy naming another) is drift.
     let d = diff_exports(&[], &events);
@@ -300,13 +303,13 @@ fn migration_7_fills_exports_from_verified_chains() {
     }
     let l = Locker::open(&p).unwrap();
     assert_eq!(l.version().unwrap(), crate::locker::CURRENT_VERSION);
-    let got = ExportRecord::read(&l.conn, 1).unwrap();
+    let got = ExportRecord::read(l.legacy(), 1).unwrap();
     assert_eq!(
         got,
         vec![ExportRecord::from_event(rec.events[1].event.as_ref().unwrap()).unwrap()]
     );
     assert!(
-        ExportRecord::read(&l.conn, 2).unwrap().is_empty(),
+        ExportRecord::read(l.legacy(), 2).unwrap().is_empty(),
         "never from a failing copy"
     );
 }

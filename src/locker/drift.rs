@@ -65,7 +65,7 @@ impl Locker {
             b.custody_head.as_deref(),
             report.head.as_deref(),
         );
-        let conn = &self.conn;
+        let conn = self.legacy();
         let values = RowValues::from_bundle(report, record);
         d.extend(self.q(RowValues::read(conn, b.id))?.diff(&values));
         self.q(compare_events(conn, b.id, record, &mut d))?;
@@ -306,7 +306,7 @@ fn compare_files(
             return true;
         }
         listed += 1;
-        let found = match stored_file(&l.conn, row, &f.path) {
+        let found = match stored_file(l.legacy(), row, &f.path) {
             Ok(x) => x,
             Err(e) => {
                 failed = Some(e);
@@ -336,7 +336,7 @@ fn compare_files(
     }
     let recorded: i64 =
         l.q(l
-            .conn
+            .legacy()
             .query_row("SELECT count(*) FROM files WHERE bundle = ?1", [row], |r| {
                 r.get(0)
             }))?;
@@ -433,7 +433,7 @@ impl Locker {
         record: &BundleRecord,
         computed: &super::ComputedDigests,
     ) -> Result<Vec<ValueChange>, LockerError> {
-        let held = self.q(super::held::held(&self.conn, b.id))?;
+        let held = self.q(super::held::held(self.legacy(), b.id))?;
         let algos: Vec<(Algorithm, &str)> = held
             .iter()
             .filter(|(a, o)| *o == DigestOrigin::Ingest && computed.algorithms().contains(a))
@@ -449,7 +449,7 @@ impl Locker {
             let now = from_hex(&f.sha256).and_then(|k| lookup.get(&k));
             for (a, col) in &algos {
                 let stored: rusqlite::Result<Option<Vec<u8>>> = self
-                    .conn
+                    .legacy()
                     .prepare_cached(&format!(
                         "SELECT {col} FROM files WHERE bundle = ?1 AND path = ?2"
                     ))

@@ -10,7 +10,7 @@
 use super::{Locker, LockerError, sql};
 use crate::hash::{Algorithm, Digest};
 use crate::hashlist::{ListKind, parse_list};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use std::io::Read;
 use std::path::Path;
 
@@ -176,10 +176,7 @@ impl Locker {
         algos.sort();
         algos.dedup();
         let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| sql(&path, e))?;
+        let tx = self.legacy_tx().map_err(|e| sql(&path, e))?;
         let id = insert_set(&tx, opts, file, format, &algos).map_err(|e| sql(&path, e))?;
         {
             let mut stmt = tx
@@ -226,12 +223,12 @@ impl Locker {
             reason,
         };
         let uri = format!("file:{}?mode=ro&immutable=1", uri_escape(file));
-        self.conn
+        self.legacy()
             .execute("ATTACH DATABASE ?1 AS rds", [&uri])
             .map_err(|e| bad(format!("cannot open as SQLite: {e}")))?;
         let result = (|| {
             let table: Option<String> = self
-                .conn
+                .legacy()
                 .query_row(
                     "SELECT name FROM rds.sqlite_master WHERE type IN ('table','view')
                      AND upper(name) IN ('FILE','DISTINCT_HASH') ORDER BY upper(name) = 'FILE' DESC LIMIT 1",
@@ -248,7 +245,7 @@ impl Locker {
             let mut cols = Vec::new();
             {
                 let mut stmt = self
-                    .conn
+                    .legacy()
                     .prepare(&format!(
                         "PRAGMA rds.table_info(\"{}\")",
                         table.replace('"', "")
@@ -292,17 +289,14 @@ impl Locker {
                 plain("file_size"),
                 table.replace('"', ""),
             );
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| sql(&path, e))?;
+            let tx = self.legacy_tx().map_err(|e| sql(&path, e))?;
             let id = insert_set(&tx, opts, file, HashsetFormat::NsrlRdsV3, &algos)
                 .map_err(|e| sql(&path, e))?;
             tx.execute(&insert, [id]).map_err(|e| sql(&path, e))?;
             finish_set(&tx, id).map_err(|e| sql(&path, e))?;
             tx.commit().map_err(|e| sql(&path, e))
         })();
-        let detach = self.conn.execute("DETACH DATABASE rds", []);
+        let detach = self.legacy().execute("DETACH DATABASE rds", []);
         result?;
         detach.map_err(|e| sql(&path, e))?;
         self.hashset(&opts.name)?
@@ -317,7 +311,7 @@ impl Locker {
     /// Every hash set, by name.
     pub fn hashsets(&self) -> Result<Vec<HashsetInfo>, LockerError> {
         let mut stmt = self
-            .conn
+            .legacy()
             .prepare(
                 "SELECT id, name, kind, source, format, algorithms, imported_at, entries
                  FROM hashsets ORDER BY name",
@@ -355,7 +349,7 @@ impl Locker {
                     column(d.algorithm)
                 );
                 let hit: Option<Option<String>> = self
-                    .conn
+                    .legacy()
                     .prepare_cached(&q)
                     .and_then(|mut s| {
                         s.query_row(params![d.bytes, set.id], |r| r.get(0))

@@ -26,7 +26,7 @@ use super::values::{RowValues, ValueChange};
 use super::{Locker, LockerError, sql};
 use crate::hash::{Algorithm, from_hex};
 use crate::verify::VerifyReport;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 /// Who ingests, from where, when (recorded in the audit log).
 #[derive(Debug, Clone, Default)]
@@ -153,19 +153,13 @@ impl Locker {
             .clone()
             .unwrap_or_else(|| format!("sha256:{}", req.zip_sha256));
         let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| sql(&path, e))?;
+        let tx = self.legacy_tx().map_err(|e| sql(&path, e))?;
         let result = write(&tx, req, &bundle_id, verified);
         match result {
             Ok(Ok(summary)) => {
-                crate::testhook::op(crate::testhook::Op::Commit, &path).map_err(|source| {
-                    LockerError::Write {
-                        path: path.clone(),
-                        source,
-                    }
-                })?;
+                let hook = std::path::PathBuf::from(self.name());
+                crate::testhook::op(crate::testhook::Op::Commit, &hook)
+                    .map_err(|source| LockerError::Write { path: hook, source })?;
                 tx.commit().map_err(|e| sql(&path, e))?;
                 Ok(summary)
             }

@@ -44,7 +44,7 @@ fn req<'a>(report: &'a VerifyReport, record: &'a BundleRecord) -> IngestRequest<
 }
 
 fn count(l: &Locker, table: &str) -> i64 {
-    l.conn
+    l.legacy()
         .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap()
 }
@@ -111,7 +111,7 @@ fn failing_report_is_refused_or_quarantined() {
     q.quarantine = true;
     assert_eq!(l.ingest(&q).unwrap().outcome, IngestOutcome::Quarantined);
     let problems: String = l
-        .conn
+        .legacy()
         .query_row("SELECT problems_json FROM bundles", [], |r| r.get(0))
         .unwrap();
     assert!(problems.contains("digest-mismatch"));
@@ -131,7 +131,7 @@ fn manifest(case: &str, sealed: &str, item: &str, size: u64) -> crate::model::Ma
 }
 
 fn values(l: &Locker) -> (String, String, String, i64, String) {
-    l.conn
+    l.legacy()
         .query_row(
             "SELECT b.case_ref, b.sealed_at, i.item_ref, f.size, b.status FROM bundles b
              JOIN items i ON i.bundle = b.id JOIN files f ON f.bundle = b.id",
@@ -182,7 +182,7 @@ fn promotion_rewrites_every_value_and_audits_what_it_replaced() {
         )
     );
     let detail: String = l
-        .conn
+        .legacy()
         .query_row("SELECT detail FROM audit ORDER BY id DESC", [], |r| {
             r.get(0)
         })
@@ -210,7 +210,7 @@ fn a_verified_record_that_disagrees_with_its_bundle_is_corrected() {
     let r = report("a2");
     l.ingest(&req(&r, &genuine)).unwrap();
     // What an older evidentia's promotion left: the quarantined values.
-    l.conn
+    l.legacy()
         .execute("UPDATE bundles SET case_ref = 'EVIL-9'", [])
         .unwrap();
     // A shorter copy of the same chain corrects the values, and keeps the
@@ -314,7 +314,7 @@ fn migration_4_keeps_the_claim_apart_and_shows_no_identity() {
     let l = Locker::open(&p).unwrap();
     assert_eq!(l.version().unwrap(), crate::locker::CURRENT_VERSION);
     let claimed: String = l
-        .conn
+        .legacy()
         .query_row("SELECT claimed_name FROM signers", [], |r| r.get(0))
         .unwrap();
     assert_eq!(claimed, "Judge J. Smith", "the claim is kept, renamed");
@@ -349,7 +349,7 @@ fn migration_5_records_the_sealed_digests_of_old_bundles() {
     }
     let l = Locker::open(&p).unwrap();
     assert_eq!(l.version().unwrap(), crate::locker::CURRENT_VERSION);
-    let held = |row| super::held::held(&l.conn, row).unwrap();
+    let held = |row| super::held::held(l.legacy(), row).unwrap();
     let sealed = |a: &[Algorithm]| -> Vec<(Algorithm, DigestOrigin)> {
         a.iter().map(|a| (*a, DigestOrigin::Sealed)).collect()
     };
@@ -368,7 +368,7 @@ fn migration_5_records_the_sealed_digests_of_old_bundles() {
     );
     assert!(l.not_held(Algorithm::Sha256).unwrap().is_empty());
     let ingest_cols: i64 = l
-        .conn
+        .legacy()
         .query_row(
             "SELECT count(*) FROM files WHERE ingest_md5 IS NOT NULL OR ingest_sha1 IS NOT NULL",
             [],

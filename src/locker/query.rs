@@ -324,25 +324,29 @@ impl FileRow {
 }
 
 impl Locker {
-    pub(super) fn q<T>(&self, r: rusqlite::Result<T>) -> Result<T, LockerError> {
-        r.map_err(|e| self.err(e))
-    }
-
     /// Every bundle, in ingest order.
     pub fn bundles(&self) -> Result<Vec<BundleRow>, LockerError> {
-        self.q(bundle_rows(&self.conn, "", ""))
+        self.q(bundle_rows(self.legacy(), "", ""))
     }
 
     /// The bundle with this id, or every bundle of this case.
     pub fn show(&self, id_or_case: &str) -> Result<Vec<BundleDetail>, LockerError> {
-        let mut rows = self.q(bundle_rows(&self.conn, "WHERE bundle_id = ?1", id_or_case))?;
+        let mut rows = self.q(bundle_rows(
+            self.legacy(),
+            "WHERE bundle_id = ?1",
+            id_or_case,
+        ))?;
         if rows.is_empty() {
-            rows = self.q(bundle_rows(&self.conn, "WHERE case_ref = ?1", id_or_case))?;
+            rows = self.q(bundle_rows(
+                self.legacy(),
+                "WHERE case_ref = ?1",
+                id_or_case,
+            ))?;
         }
         let mut out = Vec::new();
         for b in rows {
             let events: Vec<EventRow> = self.q((|| {
-                self.conn
+                self.legacy()
                     .prepare_cached(
                         "SELECT seq, action, time, signer, event_sha256 FROM custody_events
                          WHERE bundle = ?1 ORDER BY seq",
@@ -358,11 +362,15 @@ impl Locker {
                     })?
                     .collect()
             })())?;
-            let signers = self.q(bundle_signers(&self.conn, b.id))?;
-            let matches = self.q(bundle_matches(&self.conn, b.id))?;
-            let origin = self.q(super::derivation::origin(&self.conn, b.id))?;
-            let derived = self.q(super::derivation::derived(&self.conn, b.id, &b.bundle_id))?;
-            let exports = self.q(super::derivation::exports(&self.conn, b.id))?;
+            let signers = self.q(bundle_signers(self.legacy(), b.id))?;
+            let matches = self.q(bundle_matches(self.legacy(), b.id))?;
+            let origin = self.q(super::derivation::origin(self.legacy(), b.id))?;
+            let derived = self.q(super::derivation::derived(
+                self.legacy(),
+                b.id,
+                &b.bundle_id,
+            ))?;
+            let exports = self.q(super::derivation::exports(self.legacy(), b.id))?;
             out.push(BundleDetail {
                 bundle: b,
                 events,
@@ -394,7 +402,7 @@ impl Locker {
             for (col, origin) in cols {
                 let q = format!("{FILE_SELECT} WHERE f.{col} = ?1 ORDER BY b.bundle_id, f.path");
                 let rows: Vec<FileRow> = self.q((|| {
-                    self.conn
+                    self.legacy()
                         .prepare_cached(&q)?
                         .query_map(params![bytes], file_row)?
                         .collect()
@@ -422,7 +430,7 @@ impl Locker {
     /// computed it at ingest, or an algorithm it never computes): a search
     /// by `a` cannot find their files.
     pub fn not_held(&self, a: Algorithm) -> Result<Vec<String>, LockerError> {
-        self.q(super::held::not_held(&self.conn, a))
+        self.q(super::held::not_held(self.legacy(), a))
     }
 
     /// Files whose path matches `pattern` (see [`glob_to_like`]).
@@ -431,7 +439,7 @@ impl Locker {
         let q =
             format!("{FILE_SELECT} WHERE f.path LIKE ?1 ESCAPE '\\' ORDER BY b.bundle_id, f.path");
         self.q((|| {
-            self.conn
+            self.legacy()
                 .prepare(&q)?
                 .query_map([like], file_row)?
                 .collect()
@@ -441,7 +449,7 @@ impl Locker {
     /// The audit log, oldest first.
     pub fn audit_log(&self) -> Result<Vec<AuditRow>, LockerError> {
         self.q((|| {
-            self.conn
+            self.legacy()
                 .prepare(
                     "SELECT time, action, actor, host, bundle_id, result, custody_head, detail
                      FROM audit ORDER BY id",
@@ -470,7 +478,7 @@ impl Locker {
         &self,
         each: &mut dyn FnMut(&str, &str, Vec<HeldDigest>),
     ) -> Result<(), LockerError> {
-        let mut stmt = self.q(self.conn.prepare(
+        let mut stmt = self.q(self.legacy().prepare(
             "SELECT b.bundle_id, f.path, f.md5, f.sha1, f.sha256, f.sha512, f.blake3,
              f.ingest_md5, f.ingest_sha1
              FROM files f JOIN bundles b ON b.id = f.bundle WHERE b.status = 'verified'
@@ -512,7 +520,7 @@ mod tests {
         // Ingest never records files of a quarantined bundle; a row put
         // there by hand (or an older evidentia) must still be marked.
         let hex = "aa".repeat(32);
-        l.conn
+        l.legacy()
             .execute_batch(&format!(
                 "INSERT INTO bundles (id, bundle_id, name, case_ref, status, zip_sha256, ingested_at)
                  VALUES (1, 'q', 'n', 'EVIL', 'quarantined', 'z', 't');

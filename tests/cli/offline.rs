@@ -186,20 +186,26 @@ fn no_networking_crate_or_socket_type_is_in_the_build() {
         "ureq",
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock");
-    let names: Vec<&str> = lock
-        .lines()
-        .filter_map(|l| l.strip_prefix("name = \""))
-        .filter_map(|l| l.strip_suffix('"'))
-        .collect();
-    assert!(names.contains(&"ring") && names.len() > 20, "{names:?}");
-    let found: Vec<&&str> = names
+    let graph = LockGraph::read(root);
+    let (default, optional) = root_dependencies(root);
+    let built = graph.reachable(&default);
+    assert!(built.contains("ring") && built.len() > 20, "{built:?}");
+    let found: Vec<&str> = NETWORK_CRATES
         .iter()
-        .filter(|n| NETWORK_CRATES.contains(n))
+        .copied()
+        .filter(|n| built.contains(*n))
         .collect();
     assert!(
         found.is_empty(),
-        "networking crates in Cargo.lock: {found:?}"
+        "networking crates in the default build: {found:?}"
+    );
+    // Control: the walk does follow Cargo.lock's edges to the networking
+    // crates the optional PostgreSQL locker brings.
+    assert!(optional.contains(&"postgres".to_string()), "{optional:?}");
+    let all = graph.reachable(&[default, optional].concat());
+    assert!(
+        all.contains("tokio") && all.contains("socket2"),
+        "control: {all:?}"
     );
 
     const SOCKET_WORDS: &[&str] = &[
@@ -230,4 +236,61 @@ fn no_networking_crate_or_socket_type_is_in_the_build() {
         }
     }
     assert!(hits.is_empty(), "socket types in our code: {hits:?}");
+}
+
+/// The dependency graph Cargo.lock records (every package the build could
+/// use, optional ones included; the default build is what is reachable
+/// from the non-optional dependencies of Cargo.toml).
+struct LockGraph {
+    /// Package name to the names it depends on (all versions merged: a
+    /// crate reached in any version counts).
+    edges: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl LockGraph {
+    fn read(root: &Path) -> LockGraph {
+        let lock = std::fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock");
+        let lock: toml::Table = toml::from_str(&lock).expect("Cargo.lock is TOML");
+        let mut edges = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for p in lock["package"].as_array().expect("packages") {
+            let name = p["name"].as_str().expect("package name").to_owned();
+            let deps = p.get("dependencies").and_then(|d| d.as_array());
+            let names = deps.into_iter().flatten().filter_map(|d| d.as_str());
+            // An entry is "name", "name version" or "name version (source)".
+            let names = names.map(|d| d.split(' ').next().unwrap_or(d).to_owned());
+            edges.entry(name).or_default().extend(names);
+        }
+        LockGraph { edges }
+    }
+
+    fn reachable(&self, from: &[String]) -> std::collections::BTreeSet<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo: Vec<String> = from.to_vec();
+        while let Some(n) = todo.pop() {
+            if seen.insert(n.clone()) {
+                todo.extend(self.edges.get(&n).into_iter().flatten().cloned());
+            }
+        }
+        seen
+    }
+}
+
+/// The package names of Cargo.toml's `[dependencies]`: (always built,
+/// optional).
+fn root_dependencies(root: &Path) -> (Vec<String>, Vec<String>) {
+    let text = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+    let manifest: toml::Table = toml::from_str(&text).expect("Cargo.toml is TOML");
+    let (mut always, mut optional) = (Vec::new(), Vec::new());
+    for (key, spec) in manifest["dependencies"].as_table().expect("dependencies") {
+        let name = spec
+            .get("package")
+            .and_then(|p| p.as_str())
+            .unwrap_or(key)
+            .to_owned();
+        match spec.get("optional").and_then(toml::Value::as_bool) {
+            Some(true) => optional.push(name),
+            _ => always.push(name),
+        }
+    }
+    (always, optional)
 }
