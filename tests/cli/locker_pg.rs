@@ -471,6 +471,18 @@ fn never_printed(r: &Run, secret: &str, what: &str) {
     );
 }
 
+/// `--json ingest BUNDLE` with the locker's URL in EVIDENTIA_LOCKER (the
+/// one place a URL may carry a password: not the process list).
+fn ingest_env_cmd(env: &Env, bundle: &Path, url: &str) -> Command {
+    let mut c = env.cmd([
+        OsStr::new("--json"),
+        OsStr::new("ingest"),
+        bundle.as_os_str(),
+    ]);
+    c.env("EVIDENTIA_LOCKER", url);
+    c
+}
+
 #[test]
 fn pg_server_restarted_mid_ingest_is_a_clear_error_and_a_retry_records() {
     if !pg_enabled() {
@@ -484,7 +496,7 @@ fn pg_server_restarted_mid_ingest_is_a_clear_error_and_a_retry_records() {
     let b = bundle(&env, "ev", "b.zip", "CASE-R", 300);
     // Trust on the socket ignores a password: it is there to be hidden.
     let url = with_password(&cluster.url, "evidentia", SECRET);
-    let paused = paused_before_commit(ingest_cmd(&env, &b, &url), 3);
+    let paused = paused_before_commit(ingest_env_cmd(&env, &b, &url), 3);
     cluster.restart();
     let r = paused.finish();
     r.expect_code(2);
@@ -499,11 +511,27 @@ fn pg_server_restarted_mid_ingest_is_a_clear_error_and_a_retry_records() {
     for t in ["bundles", "files", "audit", "custody_events"] {
         assert_eq!(l.rows(&format!("SELECT count(*) FROM {t}")), [["0"]], "{t}");
     }
-    let r = env.run_cmd(&mut ingest_cmd(&env, &b, &url));
+    let r = env.run_cmd(&mut ingest_env_cmd(&env, &b, &url));
     r.expect_code(0);
     never_printed(&r, SECRET, "the retry");
     assert_eq!(json_lines(&r)[0]["outcome"], "added");
     assert_eq!(l.rows("SELECT count(*) FROM files"), [["301"]]);
+}
+
+/// `hashset list` (which opens the locker) with the locker given as
+/// `--locker ARG`, or else in EVIDENTIA_LOCKER, and a PGPASSFILE.
+fn list(env: &Env, arg: Option<&str>, var: Option<&str>, pgpass: Option<&Path>) -> Run {
+    let mut c = env.cmd(["hashset", "list"]);
+    if let Some(a) = arg {
+        c.args(["--locker", a]);
+    }
+    if let Some(v) = var {
+        c.env("EVIDENTIA_LOCKER", v);
+    }
+    if let Some(p) = pgpass {
+        c.env("PGPASSFILE", p);
+    }
+    env.run_cmd(c.stdin(Stdio::null()))
 }
 
 #[test]
@@ -516,23 +544,28 @@ fn pg_password_from_a_private_pgpassfile_only_and_never_printed() {
     };
     let env = Env::new();
     let host = cluster.host().to_str().unwrap();
-    let list = |url: &str, pgpass: Option<&Path>| {
-        let mut c = env.cmd(["hashset", "list", "--locker", url]);
-        if let Some(p) = pgpass {
-            c.env("PGPASSFILE", p);
-        }
-        env.run_cmd(c.stdin(Stdio::null()))
-    };
-    // No password anywhere: refused, and no prompt without a terminal.
-    let r = list(&cluster.url, None);
+    let url = cluster.url.as_str();
+    let secret_url = with_password(url, "evidentia", SECRET);
+    // No password anywhere: refused (no terminal to ask on).
+    list(&env, Some(url), None, None).expect_code(2);
+    // In an argument (the process list): refused, not used.
+    let r = list(&env, Some(&secret_url), None, None);
     r.expect_code(2);
-    // From the URL: right, then wrong.
-    list(&with_password(&cluster.url, "evidentia", SECRET), None).expect_code(0);
+    never_printed(&r, SECRET, "a password in --locker");
+    assert!(r.stderr.contains("EVIDENTIA_LOCKER"), "{}", r.stderr);
+    // In EVIDENTIA_LOCKER: right, then wrong.
+    let r = list(&env, None, Some(&secret_url), None);
+    r.expect_code(0);
+    never_printed(&r, SECRET, "a password in EVIDENTIA_LOCKER");
     let wrong = format!("{SECRET}-wrong");
-    let r = list(&with_password(&cluster.url, "evidentia", &wrong), None);
+    let r = list(
+        &env,
+        None,
+        Some(&with_password(url, "evidentia", &wrong)),
+        None,
+    );
     r.expect_code(2);
-    never_printed(&r, &wrong, "a wrong password in the URL");
-    never_printed(&r, SECRET, "a wrong password in the URL");
+    never_printed(&r, SECRET, "a wrong password in EVIDENTIA_LOCKER");
     // From a PGPASSFILE: the first matching line wins; the host of a
     // socket connection is its directory.
     let pgpass = env.write(
@@ -541,12 +574,12 @@ fn pg_password_from_a_private_pgpassfile_only_and_never_printed() {
     );
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let r = list(&cluster.url, Some(&pgpass));
+    let r = list(&env, Some(url), None, Some(&pgpass));
     r.expect_code(0);
     never_printed(&r, SECRET, "a password from PGPASSFILE");
     // Readable by others: ignored, with a warning naming the file.
     std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let r = list(&cluster.url, Some(&pgpass));
+    let r = list(&env, Some(url), None, Some(&pgpass));
     r.expect_code(2);
     never_printed(&r, SECRET, "an ignored PGPASSFILE");
     assert!(
@@ -564,30 +597,36 @@ fn pg_password_in_a_failing_locker_url_is_never_printed() {
     let env = Env::new();
     let good = crate::locker::setup(&env);
     let admin = crate::backend::pg::admin().unwrap();
-    let url = with_password(
+    let no_db = with_password(
         &crate::backend::pg::with_db(&admin, "evt_no_such_database"),
         "evidentia",
         SECRET,
     );
-    let bad_host = with_password(
+    let no_server = with_password(
         "postgresql:///evidentia?host=/nonexistent/socket/dir",
         "evidentia",
         SECRET,
     );
-    for u in [&url, &bad_host] {
+    let good = good.to_str().unwrap();
+    for url in [&no_db, &no_server] {
         for args in [
-            &["ingest", good.to_str().unwrap()][..],
-            &["--json", "ingest", good.to_str().unwrap()],
+            &["ingest", good][..],
+            &["--json", "ingest", good],
             &["locker", "list"],
             &["--json", "locker", "list"],
             &["hashset", "list"],
         ] {
-            let mut a: Vec<&str> = args.to_vec();
-            a.extend(["--locker", u]);
-            let r = env.run(&a);
-            r.expect_code(2);
-            never_printed(&r, SECRET, &format!("{args:?} {u}"));
-            assert!(r.stderr.contains("evidentia:"), "{}", r.stderr);
+            // In an argument (refused unused) and in EVIDENTIA_LOCKER
+            // (used, and the connection fails).
+            let mut with_arg: Vec<&str> = args.to_vec();
+            with_arg.extend(["--locker", url]);
+            let mut in_var = env.cmd(args);
+            in_var.env("EVIDENTIA_LOCKER", url);
+            for r in [env.run(&with_arg), env.run_cmd(&mut in_var)] {
+                r.expect_code(2);
+                never_printed(&r, SECRET, &format!("{args:?} {url}"));
+                assert!(r.stderr.contains("evidentia:"), "{}", r.stderr);
+            }
         }
     }
 }
