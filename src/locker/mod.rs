@@ -18,10 +18,13 @@ mod drift;
 mod hashset;
 mod held;
 mod ingest;
+#[cfg(feature = "postgres")]
+pub mod pg;
 mod promote;
 mod query;
 mod record;
 pub mod schema;
+pub mod schema_pg;
 mod signers;
 mod snapshot;
 mod store;
