@@ -447,18 +447,32 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = Command::new(script())
-            .arg("stop")
+            .arg("remove")
             .arg(self.dir.path())
             .output();
     }
 }
 
-/// `url` with `user:password@` in its authority.
-fn with_password(url: &str, user: &str, password: &str) -> String {
+/// `url` with `user:password@` in its authority (the user moved there
+/// from the query, where a second one would be refused).
+fn with_password(url: &str, password: &str) -> String {
     let rest = url
         .strip_prefix("postgresql://")
         .expect("a postgresql:// URL");
-    format!("postgresql://{user}:{password}@{rest}")
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut user = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|kv| match kv.strip_prefix("user=") {
+            Some(u) => {
+                user = Some(u);
+                false
+            }
+            None => !kv.is_empty(),
+        })
+        .collect();
+    let user = user.expect("a user= in the URL");
+    format!("postgresql://{user}:{password}@{path}?{}", kept.join("&"))
 }
 
 /// Neither output of `r` holds `secret`.
@@ -495,7 +509,7 @@ fn pg_server_restarted_mid_ingest_is_a_clear_error_and_a_retry_records() {
     examiner(&env);
     let b = bundle(&env, "ev", "b.zip", "CASE-R", 300);
     // Trust on the socket ignores a password: it is there to be hidden.
-    let url = with_password(&cluster.url, "evidentia", SECRET);
+    let url = with_password(&cluster.url, SECRET);
     let paused = paused_before_commit(ingest_env_cmd(&env, &b, &url), 3);
     cluster.restart();
     let r = paused.finish();
@@ -545,7 +559,7 @@ fn pg_password_from_a_private_pgpassfile_only_and_never_printed() {
     let env = Env::new();
     let host = cluster.host().to_str().unwrap();
     let url = cluster.url.as_str();
-    let secret_url = with_password(url, "evidentia", SECRET);
+    let secret_url = with_password(url, SECRET);
     // No password anywhere: refused (no terminal to ask on).
     list(&env, Some(url), None, None).expect_code(2);
     // In an argument (the process list): refused, not used.
@@ -558,12 +572,7 @@ fn pg_password_from_a_private_pgpassfile_only_and_never_printed() {
     r.expect_code(0);
     never_printed(&r, SECRET, "a password in EVIDENTIA_LOCKER");
     let wrong = format!("{SECRET}-wrong");
-    let r = list(
-        &env,
-        None,
-        Some(&with_password(url, "evidentia", &wrong)),
-        None,
-    );
+    let r = list(&env, None, Some(&with_password(url, &wrong)), None);
     r.expect_code(2);
     never_printed(&r, SECRET, "a wrong password in EVIDENTIA_LOCKER");
     // From a PGPASSFILE: the first matching line wins; the host of a
@@ -599,16 +608,17 @@ fn pg_password_in_a_failing_locker_url_is_never_printed() {
     let admin = crate::backend::pg::admin().unwrap();
     let no_db = with_password(
         &crate::backend::pg::with_db(&admin, "evt_no_such_database"),
-        "evidentia",
         SECRET,
     );
     let no_server = with_password(
-        "postgresql:///evidentia?host=/nonexistent/socket/dir",
-        "evidentia",
+        "postgresql:///evidentia?host=/nonexistent/socket/dir&user=evidentia",
         SECRET,
     );
     let good = good.to_str().unwrap();
-    for url in [&no_db, &no_server] {
+    for (url, named) in [
+        (&no_db, "evt_no_such_database"),
+        (&no_server, "/nonexistent/socket/dir"),
+    ] {
         for args in [
             &["ingest", good][..],
             &["--json", "ingest", good],
@@ -622,11 +632,20 @@ fn pg_password_in_a_failing_locker_url_is_never_printed() {
             with_arg.extend(["--locker", url]);
             let mut in_var = env.cmd(args);
             in_var.env("EVIDENTIA_LOCKER", url);
-            for r in [env.run(&with_arg), env.run_cmd(&mut in_var)] {
+            let refused = env.run(&with_arg);
+            let failed = env.run_cmd(&mut in_var);
+            for r in [&refused, &failed] {
                 r.expect_code(2);
-                never_printed(&r, SECRET, &format!("{args:?} {url}"));
+                never_printed(r, SECRET, &format!("{args:?} {url}"));
                 assert!(r.stderr.contains("evidentia:"), "{}", r.stderr);
             }
+            assert!(
+                refused.stderr.contains("EVIDENTIA_LOCKER"),
+                "{}",
+                refused.stderr
+            );
+            // It got as far as the server, and says which locker failed.
+            assert!(failed.stderr.contains(named), "{}", failed.stderr);
         }
     }
 }
