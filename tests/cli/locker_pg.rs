@@ -179,6 +179,8 @@ struct Paused {
 /// pause hook). `pause_secs` asks the hook to wait that long instead of a
 /// minute (EVIDENTIA_TEST_PAUSE_SECS; a build without it waits a minute).
 #[track_caller]
+// The child is waited for by Paused::kill or Paused::finish.
+#[allow(clippy::zombie_processes)]
 fn paused_before_commit(mut cmd: Command, pause_secs: u32) -> Paused {
     cmd.env("EVIDENTIA_TEST_PAUSE_OP", "1")
         .env("EVIDENTIA_TEST_PAUSE_SECS", pause_secs.to_string())
@@ -188,10 +190,14 @@ fn paused_before_commit(mut cmd: Command, pause_secs: u32) -> Paused {
     let mut child = cmd.spawn().expect("spawn evidentia");
     let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
     let mut line = String::new();
+    let mut before = String::new();
     loop {
         line.clear();
-        let n = stderr.read_line(&mut line).expect("read stderr");
-        assert!(n > 0, "it ended without pausing: {:?}", child.wait());
+        if stderr.read_line(&mut line).expect("read stderr") == 0 {
+            let status = child.wait();
+            panic!("it ended without pausing: {status:?}\n{before}");
+        }
+        before.push_str(&line);
         if let Some(rest) = line.strip_prefix("evidentia-test: paused before op 1 (") {
             assert!(rest.starts_with("commit "), "{line}");
             return Paused { child, stderr };
