@@ -367,10 +367,7 @@ impl Locker {
 fn migrations(backend: Backend) -> &'static [&'static str] {
     match backend {
         Backend::Sqlite => schema::MIGRATIONS,
-        #[cfg(feature = "postgres")]
         Backend::Postgres => &schema_pg::MIGRATIONS_PG,
-        #[cfg(not(feature = "postgres"))]
-        Backend::Postgres => &[],
     }
 }
 

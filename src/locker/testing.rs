@@ -25,6 +25,6 @@ pub fn locker(dir: &Path) -> Locker {
 pub fn postgres_locker(admin: &str) -> Locker {
     let url = super::pg::fresh_database(admin);
     let addr = super::pg::PgAddr::parse(&url).expect("test database URL");
-    let client = super::pg::connect(&addr, None).expect("connect to the test database");
+    let client = super::pg::connect(&addr, addr.password()).expect("connect to the test database");
     Locker::from_postgres(client, addr.to_string()).expect("open a PostgreSQL test locker")
 }

@@ -142,10 +142,10 @@ impl DbError {
     /// broke): nothing of the open transaction was recorded.
     pub fn is_connection_lost(&self) -> bool {
         #[cfg(feature = "postgres")]
-        if let DbError::Postgres(e) = self {
-            if e.is_closed() {
-                return true;
-            }
+        if let DbError::Postgres(e) = self
+            && e.is_closed()
+        {
+            return true;
         }
         self.sqlstate()
             .is_some_and(|s| s.starts_with("08") || s.starts_with("57P"))

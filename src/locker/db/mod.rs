@@ -60,7 +60,7 @@ pub struct Db {
 enum Inner {
     Sqlite(Connection),
     #[cfg(feature = "postgres")]
-    Postgres(pg::Session),
+    Postgres(Box<pg::Session>),
 }
 
 /// One row of a result, read column by column.
@@ -195,7 +195,7 @@ impl Db {
     #[cfg(feature = "postgres")]
     pub fn postgres(client: postgres::Client) -> Db {
         Db {
-            inner: Inner::Postgres(pg::Session::new(client)),
+            inner: Inner::Postgres(Box::new(pg::Session::new(client))),
             nested: Flag::new(false),
         }
     }
