@@ -1,14 +1,16 @@
 //! Crash safety of `ingest` (two new bundles into a locker that holds one,
 //! with a content-addressed store): a disk-full failure at every output
 //! operation in turn (store copy chunks, fsync, link, directory fsync,
-//! SQLite commit) and SIGKILL before every one. Each time the locker
-//! passes `integrity_check` and `locker verify`, and holds exactly what it
+//! the locker's commit) and SIGKILL before every one, on either backend
+//! (backend.rs). Each time the locker passes `integrity_check` (SQLite)
+//! and `locker verify`, and holds exactly what it
 //! held before, or that plus each bundle whose transaction committed, in
 //! full; the store holds only complete files named by their SHA-256 (and,
 //! after a kill, at most one temporary file, removed by the next run); the
 //! bundles and the earlier stored copy are untouched; ingesting again
 //! succeeds.
 
+use crate::backend::TestLocker;
 use crate::crash::{Snapshot, Tmpfs, assert_unchanged, fail_at, kill_at_every_op, kinds, snapshot};
 use crate::harness::Env;
 use crate::locker::{examiner, seal};
@@ -18,40 +20,25 @@ use std::process::Command;
 
 /// The bundles recorded: id, status, zip hash, head, and file, event and
 /// item counts; then the number of audit rows.
-fn state(db: &Path) -> (Vec<String>, i64) {
-    let c = rusqlite::Connection::open(db).unwrap();
-    let ok: String = c
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok", "{}", db.display());
-    let rows = c
-        .prepare(
+fn state(l: &TestLocker) -> (Vec<String>, i64) {
+    l.assert_integrity();
+    let rows = l
+        .rows(
             "SELECT b.bundle_id, b.status, b.zip_sha256, b.custody_head,
              (SELECT count(*) FROM files f WHERE f.bundle = b.id),
              (SELECT count(*) FROM custody_events e WHERE e.bundle = b.id),
              (SELECT count(*) FROM items i WHERE i.bundle = b.id)
              FROM bundles b ORDER BY b.bundle_id",
         )
-        .unwrap()
-        .query_map([], |r| {
-            Ok(format!(
-                "{} {} {} {:?} files={} events={} items={}",
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?
-            ))
+        .into_iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {} files={} events={} items={}",
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6]
+            )
         })
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let audit = c
-        .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
-        .unwrap();
-    (rows, audit)
+        .collect();
+    (rows, l.count("audit"))
 }
 
 /// Every file in the store is `sha256/ab/HEX.zip` holding bytes whose
@@ -83,7 +70,7 @@ fn check_store(store: &Path) -> usize {
 struct Setup {
     env: Env,
     /// The locker and store holding the earlier bundle.
-    base: (PathBuf, PathBuf),
+    base: (TestLocker, PathBuf),
     /// The bundles (ingest's inputs) and the earlier stored copy.
     inputs: Vec<(PathBuf, Snapshot)>,
     /// States: before, with a.zip, with both.
@@ -102,11 +89,14 @@ fn setup() -> Setup {
     seal(&env, "eva", "a.zip", "CASE-A");
     env.write("evb/z.txt", b"b\n");
     seal(&env, "evb", "b.zip", "CASE-B");
-    let base = (env.path().join("base.db"), env.path().join("base-store"));
+    let base = (
+        TestLocker::named(&env, "base"),
+        env.path().join("base-store"),
+    );
     let mut c = env.cmd(["ingest"]);
     c.arg(&old)
         .arg("--locker")
-        .arg(&base.0)
+        .arg(base.0.arg())
         .arg("--store")
         .arg(&base.1);
     env.run_cmd(&mut c).expect_code(0);
@@ -139,34 +129,40 @@ fn setup() -> Setup {
 }
 
 /// A copy of the base locker and store under `tag`.
-fn fresh(env: &Env, base: &(PathBuf, PathBuf), tag: &str) -> (PathBuf, PathBuf) {
-    let l = env.path().join(format!("{tag}.db"));
+fn fresh(env: &Env, base: &(TestLocker, PathBuf), tag: &str) -> (TestLocker, PathBuf) {
     let s = env.path().join(format!("{tag}-store"));
-    // The base locker was closed cleanly: its WAL is checkpointed away.
-    assert!(!PathBuf::from(format!("{}-wal", base.0.display())).exists());
-    std::fs::copy(&base.0, &l).unwrap();
+    if !base.0.is_postgres() {
+        // The base locker was closed cleanly: its WAL is checkpointed away.
+        let wal = format!("{}-wal", base.0.path().display());
+        assert!(!Path::new(&wal).exists());
+    }
+    let l = base.0.copy_as(env, tag);
     let status = Command::new("cp").arg("-a").arg(&base.1).arg(&s).status();
     assert!(status.unwrap().success());
     (l, s)
 }
 
-fn ingest_cmd(env: &Env, bundles: &[&str], l: &Path, s: &Path) -> Command {
+fn ingest_cmd(env: &Env, bundles: &[&str], l: &TestLocker, s: &Path) -> Command {
     let mut c = env.cmd(["ingest"]);
-    c.args(bundles).arg("--locker").arg(l).arg("--store").arg(s);
+    c.args(bundles)
+        .arg("--locker")
+        .arg(l.arg())
+        .arg("--store")
+        .arg(s);
     c
 }
 
 #[track_caller]
-fn locker_verifies(env: &Env, l: &Path, s: &Path) {
+fn locker_verifies(env: &Env, l: &TestLocker, s: &Path) {
     let mut c = env.cmd(["locker", "verify", "--locker"]);
-    c.arg(l).arg("--store").arg(s);
+    c.arg(l.arg()).arg("--store").arg(s);
     env.run_cmd(&mut c).expect_code(0);
 }
 
 /// The invariants after a failure or a kill; returns how many bundles of
 /// the two are recorded.
 #[track_caller]
-fn check(st: &Setup, l: &Path, s: &Path, when: &str) -> usize {
+fn check(st: &Setup, l: &TestLocker, s: &Path, when: &str) -> usize {
     for (p, snap) in &st.inputs {
         assert_unchanged(snap, p, when);
     }
@@ -192,6 +188,7 @@ fn ingest_disk_full_at_every_write_keeps_the_locker_whole() {
         let when = format!("failure at op {n}");
         let i = check(&st, &l, &s, &when);
         assert_eq!(check_store(&s), 0, "{when}: a temporary file was left");
+        l.discard();
         if r.code == 0 {
             assert_eq!(i, 2, "{when}");
             break;
@@ -238,6 +235,9 @@ fn ingest_kill_9_before_every_operation() {
         assert_eq!(state(l).0, st.states[2].0, "{when}: after ingesting again");
         assert_eq!(check_store(s), 0, "{when}: after ingesting again");
     }
+    for (l, _) in paths {
+        l.discard();
+    }
     let k = kinds(&ops);
     eprintln!("ingest: killed before {} operations: {k:?}", ops.len());
     for kind in ["create", "write", "fsync", "link", "fsync-dir", "commit"] {
@@ -272,10 +272,13 @@ fn ingest_into_a_locker_on_a_really_full_disk_changes_nothing() {
     let Some(fs) = Tmpfs::mount(&env, "4m") else {
         return;
     };
-    let l = fs.dir.join("l.db");
+    // SQLite only: a full disk under the locker's own file. A PostgreSQL
+    // server's full disk is the server's (SQLSTATE 53100), out of reach
+    // of a test.
+    let l = TestLocker::sqlite_at(fs.dir.join("l.db"));
     let ingest = |b: &Path| {
         let mut c = env.cmd(["ingest"]);
-        c.arg(b).arg("--locker").arg(&l);
+        c.arg(b).arg("--locker").arg(l.arg());
         env.run_cmd(&mut c)
     };
     ingest(&old).expect_code(0);
@@ -292,7 +295,7 @@ fn ingest_into_a_locker_on_a_really_full_disk_changes_nothing() {
     assert_eq!(state(&l), before);
     assert_unchanged(&before_old, &old, "full disk");
     let mut c = env.cmd(["locker", "verify", "--locker"]);
-    c.arg(&l);
+    c.arg(l.arg());
     env.run_cmd(&mut c).expect_code(0);
     // With space again, the same ingest works.
     std::fs::remove_file(&filler).unwrap();
@@ -318,9 +321,9 @@ fn ingest_with_key_fails_at_every_write_and_again_succeeds() {
     let mut appended_then_failed = 0;
     for n in 1.. {
         let copy = env.write(&format!("in{n}.zip"), &sent);
-        let l = env.path().join(format!("l{n}.db"));
+        let l = TestLocker::named(env, &format!("l{n}"));
         let mut c = env.cmd(["--json", "ingest", "--key", &lab.examiner, "--locker"]);
-        c.arg(&l).arg(&copy);
+        c.arg(l.arg()).arg(&copy);
         let r = fail_at(env, c, n);
         if r.code == 0 {
             break;
@@ -339,13 +342,13 @@ fn ingest_with_key_fails_at_every_write_and_again_succeeds() {
         if now != sent {
             appended_then_failed += 1;
         }
-        if l.exists() {
+        if l.schema_version().is_some() {
             assert_eq!(state(&l).0, Vec::<String>::new(), "{when}");
         }
         // Again, without a failure: the receive is appended once, and the
         // bundle is recorded with it.
         let mut c = env.cmd(["--json", "ingest", "--key", &lab.examiner, "--locker"]);
-        c.arg(&l).arg(&copy);
+        c.arg(l.arg()).arg(&copy);
         let r = env.run_cmd(&mut c);
         r.expect_code(0);
         let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();

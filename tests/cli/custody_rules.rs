@@ -465,9 +465,10 @@ fn ingest_with_a_key_refuses_a_receipt_verify_would_reject() {
     .expect_code(0);
     let karl = colleague(&agency);
     let before = std::fs::read(&b).unwrap();
+    let locker = crate::backend::TestLocker::new(&agency.env).arg();
     let mut c = agency
         .env
-        .cmd(["ingest", "--key", &karl, "--locker", "l.db"]);
+        .cmd(["ingest", "--key", &karl, "--locker", &locker]);
     c.arg(&b);
     let r = agency.env.run_cmd(&mut c);
     r.expect_code(1);
@@ -478,9 +479,10 @@ fn ingest_with_a_key_refuses_a_receipt_verify_would_reject() {
     );
     assert_eq!(std::fs::read(&b).unwrap(), before, "the bundle changed");
     // The recipient's own ingest receives it.
+    let locker = crate::backend::TestLocker::new(&lab.env).arg();
     let mut c = lab
         .env
-        .cmd(["ingest", "--key", &lab.examiner, "--locker", "l.db"]);
+        .cmd(["ingest", "--key", &lab.examiner, "--locker", &locker]);
     c.arg(&b);
     lab.env.run_cmd(&mut c).expect_code(0);
 }

@@ -297,14 +297,10 @@ fn every_reading_command_gives_the_same_diagnosis_and_exit_1() {
         )),
         "{diagnosis}"
     );
-    let locker = agency.env.path().join("l.db");
-    let ingest = ["ingest", "--locker", locker.to_str().unwrap()];
-    let quarantine = [
-        "ingest",
-        "--quarantine",
-        "--locker",
-        locker.to_str().unwrap(),
-    ];
+    let l = crate::backend::TestLocker::new(&agency.env);
+    let locker = l.arg();
+    let ingest = ["ingest", "--locker", &locker];
+    let quarantine = ["ingest", "--quarantine", "--locker", &locker];
     let show = ["custody", "show"];
     let report = ["report", "-o", "r.html"];
     let add = ["custody", "add", "--action", "transfer", "--to", LAB_TO];
@@ -327,19 +323,11 @@ fn every_reading_command_gives_the_same_diagnosis_and_exit_1() {
     assert!(!agency.env.path().join("r.html").exists());
     assert_eq!(std::fs::read(&b).unwrap(), &original[..cut]);
     // Nothing recorded, not even as quarantined.
-    if locker.exists() {
-        let c = rusqlite::Connection::open(&locker).unwrap();
-        let n: i64 = c
-            .query_row("SELECT count(*) FROM bundles", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(n, 0);
+    if l.schema_version().is_some() {
+        assert_eq!(l.count("bundles"), 0);
     }
     // JSON: the ingest refusal carries the same finding.
-    let r = on(
-        &agency,
-        &["--json", "ingest", "--locker", locker.to_str().unwrap()],
-        &b,
-    );
+    let r = on(&agency, &["--json", "ingest", "--locker", &locker], &b);
     r.expect_code(1);
     let v = json(&r);
     assert_eq!(v["problems"][0]["message"], diagnosis.as_str(), "{v:#}");

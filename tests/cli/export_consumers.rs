@@ -5,6 +5,7 @@
 //! derived bundle and its original are linked whichever is ingested
 //! first, and an export made with `--no-record` says so everywhere.
 
+use crate::backend::TestLocker;
 use crate::harness::{Env, Run, peer, run_peer};
 use serde_json::Value;
 use std::ffi::OsStr;
@@ -87,8 +88,13 @@ fn json(r: &Run) -> Value {
     serde_json::from_slice(&r.stdout).unwrap()
 }
 
+/// A locker command run against the test's locker (backend.rs).
+fn lrun(env: &Env, args: &[&str]) -> Run {
+    env.run(TestLocker::new(env).with(args))
+}
+
 fn show(env: &Env, id: &str) -> Value {
-    let r = env.run(["--json", "locker", "show", id]);
+    let r = lrun(env, &["--json", "locker", "show", id]);
     r.expect_code(0);
     json(&r)
 }
@@ -177,8 +183,8 @@ fn an_unrecorded_export_says_so_in_report_and_locker() {
     );
     let sub = bundle_id(&env, "sub.zip");
     let orig = bundle_id(&env, "orig.zip");
-    env.run(["ingest", "orig.zip"]).expect_code(0);
-    let r = env.run(["ingest", "sub.zip"]);
+    lrun(&env, &["ingest", "orig.zip"]).expect_code(0);
+    let r = lrun(&env, &["ingest", "sub.zip"]);
     r.expect_code(0);
     let out = r.stdout_str();
     assert!(
@@ -194,14 +200,14 @@ fn an_unrecorded_export_says_so_in_report_and_locker() {
     let o = show(&env, &orig);
     assert_eq!(o["exports"].as_array().unwrap().len(), 0);
     assert_eq!(o["derived"][0]["bundle_id"], sub.as_str());
-    let r = env.run(["locker", "show", &orig]);
+    let r = lrun(&env, &["locker", "show", &orig]);
     assert!(
         r.stdout_str()
             .contains("the export was NOT recorded in this custody chain (--no-record)"),
         "{}",
         r.stdout_str()
     );
-    env.run(["locker", "verify"]).expect_code(0);
+    lrun(&env, &["locker", "verify"]).expect_code(0);
 }
 
 #[test]
@@ -213,7 +219,7 @@ fn the_locker_links_derived_and_original_whichever_comes_first() {
     let orig = bundle_id(&env, "orig.zip");
     // The derived bundle first: its origin is recorded, the original not
     // held yet.
-    let r = env.run(["--json", "ingest", "sub.zip"]);
+    let r = lrun(&env, &["--json", "ingest", "sub.zip"]);
     r.expect_code(0);
     let v = json(&r);
     assert_eq!(v["v"], 4);
@@ -223,7 +229,7 @@ fn the_locker_links_derived_and_original_whichever_comes_first() {
     assert_eq!(v["origin"]["withheld"], 4);
     assert_eq!(v["origin"]["purpose"], "MLA request 17");
     assert_eq!(v["origin"]["original_signer"]["name"], "Olga Original");
-    let r = env.run(["locker", "show", &sub]);
+    let r = lrun(&env, &["locker", "show", &sub]);
     assert!(
         r.stdout_str()
             .contains(&format!("exported from {orig} (in this locker: no)")),
@@ -232,7 +238,7 @@ fn the_locker_links_derived_and_original_whichever_comes_first() {
     );
     // Then the original: linked both ways, its export event names the
     // derived bundle's seal.
-    let r = env.run(["--json", "ingest", "orig.zip"]);
+    let r = lrun(&env, &["--json", "ingest", "orig.zip"]);
     r.expect_code(0);
     assert_eq!(json(&r)["derived"][0]["bundle_id"], sub.as_str());
     let d = show(&env, &sub);
@@ -252,7 +258,7 @@ fn the_locker_links_derived_and_original_whichever_comes_first() {
     );
     assert_eq!(x["files"], 2);
     assert_eq!(x["seal_matches"], true);
-    let r = env.run(["locker", "show", &orig]);
+    let r = lrun(&env, &["locker", "show", &orig]);
     let text = r.stdout_str();
     assert!(
         text.contains(&format!(
@@ -260,7 +266,7 @@ fn the_locker_links_derived_and_original_whichever_comes_first() {
         )),
         "{text}"
     );
-    let r = env.run(["--json", "locker", "list"]);
+    let r = lrun(&env, &["--json", "locker", "list"]);
     let rows: Vec<Value> = r
         .stdout_str()
         .lines()
@@ -268,13 +274,10 @@ fn the_locker_links_derived_and_original_whichever_comes_first() {
         .collect();
     assert!(rows.iter().all(|b| b["v"] == 5));
     assert!(rows.iter().any(|b| b["exported_from"] == orig.as_str()));
-    env.run(["locker", "verify"]).expect_code(0);
+    lrun(&env, &["locker", "verify"]).expect_code(0);
     // A recorded origin edited behind evidentia's back is drift.
-    let c = rusqlite::Connection::open(env.home().join("locker.db")).unwrap();
-    c.execute("UPDATE derivations SET withheld = 0", [])
-        .unwrap();
-    drop(c);
-    let r = env.run(["locker", "verify"]);
+    TestLocker::new(&env).exec("UPDATE derivations SET withheld = 0");
+    let r = lrun(&env, &["locker", "verify"]);
     r.expect_code(1);
     assert!(
         r.stdout_str().contains("exported from: the locker records"),
@@ -300,14 +303,17 @@ fn a_derived_bundle_that_fails_records_no_origin() {
     // The signer's name only as the timeline's unproven claim.
     assert!(!md.contains("(certified identity of key"), "{md}");
     assert!(md.contains("**Claims (unproven)**: Olga Original"), "{md}");
-    let r = env.run([
-        "--json",
-        "ingest",
-        "sub.zip",
-        "--quarantine",
-        "--trust",
-        "empty",
-    ]);
+    let r = lrun(
+        &env,
+        &[
+            "--json",
+            "ingest",
+            "sub.zip",
+            "--quarantine",
+            "--trust",
+            "empty",
+        ],
+    );
     r.expect_code(1);
     let v = json(&r);
     assert_eq!(v["outcome"], "quarantined");
@@ -315,7 +321,7 @@ fn a_derived_bundle_that_fails_records_no_origin() {
     let d = show(&env, &sub);
     assert!(d.get("origin").is_none() && d.get("exported_from").is_none());
     // Verified, it is promoted and its origin recorded.
-    let r = env.run(["--json", "ingest", "sub.zip"]);
+    let r = lrun(&env, &["--json", "ingest", "sub.zip"]);
     r.expect_code(0);
     assert_eq!(json(&r)["outcome"], "promoted");
     assert_eq!(show(&env, &sub)["origin"]["disclosed"], 2);

@@ -1,6 +1,7 @@
-//! Known-hash sets and `match`, on a real SQLite locker and a database
-//! shaped like NSRL RDS v3.
+//! Known-hash sets and `match`, on a real locker (SQLite, or PostgreSQL:
+//! backend.rs) and a database shaped like NSRL RDS v3.
 
+use crate::backend::TestLocker;
 use crate::harness::Env;
 use serde::Deserialize;
 
@@ -65,27 +66,28 @@ fn known_bad_match_exits_1_and_known_good_is_informational() {
         .as_bytes(),
     );
     let rds = make_rds(&env);
+    let l = TestLocker::new(&env);
 
-    env.run(["hashset", "import", "nsrl", rds.to_str().unwrap()])
+    env.run(l.with(&["hashset", "import", "nsrl", rds.to_str().unwrap()]))
         .expect_code(0);
-    let r = env.run([
+    let r = env.run(l.with(&[
         "hashset",
         "import",
         "alerts",
         "bad.sha256",
         "--kind",
         "known-bad",
-    ]);
+    ]));
     r.expect_code(0);
     assert!(
         r.stdout_str().contains("imported 1 sums entries"),
         "{}",
         r.stdout_str()
     );
-    let list = env.run(["hashset", "list"]);
+    let list = env.run(l.with(&["hashset", "list"]));
     assert!(list.stdout_str().contains("alerts") && list.stdout_str().contains("nsrl"));
 
-    let r = env.run(["match", "case", "--hashset", "nsrl"]);
+    let r = env.run(l.with(&["match", "case", "--hashset", "nsrl"]));
     r.expect_code(0);
     assert!(
         r.stdout_str().contains("known-good  case/system.dll"),
@@ -93,7 +95,7 @@ fn known_bad_match_exits_1_and_known_good_is_informational() {
         r.stdout_str()
     );
 
-    let r = env.run([
+    let r = env.run(l.with(&[
         "match",
         "case",
         "--hashset",
@@ -101,7 +103,7 @@ fn known_bad_match_exits_1_and_known_good_is_informational() {
         "--hashset",
         "alerts",
         "--json",
-    ]);
+    ]));
     r.expect_code(1);
     let matches: Vec<Match> = r
         .stdout_str()
@@ -131,7 +133,8 @@ fn known_bad_match_exits_1_and_known_good_is_informational() {
 fn unknown_set_and_bad_lists_are_clear_errors() {
     let env = Env::new();
     env.write("f", b"x");
-    let r = env.run(["match", "f", "--hashset", "nope"]);
+    let l = TestLocker::new(&env);
+    let r = env.run(l.with(&["match", "f", "--hashset", "nope"]));
     r.expect_code(2);
     assert!(
         r.stderr.contains("no hash set named \"nope\"") && r.stderr.contains("hint:"),
@@ -139,10 +142,10 @@ fn unknown_set_and_bad_lists_are_clear_errors() {
         r.stderr
     );
     env.write("junk.txt", b"this is not a hash list\n");
-    let r = env.run(["hashset", "import", "junk", "junk.txt"]);
+    let r = env.run(l.with(&["hashset", "import", "junk", "junk.txt"]));
     r.expect_code(2);
     assert!(r.stderr.contains("line 1"), "{}", r.stderr);
-    let r = env.run(["hashset", "list", "--json"]);
+    let r = env.run(l.with(&["hashset", "list", "--json"]));
     r.expect_code(0);
     assert!(r.stdout.is_empty(), "nothing was imported");
 }

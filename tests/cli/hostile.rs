@@ -477,7 +477,8 @@ fn hostile_corpus_is_refused_with_reasons_in_bounded_memory_writing_nothing() {
     let env = Env::new();
     // A locker with one good bundle in it and a store, to prove that the
     // refusals leave both exactly as they were.
-    let locker = env.path().join("locker.db");
+    let l = crate::backend::TestLocker::named(&env, "locker");
+    let locker = std::ffi::OsString::from(l.arg());
     let store = env.path().join("store");
     let good = env.path().join("in/good.zip");
     std::fs::create_dir_all(good.parent().unwrap()).unwrap();
@@ -570,11 +571,7 @@ fn hostile_corpus_is_refused_with_reasons_in_bounded_memory_writing_nothing() {
         }
     }
     // Still exactly the one good bundle, in the locker and in the store.
-    let c = rusqlite::Connection::open(&locker).unwrap();
-    let n: i64 = c
-        .query_row("SELECT count(*) FROM bundles", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(l.count("bundles"), 1);
     let stored = snapshot(&store)
         .into_iter()
         .filter(|(_, v)| v.is_some())
@@ -639,7 +636,8 @@ fn committed_corpus_is_what_make_py_makes() {
 /// What each command says about `path`, which is not a bundle file.
 #[track_caller]
 fn assert_not_a_bundle(env: &Env, path: &Path, what: &str) {
-    let locker = env.path().join("nb-locker.db");
+    let locker =
+        std::ffi::OsString::from(crate::backend::TestLocker::named(env, "nb-locker").arg());
     let trust = trust_dir();
     let shown = path.display().to_string();
     let commands: Vec<Vec<&OsStr>> = vec![
@@ -762,7 +760,7 @@ fn a_legitimate_bundle_of_thousands_of_files_passes_the_limits() {
     let v: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(v["files"], 3001);
     assert_rss("verify of 3001 files", rss);
-    let locker = env.path().join("l.db");
+    let locker = std::ffi::OsString::from(crate::backend::TestLocker::new(&env).arg());
     let (run, rss) = run_guarded(
         &mut env.cmd([
             OsStr::new("ingest"),

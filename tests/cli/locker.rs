@@ -2,6 +2,7 @@
 //! processes at once, killed half-way), queries with exact rows, known-bad
 //! matches flagged at ingest, and `locker verify` drift.
 
+use crate::backend::TestLocker;
 use crate::harness::{Env, Run};
 use evidentia::bundle::{Archive, DosTime, Method, ZipWriter};
 use serde_json::Value;
@@ -48,14 +49,15 @@ pub(crate) fn setup(env: &Env) -> PathBuf {
     seal(env, "ev", "good.zip", "CASE-1")
 }
 
-pub(crate) fn locker(env: &Env) -> PathBuf {
-    env.path().join("l.db")
+/// The test's locker (SQLite `l.db`, or a PostgreSQL database: backend.rs).
+pub(crate) fn locker(env: &Env) -> TestLocker {
+    TestLocker::new(env)
 }
 
 pub(crate) fn run(env: &Env, args: &[&OsStr]) -> Run {
-    let l = locker(env);
+    let l = locker(env).arg();
     let mut a: Vec<&OsStr> = args.to_vec();
-    a.extend([OsStr::new("--locker"), l.as_os_str()]);
+    a.extend([OsStr::new("--locker"), OsStr::new(&l)]);
     env.run(a)
 }
 
@@ -78,9 +80,7 @@ pub(crate) fn json_lines(r: &Run) -> Vec<Value> {
 }
 
 pub(crate) fn count(env: &Env, table: &str) -> i64 {
-    let c = rusqlite::Connection::open(locker(env)).unwrap();
-    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    locker(env).count(table)
 }
 
 fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {

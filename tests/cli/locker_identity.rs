@@ -83,10 +83,7 @@ fn locker_never_shows_the_claimed_name_of_a_key_without_certified_identity() {
         }
     }
     // It is kept, apart, in the signers table as a claim.
-    let c = rusqlite::Connection::open(locker(&env)).unwrap();
-    let claimed: String = c
-        .query_row("SELECT claimed_name FROM signers", [], |r| r.get(0))
-        .unwrap();
+    let claimed = locker(&env).scalar("SELECT claimed_name FROM signers");
     assert_eq!(claimed, JUDGE);
     locker_cmd(&env, false, &["verify"]).expect_code(0);
 }
@@ -106,8 +103,7 @@ fn locker_records_the_certified_identity_and_corrects_a_record_without_it() {
     assert_eq!(s["certified_identity"]["country"], "CZ", "{s}");
     // A record without the proof (as ingested by an evidentia before
     // schema 4) says so, is drift, and a new ingest records the proof.
-    let c = rusqlite::Connection::open(locker(&env)).unwrap();
-    c.execute("DELETE FROM event_signers", []).unwrap();
+    locker(&env).exec("DELETE FROM event_signers");
     let human = locker_cmd(&env, false, &["show", "CASE-1"]).stdout_str();
     assert!(human.contains("not recorded"), "{human}");
     assert!(!human.contains("Jana"), "{human}");

@@ -154,12 +154,13 @@ fn ingest_computes_md5_and_sha1_and_find_uses_them_marked_as_computed() {
     // `locker verify` finds the record faithful, and computes the digests
     // again: one changed in the locker is drift.
     run(&env, &["locker", "verify"].map(OsStr::new)).expect_code(0);
-    let c = rusqlite::Connection::open(locker(&env)).unwrap();
-    c.execute(
-        "UPDATE files SET ingest_md5 = x'00112233445566778899aabbccddeeff' WHERE path = 'data/ev/a.txt'",
-        [],
-    )
-    .unwrap();
+    let l = locker(&env);
+    let md5 = l.blob_literal(&[
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
+        0xff,
+    ]);
+    let sql = format!("UPDATE files SET ingest_md5 = {md5} WHERE path = 'data/ev/a.txt'");
+    assert_eq!(l.exec(&sql), 1);
     let r = run(&env, &["locker", "verify"].map(OsStr::new));
     r.expect_code(1);
     assert!(
@@ -184,11 +185,8 @@ fn a_bundle_sealed_with_md5_keeps_its_sealed_md5() {
     let rows = json_lines(find(&env, true, HELLO_MD5).expect_code(0));
     assert_eq!(rows.len(), 1, "one row, not a sealed and a computed one");
     assert_eq!(rows[0]["digest_origin"], "sealed");
-    let c = rusqlite::Connection::open(locker(&env)).unwrap();
-    let computed_md5: i64 = c
-        .query_row("SELECT count(ingest_md5) FROM files", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(computed_md5, 0);
+    let computed_md5 = locker(&env).scalar("SELECT count(ingest_md5) FROM files");
+    assert_eq!(computed_md5, "0");
 }
 
 #[test]
@@ -303,6 +301,9 @@ fn as_schema_4(from: &Path, to: &Path) {
 #[test]
 fn an_old_locker_says_what_it_cannot_search_and_a_new_ingest_adds_it() {
     let env = Env::new();
+    // SQLite only: the schema-4 locker is built by hand from SQLite's
+    // migrations; a PostgreSQL locker never had schema 4.
+    let l = crate::backend::TestLocker::sqlite_only(&env);
     let good = sealed(&env, None);
     let now = env.path().join("now.db");
     env.run([
@@ -312,7 +313,7 @@ fn an_old_locker_says_what_it_cannot_search_and_a_new_ingest_adds_it() {
         now.as_os_str(),
     ])
     .expect_code(0);
-    as_schema_4(&now, &locker(&env));
+    as_schema_4(&now, l.path());
     import(
         &env,
         "md5-bad",

@@ -2,6 +2,7 @@
 //! SIGKILL at any moment of an ingest, a locker from an older schema, and
 //! the JSON documents read strictly.
 
+use crate::backend::TestLocker;
 use crate::harness::Env;
 use crate::locker::{count, examiner, ingest, json_lines, locker, run, seal, setup};
 use std::ffi::OsStr;
@@ -13,13 +14,13 @@ fn locker_two_processes_ingest_at_once() {
     let good = setup(&env);
     env.write("ev2/c.txt", b"other");
     let other = seal(&env, "ev2", "other.zip", "CASE-2");
-    let l = locker(&env);
+    let l = locker(&env).arg();
     let spawn = |b: &Path| {
         env.cmd([
             OsStr::new("ingest"),
             b.as_os_str(),
             OsStr::new("--locker"),
-            l.as_os_str(),
+            OsStr::new(&l),
         ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -39,12 +40,12 @@ fn locker_two_processes_ingest_at_once() {
     assert_eq!(count(&env, "files"), 3);
 }
 
-fn spawn_ingest(env: &Env, bundle: &Path, l: &Path) -> std::process::Child {
+fn spawn_ingest(env: &Env, bundle: &Path, l: &TestLocker) -> std::process::Child {
     env.cmd([
         OsStr::new("ingest"),
         bundle.as_os_str(),
         OsStr::new("--locker"),
-        l.as_os_str(),
+        OsStr::new(&l.arg()),
     ])
     .stdout(std::process::Stdio::null())
     .stderr(std::process::Stdio::null())
@@ -64,37 +65,25 @@ fn locker_kill_during_ingest_leaves_it_sound() {
     // How long a whole ingest takes here, so the kills land across it
     // (verify, opening the locker, the write transaction, the commit).
     let t0 = std::time::Instant::now();
-    let full = spawn_ingest(&env, &big, &env.path().join("timing.db"))
+    let full = spawn_ingest(&env, &big, &TestLocker::named(&env, "timing"))
         .wait()
         .unwrap();
     assert!(full.success());
     let total = t0.elapsed();
     let mut seen = std::collections::BTreeSet::new();
     for (i, pct) in [5u32, 20, 40, 60, 75, 85, 92, 97].into_iter().enumerate() {
-        let l = env.path().join(format!("kill{i}.db"));
+        let l = TestLocker::named(&env, &format!("kill{i}"));
         let mut child = spawn_ingest(&env, &big, &l);
         std::thread::sleep(total * pct / 100);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        if !l.exists() {
+        let Some(version) = l.schema_version() else {
             seen.insert("no locker");
             continue;
-        }
-        let c = rusqlite::Connection::open(&l).unwrap();
-        let ok: String = c
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(ok, "ok");
-        let version: i64 = c
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        };
+        l.assert_integrity();
         if version == evidentia::locker::CURRENT_VERSION {
-            let files: i64 = c
-                .query_row("SELECT count(*) FROM files", [], |r| r.get(0))
-                .unwrap();
-            let audit: i64 = c
-                .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
-                .unwrap();
+            let (files, audit) = (l.count("files"), l.count("audit"));
             assert!(
                 (files, audit) == (0, 0) || (files, audit) == (FILES, 1),
                 "partial ingest: {files} files, {audit} audit rows"
@@ -103,17 +92,17 @@ fn locker_kill_during_ingest_leaves_it_sound() {
         } else {
             seen.insert("migrating");
         }
-        drop(c);
         // Ingesting again works and gives the complete bundle.
         let r = env.run([
             OsStr::new("--json"),
             OsStr::new("ingest"),
             big.as_os_str(),
             OsStr::new("--locker"),
-            l.as_os_str(),
+            OsStr::new(&l.arg()),
         ]);
         r.expect_code(0);
         assert_eq!(json_lines(&r)[0]["files"], FILES);
+        l.discard();
     }
     eprintln!("states seen after SIGKILL: {seen:?}");
 }
@@ -124,7 +113,10 @@ fn locker_old_schema_is_migrated_on_ingest() {
     let good = setup(&env);
     {
         // A version 1 locker, exactly as migration 1 made it, with a row.
-        let c = rusqlite::Connection::open(locker(&env)).unwrap();
+        // SQLite only: PostgreSQL lockers are made at the current version
+        // (or by `locker migrate`), never by an older evidentia.
+        let l = TestLocker::sqlite_only(&env);
+        let c = rusqlite::Connection::open(l.path()).unwrap();
         c.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
         c.execute_batch(evidentia::locker::MIGRATIONS[0]).unwrap();
         c.execute_batch("PRAGMA user_version = 1").unwrap();
@@ -136,11 +128,10 @@ fn locker_old_schema_is_migrated_on_ingest() {
         .unwrap();
     }
     ingest(&env, &good, &[]).expect_code(0);
-    let c = rusqlite::Connection::open(locker(&env)).unwrap();
-    let v: i64 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(v, evidentia::locker::CURRENT_VERSION);
+    assert_eq!(
+        locker(&env).schema_version(),
+        Some(evidentia::locker::CURRENT_VERSION)
+    );
     assert_eq!(count(&env, "bundles"), 2);
     assert_eq!(count(&env, "matches"), 0);
 }

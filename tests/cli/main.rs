@@ -6,6 +6,7 @@ mod acquire;
 mod acquire_seal;
 mod attacks;
 mod attacks_keys;
+mod backend;
 mod bundle;
 mod capture;
 mod capture_live;
@@ -38,6 +39,8 @@ mod keys;
 mod locker;
 mod locker_identity;
 mod locker_md5;
+#[cfg(feature = "postgres")]
+mod locker_pg;
 mod locker_robust;
 mod manualcheck;
 mod map;

@@ -235,14 +235,14 @@ fn quarantine_copy_is_marked_and_promotion_rewrites_the_record() {
 /// Change one recorded value with SQL, check `locker verify` reports it,
 /// and put it back.
 fn expect_drift(env: &Env, set: &str, undo: &str, word: &str) {
-    let c = rusqlite::Connection::open(locker(env)).unwrap();
-    assert_eq!(c.execute(set, []).unwrap(), 1, "{set}");
+    let l = locker(env);
+    assert_eq!(l.exec(set), 1, "{set}");
     let r = locker_cmd(env, false, &["verify"]);
     r.expect_code(1);
     let out = r.stdout_str();
     assert!(out.starts_with("DRIFT"), "{set}: {out}");
     assert!(out.contains(word), "{set}: {word} not in {out}");
-    assert_eq!(c.execute(undo, []).unwrap(), 1, "{undo}");
+    assert_eq!(l.exec(undo), 1, "{undo}");
     locker_cmd(env, false, &["verify"]).expect_code(0);
 }
 

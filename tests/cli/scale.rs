@@ -57,19 +57,17 @@ fn verify_rss(env: &Env, bundle: &Path) -> u64 {
 /// Peak RSS (KiB) of `ingest` of `bundle` into a fresh locker; checks the
 /// file rows.
 fn ingest_rss(env: &Env, bundle: &Path, files: usize) -> u64 {
-    let db = bundle.with_extension("db");
+    let stem = bundle.file_stem().unwrap().to_str().unwrap();
+    let l = crate::backend::TestLocker::named(env, stem);
     let mut c = env.cmd([
         OsStr::new("ingest"),
         bundle.as_os_str(),
         OsStr::new("--locker"),
-        db.as_os_str(),
+        OsStr::new(&l.arg()),
     ]);
     let (r, rss) = env.run_cmd_rss(&mut c);
     r.expect_code(0);
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let rows: i64 = conn
-        .query_row("SELECT count(*) FROM files", [], |r| r.get(0))
-        .unwrap();
+    let rows = l.count("files");
     assert_eq!(rows as usize, files, "every payload file has its row");
     rss
 }

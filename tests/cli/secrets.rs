@@ -221,8 +221,9 @@ fn passphrases_and_secret_keys_never_appear_in_any_output() {
             None,
         );
     }
-    s.ok(&["ingest", "b.zip", "acq.zip", "--locker", "l.db"], None);
-    s.ok(&["locker", "list", "--locker", "l.db"], None);
+    let locker = crate::backend::TestLocker::new(&s.env).arg();
+    s.ok(&["ingest", "b.zip", "acq.zip", "--locker", &locker], None);
+    s.ok(&["locker", "list", "--locker", &locker], None);
 
     // The unencrypted key's seed, from its own file.
     let keys = s.env.home().join("keys");

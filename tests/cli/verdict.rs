@@ -165,7 +165,7 @@ fn an_empty_zip_is_not_verified_by_any_command() {
         "{text}"
     );
     assert_eq!(text.matches("NOT RUN").count(), 12, "{text}");
-    let locker = env.path().join("l.db");
+    let locker = std::ffi::OsString::from(crate::backend::TestLocker::new(&env).arg());
     let ingest = |extra: &[&str]| {
         let mut args = vec![
             OsStr::new("ingest"),
