@@ -617,7 +617,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;hashset;import' {
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'What a match means')
             [CompletionResult]::new('--algo', '--algo', [CompletionResultType]::ParameterName, 'Algorithm of bare 64-hex-digit lines in a sums list [default: sha256]')
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -629,7 +629,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;hashset;list' {
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -656,7 +656,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;ingest' {
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip; an encrypted bundle also as it arrived, DIR/sha256/cd/cdef....zip.age)')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)')
@@ -673,7 +673,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;locker' {
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -687,11 +687,12 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find files across all bundles by hash or by name (exit 1 when none)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (who ingested what, when, from where)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'evidentia;locker;list' {
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -703,7 +704,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;locker;show' {
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -717,7 +718,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;locker;find' {
             [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'A digest in hex, either case (length picks the algorithm; 64 digits searches SHA-256 and BLAKE3)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A path pattern: a glob with * and ?, or an SQL LIKE pattern (% and _) when it holds no * or ?')
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -729,7 +730,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;locker;audit' {
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -745,7 +746,21 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store directory [default: HOME/trust]')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase of the decrypting key from the first line of FILE')
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (no warnings, notes or progress)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'evidentia;locker;migrate' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The SQLite locker to copy (only read; it must be at this evidentia''s schema version)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The empty locker to copy it into: a postgresql:// URL (lab build; the password from ~/.pgpass, PGPASSFILE or a prompt) or a SQLite file')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output on stdout: one JSON document, or JSON Lines for streams')
@@ -762,6 +777,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find files across all bundles by hash or by name (exit 1 when none)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (who ingested what, when, from where)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -780,13 +796,16 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
         'evidentia;locker;help;verify' {
             break
         }
+        'evidentia;locker;help;migrate' {
+            break
+        }
         'evidentia;locker;help;help' {
             break
         }
         'evidentia;match' {
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Trust store for verifying bundle targets [default: HOME/trust]')
             [CompletionResult]::new('--hashset', '--hashset', [CompletionResultType]::ParameterName, 'Hash set to match against (repeatable)')
-            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker database [default: <home>/locker.db]')
+            [CompletionResult]::new('--locker', '--locker', [CompletionResultType]::ParameterName, 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured in auto mode)')
             [CompletionResult]::new('--locker-files', '--locker-files', [CompletionResultType]::ParameterName, 'Match every file recorded in the locker')
@@ -976,6 +995,7 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find files across all bundles by hash or by name (exit 1 when none)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (who ingested what, when, from where)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table')
             break
         }
         'evidentia;help;locker;list' {
@@ -991,6 +1011,9 @@ Register-ArgumentCompleter -Native -CommandName 'evidentia' -ScriptBlock {
             break
         }
         'evidentia;help;locker;verify' {
+            break
+        }
+        'evidentia;help;locker;migrate' {
             break
         }
         'evidentia;help;match' {

@@ -235,6 +235,9 @@ _evidentia() {
             evidentia__subcmd__help__subcmd__locker,list)
                 cmd="evidentia__subcmd__help__subcmd__locker__subcmd__list"
                 ;;
+            evidentia__subcmd__help__subcmd__locker,migrate)
+                cmd="evidentia__subcmd__help__subcmd__locker__subcmd__migrate"
+                ;;
             evidentia__subcmd__help__subcmd__locker,show)
                 cmd="evidentia__subcmd__help__subcmd__locker__subcmd__show"
                 ;;
@@ -316,6 +319,9 @@ _evidentia() {
             evidentia__subcmd__locker,list)
                 cmd="evidentia__subcmd__locker__subcmd__list"
                 ;;
+            evidentia__subcmd__locker,migrate)
+                cmd="evidentia__subcmd__locker__subcmd__migrate"
+                ;;
             evidentia__subcmd__locker,show)
                 cmd="evidentia__subcmd__locker__subcmd__show"
                 ;;
@@ -333,6 +339,9 @@ _evidentia() {
                 ;;
             evidentia__subcmd__locker__subcmd__help,list)
                 cmd="evidentia__subcmd__locker__subcmd__help__subcmd__list"
+                ;;
+            evidentia__subcmd__locker__subcmd__help,migrate)
+                cmd="evidentia__subcmd__locker__subcmd__help__subcmd__migrate"
                 ;;
             evidentia__subcmd__locker__subcmd__help,show)
                 cmd="evidentia__subcmd__locker__subcmd__help__subcmd__show"
@@ -1477,7 +1486,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__locker)
-            opts="list show find audit verify"
+            opts="list show find audit verify migrate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1519,6 +1528,20 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__help__subcmd__locker__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__help__subcmd__locker__subcmd__migrate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2161,7 +2184,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__locker)
-            opts="-q -h --locker --home --json --quiet --no-progress --color --help list show find audit verify help"
+            opts="-q -h --locker --home --json --quiet --no-progress --color --help list show find audit verify migrate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2247,7 +2270,7 @@ _evidentia() {
             return 0
             ;;
         evidentia__subcmd__locker__subcmd__help)
-            opts="list show find audit verify help"
+            opts="list show find audit verify migrate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2316,6 +2339,20 @@ _evidentia() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evidentia__subcmd__locker__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evidentia__subcmd__locker__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2351,6 +2388,40 @@ _evidentia() {
                 return 0
             fi
             case "${prev}" in
+                --locker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evidentia__subcmd__locker__subcmd__migrate)
+            opts="-q -h --from --to --locker --home --json --quiet --no-progress --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --locker)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

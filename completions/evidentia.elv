@@ -565,7 +565,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;hashset;import'= {
             cand --kind 'What a match means'
             cand --algo 'Algorithm of bare 64-hex-digit lines in a sums list [default: sha256]'
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -576,7 +576,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'evidentia;hashset;list'= {
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -598,7 +598,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;hashset;help;help'= {
         }
         &'evidentia;ingest'= {
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --store 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip; an encrypted bundle also as it arrived, DIR/sha256/cd/cdef....zip.age)'
             cand --trust 'Trust store directory [default: HOME/trust]'
             cand --key 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)'
@@ -614,7 +614,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'evidentia;locker'= {
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -628,10 +628,11 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand find 'Find files across all bundles by hash or by name (exit 1 when none)'
             cand audit 'Show the audit log (who ingested what, when, from where)'
             cand verify 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+            cand migrate 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;locker;list'= {
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -642,7 +643,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'evidentia;locker;show'= {
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -655,7 +656,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;locker;find'= {
             cand --hash 'A digest in hex, either case (length picks the algorithm; 64 digits searches SHA-256 and BLAKE3)'
             cand --name 'A path pattern: a glob with * and ?, or an SQL LIKE pattern (% and _) when it holds no * or ?'
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -666,7 +667,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'evidentia;locker;audit'= {
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -681,7 +682,20 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand --trust 'Trust store directory [default: HOME/trust]'
             cand --key 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]'
             cand --passphrase-file 'Read the passphrase of the decrypting key from the first line of FILE'
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
+            cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
+            cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
+            cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+            cand -q 'Only errors on stderr (no warnings, notes or progress)'
+            cand --quiet 'Only errors on stderr (no warnings, notes or progress)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'evidentia;locker;migrate'= {
+            cand --from 'The SQLite locker to copy (only read; it must be at this evidentia''s schema version)'
+            cand --to 'The empty locker to copy it into: a postgresql:// URL (lab build; the password from ~/.pgpass, PGPASSFILE or a prompt) or a SQLite file'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --json 'Machine output on stdout: one JSON document, or JSON Lines for streams'
@@ -697,6 +711,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand find 'Find files across all bundles by hash or by name (exit 1 when none)'
             cand audit 'Show the audit log (who ingested what, when, from where)'
             cand verify 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+            cand migrate 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'evidentia;locker;help;list'= {
@@ -709,12 +724,14 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         }
         &'evidentia;locker;help;verify'= {
         }
+        &'evidentia;locker;help;migrate'= {
+        }
         &'evidentia;locker;help;help'= {
         }
         &'evidentia;match'= {
             cand --trust 'Trust store for verifying bundle targets [default: HOME/trust]'
             cand --hashset 'Hash set to match against (repeatable)'
-            cand --locker 'The locker database [default: <home>/locker.db]'
+            cand --locker 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]'
             cand --home 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]'
             cand --color 'When to use colour (NO_COLOR is honoured in auto mode)'
             cand --locker-files 'Match every file recorded in the locker'
@@ -867,6 +884,7 @@ set edit:completion:arg-completer[evidentia] = {|@words|
             cand find 'Find files across all bundles by hash or by name (exit 1 when none)'
             cand audit 'Show the audit log (who ingested what, when, from where)'
             cand verify 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+            cand migrate 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table'
         }
         &'evidentia;help;locker;list'= {
         }
@@ -877,6 +895,8 @@ set edit:completion:arg-completer[evidentia] = {|@words|
         &'evidentia;help;locker;audit'= {
         }
         &'evidentia;help;locker;verify'= {
+        }
+        &'evidentia;help;locker;migrate'= {
         }
         &'evidentia;help;match'= {
         }

@@ -466,7 +466,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and not __f
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l kind -d 'What a match means' -r -f -a "known-good\t'Known software (e.g. NSRL): matches are informational'
 known-bad\t'Known illegal or malicious material: matches are alerts (exit 1)'"
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l algo -d 'Algorithm of bare 64-hex-digit lines in a sums list [default: sha256]' -r
-complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -475,7 +475,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -487,7 +487,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import an NSRL RDS v3 database, a hashdeep file or a sums list'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the hash sets in the locker'
 complete -c evidentia -n "__fish_evidentia_using_subcommand hashset; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l store -d 'Keep a copy of each bundle in this content-addressed store (DIR/sha256/ab/abcd....zip; an encrypted bundle also as it arrived, DIR/sha256/cd/cdef....zip.age)' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l key -d 'Sign and append a receive event with this key before recording the bundle, as `evidentia receive` does (the bundle file is changed)' -r
@@ -501,22 +501,23 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l json -d '
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -l no-progress -d 'Never show a progress bar'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "list" -d 'List the bundles with case, items and status'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "show" -d 'Show one bundle (by bundle id) or every bundle of a case'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "find" -d 'Find files across all bundles by hash or by name (exit 1 when none)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "audit" -d 'Show the audit log (who ingested what, when, from where)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "verify" -d 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -f -a "list" -d 'List the bundles with case, items and status'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -f -a "show" -d 'Show one bundle (by bundle id) or every bundle of a case'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -f -a "find" -d 'Find files across all bundles by hash or by name (exit 1 when none)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -f -a "audit" -d 'Show the audit log (who ingested what, when, from where)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -f -a "verify" -d 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -f -a "migrate" -d 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and not __fish_seen_subcommand_from list show find audit verify migrate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -525,7 +526,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_s
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -536,7 +537,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_s
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l hash -d 'A digest in hex, either case (length picks the algorithm; 64 digits searches SHA-256 and BLAKE3)' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l name -d 'A path pattern: a glob with * and ?, or an SQL LIKE pattern (% and _) when it holds no * or ?' -r
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -545,7 +546,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_s
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from find" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from audit" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -558,7 +559,7 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_s
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l trust -d 'Trust store directory [default: HOME/trust]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l key -d 'When the bundle is age-encrypted: decrypt with this key (id or unique hex prefix) [default: every own key with an encryption recipient]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l passphrase-file -d 'Read the passphrase of the decrypting key from the first line of FILE' -r -F
-complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -567,15 +568,27 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_s
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -l no-progress -d 'Never show a progress bar'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -l from -d 'The SQLite locker to copy (only read; it must be at this evidentia\'s schema version)' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -l to -d 'The empty locker to copy it into: a postgresql:// URL (lab build; the password from ~/.pgpass, PGPASSFILE or a prompt) or a SQLite file' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -l json -d 'Machine output on stdout: one JSON document, or JSON Lines for streams'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Only errors on stderr (no warnings, notes or progress)'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -l no-progress -d 'Never show a progress bar'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the bundles with case, items and status'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one bundle (by bundle id) or every bundle of a case'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "find" -d 'Find files across all bundles by hash or by name (exit 1 when none)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "audit" -d 'Show the audit log (who ingested what, when, from where)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table'
 complete -c evidentia -n "__fish_evidentia_using_subcommand locker; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l trust -d 'Trust store for verifying bundle targets [default: HOME/trust]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l hashset -d 'Hash set to match against (repeatable)' -r
-complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l locker -d 'The locker database [default: <home>/locker.db]' -r -F
+complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l locker -d 'The locker: a SQLite file, or a postgresql:// URL (lab build) [env: EVIDENTIA_LOCKER] [default: <home>/locker.db]' -r
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l home -d 'Directory holding keys, the trust store and the default locker [default: the platform data directory, e.g. ~/.local/share/evidentia]' -r -F
 complete -c evidentia -n "__fish_evidentia_using_subcommand match" -l color -d 'When to use colour (NO_COLOR is honoured in auto mode)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -654,3 +667,4 @@ complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_see
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "find" -d 'Find files across all bundles by hash or by name (exit 1 when none)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "audit" -d 'Show the audit log (who ingested what, when, from where)'
 complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "verify" -d 'Re-verify the stored bundles and compare them with the locker records; exit 1 on any drift'
+complete -c evidentia -n "__fish_evidentia_using_subcommand help; and __fish_seen_subcommand_from locker" -f -a "migrate" -d 'Copy a SQLite locker, audit rows and all, into an empty locker (a postgresql:// URL in the lab) and verify every table'

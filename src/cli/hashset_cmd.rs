@@ -125,7 +125,7 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
                 untagged_64,
                 now: evidentia::model::format_rfc3339_utc(super::passphrase::now()),
             };
-            let info = l.import_hashset(&file, &opts).map_err(|e| {
+            let (info, counts) = l.import_hashset_counted(&file, &opts).map_err(|e| {
                 CliError::op(e.to_string()).hint(
                     "hash sets are NSRL RDS v3 SQLite files, HASHDEEP-1.0 files or sums lists",
                 )
@@ -142,6 +142,21 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
                     algorithms.join(",")
                 ),
             })?;
+            if counts.skipped > 0 {
+                ctx.diag.warn(&format!(
+                    "{} of {} had no usable digest (every digest column empty or not hex) \
+                     and were not imported",
+                    count(counts.skipped, "row"),
+                    display_path(&file)
+                ));
+            }
+            if counts.nul_names > 0 {
+                ctx.diag.warn(&format!(
+                    "{} of {} held a NUL byte, stored with U+FFFD in its place",
+                    count(counts.nul_names, "listed name"),
+                    display_path(&file)
+                ));
+            }
         }
         HashsetCommand::List { locker } => {
             let l = locker.open(ctx)?;

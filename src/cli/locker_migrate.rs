@@ -127,7 +127,11 @@ fn refused(e: MigrateError) -> CliError {
         ),
         _ => None,
     };
-    let err = CliError::op(format!("locker migrate: {e}"));
+    let mut err = CliError::op(format!("locker migrate: {e}"));
+    if matches!(e, MigrateError::Mismatch { .. }) {
+        // The copy did not verify: a finding, as for a bundle (exit 1).
+        err.exit = Exit::Problem;
+    }
     match hint {
         Some(h) => err.hint(h),
         None => err,
