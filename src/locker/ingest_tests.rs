@@ -473,11 +473,7 @@ fn postgres_a_deadlock_on_shared_signer_keys_is_retried() {
         return;
     };
     let url = crate::locker::pg::fresh_database(&admin);
-    let open = || {
-        let addr = crate::locker::pg::PgAddr::parse(&url).unwrap();
-        let client = crate::locker::pg::connect(&addr, addr.password()).unwrap();
-        Locker::from_postgres(client, addr.to_string()).unwrap()
-    };
+    let open = || crate::locker::testing::postgres_open(&url);
     let (other, watch, mut l) = (open(), open(), open());
     // Another writer holds K2, uncommitted.
     let tx = other.db.begin(&[]).unwrap();
@@ -496,18 +492,7 @@ fn postgres_a_deadlock_on_shared_signer_keys_is_retried() {
         l.ingest(&req(&r, &rec)).map(|s| (s.outcome, s.events))
     });
     // The ingest has recorded K1 and waits for K2 ...
-    let waiting = || -> i64 {
-        watch
-            .db
-            .row(
-                "SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                &[],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
-    while waiting() == 0 {
+    while crate::locker::testing::lock_waiters(&watch) == 0 {
         std::thread::sleep(Duration::from_millis(20));
     }
     // ... and the other writer now wants K1: a deadlock. The ingest,
@@ -539,11 +524,7 @@ fn postgres_writers_of_one_bundle_queue_on_its_lock() {
         return;
     };
     let url = crate::locker::pg::fresh_database(&admin);
-    let open = || {
-        let addr = crate::locker::pg::PgAddr::parse(&url).unwrap();
-        let client = crate::locker::pg::connect(&addr, addr.password()).unwrap();
-        Locker::from_postgres(client, addr.to_string()).unwrap()
-    };
+    let open = || crate::locker::testing::postgres_open(&url);
     let (other, mut l) = (open(), open());
     let tx = other.db.begin(&[Lock::Bundle("urn:uuid:b")]).unwrap();
     tx.execute(
@@ -559,21 +540,7 @@ fn postgres_writers_of_one_bundle_queue_on_its_lock() {
         };
         l.ingest(&req(&report("a1"), &rec)).map(|s| s.outcome)
     });
-    let waiting = || -> i64 {
-        // A fresh snapshot of the activity view each time (it is cached
-        // for the rest of a transaction).
-        other.db.batch("SELECT pg_stat_clear_snapshot()").unwrap();
-        other
-            .db
-            .row(
-                "SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                &[],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
-    while waiting() == 0 {
+    while crate::locker::testing::lock_waiters(&other) == 0 {
         std::thread::sleep(Duration::from_millis(20));
     }
     tx.commit().unwrap();
