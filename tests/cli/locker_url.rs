@@ -112,7 +112,7 @@ fn locker_commands(env: &Env) -> Vec<Vec<String>> {
     let list = env.write("l.sha256", format!("{}  a\n", sha256_hex(b"a")).as_bytes());
     let src = env.path().join("src.db");
     run_env(
-        &env,
+        env,
         &["hashset", "list", "--locker", src.to_str().unwrap()],
         None,
     )
