@@ -39,9 +39,11 @@ mod keys;
 mod locker;
 mod locker_identity;
 mod locker_md5;
+mod locker_migrate;
 #[cfg(feature = "postgres")]
 mod locker_pg;
 mod locker_robust;
+mod locker_url;
 mod manualcheck;
 mod map;
 mod names;
