@@ -144,8 +144,8 @@ pub fn run_hashset(ctx: &Ctx, args: HashsetArgs) -> Result<Exit, CliError> {
             })?;
             if counts.skipped > 0 {
                 ctx.diag.warn(&format!(
-                    "{} of {} had no usable digest (every digest column empty or not hex) \
-                     and were not imported",
+                    "{} of {} had no usable digest (every digest column empty or not hex)\
+                     ; not imported",
                     count(counts.skipped, "row"),
                     display_path(&file)
                 ));

@@ -80,17 +80,19 @@ impl LockerArg {
                 CliError::op(e.to_string())
                     .hint("check the path, and that it is on a local file system (WAL needs one)")
             }),
-            Place::Url { url, from_argument } => open_url(ctx, &url, from_argument),
+            Place::Url { url, from_argument } => {
+                open_url(ctx, &url, from_argument.then_some("--locker"))
+            }
         }
     }
 }
 
-/// Open the locker another argument names (`locker migrate --to`): a
-/// path is a SQLite file, a postgresql:// URL a PostgreSQL locker (a
+/// Open the locker the argument `option` names (`locker migrate --to`):
+/// a path is a SQLite file, a postgresql:// URL a PostgreSQL locker (a
 /// password in it refused, as in `--locker`).
-pub fn open_value(ctx: &Ctx, value: &OsString) -> Result<Locker, CliError> {
+pub fn open_value(ctx: &Ctx, option: &str, value: &OsString) -> Result<Locker, CliError> {
     if is_url(value) {
-        return open_url(ctx, &value.to_string_lossy(), true);
+        return open_url(ctx, &value.to_string_lossy(), Some(option));
     }
     Locker::open(Path::new(value)).map_err(|e| {
         CliError::op(e.to_string())
@@ -99,7 +101,7 @@ pub fn open_value(ctx: &Ctx, value: &OsString) -> Result<Locker, CliError> {
 }
 
 #[cfg(not(feature = "postgres"))]
-fn open_url(_: &Ctx, _: &str, _: bool) -> Result<Locker, CliError> {
+fn open_url(_: &Ctx, _: &str, _: Option<&str>) -> Result<Locker, CliError> {
     Err(
         CliError::usage("this evidentia was built without PostgreSQL lockers").hint(
             "the field build has no networking code; build the lab binary with \
@@ -109,17 +111,24 @@ fn open_url(_: &Ctx, _: &str, _: bool) -> Result<Locker, CliError> {
 }
 
 #[cfg(feature = "postgres")]
-fn open_url(ctx: &Ctx, url: &str, from_argument: bool) -> Result<Locker, CliError> {
+fn open_url(ctx: &Ctx, url: &str, option: Option<&str>) -> Result<Locker, CliError> {
     use evidentia::locker::pg::{self, PgAddr};
     let addr = PgAddr::parse(url).map_err(|e| CliError::usage(e.to_string()))?;
-    if from_argument && addr.password().is_some() {
+    if let Some(option) = option
+        && addr.password().is_some()
+    {
+        // Only --locker has a variable to put the URL in instead.
+        let env = if option == "--locker" {
+            format!("put the URL in {LOCKER_ENV}, ")
+        } else {
+            "put ".to_string()
+        };
         return Err(CliError::usage(format!(
-            "--locker {addr}: a password in an argument can be read by every user of this \
+            "{option} {addr}: a password in an argument can be read by every user of this \
              machine; it was not used"
         ))
         .hint(format!(
-            "put the URL in {LOCKER_ENV}, the password in ~/.pgpass (mode 0600) or \
-             PGPASSFILE, or let evidentia ask"
+            "{env}the password in ~/.pgpass (mode 0600) or PGPASSFILE, or let evidentia ask"
         )));
     }
     let file = pg::pgpass_file(

@@ -148,5 +148,5 @@ fn same_file(from: &std::path::Path, to: &OsString) -> bool {
 
 /// The target: a path or a postgresql:// URL, opened as `--locker` is.
 fn open_target(ctx: &Ctx, to: &OsString) -> Result<Locker, CliError> {
-    super::locker_arg::open_value(ctx, to)
+    super::locker_arg::open_value(ctx, "--to", to)
 }

@@ -128,7 +128,9 @@ pub fn command() -> clap::Command {
 /// The crash-safety tests' fault and pause points (docs/testing.md):
 /// `EVIDENTIA_TEST_FAIL_OP=N` fails output operation N with "No space left
 /// on device"; `EVIDENTIA_TEST_PAUSE_OP=N` prints a marker line to stderr
-/// before operation N and waits a minute, for the test to SIGKILL us.
+/// before operation N and waits a minute, for the test to SIGKILL us
+/// (`EVIDENTIA_TEST_PAUSE_SECS=S`: S seconds instead, for a test that lets
+/// the paused run go on, e.g. after restarting its database server).
 /// Only in builds with the `test-hooks` feature (`cargo test`); a release
 /// build neither reads these variables nor carries their names.
 #[cfg(feature = "test-hooks")]
@@ -139,7 +141,9 @@ fn install_test_hook() {
     static FAIL: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
     static PAUSE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
     let fail = *FAIL.get_or_init(|| var("EVIDENTIA_TEST_FAIL_OP"));
+    static PAUSE_SECS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     let pause = *PAUSE.get_or_init(|| var("EVIDENTIA_TEST_PAUSE_OP"));
+    PAUSE_SECS.get_or_init(|| var("EVIDENTIA_TEST_PAUSE_SECS").unwrap_or(60));
     if fail.is_none() && pause.is_none() {
         return;
     }
@@ -150,7 +154,9 @@ fn install_test_hook() {
                 op.name(),
                 path.display()
             );
-            std::thread::sleep(std::time::Duration::from_secs(60));
+            std::thread::sleep(std::time::Duration::from_secs(
+                PAUSE_SECS.get().copied().unwrap_or(60),
+            ));
         }
         if FAIL.get() == Some(&Some(n)) {
             return Err(evidentia::testhook::disk_full());

@@ -316,7 +316,7 @@ fn hashset_import_warns_of_rds_rows_skipped_and_nul_names() {
         r.stderr,
         format!(
             "evidentia: warning: 2 rows of {path} had no usable digest (every digest \
-             column empty or not hex) and were not imported\n\
+             column empty or not hex); not imported\n\
              evidentia: warning: 2 listed names of {path} held a NUL byte, stored with \
              U+FFFD in its place\n"
         )
