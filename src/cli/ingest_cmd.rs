@@ -198,6 +198,13 @@ fn locker_error(e: LockerError) -> CliError {
             )
         }
         LockerError::Write { path, source } => CliError::io("cannot write", path, source),
+        LockerError::Db { source, .. } if source.is_connection_lost() => {
+            CliError::op(e.to_string()).hint(
+                "the connection to the locker's server was lost (the server stopped or \
+                 restarted); the transaction was rolled back, so this bundle was not recorded \
+                 (earlier ones in this run were). Ingest it again when the server is back",
+            )
+        }
         LockerError::Db { source, .. } if source.is_disk_full() => CliError::op(e.to_string())
             .hint(
                 "the disk holding the locker is full; the transaction was rolled back, so this \

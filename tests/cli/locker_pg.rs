@@ -529,6 +529,12 @@ fn pg_server_restarted_mid_ingest_is_a_clear_error_and_a_retry_records() {
         "the error names the locker: {}",
         r.stderr
     );
+    assert!(
+        r.stderr.contains("this bundle was not recorded")
+            && r.stderr.contains("Ingest it again when the server is back"),
+        "the error says nothing was recorded and what to do: {}",
+        r.stderr
+    );
     let l = crate::backend::pg::Db::from_url(&cluster.url);
     for t in ["bundles", "files", "audit", "custody_events"] {
         assert_eq!(l.rows(&format!("SELECT count(*) FROM {t}")), [["0"]], "{t}");
