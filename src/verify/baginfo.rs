@@ -6,6 +6,10 @@
 //!   label evidentia writes once (the reserved BagIt labels, the bundle id
 //!   and the case labels) that appears twice is a finding, whatever the
 //!   values, since another tool may show either one.
+//! - `Item-Number` is the one repeated label: its values, in order, must be
+//!   exactly the item numbers manifest.json records (none when it records
+//!   none), so a line added, dropped, repeated, changed or moved is a
+//!   finding.
 //! - `Payload-Oxum` and `External-Identifier` appear exactly once and equal
 //!   the payload and the bundle id; `Bagging-Date`, `Bag-Software-Agent`,
 //!   `Bag-Size` and the case labels equal what manifest.json records.
@@ -26,6 +30,9 @@ const RESERVED_SINGLE: [&str; 7] = [
     "External-Identifier",
     "Bag-Software-Agent",
 ];
+
+/// The label `seal` writes once per item number, in manifest.json's order.
+const ITEM_NUMBER: &str = "Item-Number";
 
 /// A value as `parse_bag_info` gives it back from what `render_bag_info`
 /// wrote: line ends unified, each line trimmed.
@@ -77,6 +84,12 @@ pub fn check(
         }
         expected.extend(m.case.bag_info_labels());
     }
+    if let Some(m) = manifest {
+        check_items(&all(ITEM_NUMBER), &m.case.items, report);
+    }
+    // Item-Number is compared as a list above; every other label
+    // evidentia writes appears once.
+    expected.retain(|(l, _)| *l != ITEM_NUMBER);
     let mut single: Vec<&str> = RESERVED_SINGLE.to_vec();
     single.extend(expected.iter().map(|(l, _)| *l));
     single.sort_unstable();
@@ -134,3 +147,81 @@ pub fn check(
     }
     true
 }
+
+/// The `Item-Number` values bag-info.txt holds (`got`) against the item
+/// numbers manifest.json records (`want`): the same values, as many times,
+/// in the same order (`seal` writes them in manifest.json's order).
+fn check_items(got: &[&str], want: &[String], report: &mut VerifyReport) {
+    let got: Vec<String> = got.iter().map(|v| normal(v)).collect();
+    let want: Vec<String> = want.iter().map(|v| normal(v)).collect();
+    if got == want {
+        return;
+    }
+    let mut push = |what: String, e: String, a: String| {
+        report.findings.push(Finding::values(
+            FindingCode::BagInfo,
+            layout::BAG_INFO,
+            what,
+            e,
+            a,
+        ));
+    };
+    if got.len() != want.len() {
+        push(
+            format!(
+                "{ITEM_NUMBER} appears {} times; manifest.json records {} item numbers",
+                got.len(),
+                want.len()
+            ),
+            want.len().to_string(),
+            got.len().to_string(),
+        );
+    }
+    // What one list holds more often than the other, value by value:
+    // sorted copies merged, so a hostile list of millions stays linear.
+    let (mut w, mut g) = (want.clone(), got.clone());
+    w.sort_unstable();
+    g.sort_unstable();
+    let (mut missing, mut extra) = (Vec::new(), Vec::new());
+    let (mut wi, mut gi) = (w.into_iter().peekable(), g.into_iter().peekable());
+    loop {
+        match (wi.peek(), gi.peek()) {
+            (Some(a), Some(b)) if a == b => {
+                wi.next();
+                gi.next();
+            }
+            (Some(a), Some(b)) if a < b => missing.extend(wi.next()),
+            (Some(_), None) => missing.extend(wi.next()),
+            (_, Some(_)) => extra.extend(gi.next()),
+            (None, None) => break,
+        }
+    }
+    if missing.is_empty() && extra.is_empty() {
+        // The same values, as many times, in another order: another tool
+        // lists the items differently from manifest.json.
+        let list = |l: &[String]| serde_json::to_string(l).unwrap_or_default();
+        push(
+            format!("the {ITEM_NUMBER} lines are not in the order manifest.json records"),
+            list(&want),
+            list(&got),
+        );
+    }
+    for m in missing {
+        push(
+            format!("an {ITEM_NUMBER} manifest.json records is missing"),
+            m,
+            String::new(),
+        );
+    }
+    for x in extra {
+        push(
+            format!("an {ITEM_NUMBER} is not one manifest.json records"),
+            String::new(),
+            x,
+        );
+    }
+}
+
+#[cfg(test)]
+#[path = "baginfo_tests.rs"]
+mod tests;

@@ -107,7 +107,7 @@ fn assert_finding(env: &Env, bundle: &Path, code: &str, path: &str) {
 }
 
 /// Unzip and run `bagit.py --validate`, and `unzip -t`.
-fn stock_tools_accept(env: &Env, bundle: &Path, bag: &str) {
+pub(crate) fn stock_tools_accept(env: &Env, bundle: &Path, bag: &str) {
     if let Some(unzip) = peer("unzip") {
         let out = run_peer(&unzip, &[OsStr::new("-t"), bundle.as_os_str()], env.path());
         assert!(

@@ -5,7 +5,7 @@
 //! (`custody show`, `report`, `ingest`, `locker verify`) refuses them.
 
 use crate::attacks::{Member, members, rezip};
-use crate::bundle::{examiner, trust};
+use crate::bundle::{examiner, stock_tools_accept, trust};
 use crate::harness::{Env, Run};
 use serde_json::Value;
 use std::ffi::OsStr;
@@ -284,6 +284,168 @@ fn every_payload_oxum_is_checked_and_single_labels_do_not_repeat() {
             && f["expected"] == "CASE-1"),
         "the value bagit tools show differs from manifest.json's: {f:?}"
     );
+}
+
+/// The Item-Number lines of `b`'s bag-info.txt, in order.
+fn item_lines(b: &Path) -> Vec<String> {
+    let es = members(b);
+    let info = es
+        .iter()
+        .find(|(n, _, _)| n.ends_with("/bag-info.txt"))
+        .unwrap();
+    String::from_utf8(info.1.clone())
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("Item-Number:"))
+        .map(String::from)
+        .collect()
+}
+
+/// `--item` repeats, and a meta file's `items` list comes first: one
+/// Item-Number line per item, in manifest.json's order, which verify,
+/// bagit.py, the report and the locker all accept and show.
+#[test]
+fn several_items_are_sealed_verified_reported_and_ingested() {
+    let env = Env::new();
+    let id = examiner(&env, "Jana Examiner");
+    trust(&env, &id);
+    env.write("ev/a.txt", b"hello\n");
+    env.write(
+        "meta.toml",
+        b"case_reference = \"X\"\nitems = [\"7\", \"8\"]\n",
+    );
+    let cases: [(&str, &[&str], &[&str]); 2] = [
+        ("CASE-2", &["--item", "I1", "--item", "I2"], &["I1", "I2"]),
+        (
+            "CASE-3",
+            &["--meta", "meta.toml", "--item", "I 9"],
+            &["7", "8", "I 9"],
+        ),
+    ];
+    for (case, flags, items) in cases {
+        let out = format!("{case}.zip");
+        let mut args = vec!["seal", "ev", "--out", &out, "--case", case];
+        args.extend(["--time", "2024-05-01T12:00:00Z"]);
+        args.extend(flags);
+        env.run(&args).expect_code(0);
+        let b = env.path().join(&out);
+        let want: Vec<String> = items.iter().map(|i| format!("Item-Number: {i}")).collect();
+        assert_eq!(item_lines(&b), want);
+        let (run, v) = verify_json(&env, &b, &[]);
+        run.expect_code(0);
+        assert_eq!(v["verdict"], "verified", "{v}");
+        stock_tools_accept(&env, &b, case);
+        let md = env.run([
+            OsStr::new("report"),
+            b.as_os_str(),
+            OsStr::new("--format"),
+            OsStr::new("md"),
+        ]);
+        md.expect_code(0);
+        let row = format!("| **Items** | {} |", items.join(", "));
+        assert!(
+            md.stdout_str().contains(&row),
+            "{row} in {}",
+            md.stdout_str()
+        );
+        crate::locker::ingest(&env, &b, &[]).expect_code(0);
+        let show = crate::locker::run(
+            &env,
+            &[
+                OsStr::new("--json"),
+                OsStr::new("locker"),
+                OsStr::new("show"),
+                OsStr::new(case),
+            ],
+        );
+        show.expect_code(0);
+        let d = &crate::locker::json_lines(&show)[0];
+        // The locker keeps items sorted.
+        assert_eq!(d["items"], serde_json::json!(items), "{d}");
+        assert_eq!(d["case_meta"]["items"], serde_json::json!(items), "{d}");
+    }
+}
+
+/// A change to bag-info.txt's text.
+type Edit = fn(&str) -> String;
+
+/// A forger who edits the Item-Number lines and re-hashes bag-info.txt in
+/// the tag manifest is caught by the bag-info check, and ingest refuses.
+#[test]
+fn an_item_number_added_dropped_repeated_changed_or_moved_is_caught() {
+    let env = Env::new();
+    let id = examiner(&env, "Jana Examiner");
+    trust(&env, &id);
+    env.write("ev/a.txt", b"hello\n");
+    env.run([
+        "seal",
+        "ev",
+        "--out",
+        "b.zip",
+        "--case",
+        "CASE-1",
+        "--item",
+        "I1",
+        "--item",
+        "I2",
+        "--time",
+        "2024-05-01T12:00:00Z",
+    ])
+    .expect_code(0);
+    let b = env.path().join("b.zip");
+    verify_json(&env, &b, &[]).0.expect_code(0);
+    let edits: [(&str, Edit, &str); 5] = [
+        (
+            "repeated",
+            |t| t.replace("Item-Number: I2\n", "Item-Number: I2\nItem-Number: I2\n"),
+            "Item-Number appears 3 times",
+        ),
+        (
+            "dropped",
+            |t| t.replace("Item-Number: I2\n", ""),
+            "an Item-Number manifest.json records is missing",
+        ),
+        (
+            "added",
+            |t| format!("{t}Item-Number: I3\n"),
+            "an Item-Number is not one manifest.json records",
+        ),
+        (
+            "changed",
+            |t| t.replace("Item-Number: I2\n", "Item-Number: I3\n"),
+            "an Item-Number is not one manifest.json records",
+        ),
+        (
+            "moved",
+            |t| {
+                t.replace(
+                    "Item-Number: I1\nItem-Number: I2\n",
+                    "Item-Number: I2\nItem-Number: I1\n",
+                )
+            },
+            "not in the order manifest.json records",
+        ),
+    ];
+    for (what, edit, message) in edits {
+        let f = with_bag_info(&env, &b, &format!("{what}.zip"), edit);
+        assert_ne!(item_lines(&f), item_lines(&b), "{what}: the edit took");
+        let (run, v) = verify_json(&env, &f, &[]);
+        run.expect_code(1);
+        let fs = v["findings"].as_array().unwrap();
+        assert!(
+            fs.iter().any(
+                |x| x["code"] == "bag-info" && x["message"].as_str().unwrap().contains(message)
+            ),
+            "{what}: {fs:?}"
+        );
+        assert!(
+            outcomes(&v).contains(&("bag-info".to_string(), "failed".to_string())),
+            "{what}: {:?}",
+            outcomes(&v)
+        );
+        let r = crate::locker::ingest(&env, &f, &[]);
+        assert_ne!(r.code, 0, "{what}: ingest accepted it");
+    }
 }
 
 /// A cut tail cannot be detected without the head the sender announced;
