@@ -54,6 +54,37 @@ pub(crate) fn locker(env: &Env) -> TestLocker {
     TestLocker::new(env)
 }
 
+/// Add a signed `transfer` event to `bundle`'s chain, to key `to_key`.
+pub(crate) fn transfer(env: &Env, bundle: &Path, to_key: &str, time: &str) {
+    env.run([
+        OsStr::new("custody"),
+        OsStr::new("add"),
+        bundle.as_os_str(),
+        OsStr::new("--action"),
+        OsStr::new("transfer"),
+        OsStr::new("--to-key"),
+        OsStr::new(to_key),
+        OsStr::new("--time"),
+        OsStr::new(time),
+    ])
+    .expect_code(0);
+}
+
+/// Make `path` a version 1 SQLite locker, exactly as migration 1 made it,
+/// holding one bundle row (an old locker, which only SQLite can have).
+pub(crate) fn version_1_locker(path: &Path) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+    c.execute_batch(evidentia::locker::MIGRATIONS[0]).unwrap();
+    c.execute_batch("PRAGMA user_version = 1").unwrap();
+    c.execute(
+        "INSERT INTO bundles (bundle_id, name, status, zip_sha256, ingested_at)
+         VALUES ('urn:uuid:old', 'old', 'verified', 'z', 't')",
+        [],
+    )
+    .unwrap();
+}
+
 pub(crate) fn run(env: &Env, args: &[&OsStr]) -> Run {
     let l = locker(env).arg();
     let mut a: Vec<&OsStr> = args.to_vec();

@@ -12,7 +12,7 @@
 
 use crate::backend::TestLocker;
 use crate::harness::{Env, Run};
-use crate::locker::{examiner, json_lines, seal};
+use crate::locker::{examiner, json_lines, seal, version_1_locker};
 use crate::locker_url::{make_rds, sha256_hex};
 use evidentia::bundle::{Archive, DosTime, Method, ZipWriter};
 use serde_json::Value;
@@ -487,17 +487,7 @@ fn locker_migrate_refuses_a_source_at_an_older_schema_version() {
     // A version 1 locker file, as migration 1 made it, with a bundle:
     // SQLite only (the source of a migration is a file).
     let old = TestLocker::sqlite_only_named(&env, "old");
-    {
-        let c = rusqlite::Connection::open(old.path()).unwrap();
-        c.execute_batch(evidentia::locker::MIGRATIONS[0]).unwrap();
-        c.execute_batch("PRAGMA user_version = 1").unwrap();
-        c.execute(
-            "INSERT INTO bundles (bundle_id, name, status, zip_sha256, ingested_at)
-             VALUES ('urn:uuid:old', 'old', 'verified', 'z', 't')",
-            [],
-        )
-        .unwrap();
-    }
+    version_1_locker(old.path());
     let before = file_sha(old.path());
     let to = TestLocker::named(&env, "dst");
     let r = migrate(&env, &old.arg(), &to.arg(), false);

@@ -14,7 +14,7 @@
 
 use crate::backend::TestLocker;
 use crate::harness::{Env, Run, skip};
-use crate::locker::{examiner, json_lines, seal};
+use crate::locker::{examiner, json_lines, seal, transfer};
 use std::ffi::OsStr;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -247,18 +247,7 @@ fn pg_chains_race_while_another_ingest_holds_its_transaction() {
         (&b, "2024-05-02T00:00:00Z"),
         (&fork, "2024-06-01T00:00:00Z"),
     ] {
-        env.run([
-            OsStr::new("custody"),
-            OsStr::new("add"),
-            bundle.as_os_str(),
-            OsStr::new("--action"),
-            OsStr::new("transfer"),
-            OsStr::new("--to-key"),
-            OsStr::new(&id),
-            OsStr::new("--time"),
-            OsStr::new(time),
-        ])
-        .expect_code(0);
+        transfer(&env, bundle, &id, time);
     }
     let copies: Vec<PathBuf> = (0..N)
         .map(|i| {

@@ -4,7 +4,9 @@
 
 use crate::backend::TestLocker;
 use crate::harness::Env;
-use crate::locker::{count, examiner, ingest, json_lines, locker, run, seal, setup};
+use crate::locker::{
+    count, examiner, ingest, json_lines, locker, run, seal, setup, transfer, version_1_locker,
+};
 use std::ffi::OsStr;
 use std::path::Path;
 
@@ -115,17 +117,7 @@ fn locker_old_schema_is_migrated_on_ingest() {
         // A version 1 locker, exactly as migration 1 made it, with a row.
         // SQLite only: PostgreSQL lockers are made at the current version
         // (or by `locker migrate`), never by an older evidentia.
-        let l = TestLocker::sqlite_only(&env);
-        let c = rusqlite::Connection::open(l.path()).unwrap();
-        c.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
-        c.execute_batch(evidentia::locker::MIGRATIONS[0]).unwrap();
-        c.execute_batch("PRAGMA user_version = 1").unwrap();
-        c.execute(
-            "INSERT INTO bundles (bundle_id, name, status, zip_sha256, ingested_at)
-             VALUES ('urn:uuid:old', 'old', 'verified', 'z', 't')",
-            [],
-        )
-        .unwrap();
+        version_1_locker(TestLocker::sqlite_only(&env).path());
     }
     ingest(&env, &good, &[]).expect_code(0);
     assert_eq!(
@@ -348,20 +340,7 @@ fn locker_longer_chain_extends_conflicting_chain_is_refused_and_key_receives() {
     let fork = env.path().join("fork.zip");
     std::fs::copy(&b, &fork).unwrap();
     ingest(&env, &b, &[]).expect_code(0);
-    let transfer = |bundle: &Path, time: &str| {
-        env.run([
-            OsStr::new("custody"),
-            OsStr::new("add"),
-            bundle.as_os_str(),
-            OsStr::new("--action"),
-            OsStr::new("transfer"),
-            OsStr::new("--to-key"),
-            OsStr::new(&id),
-            OsStr::new("--time"),
-            OsStr::new(time),
-        ])
-        .expect_code(0);
-    };
+    let transfer = |bundle: &Path, time: &str| transfer(&env, bundle, &id, time);
     transfer(&b, "2024-05-02T00:00:00Z");
     let r = ingest(&env, &b, &[]);
     r.expect_code(0);
