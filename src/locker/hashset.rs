@@ -571,35 +571,4 @@ mod tests {
             .unwrap();
         assert_eq!(m[0].listed_name.as_deref(), Some("a\u{FFFD}b.jpg"));
     }
-
-    /// `cargo test --release --lib rds_import_timing -- --ignored --nocapture`
-    /// (with `EVIDENTIA_TEST_PG` for PostgreSQL): a million RDS rows.
-    #[test]
-    #[ignore = "a timing, not a test"]
-    fn rds_import_timing() {
-        let dir = tempfile::tempdir().unwrap();
-        let rds = dir.path().join("big.db");
-        {
-            let c = rusqlite::Connection::open(&rds).unwrap();
-            c.execute_batch(
-                "CREATE TABLE FILE (sha256 TEXT, sha1 TEXT, md5 TEXT, file_name TEXT, file_size INTEGER);
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
-                 INSERT INTO FILE SELECT hex(randomblob(32)), hex(randomblob(20)),
-                     hex(randomblob(16)), 'file' || i || '.dll', i FROM n;",
-            )
-            .unwrap();
-        }
-        let mut l = testing::locker(dir.path());
-        for (name, stream) in [("attached", false), ("streamed", true)] {
-            if l.db.backend() != Backend::Sqlite && !stream {
-                continue;
-            }
-            let t = std::time::Instant::now();
-            l.refuse_taken(name).unwrap();
-            rds::import(&l, &rds, &opts(name, HashsetKind::KnownGood), stream).unwrap();
-            let s = t.elapsed().as_secs_f64();
-            eprintln!("{:?} {name}: 1000000 rows in {s:.2} s", l.db.backend());
-        }
-        let _ = &mut l;
-    }
 }
