@@ -62,3 +62,4 @@ mod seal_to;
 mod secrets;
 mod sign_abroad;
 mod verdict;
+mod verify_order;

@@ -17,6 +17,7 @@ use super::rich::{Capped, compare_rich};
 use crate::bundle::{Archive, Entry, layout};
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions, HashResult, hash_reader};
 use crate::model::{FileEntry, Manifest};
+use crate::source::{Inline, ordered_map_inline};
 use crate::verify::tap::Tee;
 use crate::verify::{Check, Finding, FindingCode, PayloadTap, VerifyReport};
 use std::collections::{BTreeMap, BTreeSet};
@@ -179,102 +180,172 @@ impl Bag {
     }
 }
 
+/// A payload file on its way to be hashed, with what it is compared with.
+struct Job {
+    path: String,
+    entry: Entry,
+    /// Its manifest.json entry.
+    rich: Option<FileEntry>,
+    /// The digests its manifests list for it.
+    want: Vec<(Algorithm, String)>,
+}
+
+/// At most this many files are read ahead of the comparisons.
+const IN_FLIGHT: usize = 1024;
+
 impl PayloadPass<'_, '_, '_> {
     /// Walk the payload beside manifest.json's `files` (both in path
-    /// order).
+    /// order). Small files are hashed on a few workers (their digests
+    /// compared in payload order); a file larger than one hash block (the
+    /// hash engine spreads it over the cores itself), and every file when a
+    /// tap watches the bytes, is hashed here in its turn.
     fn run(&mut self, files: &mut dyn Iterator<Item = FileEntry>) {
         let mut files = files.peekable();
-        let (bag, archive) = (self.bag, self.archive);
-        for (p, e) in bag.payload(archive) {
-            self.pass.files += 1;
-            self.pass.bytes += e.size;
-            while let Some(f) = files.next_if(|f| f.path < p) {
-                self.pass.not_in_bag.push(f.path.clone());
-                self.keep(f);
+        let (bag, archive, hashing) = (self.bag, self.archive, &self.hashing);
+        let (listed, wanted) = (&mut self.listed, &self.wanted);
+        let Pass {
+            files: seen,
+            bytes,
+            not_in_json,
+            not_in_bag,
+            for_items,
+            hashed,
+            leaves,
+            disclosed,
+        } = &mut self.pass;
+        let mut keep = |f: FileEntry| {
+            leaves.take(&f);
+            disclosed.take(&f);
+            if wanted.contains(&f.path) {
+                for_items.insert(f.path.clone(), f);
             }
-            let rich = files.next_if(|f| f.path == p);
+        };
+        let mut members = bag.payload(archive).map(|(path, entry)| {
+            *seen += 1;
+            *bytes += entry.size;
+            while let Some(f) = files.next_if(|f| f.path < path) {
+                not_in_bag.push(f.path.clone());
+                keep(f);
+            }
+            let rich = files.next_if(|f| f.path == path);
             match &rich {
-                Some(f) => self.keep(f.clone()),
-                None => self.pass.not_in_json.push(p.clone()),
+                Some(f) => keep(f.clone()),
+                None => not_in_json.push(path.clone()),
             }
-            self.hash_file(&p, &e, rich);
-        }
-        for f in files {
-            self.pass.not_in_bag.push(f.path.clone());
-            self.keep(f);
-        }
-    }
-
-    /// Keep `f` when an evidence item refers to it.
-    fn keep(&mut self, f: FileEntry) {
-        self.pass.leaves.take(&f);
-        self.pass.disclosed.take(&f);
-        if self.wanted.contains(&f.path) {
-            self.pass.for_items.insert(f.path.clone(), f);
-        }
-    }
-
-    /// Hash payload file `p` (its entry `e`) and compare the digests with
-    /// the manifests' and with manifest.json's entry `rich`.
-    fn hash_file(&mut self, p: &str, e: &Entry, rich: Option<FileEntry>) {
-        // The digests listed for `p`, manifest by manifest.
-        let mut want: Vec<(Algorithm, String)> = Vec::new();
-        for (algo, l) in &mut self.listed {
-            l.digests_of(*algo, p, &mut want);
-        }
-        let o = self.hashing.for_size(e.size);
-        let progress = &mut *self.progress;
-        let hashed = self
-            .archive
-            .reader(e)
-            .and_then(|inner| match self.tap.as_deref_mut() {
-                Some(tap) => hash_reader(Tee { inner, tap }, o, progress),
-                None => hash_reader(inner, o, progress),
+            let mut want = Vec::new();
+            for (algo, l) in listed.iter_mut() {
+                l.digests_of(*algo, &path, &mut want);
+            }
+            Job {
+                path,
+                entry,
+                rich,
+                want,
+            }
+        });
+        let progress = std::cell::RefCell::new(&mut *self.progress);
+        let tapped = self.tap.is_some();
+        let tap = &mut self.tap;
+        let block = hashing.all.block_size.max(4096) as u64;
+        let work = |job: Job| {
+            let mut read = 0;
+            let o = hashing.for_size(job.entry.size);
+            let r = archive
+                .reader(&job.entry)
+                .and_then(|inner| hash_reader(inner, o, &mut |n| read += n));
+            (job, r, read)
+        };
+        let mut run_here = |job: Job| {
+            let r = hash_entry(archive, &job.entry, hashing, tap.as_deref_mut(), &mut |n| {
+                (progress.borrow_mut())(n)
             });
-        if let Some(t) = self.tap.as_deref_mut() {
-            t.end(p, hashed.as_ref().ok());
-        }
-        match hashed {
-            Ok(result) => self.compare(p, &want, rich, &result),
-            Err(err) => self.pass.hashed.push(Finding::new(
-                FindingCode::EntryData,
-                p,
-                format!("cannot read: {}", data_error(&err)),
-            )),
+            if let Some(t) = tap.as_deref_mut() {
+                t.end(&job.path, r.as_ref().ok());
+            }
+            (job, r, 0)
+        };
+        let mut inline = Inline {
+            wanted: &|job: &Job| tapped || job.entry.size >= block,
+            run: &mut run_here,
+        };
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let _ = ordered_map_inline(
+            &mut members,
+            threads,
+            IN_FLIGHT,
+            &work,
+            &mut inline,
+            &mut |(job, r, read)| {
+                (progress.borrow_mut())(read);
+                compare(hashed, job, r);
+                Ok::<(), std::convert::Infallible>(())
+            },
+        );
+        drop(members);
+        for f in files {
+            not_in_bag.push(f.path.clone());
+            keep(f);
         }
     }
+}
 
-    /// Compare the hashes of `p` with the digests its manifests list
-    /// (`want`), then with its manifest.json entry.
-    fn compare(
-        &mut self,
-        p: &str,
-        want: &[(Algorithm, String)],
-        rich: Option<FileEntry>,
-        result: &HashResult,
-    ) {
-        for (algo, want) in want {
-            let got = result.digest(*algo).map(|d| d.hex()).unwrap_or_default();
-            if *want != got {
-                self.pass.hashed.push(Finding::values(
-                    FindingCode::DigestMismatch,
-                    p,
-                    format!(
-                        "{} differs from {}",
-                        algo.name(),
-                        layout::manifest_name(*algo)
-                    ),
-                    want,
-                    got,
-                ));
-            }
+/// Hash entry `e` as `hashing` says for its size, passing the bytes to
+/// `tap` when there is one.
+fn hash_entry<'t>(
+    archive: &Archive,
+    e: &Entry,
+    hashing: &Hashing,
+    tap: Option<&mut (dyn PayloadTap + 't)>,
+    progress: &mut dyn FnMut(u64),
+) -> std::io::Result<HashResult> {
+    let o = hashing.for_size(e.size);
+    archive.reader(e).and_then(|inner| match tap {
+        Some(tap) => hash_reader(Tee { inner, tap }, o, progress),
+        None => hash_reader(inner, o, progress),
+    })
+}
+
+/// Compare the hashes of `job`'s file (or why it could not be read) with
+/// the digests its manifests list, then with its manifest.json entry.
+fn compare(hashed: &mut Capped<Finding>, job: Job, r: std::io::Result<HashResult>) {
+    let Job {
+        path: p,
+        want,
+        rich,
+        ..
+    } = job;
+    let result = match r {
+        Ok(result) => result,
+        Err(err) => {
+            hashed.push(Finding::new(
+                FindingCode::EntryData,
+                &p,
+                format!("cannot read: {}", data_error(&err)),
+            ));
+            return;
         }
-        if let Some(r) = rich {
-            let mut found = Vec::new();
-            compare_rich(p, &r, result, &mut found);
-            for f in found {
-                self.pass.hashed.push(f);
-            }
+    };
+    for (algo, want) in &want {
+        let got = result.digest(*algo).map(|d| d.hex()).unwrap_or_default();
+        if *want != got {
+            hashed.push(Finding::values(
+                FindingCode::DigestMismatch,
+                &p,
+                format!(
+                    "{} differs from {}",
+                    algo.name(),
+                    layout::manifest_name(*algo)
+                ),
+                want,
+                got,
+            ));
+        }
+    }
+    if let Some(r) = rich {
+        let mut found = Vec::new();
+        compare_rich(&p, &r, &result, &mut found);
+        for f in found {
+            hashed.push(f);
         }
     }
 }
