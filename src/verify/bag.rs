@@ -66,10 +66,19 @@ impl Bag {
         tap: Option<&mut dyn PayloadTap>,
         verifier: Option<&dyn SignatureVerifier>,
     ) -> Option<Vec<u8>> {
-        let mut tags = self.check_layout(archive, report);
-        self.check_declaration(archive, report);
-        let manifests = self.check_manifests(archive, &tags.manifests, report);
-        let json = self.read_manifest_json(archive, report);
+        // manifest.json's first pass (the largest tag file) runs on another
+        // core while the layout and the payload manifests are checked.
+        let (mut tags, manifests, scan) = std::thread::scope(|s| {
+            let scan = s.spawn(|| self.scan_manifest_json(archive));
+            let tags = self.check_layout(archive, report);
+            self.check_declaration(archive, report);
+            let manifests = self.check_manifests(archive, &tags.manifests, report);
+            let scan = scan
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (tags, manifests, scan)
+        });
+        let json = self.read_manifest_json(archive, scan, report);
         report.commitment.provenance = std::mem::take(&mut tags.provenance.list);
         let mut pass = self.check_payload(archive, manifests, &json, report, progress, tap);
         json.check_payload_files(&mut pass, report);

@@ -59,8 +59,46 @@ impl Finding {
 /// in bounded memory).
 pub const MAX_FINDINGS: usize = 10_000;
 
+/// At most this many bytes of text (paths, messages, values) are listed
+/// in each list of findings: a hostile zip's names can be 64 KiB long, and
+/// 10,000 of them would be 640 MiB. Past it, findings are counted like
+/// those past [`MAX_FINDINGS`].
+pub const MAX_LISTED_BYTES: usize = 8 << 20;
+
+/// The bytes of text an item of a findings list holds.
+pub trait Weight {
+    /// Its bytes of text.
+    fn weight(&self) -> usize;
+}
+
+impl Weight for Finding {
+    fn weight(&self) -> usize {
+        let v = |o: &Option<String>| o.as_ref().map_or(0, String::len);
+        self.path.len() + self.message.len() + v(&self.expected) + v(&self.actual)
+    }
+}
+
+impl Weight for String {
+    fn weight(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T: Weight, U> Weight for (T, U) {
+    fn weight(&self) -> usize {
+        self.0.weight()
+    }
+}
+
+/// Whether a list of `len` items holding `bytes` has room for one more of
+/// `weight` bytes (a list that refused one is marked full by setting
+/// `bytes` to [`MAX_LISTED_BYTES`]).
+pub fn has_room(len: usize, bytes: usize, weight: usize) -> bool {
+    len < MAX_FINDINGS && bytes < MAX_LISTED_BYTES && bytes + weight <= MAX_LISTED_BYTES
+}
+
 /// The findings of a report: a list that reads like a `Vec<Finding>` and
-/// keeps at most [`MAX_FINDINGS`] of them.
+/// keeps at most [`MAX_FINDINGS`] of them, in at most [`MAX_LISTED_BYTES`].
 ///
 /// Every finding, listed or only counted, is also counted against the
 /// mandatory check it belongs to (`checks::attribute`): by its code, or
@@ -68,6 +106,8 @@ pub const MAX_FINDINGS: usize = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Findings {
     list: Vec<Finding>,
+    /// The bytes of text listed.
+    bytes: usize,
     more: u64,
     phase: Check,
     pub(super) per_check: checks::PerCheck,
@@ -77,6 +117,7 @@ impl Default for Findings {
     fn default() -> Findings {
         Findings {
             list: Vec::new(),
+            bytes: 0,
             more: 0,
             phase: Check::Container,
             per_check: checks::PerCheck::default(),
@@ -89,9 +130,13 @@ impl Findings {
     pub fn push(&mut self, f: Finding) {
         let check = checks::attribute(f.code, &f.path, self.phase);
         self.per_check[check.index()] += 1;
-        if self.list.len() < MAX_FINDINGS {
+        let w = f.weight();
+        if has_room(self.list.len(), self.bytes, w) {
+            self.bytes += w;
             self.list.push(f);
         } else {
+            // Listed findings stay a prefix: once one is refused, all are.
+            self.bytes = MAX_LISTED_BYTES;
             self.more += 1;
         }
     }
@@ -133,8 +178,9 @@ impl Findings {
                 FindingCode::TooManyFindings,
                 "*",
                 format!(
-                    "{} more problems were found and not listed (at most {MAX_FINDINGS} are)",
-                    self.more
+                    "{} more problems were found and not listed (at most {MAX_FINDINGS} are, in at most {} MiB of text)",
+                    self.more,
+                    MAX_LISTED_BYTES >> 20
                 ),
             ));
             self.more = 0;
@@ -168,5 +214,35 @@ impl<'a> IntoIterator for &'a Findings {
     type IntoIter = std::slice::Iter<'a, Finding>;
     fn into_iter(self) -> Self::IntoIter {
         self.list.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Findings naming 64 KiB paths are listed up to the byte budget, then
+    /// counted; the list stays a prefix even when short ones follow.
+    #[test]
+    fn long_names_are_listed_within_the_byte_budget() {
+        let mut f = Findings::default();
+        for i in 0..1_000 {
+            let path = format!("{i:04}{}", "x".repeat(65_531));
+            f.push(Finding::new(FindingCode::MissingFile, path, "gone"));
+        }
+        f.push(Finding::new(FindingCode::MissingFile, "short", "gone"));
+        let listed = f.len();
+        assert!(listed < 1_000 && listed >= 100, "{listed}");
+        let bytes: usize = f.iter().map(Weight::weight).sum();
+        assert!(bytes <= MAX_LISTED_BYTES, "{bytes}");
+        assert!(f.iter().all(|x| x.path != "short"));
+        assert_eq!(f.not_listed(), 1_001 - listed as u64);
+        f.close();
+        let last = f.last().unwrap();
+        assert_eq!(last.code, FindingCode::TooManyFindings);
+        assert!(
+            last.message
+                .starts_with(&format!("{} more", 1_001 - listed))
+        );
     }
 }

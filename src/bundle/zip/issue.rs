@@ -8,6 +8,11 @@ use super::winname::WinProblem;
 /// still marked; the rest are counted in one [`IssueKind::More`]).
 pub const MAX_ISSUES: usize = 10_000;
 
+/// At most this many bytes of names are listed with the issues (a name can
+/// be 64 KiB long: 10,000 of them would be 640 MiB); past it, issues are
+/// counted like those past [`MAX_ISSUES`].
+pub const MAX_ISSUE_BYTES: usize = 8 << 20;
+
 /// A header field every entry carries with one value (see
 /// [`IssueKind::HeaderValue`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,6 +252,8 @@ pub struct ContainerIssue {
 #[derive(Default)]
 pub(super) struct Issues {
     pub(super) list: Vec<ContainerIssue>,
+    /// The bytes of the names listed.
+    bytes: usize,
     pub(super) at: Vec<u32>,
     pub(super) more: u64,
 }
@@ -272,13 +279,43 @@ impl Issues {
     }
 
     fn list_one(&mut self, name: impl FnOnce() -> String, kind: impl FnOnce() -> IssueKind) {
-        if self.list.len() < MAX_ISSUES {
-            self.list.push(ContainerIssue {
-                name: name(),
-                kind: kind(),
-            });
-        } else {
-            self.more += 1;
+        if self.list.len() < MAX_ISSUES && self.bytes < MAX_ISSUE_BYTES {
+            let name = name();
+            if self.bytes + name.len() <= MAX_ISSUE_BYTES {
+                self.bytes += name.len();
+                self.list.push(ContainerIssue { name, kind: kind() });
+                return;
+            }
+            // Full: no name fits any more.
+            self.bytes = MAX_ISSUE_BYTES;
         }
+        self.more += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issues with 64 KiB names are listed up to the byte budget, then
+    /// counted; every entry is still marked.
+    #[test]
+    fn long_names_are_listed_within_the_byte_budget() {
+        let mut issues = Issues::default();
+        for i in 0..1_000usize {
+            issues.add(
+                i,
+                || format!("{i:04}{}", "x".repeat(65_531)),
+                || IssueKind::Symlink,
+            );
+        }
+        issues.add(1_000, || "short".into(), || IssueKind::Symlink);
+        let listed = issues.list.len();
+        assert!((100..1_000).contains(&listed), "{listed}");
+        let bytes: usize = issues.list.iter().map(|i| i.name.len()).sum();
+        assert!(bytes <= MAX_ISSUE_BYTES);
+        assert!(issues.list.iter().all(|i| i.name != "short"));
+        assert_eq!(issues.more, 1_001 - listed as u64);
+        assert_eq!(issues.at.len(), 1_001);
     }
 }

@@ -27,15 +27,35 @@ pub(super) struct Json {
     files: Option<BTreeMap<String, FileEntry>>,
 }
 
+/// manifest.json's first pass, which needs nothing else from the bag and
+/// runs beside the first phases: its member, and the manifest when it is
+/// valid, of our schema and its files sorted (so they can be streamed).
+pub(super) struct JsonScan {
+    entry: Option<Entry>,
+    streamed: Option<Manifest>,
+}
+
 impl Bag {
-    /// Read manifest.json, check its seal time on every member and its
-    /// bundle name; its files are compared during the payload pass.
-    pub(super) fn read_manifest_json(&self, archive: &Archive, report: &mut VerifyReport) -> Json {
-        report.findings.phase(Check::ManifestJson);
+    /// manifest.json's first pass (see [`JsonScan`]).
+    pub(super) fn scan_manifest_json(&self, archive: &Archive) -> JsonScan {
         let entry = self.get(archive, layout::MANIFEST_JSON);
         let streamed = entry
             .as_ref()
             .and_then(|e| stream_sorted_manifest(archive, e));
+        JsonScan { entry, streamed }
+    }
+
+    /// Read manifest.json (its first pass is `scan`), check its seal time
+    /// on every member and its bundle name; its files are compared during
+    /// the payload pass.
+    pub(super) fn read_manifest_json(
+        &self,
+        archive: &Archive,
+        scan: JsonScan,
+        report: &mut VerifyReport,
+    ) -> Json {
+        report.findings.phase(Check::ManifestJson);
+        let JsonScan { entry, streamed } = scan;
         let (manifest, files) = match streamed {
             Some(m) => (Some(m), None),
             None => {

@@ -190,8 +190,10 @@ struct Job {
     want: Vec<(Algorithm, String)>,
 }
 
-/// At most this many files are read ahead of the comparisons.
-const IN_FLIGHT: usize = 1024;
+/// At most this many files are hashed ahead of the comparisons: enough to
+/// keep every worker busy with batches, few enough that the jobs' names
+/// (up to 64 KiB each in a hostile zip) stay a few MiB.
+const IN_FLIGHT: usize = 64;
 
 impl PayloadPass<'_, '_, '_> {
     /// Walk the payload beside manifest.json's `files` (both in path
@@ -213,23 +215,25 @@ impl PayloadPass<'_, '_, '_> {
             leaves,
             disclosed,
         } = &mut self.pass;
-        let mut keep = |f: FileEntry| {
-            leaves.take(&f);
-            disclosed.take(&f);
+        let mut keep = |f: &FileEntry| {
+            leaves.take(f);
+            disclosed.take(f);
             if wanted.contains(&f.path) {
-                for_items.insert(f.path.clone(), f);
+                for_items.insert(f.path.clone(), f.clone());
             }
         };
-        let mut members = bag.payload(archive).map(|(path, entry)| {
+        let mut members = bag.payload(archive).map(|(path, mut entry)| {
+            // The job has the name as `path`; the entry's copy can go.
+            entry.name = String::new();
             *seen += 1;
             *bytes += entry.size;
             while let Some(f) = files.next_if(|f| f.path < path) {
                 not_in_bag.push(f.path.clone());
-                keep(f);
+                keep(&f);
             }
             let rich = files.next_if(|f| f.path == path);
             match &rich {
-                Some(f) => keep(f.clone()),
+                Some(f) => keep(f),
                 None => not_in_json.push(path.clone()),
             }
             let mut want = Vec::new();
@@ -284,7 +288,7 @@ impl PayloadPass<'_, '_, '_> {
         drop(members);
         for f in files {
             not_in_bag.push(f.path.clone());
-            keep(f);
+            keep(&f);
         }
     }
 }

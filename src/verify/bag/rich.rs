@@ -4,13 +4,17 @@
 
 use crate::hash::{Algorithm, HashResult, to_hex};
 use crate::model::FileEntry;
-use crate::verify::{Finding, FindingCode, Findings, MAX_FINDINGS};
+use crate::verify::findings::{Weight, has_room};
+use crate::verify::{Finding, FindingCode, Findings};
 
-/// A list kept to at most [`MAX_FINDINGS`] items, counting the rest: what
+/// A list kept to at most [`crate::verify::MAX_FINDINGS`] items (and
+/// [`crate::verify::findings::MAX_LISTED_BYTES`]), counting the rest: what
 /// becomes findings later is bounded like the findings themselves.
 pub(super) struct Capped<T> {
     /// The items kept.
     pub(super) list: Vec<T>,
+    /// Their bytes of text.
+    bytes: usize,
     /// How many more there were.
     pub(super) more: u64,
 }
@@ -19,16 +23,21 @@ impl<T> Default for Capped<T> {
     fn default() -> Self {
         Capped {
             list: Vec::new(),
+            bytes: 0,
             more: 0,
         }
     }
 }
 
-impl<T> Capped<T> {
+impl<T: Weight> Capped<T> {
     pub(super) fn push(&mut self, x: T) {
-        if self.list.len() < MAX_FINDINGS {
+        let w = x.weight();
+        if has_room(self.list.len(), self.bytes, w) {
+            self.bytes += w;
             self.list.push(x);
         } else {
+            // The list stays a prefix: once one is refused, all are.
+            self.bytes = crate::verify::findings::MAX_LISTED_BYTES;
             self.more += 1;
         }
     }
