@@ -232,7 +232,7 @@ mod tests {
         }
         f.push(Finding::new(FindingCode::MissingFile, "short", "gone"));
         let listed = f.len();
-        assert!(listed < 1_000 && listed >= 100, "{listed}");
+        assert!((100..1_000).contains(&listed), "{listed}");
         let bytes: usize = f.iter().map(Weight::weight).sum();
         assert!(bytes <= MAX_LISTED_BYTES, "{bytes}");
         assert!(f.iter().all(|x| x.path != "short"));
