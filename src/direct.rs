@@ -54,10 +54,14 @@ pub fn direct_ok(data: &[u8], pos: u64) -> bool {
         && pos.is_multiple_of(ALIGN as u64)
 }
 
-/// Size of one staging chunk (a multiple of [`ALIGN`]).
-const CHUNK: usize = 2 << 20;
+/// Size of one staging chunk (a multiple of [`ALIGN`]). 1 MiB: 2 MiB
+/// chunks held 4 MiB more at the peak of every seal and wrote no faster
+/// (a 1 GiB image and the 50,000-file tree, 2026-12-03).
+const CHUNK: usize = 1 << 20;
 /// Chunks at most: one being filled, the rest queued or being written.
 const CHUNKS: usize = 4;
+/// The most the staging ever holds.
+pub const STAGING_BYTES: usize = CHUNK * CHUNKS;
 
 /// Work for the writer thread, done in order.
 enum Msg {
