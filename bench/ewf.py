@@ -40,7 +40,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
-from bench import BIN, WORK, build, rss_of, sh  # noqa: E402
+from bench import BIN, WORK, build, rss_of, sh, verdict  # noqa: E402
 
 RATIO_TARGET = 0.8
 RSS_TARGET = 100.0
@@ -137,8 +137,9 @@ def report(cmds, med, medcpu, failed, out):
     print()
     for label in ["evidentia acquire", "evidentia hash --media"]:
         if label in med and ref:
-            print(f"- {label} / ewfverify -d sha1 = {med[label] / ref:.2f}x "
-                  f"(target <= {RATIO_TARGET}x)")
+            r = med[label] / ref
+            print(f"- {label} / ewfverify -d sha1 = {r:.2f}x "
+                  f"(target <= {RATIO_TARGET}x: {verdict(r <= RATIO_TARGET)})")
     floor = [med[k] for k in med if k.endswith("(floor)")]
     if floor:
         print(f"- floor (MD5 alone on one core): {min(floor):.2f} s"
@@ -147,7 +148,9 @@ def report(cmds, med, medcpu, failed, out):
         if label.startswith("evidentia") and label in med and "RAW" not in label:
             shutil.rmtree(out, ignore_errors=True)
             os.makedirs(out)
-            print(f"- peak RSS {label}: {rss_of(cmd):.1f} MiB (target < {RSS_TARGET:.0f})")
+            rss = rss_of(cmd)
+            print(f"- peak RSS {label}: {rss:.1f} MiB "
+                  f"(target < {RSS_TARGET:.0f}: {verdict(rss < RSS_TARGET)})")
     shutil.rmtree(out, ignore_errors=True)
 
 
