@@ -29,6 +29,7 @@ mod order;
 mod payload;
 mod rich;
 mod tags;
+mod teed;
 pub(super) mod times;
 
 pub(super) use index::data_error;
@@ -78,6 +79,11 @@ impl Bag {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (tags, manifests, scan)
         });
+        let mut known = manifests.digests.clone();
+        known.extend(
+            scan.digest()
+                .map(|d| (crate::bundle::layout::MANIFEST_JSON.to_string(), d)),
+        );
         let json = self.read_manifest_json(archive, scan, report);
         report.commitment.provenance = std::mem::take(&mut tags.provenance.list);
         let mut pass = self.check_payload(archive, manifests, &json, report, progress, tap);
@@ -86,6 +92,6 @@ impl Bag {
         report.commitment.disclosed = std::mem::take(&mut pass.disclosed).finish();
         pass.finish(report);
         self.check_bag_info(archive, json.manifest.as_ref(), report);
-        self.check_tagmanifests(archive, &tags, report)
+        self.check_tagmanifests(archive, &tags, &known, report)
     }
 }

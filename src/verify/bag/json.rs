@@ -7,6 +7,7 @@
 use super::Bag;
 use super::index::data_error;
 use super::payload::Pass;
+use super::teed::Teed;
 use super::times;
 use crate::bundle::mjson::stream_manifest;
 use crate::bundle::{Archive, Entry, layout};
@@ -33,16 +34,30 @@ pub(super) struct Json {
 pub(super) struct JsonScan {
     entry: Option<Entry>,
     streamed: Option<Manifest>,
+    /// Its SHA-256, when it was read to its end.
+    sha256: Option<String>,
+}
+
+impl JsonScan {
+    /// manifest.json's SHA-256, when the first pass read all of it.
+    pub(super) fn digest(&self) -> Option<String> {
+        self.sha256.clone()
+    }
 }
 
 impl Bag {
     /// manifest.json's first pass (see [`JsonScan`]).
     pub(super) fn scan_manifest_json(&self, archive: &Archive) -> JsonScan {
         let entry = self.get(archive, layout::MANIFEST_JSON);
-        let streamed = entry
-            .as_ref()
-            .and_then(|e| stream_sorted_manifest(archive, e));
-        JsonScan { entry, streamed }
+        let (streamed, sha256) = match &entry {
+            Some(e) => stream_sorted_manifest(archive, e),
+            None => (None, None),
+        };
+        JsonScan {
+            entry,
+            streamed,
+            sha256,
+        }
     }
 
     /// Read manifest.json (its first pass is `scan`), check its seal time
@@ -55,7 +70,9 @@ impl Bag {
         report: &mut VerifyReport,
     ) -> Json {
         report.findings.phase(Check::ManifestJson);
-        let JsonScan { entry, streamed } = scan;
+        let JsonScan {
+            entry, streamed, ..
+        } = scan;
         let (manifest, files) = match streamed {
             Some(m) => (Some(m), None),
             None => {
@@ -218,17 +235,24 @@ impl Json {
 }
 
 /// manifest.json, streamed, when it is valid, of our schema, and its
-/// files are sorted by path without repeats; `None` otherwise.
-fn stream_sorted_manifest(archive: &Archive, e: &Entry) -> Option<Manifest> {
-    let r = archive.reader(e).ok()?;
+/// files are sorted by path without repeats (`None` otherwise); and its
+/// SHA-256 when it was read to its end.
+fn stream_sorted_manifest(archive: &Archive, e: &Entry) -> (Option<Manifest>, Option<String>) {
+    let Ok(r) = archive.reader(e) else {
+        return (None, None);
+    };
+    let mut teed = Teed::new(r);
     let mut prev: Option<String> = None;
-    let m = stream_manifest(r, &mut |f| {
+    let m = stream_manifest(&mut teed, &mut |f| {
         let ok = prev.as_ref().is_none_or(|p| *p < f.path);
         prev = Some(f.path);
         ok
-    })
-    .ok()?;
-    m.piece_algorithm().is_ok().then_some(m)
+    });
+    let Ok(m) = m else {
+        return (None, None);
+    };
+    let sha256 = teed.finish();
+    (m.piece_algorithm().is_ok().then_some(m), sha256)
 }
 
 /// Run `f` over manifest.json's files, parsed on a second thread and

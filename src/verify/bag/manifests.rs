@@ -7,6 +7,7 @@
 use super::Bag;
 use super::index::data_error;
 use super::rich::Capped;
+use super::teed::{TagDigests, Teed};
 use crate::bundle::{
     Archive, Entry, EntryReader, ManifestLine, ManifestLines, ManifestSyntax, layout,
     parse_manifest,
@@ -75,6 +76,8 @@ pub(super) struct Manifests<'a> {
     /// Whether every manifest was read and parsed, manifest-sha256.txt
     /// among them.
     pub(super) read: bool,
+    /// The SHA-256 of each manifest read to its end by its scan.
+    pub(super) digests: TagDigests,
 }
 
 /// What a first pass over a manifest found.
@@ -100,13 +103,16 @@ impl Bag {
     ) -> Manifests<'a> {
         report.findings.phase(Check::Manifests);
         let mut listed: Vec<(Algorithm, Listed<'_>)> = Vec::new();
+        let mut digests = TagDigests::new();
         // Every manifest read and parsed, manifest-sha256.txt among them.
         let mut manifests_read = manifests.iter().any(|(a, _)| *a == Algorithm::Sha256);
         for (algo, rel) in manifests {
             let Some(e) = self.get(archive, rel) else {
                 continue;
             };
-            match scan_manifest(archive, &e, algo.digest_len()) {
+            let (scan, digest) = scan_manifest(archive, &e, algo.digest_len());
+            digests.extend(digest.map(|d| (rel.clone(), d)));
+            match scan {
                 Scan::Read(err) => {
                     manifests_read = false;
                     report.findings.push(Finding::new(
@@ -147,6 +153,7 @@ impl Bag {
             algorithms: manifests.iter().map(|m| m.0).collect(),
             listed,
             read: manifests_read,
+            digests,
         }
     }
 
@@ -262,12 +269,23 @@ impl Bag {
 }
 
 /// First pass over a payload manifest: does it parse, and is it sorted?
-fn scan_manifest(archive: &Archive, e: &Entry, digest_len: usize) -> Scan {
+/// With its SHA-256 when it was read to its end.
+fn scan_manifest(archive: &Archive, e: &Entry, digest_len: usize) -> (Scan, Option<String>) {
     let r = match archive.reader(e) {
         Ok(r) => r,
-        Err(err) => return Scan::Read(err),
+        Err(err) => return (Scan::Read(err), None),
     };
-    let mut lines = ManifestLines::new(r, digest_len);
+    let mut teed = Teed::new(r);
+    let scan = scan_lines(ManifestLines::new(&mut teed, digest_len));
+    let digest = match scan {
+        Scan::Sorted | Scan::Irregular | Scan::Syntax(_) => teed.finish(),
+        Scan::Read(_) => None,
+    };
+    (scan, digest)
+}
+
+/// The first pass over `lines`.
+fn scan_lines(mut lines: ManifestLines<impl std::io::Read>) -> Scan {
     let mut syntax: Option<ManifestSyntax> = None;
     let mut sorted = true;
     let mut prev: Option<String> = None;

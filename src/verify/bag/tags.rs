@@ -5,6 +5,7 @@
 use super::Bag;
 use super::layout::Tags;
 use super::rich::Capped;
+use super::teed::TagDigests;
 use crate::bundle::{Archive, layout, parse_manifest};
 use crate::hash::{Algorithm, AlgorithmSet, HashOptions};
 use crate::model::Manifest;
@@ -35,6 +36,7 @@ impl Bag {
         &self,
         archive: &Archive,
         tags: &Tags,
+        known: &TagDigests,
         report: &mut VerifyReport,
     ) -> Option<Vec<u8>> {
         report.findings.phase(Check::TagManifests);
@@ -53,7 +55,15 @@ impl Bag {
                     false
                 }
                 Ok(lines) => {
-                    self.check_tag_lines(archive, *algo, rel, &lines, &tags.tag_files, report);
+                    let known = (*algo == Algorithm::Sha256).then_some(known);
+                    self.check_tag_lines(
+                        archive,
+                        (*algo, rel),
+                        &lines,
+                        &tags.tag_files,
+                        known,
+                        report,
+                    );
                     true
                 }
             };
@@ -67,15 +77,16 @@ impl Bag {
         sha256_tm
     }
 
-    /// The lines of tag manifest `rel`: each file there and equal, then
-    /// every tag file of `tag_files` listed.
+    /// The lines of tag manifest `rel` (of algorithm `algo`): each file
+    /// there and equal (its digest taken from `known` when an earlier
+    /// phase read it whole), then every tag file of `tag_files` listed.
     fn check_tag_lines(
         &self,
         archive: &Archive,
-        algo: Algorithm,
-        rel: &str,
+        (algo, rel): (Algorithm, &str),
         lines: &[crate::bundle::ManifestLine],
         tag_files: &Capped<String>,
+        known: Option<&TagDigests>,
         report: &mut VerifyReport,
     ) {
         let o = HashOptions {
@@ -93,7 +104,11 @@ impl Bag {
                 ));
                 continue;
             }
-            if let Some(got) = self.hash_member(archive, &l.path, &o, report)
+            let got = match known.and_then(|k| k.get(&l.path)) {
+                Some(d) => Some(d.clone()),
+                None => self.hash_member(archive, &l.path, &o, report),
+            };
+            if let Some(got) = got
                 && got != l.digest
             {
                 report.findings.push(Finding::values(
