@@ -72,8 +72,11 @@ def make_image(size_gib):
     return path
 
 
-def make_tree(nfiles):
-    path = os.path.join(WORK, f"tree-{nfiles}")
+def make_tree(nfiles, per_dir=500):
+    """The benchmark tree: `nfiles` files of log-normal sizes (the same
+    sizes and bytes whatever `per_dir`), `per_dir` to a directory."""
+    name = f"tree-{nfiles}" if per_dir == 500 else f"tree-{nfiles}-{per_dir}"
+    path = os.path.join(WORK, name)
     stamp = os.path.join(path, ".complete")
     if os.path.exists(stamp):
         return path
@@ -83,7 +86,7 @@ def make_tree(nfiles):
     total = 0
     chunk = os.urandom(1 << 20)
     for i in range(nfiles):
-        d = os.path.join(path, f"d{i // 500:03d}")
+        d = os.path.join(path, f"d{i // per_dir:03d}")
         os.makedirs(d, exist_ok=True)
         # median ~8 KiB, long tail; mean ~24 KiB => ~1.2 GB for 50,000 files
         size = min(int(rng.lognormvariate(9.0, 1.5)), 16 << 20)

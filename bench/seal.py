@@ -134,6 +134,12 @@ def bench_tree(args):
           f"(for information)")
     rm(bundle)
     print_rss("seal (tree)", seal)
+    rm(bundle)
+    # The same files, 50 to a directory (1,000 directories): peak RSS must
+    # not grow with the number of directories.
+    many = make_tree(args.files, per_dir=50)
+    print_rss("seal (the same files in 1,000 directories)",
+              f"{BIN} seal --no-progress {many} --out {bundle} --case BENCH")
     fresh()
     sh(f"bagit.py --quiet {bag} && {seal} > /dev/null 2>&1")
     # seal writes past the page cache; the bag and the tree are warm, so
