@@ -102,3 +102,43 @@ fn findings_come_in_payload_order_whatever_finishes_first() {
         assert_eq!(got, want, "{v:#}");
     }
 }
+
+/// The tag manifest's digests of manifest.json and manifest-sha256.txt are
+/// taken while their first passes read them: bytes those passes do not
+/// need (trailing blank lines, whitespace after the JSON) must still be
+/// hashed, and a change there found.
+#[test]
+fn tag_digests_taken_on_the_way_cover_every_byte() {
+    let env = Env::new();
+    let id = examiner(&env, "Jana Examiner");
+    trust(&env, &id);
+    env.write("ev/a.txt", b"alpha\n");
+    env.write("ev/b.txt", b"beta\n");
+    env.run([
+        "seal",
+        "ev",
+        "--out",
+        "c.zip",
+        "--case",
+        "C-1",
+        "--time",
+        "2024-05-01T12:00:00Z",
+    ])
+    .expect_code(0);
+    let clean = env.path().join("c.zip");
+    for (member, tail) in [
+        ("evidentia/manifest.json", &b"\n   \n"[..]),
+        ("manifest-sha256.txt", &b"\n\n"[..]),
+    ] {
+        let out = env.path().join("t.zip");
+        rewrite(&clean, &out, |e| find(e, member).extend_from_slice(tail));
+        let (code, v) = verify(&env, &out);
+        assert_eq!(code, 1, "{member}: {v:#}");
+        let hit = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "tag-digest-mismatch" && f["path"] == member);
+        assert!(hit, "{member}: {v:#}");
+    }
+}
