@@ -35,7 +35,7 @@ pub use capture::{CaptureProven, SegmentProven};
 pub use chain::check_append;
 pub use checks::{CHECKS, Check, CheckOutcome, NOT_RUN, Outcome};
 pub use codes::{FindingCode, SignatureState};
-pub use findings::{Finding, Findings, MAX_FINDINGS};
+pub use findings::{Finding, Findings, MAX_FINDINGS, MAX_LISTED_BYTES};
 pub use identity::{ACTOR_IDENTITY, actor_text, identity_text, record_signer};
 pub use provenance::MAX_DISCLOSED;
 pub use tap::PayloadTap;
