@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 
 /// The most items a worker takes at once.
-pub const MAX_BATCH: usize = 16;
+pub const MAX_BATCH: usize = 32;
 
 /// Run `work` over `items` on `threads` threads and call `emit` with each
 /// result in input order. Stops early, returning the error, if `emit` fails.

@@ -479,3 +479,23 @@ fn an_append_to_a_zip64_directory_leaves_zip64_end_records_in_the_gap() {
         "{issues:?}"
     );
 }
+
+/// The local header is read with one guess of its length (the fixed part,
+/// the central name and a usual extra field): a longer local extra field is
+/// read on its own, and one that runs past the end of the file is still
+/// "local header truncated".
+#[test]
+fn local_headers_longer_than_the_first_read_are_read_whole() {
+    let mut long = Raw::stored("b/x", b"1");
+    long.local_extra = vec![0xfe, 0xca, 196, 0];
+    long.local_extra.extend(vec![0u8; 196]);
+    assert_issue(&build(&[long]), "b/x", |k| {
+        *k == IssueKind::ExtraField(0xcafe, true)
+    });
+    let mut past = build(&[Raw::stored("b/x", b"1")]);
+    // The local extra field's length (offset 28) now reaches past the end.
+    past[28..30].copy_from_slice(&u16::MAX.to_le_bytes());
+    assert_issue(&past, "b/x", |k| {
+        *k == IssueKind::HeaderMismatch("local header truncated")
+    });
+}

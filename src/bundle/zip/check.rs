@@ -214,6 +214,10 @@ pub(super) struct LocalSpan {
     pub descriptor: u64,
 }
 
+/// The extra field bytes [`local`] reads with the fixed part and the name
+/// (enough for a ZIP64 field and an extended timestamp).
+const LOCAL_EXTRA_GUESS: usize = 64;
+
 /// Read the local header of `e` (whose central name is `raw_name`) and
 /// compare it with the central directory; with flag bit 3, read and
 /// compare the data descriptor too.
@@ -224,21 +228,35 @@ pub(super) fn local(
     raw_name: &[u8],
 ) -> Result<LocalSpan, IssueKind> {
     let mismatch = IssueKind::HeaderMismatch;
-    let h = read_exact_at(file, len, e.header_offset, 30)
+    // One read for the fixed part, the name the central header gives and a
+    // usual extra field (a bundle has tens of thousands of entries); a
+    // longer local name or extra field is read on its own.
+    let first = (30 + raw_name.len() + LOCAL_EXTRA_GUESS) as u64;
+    let n = first.min(len.saturating_sub(e.header_offset));
+    if n < 30 {
+        return Err(mismatch("local header outside the file"));
+    }
+    let head = read_exact_at(file, len, e.header_offset, n as usize)
         .map_err(|_| mismatch("local header outside the file"))?;
-    if u32_at(&h, 0) != 0x0403_4b50 {
+    let h = &head[..30];
+    if u32_at(h, 0) != 0x0403_4b50 {
         return Err(mismatch("no local header signature"));
     }
-    let (nl, el) = (u16_at(&h, 26) as usize, u16_at(&h, 28) as usize);
-    let rest = read_exact_at(file, len, e.header_offset + 30, nl + el)
-        .map_err(|_| mismatch("local header truncated"))?;
+    let (nl, el) = (u16_at(h, 26) as usize, u16_at(h, 28) as usize);
+    let rest = match head.get(30..30 + nl + el) {
+        Some(rest) => std::borrow::Cow::Borrowed(rest),
+        None => std::borrow::Cow::Owned(
+            read_exact_at(file, len, e.header_offset + 30, nl + el)
+                .map_err(|_| mismatch("local header truncated"))?,
+        ),
+    };
     if rest[..nl] != *raw_name {
         return Err(mismatch("name"));
     }
-    if u16_at(&h, 6) != e.flags {
+    if u16_at(h, 6) != e.flags {
         return Err(mismatch("flags"));
     }
-    if u16_at(&h, 8) != e.method {
+    if u16_at(h, 8) != e.method {
         return Err(mismatch("method"));
     }
     let same = |field, central: u32, local: u32| match central == local {
@@ -248,15 +266,15 @@ pub(super) fn local(
     same(
         HeaderField::LocalVersionNeeded,
         u32::from(e.version_needed),
-        u32::from(u16_at(&h, 4)),
+        u32::from(u16_at(h, 4)),
     )?;
     let packed = |time: u16, date: u16| u32::from(time) | u32::from(date) << 16;
     same(
         HeaderField::LocalTime,
         packed(e.modified.time, e.modified.date),
-        packed(u16_at(&h, 10), u16_at(&h, 12)),
+        packed(u16_at(h, 10), u16_at(h, 12)),
     )?;
-    let (crc, c32, s32) = (u32_at(&h, 14), u32_at(&h, 18), u32_at(&h, 22));
+    let (crc, c32, s32) = (u32_at(h, 14), u32_at(h, 18), u32_at(h, 22));
     let marked = [s32, c32].iter().filter(|v| **v == MARKER).count();
     let zip64 = extra_fields(&rest[nl..], true, marked)?;
     // The ZIP64 body holds the marked values in the spec's order.

@@ -193,7 +193,7 @@ struct Job {
 /// At most this many files are hashed ahead of the comparisons: enough to
 /// keep every worker busy with batches, few enough that the jobs' names
 /// (up to 64 KiB each in a hostile zip) stay a few MiB.
-const IN_FLIGHT: usize = 64;
+const IN_FLIGHT: usize = 128;
 
 impl PayloadPass<'_, '_, '_> {
     /// Walk the payload beside manifest.json's `files` (both in path
