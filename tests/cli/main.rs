@@ -58,6 +58,7 @@ mod report;
 mod report_scale;
 mod report_swap;
 mod scale;
+mod seal_stream;
 mod seal_to;
 mod secrets;
 mod sign_abroad;

@@ -297,9 +297,16 @@ impl<W: Write + Seek> Pass<'_, W> {
         let opts = self.opts;
         let werr = |e| opts.write_error(e);
         let known = self.read_ahead(f, src, &reader)?;
+        // A pipe or a device gives no size before its end: its entry takes
+        // ZIP64 sizes whatever comes (4 GiB or more through a pipe would
+        // not fit the 32-bit fields, and is only known once written).
+        let expected = match reader.metadata() {
+            Ok(m) if m.is_file() => f.size,
+            _ => u64::MAX,
+        };
         let mut entry = match known {
             Some((size, crc)) => self.zip.start_entry_known(member, f.size, crc, size),
-            None => self.zip.start_entry(member, opts.method, f.size),
+            None => self.zip.start_entry(member, opts.method, expected),
         }
         .map_err(werr)?;
         // A tree file that grows past one piece while it is read
