@@ -60,7 +60,7 @@ fn seal(env: &Env, out: &str, extra: &[&str]) -> PathBuf {
     env.path().join(out)
 }
 
-fn verify_json(env: &Env, bundle: &Path) -> (Run, Value) {
+pub(crate) fn verify_json(env: &Env, bundle: &Path) -> (Run, Value) {
     let run = env.run([
         OsStr::new("verify"),
         OsStr::new("--json"),

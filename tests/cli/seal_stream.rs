@@ -3,10 +3,9 @@
 //! of 4 GiB or more was read and written whole, then refused ("grew past
 //! 4 GiB while being written").
 
-use crate::bundle::{examiner, stock_tools_accept, trust};
+use crate::bundle::{examiner, stock_tools_accept, trust, verify_json};
 use crate::harness::Env;
 use evidentia::bundle::Archive;
-use serde_json::Value;
 
 #[test]
 fn a_pipe_is_sealed_with_zip64_sizes_whatever_its_length() {
@@ -43,12 +42,7 @@ fn a_pipe_is_sealed_with_zip64_sizes_whatever_its_length() {
     assert_eq!(u16_at(30 + name_len), 1);
     assert_eq!(&h[18..26], &[0xff; 8], "sizes not marked for ZIP64");
 
-    let run = env.run([
-        std::ffi::OsStr::new("verify"),
-        std::ffi::OsStr::new("--json"),
-        bundle.as_os_str(),
-    ]);
-    let v: Value = serde_json::from_slice(&run.stdout).unwrap_or(Value::Null);
+    let (run, v) = verify_json(&env, &bundle);
     assert_eq!(
         (run.code, v["verdict"].as_str()),
         (0, Some("verified")),

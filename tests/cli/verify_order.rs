@@ -3,10 +3,9 @@
 //! come out in payload order, every changed file is named, and a clean
 //! bundle stays clean.
 
-use crate::bundle::{examiner, find, rewrite, trust};
+use crate::bundle::{examiner, find, rewrite, trust, verify_json};
 use crate::harness::Env;
 use serde_json::Value;
-use std::ffi::OsStr;
 
 /// Files of the tree: many small ones, with large ones (more than one hash
 /// block, so hashed inline) in between.
@@ -27,16 +26,8 @@ fn tree(env: &Env) -> Vec<String> {
 }
 
 fn verify(env: &Env, bundle: &std::path::Path) -> (i32, Value) {
-    let run = env.run([
-        OsStr::new("verify"),
-        OsStr::new("--json"),
-        bundle.as_os_str(),
-    ]);
-    let code = run.code;
-    (
-        code,
-        serde_json::from_slice(&run.stdout).unwrap_or(Value::Null),
-    )
+    let (run, v) = verify_json(env, bundle);
+    (run.code, v)
 }
 
 #[test]
