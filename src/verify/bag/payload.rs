@@ -253,10 +253,7 @@ impl PayloadPass<'_, '_, '_> {
         let block = hashing.all.block_size.max(4096) as u64;
         let work = |job: Job| {
             let mut read = 0;
-            let o = hashing.for_size(job.entry.size);
-            let r = archive
-                .reader(&job.entry)
-                .and_then(|inner| hash_reader(inner, o, &mut |n| read += n));
+            let r = hash_entry(archive, &job.entry, hashing, None, &mut |n| read += n);
             (job, r, read)
         };
         let mut run_here = |job: Job| {
